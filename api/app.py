@@ -1,0 +1,118 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from api import errors, openapi
+from api.container import Container
+from api.logging import configure as configure_logging
+from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from api.routers import (
+    audit,
+    auth,
+    geography,
+    health,
+    integration_clients,
+    me,
+    organizations,
+    users,
+)
+from domain.common.settings import Settings, check_production
+from domain.identity.keys import with_development_keys
+from persistence.database import Database
+
+API_PREFIX = "/api/v1"
+VERSION = "0.1.0"
+
+TAGS = [
+    {"name": "auth", "description": "Tokens: sign in, refresh, client credentials, log out."},
+    {"name": "me", "description": "The caller's own identity."},
+    {"name": "organizations", "description": "Organisations on the platform."},
+    {"name": "users", "description": "User accounts."},
+    {"name": "integration clients", "description": "Service principals of organisations."},
+    {"name": "geography", "description": "States, districts and blocks."},
+    {"name": "audit", "description": "The hash-chained audit trail."},
+    {"name": "health", "description": "Liveness, readiness and metrics."},
+]
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app. Without ``database`` it connects to ``settings.database_url`` at start.
+
+    Raises ProductionConfigError when production settings are unsafe.
+    """
+    settings = settings or Settings()
+    check_production(settings)
+    settings = with_development_keys(settings)
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_database = database is None
+        db = database
+        if db is None:
+            url = settings.database_url_value
+            if url is None:
+                raise RuntimeError(
+                    "SHAKTI_DATABASE_URL is not set: start the API with `shakti-mis serve`, "
+                    "which starts an embedded PostgreSQL when no URL is given"
+                )
+            db = Database.connect(
+                url,
+                app_role=settings.database_app_role or None,
+                pool_size=settings.database_pool_size,
+                max_overflow=settings.database_max_overflow,
+            )
+        app.state.container = Container.build(settings, db)
+        try:
+            yield
+        finally:
+            if own_database:
+                await db.dispose()
+
+    app = FastAPI(
+        title="Shakti MIS API",
+        version=VERSION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url="/redoc",
+        openapi_url="/openapi.json",
+    )
+    if database is not None:
+        # Tests and tools that bring their own database get a container at once.
+        app.state.container = Container.build(settings, database)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, me, organizations, users, integration_clients, geography, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+
+    errors.install(app)
+    openapi.install(app)
+
+    # Outermost last: the request context wraps everything, so even 413/415 carry its headers.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        api_prefix=API_PREFIX,
+        form_paths=(auth.TOKEN_PATH, auth.REVOKE_PATH),
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
+                           "X-Request-ID"],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

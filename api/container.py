@@ -1,0 +1,40 @@
+"""What the app builds once per process and every request shares."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from domain.common.settings import Settings
+from domain.identity.keys import keyring_from_settings
+from domain.identity.passwords import Passwords
+from domain.identity.service import IdentityConfig
+from domain.identity.throttle import LoginThrottle
+from domain.identity.tokens import TokenService
+from persistence.database import Database
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    identity: IdentityConfig
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> Container:
+        keyring = keyring_from_settings(settings)
+        signing_pem = settings.jwt_signing_keys[keyring.signing_kid].get_secret_value()
+        throttle_key = hashlib.sha256(b"shakti-login-throttle:" + signing_pem.encode()).digest()
+        identity = IdentityConfig(
+            settings=settings,
+            tokens=TokenService(
+                keyring, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            ),
+            passwords=Passwords(
+                time_cost=settings.password_hash_time_cost,
+                memory_kib=settings.password_hash_memory_kib,
+                parallelism=settings.password_hash_parallelism,
+            ),
+            throttle=LoginThrottle(settings, throttle_key),
+        )
+        return cls(settings=settings, database=database, identity=identity)

@@ -1,0 +1,113 @@
+"""Idempotent creates: a retry with the same Idempotency-Key returns the first answer.
+
+Same key and body: the stored answer, and nothing is created again. Same key, other body: 422.
+Same key while the first request is still running: 409. Keys belong to one principal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from api.http import etag
+from domain.common.errors import BadRequest, BusinessRuleViolation, Conflict
+from domain.common.principal import Principal
+from persistence.models.base import utcnow
+from persistence.models.idempotency_record import IdempotencyRecord
+from persistence.repositories.idempotency import IdempotencyRepository
+from persistence.uow import UnitOfWork
+
+REPLAY_HEADER = "Idempotent-Replayed"
+_KEPT_HEADERS = ("location", "etag")
+
+
+async def _fingerprint(request: Request) -> bytes:
+    raw = await request.body()
+    try:
+        canonical = json.dumps(json.loads(raw or b"null"), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        canonical = raw.decode(errors="replace")
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    material = f"{request.method} {template} {request.url.path}\n{canonical}"
+    return hashlib.sha256(material.encode()).digest()
+
+
+def _created(result: BaseModel, location: str) -> Response:
+    headers = {"Location": location}
+    version = getattr(result, "version", None)
+    if isinstance(version, int):
+        headers["ETag"] = etag(version)
+    return Response(
+        content=orjson.dumps(result.model_dump(mode="json")),
+        status_code=201,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+async def create_once(
+    request: Request,
+    uow: UnitOfWork,
+    principal: Principal,
+    key: str | None,
+    create: Callable[[], Awaitable[BaseModel]],
+    *,
+    location: Callable[[Any], str],
+    ttl_seconds: int,
+    withhold: frozenset[str] = frozenset(),
+) -> Response:
+    """Run ``create`` at most once per (principal, key) and answer 201 with Location.
+
+    ``withhold`` names fields never stored for replay (a client secret is shown once).
+    """
+    if key is None:
+        result = await create()
+        return _created(result, location(result))
+    if not key.isprintable() or not key.strip():
+        raise BadRequest("Idempotency-Key must be printable text.")
+    repo = IdempotencyRepository(uow.session)
+    if not await repo.try_lock(principal.id, key):
+        raise Conflict("A request with this Idempotency-Key is still being processed.")
+    now = utcnow()
+    fingerprint = await _fingerprint(request)
+    stored = await repo.find(principal.id, key, now)
+    if stored is not None:
+        if stored.request_fingerprint != fingerprint:
+            raise BusinessRuleViolation(
+                "This Idempotency-Key was used with a different request.",
+                field="Idempotency-Key",
+            )
+        headers = dict(stored.response_headers)
+        headers[REPLAY_HEADER] = "true"
+        return Response(
+            content=stored.response_body,
+            status_code=stored.status_code,
+            media_type="application/json",
+            headers=headers,
+        )
+    result = await create()
+    response = _created(result, location(result))
+    kept = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
+    body = result.model_dump(mode="json", exclude=set(withhold) or None)
+    await repo.store(
+        IdempotencyRecord(
+            principal_id=principal.id,
+            key=key,
+            request_fingerprint=fingerprint,
+            status_code=response.status_code,
+            response_body=orjson.dumps(body),
+            response_headers=kept,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl_seconds),
+        )
+    )
+    return response

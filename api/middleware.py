@@ -1,0 +1,211 @@
+"""Pure ASGI middleware (no BaseHTTPMiddleware): request context, security headers, access log,
+metrics, the last-resort 500, and limits on body size and media type."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import metrics
+from api.logging import get_logger
+from api.problems import problem_response
+from api.route_table import templates_by_route
+from domain.common.request_context import (
+    RequestContext,
+    reset_current_request,
+    set_current_request,
+)
+
+log = get_logger("shakti.access")
+error_log = get_logger("shakti.error")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_DOCS_PATHS = ("/docs", "/redoc")
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+_API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (X-Request-ID, echoed on the answer and on every log line),
+    adds security headers and ``Cache-Control: no-store``, logs one access line by route
+    template, counts metrics, and answers a bare problem+json 500 for anything unhandled."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        client = scope.get("client")
+        token = set_current_request(
+            RequestContext(request_id=request_id, client_address=client[0] if client else None)
+        )
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+        path: str = scope.get("path", "")
+        is_docs = path.startswith(_DOCS_PATHS)
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                headers["cache-control"] = "no-store"
+                for name, value in _SECURITY_HEADERS:
+                    headers.append(name.decode(), value.decode())
+                if not is_docs:
+                    headers.append(_API_CSP[0].decode(), _API_CSP[1].decode())
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            status = 500
+            error_log.error("unhandled error", exc_info=exc, route=_route(scope))
+            if not response_started:
+                response = problem_response(
+                    500,
+                    "Internal server error",
+                    "The server could not answer; the request id identifies the failure.",
+                    code="internal-error",
+                )
+                await response(scope, receive, send_with_headers)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route(scope)
+            metrics.observe(scope["method"], route, status, elapsed)
+            log.info(
+                "request",
+                method=scope["method"],
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
+            structlog.contextvars.unbind_contextvars("request_id")
+            reset_current_request(token)
+
+
+def _route(scope: Scope) -> str:
+    """The route template that answered (never the raw path, which holds ids)."""
+    route: Any = scope.get("route")
+    if route is None:
+        return metrics.UNMATCHED_ROUTE
+    app: Any = scope.get("app")
+    state = getattr(app, "state", None)
+    table: dict[int, str] | None = getattr(state, "route_templates", None)
+    if table is None and app is not None:
+        table = templates_by_route(app.routes)
+        state.route_templates = table
+    if table and id(route) in table:
+        return table[id(route)]
+    return getattr(route, "path", None) or metrics.UNMATCHED_ROUTE
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised while streaming; FastAPI re-raises HTTPExceptions from body parsing as they are,
+    so the exception handler answers 413 (and the middleware does when it escapes)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class BodyLimitMiddleware:
+    """Answers 413 for bodies over ``max_bytes`` (by Content-Length, or while streaming), and
+    415 when a body's media type is not what the endpoint takes: JSON everywhere under the
+    API, form-encoded on the OAuth2 endpoints."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        api_prefix: str,
+        form_paths: Iterable[str],
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.api_prefix = api_prefix
+        self.form_paths = frozenset(form_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in {"POST", "PUT", "PATCH", "DELETE"}:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                await _problem(400, "Bad request", "Content-Length is not a number.", "bad-request")(
+                    scope, receive, send
+                )
+                return
+            if int(length) > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+        has_body = (length is not None and int(length) > 0) or "transfer-encoding" in headers
+        path: str = scope["path"]
+        if has_body and path.startswith(self.api_prefix):
+            media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            wants_form = path in self.form_paths
+            ok = (
+                media_type == "application/x-www-form-urlencoded"
+                if wants_form
+                else media_type == "application/json" or media_type.endswith("+json")
+            )
+            if not ok:
+                expected = "application/x-www-form-urlencoded" if wants_form else "application/json"
+                await _problem(
+                    415,
+                    "Unsupported media type",
+                    f"Send the body as {expected}.",
+                    "unsupported-media-type",
+                )(scope, receive, send)
+                return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _problem(
+            413,
+            "Content too large",
+            f"The body may not exceed {self.max_bytes} bytes.",
+            "content-too-large",
+        )(scope, receive, send)
+
+
+def _problem(status: int, title: str, detail: str, code: str) -> Any:
+    return problem_response(status, title, detail, code=code)

@@ -1,0 +1,167 @@
+"""The OpenAPI document: problem schema, documented error answers, security schemes, and each
+operation's policy (``x-policy``) taken from the route's own PolicyDependency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import PolicyDependency
+from api.route_table import api_routes
+from domain.common.policy import Policy
+
+API_DESCRIPTION = """\
+Shakti MIS: case management, livelihoods, evidence, survivor leadership and expansion for
+community based rehabilitation (CBR) of survivors of human trafficking.
+
+**Authentication.** `POST /api/v1/auth/token` (OAuth2, form-encoded) with
+`grant_type=password` (people), `refresh_token`, or `client_credentials` (integration clients).
+Send the access token as `Authorization: Bearer <token>`.
+
+**Conventions.** Errors are RFC 9457 `application/problem+json` with a `request_id`. Lists use
+keyset pagination (`limit`, `cursor`; `next_cursor` in the body and a `Link` header). Reads carry
+an `ETag`; updates need `If-Match`. Creates accept `Idempotency-Key`. Unknown body fields are
+rejected. Each operation's `x-policy` names the policy that admits callers; records outside the
+caller's scope answer 404.
+"""
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:shakti-mis:problem:not-found",
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": "User not found.",
+                    "instance": "/api/v1/users/8a0f...",
+                    "request_id": "5d1c0b1e2f3a4b5c",
+                }
+            ]
+        }
+    )
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    error: str | None = Field(default=None, description="OAuth2 error code (token endpoint).")
+    errors: list[ValidationIssue] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Malformed parameter (cursor, filter) or OAuth2 error.",
+    401: "No valid access token.",
+    403: "The caller's role or scopes do not allow this action.",
+    404: "No such record in the caller's scope.",
+    409: "Conflicts with the current state (duplicate, or a concurrent request).",
+    412: "If-Match names an older version: reload and retry.",
+    413: "Body too large.",
+    415: "Body media type not accepted.",
+    422: "Body or parameters not valid.",
+    428: "If-Match is required.",
+    429: "Too many requests; see Retry-After.",
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Documented error answers of an operation."""
+    return {
+        code: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[code],
+            "content": {"application/problem+json": {}},
+        }
+        for code in codes
+    }
+
+
+READ_ERRORS = problems(401, 403, 404)
+LIST_ERRORS = problems(400, 401, 403, 422)
+CREATE_ERRORS = problems(401, 403, 409, 413, 415, 422)
+UPDATE_ERRORS = problems(401, 403, 404, 409, 412, 413, 415, 422, 428)
+ACTION_ERRORS = problems(401, 403, 404, 409, 422)
+
+
+def route_policy(route: APIRoute) -> Policy | None:
+    """The policy a route declares through a PolicyDependency, if any."""
+
+    def walk(dependant: Dependant) -> Policy | None:
+        call = dependant.call
+        if isinstance(call, PolicyDependency):
+            return call.policy
+        for sub in dependant.dependencies:
+            found = walk(sub)
+            if found is not None:
+                return found
+        return None
+
+    return walk(route.dependant)
+
+
+def install(app: FastAPI) -> None:
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=API_DESCRIPTION,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        from domain.policies import all_policies
+
+        client_scopes = {
+            name: rule.description
+            for name, rule in sorted(all_policies().items())
+            if not rule.any_authenticated
+        }
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})["oauth2"] = {
+            "type": "oauth2",
+            "description": "People sign in with the password flow; integration clients use "
+            "client credentials. Scopes apply to clients.",
+            "flows": {
+                "password": {"tokenUrl": "/api/v1/auth/token", "scopes": {}},
+                "clientCredentials": {"tokenUrl": "/api/v1/auth/token", "scopes": client_scopes},
+            },
+        }
+        for entry in api_routes(app.routes):
+            rule = route_policy(entry.route)
+            if rule is None or not entry.route.include_in_schema:
+                continue
+            for method in entry.methods:
+                operation = schema["paths"][entry.path][method.lower()]
+                operation["x-policy"] = rule.name
+                who = (
+                    "any authenticated caller"
+                    if rule.any_authenticated
+                    else ", ".join(sorted(role.value for role in rule.roles))
+                )
+                operation["description"] = (
+                    operation.get("description", "").rstrip()
+                    + f"\n\n**Policy** `{rule.name}`: {who}."
+                )
+                scopes = [] if rule.any_authenticated else [rule.name]
+                operation["security"] = [{"HTTPBearer": []}, {"oauth2": scopes}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]

@@ -1,0 +1,62 @@
+"""The audit trail: who did what to which record, hash-chained."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import Paging, UoW, requires
+from api.http import set_page_links
+from api.openapi import LIST_ERRORS, problems
+from domain.audit import policies
+from domain.audit.schemas import AuditEventPage, AuditVerification
+from domain.audit.service import AuditService
+from domain.common.principal import Principal
+from persistence.models.enums import AuditAction
+
+router = APIRouter(prefix="/audit-events", tags=["audit"])
+
+
+@router.get("", operation_id="audit:list", response_model=AuditEventPage, responses=LIST_ERRORS)
+async def list_audit_events(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Annotated[Principal, requires(policies.READ)],
+    page: Paging,
+    actor_id: Annotated[UUID | None, Query()] = None,
+    organization_id: Annotated[UUID | None, Query()] = None,
+    action: Annotated[AuditAction | None, Query()] = None,
+    entity_type: Annotated[str | None, Query(max_length=60)] = None,
+    entity_id: Annotated[UUID | None, Query()] = None,
+    occurred_from: Annotated[datetime | None, Query()] = None,
+    occurred_to: Annotated[datetime | None, Query()] = None,
+) -> AuditEventPage:
+    """Audit events, newest first: all for platform admins, their organisation's for auditors.
+    Events hold who, what, which record and the outcome; never the record's data."""
+    result = await AuditService(uow).list(
+        principal,
+        page,
+        actor_id=actor_id,
+        organization_id=organization_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    set_page_links(request, response, result)
+    return result
+
+
+@router.get("/verify", operation_id="audit:verify", response_model=AuditVerification,
+            responses=problems(401, 403))
+async def verify_audit_chain(
+    uow: UoW, principal: Annotated[Principal, requires(policies.VERIFY)]
+) -> AuditVerification:
+    """Recompute the whole hash chain and report events that were modified, deleted or
+    reordered, and a chain head that disagrees with the last event."""
+    return await AuditService(uow).verify(principal)

@@ -1,0 +1,182 @@
+"""States, districts and blocks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.http import set_etag, set_page_links
+from api.idempotency import create_once
+from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
+from domain.common.principal import Principal
+from domain.geography import policies
+from domain.geography.schemas import (
+    BlockCreate,
+    BlockPage,
+    BlockRead,
+    DistrictCreate,
+    DistrictPage,
+    DistrictRead,
+    PlaceRename,
+    StateCreate,
+    StatePage,
+    StateRead,
+    StateUpdate,
+)
+from domain.geography.service import GeographyService
+
+router = APIRouter(tags=["geography"])
+Reader = Annotated[Principal, requires(policies.READ)]
+Manager = Annotated[Principal, requires(policies.MANAGE)]
+
+
+def _ttl(request: Request) -> int:
+    return get_container(request).settings.idempotency_ttl_seconds
+
+
+# -- states -------------------------------------------------------------------------------
+@router.get("/states", operation_id="geography:list-states", response_model=StatePage,
+            responses=LIST_ERRORS)
+async def list_states(
+    request: Request, response: Response, uow: UoW, principal: Reader, page: Paging
+) -> StatePage:
+    """States, by name."""
+    result = await GeographyService(uow).list_states(principal, page)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post("/states", operation_id="geography:create-state", status_code=201,
+             response_model=StateRead, responses=CREATE_ERRORS)
+async def create_state(
+    request: Request, uow: UoW, principal: Manager, body: StateCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Add a state (platform admins)."""
+    return await create_once(
+        request, uow, principal, idempotency_key,
+        lambda: GeographyService(uow).create_state(principal, body),
+        location=lambda s: f"/api/v1/states/{s.id}", ttl_seconds=_ttl(request),
+    )
+
+
+@router.get("/states/{state_id}", operation_id="geography:read-state", response_model=StateRead,
+            responses=READ_ERRORS)
+async def read_state(state_id: UUID, response: Response, uow: UoW, principal: Reader) -> StateRead:
+    """One state."""
+    state = await GeographyService(uow).get_state(principal, state_id)
+    set_etag(response, state)
+    return state
+
+
+@router.patch("/states/{state_id}", operation_id="geography:update-state",
+              response_model=StateRead, responses=UPDATE_ERRORS)
+async def update_state(
+    state_id: UUID, body: StateUpdate, version: IfMatch, response: Response, uow: UoW,
+    principal: Manager,
+) -> StateRead:
+    """Rename a state or change its code. Needs If-Match."""
+    state = await GeographyService(uow).update_state(principal, state_id, body, version)
+    set_etag(response, state)
+    return state
+
+
+# -- districts ----------------------------------------------------------------------------
+@router.get("/districts", operation_id="geography:list-districts", response_model=DistrictPage,
+            responses=LIST_ERRORS)
+async def list_districts(
+    request: Request, response: Response, uow: UoW, principal: Reader, page: Paging,
+    state_id: Annotated[UUID | None, Query()] = None,
+) -> DistrictPage:
+    """Districts by name, optionally of one state."""
+    result = await GeographyService(uow).list_districts(principal, page, state_id)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post("/districts", operation_id="geography:create-district", status_code=201,
+             response_model=DistrictRead, responses=CREATE_ERRORS)
+async def create_district(
+    request: Request, uow: UoW, principal: Manager, body: DistrictCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Add a district to a state (platform admins)."""
+    return await create_once(
+        request, uow, principal, idempotency_key,
+        lambda: GeographyService(uow).create_district(principal, body),
+        location=lambda d: f"/api/v1/districts/{d.id}", ttl_seconds=_ttl(request),
+    )
+
+
+@router.get("/districts/{district_id}", operation_id="geography:read-district",
+            response_model=DistrictRead, responses=READ_ERRORS)
+async def read_district(
+    district_id: UUID, response: Response, uow: UoW, principal: Reader
+) -> DistrictRead:
+    """One district."""
+    district = await GeographyService(uow).get_district(principal, district_id)
+    set_etag(response, district)
+    return district
+
+
+@router.patch("/districts/{district_id}", operation_id="geography:update-district",
+              response_model=DistrictRead, responses=UPDATE_ERRORS)
+async def update_district(
+    district_id: UUID, body: PlaceRename, version: IfMatch, response: Response, uow: UoW,
+    principal: Manager,
+) -> DistrictRead:
+    """Rename a district. Needs If-Match."""
+    district = await GeographyService(uow).rename_district(principal, district_id, body, version)
+    set_etag(response, district)
+    return district
+
+
+# -- blocks -------------------------------------------------------------------------------
+@router.get("/blocks", operation_id="geography:list-blocks", response_model=BlockPage,
+            responses=LIST_ERRORS)
+async def list_blocks(
+    request: Request, response: Response, uow: UoW, principal: Reader, page: Paging,
+    district_id: Annotated[UUID | None, Query()] = None,
+) -> BlockPage:
+    """Blocks by name, optionally of one district."""
+    result = await GeographyService(uow).list_blocks(principal, page, district_id)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post("/blocks", operation_id="geography:create-block", status_code=201,
+             response_model=BlockRead, responses=CREATE_ERRORS)
+async def create_block(
+    request: Request, uow: UoW, principal: Manager, body: BlockCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Add a block to a district (platform admins)."""
+    return await create_once(
+        request, uow, principal, idempotency_key,
+        lambda: GeographyService(uow).create_block(principal, body),
+        location=lambda b: f"/api/v1/blocks/{b.id}", ttl_seconds=_ttl(request),
+    )
+
+
+@router.get("/blocks/{block_id}", operation_id="geography:read-block", response_model=BlockRead,
+            responses=READ_ERRORS)
+async def read_block(block_id: UUID, response: Response, uow: UoW, principal: Reader) -> BlockRead:
+    """One block."""
+    block = await GeographyService(uow).get_block(principal, block_id)
+    set_etag(response, block)
+    return block
+
+
+@router.patch("/blocks/{block_id}", operation_id="geography:update-block",
+              response_model=BlockRead, responses=UPDATE_ERRORS)
+async def update_block(
+    block_id: UUID, body: PlaceRename, version: IfMatch, response: Response, uow: UoW,
+    principal: Manager,
+) -> BlockRead:
+    """Rename a block. Needs If-Match."""
+    block = await GeographyService(uow).rename_block(principal, block_id, body, version)
+    set_etag(response, block)
+    return block

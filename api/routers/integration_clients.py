@@ -1,0 +1,123 @@
+"""Integration clients: service principals of partner systems and dashboards."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.http import set_etag, set_page_links
+from api.idempotency import create_once
+from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
+from domain.common.principal import Principal
+from domain.integration_clients import policies
+from domain.integration_clients.schemas import (
+    IntegrationClientCreate,
+    IntegrationClientPage,
+    IntegrationClientRead,
+    IntegrationClientUpdate,
+    IntegrationClientWithSecret,
+)
+from domain.integration_clients.service import IntegrationClientService
+
+router = APIRouter(prefix="/integration-clients", tags=["integration clients"])
+Manager = Annotated[Principal, requires(policies.MANAGE)]
+
+
+@router.get("", operation_id="integration-clients:list", response_model=IntegrationClientPage,
+            responses=LIST_ERRORS)
+async def list_clients(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Manager,
+    page: Paging,
+    organization_id: Annotated[UUID | None, Query()] = None,
+) -> IntegrationClientPage:
+    """Integration clients, oldest first; optionally of one organisation."""
+    result = await IntegrationClientService(uow).list(principal, page, organization_id)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post("", operation_id="integration-clients:create", status_code=201,
+             response_model=IntegrationClientWithSecret, responses=CREATE_ERRORS)
+async def create_client(
+    request: Request,
+    uow: UoW,
+    principal: Manager,
+    body: IntegrationClientCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Register a client of an organisation with a role and explicit scopes. The answer holds
+    `client_secret` once; a replay of the same Idempotency-Key answers without it (rotate the
+    secret if it was lost)."""
+    return await create_once(
+        request, uow, principal, idempotency_key,
+        lambda: IntegrationClientService(uow).create(principal, body),
+        location=lambda c: f"/api/v1/integration-clients/{c.id}",
+        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
+        withhold=frozenset({"client_secret"}),
+    )
+
+
+@router.get("/{client_id}", operation_id="integration-clients:read",
+            response_model=IntegrationClientRead, responses=READ_ERRORS)
+async def read_client(
+    client_id: UUID, response: Response, uow: UoW, principal: Manager
+) -> IntegrationClientRead:
+    """One integration client (never its secret)."""
+    client = await IntegrationClientService(uow).get(principal, client_id)
+    set_etag(response, client)
+    return client
+
+
+@router.patch("/{client_id}", operation_id="integration-clients:update",
+              response_model=IntegrationClientRead, responses=UPDATE_ERRORS)
+async def update_client(
+    client_id: UUID,
+    body: IntegrationClientUpdate,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+    principal: Manager,
+) -> IntegrationClientRead:
+    """Rename a client or change its role and scopes. Needs If-Match."""
+    client = await IntegrationClientService(uow).update(principal, client_id, body, version)
+    set_etag(response, client)
+    return client
+
+
+@router.post("/{client_id}/rotate-secret", operation_id="integration-clients:rotate-secret",
+             response_model=IntegrationClientWithSecret, responses=ACTION_ERRORS)
+async def rotate_secret(
+    client_id: UUID, response: Response, uow: UoW, principal: Manager
+) -> IntegrationClientWithSecret:
+    """Issue a new secret (shown once); the old one stops working at once."""
+    client = await IntegrationClientService(uow).rotate_secret(principal, client_id)
+    set_etag(response, client)
+    return client
+
+
+@router.post("/{client_id}/disable", operation_id="integration-clients:disable",
+             response_model=IntegrationClientRead, responses=ACTION_ERRORS)
+async def disable_client(
+    client_id: UUID, response: Response, uow: UoW, principal: Manager
+) -> IntegrationClientRead:
+    """Disable a client: its tokens stop working at once."""
+    client = await IntegrationClientService(uow).set_disabled(principal, client_id, True)
+    set_etag(response, client)
+    return client
+
+
+@router.post("/{client_id}/enable", operation_id="integration-clients:enable",
+             response_model=IntegrationClientRead, responses=ACTION_ERRORS)
+async def enable_client(
+    client_id: UUID, response: Response, uow: UoW, principal: Manager
+) -> IntegrationClientRead:
+    """Enable a disabled client again."""
+    client = await IntegrationClientService(uow).set_disabled(principal, client_id, False)
+    set_etag(response, client)
+    return client

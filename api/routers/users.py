@@ -1,0 +1,126 @@
+"""User accounts of an organisation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.http import set_etag, set_page_links
+from api.idempotency import create_once
+from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
+from domain.common.principal import Principal, Role
+from domain.users import policies
+from domain.users.schemas import PasswordReset, UserCreate, UserPage, UserRead, UserUpdate
+from domain.users.service import UserService
+
+router = APIRouter(prefix="/users", tags=["users"])
+Reader = Annotated[Principal, requires(policies.READ)]
+Manager = Annotated[Principal, requires(policies.MANAGE)]
+
+
+def _service(request: Request, uow: UoW) -> UserService:
+    return UserService(uow, get_container(request).identity.passwords)
+
+
+@router.get("", operation_id="users:list", response_model=UserPage, responses=LIST_ERRORS)
+async def list_users(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Reader,
+    page: Paging,
+    organization_id: Annotated[UUID | None, Query()] = None,
+    role: Annotated[Role | None, Query()] = None,
+    disabled: Annotated[bool | None, Query()] = None,
+) -> UserPage:
+    """Accounts, oldest first: all for platform admins, the organisation's own for program
+    managers. Filters: organisation, role, disabled."""
+    result = await _service(request, uow).list(
+        principal, page, organization_id=organization_id, role=role, disabled=disabled
+    )
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post("", operation_id="users:create", status_code=201, response_model=UserRead,
+             responses=CREATE_ERRORS)
+async def create_user(
+    request: Request,
+    uow: UoW,
+    principal: Manager,
+    body: UserCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Open an account. Program managers staff their own organisation with social workers,
+    survivor leaders, partner staff and analysts; other roles are given by platform admins."""
+    return await create_once(
+        request, uow, principal, idempotency_key,
+        lambda: _service(request, uow).create(principal, body),
+        location=lambda u: f"/api/v1/users/{u.id}",
+        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
+    )
+
+
+@router.get("/{user_id}", operation_id="users:read", response_model=UserRead,
+            responses=READ_ERRORS)
+async def read_user(
+    user_id: UUID, request: Request, response: Response, uow: UoW, principal: Reader
+) -> UserRead:
+    """One account (404 outside the caller's scope). The read is audited."""
+    user = await _service(request, uow).get(principal, user_id)
+    set_etag(response, user)
+    return user
+
+
+@router.patch("/{user_id}", operation_id="users:update", response_model=UserRead,
+              responses=UPDATE_ERRORS)
+async def update_user(
+    user_id: UUID,
+    body: UserUpdate,
+    version: IfMatch,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Manager,
+) -> UserRead:
+    """Change an account's email, name, role or districts. Needs If-Match."""
+    user = await _service(request, uow).update(principal, user_id, body, version)
+    set_etag(response, user)
+    return user
+
+
+@router.post("/{user_id}/disable", operation_id="users:disable", response_model=UserRead,
+             responses=ACTION_ERRORS)
+async def disable_user(
+    user_id: UUID, request: Request, response: Response, uow: UoW, principal: Manager
+) -> UserRead:
+    """Disable an account: every session and access token of it stops working at once."""
+    user = await _service(request, uow).set_disabled(principal, user_id, True)
+    set_etag(response, user)
+    return user
+
+
+@router.post("/{user_id}/enable", operation_id="users:enable", response_model=UserRead,
+             responses=ACTION_ERRORS)
+async def enable_user(
+    user_id: UUID, request: Request, response: Response, uow: UoW, principal: Manager
+) -> UserRead:
+    """Enable a disabled account again."""
+    user = await _service(request, uow).set_disabled(principal, user_id, False)
+    set_etag(response, user)
+    return user
+
+
+@router.post("/{user_id}/password", operation_id="users:reset-password", status_code=204,
+             response_class=Response, responses=ACTION_ERRORS)
+async def reset_password(
+    user_id: UUID, body: PasswordReset, request: Request, uow: UoW, principal: Manager
+) -> Response:
+    """Set a new password for someone who lost hers; her sessions end."""
+    await _service(request, uow).reset_password(
+        principal, user_id, body.password.get_secret_value()
+    )
+    return Response(status_code=204)

@@ -1,0 +1,161 @@
+"""Reading and verifying the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.audit import policies
+from domain.audit.schemas import (
+    AuditEventRead,
+    AuditVerification,
+    ChainProblem,
+    ChainProblemKind,
+)
+from domain.audit.trail import authorize, record
+from domain.common.errors import BadRequest
+from domain.common.pagination import Page, PageRequest, decode_cursor, encode_cursor
+from domain.common.principal import Principal
+from persistence.audit_chain import GENESIS_HASH, AuditRecord, chain_hash, digest
+from persistence.models.audit_event import AuditEvent
+from persistence.models.enums import AuditAction
+from persistence.repositories.audit_events import AuditEventRepository
+from persistence.uow import UnitOfWork
+
+MAX_PROBLEMS = 100
+REORDER_WINDOW = 64
+
+
+def _read(event: AuditEvent) -> AuditEventRead:
+    return AuditEventRead(
+        seq=event.seq,
+        id=event.id,
+        occurred_at=event.occurred_at,
+        actor_type=event.actor_type,
+        actor_id=event.actor_id,
+        organization_id=event.organization_id,
+        action=event.action,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        request_id=event.request_id,
+        outcome=event.outcome,
+        hash=event.hash.hex(),
+    )
+
+
+def _as_record(event: AuditEvent) -> AuditRecord:
+    return AuditRecord(
+        id=event.id,
+        occurred_at=event.occurred_at,
+        actor_type=event.actor_type,
+        actor_id=event.actor_id,
+        organization_id=event.organization_id,
+        action=event.action,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        request_id=event.request_id,
+        outcome=event.outcome,
+    )
+
+
+class AuditService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.events = AuditEventRepository(uow.session)
+
+    async def list(
+        self,
+        principal: Principal,
+        page: PageRequest,
+        *,
+        actor_id: UUID | None = None,
+        organization_id: UUID | None = None,
+        action: AuditAction | None = None,
+        entity_type: str | None = None,
+        entity_id: UUID | None = None,
+        occurred_from: datetime | None = None,
+        occurred_to: datetime | None = None,
+    ) -> Page[AuditEventRead]:
+        """Audit events, newest first, within the caller's organisations (the search itself is
+        audited)."""
+        authorize(self.uow, principal, policies.READ, "audit_event")
+        visible = policies.organizations_visible(principal)
+        if organization_id is not None:
+            visible = (
+                frozenset({organization_id}) if visible is None else visible & {organization_id}
+            )
+        if occurred_from and occurred_to and occurred_from >= occurred_to:
+            raise BadRequest("occurred_from must be before occurred_to.")
+        after = decode_cursor(page.cursor, "seq", 1) if page.cursor else None
+        if after is not None and not isinstance(after[0], int):
+            raise BadRequest("The cursor is not valid for this list; start again without it.")
+        rows = await self.events.list(
+            organization_ids=visible,
+            actor_id=actor_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            occurred_from=occurred_from,
+            occurred_to=occurred_to,
+            after_seq=after[0] if after else None,
+            limit=page.limit,
+        )
+        next_cursor = None
+        if len(rows) > page.limit:
+            rows = rows[: page.limit]
+            next_cursor = encode_cursor("seq", (rows[-1].seq,))
+        record(self.uow, principal, AuditAction.search, "audit_event")
+        return Page[AuditEventRead](items=[_read(e) for e in rows], next_cursor=next_cursor)
+
+    async def verify(self, principal: Principal) -> AuditVerification:
+        """Recompute the chain from the first event; report modified, missing (deleted) or
+        reordered events and a head that disagrees with the last event."""
+        authorize(self.uow, principal, policies.VERIFY, "audit_event")
+        problems: list[ChainProblem] = []
+
+        def problem(seq: int, kind: ChainProblemKind) -> None:
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(ChainProblem(seq=seq, kind=kind))
+
+        previous_hash, expected_seq, checked, last_seq = GENESIS_HASH, 1, 0, 0
+        async for event in self.events.stream_in_chain_order():
+            checked += 1
+            if event.seq != expected_seq:
+                for missing in range(expected_seq, event.seq):
+                    problem(missing, ChainProblemKind.missing)
+            computed = chain_hash(previous_hash, digest(_as_record(event)))
+            if computed != event.hash:
+                kind = await self._moved_or_modified(event)
+                problem(event.seq, kind)
+            # Continue from the stored hash, so that one edit is reported once, not forever.
+            previous_hash = event.hash
+            expected_seq = event.seq + 1
+            last_seq = event.seq
+        head = await self.events.head()
+        head_seq = head.last_seq if head else 0
+        if head is None or head.last_seq != last_seq or (
+            last_seq and head.last_hash != previous_hash
+        ):
+            problem(head_seq, ChainProblemKind.head_mismatch)
+        record(self.uow, principal, AuditAction.verify, "audit_event")
+        return AuditVerification(
+            ok=not problems,
+            events_checked=checked,
+            last_seq=last_seq,
+            head_seq=head_seq,
+            problems=problems,
+        )
+
+    async def _moved_or_modified(self, event: AuditEvent) -> ChainProblemKind:
+        """An event whose stored hash chains from a nearby event other than its predecessor
+        is intact but out of place (reordered); otherwise it was modified."""
+        event_digest = digest(_as_record(event))
+        neighbours = await self.events.hashes_between(
+            event.seq - REORDER_WINDOW, event.seq + REORDER_WINDOW
+        )
+        for seq, stored in neighbours:
+            if seq != event.seq - 1 and chain_hash(stored, event_digest) == event.hash:
+                return ChainProblemKind.reordered
+        if event.seq != 1 and chain_hash(GENESIS_HASH, event_digest) == event.hash:
+            return ChainProblemKind.reordered
+        return ChainProblemKind.modified

@@ -1,0 +1,81 @@
+"""Recording audit events. Every service calls :func:`record` for each write and each read of a
+sensitive record; the unit of work appends the events in the same transaction."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from domain.common.errors import PermissionDenied
+from domain.common.policy import Policy
+from domain.common.principal import Principal
+from domain.common.request_context import current_request
+from persistence.audit_chain import AuditRecord
+from persistence.models.base import utcnow
+from persistence.models.enums import ActorType, AuditAction, AuditOutcome
+from persistence.uow import UnitOfWork
+
+
+def record(
+    uow: UnitOfWork,
+    principal: Principal | None,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: UUID | None = None,
+    *,
+    organization_id: UUID | None = None,
+    outcome: AuditOutcome = AuditOutcome.success,
+    durable: bool = False,
+) -> None:
+    """Queue one audit event: who, which action on which record, with what outcome.
+
+    ``organization_id`` is the organisation the record belongs to (defaults to the actor's).
+    ``durable`` events are kept even when the transaction rolls back (failures, denials).
+    """
+    uow.record_audit(
+        AuditRecord(
+            id=uuid4(),
+            occurred_at=utcnow(),
+            actor_type=ActorType(principal.kind.value) if principal else ActorType.anonymous,
+            actor_id=principal.id if principal else None,
+            organization_id=organization_id
+            if organization_id is not None
+            else (principal.organization_id if principal else None),
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            request_id=current_request().request_id,
+            outcome=outcome,
+        ),
+        durable=durable,
+    )
+
+
+def record_denied(
+    uow: UnitOfWork,
+    principal: Principal,
+    entity_type: str,
+    entity_id: UUID | None = None,
+) -> None:
+    """A permission denial, kept even though the request fails."""
+    record(
+        uow,
+        principal,
+        AuditAction.permission_denied,
+        entity_type,
+        entity_id,
+        outcome=AuditOutcome.denied,
+        durable=True,
+    )
+
+
+def authorize(
+    uow: UnitOfWork,
+    principal: Principal,
+    policy: Policy,
+    entity_type: str,
+    entity_id: UUID | None = None,
+) -> None:
+    """Apply ``policy``; a denial is audited (durably) and raises PermissionDenied."""
+    if not policy.permits(principal):
+        record_denied(uow, principal, entity_type, entity_id)
+        raise PermissionDenied("Your role or scopes do not allow this action.")

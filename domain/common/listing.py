@@ -1,0 +1,35 @@
+"""Turning a keyset query into a Page: decode the cursor, fetch one row more, encode the next."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from domain.common.pagination import Page, PageRequest, decode_cursor, encode_cursor
+
+RecordT = TypeVar("RecordT")
+ReadT = TypeVar("ReadT")
+
+
+async def paginate(
+    request: PageRequest,
+    *,
+    sort: str,
+    key_arity: int,
+    fetch: Callable[[tuple[Any, ...] | None, int], Awaitable[Sequence[RecordT]]],
+    key_of: Callable[[RecordT], tuple[Any, ...]],
+    to_read: Callable[[Sequence[RecordT]], Sequence[ReadT] | Awaitable[Sequence[ReadT]]],
+    count: Callable[[], Awaitable[int]] | None = None,
+) -> Page[ReadT]:
+    after = decode_cursor(request.cursor, sort, key_arity) if request.cursor else None
+    rows = list(await fetch(after, request.limit))
+    next_cursor = None
+    if len(rows) > request.limit:
+        rows = rows[: request.limit]
+        next_cursor = encode_cursor(sort, key_of(rows[-1]))
+    total = await count() if (request.include_total and count is not None) else None
+    items = to_read(rows)
+    if inspect.isawaitable(items):
+        items = await items
+    return Page[ReadT](items=list(items), next_cursor=next_cursor, total=total)

@@ -1,0 +1,59 @@
+"""Policies: every action the API offers is decided by one named policy.
+
+A policy says which roles may take the action at all (and, for integration clients, which scope
+they need). Record-level scope (organisation, district, assignment, consent) is decided by the
+area's ``policies.py`` and applied by repositories as one indexed filter. Denied actions raise
+:class:`PermissionDenied`; records outside the caller's scope raise ``NotFound`` so that their
+existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from domain.common.errors import PermissionDenied
+from domain.common.principal import Principal, PrincipalKind, Role
+
+_REGISTRY: dict[str, Policy] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """An action and who may take it. ``name`` doubles as the OAuth2 scope for clients."""
+
+    name: str
+    roles: frozenset[Role]
+    description: str
+    # Any authenticated principal (e.g. reading one's own profile); roles is then ignored.
+    any_authenticated: bool = False
+
+    def __post_init__(self) -> None:
+        if self.name in _REGISTRY and _REGISTRY[self.name] != self:
+            raise ValueError(f"policy {self.name!r} defined twice")
+        _REGISTRY[self.name] = self
+
+    def permits(self, principal: Principal) -> bool:
+        if principal.kind is PrincipalKind.system:
+            return True
+        if not self.any_authenticated and principal.role not in self.roles:
+            return False
+        if principal.kind is PrincipalKind.client and not self.any_authenticated:
+            return self.name in principal.scopes
+        return True
+
+    def authorize(self, principal: Principal) -> None:
+        """Raise PermissionDenied unless the principal may take this action."""
+        if not self.permits(principal):
+            raise PermissionDenied("Your role or scopes do not allow this action.")
+
+
+def policy(
+    name: str, roles: Iterable[Role], description: str, *, any_authenticated: bool = False
+) -> Policy:
+    return Policy(name, frozenset(roles), description, any_authenticated)
+
+
+def registered_policies() -> dict[str, Policy]:
+    """Every policy defined so far, by name (import ``domain.policies`` to load them all)."""
+    return dict(_REGISTRY)

@@ -1,0 +1,73 @@
+"""Signing keys from configuration; in development, a key generated once under the data dir."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from pydantic import SecretStr
+
+from domain.common.settings import DEV_KEY_PREFIX, Environment, Settings
+from domain.identity.tokens import KeyRing
+
+
+def generate_private_key_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def public_key_pem(private_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def _development_key(data_dir: Path) -> tuple[str, str]:
+    """A key pair kept in ``data_dir/dev-secrets`` so that every worker and restart shares it."""
+    folder = data_dir / "dev-secrets"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "jwt-es256.pem"
+    if not path.exists():
+        pem = generate_private_key_pem()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(pem)
+    pem = path.read_text()
+    kid = DEV_KEY_PREFIX + hashlib.sha256(pem.encode()).hexdigest()[:12]
+    return kid, pem
+
+
+def with_development_keys(settings: Settings) -> Settings:
+    """Settings with a generated development signing key when none is configured.
+
+    Only in development; production settings are returned unchanged (and refused elsewhere).
+    """
+    if settings.jwt_signing_keys or settings.env is not Environment.development:
+        return settings
+    kid, pem = _development_key(settings.data_dir)
+    return settings.model_copy(
+        update={"jwt_signing_keys": {kid: SecretStr(pem)}, "jwt_active_kid": kid}
+    )
+
+
+def keyring_from_settings(settings: Settings) -> KeyRing:
+    """The key ring the settings describe; raises ValueError when no signing key is set."""
+    keys = {kid: secret.get_secret_value() for kid, secret in settings.jwt_signing_keys.items()}
+    if not keys:
+        raise ValueError("no JWT signing key is configured (SHAKTI_JWT_SIGNING_KEYS)")
+    active = settings.jwt_active_kid or sorted(keys)[-1]
+    if active not in keys:
+        raise ValueError("SHAKTI_JWT_ACTIVE_KID names no configured key")
+    public = {kid: public_key_pem(pem) for kid, pem in keys.items() if kid != active}
+    public.update(settings.jwt_verification_keys)
+    return KeyRing(active, keys[active], public)

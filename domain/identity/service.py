@@ -1,0 +1,293 @@
+"""Signing in and out: token grants, refresh-token rotation, and who a bearer token is."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.audit.trail import authorize, record
+from domain.common.errors import (
+    InvalidClient,
+    InvalidGrant,
+    NotAuthenticated,
+    TooManyRequests,
+)
+from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.request_context import current_request
+from domain.common.settings import Settings
+from domain.identity import policies
+from domain.identity.passwords import Passwords
+from domain.identity.schemas import Me, TokenResponse
+from domain.identity.throttle import LoginThrottle
+from domain.identity.tokens import TokenService
+from persistence.models.auth_session import AuthSession
+from persistence.models.base import utcnow
+from persistence.models.enums import AuditAction, AuditOutcome
+from persistence.models.refresh_token import RefreshToken
+from persistence.repositories.auth_sessions import AuthSessionRepository
+from persistence.repositories.integration_clients import IntegrationClientRepository
+from persistence.repositories.login_throttle import LoginThrottleRepository
+from persistence.repositories.users import UserRepository
+from persistence.scope import RowScope
+from persistence.uow import UnitOfWork
+
+REFRESH_PREFIX = "r1_"
+WRONG_CREDENTIALS = "The email or password is not correct."
+
+
+def _refresh_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def _new_refresh_token() -> tuple[str, bytes]:
+    token = REFRESH_PREFIX + secrets.token_urlsafe(32)
+    return token, _refresh_digest(token)
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    """What the identity service needs besides the unit of work (built once per process)."""
+
+    settings: Settings
+    tokens: TokenService
+    passwords: Passwords
+    throttle: LoginThrottle
+
+
+class AuthService:
+    def __init__(self, uow: UnitOfWork, config: IdentityConfig) -> None:
+        self.uow = uow
+        self.config = config
+        self.settings = config.settings
+        self.users = UserRepository(uow.session)
+        self.sessions = AuthSessionRepository(uow.session)
+
+    # -- grants ---------------------------------------------------------------------------
+    async def password_grant(self, email: str, password: str) -> TokenResponse:
+        """Sign a person in. Raises TooManyRequests, or InvalidGrant that never says whether
+        the email exists."""
+        now = utcnow()
+        throttle = self.config.throttle
+        account_key = throttle.account_key(email)
+        address_key = throttle.address_key(current_request().client_address)
+        throttle_repo = LoginThrottleRepository(self.uow.session)
+        wait = await throttle.retry_after(throttle_repo, [account_key, address_key], now)
+        if wait is not None:
+            record(self.uow, None, AuditAction.login_failed, "user",
+                   outcome=AuditOutcome.denied, durable=True)
+            raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
+
+        user = await self.users.by_email(email.strip().lower())
+        ok = await asyncio.to_thread(
+            self.config.passwords.verify, user.password_hash if user else None, password
+        )
+        if user is None or not ok or user.disabled_at is not None:
+
+            async def count_failure() -> None:
+                await throttle.record_failure(throttle_repo, account_key, address_key, now)
+
+            self.uow.on_rollback(count_failure)
+            record(self.uow, None, AuditAction.login_failed, "user",
+                   user.id if user else None,
+                   organization_id=user.organization_id if user else None,
+                   outcome=AuditOutcome.failure, durable=True)
+            raise InvalidGrant(WRONG_CREDENTIALS)
+
+        await throttle_repo.clear(account_key)
+        if self.config.passwords.needs_rehash(user.password_hash):
+            user.password_hash = await asyncio.to_thread(self.config.passwords.hash, password)
+        user.last_login_at = now
+        await self.users.save(user)
+        auth_session = AuthSession(
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=self.settings.session_max_age_seconds),
+        )
+        refresh, digest = _new_refresh_token()
+        await self.sessions.add(
+            auth_session,
+            RefreshToken(
+                session_id=auth_session.id,
+                token_hash=digest,
+                created_at=now,
+                expires_at=self._refresh_expiry(now, auth_session.expires_at),
+            ),
+        )
+        principal = self._user_principal(user.id, user.organization_id, user.role, auth_session.id)
+        record(self.uow, principal, AuditAction.login, "user", user.id)
+        return self._user_tokens(user.id, auth_session.id, refresh)
+
+    async def refresh_grant(self, refresh_token: str) -> TokenResponse:
+        """Rotate a refresh token. Reusing a rotated one revokes its whole session (family).
+        Raises InvalidGrant."""
+        now = utcnow()
+        found = await self.sessions.token_for_update(_refresh_digest(refresh_token))
+        if found is None:
+            raise InvalidGrant("The refresh token is not valid.")
+        token, auth_session = found
+        if token.rotated_at is not None:
+            session_id = auth_session.id
+
+            async def revoke_family() -> None:
+                await self.sessions.revoke(session_id, now, "reuse")
+
+            self.uow.on_rollback(revoke_family)
+            record(self.uow, None, AuditAction.token_reuse_detected, "auth_session", session_id,
+                   outcome=AuditOutcome.denied, durable=True)
+            raise InvalidGrant("The refresh token is not valid.")
+        user = await self.users.get(auth_session.user_id, RowScope.everything())
+        if (
+            auth_session.revoked_at is not None
+            or auth_session.expires_at <= now
+            or token.expires_at <= now
+            or user is None
+            or user.disabled_at is not None
+        ):
+            raise InvalidGrant("The refresh token is not valid.")
+        token.rotated_at = now
+        refresh, digest = _new_refresh_token()
+        await self.sessions.add_token(
+            RefreshToken(
+                session_id=auth_session.id,
+                token_hash=digest,
+                created_at=now,
+                expires_at=self._refresh_expiry(now, auth_session.expires_at),
+            )
+        )
+        principal = self._user_principal(user.id, user.organization_id, user.role, auth_session.id)
+        record(self.uow, principal, AuditAction.token_refresh, "auth_session", auth_session.id)
+        return self._user_tokens(user.id, auth_session.id, refresh)
+
+    async def client_credentials_grant(
+        self, client_id: str, client_secret: str, scope: str | None
+    ) -> TokenResponse:
+        """Authenticate an integration client. Raises InvalidClient, InvalidGrant (scope)."""
+        try:
+            client_uuid = UUID(client_id)
+        except ValueError as exc:
+            raise InvalidClient("Client authentication failed.") from exc
+        clients = IntegrationClientRepository(self.uow.session)
+        client = await clients.get(client_uuid, RowScope.everything())
+        presented = hashlib.sha256(client_secret.encode()).digest()
+        if (
+            client is None
+            or not hmac.compare_digest(client.secret_hash, presented)
+            or client.disabled_at is not None
+        ):
+            record(self.uow, None, AuditAction.login_failed, "integration_client",
+                   client.id if client else None, outcome=AuditOutcome.failure, durable=True)
+            raise InvalidClient("Client authentication failed.")
+        granted = set(client.scopes)
+        requested = set(scope.split()) if scope else granted
+        if not requested <= granted:
+            raise InvalidGrant("A requested scope is not granted to this client.")
+        client.last_used_at = utcnow()
+        await clients.save(client)
+        principal = Principal(
+            kind=PrincipalKind.client,
+            id=client.id,
+            organization_id=client.organization_id,
+            role=Role(client.role),
+            scopes=frozenset(requested),
+        )
+        record(self.uow, principal, AuditAction.login, "integration_client", client.id)
+        ttl = self.settings.client_token_ttl_seconds
+        access = self.config.tokens.issue_access_token(
+            client.id, "client", ttl, scopes=sorted(requested)
+        )
+        return TokenResponse(access_token=access, expires_in=ttl, scope=" ".join(sorted(requested)))
+
+    async def revoke(self, principal: Principal, token: str | None) -> None:
+        """End a session: the one ``token`` (a refresh token) belongs to, or the caller's
+        current one. Tokens of other people are silently ignored (RFC 7009)."""
+        authorize(self.uow, principal, policies.REVOKE, "auth_session")
+        now = utcnow()
+        session_id: UUID | None = principal.session_id
+        if token:
+            found = await self.sessions.token_for_update(_refresh_digest(token))
+            session_id = None
+            if found is not None and found[1].user_id == principal.id:
+                session_id = found[1].id
+        if session_id is not None and principal.kind is PrincipalKind.user:
+            await self.sessions.revoke(session_id, now, "logout")
+            record(self.uow, principal, AuditAction.logout, "auth_session", session_id)
+
+    # -- bearer tokens --------------------------------------------------------------------
+    async def authenticate(self, access_token: str) -> Principal:
+        """The principal an access token stands for, checked against the database now
+        (disabled accounts, revoked sessions and clients fail at once). Raises
+        NotAuthenticated."""
+        claims = self.config.tokens.verify_access_token(access_token)
+        if claims.principal_kind == "user":
+            assert claims.session_id is not None
+            row = await self.users.principal_row(claims.subject, claims.session_id, utcnow())
+            if row is None or row.disabled or not row.session_active:
+                raise NotAuthenticated("The access token is not valid.")
+            return Principal(
+                kind=PrincipalKind.user,
+                id=row.id,
+                organization_id=row.organization_id,
+                role=Role(row.role),
+                district_ids=row.district_ids,
+                session_id=claims.session_id,
+            )
+        client = await IntegrationClientRepository(self.uow.session).get(
+            claims.subject, RowScope.everything()
+        )
+        if client is None or client.disabled_at is not None:
+            raise NotAuthenticated("The access token is not valid.")
+        scopes = set(client.scopes)
+        if claims.scopes is not None:
+            scopes &= set(claims.scopes)
+        return Principal(
+            kind=PrincipalKind.client,
+            id=client.id,
+            organization_id=client.organization_id,
+            role=Role(client.role),
+            scopes=frozenset(scopes),
+        )
+
+    def me(self, principal: Principal) -> Me:
+        """The caller as the server sees her now."""
+        from domain.policies import all_policies
+
+        if not policies.READ_ME.permits(principal):  # pragma: no cover - any principal may
+            raise NotAuthenticated()
+        allowed = sorted(
+            name for name, rule in all_policies().items()
+            if rule.permits(principal) and not rule.any_authenticated
+        )
+        return Me(
+            id=principal.id,
+            kind=principal.kind,
+            organization_id=principal.organization_id,
+            role=principal.role,
+            district_ids=sorted(principal.district_ids),
+            scopes=allowed,
+        )
+
+    # -- helpers --------------------------------------------------------------------------
+    def _refresh_expiry(self, now: datetime, session_expiry: datetime) -> datetime:
+        return min(now + timedelta(seconds=self.settings.refresh_token_ttl_seconds), session_expiry)
+
+    def _user_tokens(self, user_id: UUID, session_id: UUID, refresh: str) -> TokenResponse:
+        ttl = self.settings.access_token_ttl_seconds
+        access = self.config.tokens.issue_access_token(user_id, "user", ttl, session_id=session_id)
+        return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh)
+
+    @staticmethod
+    def _user_principal(
+        user_id: UUID, organization_id: UUID, role: str, session_id: UUID
+    ) -> Principal:
+        return Principal(
+            kind=PrincipalKind.user,
+            id=user_id,
+            organization_id=organization_id,
+            role=Role(role),
+            session_id=session_id,
+        )

@@ -1,0 +1,194 @@
+"""Integration clients: service principals of an organisation (partner systems, dashboards)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from uuid import UUID
+
+from domain.audit.trail import authorize, record
+from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.listing import paginate
+from domain.common.pagination import Page, PageRequest
+from domain.common.principal import Principal, Role
+from domain.integration_clients import policies
+from domain.integration_clients.schemas import (
+    IntegrationClientCreate,
+    IntegrationClientRead,
+    IntegrationClientUpdate,
+    IntegrationClientWithSecret,
+)
+from persistence.models.base import touch, utcnow
+from persistence.models.enums import AuditAction
+from persistence.models.integration_client import IntegrationClient
+from persistence.repositories.integration_clients import IntegrationClientRepository
+from persistence.repositories.organizations import OrganizationRepository
+from persistence.uow import UnitOfWork
+
+ENTITY = "integration_client"
+SECRET_PREFIX = "shk_"
+
+
+def new_secret() -> tuple[str, bytes]:
+    """A client secret and the digest that is stored."""
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    return secret, secret_digest(secret)
+
+
+def secret_digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def _read(client: IntegrationClient) -> IntegrationClientRead:
+    return IntegrationClientRead(
+        id=client.id,
+        name=client.name,
+        organization_id=client.organization_id,
+        role=Role(client.role),
+        scopes=sorted(client.scopes),
+        disabled=client.disabled_at is not None,
+        disabled_at=client.disabled_at,
+        secret_rotated_at=client.secret_rotated_at,
+        last_used_at=client.last_used_at,
+        created_at=client.created_at,
+        updated_at=client.updated_at,
+        version=client.version,
+    )
+
+
+def _check_grant(role: Role, scopes: Iterable[str]) -> list[str]:
+    from domain.policies import all_policies
+
+    if role not in policies.GRANTABLE_ROLES:
+        raise BusinessRuleViolation("Integration clients cannot hold this role.", field="role")
+    known = all_policies()
+    chosen = sorted(set(scopes))
+    for scope in chosen:
+        rule = known.get(scope)
+        if rule is None or rule.any_authenticated or role not in rule.roles:
+            raise BusinessRuleViolation(
+                f"The scope '{scope}' is unknown or not allowed for this role.", field="scopes"
+            )
+    return chosen
+
+
+class IntegrationClientService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.clients = IntegrationClientRepository(uow.session)
+
+    async def create(
+        self, principal: Principal, data: IntegrationClientCreate
+    ) -> IntegrationClientWithSecret:
+        """Register a client; its secret is returned once. Raises Conflict,
+        BusinessRuleViolation (unknown organisation, role or scope)."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY)
+        scopes = _check_grant(data.role, data.scopes)
+        organizations = OrganizationRepository(self.uow.session)
+        if await organizations.get(data.organization_id, policies.EVERYWHERE) is None:
+            raise BusinessRuleViolation("The organisation does not exist.", field="organization_id")
+        if data.id is not None and await self.clients.exists(data.id):
+            raise Conflict("A client with this id already exists.")
+        secret, digest = new_secret()
+        client = IntegrationClient(
+            name=data.name,
+            organization_id=data.organization_id,
+            role=data.role,
+            scopes=scopes,
+            secret_hash=digest,
+            created_by=principal.id,
+        )
+        if data.id is not None:
+            client.id = data.id
+        await self.clients.add(client)
+        record(self.uow, principal, AuditAction.create, ENTITY, client.id,
+               organization_id=client.organization_id)
+        return IntegrationClientWithSecret(**_read(client).model_dump(), client_secret=secret)
+
+    async def get(self, principal: Principal, client_id: UUID) -> IntegrationClientRead:
+        """One client. Raises NotFound."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, client_id)
+        return _read(await self._get(client_id))
+
+    async def list(
+        self, principal: Principal, page: PageRequest, organization_id: UUID | None = None
+    ) -> Page[IntegrationClientRead]:
+        """Clients, oldest first; optionally of one organisation."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY)
+        where = [IntegrationClient.organization_id == organization_id] if organization_id else []
+        return await paginate(
+            page,
+            sort="created",
+            key_arity=2,
+            fetch=lambda after, limit: self.clients.page(
+                policies.EVERYWHERE, where=where, after=after, limit=limit
+            ),
+            key_of=lambda c: (c.created_at, c.id),
+            to_read=lambda rows: [_read(c) for c in rows],
+            count=lambda: self.clients.count(policies.EVERYWHERE, where=where),
+        )
+
+    async def update(
+        self,
+        principal: Principal,
+        client_id: UUID,
+        data: IntegrationClientUpdate,
+        expected_version: int,
+    ) -> IntegrationClientRead:
+        """Rename a client or change its role and scopes. Raises NotFound, PreconditionFailed,
+        BusinessRuleViolation."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, client_id)
+        client = await self._get(client_id, lock=True)
+        if client.version != expected_version:
+            raise PreconditionFailed("The client was changed by someone else; reload it.")
+        changes = data.changes()
+        role = changes.get("role", Role(client.role))
+        if "role" in changes or "scopes" in changes:
+            changes["scopes"] = _check_grant(role, changes.get("scopes", client.scopes))
+        for field, value in changes.items():
+            setattr(client, field, value)
+        touch(client)
+        await self.clients.save(client)
+        record(self.uow, principal, AuditAction.update, ENTITY, client.id,
+               organization_id=client.organization_id)
+        return _read(client)
+
+    async def rotate_secret(
+        self, principal: Principal, client_id: UUID
+    ) -> IntegrationClientWithSecret:
+        """Issue a new secret; the old one stops working at once. Raises NotFound."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, client_id)
+        client = await self._get(client_id, lock=True)
+        secret, digest = new_secret()
+        client.secret_hash = digest
+        client.secret_rotated_at = utcnow()
+        touch(client)
+        await self.clients.save(client)
+        record(self.uow, principal, AuditAction.secret_rotate, ENTITY, client.id,
+               organization_id=client.organization_id)
+        return IntegrationClientWithSecret(**_read(client).model_dump(), client_secret=secret)
+
+    async def set_disabled(
+        self, principal: Principal, client_id: UUID, disabled: bool
+    ) -> IntegrationClientRead:
+        """Disable a client (its tokens stop working at once) or enable it again."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, client_id)
+        client = await self._get(client_id, lock=True)
+        if disabled != (client.disabled_at is not None):
+            client.disabled_at = utcnow() if disabled else None
+            touch(client)
+            await self.clients.save(client)
+        action = AuditAction.disable if disabled else AuditAction.enable
+        record(self.uow, principal, action, ENTITY, client.id,
+               organization_id=client.organization_id)
+        return _read(client)
+
+    async def _get(self, client_id: UUID, *, lock: bool = False) -> IntegrationClient:
+        if lock:
+            client = await self.clients.get_for_update(client_id, policies.EVERYWHERE)
+        else:
+            client = await self.clients.get(client_id, policies.EVERYWHERE)
+        if client is None:
+            raise NotFound("Integration client not found.")
+        return client

@@ -1,0 +1,109 @@
+"""Organisations: the tenants of the platform."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.audit.trail import authorize, record
+from domain.common.errors import Conflict, NotFound, PreconditionFailed
+from domain.common.listing import paginate
+from domain.common.pagination import Page, PageRequest
+from domain.common.principal import Principal
+from domain.geography.lookups import require_state
+from domain.organizations import policies
+from domain.organizations.schemas import (
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+)
+from persistence.models.base import touch
+from persistence.models.enums import AuditAction, OrganizationKind
+from persistence.models.organization import Organization
+from persistence.repositories.organizations import OrganizationRepository
+from persistence.uow import UnitOfWork
+
+ENTITY = "organization"
+
+
+class OrganizationService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.repo = OrganizationRepository(uow.session)
+
+    async def create(self, principal: Principal, data: OrganizationCreate) -> OrganizationRead:
+        """Register an organisation. Raises Conflict on a taken name or id."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY)
+        if data.id is not None and await self.repo.exists(data.id):
+            raise Conflict("An organisation with this id already exists.")
+        if await self.repo.name_taken(data.name):
+            raise Conflict("An organisation with this name already exists.")
+        if data.state_id is not None:
+            await require_state(self.uow, data.state_id)
+        organization = Organization(
+            name=data.name, kind=data.kind, state_id=data.state_id, created_by=principal.id
+        )
+        if data.id is not None:
+            organization.id = data.id
+        await self.repo.add(organization)
+        record(self.uow, principal, AuditAction.create, ENTITY, organization.id,
+               organization_id=organization.id)
+        return OrganizationRead.model_validate(organization)
+
+    async def get(self, principal: Principal, organization_id: UUID) -> OrganizationRead:
+        """One organisation in the caller's scope. Raises NotFound otherwise."""
+        authorize(self.uow, principal, policies.READ, ENTITY, organization_id)
+        organization = await self.repo.get(organization_id, policies.visible(principal))
+        if organization is None:
+            raise NotFound("Organisation not found.")
+        return OrganizationRead.model_validate(organization)
+
+    async def list(
+        self, principal: Principal, page: PageRequest, kind: OrganizationKind | None = None
+    ) -> Page[OrganizationRead]:
+        """Organisations in the caller's scope, by name."""
+        authorize(self.uow, principal, policies.READ, ENTITY)
+        scope = policies.visible(principal)
+        where = [Organization.kind == kind] if kind else []
+        return await paginate(
+            page,
+            sort="name",
+            key_arity=2,
+            fetch=lambda after, limit: self.repo.page(
+                scope, where=where, order=[Organization.name, Organization.id],
+                after=after, limit=limit,
+            ),
+            key_of=lambda o: (o.name, o.id),
+            to_read=lambda rows: [OrganizationRead.model_validate(o) for o in rows],
+            count=lambda: self.repo.count(scope, where=where),
+        )
+
+    async def update(
+        self,
+        principal: Principal,
+        organization_id: UUID,
+        data: OrganizationUpdate,
+        expected_version: int,
+    ) -> OrganizationRead:
+        """Change an organisation. Raises NotFound, PreconditionFailed, Conflict."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, organization_id)
+        organization = await self.repo.get_for_update(
+            organization_id, policies.visible(principal)
+        )
+        if organization is None:
+            raise NotFound("Organisation not found.")
+        if organization.version != expected_version:
+            raise PreconditionFailed("The organisation was changed by someone else; reload it.")
+        changes = data.changes()
+        new_name = changes.get("name")
+        if new_name and new_name.lower() != organization.name.lower():
+            if await self.repo.name_taken(new_name):
+                raise Conflict("An organisation with this name already exists.")
+        if changes.get("state_id") is not None:
+            await require_state(self.uow, changes["state_id"])
+        for field, value in changes.items():
+            setattr(organization, field, value)
+        touch(organization)
+        await self.repo.save(organization)
+        record(self.uow, principal, AuditAction.update, ENTITY, organization.id,
+               organization_id=organization.id)
+        return OrganizationRead.model_validate(organization)

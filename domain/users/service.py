@@ -1,0 +1,259 @@
+"""User accounts: staff, partner staff, survivor leaders, analysts and auditors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from domain.audit.trail import authorize, record, record_denied
+from domain.common.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+)
+from domain.common.listing import paginate
+from domain.common.pagination import Page, PageRequest
+from domain.common.principal import Principal, PrincipalKind, Role
+from domain.geography.lookups import require_districts
+from domain.identity.passwords import Passwords
+from domain.users import policies
+from domain.users.schemas import PasswordChange, UserCreate, UserRead, UserUpdate
+from persistence.models.app_user import AppUser
+from persistence.models.base import touch, utcnow
+from persistence.models.enums import AuditAction
+from persistence.repositories.auth_sessions import AuthSessionRepository
+from persistence.repositories.organizations import OrganizationRepository
+from persistence.repositories.users import UserRepository
+from persistence.scope import RowScope
+from persistence.uow import UnitOfWork
+
+ENTITY = "user"
+
+
+def _read(user: AppUser, district_ids: Sequence[UUID]) -> UserRead:
+    return UserRead(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        organization_id=user.organization_id,
+        role=Role(user.role),
+        district_ids=list(district_ids),
+        disabled=user.disabled_at is not None,
+        disabled_at=user.disabled_at,
+        last_login_at=user.last_login_at,
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+        version=user.version,
+    )
+
+
+class UserService:
+    def __init__(self, uow: UnitOfWork, passwords: Passwords) -> None:
+        self.uow = uow
+        self.passwords = passwords
+        self.users = UserRepository(uow.session)
+
+    async def create(self, principal: Principal, data: UserCreate) -> UserRead:
+        """Open an account. Raises NotFound (organisation out of scope), PermissionDenied
+        (role the caller may not give), Conflict (email or id taken), BusinessRuleViolation."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY)
+        organization_id = data.organization_id or principal.organization_id
+        if organization_id is None:
+            raise BusinessRuleViolation("organization_id is required.", field="organization_id")
+        scope = policies.visible(principal)
+        if await OrganizationRepository(self.uow.session).get(organization_id, scope) is None:
+            if principal.is_platform_admin:
+                raise BusinessRuleViolation(
+                    "The organisation does not exist.", field="organization_id"
+                )
+            raise NotFound("Organisation not found.")
+        self._check_assignable(principal, data.role)
+        if data.id is not None and await self.users.exists(data.id):
+            raise Conflict("A user with this id already exists.")
+        if await self.users.email_taken(data.email):
+            raise Conflict("An account with this email already exists.")
+        await require_districts(self.uow, data.district_ids)
+        password_hash = await asyncio.to_thread(
+            self.passwords.hash, data.password.get_secret_value()
+        )
+        user = AppUser(
+            email=data.email,
+            full_name=data.full_name,
+            role=data.role,
+            organization_id=organization_id,
+            password_hash=password_hash,
+            password_changed_at=utcnow(),
+            created_by=principal.id,
+        )
+        if data.id is not None:
+            user.id = data.id
+        await self.users.add(user)
+        await self.users.set_districts(user.id, data.district_ids)
+        record(self.uow, principal, AuditAction.create, ENTITY, user.id,
+               organization_id=organization_id)
+        return _read(user, sorted(set(data.district_ids)))
+
+    async def get(self, principal: Principal, user_id: UUID) -> UserRead:
+        """One account in the caller's scope (the read is audited). Raises NotFound."""
+        authorize(self.uow, principal, policies.READ, ENTITY, user_id)
+        user = await self._in_scope(principal, user_id)
+        record(self.uow, principal, AuditAction.read, ENTITY, user.id,
+               organization_id=user.organization_id)
+        return _read(user, await self.users.district_ids(user.id))
+
+    async def list(
+        self,
+        principal: Principal,
+        page: PageRequest,
+        *,
+        organization_id: UUID | None = None,
+        role: Role | None = None,
+        disabled: bool | None = None,
+    ) -> Page[UserRead]:
+        """Accounts in the caller's scope, oldest first (the search is audited)."""
+        authorize(self.uow, principal, policies.READ, ENTITY)
+        scope = policies.visible(principal)
+        where: list[Any] = []
+        if organization_id is not None:
+            where.append(AppUser.organization_id == organization_id)
+        if role is not None:
+            where.append(AppUser.role == role)
+        if disabled is not None:
+            column: Any = AppUser.disabled_at
+            where.append(column.is_not(None) if disabled else column.is_(None))
+
+        async def to_reads(rows: Sequence[AppUser]) -> list[UserRead]:
+            districts = await self.users.districts_of(u.id for u in rows)
+            return [_read(u, districts[u.id]) for u in rows]
+
+        result = await paginate(
+            page,
+            sort="created",
+            key_arity=2,
+            fetch=lambda after, limit: self.users.page(scope, where=where, after=after, limit=limit),
+            key_of=lambda u: (u.created_at, u.id),
+            to_read=to_reads,
+            count=lambda: self.users.count(scope, where=where),
+        )
+        record(self.uow, principal, AuditAction.search, ENTITY)
+        return result
+
+    async def update(
+        self, principal: Principal, user_id: UUID, data: UserUpdate, expected_version: int
+    ) -> UserRead:
+        """Change name, email, role or districts. Raises NotFound, PreconditionFailed,
+        PermissionDenied, Conflict, BusinessRuleViolation."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, user_id)
+        user = await self._locked(principal, user_id, expected_version)
+        changes = data.changes()
+        self._check_assignable(principal, Role(user.role), user.id)
+        if "role" in changes:
+            self._check_assignable(principal, changes["role"], user.id)
+            if user.id == principal.id and changes["role"] != user.role:
+                raise InvalidState("You cannot change your own role.")
+        if "email" in changes and changes["email"] != user.email:
+            if await self.users.email_taken(changes["email"]):
+                raise Conflict("An account with this email already exists.")
+        district_ids = changes.pop("district_ids", None)
+        if district_ids is not None:
+            await require_districts(self.uow, district_ids)
+            await self.users.set_districts(user.id, district_ids)
+        for field, value in changes.items():
+            setattr(user, field, value)
+        touch(user)
+        await self.users.save(user)
+        record(self.uow, principal, AuditAction.update, ENTITY, user.id,
+               organization_id=user.organization_id)
+        return _read(user, await self.users.district_ids(user.id))
+
+    async def set_disabled(self, principal: Principal, user_id: UUID, disabled: bool) -> UserRead:
+        """Disable an account (ending every session at once) or enable it again."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, user_id)
+        user = await self.users.get_for_update(user_id, policies.visible(principal))
+        if user is None:
+            raise NotFound("User not found.")
+        self._check_assignable(principal, Role(user.role), user.id)
+        if user.id == principal.id:
+            raise InvalidState("You cannot disable or enable your own account.")
+        now = utcnow()
+        if disabled and user.disabled_at is None:
+            user.disabled_at = now
+            await AuthSessionRepository(self.uow.session).revoke_all_of_user(
+                user.id, now, "disabled"
+            )
+            touch(user)
+        elif not disabled and user.disabled_at is not None:
+            user.disabled_at = None
+            touch(user)
+        await self.users.save(user)
+        action = AuditAction.disable if disabled else AuditAction.enable
+        record(self.uow, principal, action, ENTITY, user.id, organization_id=user.organization_id)
+        return _read(user, await self.users.district_ids(user.id))
+
+    async def reset_password(self, principal: Principal, user_id: UUID, password: str) -> None:
+        """Set a new password for someone (ends her sessions). Raises NotFound."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, user_id)
+        user = await self.users.get_for_update(user_id, policies.visible(principal))
+        if user is None:
+            raise NotFound("User not found.")
+        self._check_assignable(principal, Role(user.role), user.id)
+        await self._set_password(user, password)
+        record(self.uow, principal, AuditAction.update, ENTITY, user.id,
+               organization_id=user.organization_id)
+
+    async def change_own_password(self, principal: Principal, data: PasswordChange) -> None:
+        """Change the caller's password; other sessions end. Raises BusinessRuleViolation
+        when the current password is wrong."""
+        authorize(self.uow, principal, policies.CHANGE_OWN_PASSWORD, ENTITY, principal.id)
+        if principal.kind is not PrincipalKind.user:
+            raise PermissionDenied("Only people have passwords.")
+        user = await self.users.get_for_update(principal.id, RowScope.everything())
+        if user is None:
+            raise NotFound("User not found.")
+        ok = await asyncio.to_thread(
+            self.passwords.verify, user.password_hash, data.current_password.get_secret_value()
+        )
+        if not ok:
+            raise BusinessRuleViolation(
+                "The current password is not correct.", field="current_password"
+            )
+        await self._set_password(user, data.new_password.get_secret_value(),
+                                 keep_session=principal.session_id)
+        record(self.uow, principal, AuditAction.update, ENTITY, user.id,
+               organization_id=user.organization_id)
+
+    # -- helpers --------------------------------------------------------------------------
+    async def _set_password(
+        self, user: AppUser, password: str, keep_session: UUID | None = None
+    ) -> None:
+        user.password_hash = await asyncio.to_thread(self.passwords.hash, password)
+        now = utcnow()
+        user.password_changed_at = now
+        touch(user)
+        await self.users.save(user)
+        sessions = AuthSessionRepository(self.uow.session)
+        await sessions.revoke_all_of_user(user.id, now, "password_changed", keep=keep_session)
+
+    async def _in_scope(self, principal: Principal, user_id: UUID) -> AppUser:
+        user = await self.users.get(user_id, policies.visible(principal))
+        if user is None:
+            raise NotFound("User not found.")
+        return user
+
+    async def _locked(self, principal: Principal, user_id: UUID, expected_version: int) -> AppUser:
+        user = await self.users.get_for_update(user_id, policies.visible(principal))
+        if user is None:
+            raise NotFound("User not found.")
+        if user.version != expected_version:
+            raise PreconditionFailed("The user was changed by someone else; reload it.")
+        return user
+
+    def _check_assignable(self, principal: Principal, role: Role, user_id: UUID | None = None) -> None:
+        if not policies.may_assign(principal, role):
+            record_denied(self.uow, principal, ENTITY, user_id)
+            raise PermissionDenied("You may not manage accounts with this role.")

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from persistence.models.base import Entity, OrganizationOwned, enum_column
+from persistence.models.enums import Role
+
+
+class AppUser(Entity, OrganizationOwned, table=True):
+    """A person who signs in: NGO staff, partner staff, survivor leaders, analysts, auditors.
+
+    ``email`` is stored lower-cased; the password only as an argon2id hash.
+    """
+
+    __tablename__ = "app_user"
+
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    full_name: str = Field(max_length=200)
+    role: Role = Field(sa_type=enum_column(Role, "role"))
+    password_hash: str = Field(max_length=512)
+    disabled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    password_changed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    last_login_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

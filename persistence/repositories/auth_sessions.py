@@ -1,0 +1,60 @@
+"""Sign-in sessions and their refresh tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models.auth_session import AuthSession
+from persistence.models.refresh_token import RefreshToken
+
+
+class AuthSessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, auth_session: AuthSession, token: RefreshToken) -> None:
+        self.session.add(auth_session)
+        await self.session.flush()
+        self.session.add(token)
+        await self.session.flush()
+
+    async def add_token(self, token: RefreshToken) -> None:
+        self.session.add(token)
+        await self.session.flush()
+
+    async def token_for_update(self, token_hash: bytes) -> tuple[RefreshToken, AuthSession] | None:
+        """The refresh token with its session, both locked (rotation must not race)."""
+        stmt = (
+            sa.select(RefreshToken, AuthSession)
+            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+            .where(RefreshToken.token_hash == token_hash)
+            .with_for_update()
+        )
+        row = (await self.session.execute(stmt)).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    async def get(self, session_id: UUID) -> AuthSession | None:
+        return await self.session.get(AuthSession, session_id)
+
+    async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None:
+        await self.session.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+
+    async def revoke_all_of_user(
+        self, user_id: UUID, now: datetime, reason: str, keep: UUID | None = None
+    ) -> None:
+        """Revoke every live session of the user, except ``keep`` when given."""
+        stmt = sa.update(AuthSession).where(
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+        )
+        if keep is not None:
+            stmt = stmt.where(AuthSession.id != keep)
+        await self.session.execute(stmt.values(revoked_at=now, revoked_reason=reason))

@@ -1,0 +1,105 @@
+"""What every entity repository shares: scoped get, get for update, add, keyset page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models.base import Entity
+from persistence.pagination import keyset
+from persistence.scope import RowScope
+
+ModelT = TypeVar("ModelT", bound=Entity)
+
+
+class EntityRepository(Generic[ModelT]):
+    """Queries on one table of business records, always through a RowScope.
+
+    Subclasses set ``model``; ``organization_column`` defaults to ``organization_id``.
+    """
+
+    model: type[ModelT]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def organization_column(self) -> Any:
+        return self.model.organization_id  # type: ignore[attr-defined]
+
+    def scoped(self, scope: RowScope, *, include_deleted: bool = False) -> sa.Select[Any]:
+        """SELECT of the records ``scope`` admits, as one WHERE clause on indexed columns."""
+        stmt = sa.select(self.model)
+        return self.apply_scope(stmt, scope, include_deleted=include_deleted)
+
+    def apply_scope(
+        self, stmt: sa.Select[Any], scope: RowScope, *, include_deleted: bool = False
+    ) -> sa.Select[Any]:
+        if scope.organization_ids is not None:
+            stmt = stmt.where(self.organization_column().in_(scope.organization_ids))
+        if scope.district_ids is not None:
+            district = getattr(self.model, "district_id", None)
+            if district is None:
+                raise TypeError(f"{self.model.__name__} has no district to scope on")
+            stmt = stmt.where(district.in_(scope.district_ids))
+        if not include_deleted:
+            stmt = stmt.where(self.model.deleted_at.is_(None))  # type: ignore[union-attr]
+        return stmt
+
+    async def get(self, record_id: UUID, scope: RowScope) -> ModelT | None:
+        if scope.is_empty:
+            return None
+        stmt = self.scoped(scope).where(self.model.id == record_id)
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def get_for_update(self, record_id: UUID, scope: RowScope) -> ModelT | None:
+        """The record, locked until the end of the transaction (so versions cannot race)."""
+        if scope.is_empty:
+            return None
+        stmt = self.scoped(scope).where(self.model.id == record_id).with_for_update()
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def exists(self, record_id: UUID) -> bool:
+        """Whether a record with this id exists at all, regardless of scope (for client ids)."""
+        stmt = sa.select(sa.literal(True)).where(self.model.id == record_id)
+        return bool((await self.session.scalars(stmt)).first())
+
+    async def add(self, record: ModelT) -> ModelT:
+        self.session.add(record)
+        await self.session.flush()
+        return record
+
+    async def save(self, record: ModelT) -> ModelT:
+        await self.session.flush()
+        return record
+
+    async def page(
+        self,
+        scope: RowScope,
+        *,
+        where: Sequence[Any] = (),
+        order: Sequence[Any] | None = None,
+        after: tuple[Any, ...] | None = None,
+        limit: int = 50,
+        descending: bool = False,
+    ) -> list[ModelT]:
+        """Up to ``limit + 1`` records after the key ``after`` (the extra row marks more)."""
+        if scope.is_empty:
+            return []
+        stmt = self.scoped(scope)
+        for clause in where:
+            stmt = stmt.where(clause)
+        columns = order or [self.model.created_at, self.model.id]
+        stmt = keyset(stmt, columns, after, limit, descending)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count(self, scope: RowScope, *, where: Sequence[Any] = ()) -> int:
+        if scope.is_empty:
+            return 0
+        stmt = self.apply_scope(sa.select(sa.func.count()).select_from(self.model), scope)
+        for clause in where:
+            stmt = stmt.where(clause)
+        return int((await self.session.execute(stmt)).scalar_one())

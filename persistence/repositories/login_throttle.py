@@ -1,0 +1,55 @@
+"""Counters of failed sign-ins, per keyed digest of an account or an address."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models.login_throttle import LoginThrottle
+
+
+class LoginThrottleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def locked_until(self, keys: Iterable[str], now: datetime) -> datetime | None:
+        """The latest lock among ``keys`` that has not yet expired."""
+        stmt = sa.select(sa.func.max(LoginThrottle.locked_until)).where(
+            LoginThrottle.key.in_(list(keys)),  # type: ignore[attr-defined]
+            LoginThrottle.locked_until > now,  # type: ignore[operator]
+        )
+        value: datetime | None = (await self.session.execute(stmt)).scalar_one_or_none()
+        return value
+
+    async def record_failure(
+        self, key: str, now: datetime, *, window: timedelta, limit: int, lockout: timedelta
+    ) -> None:
+        """Count one failure; lock the key for ``lockout`` when it reaches ``limit`` within
+        ``window``. One statement, so concurrent failures count correctly."""
+        fresh = LoginThrottle.__table__.c  # type: ignore[attr-defined]
+        expired = fresh.window_started_at < now - window
+        failures = sa.case((expired, 1), else_=fresh.failures + 1)
+        stmt = insert(LoginThrottle).values(
+            key=key,
+            failures=1,
+            window_started_at=now,
+            locked_until=now + lockout if limit <= 1 else None,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[fresh.key],
+            set_={
+                "failures": failures,
+                "window_started_at": sa.case((expired, now), else_=fresh.window_started_at),
+                "locked_until": sa.case(
+                    (failures >= limit, now + lockout), else_=fresh.locked_until
+                ),
+            },
+        )
+        await self.session.execute(stmt)
+
+    async def clear(self, key: str) -> None:
+        await self.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == key))  # type: ignore[arg-type]
