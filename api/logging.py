@@ -31,36 +31,29 @@ def scrub_exception(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
 
 
 def configure(level: str = "INFO") -> None:
-    processors: list[structlog.types.Processor] = [
+    shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        scrub_exception,
-        structlog.processors.JSONRenderer(),
     ]
     structlog.configure(
-        processors=processors,
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    # Route the standard library's records (uvicorn, sqlalchemy, our modules) through the same
-    # JSON renderer.
+    # Our events and the standard library's (uvicorn, sqlalchemy) leave through one JSON
+    # renderer, with tracebacks scrubbed of messages.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                scrub_exception,
                 structlog.processors.JSONRenderer(),
             ],
-            foreign_pre_chain=[
-                structlog.contextvars.merge_contextvars,
-                structlog.stdlib.add_log_level,
-                structlog.stdlib.add_logger_name,
-                structlog.processors.TimeStamper(fmt="iso", utc=True),
-                scrub_exception,
-            ],
+            foreign_pre_chain=shared,
         )
     )
     root = logging.getLogger()

@@ -1,0 +1,263 @@
+"""The ``shakti-mis`` command: serve, migrate, create-admin, openapi.
+
+Without SHAKTI_DATABASE_URL every command uses an embedded PostgreSQL kept under
+SHAKTI_DATA_DIR (default ``./.shakti``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from domain.common.settings import ProductionConfigError, Settings, check_production
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EMBEDDED_DATABASE = "shakti"
+OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+class CommandError(Exception):
+    """A failure to report in one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def database_url(settings: Settings) -> str:
+    """The configured URL, or one of an embedded server started under the data dir."""
+    if settings.database_url_value:
+        return settings.database_url_value
+    from persistence.embedded import embedded_url, ensure_database, start_embedded
+
+    _say(f"SHAKTI_DATABASE_URL is not set: using the embedded PostgreSQL in {settings.data_dir}")
+    server = start_embedded(settings.data_dir)
+    ensure_database(server, EMBEDDED_DATABASE)
+    return embedded_url(server, EMBEDDED_DATABASE)
+
+
+# -- serve ----------------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from persistence import migrator
+
+    url = database_url(settings)
+    if settings.database_url is None:
+        # The embedded database is ours: bring it to the latest schema before serving.
+        migrator.upgrade(url)
+    os.environ["SHAKTI_DATABASE_URL"] = url  # the workers read it
+    if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="shakti-metrics-")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+    return EXIT_OK
+
+
+# -- migrate --------------------------------------------------------------------------------
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from alembic.util.exc import CommandError as AlembicError
+
+    from persistence import migrator
+
+    url = database_url(settings)
+    try:
+        if args.down is not None:
+            migrator.downgrade(url, args.down)
+            _say(f"downgraded to {args.down}")
+        else:
+            migrator.upgrade(url, args.to)
+            _say(f"upgraded to {args.to}")
+    except AlembicError as exc:
+        raise CommandError(f"migration failed: {exc}") from exc
+    return EXIT_OK
+
+
+# -- create-admin ---------------------------------------------------------------------------
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise CommandError("the passwords differ", EXIT_USAGE)
+    from domain.identity.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise CommandError(
+            f"the password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
+            EXIT_USAGE,
+        )
+    return password
+
+
+async def _create_admin(url: str, settings: Settings, email: str, name: str, org_name: str,
+                        password: str) -> str:
+    import sqlalchemy as sa
+    from pydantic import SecretStr, ValidationError
+
+    from domain.common.errors import Conflict, DomainError
+    from domain.common.principal import Role, system_principal
+    from domain.identity.passwords import Passwords
+    from domain.organizations.schemas import OrganizationCreate
+    from domain.organizations.service import OrganizationService
+    from domain.users.schemas import UserCreate
+    from domain.users.service import UserService
+    from persistence import migrator
+    from persistence.database import Database
+    from persistence.models.enums import OrganizationKind
+    from persistence.models.organization import Organization
+    from persistence.uow import UnitOfWork
+
+    database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
+    try:
+        async with database.engine.connect() as connection:
+            current = await connection.run_sync(migrator.current_revisions)
+        if not current:
+            _say("the database is empty: applying migrations")
+            await asyncio.to_thread(migrator.upgrade, url)
+        elif current != set(migrator.heads()):
+            raise CommandError("the database is not at the latest revision: run `shakti-mis migrate`")
+        system = system_principal()
+        passwords = Passwords(
+            time_cost=settings.password_hash_time_cost,
+            memory_kib=settings.password_hash_memory_kib,
+            parallelism=settings.password_hash_parallelism,
+        )
+        try:
+            body = UserCreate(email=email, full_name=name, role=Role.platform_admin,
+                              password=SecretStr(password))
+        except ValidationError as exc:
+            raise CommandError(f"invalid account details: {exc.errors()[0]['msg']}", EXIT_USAGE) from exc
+        async with UnitOfWork(database.session_factory) as uow:
+            found = await uow.session.scalars(
+                sa.select(Organization).where(sa.func.lower(Organization.name) == org_name.lower())
+            )
+            organization = found.first()
+            if organization is None:
+                created = await OrganizationService(uow).create(
+                    system, OrganizationCreate(name=org_name, kind=OrganizationKind.lead_ngo)
+                )
+                organization_id = created.id
+            else:
+                organization_id = organization.id
+            body.organization_id = organization_id
+            try:
+                user = await UserService(uow, passwords).create(system, body)
+            except Conflict as exc:
+                raise CommandError(exc.detail) from exc
+            except DomainError as exc:
+                raise CommandError(exc.detail, EXIT_USAGE) from exc
+        return str(user.id)
+    finally:
+        await database.dispose()
+
+
+def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    password = _read_password(args.password_stdin)
+    url = database_url(settings)
+    user_id = asyncio.run(
+        _create_admin(url, settings, args.email, args.name, args.organization, password)
+    )
+    _say(f"created platform admin {user_id}")
+    return EXIT_OK
+
+
+# -- openapi --------------------------------------------------------------------------------
+def openapi_document(settings: Settings) -> str:
+    from api.app import create_app
+
+    app = create_app(settings.model_copy(update={"log_level": "WARNING"}))
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
+def cmd_openapi(args: argparse.Namespace, settings: Settings) -> int:
+    document = openapi_document(settings)
+    target = Path(args.output)
+    if args.check:
+        if not target.exists() or target.read_text() != document:
+            _say(f"{target} differs from the app: run `shakti-mis openapi` and commit it")
+            return EXIT_FAILED
+        _say(f"{target} is current")
+        return EXIT_OK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(document)
+    _say(f"wrote {target}")
+    return EXIT_OK
+
+
+# -- entry point ----------------------------------------------------------------------------
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="shakti-mis", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the API (migrates an embedded database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="upgrade to head, or to/down to a given revision")
+    group = migrate.add_mutually_exclusive_group()
+    group.add_argument("--to", default="head", metavar="REVISION", help="upgrade to REVISION")
+    group.add_argument("--down", metavar="REVISION", help="downgrade to REVISION (or base)")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    admin = sub.add_parser("create-admin", help="create a platform admin account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Platform administrator")
+    admin.add_argument("--organization", default="Shakti MIS",
+                       help="organisation of the admin (a lead NGO, created when missing)")
+    admin.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input instead of prompting")
+    admin.set_defaults(handler=cmd_create_admin)
+
+    spec = sub.add_parser("openapi", help="write openapi/openapi.json from the app")
+    spec.add_argument("--check", action="store_true",
+                      help="exit 1 when the committed file differs from the app")
+    spec.add_argument("--output", default=str(OPENAPI_PATH))
+    spec.set_defaults(handler=cmd_openapi)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+        if args.command == "serve":
+            check_production(settings)
+        handler: Any = args.handler
+        return int(handler(args, settings))
+    except ProductionConfigError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    except CommandError as exc:
+        _say(f"shakti-mis: {exc}")
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
