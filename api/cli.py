@@ -125,20 +125,26 @@ async def _create_admin(url: str, settings: Settings, email: str, name: str, org
     from domain.users.schemas import UserCreate
     from domain.users.service import UserService
     from persistence import migrator
-    from persistence.database import Database
+    from persistence.database import Database, create_engine
     from persistence.models.enums import OrganizationKind
     from persistence.models.organization import Organization
     from persistence.uow import UnitOfWork
 
+    # Look at the schema as the migrating role: on a new server the app role does not exist
+    # until the first migration creates it.
+    owner = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with owner.connect() as connection:
+            current = await connection.run_sync(migrator.current_revisions)
+    finally:
+        await owner.dispose()
+    if not current:
+        _say("the database is empty: applying migrations")
+        await asyncio.to_thread(migrator.upgrade, url)
+    elif current != set(migrator.heads()):
+        raise CommandError("the database is not at the latest revision: run `shakti-mis migrate`")
     database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
     try:
-        async with database.engine.connect() as connection:
-            current = await connection.run_sync(migrator.current_revisions)
-        if not current:
-            _say("the database is empty: applying migrations")
-            await asyncio.to_thread(migrator.upgrade, url)
-        elif current != set(migrator.heads()):
-            raise CommandError("the database is not at the latest revision: run `shakti-mis migrate`")
         system = system_principal()
         passwords = Passwords(
             time_cost=settings.password_hash_time_cost,

@@ -1,0 +1,87 @@
+"""The house rules: imports flow api -> domain -> persistence, HTTP stays in api/, every
+endpoint is documented and named area:action."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from api.route_table import api_routes
+from domain.common.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Which top-level packages each layer may not import.
+FORBIDDEN = {
+    "domain": {"api", "fastapi", "starlette"},
+    "persistence": {"api", "domain", "fastapi", "starlette"},
+}
+
+
+def imported_roots(source: str) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def violations(layer: str, files: dict[str, str]) -> list[str]:
+    found = []
+    for name, source in sorted(files.items()):
+        for root in sorted(imported_roots(source) & FORBIDDEN[layer]):
+            found.append(f"{name} imports {root}")
+    return found
+
+
+def layer_files(layer: str) -> dict[str, str]:
+    return {
+        str(path.relative_to(ROOT)): path.read_text() for path in (ROOT / layer).rglob("*.py")
+    }
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_imports_flow_one_way(layer: str) -> None:
+    files = layer_files(layer)
+    assert files, f"no modules found under {layer}/"
+    assert violations(layer, files) == []
+
+
+@pytest.mark.parametrize(
+    ("layer", "source"),
+    [
+        ("domain", "from fastapi import HTTPException\n"),
+        ("domain", "import api.deps\n"),
+        ("domain", "def f():\n    from starlette.responses import Response\n"),
+        ("persistence", "from domain.common.principal import Principal\n"),
+        ("persistence", "import fastapi\n"),
+    ],
+)
+def test_the_import_check_catches_a_violation(layer: str, source: str) -> None:
+    assert violations(layer, {"bad.py": source}) != []
+
+
+@pytest.fixture(scope="module")
+def routes(settings: Settings) -> list:  # type: ignore[type-arg]
+    return list(api_routes(create_app(settings).routes))
+
+
+def test_every_endpoint_has_a_docstring(routes: list) -> None:  # type: ignore[type-arg]
+    undocumented = [e.path for e in routes if not (e.route.endpoint.__doc__ or "").strip()]
+    assert undocumented == []
+
+
+def test_operation_ids_are_stable_area_action_names(routes: list) -> None:  # type: ignore[type-arg]
+    ids = [e.route.operation_id for e in routes if e.route.include_in_schema]
+    assert all(re.fullmatch(r"[a-z-]+:[a-z-]+", str(op)) for op in ids), ids
+    assert len(ids) == len(set(ids))
+
+
+def test_every_operation_has_a_tag(routes: list) -> None:  # type: ignore[type-arg]
+    assert [e.path for e in routes if e.route.include_in_schema and not e.route.tags] == []

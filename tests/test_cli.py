@@ -1,0 +1,217 @@
+"""The shakti-mis command: serve, migrate, create-admin, openapi, and production refusal."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from api import cli
+from domain.common.settings import Settings, production_problems
+from domain.identity.keys import generate_private_key_pem
+from persistence.database import async_url
+
+ROOT = Path(__file__).resolve().parents[1]
+CHEAP_HASHING = {
+    "SHAKTI_PASSWORD_HASH_MEMORY_KIB": "1024",
+    "SHAKTI_PASSWORD_HASH_TIME_COST": "1",
+    "SHAKTI_PASSWORD_HASH_PARALLELISM": "1",
+}
+
+
+@pytest.fixture
+def shakti_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    for name in list(os.environ):
+        if name.startswith("SHAKTI_"):
+            monkeypatch.delenv(name)
+    for name, value in CHEAP_HASHING.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SHAKTI_DATA_DIR", str(tmp_path / "data"))
+    yield monkeypatch
+
+
+def _query(url: str, sql: str) -> list[tuple[object, ...]]:
+    import asyncio
+
+    async def run() -> list[tuple[object, ...]]:
+        engine = create_async_engine(async_url(url))
+        try:
+            async with engine.connect() as conn:
+                return [tuple(row) for row in await conn.execute(sa.text(sql))]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_create_admin_migrates_an_empty_database_and_reads_the_password_from_stdin(
+    shakti_env: pytest.MonkeyPatch, empty_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shakti_env.setenv("SHAKTI_DATABASE_URL", empty_database_url)
+    shakti_env.setattr(sys, "stdin", io.StringIO("a long admin passphrase\n"))
+
+    code = cli.main(["create-admin", "--email", "Boss@Example.org", "--password-stdin"])
+
+    assert code == 0, capsys.readouterr().err
+    rows = _query(
+        empty_database_url,
+        "SELECT u.email, u.role, u.password_hash, o.kind FROM app_user u "
+        "JOIN organization o ON o.id = u.organization_id",
+    )
+    assert len(rows) == 1
+    email, role, password_hash, kind = rows[0]
+    assert (email, role, kind) == ("boss@example.org", "platform_admin", "lead_ngo")
+    assert str(password_hash).startswith("$argon2id$")
+    assert "a long admin passphrase" not in str(password_hash)
+    assert _query(empty_database_url, "SELECT count(*) FROM alembic_version") == [(1,)]
+    events = _query(
+        empty_database_url,
+        "SELECT actor_type, action, entity_type FROM audit_event ORDER BY seq",
+    )
+    assert ("system", "create", "user") in events
+
+    # The same email again: refused, nothing added.
+    shakti_env.setattr(sys, "stdin", io.StringIO("a long admin passphrase\n"))
+    assert cli.main(["create-admin", "--email", "boss@example.org", "--password-stdin"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert _query(empty_database_url, "SELECT count(*) FROM app_user") == [(1,)]
+
+
+def test_create_admin_refuses_a_short_password(
+    shakti_env: pytest.MonkeyPatch, empty_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shakti_env.setenv("SHAKTI_DATABASE_URL", empty_database_url)
+    shakti_env.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert cli.main(["create-admin", "--email", "a@example.org", "--password-stdin"]) == 2
+    assert "password" in capsys.readouterr().err
+    # Nothing was migrated or created.
+    assert _query(empty_database_url, "SELECT count(*) FROM pg_tables WHERE schemaname='public'") == [
+        (0,)
+    ]
+
+
+def test_the_password_can_never_be_given_as_an_argument() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["create-admin", "--email", "a@example.org", "--password", "in argv"])
+    assert exit_info.value.code == 2
+
+
+def test_migrate_upgrades_and_downgrades(
+    shakti_env: pytest.MonkeyPatch, empty_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shakti_env.setenv("SHAKTI_DATABASE_URL", empty_database_url)
+    assert cli.main(["migrate"]) == 0
+    assert _query(empty_database_url, "SELECT count(*) FROM district") == [(23,)]
+    assert cli.main(["migrate", "--down", "base"]) == 0
+    tables = _query(empty_database_url, "SELECT tablename FROM pg_tables WHERE schemaname='public'")
+    assert tables == [("alembic_version",)]
+    assert cli.main(["migrate", "--to", "no-such-revision"]) == 1
+    assert "migration failed" in capsys.readouterr().err
+
+
+def test_openapi_check_passes_on_the_committed_spec_and_fails_on_a_stale_one(
+    shakti_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shakti_env.chdir(ROOT)
+    assert cli.main(["openapi", "--check"]) == 0
+    stale = tmp_path / "openapi.json"
+    assert cli.main(["openapi", "--output", str(stale)]) == 0
+    assert cli.main(["openapi", "--check", "--output", str(stale)]) == 0
+    stale.write_text(stale.read_text().replace('"auth:token"', '"auth:renamed"'))
+    assert cli.main(["openapi", "--check", "--output", str(stale)]) == 1
+    assert "differs" in capsys.readouterr().err
+
+
+def test_serve_refuses_production_with_development_settings_and_says_why(
+    shakti_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shakti_env.setenv("SHAKTI_ENV", "production")
+    assert cli.main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to start in production" in err
+    assert "SHAKTI_JWT_SIGNING_KEYS" in err
+    assert "SHAKTI_DATABASE_URL" in err
+
+
+def test_production_refuses_development_keys_and_accepts_real_ones() -> None:
+    pem = generate_private_key_pem()
+    base = {
+        "env": "production",
+        "database_url": "postgresql://app@db/shakti",
+        "jwt_signing_keys": {"2026-11": pem},
+    }
+    assert production_problems(Settings(**base)) == []
+    dev = Settings(**{**base, "jwt_signing_keys": {"dev-1234": pem}})
+    assert any("development keys" in p for p in production_problems(dev))
+    weak = Settings(**{**base, "password_hash_memory_kib": 1024})
+    assert any("password hashing" in p for p in production_problems(weak))
+    star = Settings(**{**base, "cors_origins": ["*"]})
+    assert any("CORS" in p for p in production_problems(star))
+
+
+def test_settings_come_from_the_environment_with_the_shakti_prefix(
+    shakti_env: pytest.MonkeyPatch,
+) -> None:
+    shakti_env.setenv("SHAKTI_CORS_ORIGINS", "https://a.example, https://b.example")
+    shakti_env.setenv("SHAKTI_ACCESS_TOKEN_TTL_SECONDS", "300")
+    settings = Settings()
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.access_token_ttl_seconds == 300
+    shakti_env.setenv("SHAKTI_ACCESS_TOKEN_TTL_SECONDS", "3600")
+    with pytest.raises(ValueError, match="access_token_ttl_seconds"):
+        Settings()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_starts_an_embedded_database_migrates_and_serves_docs(tmp_path: Path) -> None:
+    """The README's first command, end to end: no URL set, so an embedded PostgreSQL starts in
+    the data dir, migrations run, and the API answers with its docs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHAKTI_")}
+    env.update(CHEAP_HASHING)
+    env["SHAKTI_DATA_DIR"] = str(tmp_path / "shakti-data")
+    port = _free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        ready = None
+        while time.monotonic() < deadline:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert ready is not None and ready.status_code == 200, log_path.read_text()
+        docs = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5)
+        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+        assert (tmp_path / "shakti-data" / "postgres" / "PG_VERSION").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
