@@ -111,6 +111,8 @@ def expected_version(
     return int(match.group(1))
 
 
+# Declare it after the route's principal: dependencies run in order, and the caller must be
+# authenticated and admitted (401/403) before the precondition is judged (428/412).
 IfMatch = Annotated[int, Depends(expected_version)]
 
 IdempotencyKey = Annotated[

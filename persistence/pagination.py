@@ -9,6 +9,33 @@ import sqlalchemy as sa
 
 SelectT = TypeVar("SelectT", bound=sa.Select[Any])
 
+_BIGINT = 2**63
+
+
+class KeyMismatch(ValueError):
+    """A key whose values do not fit the ordering's columns (a cursor was tampered with)."""
+
+
+def _fits(column: Any, value: Any) -> bool:
+    """Whether ``value`` can be compared with ``column`` without a database error."""
+    if value is None:
+        return True
+    column_type = column.type
+    if isinstance(column_type, sa.types.TypeDecorator):
+        column_type = column_type.impl_instance
+    try:
+        expected = column_type.python_type
+    except NotImplementedError:
+        return True
+    if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+        return False
+    if isinstance(value, str):
+        # PostgreSQL text holds neither NUL nor lone surrogates
+        return "\x00" not in value and value.encode("utf-8", "replace").decode() == value
+    if isinstance(value, int):
+        return -_BIGINT <= value < _BIGINT
+    return True
+
 
 def keyset(
     stmt: SelectT,
@@ -19,8 +46,11 @@ def keyset(
 ) -> SelectT:
     """Order ``stmt`` by ``columns`` and start after the row whose key is ``after``.
 
-    Fetches ``limit + 1`` rows: the extra row tells the caller a next page exists.
+    Fetches ``limit + 1`` rows: the extra row tells the caller a next page exists. Raises
+    KeyMismatch when ``after`` does not fit ``columns``.
     """
+    if after is not None and (len(after) != len(columns) or not all(map(_fits, columns, after))):
+        raise KeyMismatch("the key does not fit the ordering")
     key = sa.tuple_(*columns) if len(columns) > 1 else columns[0]
     if after is not None:
         bound = sa.tuple_(*after) if len(columns) > 1 else after[0]

@@ -41,9 +41,7 @@ def violations(layer: str, files: dict[str, str]) -> list[str]:
 
 
 def layer_files(layer: str) -> dict[str, str]:
-    return {
-        str(path.relative_to(ROOT)): path.read_text() for path in (ROOT / layer).rglob("*.py")
-    }
+    return {str(path.relative_to(ROOT)): path.read_text() for path in (ROOT / layer).rglob("*.py")}
 
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -31,14 +30,14 @@ CHEAP_HASHING = {
 
 
 @pytest.fixture
-def shakti_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+def shakti_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     for name in list(os.environ):
         if name.startswith("SHAKTI_"):
             monkeypatch.delenv(name)
     for name, value in CHEAP_HASHING.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("SHAKTI_DATA_DIR", str(tmp_path / "data"))
-    yield monkeypatch
+    return monkeypatch
 
 
 def _query(url: str, sql: str) -> list[tuple[object, ...]]:
@@ -96,9 +95,8 @@ def test_create_admin_refuses_a_short_password(
     assert cli.main(["create-admin", "--email", "a@example.org", "--password-stdin"]) == 2
     assert "password" in capsys.readouterr().err
     # Nothing was migrated or created.
-    assert _query(empty_database_url, "SELECT count(*) FROM pg_tables WHERE schemaname='public'") == [
-        (0,)
-    ]
+    tables = "SELECT count(*) FROM pg_tables WHERE schemaname='public'"
+    assert _query(empty_database_url, tables) == [(0,)]
 
 
 def test_the_password_can_never_be_given_as_an_argument() -> None:
@@ -188,7 +186,7 @@ def test_serve_starts_an_embedded_database_migrates_and_serves_docs(tmp_path: Pa
     port = _free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
             env=env,
             cwd=tmp_path,
@@ -204,9 +202,11 @@ def test_serve_starts_an_embedded_database_migrates_and_serves_docs(tmp_path: Pa
                 break
             except httpx.TransportError:
                 time.sleep(0.3)
-        assert ready is not None and ready.status_code == 200, log_path.read_text()
+        assert ready is not None, log_path.read_text()
+        assert ready.status_code == 200, log_path.read_text()
         docs = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5)
-        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+        assert docs.status_code == 200
+        assert "swagger" in docs.text.lower()
         assert (tmp_path / "shakti-data" / "postgres" / "PG_VERSION").exists()
     finally:
         process.send_signal(signal.SIGINT)

@@ -59,13 +59,13 @@ async def test_models_and_migrations_do_not_drift(connection: AsyncConnection) -
 async def test_west_bengal_and_its_districts_are_seeded(connection: AsyncConnection) -> None:
     count = await connection.scalar(
         sa.text(
-            "SELECT count(*) FROM district d JOIN state s ON s.id = d.state_id "
-            "WHERE s.code = 'WB'"
+            "SELECT count(*) FROM district d JOIN state s ON s.id = d.state_id WHERE s.code = 'WB'"
         )
     )
     assert count == WEST_BENGAL_DISTRICTS
     south = await connection.scalar(
-        sa.text("SELECT name FROM district WHERE id = :id"), {"id": wb_district("South 24 Parganas")}
+        sa.text("SELECT name FROM district WHERE id = :id"),
+        {"id": wb_district("South 24 Parganas")},
     )
     assert south == "South 24 Parganas"
 
@@ -105,13 +105,15 @@ def test_business_tables_follow_the_base(table_name: str) -> None:
         assert columns[name].type.timezone is True
         assert not columns[name].nullable
     assert isinstance(columns["created_by"].type, sa.Uuid)
-    assert isinstance(columns["version"].type, sa.Integer) and not columns["version"].nullable
-    assert columns["deleted_at"].type.timezone is True and columns["deleted_at"].nullable
+    assert isinstance(columns["version"].type, sa.Integer)
+    assert not columns["version"].nullable
+    assert columns["deleted_at"].type.timezone is True
+    assert columns["deleted_at"].nullable
     if BUSINESS_TABLES[table_name]["owned"]:
         organization = columns["organization_id"]
         assert not organization.nullable
         assert any(fk.column.table.name == "organization" for fk in organization.foreign_keys)
-        indexed = {tuple(c.name for c in index.columns)[0] for index in table.indexes}
+        indexed = {next(c.name for c in index.columns) for index in table.indexes}
         assert "organization_id" in indexed
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime
 
 from api.deps import Paging, UoW, requires
 from api.http import set_page_links
@@ -32,8 +32,9 @@ async def list_audit_events(
     action: Annotated[AuditAction | None, Query()] = None,
     entity_type: Annotated[str | None, Query(max_length=60)] = None,
     entity_id: Annotated[UUID | None, Query()] = None,
-    occurred_from: Annotated[datetime | None, Query()] = None,
-    occurred_to: Annotated[datetime | None, Query()] = None,
+    # With a time zone: a naive time is ambiguous (and cannot be compared with an aware one).
+    occurred_from: Annotated[AwareDatetime | None, Query()] = None,
+    occurred_to: Annotated[AwareDatetime | None, Query()] = None,
 ) -> AuditEventPage:
     """Audit events, newest first: all for platform admins, their organisation's for auditors.
     Events hold who, what, which record and the outcome; never the record's data."""

@@ -75,8 +75,8 @@ async def read_state(state_id: UUID, response: Response, uow: UoW, principal: Re
 @router.patch("/states/{state_id}", operation_id="geography:update-state",
               response_model=StateRead, responses=UPDATE_ERRORS)
 async def update_state(
-    state_id: UUID, body: StateUpdate, version: IfMatch, response: Response, uow: UoW,
-    principal: Manager,
+    state_id: UUID, body: StateUpdate, response: Response, uow: UoW, principal: Manager,
+    version: IfMatch,
 ) -> StateRead:
     """Rename a state or change its code. Needs If-Match."""
     state = await GeographyService(uow).update_state(principal, state_id, body, version)
@@ -125,8 +125,8 @@ async def read_district(
 @router.patch("/districts/{district_id}", operation_id="geography:update-district",
               response_model=DistrictRead, responses=UPDATE_ERRORS)
 async def update_district(
-    district_id: UUID, body: PlaceRename, version: IfMatch, response: Response, uow: UoW,
-    principal: Manager,
+    district_id: UUID, body: PlaceRename, response: Response, uow: UoW, principal: Manager,
+    version: IfMatch,
 ) -> DistrictRead:
     """Rename a district. Needs If-Match."""
     district = await GeographyService(uow).rename_district(principal, district_id, body, version)
@@ -173,8 +173,8 @@ async def read_block(block_id: UUID, response: Response, uow: UoW, principal: Re
 @router.patch("/blocks/{block_id}", operation_id="geography:update-block",
               response_model=BlockRead, responses=UPDATE_ERRORS)
 async def update_block(
-    block_id: UUID, body: PlaceRename, version: IfMatch, response: Response, uow: UoW,
-    principal: Manager,
+    block_id: UUID, body: PlaceRename, response: Response, uow: UoW, principal: Manager,
+    version: IfMatch,
 ) -> BlockRead:
     """Rename a block. Needs If-Match."""
     block = await GeographyService(uow).rename_block(principal, block_id, body, version)

@@ -79,10 +79,10 @@ async def read_client(
 async def update_client(
     client_id: UUID,
     body: IntegrationClientUpdate,
-    version: IfMatch,
     response: Response,
     uow: UoW,
     principal: Manager,
+    version: IfMatch,
 ) -> IntegrationClientRead:
     """Rename a client or change its role and scopes. Needs If-Match."""
     client = await IntegrationClientService(uow).update(principal, client_id, body, version)

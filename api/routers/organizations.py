@@ -78,10 +78,10 @@ async def read_organization(
 async def update_organization(
     organization_id: UUID,
     body: OrganizationUpdate,
-    version: IfMatch,
     response: Response,
     uow: UoW,
     principal: Manager,
+    version: IfMatch,
 ) -> OrganizationRead:
     """Change an organisation's name, kind or state. Needs If-Match."""
     organization = await OrganizationService(uow).update(

@@ -80,11 +80,11 @@ async def read_user(
 async def update_user(
     user_id: UUID,
     body: UserUpdate,
-    version: IfMatch,
     request: Request,
     response: Response,
     uow: UoW,
     principal: Manager,
+    version: IfMatch,
 ) -> UserRead:
     """Change an account's email, name, role or districts. Needs If-Match."""
     user = await _service(request, uow).update(principal, user_id, body, version)

@@ -26,6 +26,11 @@ MAX_PROBLEMS = 100
 REORDER_WINDOW = 64
 
 
+def _is_seq(value: object) -> bool:
+    """A position a cursor may hold: a bigint, not a bool (JSON true is an int in Python)."""
+    return type(value) is int and 0 <= value < 2**63
+
+
 def _read(event: AuditEvent) -> AuditEventRead:
     return AuditEventRead(
         seq=event.seq,
@@ -87,7 +92,7 @@ class AuditService:
         if occurred_from and occurred_to and occurred_from >= occurred_to:
             raise BadRequest("occurred_from must be before occurred_to.")
         after = decode_cursor(page.cursor, "seq", 1) if page.cursor else None
-        if after is not None and not isinstance(after[0], int):
+        if after is not None and not _is_seq(after[0]):
             raise BadRequest("The cursor is not valid for this list; start again without it.")
         rows = await self.events.list(
             organization_ids=visible,
@@ -118,17 +123,31 @@ class AuditService:
                 problems.append(ChainProblem(seq=seq, kind=kind))
 
         previous_hash, expected_seq, checked, last_seq = GENESIS_HASH, 1, 0, 0
+        # The recomputed hash of an event found modified: if only its stored hash was edited,
+        # the next event still chains from this one.
+        recomputed: bytes | None = None
         async for event in self.events.stream_in_chain_order():
             checked += 1
-            if event.seq != expected_seq:
+            after_gap = event.seq != expected_seq
+            if after_gap:
                 for missing in range(expected_seq, event.seq):
                     problem(missing, ChainProblemKind.missing)
-            computed = chain_hash(previous_hash, digest(_as_record(event)))
-            if computed != event.hash:
-                kind = await self._moved_or_modified(event)
-                problem(event.seq, kind)
-            # Continue from the stored hash, so that one edit is reported once, not forever.
-            previous_hash = event.hash
+            event_digest = digest(_as_record(event))
+            candidates = (previous_hash,) if recomputed is None else (previous_hash, recomputed)
+            recomputed = None
+            belongs: bytes | None = None
+            if all(chain_hash(c, event_digest) != event.hash for c in candidates):
+                kind, belongs = await self._moved_or_modified(event, event_digest, previous_hash)
+                if kind is ChainProblemKind.modified:
+                    recomputed = chain_hash(previous_hash, event_digest)
+                # After a deletion the next event's link cannot be checked: the gap is the
+                # problem, not the intact event after it.
+                if not (after_gap and kind is ChainProblemKind.modified):
+                    problem(event.seq, kind)
+            # Continue from the hash of the event that belongs at this position (so that a
+            # moved event does not make its neighbours look moved), else from the stored hash
+            # (so that one edit is reported once, not forever).
+            previous_hash = belongs if belongs is not None else event.hash
             expected_seq = event.seq + 1
             last_seq = event.seq
         head = await self.events.head()
@@ -146,16 +165,29 @@ class AuditService:
             problems=problems,
         )
 
-    async def _moved_or_modified(self, event: AuditEvent) -> ChainProblemKind:
-        """An event whose stored hash chains from a nearby event other than its predecessor
-        is intact but out of place (reordered); otherwise it was modified."""
-        event_digest = digest(_as_record(event))
-        neighbours = await self.events.hashes_between(
-            event.seq - REORDER_WINDOW, event.seq + REORDER_WINDOW
+    async def _moved_or_modified(
+        self, event: AuditEvent, event_digest: bytes, previous_hash: bytes
+    ) -> tuple[ChainProblemKind, bytes | None]:
+        """An event whose stored hash chains from a nearby event (or the genesis) other than
+        the one before its position is intact but out of place (reordered); otherwise it was
+        modified. Also returns the hash of the nearby event that chains from
+        ``previous_hash``, i.e. the one that belongs at this position, if there is one."""
+        neighbours = [
+            n
+            for n in await self.events.between(
+                event.seq - REORDER_WINDOW, event.seq + REORDER_WINDOW
+            )
+            if n.seq != event.seq
+        ]
+        belongs = next(
+            (
+                n.hash
+                for n in neighbours
+                if chain_hash(previous_hash, digest(_as_record(n))) == n.hash
+            ),
+            None,
         )
-        for seq, stored in neighbours:
-            if seq != event.seq - 1 and chain_hash(stored, event_digest) == event.hash:
-                return ChainProblemKind.reordered
-        if event.seq != 1 and chain_hash(GENESIS_HASH, event_digest) == event.hash:
-            return ChainProblemKind.reordered
-        return ChainProblemKind.modified
+        intact = chain_hash(GENESIS_HASH, event_digest) == event.hash or any(
+            chain_hash(n.hash, event_digest) == event.hash for n in neighbours
+        )
+        return (ChainProblemKind.reordered if intact else ChainProblemKind.modified), belongs

@@ -6,7 +6,9 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from domain.common.errors import BadRequest
 from domain.common.pagination import Page, PageRequest, decode_cursor, encode_cursor
+from persistence.pagination import KeyMismatch
 
 RecordT = TypeVar("RecordT")
 ReadT = TypeVar("ReadT")
@@ -23,7 +25,10 @@ async def paginate(
     count: Callable[[], Awaitable[int]] | None = None,
 ) -> Page[ReadT]:
     after = decode_cursor(request.cursor, sort, key_arity) if request.cursor else None
-    rows = list(await fetch(after, request.limit))
+    try:
+        rows = list(await fetch(after, request.limit))
+    except KeyMismatch as exc:  # a well-formed cursor whose values do not fit the columns
+        raise BadRequest("The cursor is not valid for this list; start again without it.") from exc
     next_cursor = None
     if len(rows) > request.limit:
         rows = rows[: request.limit]

@@ -151,11 +151,12 @@ class UserService:
         authorize(self.uow, principal, policies.MANAGE, ENTITY, user_id)
         user = await self._locked(principal, user_id, expected_version)
         changes = data.changes()
+        # Nobody changes her own role, whatever roles she may give (409 before any 403).
+        if user.id == principal.id and changes.get("role", user.role) != user.role:
+            raise InvalidState("You cannot change your own role.")
         self._check_assignable(principal, Role(user.role), user.id)
         if "role" in changes:
             self._check_assignable(principal, changes["role"], user.id)
-            if user.id == principal.id and changes["role"] != user.role:
-                raise InvalidState("You cannot change your own role.")
         if "email" in changes and changes["email"] != user.email:
             if await self.users.email_taken(changes["email"]):
                 raise Conflict("An account with this email already exists.")
@@ -177,9 +178,9 @@ class UserService:
         user = await self.users.get_for_update(user_id, policies.visible(principal))
         if user is None:
             raise NotFound("User not found.")
-        self._check_assignable(principal, Role(user.role), user.id)
         if user.id == principal.id:
             raise InvalidState("You cannot disable or enable your own account.")
+        self._check_assignable(principal, Role(user.role), user.id)
         now = utcnow()
         if disabled and user.disabled_at is None:
             user.disabled_at = now

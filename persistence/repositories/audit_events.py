@@ -101,13 +101,13 @@ class AuditEventRepository:
     async def head(self) -> AuditChainHead | None:
         return await self.session.get(AuditChainHead, 1)
 
-    async def hashes_between(self, first_seq: int, last_seq: int) -> list[tuple[int, bytes]]:
+    async def between(self, first_seq: int, last_seq: int) -> Sequence[AuditEvent]:
         stmt = (
-            sa.select(AuditEvent.seq, AuditEvent.hash)
+            sa.select(AuditEvent)
             .where(AuditEvent.seq.between(first_seq, last_seq))  # type: ignore[attr-defined]
             .order_by(AuditEvent.seq)
         )
-        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+        return list((await self.session.scalars(stmt)).all())
 
     async def stream_in_chain_order(self, batch: int = 5000) -> AsyncIterator[AuditEvent]:
         """Every event in ``seq`` order, fetched in batches (keyset, no OFFSET)."""

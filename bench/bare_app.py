@@ -1,0 +1,176 @@
+"""The baseline: Starlette + asyncpg + orjson serving the two reads the benchmark measures,
+with no authentication, no audit, no ORM and no middleware.
+
+It answers the same JSON as the real app (same fields, same district ids, same cursor format)
+with the fewest round trips: one statement for a user, two for a page (the app's keyset query,
+then the page's districts). The gap to the app is what the app adds.
+
+    BARE_DATABASE_URL=postgresql://... uvicorn --app-dir bench --factory bare_app:create_app
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+SORT = "created"
+
+# Every column, in table order, as the app's ORM selects them: PostgreSQL then passes whole heap
+# tuples on without a projection, which makes the page's full scan and sort two to three times
+# cheaper than selecting only the columns the answer shows (measured at 100k rows).
+_USER_COLUMNS = """
+    u.organization_id, u.id, u.created_at, u.updated_at, u.created_by, u.version, u.deleted_at,
+    u.email, u.full_name, u.role, u.password_hash, u.disabled_at, u.password_changed_at,
+    u.last_login_at
+"""
+# One user and her districts in one statement.
+ONE_USER = f"""
+    SELECT {_USER_COLUMNS},
+           COALESCE((SELECT array_agg(d.district_id ORDER BY d.district_id)
+                       FROM user_district d WHERE d.user_id = u.id), '{{}}') AS district_ids
+      FROM app_user u
+     WHERE u.id = $1 AND u.deleted_at IS NULL
+"""
+# A page: the same keyset query the app sends, then the districts of the page's users (a
+# correlated subquery in the page query itself keeps PostgreSQL from a parallel scan).
+FIRST_PAGE = f"""
+    SELECT {_USER_COLUMNS} FROM app_user u
+     WHERE u.deleted_at IS NULL
+     ORDER BY u.created_at, u.id LIMIT $1::integer
+"""
+NEXT_PAGE = f"""
+    SELECT {_USER_COLUMNS} FROM app_user u
+     WHERE u.deleted_at IS NULL AND (u.created_at, u.id) > ($2, $3)
+     ORDER BY u.created_at, u.id LIMIT $1::integer
+"""
+DISTRICTS = """
+    SELECT user_id, district_id FROM user_district
+     WHERE user_id = ANY($1::uuid[]) ORDER BY district_id
+"""
+
+
+def _user(row: asyncpg.Record, district_ids: list[UUID]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "email": row["email"],
+        "full_name": row["full_name"],
+        "organization_id": row["organization_id"],
+        "role": row["role"],
+        "district_ids": district_ids,
+        "disabled": row["disabled_at"] is not None,
+        "disabled_at": row["disabled_at"],
+        "last_login_at": row["last_login_at"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "version": row["version"],
+    }
+
+
+def _json(content: Any, status: int = 200) -> Response:
+    return Response(
+        orjson.dumps(content, default=str, option=orjson.OPT_UTC_Z),
+        status,
+        media_type="application/json",
+    )
+
+
+def _problem(status: int, detail: str) -> Response:
+    return _json({"status": status, "detail": detail}, status)
+
+
+def encode_cursor(created_at: datetime, user_id: UUID) -> str:
+    """The app's cursor format: base64url of {"s": sort, "k": [{"t": iso}, {"u": id}]}."""
+    payload = orjson.dumps({"s": SORT, "k": [{"t": created_at.isoformat()}, {"u": str(user_id)}]})
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    data = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+    if data.get("s") != SORT:
+        raise ValueError("cursor for another ordering")
+    created, user_id = data["k"]
+    return datetime.fromisoformat(created["t"]), UUID(user_id["u"])
+
+
+async def read_user(request: Request) -> Response:
+    pool: asyncpg.Pool = request.app.state.pool
+    row = await pool.fetchrow(ONE_USER, request.path_params["user_id"])
+    if row is None:
+        return _problem(404, "User not found.")
+    return _json(_user(row, row["district_ids"]))
+
+
+async def list_users(request: Request) -> Response:
+    pool: asyncpg.Pool = request.app.state.pool
+    try:
+        limit = int(request.query_params.get("limit", DEFAULT_LIMIT))
+        cursor = request.query_params.get("cursor")
+        after = decode_cursor(cursor) if cursor else None
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        return _problem(400, "Bad limit or cursor.")
+    if not 1 <= limit <= MAX_LIMIT:
+        return _problem(422, "limit out of range.")
+    async with pool.acquire() as connection:
+        if after is None:
+            rows = await connection.fetch(FIRST_PAGE, limit + 1)
+        else:
+            rows = await connection.fetch(NEXT_PAGE, limit + 1, *after)
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"])
+        districts: dict[UUID, list[UUID]] = {row["id"]: [] for row in rows}
+        for link in await connection.fetch(DISTRICTS, list(districts)):
+            districts[link["user_id"]].append(link["district_id"])
+    items = [_user(row, districts[row["id"]]) for row in rows]
+    return _json({"items": items, "next_cursor": next_cursor, "total": None})
+
+
+async def live(request: Request) -> Response:
+    return _json({"status": "ok"})
+
+
+def create_app() -> Starlette:
+    dsn = os.environ["BARE_DATABASE_URL"]
+    pool_size = int(os.environ.get("BARE_POOL_SIZE", "20"))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min(10, pool_size),
+            max_size=pool_size,
+            server_settings={
+                "application_name": "shakti-bench-bare",
+                "timezone": "UTC",
+                "role": os.environ.get("BARE_DATABASE_ROLE", "shakti_app"),
+            },
+        )
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    return Starlette(
+        routes=[
+            Route("/api/v1/users/{user_id:uuid}", read_user),
+            Route("/api/v1/users", list_users),
+            Route("/health/live", live),
+        ],
+        lifespan=lifespan,
+    )

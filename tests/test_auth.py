@@ -1,0 +1,803 @@
+"""Signing in and out: the password, refresh and client-credentials grants, throttling of
+failed sign-ins, revocation, and the caller's own identity and password."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from jose import jwt
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from api.app import create_app
+from api.container import Container
+from domain.common.principal import Role
+from domain.common.settings import Settings
+from persistence.database import Database
+from tests.factories import DEFAULT_PASSWORD, NORTH_24, SOUTH_24, Actor, Factory
+
+TOKEN = "/api/v1/auth/token"
+REVOKE = "/api/v1/auth/revoke"
+ME = "/api/v1/me"
+NEW_PASSWORD = "another long passphrase"
+CLIENT_ADDRESS = "203.0.113.7"  # the test client's address (conftest)
+
+
+# -- fixtures and helpers -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def shared_app(settings: Settings) -> FastAPI:
+    """One app for the module (building one per test costs more than the tests themselves)."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(shared_app: FastAPI, settings: Settings, database: Database) -> FastAPI:
+    """The shared app, bound to this test's rolled-back transaction."""
+    shared_app.state.container = Container.build(settings, database)
+    return shared_app
+
+
+@pytest.fixture
+async def organization(factory: Factory) -> UUID:
+    return await factory.organization()
+
+
+@pytest.fixture
+async def worker(factory: Factory, organization: UUID) -> Actor:
+    return await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def sign_in(
+    client: httpx.AsyncClient, email: str | None, password: str = DEFAULT_PASSWORD
+) -> httpx.Response:
+    assert email is not None
+    return await client.post(
+        TOKEN, data={"grant_type": "password", "username": email, "password": password}
+    )
+
+
+@dataclass
+class Tokens:
+    access: str
+    refresh: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.access)
+
+
+async def signed_in(client: httpx.AsyncClient, actor: Actor) -> Tokens:
+    response = await sign_in(client, actor.email)
+    assert response.status_code == 200, response.text
+    return Tokens(response.json()["access_token"], response.json()["refresh_token"])
+
+
+async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.post(TOKEN, data={"grant_type": "refresh_token", "refresh_token": token})
+
+
+async def me_status(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    return (await client.get(ME, headers=headers)).status_code
+
+
+def assert_problem(response: httpx.Response, status: int, error: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["request_id"] == response.headers["x-request-id"]
+    if error is not None:
+        assert body["error"] == error
+
+
+def sha256(value: str) -> bytes:
+    return hashlib.sha256(value.encode()).digest()
+
+
+async def audit_rows(connection: AsyncConnection, *responses: httpx.Response) -> list[Any]:
+    request_ids = [response.headers["x-request-id"] for response in responses]
+    result = await connection.execute(
+        text(
+            "SELECT request_id, action::text AS action, outcome::text AS outcome, entity_type, "
+            "entity_id, actor_type::text AS actor_type FROM audit_event "
+            "WHERE request_id = ANY(:ids) ORDER BY seq"
+        ),
+        {"ids": request_ids},
+    )
+    return list(result.mappings())
+
+
+# -- password grant -------------------------------------------------------------------------
+async def test_password_grant(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    response = await sign_in(client, worker.email)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert 0 < body["expires_in"] <= 900
+    assert body.get("scope") is None
+    access, refresh_token = body["access_token"], body["refresh_token"]
+    assert jwt.get_unverified_header(access)["alg"] == "ES256"
+    claims = jwt.get_unverified_claims(access)
+    assert claims["sub"] == str(worker.id)
+    assert claims["exp"] - claims["iat"] == body["expires_in"]
+    # The refresh token is opaque: not a JWT, nothing to decode.
+    assert re.fullmatch(r"r1_[A-Za-z0-9_-]{40,}", refresh_token)
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["pragma"] == "no-cache"
+
+    assert await me_status(client, bearer(access)) == 200
+
+    # Stored: the password only as argon2id, the refresh token only as its digest.
+    stored = (
+        await connection.execute(
+            text("SELECT password_hash, last_login_at FROM app_user WHERE id = :id"),
+            {"id": worker.id},
+        )
+    ).one()
+    assert stored.password_hash.startswith("$argon2id$")
+    assert DEFAULT_PASSWORD not in stored.password_hash
+    assert stored.last_login_at is not None
+    tokens = (
+        await connection.execute(
+            text(
+                "SELECT rt.token_hash FROM refresh_token rt JOIN auth_session s "
+                "ON s.id = rt.session_id WHERE s.user_id = :id"
+            ),
+            {"id": worker.id},
+        )
+    ).scalars()
+    assert [bytes(digest) for digest in tokens] == [sha256(refresh_token)]
+
+    events = await audit_rows(connection, response)
+    assert [(e["action"], e["outcome"], e["entity_id"]) for e in events] == [
+        ("login", "success", worker.id)
+    ]
+
+
+async def test_email_is_matched_without_case_or_spaces(
+    client: httpx.AsyncClient, worker: Actor
+) -> None:
+    assert worker.email is not None
+    response = await sign_in(client, f"  {worker.email.upper()} ")
+    assert response.status_code == 200, response.text
+
+
+def _without_request_id(response: httpx.Response) -> tuple[int, dict[str, str], bytes]:
+    request_id = response.headers["x-request-id"]
+    headers = {k: v for k, v in response.headers.items() if k != "x-request-id"}
+    return response.status_code, headers, response.content.replace(request_id.encode(), b"")
+
+
+async def test_wrong_password_and_unknown_email_answer_alike(
+    client: httpx.AsyncClient, worker: Actor, factory: Factory, organization: UUID
+) -> None:
+    wrong_password = await sign_in(client, worker.email, "not the password at all")
+    unknown_email = await sign_in(client, "nobody.here@example.org", DEFAULT_PASSWORD)
+    disabled = await factory.user(organization, Role.social_worker)
+    admin = await factory.platform_admin()
+    assert (
+        await client.post(f"/api/v1/users/{disabled.id}/disable", headers=admin.headers)
+    ).status_code == 200
+    disabled_right_password = await sign_in(client, disabled.email, DEFAULT_PASSWORD)
+
+    assert_problem(wrong_password, 400, "invalid_grant")
+    assert wrong_password.json()["detail"] == "The email or password is not correct."
+    assert "www-authenticate" not in wrong_password.headers
+    assert _without_request_id(unknown_email) == _without_request_id(wrong_password)
+    assert _without_request_id(disabled_right_password) == _without_request_id(wrong_password)
+    assert (
+        len(
+            {
+                r.headers["x-request-id"]
+                for r in (wrong_password, unknown_email, disabled_right_password)
+            }
+        )
+        == 3
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"grant_type": "password", "username": "someone@example.org"},
+        {"grant_type": "password", "password": DEFAULT_PASSWORD},
+        {"grant_type": "password", "username": "", "password": ""},
+    ],
+    ids=["no-password", "no-username", "empty"],
+)
+async def test_password_grant_needs_both_fields(
+    client: httpx.AsyncClient, data: dict[str, str]
+) -> None:
+    assert_problem(await client.post(TOKEN, data=data), 400, "invalid_grant")
+
+
+# -- throttling -----------------------------------------------------------------------------
+def _retry_after(response: httpx.Response) -> int:
+    assert_problem(response, 429)
+    value = response.headers["retry-after"]
+    assert value.isdigit(), value
+    return int(value)
+
+
+async def test_account_is_throttled_after_failures(
+    client: httpx.AsyncClient,
+    worker: Actor,
+    factory: Factory,
+    organization: UUID,
+    settings: Settings,
+    connection: AsyncConnection,
+) -> None:
+    failures = [await sign_in(client, worker.email, f"wrong guess {n}") for n in range(3)]
+    for failure in failures:
+        assert_problem(failure, 400, "invalid_grant")
+
+    # Locked: even the right password is refused, and says nothing about it being right.
+    locked = await sign_in(client, worker.email, DEFAULT_PASSWORD)
+    assert 0 < _retry_after(locked) <= settings.login_lockout_seconds + 1
+    locked_again = await sign_in(client, worker.email, "wrong guess again")
+    assert _retry_after(locked_again) > 0
+    assert locked.json()["detail"] == locked_again.json()["detail"]
+    assert worker.email not in locked.text
+
+    # The account is locked, not the address: someone else signs in from it.
+    colleague = await factory.user(organization, Role.social_worker)
+    assert (await sign_in(client, colleague.email)).status_code == 200
+
+    # Failures and throttled attempts are audited, and the audit survives the rollback.
+    events = await audit_rows(connection, *failures, locked, locked_again)
+    assert [(e["action"], e["outcome"]) for e in events] == [("login_failed", "failure")] * 3 + [
+        ("login_failed", "denied")
+    ] * 2
+    assert {e["actor_type"] for e in events} == {"anonymous"}
+    assert [e["entity_id"] for e in events[:3]] == [worker.id] * 3
+    assert [e["request_id"] for e in events] == [
+        r.headers["x-request-id"] for r in (*failures, locked, locked_again)
+    ]
+
+
+async def test_address_is_throttled_after_failures(
+    client: httpx.AsyncClient, factory: Factory, organization: UUID, app: FastAPI
+) -> None:
+    first, second, third, fourth = [
+        await factory.user(organization, Role.social_worker) for _ in range(4)
+    ]
+    for _ in range(3):
+        assert_problem(await sign_in(client, first.email, "wrong guess"), 400)
+    assert_problem(await sign_in(client, first.email), 429)
+
+    # Another account from the same address keeps working until the address limit (6).
+    assert (await sign_in(client, second.email)).status_code == 200
+    for _ in range(2):
+        assert_problem(await sign_in(client, second.email, "wrong guess"), 400)
+    assert (await sign_in(client, third.email)).status_code == 200
+    assert_problem(await sign_in(client, third.email, "wrong guess"), 400)  # the 6th failure
+
+    # Now the address is locked: an account that never failed is refused too...
+    assert _retry_after(await sign_in(client, fourth.email)) > 0
+    assert_problem(await sign_in(client, "nobody.here@example.org", "whatever it is"), 429)
+
+    # ...from this address only.
+    elsewhere = httpx.ASGITransport(app=app, client=("198.51.100.23", 40000))
+    async with httpx.AsyncClient(transport=elsewhere, base_url="http://testserver") as other:
+        assert (await sign_in(other, fourth.email)).status_code == 200
+
+
+async def test_success_clears_the_account_counter(client: httpx.AsyncClient, worker: Actor) -> None:
+    for _ in range(2):
+        assert_problem(await sign_in(client, worker.email, "wrong guess"), 400)
+    assert (await sign_in(client, worker.email)).status_code == 200
+    for _ in range(2):
+        assert_problem(await sign_in(client, worker.email, "wrong guess"), 400)
+    assert (await sign_in(client, worker.email)).status_code == 200
+
+
+async def test_throttle_table_holds_no_email_or_address(
+    client: httpx.AsyncClient, worker: Actor, factory: Factory, connection: AsyncConnection
+) -> None:
+    assert worker.email is not None
+    for _ in range(3):
+        await sign_in(client, worker.email, "wrong guess")
+    rows = (
+        await connection.execute(
+            text("SELECT key, failures, row_to_json(t)::text AS raw FROM login_throttle t")
+        )
+    ).all()
+    throttle = factory.container.identity.throttle
+    counted = {row.key: row.failures for row in rows}
+    assert counted[throttle.account_key(worker.email)] == 3
+    assert counted[throttle.address_key(CLIENT_ADDRESS)] == 3
+    assert rows
+    for row in rows:
+        assert re.fullmatch(r"(account|address):[0-9a-f]{40}", row.key)
+        raw = row.raw.lower()
+        assert worker.email.lower() not in raw
+        assert worker.email.split("@")[0].lower() not in raw
+        assert CLIENT_ADDRESS not in raw
+        # Keyed: not a plain digest anyone could compute from a list of emails or addresses.
+        for plain in (worker.email.lower(), CLIENT_ADDRESS):
+            assert hashlib.sha256(plain.encode()).hexdigest()[:40] not in raw
+
+
+# -- refresh tokens -------------------------------------------------------------------------
+async def test_refresh_rotates(client: httpx.AsyncClient, worker: Actor) -> None:
+    first = await signed_in(client, worker)
+    response = await refresh(client, first.refresh)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert 0 < body["expires_in"] <= 900
+    assert body["refresh_token"].startswith("r1_")
+    assert body["refresh_token"] != first.refresh
+    assert body["access_token"] != first.access
+    assert await me_status(client, bearer(body["access_token"])) == 200
+    # Same session: the access token of the sign-in still works too.
+    assert await me_status(client, first.headers) == 200
+    same_session = {
+        jwt.get_unverified_claims(token)["sid"] for token in (first.access, body["access_token"])
+    }
+    assert len(same_session) == 1
+
+    assert_problem(await refresh(client, first.refresh), 400, "invalid_grant")
+
+
+async def test_reusing_a_rotated_token_revokes_the_family(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    first = await signed_in(client, worker)
+    other_session = await signed_in(client, worker)
+    rotated = await refresh(client, first.refresh)
+    assert rotated.status_code == 200
+    second = Tokens(rotated.json()["access_token"], rotated.json()["refresh_token"])
+
+    reuse = await refresh(client, first.refresh)
+    assert_problem(reuse, 400, "invalid_grant")
+    assert reuse.json()["detail"] == "The refresh token is not valid."
+
+    # The whole family is gone: the newest refresh token and every access token of it.
+    assert_problem(await refresh(client, second.refresh), 400, "invalid_grant")
+    assert await me_status(client, first.headers) == 401
+    assert await me_status(client, second.headers) == 401
+    # Another sign-in of the same person is a different family and lives on.
+    assert await me_status(client, other_session.headers) == 200
+    assert (await refresh(client, other_session.refresh)).status_code == 200
+
+    sid = jwt.get_unverified_claims(first.access)["sid"]
+    reason = (
+        await connection.execute(
+            text("SELECT revoked_reason FROM auth_session WHERE id = :id"), {"id": sid}
+        )
+    ).scalar_one()
+    assert reason == "reuse"
+    events = await audit_rows(connection, reuse)
+    assert [(e["action"], e["outcome"], str(e["entity_id"])) for e in events] == [
+        ("token_reuse_detected", "denied", sid)
+    ]
+
+
+async def test_expired_refresh_token(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    tokens = await signed_in(client, worker)
+    await connection.execute(
+        text("UPDATE refresh_token SET expires_at = :at WHERE token_hash = :digest"),
+        {"at": datetime.now(UTC) - timedelta(seconds=1), "digest": sha256(tokens.refresh)},
+    )
+    assert_problem(await refresh(client, tokens.refresh), 400, "invalid_grant")
+
+
+async def test_refresh_of_expired_session(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    tokens = await signed_in(client, worker)
+    await connection.execute(
+        text("UPDATE auth_session SET expires_at = :at WHERE user_id = :id"),
+        {"at": datetime.now(UTC) - timedelta(seconds=1), "id": worker.id},
+    )
+    assert_problem(await refresh(client, tokens.refresh), 400, "invalid_grant")
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["r1_" + "A" * 43, "r1_", "not-a-refresh-token", "eyJhbGciOiJFUzI1NiJ9.e30.sig"],
+    ids=["unknown", "prefix-only", "garbage", "jwt-shaped"],
+)
+async def test_unknown_refresh_token(client: httpx.AsyncClient, token: str) -> None:
+    response = await refresh(client, token)
+    assert_problem(response, 400, "invalid_grant")
+
+
+async def test_refresh_token_is_required(client: httpx.AsyncClient) -> None:
+    response = await client.post(TOKEN, data={"grant_type": "refresh_token"})
+    assert_problem(response, 400, "invalid_grant")
+
+
+async def test_access_token_is_not_a_refresh_token(
+    client: httpx.AsyncClient, worker: Actor
+) -> None:
+    tokens = await signed_in(client, worker)
+    too_long = await refresh(client, tokens.access)  # longer than any refresh token
+    assert_problem(too_long, 422)
+    assert tokens.access not in too_long.text  # validation errors never echo the input
+    assert_problem(await refresh(client, tokens.access[:200]), 400, "invalid_grant")
+
+
+async def test_refresh_of_disabled_user(
+    client: httpx.AsyncClient, worker: Actor, factory: Factory
+) -> None:
+    tokens = await signed_in(client, worker)
+    admin = await factory.platform_admin()
+    disabled = await client.post(f"/api/v1/users/{worker.id}/disable", headers=admin.headers)
+    assert disabled.status_code == 200, disabled.text
+    assert_problem(await refresh(client, tokens.refresh), 400, "invalid_grant")
+    assert await me_status(client, tokens.headers) == 401
+
+
+# -- client credentials ---------------------------------------------------------------------
+SCOPES = ["organizations:read", "users:read"]
+
+
+@pytest.fixture
+async def integration(factory: Factory, organization: UUID) -> Actor:
+    return await factory.integration_client(organization, Role.program_manager, scopes=SCOPES)
+
+
+def client_form(integration: Actor, **changes: str) -> dict[str, str]:
+    assert integration.secret is not None
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": str(integration.id),
+        "client_secret": integration.secret,
+    }
+    form.update(changes)
+    return form
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    pair = f"{quote(client_id, safe='')}:{quote(secret, safe='')}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+def assert_client_token(response: httpx.Response, integration: Actor, scope: str) -> str:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert 0 < body["expires_in"] <= 900
+    assert body["scope"] == scope
+    assert body.get("refresh_token") is None
+    access: str = body["access_token"]
+    claims = jwt.get_unverified_claims(access)
+    assert claims["sub"] == str(integration.id)
+    assert claims["scope"] == scope
+    assert "sid" not in claims
+    return access
+
+
+async def test_client_credentials_in_form(
+    client: httpx.AsyncClient,
+    integration: Actor,
+    organization: UUID,
+    connection: AsyncConnection,
+) -> None:
+    response = await client.post(TOKEN, data=client_form(integration))
+    access = assert_client_token(response, integration, "organizations:read users:read")
+    me = await client.get(ME, headers=bearer(access))
+    assert me.status_code == 200, me.text
+    assert me.json() == {
+        "id": str(integration.id),
+        "kind": "client",
+        "organization_id": str(organization),
+        "role": "program_manager",
+        "district_ids": [],
+        "scopes": SCOPES,
+    }
+    last_used = (
+        await connection.execute(
+            text("SELECT last_used_at FROM integration_client WHERE id = :id"),
+            {"id": integration.id},
+        )
+    ).scalar_one()
+    assert last_used is not None
+
+
+async def test_client_credentials_with_basic_auth(
+    client: httpx.AsyncClient, integration: Actor
+) -> None:
+    assert integration.secret is not None
+    response = await client.post(
+        TOKEN,
+        data={"grant_type": "client_credentials"},
+        headers=basic(str(integration.id), integration.secret),
+    )
+    access = assert_client_token(response, integration, "organizations:read users:read")
+    assert await me_status(client, bearer(access)) == 200
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"client_secret": "cs_wrong"},
+        {"client_id": str(uuid.uuid4())},
+        {"client_id": "not-a-uuid"},
+        {"client_secret": ""},
+    ],
+    ids=["wrong-secret", "unknown-client", "non-uuid-client", "no-secret"],
+)
+async def test_client_authentication_fails(
+    client: httpx.AsyncClient, integration: Actor, changes: dict[str, str]
+) -> None:
+    response = await client.post(TOKEN, data=client_form(integration, **changes))
+    assert_problem(response, 401, "invalid_client")
+    assert response.json()["detail"] == "Client authentication failed."
+    assert response.headers["www-authenticate"].startswith("Basic")
+
+
+async def test_wrong_secret_over_basic_auth(
+    client: httpx.AsyncClient, integration: Actor, connection: AsyncConnection
+) -> None:
+    response = await client.post(
+        TOKEN,
+        data={"grant_type": "client_credentials"},
+        headers=basic(str(integration.id), "cs_wrong"),
+    )
+    assert_problem(response, 401, "invalid_client")
+    events = await audit_rows(connection, response)
+    assert [(e["action"], e["outcome"], e["entity_id"]) for e in events] == [
+        ("login_failed", "failure", integration.id)
+    ]
+
+
+async def test_scope_not_granted(client: httpx.AsyncClient, integration: Actor) -> None:
+    for scope in ("users:manage", "organizations:read users:manage", "me:read"):
+        response = await client.post(TOKEN, data=client_form(integration, scope=scope))
+        assert_problem(response, 400, "invalid_grant")
+
+
+async def test_narrowed_scope(client: httpx.AsyncClient, integration: Actor) -> None:
+    response = await client.post(TOKEN, data=client_form(integration, scope="organizations:read"))
+    access = assert_client_token(response, integration, "organizations:read")
+    me = await client.get(ME, headers=bearer(access))
+    assert me.status_code == 200, me.text
+    assert me.json()["scopes"] == ["organizations:read"]
+    # The narrowed token really is narrow: users:read is refused.
+    users = await client.get("/api/v1/users", headers=bearer(access))
+    assert users.status_code == 403, users.text
+
+
+async def test_disabled_client(
+    client: httpx.AsyncClient, integration: Actor, factory: Factory
+) -> None:
+    response = await client.post(TOKEN, data=client_form(integration))
+    access = assert_client_token(response, integration, "organizations:read users:read")
+    admin = await factory.platform_admin()
+    disabled = await client.post(
+        f"/api/v1/integration-clients/{integration.id}/disable", headers=admin.headers
+    )
+    assert disabled.status_code == 200, disabled.text
+    response = await client.get(ME, headers=bearer(access))
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert_problem(await client.post(TOKEN, data=client_form(integration)), 401, "invalid_client")
+
+
+async def test_client_secret_stored_as_digest_only(
+    integration: Actor, connection: AsyncConnection
+) -> None:
+    assert integration.secret is not None
+    row = (
+        await connection.execute(
+            text(
+                "SELECT secret_hash, row_to_json(c)::text AS raw FROM integration_client c "
+                "WHERE id = :id"
+            ),
+            {"id": integration.id},
+        )
+    ).one()
+    assert bytes(row.secret_hash) == sha256(integration.secret)
+    assert integration.secret not in row.raw
+    assert integration.secret.split("_", 1)[-1] not in row.raw
+
+
+# -- revocation and odd requests ------------------------------------------------------------
+async def test_revoke_current_session(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    tokens = await signed_in(client, worker)
+    other = await signed_in(client, worker)
+    response = await client.post(REVOKE, headers=tokens.headers)
+    assert response.status_code == 200, response.text
+    assert await me_status(client, tokens.headers) == 401
+    assert_problem(await refresh(client, tokens.refresh), 400, "invalid_grant")
+    # Only that session ended.
+    assert await me_status(client, other.headers) == 200
+    events = await audit_rows(connection, response)
+    assert [(e["action"], e["outcome"]) for e in events] == [("logout", "success")]
+
+
+async def test_revoke_own_refresh_token_of_another_session(
+    client: httpx.AsyncClient, worker: Actor
+) -> None:
+    current = await signed_in(client, worker)
+    phone = await signed_in(client, worker)
+    response = await client.post(
+        REVOKE,
+        data={"token": phone.refresh, "token_type_hint": "refresh_token"},
+        headers=current.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert await me_status(client, phone.headers) == 401
+    assert await me_status(client, current.headers) == 200
+
+
+async def test_revoke_someone_elses_refresh_token_is_a_no_op(
+    client: httpx.AsyncClient, worker: Actor, factory: Factory, organization: UUID
+) -> None:
+    victim = await signed_in(client, worker)
+    attacker_actor = await factory.user(organization, Role.social_worker)
+    attacker = await signed_in(client, attacker_actor)
+    response = await client.post(REVOKE, data={"token": victim.refresh}, headers=attacker.headers)
+    assert response.status_code == 200, response.text
+    assert await me_status(client, victim.headers) == 200
+    assert await me_status(client, attacker.headers) == 200
+    assert (await refresh(client, victim.refresh)).status_code == 200
+
+
+async def test_revoke_unknown_token_answers_200(client: httpx.AsyncClient, worker: Actor) -> None:
+    tokens = await signed_in(client, worker)
+    response = await client.post(REVOKE, data={"token": "r1_unknown"}, headers=tokens.headers)
+    assert response.status_code == 200, response.text
+    assert await me_status(client, tokens.headers) == 200
+
+
+async def test_revoke_needs_authentication(client: httpx.AsyncClient, worker: Actor) -> None:
+    tokens = await signed_in(client, worker)
+    response = await client.post(REVOKE, data={"token": tokens.refresh})
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    # Nothing was revoked.
+    assert (await refresh(client, tokens.refresh)).status_code == 200
+
+
+@pytest.mark.parametrize("grant_type", ["authorization_code", "implicit", "PASSWORD", "x"])
+async def test_unsupported_grant_type(client: httpx.AsyncClient, grant_type: str) -> None:
+    response = await client.post(TOKEN, data={"grant_type": grant_type})
+    assert_problem(response, 400, "unsupported_grant_type")
+
+
+async def test_json_body_on_token_endpoint(client: httpx.AsyncClient, worker: Actor) -> None:
+    response = await client.post(
+        TOKEN,
+        json={"grant_type": "password", "username": worker.email, "password": DEFAULT_PASSWORD},
+    )
+    assert_problem(response, 415)
+    assert "access_token" not in response.text
+
+
+async def test_json_body_on_revoke_endpoint(client: httpx.AsyncClient, worker: Actor) -> None:
+    tokens = await signed_in(client, worker)
+    response = await client.post(REVOKE, json={"token": tokens.refresh}, headers=tokens.headers)
+    assert_problem(response, 415)
+    assert await me_status(client, tokens.headers) == 200
+
+
+# -- me -------------------------------------------------------------------------------------
+async def test_me(client: httpx.AsyncClient, factory: Factory, organization: UUID) -> None:
+    manager = await factory.user(organization, Role.program_manager, districts=(NORTH_24, SOUTH_24))
+    response = await client.get(ME, headers=manager.headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"id", "kind", "organization_id", "role", "district_ids", "scopes"}
+    assert body["id"] == str(manager.id)
+    assert body["kind"] == "user"
+    assert body["organization_id"] == str(organization)
+    assert body["role"] == "program_manager"
+    assert body["district_ids"] == sorted([str(NORTH_24), str(SOUTH_24)])
+    assert body["scopes"] == sorted(body["scopes"])
+    assert {"organizations:read", "users:read", "users:manage"} <= set(body["scopes"])
+    assert "organizations:manage" not in body["scopes"]
+
+
+async def test_me_scopes_follow_the_role(
+    client: httpx.AsyncClient, worker: Actor, factory: Factory
+) -> None:
+    body = (await client.get(ME, headers=worker.headers)).json()
+    assert body["role"] == "social_worker"
+    assert "users:manage" not in body["scopes"]
+    admin = await factory.platform_admin()
+    admin_scopes = (await client.get(ME, headers=admin.headers)).json()["scopes"]
+    assert {"organizations:manage", "users:manage"} <= set(admin_scopes)
+
+
+async def _password_hash(connection: AsyncConnection, user_id: UUID) -> str:
+    return str(
+        (
+            await connection.execute(
+                text("SELECT password_hash FROM app_user WHERE id = :id"), {"id": user_id}
+            )
+        ).scalar_one()
+    )
+
+
+async def test_change_password_with_wrong_current_password(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    before = await _password_hash(connection, worker.id)
+    other = await signed_in(client, worker)
+    response = await client.post(
+        f"{ME}/password",
+        json={"current_password": "not my password at all", "new_password": NEW_PASSWORD},
+        headers=worker.headers,
+    )
+    assert_problem(response, 422)
+    assert "not my password" not in response.text
+    assert NEW_PASSWORD not in response.text
+    assert await _password_hash(connection, worker.id) == before
+    assert await me_status(client, worker.headers) == 200
+    assert await me_status(client, other.headers) == 200
+    assert (await sign_in(client, worker.email, NEW_PASSWORD)).status_code == 400
+    assert (await sign_in(client, worker.email)).status_code == 200
+
+
+async def test_change_password(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    before = await _password_hash(connection, worker.id)
+    current = await signed_in(client, worker)
+    other = await signed_in(client, worker)
+    response = await client.post(
+        f"{ME}/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD},
+        headers=current.headers,
+    )
+    assert response.status_code == 204, response.text
+    assert response.content == b""
+
+    after = await _password_hash(connection, worker.id)
+    assert after != before
+    assert after.startswith("$argon2id$")
+    # Every other session ends (the factory's and the second sign-in); this one goes on.
+    assert await me_status(client, current.headers) == 200
+    assert await me_status(client, other.headers) == 401
+    assert await me_status(client, worker.headers) == 401
+    assert_problem(await refresh(client, other.refresh), 400, "invalid_grant")
+    assert (await refresh(client, current.refresh)).status_code == 200
+
+    assert_problem(await sign_in(client, worker.email), 400, "invalid_grant")
+    assert (await sign_in(client, worker.email, NEW_PASSWORD)).status_code == 200
+
+
+async def test_change_password_needs_a_valid_new_password(
+    client: httpx.AsyncClient, worker: Actor
+) -> None:
+    response = await client.post(
+        f"{ME}/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": "short"},
+        headers=worker.headers,
+    )
+    assert_problem(response, 422)
+    assert await me_status(client, worker.headers) == 200
+    assert (await sign_in(client, worker.email)).status_code == 200
+
+
+async def test_change_password_needs_authentication(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        f"{ME}/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert_problem(response, 401)
