@@ -112,8 +112,9 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-async def _create_admin(url: str, settings: Settings, email: str, name: str, org_name: str,
-                        password: str) -> str:
+async def _create_admin(
+    url: str, settings: Settings, email: str, name: str, org_name: str, password: str
+) -> str:
     import sqlalchemy as sa
     from pydantic import SecretStr, ValidationError
 
@@ -152,11 +153,14 @@ async def _create_admin(url: str, settings: Settings, email: str, name: str, org
             parallelism=settings.password_hash_parallelism,
         )
         try:
-            body = UserCreate(email=email, full_name=name, role=Role.platform_admin,
-                              password=SecretStr(password))
+            body = UserCreate(
+                email=email, full_name=name, role=Role.platform_admin, password=SecretStr(password)
+            )
         except ValidationError as exc:
-            raise CommandError(f"invalid account details: {exc.errors()[0]['msg']}", EXIT_USAGE) from exc
-        async with UnitOfWork(database.session_factory) as uow:
+            raise CommandError(
+                f"invalid account details: {exc.errors()[0]['msg']}", EXIT_USAGE
+            ) from exc
+        async with UnitOfWork(database) as uow:
             found = await uow.session.scalars(
                 sa.select(Organization).where(sa.func.lower(Organization.name) == org_name.lower())
             )
@@ -233,15 +237,22 @@ def parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("create-admin", help="create a platform admin account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Platform administrator")
-    admin.add_argument("--organization", default="Shakti MIS",
-                       help="organisation of the admin (a lead NGO, created when missing)")
-    admin.add_argument("--password-stdin", action="store_true",
-                       help="read the password from standard input instead of prompting")
+    admin.add_argument(
+        "--organization",
+        default="Shakti MIS",
+        help="organisation of the admin (a lead NGO, created when missing)",
+    )
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
     admin.set_defaults(handler=cmd_create_admin)
 
     spec = sub.add_parser("openapi", help="write openapi/openapi.json from the app")
-    spec.add_argument("--check", action="store_true",
-                      help="exit 1 when the committed file differs from the app")
+    spec.add_argument(
+        "--check", action="store_true", help="exit 1 when the committed file differs from the app"
+    )
     spec.add_argument("--output", default=str(OPENAPI_PATH))
     spec.set_defaults(handler=cmd_openapi)
     return root

@@ -12,19 +12,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.container import Container
 from domain.audit.trail import record_denied
-from domain.common.errors import NotAuthenticated, PermissionDenied, PreconditionFailed
-from domain.common.errors import PreconditionRequired
+from domain.common.errors import (
+    NotAuthenticated,
+    PermissionDenied,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
 from domain.identity.service import AuthService
 from persistence.uow import UnitOfWork
-
-bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/token")
 
 
 def get_container(request: Request) -> Container:
@@ -33,40 +34,35 @@ def get_container(request: Request) -> Container:
 
 
 async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
-    async with UnitOfWork(get_container(request).database.session_factory) as uow:
+    async with UnitOfWork(get_container(request).database) as uow:
         yield uow
 
 
 UoW = Annotated[UnitOfWork, Depends(_unit_of_work, scope="function")]
 
 
-async def _principal(
-    request: Request,
-    uow: UoW,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+def bearer_token(request: Request) -> str:
+    """The access token of ``Authorization: Bearer <token>``; NotAuthenticated without one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("Send an access token: Authorization: Bearer <token>.")
-    service = AuthService(uow, get_container(request).identity)
-    principal = await service.authenticate(credentials.credentials)
-    request.state.principal = principal
-    return principal
-
-
-CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+    return token.strip()
 
 
 class PolicyDependency:
-    """The dependency a route declares to name its policy: it authenticates the caller and
-    applies the policy (the decision is the domain policy's; services apply it again, so the
-    CLI and jobs are covered). Routes without one are found by a test."""
+    """The dependency a route declares to name its policy. In one step it authenticates the
+    caller (token, then one query that the account and session are live) and applies the
+    policy; the decision is the domain policy's, and services apply it again so that the CLI
+    and jobs are covered. Routes without one are found by a test."""
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
 
-    async def __call__(self, principal: CurrentPrincipal, uow: UoW) -> Principal:
+    async def __call__(self, request: Request, uow: UoW) -> Principal:
+        container = get_container(request)
+        principal = await AuthService(uow, container.identity).authenticate(bearer_token(request))
         if not self.policy.permits(principal):
-            record_denied(uow, principal, self.policy.name.split(":")[0])
+            record_denied(uow, principal, self.policy.entity)
             raise PermissionDenied("Your role or scopes do not allow this action.")
         return principal
 

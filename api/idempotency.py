@@ -74,7 +74,7 @@ async def create_once(
         return _created(result, location(result))
     if not key.isprintable() or not key.strip():
         raise BadRequest("Idempotency-Key must be printable text.")
-    repo = IdempotencyRepository(uow.session)
+    repo = IdempotencyRepository(uow)
     if not await repo.try_lock(principal.id, key):
         raise Conflict("A request with this Idempotency-Key is still being processed.")
     now = utcnow()

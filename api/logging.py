@@ -8,6 +8,7 @@ import sys
 import traceback
 from typing import Any
 
+import orjson
 import structlog
 
 
@@ -30,21 +31,52 @@ def scrub_exception(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def _orjson_renderer(_: Any, __: str, event: dict[str, Any]) -> str:
+    return orjson.dumps(event, default=str).decode()
+
+
+class _StderrLogger:
+    """Writes each rendered line to whatever ``sys.stderr`` is at that moment."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
+
+    def msg(self, message: str) -> None:
+        stream = sys.stderr
+        stream.write(message + "\n")
+        stream.flush()
+
+    log = debug = info = warn = warning = error = critical = exception = msg
+
+
+def _stderr_logger_factory(*args: Any) -> _StderrLogger:
+    return _StderrLogger(str(args[0]) if args else None)
+
+
+def _add_logger_name(logger: Any, _: str, event: dict[str, Any]) -> dict[str, Any]:
+    name = getattr(logger, "name", None)
+    if name:
+        event.setdefault("logger", name)
+    return event
+
+
 def configure(level: str = "INFO") -> None:
+    numeric_level = logging.getLevelName(level.upper())
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    # Our own events (one access line per request, errors) take the short way: rendered with
+    # orjson and written straight to stderr.
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, _add_logger_name, scrub_exception, _orjson_renderer],
+        logger_factory=_stderr_logger_factory,
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         cache_logger_on_first_use=True,
     )
-    # Our events and the standard library's (uvicorn, sqlalchemy) leave through one JSON
-    # renderer, with tracebacks scrubbed of messages.
+    # The standard library's records (uvicorn, sqlalchemy, alembic) leave as the same JSON,
+    # with tracebacks scrubbed of messages.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
@@ -53,7 +85,7 @@ def configure(level: str = "INFO") -> None:
                 scrub_exception,
                 structlog.processors.JSONRenderer(),
             ],
-            foreign_pre_chain=shared,
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
         )
     )
     root = logging.getLogger()
@@ -66,5 +98,6 @@ def configure(level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
 
 
-def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger(name)  # type: ignore[no-any-return]
+def get_logger(name: str) -> Any:
+    """A logger whose events carry ``logger=name`` (configured lazily, at first use)."""
+    return structlog.get_logger(name)

@@ -155,9 +155,9 @@ class BodyLimitMiddleware:
         length = headers.get("content-length")
         if length is not None:
             if not length.isdigit():
-                await _problem(400, "Bad request", "Content-Length is not a number.", "bad-request")(
-                    scope, receive, send
-                )
+                await _problem(
+                    400, "Bad request", "Content-Length is not a number.", "bad-request"
+                )(scope, receive, send)
                 return
             if int(length) > self.max_bytes:
                 await self._too_large(scope, receive, send)

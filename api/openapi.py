@@ -134,7 +134,14 @@ def install(app: FastAPI) -> None:
             if not rule.any_authenticated
         }
         components = schema.setdefault("components", {})
-        components.setdefault("securitySchemes", {})["oauth2"] = {
+        schemes = components.setdefault("securitySchemes", {})
+        schemes["HTTPBearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Access token from POST /api/v1/auth/token",
+        }
+        schemes["oauth2"] = {
             "type": "oauth2",
             "description": "People sign in with the password flow; integration clients use "
             "client credentials. Scopes apply to clients.",

@@ -141,6 +141,7 @@ def provision(stack: contextlib.ExitStack, workdir: Path) -> Target:
 @dataclass
 class Seeded:
     admin_id: uuid.UUID
+    admin_organization_id: uuid.UUID
     session_id: uuid.UUID
     user_ids: list[uuid.UUID]
 
@@ -173,12 +174,12 @@ async def seed(target: Target, settings: Any, rows: int, rng: random.Random) -> 
         organizations = []
         for index, name in enumerate(ORGANIZATIONS):
             kind = OrganizationKind.lead_ngo if index == 0 else OrganizationKind.partner_ngo
-            async with UnitOfWork(database.session_factory) as uow:
+            async with UnitOfWork(database) as uow:
                 created = await OrganizationService(uow).create(
                     system, OrganizationCreate(name=name, kind=kind)
                 )
             organizations.append(created.id)
-        async with UnitOfWork(database.session_factory) as uow:
+        async with UnitOfWork(database) as uow:
             admin = await UserService(uow, passwords).create(
                 system,
                 UserCreate(
@@ -191,7 +192,7 @@ async def seed(target: Target, settings: Any, rows: int, rng: random.Random) -> 
             )
         now = utcnow()
         session = AuthSession(user_id=admin.id, created_at=now, expires_at=now + timedelta(days=1))
-        async with UnitOfWork(database.session_factory) as uow:
+        async with UnitOfWork(database) as uow:
             uow.session.add(session)
     finally:
         await database.dispose()
@@ -242,7 +243,7 @@ async def seed(target: Target, settings: Any, rows: int, rng: random.Random) -> 
     finally:
         await connection.close()
     say(f"seeded {count} users ({len(links)} district links) in {len(organizations)} organisations")
-    return Seeded(admin.id, session.id, [u[1] for u in users])
+    return Seeded(admin.id, organizations[0], session.id, [u[1] for u in users])
 
 
 async def checkpoint(target: Target) -> None:
@@ -656,7 +657,7 @@ async def run(
 ) -> bool:
     from domain.common.settings import Settings
     from domain.identity.keys import generate_private_key_pem, keyring_from_settings
-    from domain.identity.tokens import TokenService
+    from domain.identity.tokens import TokenService, TokenSubject
 
     pem = generate_private_key_pem()
     settings = Settings(
@@ -689,7 +690,15 @@ async def run(
         if kind == "app":  # a fresh token per server run, valid longer than the run
             ttl = 900 + round(len(ENDPOINTS) * (args.warmup + args.seconds))
             token = tokens.issue_access_token(
-                seeded.admin_id, "user", ttl, session_id=seeded.session_id
+                TokenSubject(
+                    principal_kind="user",
+                    id=seeded.admin_id,
+                    organization_id=seeded.admin_organization_id,
+                    role="platform_admin",
+                    access_version=1,
+                    session_id=seeded.session_id,
+                ),
+                ttl,
             )
             headers["Authorization"] = f"Bearer {token}"
         say(f"starting the {kind} server")

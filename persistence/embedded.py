@@ -33,7 +33,7 @@ def start_embedded(data_dir: Path, *, temporary: bool = False) -> Any:
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     # The cluster directory must be reachable by the server's user when we run as root.
-    os.chmod(data_dir, 0o755)
+    os.chmod(data_dir, 0o755)  # noqa: S103 - only the cluster folder inside is private
     return _server(data_dir / "postgres", "delete" if temporary else "stop")
 
 

@@ -1,8 +1,12 @@
 """The unit of work: one transaction per request (or command), committed in one place.
 
-Repositories and services may flush, never commit. Audit events recorded during the work are
-appended as the last statements before COMMIT, so the audit chain's row lock is held only for
-the commit itself. Events marked ``durable`` (failed logins, denials) and ``on_rollback``
+Repositories and services may flush, never commit. The unit takes one connection and holds it
+for its whole life. It opens an ORM session only when something needs one (writes and ORM
+reads): hot reads go straight through asyncpg on the same connection and, outside a
+transaction, each is its own statement (see ``driver``).
+
+Audit events recorded during the work are appended as the last statements before COMMIT, in
+the same transaction. Events marked ``durable`` (failed logins, denials) and ``on_rollback``
 actions (throttle counters) survive a rollback: they are written in a fresh transaction after
 the failed one is rolled back.
 """
@@ -12,11 +16,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from persistence.audit_chain import AuditRecord
+from persistence.audit_chain import AuditRecord, pick_chain
+from persistence.database import driver_connection
 from persistence.repositories.audit_events import AuditEventRepository
+
+if TYPE_CHECKING:
+    from persistence.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -24,21 +33,50 @@ RollbackAction = Callable[[], Awaitable[None]]
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._connection: AsyncConnection | None = None
+        self._own_connection = False
         self._session: AsyncSession | None = None
+        self._entered = False
         self._audit: list[AuditRecord] = []
         self._durable_audit: list[AuditRecord] = []
         self._on_rollback: list[RollbackAction] = []
+        # One chain for all of this unit's events (they stay together, in order).
+        self.audit_chain = pick_chain()
 
     @property
     def session(self) -> AsyncSession:
-        if self._session is None:
+        """The ORM session, opened on first use on the unit's connection."""
+        if not self._entered:
             raise RuntimeError("unit of work used outside 'async with'")
+        if self._session is None:
+            factory = self._database.session_factory
+            if self._connection is not None:
+                self._session = factory(bind=self._connection)
+            else:
+                self._session = factory()
         return self._session
 
+    async def driver(self) -> Any:
+        """The asyncpg connection of this unit, for prepared statements on hot paths.
+
+        Inside the session's transaction when one has begun; otherwise each statement commits
+        on its own (a read with its audit event folded in needs nothing more)."""
+        if self._session is not None:
+            return await driver_connection(self._session)
+        if self._connection is None:
+            shared = self._database.connection
+            if shared is not None:
+                self._connection = shared
+            else:
+                self._connection = await self._database.engine.connect()
+                self._own_connection = True
+        raw = await self._connection.get_raw_connection()
+        return raw.driver_connection
+
     async def __aenter__(self) -> UnitOfWork:
-        self._session = self._session_factory()
+        self._entered = True
         return self
 
     async def __aexit__(
@@ -53,8 +91,13 @@ class UnitOfWork:
             else:
                 await self.rollback()
         finally:
-            await self.session.close()
-            self._session = None
+            try:
+                if self._session is not None:
+                    await self._session.close()
+            finally:
+                if self._own_connection and self._connection is not None:
+                    await self._connection.close()
+                self._session, self._connection, self._entered = None, None, False
 
     def record_audit(self, record: AuditRecord, *, durable: bool = False) -> None:
         """Queue an audit event; it is written just before commit (or after a rollback when
@@ -66,17 +109,20 @@ class UnitOfWork:
         self._on_rollback.append(action)
 
     async def commit(self) -> None:
-        session = self.session
         events = self._audit + self._durable_audit
         self._audit, self._durable_audit, self._on_rollback = [], [], []
         if events:
-            await AuditEventRepository(session).append(events)
-        await session.commit()
+            if self._session is not None:
+                # Flush first: the events must follow the writes in the same transaction.
+                await self._session.flush()
+            await AuditEventRepository(self).append(events, self.audit_chain)
+        if self._session is not None:
+            await self._session.commit()
 
     async def rollback(self) -> None:
-        session = self.session
         self._audit = []
-        await session.rollback()
+        if self._session is not None:
+            await self._session.rollback()
         durable, actions = self._durable_audit, self._on_rollback
         self._durable_audit, self._on_rollback = [], []
         if not durable and not actions:
@@ -85,8 +131,10 @@ class UnitOfWork:
             for action in actions:
                 await action()
             if durable:
-                await AuditEventRepository(session).append(durable)
-            await session.commit()
+                await AuditEventRepository(self).append(durable, self.audit_chain)
+            if self._session is not None:
+                await self._session.commit()
         except Exception:
             logger.exception("could not record security events after a rollback")
-            await session.rollback()
+            if self._session is not None:
+                await self._session.rollback()

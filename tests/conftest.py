@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import sqlalchemy as sa
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
@@ -41,9 +42,7 @@ class PostgresServer:
         self.embedded = embedded
 
     def url(self, database: str) -> str:
-        return make_url(self.admin_url).set(database=database).render_as_string(
-            hide_password=False
-        )
+        return make_url(self.admin_url).set(database=database).render_as_string(hide_password=False)
 
     def _asyncpg_dsn(self) -> dict[str, Any]:
         url = make_url(self.admin_url)
@@ -141,6 +140,9 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """One connection inside an outer transaction, rolled back after the test."""
     async with engine.connect() as conn:
         transaction = await conn.begin()
+        # Start the transaction on the server now: statements the app sends straight through
+        # asyncpg (hot paths) must land inside it too.
+        await conn.execute(sa.text("SELECT 1"))
         try:
             yield conn
         finally:
@@ -156,7 +158,7 @@ def database(engine: AsyncEngine, connection: AsyncConnection) -> Database:
         autoflush=False,
         join_transaction_mode="create_savepoint",
     )
-    return Database(engine=engine, session_factory=factory)
+    return Database(engine=engine, session_factory=factory, connection=connection)
 
 
 @pytest.fixture

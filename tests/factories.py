@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import SecretStr
 
 from domain.common.principal import Role, system_principal
+from domain.identity.tokens import TokenSubject
 from domain.integration_clients.schemas import IntegrationClientCreate
 from domain.integration_clients.service import IntegrationClientService
 from domain.organizations.schemas import OrganizationCreate
@@ -19,9 +20,11 @@ from domain.organizations.service import OrganizationService
 from domain.users.schemas import UserCreate
 from domain.users.service import UserService
 from persistence.database import Database
+from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
 from persistence.models.base import utcnow
 from persistence.models.enums import OrganizationKind
+from persistence.repositories.users import UserRepository
 from persistence.uow import UnitOfWork
 
 DEFAULT_PASSWORD = "a long test passphrase"
@@ -57,7 +60,7 @@ class Factory:
         self.system = system_principal()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.database.session_factory)
+        return UnitOfWork(self.database)
 
     async def organization(
         self, name: str | None = None, kind: OrganizationKind = OrganizationKind.partner_ngo
@@ -102,8 +105,21 @@ class Factory:
         session = AuthSession(user_id=user_id, created_at=now, expires_at=now + timedelta(days=1))
         async with self.uow() as uow:
             uow.session.add(session)
+        async with self.uow() as uow:
+            user = await uow.session.get(AppUser, user_id)
+            assert user is not None
+            districts = await UserRepository(uow).district_ids(user_id)
         token = self.container.identity.tokens.issue_access_token(
-            user_id, "user", 600, session_id=session.id
+            TokenSubject(
+                principal_kind="user",
+                id=user.id,
+                organization_id=user.organization_id,
+                role=str(user.role),
+                access_version=user.access_version,
+                district_ids=tuple(districts),
+                session_id=session.id,
+            ),
+            600,
         )
         return {"Authorization": f"Bearer {token}"}
 
@@ -121,7 +137,15 @@ class Factory:
                 ),
             )
         token = self.container.identity.tokens.issue_access_token(
-            created.id, "client", 600, scopes=sorted(scopes)
+            TokenSubject(
+                principal_kind="client",
+                id=created.id,
+                organization_id=organization_id,
+                role=role.value,
+                access_version=1,
+                scopes=tuple(sorted(scopes)),
+            ),
+            600,
         )
         return Actor(
             id=created.id,

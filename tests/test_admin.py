@@ -403,9 +403,12 @@ async def test_user_update_with_if_match_bumps_the_version(
     after = await read(client, url, admin)
     assert after == body
 
-    # The district change reached her token's principal.
-    me = await client.get(f"{API}/me", headers=worker.headers)
+    # Her token named her old role and districts: it ends at once; a new one names the new.
+    stale = await client.get(f"{API}/me", headers=worker.headers)
+    assert stale.status_code == 401
+    me = await client.get(f"{API}/me", headers=await factory.user_headers(worker.id))
     assert me.json()["district_ids"] == [str(NORTH_24)]
+    assert me.json()["role"] == "program_manager"
 
 
 async def test_user_emails_are_unique(client: httpx.AsyncClient, factory: Factory) -> None:
@@ -889,8 +892,11 @@ async def test_disabling_a_client_stops_its_tokens(
     assert enabled.status_code == 200, enabled.text
     assert enabled.json()["disabled"] is False
     assert enabled.json()["version"] == 3
-    assert (await client.get(ORGS, headers=token)).status_code == 200
-    assert (await client_token(client, created["id"], secret)).status_code == 200
+    # Tokens issued before the disabling stay ended; the client signs in again.
+    problem(await client.get(ORGS, headers=token), 401)
+    fresh = await client_token(client, created["id"], secret)
+    assert fresh.status_code == 200, fresh.text
+    assert (await client.get(ORGS, headers=bearer(fresh.json()["access_token"]))).status_code == 200
 
 
 async def test_only_platform_admins_manage_integration_clients(

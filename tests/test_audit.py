@@ -1,7 +1,8 @@
 """The audit trail: every write and sensitive read leaves an event in the same transaction,
-denials are kept, events hold no data, the hash chain detects tampering, the application's
-role cannot rewrite history, concurrent appends keep the chain whole, and the listing is
-scoped, filtered, paginated and itself audited."""
+denials are kept, events hold no data, the 16 hash chains (one per unit of work, chosen at
+random) detect tampering within each chain, the digest computed in PostgreSQL is the one
+Python recomputes, the application's role cannot rewrite history, concurrent appends keep
+every chain whole, and the listing is scoped, filtered, paginated and itself audited."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import base64
 import hashlib
 import json
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +24,22 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.audit.service import AuditService
+from domain.audit.trail import event as audit_event
 from domain.audit.trail import record
 from domain.common.principal import SYSTEM_PRINCIPAL_ID, Role, system_principal
-from persistence.audit_chain import GENESIS_HASH, AuditRecord, canonical, chain_hash, digest
+from persistence.audit_chain import (
+    AUDIT_CHAINS,
+    GENESIS_HASH,
+    AuditRecord,
+    canonical,
+    chain_hash,
+    digest,
+    field_texts,
+    pick_chain,
+)
 from persistence.database import Database
-from persistence.models.enums import AuditAction
+from persistence.models.enums import ActorType, AuditAction, AuditOutcome
+from persistence.repositories.audit_events import AuditEventRepository
 from persistence.uow import UnitOfWork
 from tests.factories import Actor, Factory
 
@@ -35,6 +48,8 @@ AUDIT = f"{API}/audit-events"
 VERIFY = f"{AUDIT}/verify"
 AUDIT_COLUMNS = {
     "seq",
+    "chain",
+    "chain_seq",
     "id",
     "occurred_at",
     "actor_type",
@@ -47,6 +62,10 @@ AUDIT_COLUMNS = {
     "outcome",
     "hash",
 }
+# The columns that place an event rather than describe it (not in its digest).
+PLACEMENT = {"seq", "chain", "chain_seq", "hash"}
+# The chain the tampering tests fill with events of their own, then tamper with.
+TAMPERED = 7
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -60,11 +79,21 @@ async def audit_rows(connection: AsyncConnection, **where: Any) -> list[dict[str
     return [dict(row) for row in result.mappings().all()]
 
 
-async def chain_head(connection: AsyncConnection) -> tuple[int, bytes]:
-    row = (
-        await connection.execute(sa.text("SELECT last_seq, last_hash FROM audit_chain_head"))
-    ).one()
-    return row[0], bytes(row[1])
+async def chain_rows(connection: AsyncConnection, chain: int) -> list[dict[str, Any]]:
+    """The events of one chain, in chain order."""
+    result = await connection.execute(
+        sa.text("SELECT * FROM audit_event WHERE chain = :chain ORDER BY chain_seq"),
+        {"chain": chain},
+    )
+    return [dict(row) for row in result.mappings().all()]
+
+
+async def chain_heads(connection: AsyncConnection) -> dict[int, tuple[int, bytes]]:
+    """Each chain's head: its last position and hash."""
+    result = await connection.execute(
+        sa.text("SELECT id, last_seq, last_hash FROM audit_chain_head ORDER BY id")
+    )
+    return {row[0]: (row[1], bytes(row[2])) for row in result}
 
 
 async def as_superuser(connection: AsyncConnection, *statements: str) -> None:
@@ -95,14 +124,65 @@ def as_record(row: dict[str, Any]) -> AuditRecord:
     )
 
 
-def assert_chained(rows: Sequence[dict[str, Any]]) -> None:
-    """seq 1..n without gaps, and every stored hash is the chain step from its predecessor."""
-    assert [row["seq"] for row in rows] == list(range(1, len(rows) + 1))
-    previous = GENESIS_HASH
-    for row in rows:
-        expected = hashlib.sha256(previous + hashlib.sha256(canonical(as_record(row))).digest())
-        assert bytes(row["hash"]) == expected.digest(), f"hash of seq {row['seq']}"
-        previous = bytes(row["hash"])
+def by_chain(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    chains: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in sorted(rows, key=lambda row: (row["chain"], row["chain_seq"])):
+        chains[row["chain"]].append(row)
+    return dict(chains)
+
+
+def assert_chained(
+    rows: Sequence[dict[str, Any]], heads: dict[int, tuple[int, bytes]] | None = None
+) -> None:
+    """In every chain: positions 1..n without gaps, listing order (seq) agreeing with chain
+    order, and every stored hash the chain step from its predecessor, recomputed here from the
+    event's fields. With ``heads`` (all of them): each names its chain's last event, and the
+    chains without events are still at the genesis."""
+    chains = by_chain(rows)
+    for chain, events in chains.items():
+        assert 1 <= chain <= AUDIT_CHAINS
+        assert [row["chain_seq"] for row in events] == list(range(1, len(events) + 1)), chain
+        seqs = [row["seq"] for row in events]
+        assert seqs == sorted(seqs), f"listing order of chain {chain}"
+        previous = GENESIS_HASH
+        for row in events:
+            expected = hashlib.sha256(previous + hashlib.sha256(canonical(as_record(row))).digest())
+            assert bytes(row["hash"]) == expected.digest(), (chain, row["chain_seq"])
+            previous = bytes(row["hash"])
+    if heads is not None:
+        assert sorted(heads) == list(range(1, AUDIT_CHAINS + 1))
+        for chain, head in heads.items():
+            events = chains.get(chain, [])
+            last = (len(events), bytes(events[-1]["hash"])) if events else (0, GENESIS_HASH)
+            assert head == last, f"head of chain {chain}"
+
+
+def statuses(rows: Sequence[dict[str, Any]]) -> list[dict[str, int]]:
+    """What verification reports for intact chains holding ``rows``."""
+    counts = Counter(row["chain"] for row in rows)
+    return [
+        {"chain": c, "events": counts[c], "last_position": counts[c], "head_position": counts[c]}
+        for c in range(1, AUDIT_CHAINS + 1)
+    ]
+
+
+def status_of(result: dict[str, Any], chain: int) -> dict[str, int]:
+    (status,) = [s for s in result["chains"] if s["chain"] == chain]
+    return status
+
+
+def problem(position: int, kind: str, chain: int = TAMPERED) -> dict[str, Any]:
+    return {"chain": chain, "position": position, "kind": kind}
+
+
+async def fill_chain(database: Database, chain: int, events: int, per_unit: int = 2) -> None:
+    """Append ``events`` events to ``chain``, ``per_unit`` per unit of work."""
+    system = system_principal()
+    for first in range(0, events, per_unit):
+        async with UnitOfWork(database) as uow:
+            uow.audit_chain = chain
+            for _ in range(min(per_unit, events - first)):
+                record(uow, system, AuditAction.update, "organization", uuid.uuid4())
 
 
 async def verify(client: httpx.AsyncClient, admin: Actor) -> dict[str, Any]:
@@ -124,6 +204,21 @@ async def some_activity(client: httpx.AsyncClient, factory: Factory, admin: Acto
     user = await factory.user(organization, Role.social_worker)
     assert (await client.get(f"{API}/users/{user.id}", headers=admin.headers)).status_code == 200
     assert (await client.get(f"{API}/users", headers=admin.headers)).status_code == 200
+
+
+async def activity_and_a_full_chain(
+    client: httpx.AsyncClient, factory: Factory, database: Database, connection: AsyncConnection
+) -> tuple[Actor, list[dict[str, Any]]]:
+    """8 events at the start of the chain TAMPERED (actions "update"), then ordinary activity
+    (in chains chosen at random), all verified intact; returns a platform admin and the events
+    of TAMPERED."""
+    await fill_chain(database, TAMPERED, 8)
+    admin = await factory.platform_admin()
+    await some_activity(client, factory, admin)
+    assert (await verify(client, admin))["ok"] is True
+    rows = await chain_rows(connection, TAMPERED)
+    assert len(rows) >= 8
+    return admin, rows
 
 
 async def list_events(
@@ -377,12 +472,16 @@ async def test_durable_events_survive_a_rollback_and_ordinary_ones_do_not(
     database: Database, connection: AsyncConnection
 ) -> None:
     system = system_principal()
-    kept, dropped = uuid.uuid4(), uuid.uuid4()
+    kept, also_kept, dropped = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    chain = 0
 
     async def failing_work() -> None:
-        async with UnitOfWork(database.session_factory) as uow:
+        nonlocal chain
+        async with UnitOfWork(database) as uow:
+            chain = uow.audit_chain
             record(uow, system, AuditAction.update, "organization", dropped)
             record(uow, system, AuditAction.permission_denied, "organization", kept, durable=True)
+            record(uow, system, AuditAction.login_failed, "user", also_kept, durable=True)
             raise RuntimeError("the work failed")
 
     with pytest.raises(RuntimeError):
@@ -391,10 +490,58 @@ async def test_durable_events_survive_a_rollback_and_ordinary_ones_do_not(
     assert await audit_rows(connection, entity_id=dropped) == []
     (event,) = await audit_rows(connection, entity_id=kept)
     assert event["action"] == "permission_denied"
-    assert_chained(await audit_rows(connection))
+    (other,) = await audit_rows(connection, entity_id=also_kept)
+    # Both in the unit's chain, one after the other.
+    assert (event["chain"], other["chain"]) == (chain, chain)
+    assert other["chain_seq"] == event["chain_seq"] + 1
+    assert_chained(await audit_rows(connection), await chain_heads(connection))
 
 
-# -- 3. the chain -------------------------------------------------------------------------
+# -- 3. the chains ------------------------------------------------------------------------
+
+
+async def test_there_are_16_chains_from_the_genesis(committed_db: Database) -> None:
+    assert AUDIT_CHAINS == 16
+    assert GENESIS_HASH == hashlib.sha256(b"shakti-mis audit chain genesis").digest()
+    async with committed_db.engine.connect() as conn:
+        heads = await chain_heads(conn)
+    # A freshly migrated database: one head per chain, each at its genesis.
+    assert heads == dict.fromkeys(range(1, 17), (0, GENESIS_HASH))
+    # A unit of work picks one of them, any of them.
+    assert {pick_chain() for _ in range(2000)} == set(range(1, 17))
+    assert 1 <= UnitOfWork(committed_db).audit_chain <= 16
+
+
+async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
+    database: Database, connection: AsyncConnection
+) -> None:
+    system = system_principal()
+    units: dict[str, int] = {}
+    for n in range(40):
+        async with UnitOfWork(database) as uow:
+            units[f"unit-{n}"] = uow.audit_chain
+            for _ in range(1 + n % 3):
+                record(uow, system, AuditAction.read, f"unit-{n}", uuid.uuid4())
+
+    rows = await audit_rows(connection)
+    heads = await chain_heads(connection)
+    ours = [row for row in rows if row["entity_type"] in units]
+    assert len(ours) == sum(1 + n % 3 for n in range(40))
+    assert len({row["chain"] for row in ours}) > 1
+    assert len(heads) == AUDIT_CHAINS
+    assert_chained(rows, heads)
+    for unit, chain in units.items():
+        events = [row for row in rows if row["entity_type"] == unit]
+        # All in the unit's chain, one after the other, in the order recorded.
+        assert {row["chain"] for row in events} == {chain}
+        positions = [row["chain_seq"] for row in events]
+        assert positions == list(range(positions[0], positions[0] + len(events)))
+
+    async with UnitOfWork(database) as uow:
+        result = await AuditService(uow).verify(system)
+    assert result.ok, result.problems
+    assert result.events_checked == len(rows)
+    assert [s.model_dump() for s in result.chains] == statuses(rows)
 
 
 async def test_verify_is_ok_after_ordinary_activity(
@@ -403,19 +550,17 @@ async def test_verify_is_ok_after_ordinary_activity(
     admin = await factory.platform_admin()
     await some_activity(client, factory, admin)
     rows = await audit_rows(connection)
-    head_seq, head_hash = await chain_head(connection)
+    heads = await chain_heads(connection)
 
     result = await verify(client, admin)
 
     assert result == {
         "ok": True,
         "events_checked": len(rows),
-        "last_seq": rows[-1]["seq"],
-        "head_seq": rows[-1]["seq"],
+        "chains": statuses(rows),
         "problems": [],
     }
-    assert head_seq == rows[-1]["seq"]
-    assert head_hash == bytes(rows[-1]["hash"])
+    assert_chained(rows, heads)
     # Verifying is itself audited.
     (event,) = await audit_rows(connection, action="verify")
     assert (event["actor_id"], event["entity_type"]) == (admin.id, "audit_event")
@@ -424,207 +569,301 @@ async def test_verify_is_ok_after_ordinary_activity(
 async def test_the_chain_arithmetic_is_reproducible(
     client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
 ) -> None:
+    """Every stored hash (computed inside PostgreSQL) is recomputed here from the event's
+    fields: the database's digest and persistence.audit_chain.digest() agree on every event,
+    written by every path (writes, audited reads and searches, denials)."""
     admin = await factory.platform_admin()
     await some_activity(client, factory, admin)
+    organization = await factory.organization()
+    worker = await factory.user(organization, Role.social_worker)
+    denied = await client.post(
+        f"{API}/organizations", json={"name": "No", "kind": "partner_ngo"}, headers=worker.headers
+    )
+    assert denied.status_code == 403
     rows = await audit_rows(connection)
-    assert len(rows) >= 5
-    assert GENESIS_HASH == hashlib.sha256(b"shakti-mis audit chain genesis").digest()
+    assert {"create", "read", "search", "permission_denied"} <= {row["action"] for row in rows}
 
-    previous = GENESIS_HASH
-    for row in rows[:5]:
-        # Every column but the position and the hash itself is covered by the digest.
-        fields = json.loads(canonical(as_record(row)))
-        assert set(fields) == AUDIT_COLUMNS - {"seq", "hash"}
-        assert fields["id"] == str(row["id"])
-        assert fields["entity_type"] == row["entity_type"]
-        expected = chain_hash(previous, digest(as_record(row)))
-        assert bytes(row["hash"]) == expected
-        assert (
-            expected
-            == hashlib.sha256(
-                previous + hashlib.sha256(canonical(as_record(row))).digest()
-            ).digest()
+    for chain, events in by_chain(rows).items():
+        previous = GENESIS_HASH
+        for row in events:
+            # Every column but the event's place in the trail is covered by the digest.
+            fields = json.loads(canonical(as_record(row)))
+            assert set(fields) == AUDIT_COLUMNS - PLACEMENT
+            assert fields["id"] == str(row["id"])
+            assert fields["entity_type"] == row["entity_type"]
+            expected = chain_hash(previous, digest(as_record(row)))
+            assert bytes(row["hash"]) == expected, (chain, row["chain_seq"])
+            assert (
+                expected
+                == hashlib.sha256(
+                    previous + hashlib.sha256(canonical(as_record(row))).digest()
+                ).digest()
+            )
+            previous = expected
+    assert_chained(rows, await chain_heads(connection))
+
+
+AWKWARD = [
+    # Text that JSON must escape, and text beyond ASCII (jsonb writes it unescaped, as UTF-8).
+    ('জেলা "quoted" back\\slash', 'req "1" \\ / 🙂'),
+    ("tab\tnew\nline\rcr\bbs\fff", "ctl\x01\x1f\x7f end"),
+    ("line\u2028sep é ß 中", None),
+    ("", ""),
+]
+
+
+def awkward_records() -> list[AuditRecord]:
+    kolkata = timezone(timedelta(hours=5, minutes=30))
+    records = []
+    for n, (entity_type, request_id) in enumerate(AWKWARD):
+        records.append(
+            AuditRecord(
+                id=uuid.uuid4(),
+                occurred_at=datetime(2026, 1, 2, 3, 4, 5, n * 250_000, tzinfo=kolkata)
+                if n % 2
+                else datetime.now(UTC),
+                actor_type=ActorType.anonymous if n % 2 else ActorType.system,
+                actor_id=None if n % 2 else SYSTEM_PRINCIPAL_ID,
+                organization_id=None if n % 2 else uuid.uuid4(),
+                action=AuditAction.login_failed,
+                entity_type=entity_type,
+                entity_id=uuid.uuid4() if n % 2 else None,
+                request_id=request_id,
+                outcome=AuditOutcome.failure,
+            )
         )
-        previous = expected
-    assert_chained(rows)
-    head_seq, head_hash = await chain_head(connection)
-    assert (head_seq, head_hash) == (rows[-1]["seq"], bytes(rows[-1]["hash"]))
+    return records
+
+
+async def test_canonical_is_the_text_of_the_jsonb_object(connection: AsyncConnection) -> None:
+    """canonical() reproduces PostgreSQL's text of jsonb_build_object(...) byte for byte."""
+    for original in awkward_records():
+        texts = field_texts(original)
+        pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in texts)
+        built = await connection.execute(
+            sa.text(
+                f"SELECT convert_to(jsonb_build_object({pairs})::text, 'UTF8'), "
+                f"sha256(convert_to(jsonb_build_object({pairs})::text, 'UTF8'))"
+            ),
+            texts,
+        )
+        text_bytes, sql_digest = built.one()
+        assert bytes(text_bytes) == canonical(original)
+        assert bytes(sql_digest) == digest(original)
+
+
+async def test_awkward_events_are_chained_as_python_computes(
+    database: Database, connection: AsyncConnection
+) -> None:
+    records = awkward_records()
+    async with UnitOfWork(database) as uow:
+        uow.audit_chain = TAMPERED
+        for original in records:
+            uow.record_audit(original)
+
+    rows = await chain_rows(connection, TAMPERED)
+    assert [row["id"] for row in rows] == [original.id for original in records]
+    previous = GENESIS_HASH
+    for row, original in zip(rows, records, strict=True):
+        # The stored event is the recorded one, and its hash is the Python digest chained.
+        assert as_record(row) == original
+        assert bytes(row["hash"]) == chain_hash(previous, digest(original))
+        previous = bytes(row["hash"])
+    assert_chained(await audit_rows(connection), await chain_heads(connection))
 
 
 async def test_an_edited_event_is_reported_as_modified(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    target = rows[len(rows) // 2]["seq"]
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    target = rows[len(rows) // 2]["chain_seq"]
 
     await as_superuser(
-        connection, f"UPDATE audit_event SET entity_type = 'tampered' WHERE seq = {target}"
+        connection,
+        "UPDATE audit_event SET entity_type = 'tampered' "
+        f"WHERE chain = {TAMPERED} AND chain_seq = {target}",
     )
     result = await verify(client, admin)
 
     assert result["ok"] is False
-    assert result["problems"] == [{"seq": target, "kind": "modified"}]
+    assert result["problems"] == [problem(target, "modified")]
 
 
 async def test_an_edited_hash_is_reported_as_modified(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    target = rows[2]["seq"]
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    target = rows[2]["chain_seq"]
 
     await as_superuser(
         connection,
-        f"UPDATE audit_event SET hash = sha256(hash) WHERE seq = {target}",
+        "UPDATE audit_event SET hash = sha256(hash) "
+        f"WHERE chain = {TAMPERED} AND chain_seq = {target}",
     )
     result = await verify(client, admin)
 
     assert result["ok"] is False
     # Only the edited event: the next one still chains from its true hash.
-    assert result["problems"] == [{"seq": target, "kind": "modified"}]
+    assert result["problems"] == [problem(target, "modified")]
 
 
 async def test_a_deleted_middle_event_is_reported_as_missing(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    target = rows[len(rows) // 2]["seq"]
-
-    await as_superuser(connection, f"DELETE FROM audit_event WHERE seq = {target}")
-    result = await verify(client, admin)
-
-    assert result["ok"] is False
-    assert result["events_checked"] == len(rows) - 1
-    assert result["head_seq"] == result["last_seq"] == rows[-1]["seq"]
-    # The deletion is reported once, as missing; the intact event after it is not "modified".
-    assert result["problems"] == [{"seq": target, "kind": "missing"}]
-
-
-async def test_swapped_events_are_reported_as_reordered(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
-) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    first, second = rows[2]["seq"], rows[3]["seq"]
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    total = len(await audit_rows(connection))
+    target = rows[len(rows) // 2]["chain_seq"]
+    last = rows[-1]["chain_seq"]
 
     await as_superuser(
-        connection,
-        f"UPDATE audit_event SET seq = -1 WHERE seq = {first}",
-        f"UPDATE audit_event SET seq = {first} WHERE seq = {second}",
-        f"UPDATE audit_event SET seq = {second} WHERE seq = -1",
+        connection, f"DELETE FROM audit_event WHERE chain = {TAMPERED} AND chain_seq = {target}"
     )
     result = await verify(client, admin)
 
     assert result["ok"] is False
-    assert result["events_checked"] == len(rows)
-    assert result["problems"] == [
-        {"seq": first, "kind": "reordered"},
-        {"seq": second, "kind": "reordered"},
+    assert result["events_checked"] == total - 1
+    assert status_of(result, TAMPERED) == {
+        "chain": TAMPERED,
+        "events": len(rows) - 1,
+        "last_position": last,
+        "head_position": last,
+    }
+    # The deletion is reported once, as missing; the intact event after it is not "modified".
+    assert result["problems"] == [problem(target, "missing")]
+
+
+async def test_swapped_events_are_reported_as_reordered(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+) -> None:
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    total = len(await audit_rows(connection))
+    first, second = rows[2]["chain_seq"], rows[3]["chain_seq"]
+
+    await as_superuser(connection, *swap(first, second))
+    result = await verify(client, admin)
+
+    assert result["ok"] is False
+    assert result["events_checked"] == total
+    assert result["problems"] == [problem(first, "reordered"), problem(second, "reordered")]
+
+
+def swap(first: int, second: int, chain: int = TAMPERED) -> list[str]:
+    """Statements that swap the positions of two events of ``chain``."""
+    where = f"WHERE chain = {chain} AND chain_seq ="
+    return [
+        f"UPDATE audit_event SET chain_seq = -1 {where} {first}",
+        f"UPDATE audit_event SET chain_seq = {first} {where} {second}",
+        f"UPDATE audit_event SET chain_seq = {second} {where} -1",
     ]
 
 
 async def test_distant_swapped_events_are_reported_as_reordered(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    first, second = rows[1]["seq"], rows[5]["seq"]
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    total = len(await audit_rows(connection))
+    first, second = rows[1]["chain_seq"], rows[5]["chain_seq"]
 
-    await as_superuser(
-        connection,
-        f"UPDATE audit_event SET seq = -1 WHERE seq = {first}",
-        f"UPDATE audit_event SET seq = {first} WHERE seq = {second}",
-        f"UPDATE audit_event SET seq = {second} WHERE seq = -1",
-    )
+    await as_superuser(connection, *swap(first, second))
     result = await verify(client, admin)
 
     assert result["ok"] is False
-    assert result["events_checked"] == len(rows)
+    assert result["events_checked"] == total
     # The moved events only: the intact events after them are where they were chained.
-    assert result["problems"] == [
-        {"seq": first, "kind": "reordered"},
-        {"seq": second, "kind": "reordered"},
-    ]
+    assert result["problems"] == [problem(first, "reordered"), problem(second, "reordered")]
 
 
 async def test_deleted_first_and_consecutive_events_are_reported_as_missing(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    first, middle = rows[0]["seq"], rows[4]["seq"]
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    total = len(await audit_rows(connection))
+    first, middle = rows[0]["chain_seq"], rows[4]["chain_seq"]
 
     await as_superuser(
         connection,
-        f"DELETE FROM audit_event WHERE seq = {first}",
-        f"DELETE FROM audit_event WHERE seq IN ({middle}, {middle + 1})",
+        f"DELETE FROM audit_event WHERE chain = {TAMPERED} AND chain_seq = {first}",
+        f"DELETE FROM audit_event WHERE chain = {TAMPERED} "
+        f"AND chain_seq IN ({middle}, {middle + 1})",
     )
     result = await verify(client, admin)
 
     assert result["ok"] is False
-    assert result["events_checked"] == len(rows) - 3
+    assert result["events_checked"] == total - 3
     assert result["problems"] == [
-        {"seq": first, "kind": "missing"},
-        {"seq": middle, "kind": "missing"},
-        {"seq": middle + 1, "kind": "missing"},
+        problem(first, "missing"),
+        problem(middle, "missing"),
+        problem(middle + 1, "missing"),
     ]
 
 
 async def test_an_event_moved_to_the_front_is_reported_as_reordered(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    first, later = rows[0]["seq"], rows[3]["seq"]
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    first, later = rows[0]["chain_seq"], rows[3]["chain_seq"]
 
-    await as_superuser(
-        connection,
-        f"UPDATE audit_event SET seq = -1 WHERE seq = {first}",
-        f"UPDATE audit_event SET seq = {first} WHERE seq = {later}",
-        f"UPDATE audit_event SET seq = {later} WHERE seq = -1",
-    )
+    await as_superuser(connection, *swap(first, later))
     result = await verify(client, admin)
 
-    assert result["problems"] == [
-        {"seq": first, "kind": "reordered"},
-        {"seq": later, "kind": "reordered"},
-    ]
+    assert result["problems"] == [problem(first, "reordered"), problem(later, "reordered")]
 
 
 async def test_a_deleted_last_event_is_reported_as_head_mismatch(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
-    last = rows[-1]["seq"]
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    total = len(await audit_rows(connection))
+    last = rows[-1]["chain_seq"]
 
-    await as_superuser(connection, f"DELETE FROM audit_event WHERE seq = {last}")
+    await as_superuser(
+        connection, f"DELETE FROM audit_event WHERE chain = {TAMPERED} AND chain_seq = {last}"
+    )
     result = await verify(client, admin)
 
     assert result["ok"] is False
-    assert result["events_checked"] == len(rows) - 1
-    assert result["last_seq"] == last - 1
-    assert result["head_seq"] == last
-    assert result["problems"] == [{"seq": last, "kind": "head_mismatch"}]
+    assert result["events_checked"] == total - 1
+    assert status_of(result, TAMPERED) == {
+        "chain": TAMPERED,
+        "events": len(rows) - 1,
+        "last_position": last - 1,
+        "head_position": last,
+    }
+    assert result["problems"] == [problem(last, "head_mismatch")]
 
 
 async def test_a_rewritten_tail_with_a_stale_head_is_reported(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
     """Editing the last event and recomputing its hash leaves the head disagreeing."""
-    admin = await factory.platform_admin()
-    await some_activity(client, factory, admin)
-    rows = await audit_rows(connection)
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
     last = rows[-1]
     forged = {**last, "entity_type": "forged"}
     forged_hash = chain_hash(bytes(rows[-2]["hash"]), digest(as_record(forged)))
@@ -632,12 +871,74 @@ async def test_a_rewritten_tail_with_a_stale_head_is_reported(
     await as_superuser(
         connection,
         f"UPDATE audit_event SET entity_type = 'forged', hash = '\\x{forged_hash.hex()}' "
-        f"WHERE seq = {last['seq']}",
+        f"WHERE chain = {TAMPERED} AND chain_seq = {last['chain_seq']}",
     )
     result = await verify(client, admin)
 
     assert result["ok"] is False
-    assert result["problems"] == [{"seq": last["seq"], "kind": "head_mismatch"}]
+    assert result["problems"] == [problem(last["chain_seq"], "head_mismatch")]
+
+
+async def test_an_event_moved_to_another_chain_is_reported_in_both(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+) -> None:
+    """The digest does not name the chain, but the move breaks both chains' links."""
+    other = TAMPERED + 1
+    await fill_chain(database, other, 3)
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+    other_last = len(await chain_rows(connection, other))
+
+    await as_superuser(
+        connection,
+        f"UPDATE audit_event SET chain = {other}, chain_seq = {other_last + 1} "
+        f"WHERE chain = {TAMPERED} AND chain_seq = {last}",
+    )
+    result = await verify(client, admin)
+
+    assert result["ok"] is False
+    assert result["problems"] == [
+        problem(last, "head_mismatch"),
+        problem(other_last + 1, "modified", chain=other),
+        problem(other_last, "head_mismatch", chain=other),
+    ]
+
+
+async def test_a_head_set_back_by_the_application_role_is_reported_and_cannot_fork(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+) -> None:
+    """The application role updates the heads (it appends): setting one back shows, and the
+    chain cannot grow a second event at a position it already has."""
+    _, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+    assert (await connection.execute(sa.text("SELECT current_user"))).scalar_one() == "shakti_app"
+    await connection.execute(
+        sa.text("UPDATE audit_chain_head SET last_seq = :seq, last_hash = :hash WHERE id = :id"),
+        {"seq": last - 1, "hash": bytes(rows[-2]["hash"]), "id": TAMPERED},
+    )
+
+    # Verified in another chain (the verification's own event must not hit the stale head).
+    async with UnitOfWork(database) as uow:
+        uow.audit_chain = TAMPERED + 1
+        result = (await AuditService(uow).verify(system_principal())).model_dump(mode="json")
+    assert result["ok"] is False
+    assert result["problems"] == [problem(last - 1, "head_mismatch")]
+
+    async def append_one() -> None:
+        # In a savepoint of the test's transaction, so that the failure leaves it usable.
+        async with connection.begin_nested(), UnitOfWork(database) as uow:
+            uow.audit_chain = TAMPERED
+            record(uow, system_principal(), AuditAction.update, "organization", uuid.uuid4())
+
+    with pytest.raises(Exception, match="uq_audit_event_chain_chain_seq"):
+        await append_one()
+    assert await chain_rows(connection, TAMPERED) == rows
 
 
 async def test_verify_needs_the_audit_role(
@@ -733,82 +1034,144 @@ async def test_even_a_superuser_is_stopped_by_the_trigger(
 
 
 async def test_a_superuser_who_disables_the_trigger_can_edit_and_verify_sees_it(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
 ) -> None:
-    admin = await factory.platform_admin()
-    rows = await audit_rows(connection)
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    first = rows[0]
 
     await as_superuser(
-        connection, f"UPDATE audit_event SET action = 'read' WHERE seq = {rows[0]['seq']}"
+        connection,
+        f"UPDATE audit_event SET action = 'read' WHERE chain = {TAMPERED} AND chain_seq = 1",
     )
 
-    assert (await audit_rows(connection))[0]["action"] == "read"
+    assert first["action"] == "update"
+    assert (await chain_rows(connection, TAMPERED))[0]["action"] == "read"
     result = await verify(client, admin)
-    assert result["problems"] == [{"seq": rows[0]["seq"], "kind": "modified"}]
+    assert result["problems"] == [problem(1, "modified")]
 
 
 # -- 5. concurrent appends ------------------------------------------------------------------
 
 
-async def test_concurrent_appends_keep_the_chain_intact(committed_db: Database) -> None:
+async def committed_trail(database: Database) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    async with database.engine.connect() as conn:
+        return await audit_rows(conn), await chain_heads(conn)
+
+
+async def test_concurrent_appends_keep_every_chain_intact(committed_db: Database) -> None:
+    """Concurrent units of work, half of them on one chain (so that they queue for its head),
+    the others wherever they fall: every chain stays gap-free and verifies."""
     system = system_principal()
-    writers = 20
+    writers, crowded = 32, 5
     start = asyncio.Event()
     entity_ids = [uuid.uuid4() for _ in range(writers)]
 
-    async def append(entity_id: UUID) -> None:
+    async def append(n: int, entity_id: UUID) -> None:
         await start.wait()
-        async with UnitOfWork(committed_db.session_factory) as uow:
+        async with UnitOfWork(committed_db) as uow:
+            if n % 2 == 0:
+                uow.audit_chain = crowded
             # Hold a transaction open first, so that the appends really overlap.
             await uow.session.execute(sa.text("SELECT 1"))
             record(uow, system, AuditAction.update, "organization", entity_id)
 
-    tasks = [asyncio.create_task(append(entity_id)) for entity_id in entity_ids]
+    tasks = [asyncio.create_task(append(n, e)) for n, e in enumerate(entity_ids)]
     await asyncio.sleep(0)
     start.set()
     await asyncio.gather(*tasks)
 
-    async with committed_db.engine.connect() as conn:
-        rows = await audit_rows(conn)
-        head_seq, head_hash = await chain_head(conn)
+    rows, heads = await committed_trail(committed_db)
     assert len(rows) == writers
     assert {row["entity_id"] for row in rows} == set(entity_ids)
     assert all(row["actor_id"] == SYSTEM_PRINCIPAL_ID for row in rows)
-    assert_chained(rows)
-    assert (head_seq, head_hash) == (writers, bytes(rows[-1]["hash"]))
+    assert sum(row["chain"] == crowded for row in rows) >= writers // 2
+    assert_chained(rows, heads)
 
-    async with UnitOfWork(committed_db.session_factory) as uow:
+    async with UnitOfWork(committed_db) as uow:
         result = await AuditService(uow).verify(system)
     assert result.ok, result.problems
     assert result.events_checked == writers
-    assert result.last_seq == result.head_seq == writers
+    assert [s.model_dump() for s in result.chains] == statuses(rows)
 
 
 async def test_concurrent_appends_with_several_events_each(committed_db: Database) -> None:
+    """Units of work of several events, some rolled back after appending (as an audited read
+    appends before the work ends): no gap in any chain, and each unit's events stand together
+    in its chain."""
     system = system_principal()
     writers, per_writer = 12, 3
+    start = asyncio.Event()
 
     async def append(n: int) -> None:
-        async with UnitOfWork(committed_db.session_factory) as uow:
+        await start.wait()
+        async with UnitOfWork(committed_db) as uow:
+            uow.audit_chain = 1 + n % 3
+            await uow.session.execute(sa.text("SELECT 1"))
+            if n % 4 == 0:
+                doomed = [
+                    audit_event(system, AuditAction.read, f"writer-{n}", uuid.uuid4())
+                    for _ in range(per_writer)
+                ]
+                await AuditEventRepository(uow).append(doomed, uow.audit_chain)
+                await asyncio.sleep(0.01)  # others queue for the chain meanwhile
+                raise RuntimeError("this one fails and leaves nothing")
             for _ in range(per_writer):
                 record(uow, system, AuditAction.read, f"writer-{n}", uuid.uuid4())
-            if n % 4 == 0:
-                raise RuntimeError("this one fails and leaves nothing")
 
-    outcomes = await asyncio.gather(*(append(n) for n in range(writers)), return_exceptions=True)
+    tasks = [asyncio.create_task(append(n)) for n in range(writers)]
+    await asyncio.sleep(0)
+    start.set()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
 
     failed = sum(isinstance(outcome, RuntimeError) for outcome in outcomes)
     assert failed == 3
-    async with committed_db.engine.connect() as conn:
-        rows = await audit_rows(conn)
+    assert all(o is None or isinstance(o, RuntimeError) for o in outcomes), outcomes
+    rows, heads = await committed_trail(committed_db)
     assert len(rows) == (writers - failed) * per_writer
-    assert_chained(rows)
+    assert_chained(rows, heads)
     assert {row["entity_type"] for row in rows} == {
         f"writer-{n}" for n in range(writers) if n % 4 != 0
     }
-    # Each unit of work's events are contiguous in the chain (its appends are one transaction).
-    blocks = [rows[i : i + per_writer] for i in range(0, len(rows), per_writer)]
-    assert all(len({row["entity_type"] for row in block}) == 1 for block in blocks)
+    # Each unit of work's events are contiguous in its chain (one transaction).
+    for n in range(writers):
+        if n % 4 == 0:
+            continue
+        events = [row for row in rows if row["entity_type"] == f"writer-{n}"]
+        assert {row["chain"] for row in events} == {1 + n % 3}
+        positions = sorted(row["chain_seq"] for row in events)
+        assert positions == list(range(positions[0], positions[0] + per_writer)), n
+
+
+async def test_units_of_work_without_other_statements_keep_their_events_together(
+    committed_db: Database,
+) -> None:
+    """A unit of work whose only statements are its audit events (a request that read
+    nothing through the ORM) still appends them in one transaction: together in its chain."""
+    system = system_principal()
+    writers, per_writer, chain = 10, 4, 2
+    start = asyncio.Event()
+
+    async def append(n: int) -> None:
+        await start.wait()
+        async with UnitOfWork(committed_db) as uow:
+            uow.audit_chain = chain
+            for _ in range(per_writer):
+                record(uow, system, AuditAction.read, f"writer-{n}", uuid.uuid4())
+
+    tasks = [asyncio.create_task(append(n)) for n in range(writers)]
+    await asyncio.sleep(0)
+    start.set()
+    await asyncio.gather(*tasks)
+
+    rows, heads = await committed_trail(committed_db)
+    assert len(rows) == writers * per_writer
+    assert_chained(rows, heads)
+    in_order = [row["entity_type"] for row in by_chain(rows)[chain]]
+    blocks = [in_order[i : i + per_writer] for i in range(0, len(in_order), per_writer)]
+    assert all(len(set(block)) == 1 for block in blocks), in_order
 
 
 # -- 6. reading the audit trail -------------------------------------------------------------
@@ -1072,13 +1435,16 @@ async def test_listed_events_carry_their_chain_hash(
     client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
 ) -> None:
     admin = await factory.platform_admin()
+    await some_activity(client, factory, admin)
     rows = {row["seq"]: row for row in await audit_rows(connection)}
 
     items = await list_events(client, admin)
 
     assert items
+    assert len({item["chain"] for item in items}) > 1
     for item in items:
         row = rows[item["seq"]]
+        assert set(item) == AUDIT_COLUMNS
         assert item["hash"] == bytes(row["hash"]).hex()
         assert item["id"] == str(row["id"])
-        assert set(item) == AUDIT_COLUMNS
+        assert (item["chain"], item["chain_seq"]) == (row["chain"], row["chain_seq"])

@@ -21,9 +21,7 @@ async def test_sign_in_and_read_me(client: httpx.AsyncClient, factory: Factory) 
     assert body["token_type"] == "Bearer"
     assert body["refresh_token"].startswith("r1_")
 
-    me = await client.get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"}
-    )
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200, me.text
     assert me.json()["id"] == str(worker.id)
     assert me.json()["organization_id"] == str(organization)

@@ -31,11 +31,16 @@ from api.container import Container
 from domain.common.principal import Role
 from domain.common.settings import Settings
 from domain.identity.keys import generate_private_key_pem, public_key_pem
-from domain.identity.tokens import MAX_TOKEN_BYTES, REQUIRED_CLAIMS
+from domain.identity.tokens import MAX_TOKEN_BYTES, REQUIRED_CLAIMS, TokenSubject
 from persistence.database import Database
-from tests.factories import DEFAULT_PASSWORD, SOUTH_24, Actor, Factory
+from tests.factories import DEFAULT_PASSWORD, NORTH_24, SOUTH_24, Actor, Factory
 
-ME = "/api/v1/me"
+API = "/api/v1"
+ME = f"{API}/me"
+TOKEN = f"{API}/auth/token"
+USERS = f"{API}/users"
+CLIENTS = f"{API}/integration-clients"
+ORGS = f"{API}/organizations"
 INVALID_TOKEN = "The access token is not valid."
 KID = "test-1"
 
@@ -103,6 +108,10 @@ class Signed:
             "typ": "access",
             "pty": "user",
             "sid": str(self.session_id),
+            "org": str(self.actor.organization_id),
+            "role": self.actor.role.value,
+            "av": 1,
+            "dst": [str(SOUTH_24)],
         }
         claims.update(changes)
         return claims
@@ -117,6 +126,40 @@ async def signed(factory: Factory, settings: Settings, signing_key: str) -> Sign
     worker = await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
     issued = jwt.get_unverified_claims(worker.headers["Authorization"].removeprefix("Bearer "))
     return Signed(worker, UUID(issued["sid"]), settings, signing_key)
+
+
+def client_claims(actor: Actor, settings: Settings, **changes: Any) -> dict[str, Any]:
+    """The claims of a valid token for an integration client (no session, granted scopes)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(actor.id),
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+        "typ": "access",
+        "pty": "client",
+        "org": str(actor.organization_id),
+        "role": actor.role.value,
+        "av": 1,
+        "scope": "organizations:read",
+    }
+    claims.update(changes)
+    return claims
+
+
+def payload_of(token: str) -> dict[str, Any]:
+    claims: dict[str, Any] = json.loads(b64url_decode(token.split(".")[1]))
+    return claims
+
+
+def with_payload(token: str, **changes: Any) -> str:
+    """``token`` with claims changed and its original signature kept (a forgery)."""
+    head, payload, signature = token.split(".")
+    claims = {**json.loads(b64url_decode(payload)), **changes}
+    return f"{head}.{b64url_json(claims)}.{signature}"
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -146,15 +189,36 @@ async def test_hand_built_valid_token_is_accepted(
     client: httpx.AsyncClient, signed: Signed
 ) -> None:
     """The control for every test below: these claims, signed with our key, do pass."""
+    # They name the holder as the server itself does when it issues her a token.
+    issued = payload_of(signed.actor.headers["Authorization"].removeprefix("Bearer "))
+    hand_built = signed.claims()
+    for claim in ("sub", "pty", "sid", "org", "role", "av", "dst"):
+        assert hand_built[claim] == issued[claim], claim
     response = await me(client, signed.token())
     assert response.status_code == 200, response.text
-    assert response.json()["id"] == str(signed.actor.id)
+    body = response.json()
+    assert body["id"] == str(signed.actor.id)
+    assert body["kind"] == "user"
+    assert body["organization_id"] == str(signed.actor.organization_id)
+    assert body["role"] == "social_worker"
+    assert body["district_ids"] == [str(SOUTH_24)]
 
 
 async def test_issued_token_shape(factory: Factory, settings: Settings) -> None:
     tokens = factory.container.identity.tokens
-    subject, session = uuid.uuid4(), uuid.uuid4()
-    token = tokens.issue_access_token(subject, "user", 600, session_id=session)
+    subject, session, organization = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    token = tokens.issue_access_token(
+        TokenSubject(
+            principal_kind="user",
+            id=subject,
+            organization_id=organization,
+            role="social_worker",
+            access_version=7,
+            district_ids=(NORTH_24, SOUTH_24),
+            session_id=session,
+        ),
+        600,
+    )
     header = jwt.get_unverified_header(token)
     assert header["alg"] == "ES256"
     assert header["kid"] == KID
@@ -165,9 +229,55 @@ async def test_issued_token_shape(factory: Factory, settings: Settings) -> None:
     assert claims["aud"] == settings.jwt_audience
     assert claims["typ"] == "access"
     assert claims["exp"] - claims["iat"] == 600
+    assert (claims["pty"], claims["sub"], claims["sid"]) == ("user", str(subject), str(session))
+    assert (claims["org"], claims["role"], claims["av"]) == (
+        str(organization),
+        "social_worker",
+        7,
+    )
+    assert claims["dst"] == sorted([str(NORTH_24), str(SOUTH_24)])
+    assert "scope" not in claims
     verified = tokens.verify_access_token(token)
     assert verified.subject == subject
+    assert verified.principal_kind == "user"
     assert verified.session_id == session
+    assert verified.organization_id == organization
+    assert verified.role == "social_worker"
+    assert verified.access_version == 7
+    assert verified.district_ids == {NORTH_24, SOUTH_24}
+    assert verified.scopes is None
+
+
+async def test_issued_client_token_shape(factory: Factory) -> None:
+    tokens = factory.container.identity.tokens
+    subject, organization = uuid.uuid4(), uuid.uuid4()
+    token = tokens.issue_access_token(
+        TokenSubject(
+            principal_kind="client",
+            id=subject,
+            organization_id=organization,
+            role="analyst",
+            access_version=3,
+            scopes=("organizations:read", "metrics:read"),
+        ),
+        300,
+    )
+    claims = jwt.get_unverified_claims(token)
+    assert set(REQUIRED_CLAIMS) <= set(claims)
+    assert (claims["pty"], claims["org"], claims["role"], claims["av"]) == (
+        "client",
+        str(organization),
+        "analyst",
+        3,
+    )
+    assert claims["scope"] == "metrics:read organizations:read"
+    assert "sid" not in claims
+    assert "dst" not in claims
+    verified = tokens.verify_access_token(token)
+    assert verified.subject == subject
+    assert verified.session_id is None
+    assert verified.district_ids == frozenset()
+    assert set(verified.scopes or ()) == {"metrics:read", "organizations:read"}
 
 
 # -- no token, wrong scheme -----------------------------------------------------------------
@@ -265,8 +375,34 @@ async def test_missing_required_claim(
         {"sid": "not-a-uuid"},
         {"sub": "not-a-uuid"},
         {"iat": "0"},
+        {"org": "not-a-uuid"},
+        {"role": "overlord"},
+        {"role": 1},
+        {"av": "1"},
+        {"av": True},
+        {"av": 1.0},
+        {"dst": str(SOUTH_24)},
+        {"dst": ["not-a-uuid"]},
+        {"dst": [str(uuid.uuid4()) for _ in range(61)]},
+        {"scope": ["organizations:read"]},
     ],
-    ids=["principal-kind", "no-session", "bad-session", "bad-subject", "string-iat"],
+    ids=[
+        "principal-kind",
+        "no-session",
+        "bad-session",
+        "bad-subject",
+        "string-iat",
+        "bad-organization",
+        "unknown-role",
+        "number-role",
+        "string-version",
+        "bool-version",
+        "float-version",
+        "string-districts",
+        "bad-district",
+        "too-many-districts",
+        "list-scope",
+    ],
 )
 async def test_malformed_claims(
     client: httpx.AsyncClient, signed: Signed, changes: dict[str, Any]
@@ -468,9 +604,11 @@ async def test_token_of_revoked_session(
 async def test_token_of_expired_session(
     client: httpx.AsyncClient, signed: Signed, connection: AsyncConnection
 ) -> None:
+    assert (await me(client, signed.token())).status_code == 200
+    # Expired by the database's clock (the session check runs there).
     await connection.execute(
-        text("UPDATE auth_session SET expires_at = :now WHERE id = :id"),
-        {"now": datetime.now(UTC), "id": signed.session_id},
+        text("UPDATE auth_session SET expires_at = now() - interval '1 second' WHERE id = :id"),
+        {"id": signed.session_id},
     )
     assert_unauthenticated(await me(client, signed.token()))
 
@@ -488,3 +626,246 @@ async def test_client_token_of_a_user_id(client: httpx.AsyncClient, signed: Sign
     claims = signed.claims(pty="client", scope="organizations:read")
     del claims["sid"]
     assert_unauthenticated(await me(client, sign(claims, signed.key)))
+
+
+async def test_token_of_user_enabled_again_needs_a_new_one(
+    client: httpx.AsyncClient, signed: Signed, factory: Factory
+) -> None:
+    """Disabling and enabling each move the account's access version: a token issued before
+    either is dead, one issued after names the new version and works."""
+    admin = await factory.platform_admin()
+    url = f"{USERS}/{signed.actor.id}"
+    assert (await client.post(f"{url}/disable", headers=admin.headers)).status_code == 200
+    while_disabled = await factory.user_headers(signed.actor.id)
+    assert_unauthenticated(await client.get(ME, headers=while_disabled))
+    assert (await client.post(f"{url}/enable", headers=admin.headers)).status_code == 200
+    assert_unauthenticated(await client.get(ME, headers=while_disabled))
+    fresh = await factory.user_headers(signed.actor.id)
+    claims = payload_of(fresh["Authorization"].removeprefix("Bearer "))
+    assert claims["av"] == 3
+    assert (await client.get(ME, headers=fresh)).status_code == 200
+    # In the live session, only the current version passes.
+    assert_unauthenticated(await me(client, signed.token(sid=claims["sid"], av=1)))
+    assert_unauthenticated(await me(client, signed.token(sid=claims["sid"], av=2)))
+    assert (await me(client, signed.token(sid=claims["sid"], av=3))).status_code == 200
+    # The sessions the disabling ended stay ended, whatever version a token names.
+    assert_unauthenticated(await me(client, signed.token(av=3)))
+
+
+# -- tokens name who the holder is: the access version ends them when that changes ----------
+async def test_user_token_of_an_older_access_version(
+    client: httpx.AsyncClient, signed: Signed, connection: AsyncConnection
+) -> None:
+    token = signed.token()
+    assert (await me(client, token)).status_code == 200  # verified, and remembered
+    await connection.execute(
+        text("UPDATE app_user SET access_version = 2 WHERE id = :id"), {"id": signed.actor.id}
+    )
+    # The remembered verification does not spare the check against the account.
+    assert_unauthenticated(await me(client, token))
+    assert_unauthenticated(await client.get(ME, headers=signed.actor.headers))
+    assert_unauthenticated(await me(client, signed.token(av=0)))
+    assert_unauthenticated(await me(client, signed.token(av=3)))  # nor a version to come
+    assert (await me(client, signed.token(av=2))).status_code == 200
+
+
+async def test_client_token_of_an_older_access_version(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    settings: Settings,
+    signing_key: str,
+    connection: AsyncConnection,
+) -> None:
+    organization = await factory.organization()
+    integration = await factory.integration_client(
+        organization, Role.analyst, ["organizations:read"]
+    )
+    token = sign(client_claims(integration, settings), signing_key)
+    assert (await client.get(ORGS, headers=integration.headers)).status_code == 200
+    assert (await me(client, token)).status_code == 200
+    await connection.execute(
+        text("UPDATE integration_client SET access_version = 2 WHERE id = :id"),
+        {"id": integration.id},
+    )
+    assert_unauthenticated(await me(client, token))
+    assert_unauthenticated(await client.get(ORGS, headers=integration.headers))
+    assert_unauthenticated(
+        await me(client, sign(client_claims(integration, settings, av=3), signing_key))
+    )
+    current = sign(client_claims(integration, settings, av=2), signing_key)
+    assert (await me(client, current)).status_code == 200
+    assert (await client.get(ORGS, headers=bearer(current))).status_code == 200
+
+
+async def test_changing_her_districts_or_role_ends_her_tokens(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """Her tokens name her role and districts: a change ends them at once, and the next token
+    she gets (refreshed or signed in anew) names the change."""
+    admin = await factory.platform_admin()
+    organization = await factory.organization()
+    worker = await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
+    url = f"{USERS}/{worker.id}"
+    grant = await client.post(
+        TOKEN,
+        data={"grant_type": "password", "username": worker.email, "password": DEFAULT_PASSWORD},
+    )
+    assert grant.status_code == 200, grant.text
+    first = grant.json()["access_token"]
+    assert (await me(client, first)).json()["district_ids"] == [str(SOUTH_24)]
+
+    moved = await client.patch(
+        url,
+        json={"district_ids": [str(NORTH_24)]},
+        headers={**admin.headers, "If-Match": '"v1"'},
+    )
+    assert moved.status_code == 200, moved.text
+    assert_unauthenticated(await me(client, first))
+    assert_unauthenticated(await client.get(ME, headers=worker.headers))
+
+    refreshed = await client.post(
+        TOKEN,
+        data={"grant_type": "refresh_token", "refresh_token": grant.json()["refresh_token"]},
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    second = refreshed.json()["access_token"]
+    claims = payload_of(second)
+    assert (claims["dst"], claims["role"], claims["av"]) == ([str(NORTH_24)], "social_worker", 2)
+    shown = (await me(client, second)).json()
+    assert (shown["district_ids"], shown["role"]) == ([str(NORTH_24)], "social_worker")
+
+    promoted = await client.patch(
+        url, json={"role": "program_manager"}, headers={**admin.headers, "If-Match": '"v2"'}
+    )
+    assert promoted.status_code == 200, promoted.text
+    assert_unauthenticated(await me(client, second))
+    again = await client.post(
+        TOKEN,
+        data={"grant_type": "password", "username": worker.email, "password": DEFAULT_PASSWORD},
+    )
+    assert again.status_code == 200, again.text
+    third = again.json()["access_token"]
+    assert (payload_of(third)["role"], payload_of(third)["av"]) == ("program_manager", 3)
+    shown = (await me(client, third)).json()
+    assert (shown["district_ids"], shown["role"]) == ([str(NORTH_24)], "program_manager")
+
+    # A change the token does not name leaves it alone.
+    renamed = await client.patch(
+        url, json={"full_name": "Rupa Mondal"}, headers={**admin.headers, "If-Match": '"v3"'}
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert (await me(client, third)).status_code == 200
+
+
+async def client_token(client: httpx.AsyncClient, client_id: str, secret: str) -> str:
+    response = await client.post(
+        TOKEN,
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+async def test_changing_a_clients_scopes_or_role_ends_its_tokens(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.platform_admin()
+    organization = await factory.organization()
+    created = await client.post(
+        CLIENTS,
+        json={"name": "Dashboard", "organization_id": str(organization), "role": "analyst",
+              "scopes": ["organizations:read"]},
+        headers=admin.headers,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    client_id, secret = created.json()["id"], created.json()["client_secret"]
+    url = f"{CLIENTS}/{client_id}"
+    first = await client_token(client, client_id, secret)
+    assert (await client.get(ORGS, headers=bearer(first))).status_code == 200
+
+    narrowed = await client.patch(
+        url, json={"scopes": ["metrics:read"]}, headers={**admin.headers, "If-Match": '"v1"'}
+    )
+    assert narrowed.status_code == 200, narrowed.text
+    assert_unauthenticated(await client.get(ORGS, headers=bearer(first)))
+    assert_unauthenticated(await me(client, first))
+    second = await client_token(client, client_id, secret)
+    assert (payload_of(second)["scope"], payload_of(second)["av"]) == ("metrics:read", 2)
+    assert (await me(client, second)).json()["scopes"] == ["metrics:read"]
+    assert (await client.get(ORGS, headers=bearer(second))).status_code == 403
+
+    changed = await client.patch(
+        url,
+        json={"role": "partner_staff", "scopes": ["organizations:read"]},
+        headers={**admin.headers, "If-Match": '"v2"'},
+    )
+    assert changed.status_code == 200, changed.text
+    assert_unauthenticated(await me(client, second))
+    third = await client_token(client, client_id, secret)
+    assert (payload_of(third)["role"], payload_of(third)["av"]) == ("partner_staff", 3)
+    shown = (await me(client, third)).json()
+    assert (shown["role"], shown["scopes"]) == ("partner_staff", ["organizations:read"])
+    assert (await client.get(ORGS, headers=bearer(third))).status_code == 200
+
+    # Renaming names nothing in the token; rotating the secret ends its tokens.
+    renamed = await client.patch(
+        url, json={"name": "Board"}, headers={**admin.headers, "If-Match": '"v3"'}
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert (await me(client, third)).status_code == 200
+    rotated = await client.post(f"{url}/rotate-secret", headers=admin.headers)
+    assert rotated.status_code == 200, rotated.text
+    assert_unauthenticated(await me(client, third))
+    fourth = await client_token(client, client_id, rotated.json()["client_secret"])
+    assert payload_of(fourth)["av"] == 4
+    assert (await me(client, fourth)).status_code == 200
+
+
+@pytest.mark.parametrize("claim", ["org", "role", "dst", "av", "sid"])
+async def test_a_user_token_naming_more_than_was_issued_fails_its_signature(
+    client: httpx.AsyncClient, signed: Signed, factory: Factory, claim: str
+) -> None:
+    """Claims are trusted because they are signed: changing who the holder is (another
+    organisation, a higher role, more districts) breaks the signature, even where the account
+    check alone would not notice."""
+    issued = signed.actor.headers["Authorization"].removeprefix("Bearer ")
+    other_organization = await factory.organization()
+    other_session = payload_of((await factory.user_headers(signed.actor.id))["Authorization"])
+    value = {
+        "org": str(other_organization),
+        "role": Role.platform_admin.value,
+        "dst": sorted([str(SOUTH_24), str(NORTH_24)]),
+        "av": payload_of(issued)["av"] + 1,
+        "sid": other_session["sid"],
+    }[claim]
+    assert payload_of(issued)[claim] != value
+    forged = with_payload(issued, **{claim: value})
+    assert_unauthenticated(await me(client, forged))
+    # The same claims, signed by us, would have passed (the organisation, role, districts
+    # and the other session are all live): only the signature stands in the way.
+    if claim != "av":
+        resigned = sign(payload_of(forged), signed.key)
+        assert (await me(client, resigned)).status_code == 200
+    assert (await me(client, issued)).status_code == 200
+
+
+@pytest.mark.parametrize("claim", ["org", "role", "scope"])
+async def test_a_client_token_naming_more_than_was_issued_fails_its_signature(
+    client: httpx.AsyncClient, factory: Factory, claim: str
+) -> None:
+    organization = await factory.organization()
+    other_organization = await factory.organization()
+    integration = await factory.integration_client(
+        organization, Role.analyst, ["organizations:read"]
+    )
+    issued = integration.headers["Authorization"].removeprefix("Bearer ")
+    value = {
+        "org": str(other_organization),
+        "role": Role.program_manager.value,
+        "scope": "organizations:read users:read users:manage",
+    }[claim]
+    forged = with_payload(issued, **{claim: value})
+    assert_unauthenticated(await client.get(ORGS, headers=bearer(forged)))
+    assert_unauthenticated(await me(client, forged))
+    assert (await client.get(ORGS, headers=bearer(issued))).status_code == 200

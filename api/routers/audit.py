@@ -53,8 +53,12 @@ async def list_audit_events(
     return result
 
 
-@router.get("/verify", operation_id="audit:verify", response_model=AuditVerification,
-            responses=problems(401, 403))
+@router.get(
+    "/verify",
+    operation_id="audit:verify",
+    response_model=AuditVerification,
+    responses=problems(401, 403),
+)
 async def verify_audit_chain(
     uow: UoW, principal: Annotated[Principal, requires(policies.VERIFY)]
 ) -> AuditVerification:

@@ -19,7 +19,7 @@ from domain.identity.service import AuthService
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-TOKEN_PATH = "/api/v1/auth/token"
+TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 REVOKE_PATH = "/api/v1/auth/revoke"
 
 

@@ -38,8 +38,9 @@ def _ttl(request: Request) -> int:
 
 
 # -- states -------------------------------------------------------------------------------
-@router.get("/states", operation_id="geography:list-states", response_model=StatePage,
-            responses=LIST_ERRORS)
+@router.get(
+    "/states", operation_id="geography:list-states", response_model=StatePage, responses=LIST_ERRORS
+)
 async def list_states(
     request: Request, response: Response, uow: UoW, principal: Reader, page: Paging
 ) -> StatePage:
@@ -49,22 +50,38 @@ async def list_states(
     return result
 
 
-@router.post("/states", operation_id="geography:create-state", status_code=201,
-             response_model=StateRead, responses=CREATE_ERRORS)
+@router.post(
+    "/states",
+    operation_id="geography:create-state",
+    status_code=201,
+    response_model=StateRead,
+    responses=CREATE_ERRORS,
+)
 async def create_state(
-    request: Request, uow: UoW, principal: Manager, body: StateCreate,
+    request: Request,
+    uow: UoW,
+    principal: Manager,
+    body: StateCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Add a state (platform admins)."""
     return await create_once(
-        request, uow, principal, idempotency_key,
+        request,
+        uow,
+        principal,
+        idempotency_key,
         lambda: GeographyService(uow).create_state(principal, body),
-        location=lambda s: f"/api/v1/states/{s.id}", ttl_seconds=_ttl(request),
+        location=lambda s: f"/api/v1/states/{s.id}",
+        ttl_seconds=_ttl(request),
     )
 
 
-@router.get("/states/{state_id}", operation_id="geography:read-state", response_model=StateRead,
-            responses=READ_ERRORS)
+@router.get(
+    "/states/{state_id}",
+    operation_id="geography:read-state",
+    response_model=StateRead,
+    responses=READ_ERRORS,
+)
 async def read_state(state_id: UUID, response: Response, uow: UoW, principal: Reader) -> StateRead:
     """One state."""
     state = await GeographyService(uow).get_state(principal, state_id)
@@ -72,10 +89,18 @@ async def read_state(state_id: UUID, response: Response, uow: UoW, principal: Re
     return state
 
 
-@router.patch("/states/{state_id}", operation_id="geography:update-state",
-              response_model=StateRead, responses=UPDATE_ERRORS)
+@router.patch(
+    "/states/{state_id}",
+    operation_id="geography:update-state",
+    response_model=StateRead,
+    responses=UPDATE_ERRORS,
+)
 async def update_state(
-    state_id: UUID, body: StateUpdate, response: Response, uow: UoW, principal: Manager,
+    state_id: UUID,
+    body: StateUpdate,
+    response: Response,
+    uow: UoW,
+    principal: Manager,
     version: IfMatch,
 ) -> StateRead:
     """Rename a state or change its code. Needs If-Match."""
@@ -85,10 +110,18 @@ async def update_state(
 
 
 # -- districts ----------------------------------------------------------------------------
-@router.get("/districts", operation_id="geography:list-districts", response_model=DistrictPage,
-            responses=LIST_ERRORS)
+@router.get(
+    "/districts",
+    operation_id="geography:list-districts",
+    response_model=DistrictPage,
+    responses=LIST_ERRORS,
+)
 async def list_districts(
-    request: Request, response: Response, uow: UoW, principal: Reader, page: Paging,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Reader,
+    page: Paging,
     state_id: Annotated[UUID | None, Query()] = None,
 ) -> DistrictPage:
     """Districts by name, optionally of one state."""
@@ -97,22 +130,38 @@ async def list_districts(
     return result
 
 
-@router.post("/districts", operation_id="geography:create-district", status_code=201,
-             response_model=DistrictRead, responses=CREATE_ERRORS)
+@router.post(
+    "/districts",
+    operation_id="geography:create-district",
+    status_code=201,
+    response_model=DistrictRead,
+    responses=CREATE_ERRORS,
+)
 async def create_district(
-    request: Request, uow: UoW, principal: Manager, body: DistrictCreate,
+    request: Request,
+    uow: UoW,
+    principal: Manager,
+    body: DistrictCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Add a district to a state (platform admins)."""
     return await create_once(
-        request, uow, principal, idempotency_key,
+        request,
+        uow,
+        principal,
+        idempotency_key,
         lambda: GeographyService(uow).create_district(principal, body),
-        location=lambda d: f"/api/v1/districts/{d.id}", ttl_seconds=_ttl(request),
+        location=lambda d: f"/api/v1/districts/{d.id}",
+        ttl_seconds=_ttl(request),
     )
 
 
-@router.get("/districts/{district_id}", operation_id="geography:read-district",
-            response_model=DistrictRead, responses=READ_ERRORS)
+@router.get(
+    "/districts/{district_id}",
+    operation_id="geography:read-district",
+    response_model=DistrictRead,
+    responses=READ_ERRORS,
+)
 async def read_district(
     district_id: UUID, response: Response, uow: UoW, principal: Reader
 ) -> DistrictRead:
@@ -122,10 +171,18 @@ async def read_district(
     return district
 
 
-@router.patch("/districts/{district_id}", operation_id="geography:update-district",
-              response_model=DistrictRead, responses=UPDATE_ERRORS)
+@router.patch(
+    "/districts/{district_id}",
+    operation_id="geography:update-district",
+    response_model=DistrictRead,
+    responses=UPDATE_ERRORS,
+)
 async def update_district(
-    district_id: UUID, body: PlaceRename, response: Response, uow: UoW, principal: Manager,
+    district_id: UUID,
+    body: PlaceRename,
+    response: Response,
+    uow: UoW,
+    principal: Manager,
     version: IfMatch,
 ) -> DistrictRead:
     """Rename a district. Needs If-Match."""
@@ -135,10 +192,15 @@ async def update_district(
 
 
 # -- blocks -------------------------------------------------------------------------------
-@router.get("/blocks", operation_id="geography:list-blocks", response_model=BlockPage,
-            responses=LIST_ERRORS)
+@router.get(
+    "/blocks", operation_id="geography:list-blocks", response_model=BlockPage, responses=LIST_ERRORS
+)
 async def list_blocks(
-    request: Request, response: Response, uow: UoW, principal: Reader, page: Paging,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Reader,
+    page: Paging,
     district_id: Annotated[UUID | None, Query()] = None,
 ) -> BlockPage:
     """Blocks by name, optionally of one district."""
@@ -147,22 +209,38 @@ async def list_blocks(
     return result
 
 
-@router.post("/blocks", operation_id="geography:create-block", status_code=201,
-             response_model=BlockRead, responses=CREATE_ERRORS)
+@router.post(
+    "/blocks",
+    operation_id="geography:create-block",
+    status_code=201,
+    response_model=BlockRead,
+    responses=CREATE_ERRORS,
+)
 async def create_block(
-    request: Request, uow: UoW, principal: Manager, body: BlockCreate,
+    request: Request,
+    uow: UoW,
+    principal: Manager,
+    body: BlockCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Add a block to a district (platform admins)."""
     return await create_once(
-        request, uow, principal, idempotency_key,
+        request,
+        uow,
+        principal,
+        idempotency_key,
         lambda: GeographyService(uow).create_block(principal, body),
-        location=lambda b: f"/api/v1/blocks/{b.id}", ttl_seconds=_ttl(request),
+        location=lambda b: f"/api/v1/blocks/{b.id}",
+        ttl_seconds=_ttl(request),
     )
 
 
-@router.get("/blocks/{block_id}", operation_id="geography:read-block", response_model=BlockRead,
-            responses=READ_ERRORS)
+@router.get(
+    "/blocks/{block_id}",
+    operation_id="geography:read-block",
+    response_model=BlockRead,
+    responses=READ_ERRORS,
+)
 async def read_block(block_id: UUID, response: Response, uow: UoW, principal: Reader) -> BlockRead:
     """One block."""
     block = await GeographyService(uow).get_block(principal, block_id)
@@ -170,10 +248,18 @@ async def read_block(block_id: UUID, response: Response, uow: UoW, principal: Re
     return block
 
 
-@router.patch("/blocks/{block_id}", operation_id="geography:update-block",
-              response_model=BlockRead, responses=UPDATE_ERRORS)
+@router.patch(
+    "/blocks/{block_id}",
+    operation_id="geography:update-block",
+    response_model=BlockRead,
+    responses=UPDATE_ERRORS,
+)
 async def update_block(
-    block_id: UUID, body: PlaceRename, response: Response, uow: UoW, principal: Manager,
+    block_id: UUID,
+    body: PlaceRename,
+    response: Response,
+    uow: UoW,
+    principal: Manager,
     version: IfMatch,
 ) -> BlockRead:
     """Rename a block. Needs If-Match."""

@@ -17,16 +17,24 @@ from domain.monitoring.policies import READ_METRICS
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health/live", operation_id="health:live",
-            responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}})
+@router.get(
+    "/health/live",
+    operation_id="health:live",
+    responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+)
 async def live() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/health/ready", operation_id="health:ready",
-            responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}},
-                       503: {"description": "The database cannot be reached."}})
+@router.get(
+    "/health/ready",
+    operation_id="health:ready",
+    responses={
+        200: {"content": {"application/json": {"example": {"status": "ok"}}}},
+        503: {"description": "The database cannot be reached."},
+    },
+)
 async def ready(request: Request) -> Response:
     """The database answers: the instance can take traffic."""
     try:
@@ -39,8 +47,12 @@ async def ready(request: Request) -> Response:
     return Response(content=b'{"status":"ok"}', media_type="application/json")
 
 
-@router.get("/metrics", operation_id="health:metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}}, **problems(401, 403)})
+@router.get(
+    "/metrics",
+    operation_id="health:metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, **problems(401, 403)},
+)
 async def read_metrics(
     request: Request, principal: Annotated[Principal, requires(READ_METRICS)]
 ) -> Response:

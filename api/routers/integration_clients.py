@@ -26,8 +26,12 @@ router = APIRouter(prefix="/integration-clients", tags=["integration clients"])
 Manager = Annotated[Principal, requires(policies.MANAGE)]
 
 
-@router.get("", operation_id="integration-clients:list", response_model=IntegrationClientPage,
-            responses=LIST_ERRORS)
+@router.get(
+    "",
+    operation_id="integration-clients:list",
+    response_model=IntegrationClientPage,
+    responses=LIST_ERRORS,
+)
 async def list_clients(
     request: Request,
     response: Response,
@@ -42,8 +46,13 @@ async def list_clients(
     return result
 
 
-@router.post("", operation_id="integration-clients:create", status_code=201,
-             response_model=IntegrationClientWithSecret, responses=CREATE_ERRORS)
+@router.post(
+    "",
+    operation_id="integration-clients:create",
+    status_code=201,
+    response_model=IntegrationClientWithSecret,
+    responses=CREATE_ERRORS,
+)
 async def create_client(
     request: Request,
     uow: UoW,
@@ -55,7 +64,10 @@ async def create_client(
     `client_secret` once; a replay of the same Idempotency-Key answers without it (rotate the
     secret if it was lost)."""
     return await create_once(
-        request, uow, principal, idempotency_key,
+        request,
+        uow,
+        principal,
+        idempotency_key,
         lambda: IntegrationClientService(uow).create(principal, body),
         location=lambda c: f"/api/v1/integration-clients/{c.id}",
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
@@ -63,8 +75,12 @@ async def create_client(
     )
 
 
-@router.get("/{client_id}", operation_id="integration-clients:read",
-            response_model=IntegrationClientRead, responses=READ_ERRORS)
+@router.get(
+    "/{client_id}",
+    operation_id="integration-clients:read",
+    response_model=IntegrationClientRead,
+    responses=READ_ERRORS,
+)
 async def read_client(
     client_id: UUID, response: Response, uow: UoW, principal: Manager
 ) -> IntegrationClientRead:
@@ -74,8 +90,12 @@ async def read_client(
     return client
 
 
-@router.patch("/{client_id}", operation_id="integration-clients:update",
-              response_model=IntegrationClientRead, responses=UPDATE_ERRORS)
+@router.patch(
+    "/{client_id}",
+    operation_id="integration-clients:update",
+    response_model=IntegrationClientRead,
+    responses=UPDATE_ERRORS,
+)
 async def update_client(
     client_id: UUID,
     body: IntegrationClientUpdate,
@@ -90,8 +110,12 @@ async def update_client(
     return client
 
 
-@router.post("/{client_id}/rotate-secret", operation_id="integration-clients:rotate-secret",
-             response_model=IntegrationClientWithSecret, responses=ACTION_ERRORS)
+@router.post(
+    "/{client_id}/rotate-secret",
+    operation_id="integration-clients:rotate-secret",
+    response_model=IntegrationClientWithSecret,
+    responses=ACTION_ERRORS,
+)
 async def rotate_secret(
     client_id: UUID, response: Response, uow: UoW, principal: Manager
 ) -> IntegrationClientWithSecret:
@@ -101,8 +125,12 @@ async def rotate_secret(
     return client
 
 
-@router.post("/{client_id}/disable", operation_id="integration-clients:disable",
-             response_model=IntegrationClientRead, responses=ACTION_ERRORS)
+@router.post(
+    "/{client_id}/disable",
+    operation_id="integration-clients:disable",
+    response_model=IntegrationClientRead,
+    responses=ACTION_ERRORS,
+)
 async def disable_client(
     client_id: UUID, response: Response, uow: UoW, principal: Manager
 ) -> IntegrationClientRead:
@@ -112,8 +140,12 @@ async def disable_client(
     return client
 
 
-@router.post("/{client_id}/enable", operation_id="integration-clients:enable",
-             response_model=IntegrationClientRead, responses=ACTION_ERRORS)
+@router.post(
+    "/{client_id}/enable",
+    operation_id="integration-clients:enable",
+    response_model=IntegrationClientRead,
+    responses=ACTION_ERRORS,
+)
 async def enable_client(
     client_id: UUID, response: Response, uow: UoW, principal: Manager
 ) -> IntegrationClientRead:

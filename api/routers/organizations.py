@@ -28,8 +28,9 @@ Reader = Annotated[Principal, requires(policies.READ)]
 Manager = Annotated[Principal, requires(policies.MANAGE)]
 
 
-@router.get("", operation_id="organizations:list", response_model=OrganizationPage,
-            responses=LIST_ERRORS)
+@router.get(
+    "", operation_id="organizations:list", response_model=OrganizationPage, responses=LIST_ERRORS
+)
 async def list_organizations(
     request: Request,
     response: Response,
@@ -44,8 +45,13 @@ async def list_organizations(
     return result
 
 
-@router.post("", operation_id="organizations:create", status_code=201,
-             response_model=OrganizationRead, responses=CREATE_ERRORS)
+@router.post(
+    "",
+    operation_id="organizations:create",
+    status_code=201,
+    response_model=OrganizationRead,
+    responses=CREATE_ERRORS,
+)
 async def create_organization(
     request: Request,
     uow: UoW,
@@ -55,15 +61,22 @@ async def create_organization(
 ) -> Response:
     """Register an organisation (platform admins)."""
     return await create_once(
-        request, uow, principal, idempotency_key,
+        request,
+        uow,
+        principal,
+        idempotency_key,
         lambda: OrganizationService(uow).create(principal, body),
         location=lambda o: f"/api/v1/organizations/{o.id}",
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
-@router.get("/{organization_id}", operation_id="organizations:read",
-            response_model=OrganizationRead, responses=READ_ERRORS)
+@router.get(
+    "/{organization_id}",
+    operation_id="organizations:read",
+    response_model=OrganizationRead,
+    responses=READ_ERRORS,
+)
 async def read_organization(
     organization_id: UUID, response: Response, uow: UoW, principal: Reader
 ) -> OrganizationRead:
@@ -73,8 +86,12 @@ async def read_organization(
     return organization
 
 
-@router.patch("/{organization_id}", operation_id="organizations:update",
-              response_model=OrganizationRead, responses=UPDATE_ERRORS)
+@router.patch(
+    "/{organization_id}",
+    operation_id="organizations:update",
+    response_model=OrganizationRead,
+    responses=UPDATE_ERRORS,
+)
 async def update_organization(
     organization_id: UUID,
     body: OrganizationUpdate,
@@ -84,8 +101,6 @@ async def update_organization(
     version: IfMatch,
 ) -> OrganizationRead:
     """Change an organisation's name, kind or state. Needs If-Match."""
-    organization = await OrganizationService(uow).update(
-        principal, organization_id, body, version
-    )
+    organization = await OrganizationService(uow).update(principal, organization_id, body, version)
     set_etag(response, organization)
     return organization

@@ -45,8 +45,13 @@ async def list_users(
     return result
 
 
-@router.post("", operation_id="users:create", status_code=201, response_model=UserRead,
-             responses=CREATE_ERRORS)
+@router.post(
+    "",
+    operation_id="users:create",
+    status_code=201,
+    response_model=UserRead,
+    responses=CREATE_ERRORS,
+)
 async def create_user(
     request: Request,
     uow: UoW,
@@ -57,15 +62,17 @@ async def create_user(
     """Open an account. Program managers staff their own organisation with social workers,
     survivor leaders, partner staff and analysts; other roles are given by platform admins."""
     return await create_once(
-        request, uow, principal, idempotency_key,
+        request,
+        uow,
+        principal,
+        idempotency_key,
         lambda: _service(request, uow).create(principal, body),
         location=lambda u: f"/api/v1/users/{u.id}",
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
-@router.get("/{user_id}", operation_id="users:read", response_model=UserRead,
-            responses=READ_ERRORS)
+@router.get("/{user_id}", operation_id="users:read", response_model=UserRead, responses=READ_ERRORS)
 async def read_user(
     user_id: UUID, request: Request, response: Response, uow: UoW, principal: Reader
 ) -> UserRead:
@@ -75,8 +82,9 @@ async def read_user(
     return user
 
 
-@router.patch("/{user_id}", operation_id="users:update", response_model=UserRead,
-              responses=UPDATE_ERRORS)
+@router.patch(
+    "/{user_id}", operation_id="users:update", response_model=UserRead, responses=UPDATE_ERRORS
+)
 async def update_user(
     user_id: UUID,
     body: UserUpdate,
@@ -92,8 +100,12 @@ async def update_user(
     return user
 
 
-@router.post("/{user_id}/disable", operation_id="users:disable", response_model=UserRead,
-             responses=ACTION_ERRORS)
+@router.post(
+    "/{user_id}/disable",
+    operation_id="users:disable",
+    response_model=UserRead,
+    responses=ACTION_ERRORS,
+)
 async def disable_user(
     user_id: UUID, request: Request, response: Response, uow: UoW, principal: Manager
 ) -> UserRead:
@@ -103,8 +115,12 @@ async def disable_user(
     return user
 
 
-@router.post("/{user_id}/enable", operation_id="users:enable", response_model=UserRead,
-             responses=ACTION_ERRORS)
+@router.post(
+    "/{user_id}/enable",
+    operation_id="users:enable",
+    response_model=UserRead,
+    responses=ACTION_ERRORS,
+)
 async def enable_user(
     user_id: UUID, request: Request, response: Response, uow: UoW, principal: Manager
 ) -> UserRead:
@@ -114,8 +130,13 @@ async def enable_user(
     return user
 
 
-@router.post("/{user_id}/password", operation_id="users:reset-password", status_code=204,
-             response_class=Response, responses=ACTION_ERRORS)
+@router.post(
+    "/{user_id}/password",
+    operation_id="users:reset-password",
+    status_code=204,
+    response_class=Response,
+    responses=ACTION_ERRORS,
+)
 async def reset_password(
     user_id: UUID, body: PasswordReset, request: Request, uow: UoW, principal: Manager
 ) -> Response:

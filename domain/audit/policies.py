@@ -9,11 +9,13 @@ READ = policy(
     "audit:read",
     {Role.auditor, Role.platform_admin},
     "Read audit events: platform admins all; auditors those of their organisation.",
+    entity="audit_event",
 )
 VERIFY = policy(
     "audit:verify",
     {Role.auditor, Role.platform_admin},
     "Verify the whole audit chain (reports positions only, never event contents).",
+    entity="audit_event",
 )
 
 

@@ -22,6 +22,8 @@ class AuditEventRead(BaseModel):
     entity_id: UUID | None
     request_id: str | None
     outcome: AuditOutcome
+    chain: int = Field(description="The chain the event was appended to.")
+    chain_seq: int = Field(description="Position of the event in its chain.")
     hash: str = Field(description="Chain hash after this event (hex).")
 
 
@@ -31,20 +33,27 @@ AuditEventPage = Page[AuditEventRead]
 class ChainProblemKind(StrEnum):
     modified = "modified"  # an event's content or hash no longer matches the chain
     reordered = "reordered"  # an intact event stands at another position than it was chained at
-    missing = "missing"  # a sequence number is absent: an event was deleted
-    head_mismatch = "head_mismatch"  # the chain head disagrees with the last event
+    missing = "missing"  # a position is empty: an event was deleted
+    head_mismatch = "head_mismatch"  # the chain head disagrees with the chain's last event
 
 
 class ChainProblem(BaseModel):
-    seq: int
+    chain: int
+    position: int = Field(description="Position in the chain (chain_seq).")
     kind: ChainProblemKind
 
 
+class ChainStatus(BaseModel):
+    chain: int
+    events: int
+    last_position: int = Field(description="Position of the chain's last event.")
+    head_position: int = Field(description="Position the chain head records.")
+
+
 class AuditVerification(BaseModel):
-    """Result of recomputing the whole chain. Positions only: no event contents."""
+    """Result of recomputing every chain. Positions only: no event contents."""
 
     ok: bool
     events_checked: int
-    last_seq: int
-    head_seq: int
+    chains: list[ChainStatus]
     problems: list[ChainProblem] = Field(description="At most the first 100 problems.")

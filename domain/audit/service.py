@@ -7,14 +7,16 @@ from uuid import UUID
 
 from domain.audit import policies
 from domain.audit.schemas import (
+    AuditEventPage,
     AuditEventRead,
     AuditVerification,
     ChainProblem,
     ChainProblemKind,
+    ChainStatus,
 )
 from domain.audit.trail import authorize, record
 from domain.common.errors import BadRequest
-from domain.common.pagination import Page, PageRequest, decode_cursor, encode_cursor
+from domain.common.pagination import PageRequest, decode_cursor, encode_cursor
 from domain.common.principal import Principal
 from persistence.audit_chain import GENESIS_HASH, AuditRecord, chain_hash, digest
 from persistence.models.audit_event import AuditEvent
@@ -44,6 +46,8 @@ def _read(event: AuditEvent) -> AuditEventRead:
         entity_id=event.entity_id,
         request_id=event.request_id,
         outcome=event.outcome,
+        chain=event.chain,
+        chain_seq=event.chain_seq,
         hash=event.hash.hex(),
     )
 
@@ -66,7 +70,7 @@ def _as_record(event: AuditEvent) -> AuditRecord:
 class AuditService:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.events = AuditEventRepository(uow.session)
+        self.events = AuditEventRepository(uow)
 
     async def list(
         self,
@@ -80,7 +84,7 @@ class AuditService:
         entity_id: UUID | None = None,
         occurred_from: datetime | None = None,
         occurred_to: datetime | None = None,
-    ) -> Page[AuditEventRead]:
+    ) -> AuditEventPage:
         """Audit events, newest first, within the caller's organisations (the search itself is
         audited)."""
         authorize(self.uow, principal, policies.READ, "audit_event")
@@ -110,27 +114,40 @@ class AuditService:
             rows = rows[: page.limit]
             next_cursor = encode_cursor("seq", (rows[-1].seq,))
         record(self.uow, principal, AuditAction.search, "audit_event")
-        return Page[AuditEventRead](items=[_read(e) for e in rows], next_cursor=next_cursor)
+        return AuditEventPage(items=[_read(e) for e in rows], next_cursor=next_cursor)
 
     async def verify(self, principal: Principal) -> AuditVerification:
-        """Recompute the chain from the first event; report modified, missing (deleted) or
-        reordered events and a head that disagrees with the last event."""
+        """Recompute every chain from its first event; report modified, missing (deleted) or
+        reordered events and heads that disagree with their chain's last event."""
         authorize(self.uow, principal, policies.VERIFY, "audit_event")
         problems: list[ChainProblem] = []
+        chains: list[ChainStatus] = []
+        checked = 0
+        for head in await self.events.heads():
+            status = await self._verify_chain(head.id, head.last_seq, head.last_hash, problems)
+            chains.append(status)
+            checked += status.events
+        record(self.uow, principal, AuditAction.verify, "audit_event")
+        return AuditVerification(
+            ok=not problems, events_checked=checked, chains=chains, problems=problems[:MAX_PROBLEMS]
+        )
 
-        def problem(seq: int, kind: ChainProblemKind) -> None:
+    async def _verify_chain(
+        self, chain: int, head_position: int, head_hash: bytes, problems: list[ChainProblem]
+    ) -> ChainStatus:
+        def problem(position: int, kind: ChainProblemKind) -> None:
             if len(problems) < MAX_PROBLEMS:
-                problems.append(ChainProblem(seq=seq, kind=kind))
+                problems.append(ChainProblem(chain=chain, position=position, kind=kind))
 
-        previous_hash, expected_seq, checked, last_seq = GENESIS_HASH, 1, 0, 0
+        previous_hash, expected, checked, last = GENESIS_HASH, 1, 0, 0
         # The recomputed hash of an event found modified: if only its stored hash was edited,
         # the next event still chains from this one.
         recomputed: bytes | None = None
-        async for event in self.events.stream_in_chain_order():
+        async for event in self.events.stream_chain(chain):
             checked += 1
-            after_gap = event.seq != expected_seq
+            after_gap = event.chain_seq != expected
             if after_gap:
-                for missing in range(expected_seq, event.seq):
+                for missing in range(expected, event.chain_seq):
                     problem(missing, ChainProblemKind.missing)
             event_digest = digest(_as_record(event))
             candidates = (previous_hash,) if recomputed is None else (previous_hash, recomputed)
@@ -143,41 +160,32 @@ class AuditService:
                 # After a deletion the next event's link cannot be checked: the gap is the
                 # problem, not the intact event after it.
                 if not (after_gap and kind is ChainProblemKind.modified):
-                    problem(event.seq, kind)
+                    problem(event.chain_seq, kind)
             # Continue from the hash of the event that belongs at this position (so that a
             # moved event does not make its neighbours look moved), else from the stored hash
             # (so that one edit is reported once, not forever).
             previous_hash = belongs if belongs is not None else event.hash
-            expected_seq = event.seq + 1
-            last_seq = event.seq
-        head = await self.events.head()
-        head_seq = head.last_seq if head else 0
-        if head is None or head.last_seq != last_seq or (
-            last_seq and head.last_hash != previous_hash
-        ):
-            problem(head_seq, ChainProblemKind.head_mismatch)
-        record(self.uow, principal, AuditAction.verify, "audit_event")
-        return AuditVerification(
-            ok=not problems,
-            events_checked=checked,
-            last_seq=last_seq,
-            head_seq=head_seq,
-            problems=problems,
+            expected = event.chain_seq + 1
+            last = event.chain_seq
+        if head_position != last or (last and head_hash != previous_hash):
+            problem(head_position, ChainProblemKind.head_mismatch)
+        return ChainStatus(
+            chain=chain, events=checked, last_position=last, head_position=head_position
         )
 
     async def _moved_or_modified(
         self, event: AuditEvent, event_digest: bytes, previous_hash: bytes
     ) -> tuple[ChainProblemKind, bytes | None]:
-        """An event whose stored hash chains from a nearby event (or the genesis) other than
-        the one before its position is intact but out of place (reordered); otherwise it was
-        modified. Also returns the hash of the nearby event that chains from
+        """An event whose stored hash chains from a nearby event of its chain (or the genesis)
+        other than the one before its position is intact but out of place (reordered);
+        otherwise it was modified. Also returns the hash of the nearby event that chains from
         ``previous_hash``, i.e. the one that belongs at this position, if there is one."""
         neighbours = [
             n
             for n in await self.events.between(
-                event.seq - REORDER_WINDOW, event.seq + REORDER_WINDOW
+                event.chain, event.chain_seq - REORDER_WINDOW, event.chain_seq + REORDER_WINDOW
             )
-            if n.seq != event.seq
+            if n.chain_seq != event.chain_seq
         ]
         belongs = next(
             (

@@ -15,6 +15,34 @@ from persistence.models.enums import ActorType, AuditAction, AuditOutcome
 from persistence.uow import UnitOfWork
 
 
+def event(
+    principal: Principal | None,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: UUID | None = None,
+    *,
+    organization_id: UUID | None = None,
+    outcome: AuditOutcome = AuditOutcome.success,
+) -> AuditRecord:
+    """One audit event: who, which action on which record, with what outcome (never data).
+
+    ``organization_id`` is the organisation the record belongs to; None lets an audited read
+    take it from the record it reads, or falls back to the actor's.
+    """
+    return AuditRecord(
+        id=uuid4(),
+        occurred_at=utcnow(),
+        actor_type=ActorType(principal.kind.value) if principal else ActorType.anonymous,
+        actor_id=principal.id if principal else None,
+        organization_id=organization_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        request_id=current_request().request_id,
+        outcome=outcome,
+    )
+
+
 def record(
     uow: UnitOfWork,
     principal: Principal | None,
@@ -26,24 +54,20 @@ def record(
     outcome: AuditOutcome = AuditOutcome.success,
     durable: bool = False,
 ) -> None:
-    """Queue one audit event: who, which action on which record, with what outcome.
+    """Queue one audit event; the unit of work appends it in the same transaction.
 
     ``organization_id`` is the organisation the record belongs to (defaults to the actor's).
     ``durable`` events are kept even when the transaction rolls back (failures, denials).
     """
+    if organization_id is None and principal is not None:
+        organization_id = principal.organization_id
     uow.record_audit(
-        AuditRecord(
-            id=uuid4(),
-            occurred_at=utcnow(),
-            actor_type=ActorType(principal.kind.value) if principal else ActorType.anonymous,
-            actor_id=principal.id if principal else None,
-            organization_id=organization_id
-            if organization_id is not None
-            else (principal.organization_id if principal else None),
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            request_id=current_request().request_id,
+        event(
+            principal,
+            action,
+            entity_type,
+            entity_id,
+            organization_id=organization_id,
             outcome=outcome,
         ),
         durable=durable,

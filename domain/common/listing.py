@@ -22,8 +22,11 @@ async def paginate(
     fetch: Callable[[tuple[Any, ...] | None, int], Awaitable[Sequence[RecordT]]],
     key_of: Callable[[RecordT], tuple[Any, ...]],
     to_read: Callable[[Sequence[RecordT]], Sequence[ReadT] | Awaitable[Sequence[ReadT]]],
+    page_type: type[Page[Any]],
     count: Callable[[], Awaitable[int]] | None = None,
-) -> Page[ReadT]:
+) -> Any:
+    """One page of ``page_type`` (a concrete ``Page[...]`` class, built once at import:
+    parametrising Page here per call would rebuild the class on every request)."""
     after = decode_cursor(request.cursor, sort, key_arity) if request.cursor else None
     try:
         rows = list(await fetch(after, request.limit))
@@ -37,4 +40,4 @@ async def paginate(
     items = to_read(rows)
     if inspect.isawaitable(items):
         items = await items
-    return Page[ReadT](items=list(items), next_cursor=next_cursor, total=total)
+    return page_type(items=list(items), next_cursor=next_cursor, total=total)

@@ -27,6 +27,8 @@ class Policy:
     description: str
     # Any authenticated principal (e.g. reading one's own profile); roles is then ignored.
     any_authenticated: bool = False
+    # The kind of record the action is about, as audit events name it (e.g. "user").
+    entity: str = ""
 
     def __post_init__(self) -> None:
         if self.name in _REGISTRY and _REGISTRY[self.name] != self:
@@ -49,9 +51,14 @@ class Policy:
 
 
 def policy(
-    name: str, roles: Iterable[Role], description: str, *, any_authenticated: bool = False
+    name: str,
+    roles: Iterable[Role],
+    description: str,
+    *,
+    entity: str,
+    any_authenticated: bool = False,
 ) -> Policy:
-    return Policy(name, frozenset(roles), description, any_authenticated)
+    return Policy(name, frozenset(roles), description, any_authenticated, entity)
 
 
 def registered_policies() -> dict[str, Policy]:

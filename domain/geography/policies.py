@@ -6,8 +6,15 @@ from domain.common.policy import policy
 from domain.common.principal import Role
 
 READ = policy(
-    "geography:read", (), "Read states, districts and blocks.", any_authenticated=True
+    "geography:read",
+    (),
+    "Read states, districts and blocks.",
+    any_authenticated=True,
+    entity="geography",
 )
 MANAGE = policy(
-    "geography:manage", {Role.platform_admin}, "Add and rename states, districts and blocks."
+    "geography:manage",
+    {Role.platform_admin},
+    "Add and rename states, districts and blocks.",
+    entity="geography",
 )

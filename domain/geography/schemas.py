@@ -65,7 +65,9 @@ class DistrictRead(ReadModel):
 class BlockCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"district_id": "0b8e8f38-5c55-5f6e-8d0e-0c4bb0b1a2f3", "name": "Canning I"}]
+            "examples": [
+                {"district_id": "0b8e8f38-5c55-5f6e-8d0e-0c4bb0b1a2f3", "name": "Canning I"}
+            ]
         }
     )
 

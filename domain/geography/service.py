@@ -17,10 +17,13 @@ from domain.common.schemas import PatchBody, ReadModel
 from domain.geography import policies
 from domain.geography.schemas import (
     BlockCreate,
+    BlockPage,
     BlockRead,
     DistrictCreate,
+    DistrictPage,
     DistrictRead,
     StateCreate,
+    StatePage,
     StateRead,
 )
 from persistence.models.base import Entity, touch
@@ -43,9 +46,9 @@ EVERYWHERE = RowScope.everything()
 class GeographyService:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.states = StateRepository(uow.session)
-        self.districts = DistrictRepository(uow.session)
-        self.blocks = BlockRepository(uow.session)
+        self.states = StateRepository(uow)
+        self.districts = DistrictRepository(uow)
+        self.blocks = BlockRepository(uow)
 
     # -- states ---------------------------------------------------------------------------
     async def create_state(self, principal: Principal, data: StateCreate) -> StateRead:
@@ -59,7 +62,7 @@ class GeographyService:
     async def list_states(self, principal: Principal, page: PageRequest) -> Page[StateRead]:
         """Every state, by name."""
         authorize(self.uow, principal, policies.READ, "state")
-        return await self._list(self.states, page, State, [], StateRead)
+        return await self._list(self.states, page, State, [], StateRead, StatePage)
 
     async def get_state(self, principal: Principal, state_id: UUID) -> StateRead:
         """One state. Raises NotFound."""
@@ -101,7 +104,7 @@ class GeographyService:
         """Districts, by name; optionally of one state."""
         authorize(self.uow, principal, policies.READ, "district")
         where = [District.state_id == state_id] if state_id else []
-        return await self._list(self.districts, page, District, where, DistrictRead)
+        return await self._list(self.districts, page, District, where, DistrictRead, DistrictPage)
 
     async def get_district(self, principal: Principal, district_id: UUID) -> DistrictRead:
         """One district. Raises NotFound."""
@@ -146,7 +149,7 @@ class GeographyService:
         """Blocks, by name; optionally of one district."""
         authorize(self.uow, principal, policies.READ, "block")
         where = [Block.district_id == district_id] if district_id else []
-        return await self._list(self.blocks, page, Block, where, BlockRead)
+        return await self._list(self.blocks, page, Block, where, BlockRead, BlockPage)
 
     async def get_block(self, principal: Principal, block_id: UUID) -> BlockRead:
         """One block. Raises NotFound."""
@@ -229,7 +232,8 @@ class GeographyService:
         model: Any,
         where: list[Any],
         read: type[ReadModel],
-    ) -> Page[Any]:
+        page_type: type[Page[Any]],
+    ) -> Any:
         return await paginate(
             page,
             sort="name",
@@ -240,4 +244,5 @@ class GeographyService:
             key_of=lambda place: (place.name, place.id),
             to_read=lambda rows: [read.model_validate(place) for place in rows],
             count=lambda: repo.count(EVERYWHERE, where=where),
+            page_type=page_type,
         )

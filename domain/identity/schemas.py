@@ -24,7 +24,7 @@ class TokenResponse(BaseModel):
     )
 
     access_token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the RFC 6749 token type
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_token: str | None = Field(
         default=None, description="Opaque; for people only. Each use returns a new one."

@@ -24,7 +24,8 @@ from domain.identity import policies
 from domain.identity.passwords import Passwords
 from domain.identity.schemas import Me, TokenResponse
 from domain.identity.throttle import LoginThrottle
-from domain.identity.tokens import TokenService
+from domain.identity.tokens import TokenService, TokenSubject
+from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
 from persistence.models.base import utcnow
 from persistence.models.enums import AuditAction, AuditOutcome
@@ -64,8 +65,8 @@ class AuthService:
         self.uow = uow
         self.config = config
         self.settings = config.settings
-        self.users = UserRepository(uow.session)
-        self.sessions = AuthSessionRepository(uow.session)
+        self.users = UserRepository(uow)
+        self.sessions = AuthSessionRepository(uow)
 
     # -- grants ---------------------------------------------------------------------------
     async def password_grant(self, email: str, password: str) -> TokenResponse:
@@ -75,11 +76,17 @@ class AuthService:
         throttle = self.config.throttle
         account_key = throttle.account_key(email)
         address_key = throttle.address_key(current_request().client_address)
-        throttle_repo = LoginThrottleRepository(self.uow.session)
+        throttle_repo = LoginThrottleRepository(self.uow)
         wait = await throttle.retry_after(throttle_repo, [account_key, address_key], now)
         if wait is not None:
-            record(self.uow, None, AuditAction.login_failed, "user",
-                   outcome=AuditOutcome.denied, durable=True)
+            record(
+                self.uow,
+                None,
+                AuditAction.login_failed,
+                "user",
+                outcome=AuditOutcome.denied,
+                durable=True,
+            )
             raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
 
         user = await self.users.by_email(email.strip().lower())
@@ -92,10 +99,16 @@ class AuthService:
                 await throttle.record_failure(throttle_repo, account_key, address_key, now)
 
             self.uow.on_rollback(count_failure)
-            record(self.uow, None, AuditAction.login_failed, "user",
-                   user.id if user else None,
-                   organization_id=user.organization_id if user else None,
-                   outcome=AuditOutcome.failure, durable=True)
+            record(
+                self.uow,
+                None,
+                AuditAction.login_failed,
+                "user",
+                user.id if user else None,
+                organization_id=user.organization_id if user else None,
+                outcome=AuditOutcome.failure,
+                durable=True,
+            )
             raise InvalidGrant(WRONG_CREDENTIALS)
 
         await throttle_repo.clear(account_key)
@@ -120,7 +133,7 @@ class AuthService:
         )
         principal = self._user_principal(user.id, user.organization_id, user.role, auth_session.id)
         record(self.uow, principal, AuditAction.login, "user", user.id)
-        return self._user_tokens(user.id, auth_session.id, refresh)
+        return await self._user_tokens(user, auth_session.id, refresh)
 
     async def refresh_grant(self, refresh_token: str) -> TokenResponse:
         """Rotate a refresh token. Reusing a rotated one revokes its whole session (family).
@@ -137,8 +150,15 @@ class AuthService:
                 await self.sessions.revoke(session_id, now, "reuse")
 
             self.uow.on_rollback(revoke_family)
-            record(self.uow, None, AuditAction.token_reuse_detected, "auth_session", session_id,
-                   outcome=AuditOutcome.denied, durable=True)
+            record(
+                self.uow,
+                None,
+                AuditAction.token_reuse_detected,
+                "auth_session",
+                session_id,
+                outcome=AuditOutcome.denied,
+                durable=True,
+            )
             raise InvalidGrant("The refresh token is not valid.")
         user = await self.users.get(auth_session.user_id, RowScope.everything())
         if (
@@ -161,7 +181,7 @@ class AuthService:
         )
         principal = self._user_principal(user.id, user.organization_id, user.role, auth_session.id)
         record(self.uow, principal, AuditAction.token_refresh, "auth_session", auth_session.id)
-        return self._user_tokens(user.id, auth_session.id, refresh)
+        return await self._user_tokens(user, auth_session.id, refresh)
 
     async def client_credentials_grant(
         self, client_id: str, client_secret: str, scope: str | None
@@ -171,7 +191,7 @@ class AuthService:
             client_uuid = UUID(client_id)
         except ValueError as exc:
             raise InvalidClient("Client authentication failed.") from exc
-        clients = IntegrationClientRepository(self.uow.session)
+        clients = IntegrationClientRepository(self.uow)
         client = await clients.get(client_uuid, RowScope.everything())
         presented = hashlib.sha256(client_secret.encode()).digest()
         if (
@@ -179,8 +199,15 @@ class AuthService:
             or not hmac.compare_digest(client.secret_hash, presented)
             or client.disabled_at is not None
         ):
-            record(self.uow, None, AuditAction.login_failed, "integration_client",
-                   client.id if client else None, outcome=AuditOutcome.failure, durable=True)
+            record(
+                self.uow,
+                None,
+                AuditAction.login_failed,
+                "integration_client",
+                client.id if client else None,
+                outcome=AuditOutcome.failure,
+                durable=True,
+            )
             raise InvalidClient("Client authentication failed.")
         granted = set(client.scopes)
         requested = set(scope.split()) if scope else granted
@@ -198,7 +225,15 @@ class AuthService:
         record(self.uow, principal, AuditAction.login, "integration_client", client.id)
         ttl = self.settings.client_token_ttl_seconds
         access = self.config.tokens.issue_access_token(
-            client.id, "client", ttl, scopes=sorted(requested)
+            TokenSubject(
+                principal_kind="client",
+                id=client.id,
+                organization_id=client.organization_id,
+                role=str(client.role),
+                access_version=client.access_version,
+                scopes=tuple(sorted(requested)),
+            ),
+            ttl,
         )
         return TokenResponse(access_token=access, expires_in=ttl, scope=" ".join(sorted(requested)))
 
@@ -219,37 +254,36 @@ class AuthService:
 
     # -- bearer tokens --------------------------------------------------------------------
     async def authenticate(self, access_token: str) -> Principal:
-        """The principal an access token stands for, checked against the database now
-        (disabled accounts, revoked sessions and clients fail at once). Raises
+        """The principal an access token stands for. The token's signature and claims are
+        checked here, and in one query the database confirms that the account (and, for a
+        person, the session) is still live and unchanged since the token was issued: disabled
+        accounts, revoked sessions and changed roles or districts fail at once. Raises
         NotAuthenticated."""
         claims = self.config.tokens.verify_access_token(access_token)
+        try:
+            role = Role(claims.role)
+        except ValueError as exc:
+            raise NotAuthenticated("The access token is not valid.") from exc
         if claims.principal_kind == "user":
-            assert claims.session_id is not None
-            row = await self.users.principal_row(claims.subject, claims.session_id, utcnow())
-            if row is None or row.disabled or not row.session_active:
-                raise NotAuthenticated("The access token is not valid.")
-            return Principal(
-                kind=PrincipalKind.user,
-                id=row.id,
-                organization_id=row.organization_id,
-                role=Role(row.role),
-                district_ids=row.district_ids,
-                session_id=claims.session_id,
+            live = await self.users.access_is_live(
+                claims.subject, claims.session_id, claims.access_version
             )
-        client = await IntegrationClientRepository(self.uow.session).get(
-            claims.subject, RowScope.everything()
-        )
-        if client is None or client.disabled_at is not None:
+            kind = PrincipalKind.user
+        else:
+            live = await IntegrationClientRepository(self.uow).access_is_live(
+                claims.subject, claims.access_version
+            )
+            kind = PrincipalKind.client
+        if not live:
             raise NotAuthenticated("The access token is not valid.")
-        scopes = set(client.scopes)
-        if claims.scopes is not None:
-            scopes &= set(claims.scopes)
         return Principal(
-            kind=PrincipalKind.client,
-            id=client.id,
-            organization_id=client.organization_id,
-            role=Role(client.role),
-            scopes=frozenset(scopes),
+            kind=kind,
+            id=claims.subject,
+            organization_id=claims.organization_id,
+            role=role,
+            district_ids=claims.district_ids,
+            scopes=frozenset(claims.scopes or ()),
+            session_id=claims.session_id,
         )
 
     def me(self, principal: Principal) -> Me:
@@ -259,7 +293,8 @@ class AuthService:
         if not policies.READ_ME.permits(principal):  # pragma: no cover - any principal may
             raise NotAuthenticated()
         allowed = sorted(
-            name for name, rule in all_policies().items()
+            name
+            for name, rule in all_policies().items()
             if rule.permits(principal) and not rule.any_authenticated
         )
         return Me(
@@ -275,9 +310,18 @@ class AuthService:
     def _refresh_expiry(self, now: datetime, session_expiry: datetime) -> datetime:
         return min(now + timedelta(seconds=self.settings.refresh_token_ttl_seconds), session_expiry)
 
-    def _user_tokens(self, user_id: UUID, session_id: UUID, refresh: str) -> TokenResponse:
+    async def _user_tokens(self, user: AppUser, session_id: UUID, refresh: str) -> TokenResponse:
         ttl = self.settings.access_token_ttl_seconds
-        access = self.config.tokens.issue_access_token(user_id, "user", ttl, session_id=session_id)
+        subject = TokenSubject(
+            principal_kind="user",
+            id=user.id,
+            organization_id=user.organization_id,
+            role=str(user.role),
+            access_version=user.access_version,
+            district_ids=tuple(await self.users.district_ids(user.id)),
+            session_id=session_id,
+        )
+        access = self.config.tokens.issue_access_token(subject, ttl)
         return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh)
 
     @staticmethod

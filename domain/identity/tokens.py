@@ -2,17 +2,24 @@
 
 One asymmetric algorithm (ES256) is pinned when signing and when verifying; the verification
 key is chosen by ``kid`` among configured keys only (``jku``, ``x5u``, ``jwk`` headers are never
-followed); ``exp``, ``iat``, ``iss``, ``aud``, ``sub`` and ``typ`` are required; oversized tokens
-and JWE are refused before parsing. Refresh tokens are opaque (see ``service.py``), so a
-refresh token can never pass as an access token.
+followed); ``exp``, ``iat``, ``iss``, ``aud``, ``sub``, ``typ`` and ``jti`` are required;
+oversized tokens and JWE are refused before parsing. Refresh tokens are opaque (see
+``service.py``), so a refresh token can never pass as an access token.
+
+A token also says who its holder is (organisation, role, districts, granted scopes) and the
+``access_version`` of her account when it was issued. Each request checks that version against
+the database (with the account's status and the session's), so a change of role or districts,
+a disabled account and a revoked session all end the token at once, while the claims spare a
+lookup of the rest.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from jose import jwk, jwt
@@ -22,22 +29,42 @@ from jose.exceptions import JOSEError
 from domain.common.errors import NotAuthenticated
 
 ALGORITHM = "ES256"
-ACCESS_TOKEN_TYP = "access"
+ACCESS_TOKEN_TYP = "access"  # noqa: S105 - a claim value
 HEADER_TYP = "at+jwt"  # RFC 9068
 MAX_TOKEN_BYTES = 4096
+MAX_DISTRICTS_IN_TOKEN = 60
 CLOCK_SKEW_SECONDS = 10
-REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "typ", "jti")
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "typ", "jti", "pty", "org", "role", "av")
 _FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "zip", "enc"})
+_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSubject:
+    """Who a token is issued to."""
+
+    principal_kind: str  # "user" or "client"
+    id: UUID
+    organization_id: UUID
+    role: str
+    access_version: int
+    district_ids: tuple[UUID, ...] = ()
+    session_id: UUID | None = None
+    scopes: tuple[str, ...] | None = None  # clients only
 
 
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
     subject: UUID
-    principal_kind: str  # "user" or "client"
-    session_id: UUID | None
-    token_id: str
-    expires_at: int
-    scopes: tuple[str, ...] | None = None  # clients: the scopes asked for at issue
+    principal_kind: str
+    organization_id: UUID
+    role: str
+    access_version: int
+    district_ids: frozenset[UUID] = field(default_factory=frozenset)
+    session_id: UUID | None = None
+    scopes: tuple[str, ...] | None = None
+    token_id: str = ""
+    expires_at: int = 0
 
 
 class KeyRing:
@@ -66,7 +93,11 @@ class KeyRing:
 
 
 class TokenService:
-    """Issues and verifies access tokens."""
+    """Issues and verifies access tokens.
+
+    Verified tokens are remembered (by their exact text, until they expire) so that a client
+    sending the same token on every request pays for the signature check once.
+    """
 
     def __init__(
         self,
@@ -80,31 +111,32 @@ class TokenService:
         self.issuer = issuer
         self.audience = audience
         self._clock = clock
+        self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
 
-    def issue_access_token(
-        self,
-        subject: UUID,
-        principal_kind: str,
-        ttl_seconds: int,
-        session_id: UUID | None = None,
-        scopes: list[str] | None = None,
-    ) -> str:
+    def issue_access_token(self, subject: TokenSubject, ttl_seconds: int) -> str:
+        if len(subject.district_ids) > MAX_DISTRICTS_IN_TOKEN:
+            raise ValueError("too many districts for a token")
         now = int(self._clock())
         claims: dict[str, object] = {
             "iss": self.issuer,
             "aud": self.audience,
-            "sub": str(subject),
+            "sub": str(subject.id),
             "iat": now,
             "nbf": now,
             "exp": now + ttl_seconds,
             "jti": uuid.uuid4().hex,
             "typ": ACCESS_TOKEN_TYP,
-            "pty": principal_kind,
+            "pty": subject.principal_kind,
+            "org": str(subject.organization_id),
+            "role": subject.role,
+            "av": subject.access_version,
         }
-        if session_id is not None:
-            claims["sid"] = str(session_id)
-        if scopes is not None:
-            claims["scope"] = " ".join(scopes)
+        if subject.district_ids:
+            claims["dst"] = [str(d) for d in sorted(subject.district_ids)]
+        if subject.session_id is not None:
+            claims["sid"] = str(subject.session_id)
+        if subject.scopes is not None:
+            claims["scope"] = " ".join(sorted(subject.scopes))
         return str(
             jwt.encode(
                 claims,
@@ -116,15 +148,29 @@ class TokenService:
 
     def verify_access_token(self, token: str) -> AccessClaims:
         """The token's claims, or NotAuthenticated for any defect (never says which)."""
+        now = self._clock()
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached.expires_at + CLOCK_SKEW_SECONDS > now:
+                return cached
+            del self._verified[token]
+        claims = self._verify(token, now)
+        self._verified[token] = claims
+        if len(self._verified) > _CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return claims
+
+    def _verify(self, token: str, now: float) -> AccessClaims:
+        invalid = NotAuthenticated("The access token is not valid.")
         if not token or len(token) > MAX_TOKEN_BYTES or token.count(".") != 2:
-            raise NotAuthenticated("The access token is not valid.")
+            raise invalid
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != ALGORITHM or _FORBIDDEN_HEADERS.intersection(header):
-                raise NotAuthenticated("The access token is not valid.")
+                raise invalid
             key = self.keyring.verification_key(header.get("kid"))
             if key is None:
-                raise NotAuthenticated("The access token is not valid.")
+                raise invalid
             claims = jwt.decode(
                 token,
                 key,
@@ -142,35 +188,46 @@ class TokenService:
                 },
             )
         except JOSEError as exc:
-            raise NotAuthenticated("The access token is not valid.") from exc
-        return _access_claims(claims, self._clock())
+            raise invalid from exc
+        return _access_claims(claims, now)
 
 
 def _access_claims(claims: Mapping[str, object], now: float) -> AccessClaims:
     invalid = NotAuthenticated("The access token is not valid.")
     if any(name not in claims for name in REQUIRED_CLAIMS):
         raise invalid
-    if claims.get("typ") != ACCESS_TOKEN_TYP or claims.get("pty") not in {"user", "client"}:
+    kind = claims["pty"]
+    if claims.get("typ") != ACCESS_TOKEN_TYP or kind not in {"user", "client"}:
         raise invalid
-    iat, exp = claims["iat"], claims["exp"]
+    iat, exp, version = claims["iat"], claims["exp"], claims["av"]
     if not isinstance(iat, int) or not isinstance(exp, int) or iat > now + CLOCK_SKEW_SECONDS:
+        raise invalid
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise invalid
+    role, scope, districts = claims["role"], claims.get("scope"), claims.get("dst", [])
+    if not isinstance(role, str) or (scope is not None and not isinstance(scope, str)):
+        raise invalid
+    if not isinstance(districts, list) or len(districts) > MAX_DISTRICTS_IN_TOKEN:
         raise invalid
     try:
         subject = UUID(str(claims["sub"]))
+        organization = UUID(str(claims["org"]))
         sid = claims.get("sid")
         session_id = UUID(str(sid)) if sid is not None else None
+        district_ids = frozenset(UUID(str(d)) for d in districts)
     except ValueError as exc:
         raise invalid from exc
-    if claims["pty"] == "user" and session_id is None:
-        raise invalid
-    scope = claims.get("scope")
-    if scope is not None and not isinstance(scope, str):
+    if (kind == "user") != (session_id is not None):
         raise invalid
     return AccessClaims(
         subject=subject,
-        principal_kind=str(claims["pty"]),
+        principal_kind=str(kind),
+        organization_id=organization,
+        role=role,
+        access_version=version,
+        district_ids=district_ids,
         session_id=session_id,
+        scopes=tuple(scope.split()) if isinstance(scope, str) else None,
         token_id=str(claims["jti"]),
         expires_at=exp,
-        scopes=tuple(scope.split()) if isinstance(scope, str) else None,
     )

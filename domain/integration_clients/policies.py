@@ -10,6 +10,7 @@ MANAGE = policy(
     "integration-clients:manage",
     {Role.platform_admin},
     "Create, change, disable integration clients and rotate their secrets.",
+    entity="integration_client",
 )
 
 # A client never administers the platform.

@@ -15,6 +15,7 @@ from domain.common.principal import Principal, Role
 from domain.integration_clients import policies
 from domain.integration_clients.schemas import (
     IntegrationClientCreate,
+    IntegrationClientPage,
     IntegrationClientRead,
     IntegrationClientUpdate,
     IntegrationClientWithSecret,
@@ -27,7 +28,7 @@ from persistence.repositories.organizations import OrganizationRepository
 from persistence.uow import UnitOfWork
 
 ENTITY = "integration_client"
-SECRET_PREFIX = "shk_"
+SECRET_PREFIX = "shk_"  # noqa: S105 - a prefix that makes leaked secrets findable
 
 
 def new_secret() -> tuple[str, bytes]:
@@ -76,7 +77,7 @@ def _check_grant(role: Role, scopes: Iterable[str]) -> list[str]:
 class IntegrationClientService:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.clients = IntegrationClientRepository(uow.session)
+        self.clients = IntegrationClientRepository(uow)
 
     async def create(
         self, principal: Principal, data: IntegrationClientCreate
@@ -85,7 +86,7 @@ class IntegrationClientService:
         BusinessRuleViolation (unknown organisation, role or scope)."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
         scopes = _check_grant(data.role, data.scopes)
-        organizations = OrganizationRepository(self.uow.session)
+        organizations = OrganizationRepository(self.uow)
         if await organizations.get(data.organization_id, policies.EVERYWHERE) is None:
             raise BusinessRuleViolation("The organisation does not exist.", field="organization_id")
         if data.id is not None and await self.clients.exists(data.id):
@@ -102,8 +103,14 @@ class IntegrationClientService:
         if data.id is not None:
             client.id = data.id
         await self.clients.add(client)
-        record(self.uow, principal, AuditAction.create, ENTITY, client.id,
-               organization_id=client.organization_id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.create,
+            ENTITY,
+            client.id,
+            organization_id=client.organization_id,
+        )
         return IntegrationClientWithSecret(**_read(client).model_dump(), client_secret=secret)
 
     async def get(self, principal: Principal, client_id: UUID) -> IntegrationClientRead:
@@ -126,6 +133,7 @@ class IntegrationClientService:
             ),
             key_of=lambda c: (c.created_at, c.id),
             to_read=lambda rows: [_read(c) for c in rows],
+            page_type=IntegrationClientPage,
             count=lambda: self.clients.count(policies.EVERYWHERE, where=where),
         )
 
@@ -148,10 +156,18 @@ class IntegrationClientService:
             changes["scopes"] = _check_grant(role, changes.get("scopes", client.scopes))
         for field, value in changes.items():
             setattr(client, field, value)
+        if "role" in changes or "scopes" in changes:
+            client.access_version += 1  # tokens name the role and scopes: end them
         touch(client)
         await self.clients.save(client)
-        record(self.uow, principal, AuditAction.update, ENTITY, client.id,
-               organization_id=client.organization_id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            client.id,
+            organization_id=client.organization_id,
+        )
         return _read(client)
 
     async def rotate_secret(
@@ -162,11 +178,18 @@ class IntegrationClientService:
         client = await self._get(client_id, lock=True)
         secret, digest = new_secret()
         client.secret_hash = digest
+        client.access_version += 1  # a leaked secret's tokens end with it
         client.secret_rotated_at = utcnow()
         touch(client)
         await self.clients.save(client)
-        record(self.uow, principal, AuditAction.secret_rotate, ENTITY, client.id,
-               organization_id=client.organization_id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.secret_rotate,
+            ENTITY,
+            client.id,
+            organization_id=client.organization_id,
+        )
         return IntegrationClientWithSecret(**_read(client).model_dump(), client_secret=secret)
 
     async def set_disabled(
@@ -177,11 +200,13 @@ class IntegrationClientService:
         client = await self._get(client_id, lock=True)
         if disabled != (client.disabled_at is not None):
             client.disabled_at = utcnow() if disabled else None
+            client.access_version += 1
             touch(client)
             await self.clients.save(client)
         action = AuditAction.disable if disabled else AuditAction.enable
-        record(self.uow, principal, action, ENTITY, client.id,
-               organization_id=client.organization_id)
+        record(
+            self.uow, principal, action, ENTITY, client.id, organization_id=client.organization_id
+        )
         return _read(client)
 
     async def _get(self, client_id: UUID, *, lock: bool = False) -> IntegrationClient:

@@ -9,4 +9,5 @@ READ_METRICS = policy(
     "metrics:read",
     {Role.platform_admin, Role.analyst},
     "Read operational metrics (no personal data): platform admins, or a monitoring client.",
+    entity="metrics",
 )

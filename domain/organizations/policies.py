@@ -10,9 +10,13 @@ READ = policy(
     "organizations:read",
     Role,
     "Platform admins read every organisation; everyone else reads their own.",
+    entity="organization",
 )
 MANAGE = policy(
-    "organizations:manage", {Role.platform_admin}, "Create and update organisations."
+    "organizations:manage",
+    {Role.platform_admin},
+    "Create and update organisations.",
+    entity="organization",
 )
 
 

@@ -14,9 +14,7 @@ Name = Field(min_length=2, max_length=200)
 
 class OrganizationCreate(RequestBody):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"name": "Sundarban Mahila Samiti", "kind": "partner_ngo"}]
-        }
+        json_schema_extra={"examples": [{"name": "Sundarban Mahila Samiti", "kind": "partner_ngo"}]}
     )
 
     id: UUID | None = Field(default=None, description="Optional client-chosen id (UUID).")

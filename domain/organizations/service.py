@@ -13,6 +13,7 @@ from domain.geography.lookups import require_state
 from domain.organizations import policies
 from domain.organizations.schemas import (
     OrganizationCreate,
+    OrganizationPage,
     OrganizationRead,
     OrganizationUpdate,
 )
@@ -28,7 +29,7 @@ ENTITY = "organization"
 class OrganizationService:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.repo = OrganizationRepository(uow.session)
+        self.repo = OrganizationRepository(uow)
 
     async def create(self, principal: Principal, data: OrganizationCreate) -> OrganizationRead:
         """Register an organisation. Raises Conflict on a taken name or id."""
@@ -45,8 +46,14 @@ class OrganizationService:
         if data.id is not None:
             organization.id = data.id
         await self.repo.add(organization)
-        record(self.uow, principal, AuditAction.create, ENTITY, organization.id,
-               organization_id=organization.id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.create,
+            ENTITY,
+            organization.id,
+            organization_id=organization.id,
+        )
         return OrganizationRead.model_validate(organization)
 
     async def get(self, principal: Principal, organization_id: UUID) -> OrganizationRead:
@@ -69,11 +76,15 @@ class OrganizationService:
             sort="name",
             key_arity=2,
             fetch=lambda after, limit: self.repo.page(
-                scope, where=where, order=[Organization.name, Organization.id],
-                after=after, limit=limit,
+                scope,
+                where=where,
+                order=[Organization.name, Organization.id],
+                after=after,
+                limit=limit,
             ),
             key_of=lambda o: (o.name, o.id),
             to_read=lambda rows: [OrganizationRead.model_validate(o) for o in rows],
+            page_type=OrganizationPage,
             count=lambda: self.repo.count(scope, where=where),
         )
 
@@ -86,9 +97,7 @@ class OrganizationService:
     ) -> OrganizationRead:
         """Change an organisation. Raises NotFound, PreconditionFailed, Conflict."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, organization_id)
-        organization = await self.repo.get_for_update(
-            organization_id, policies.visible(principal)
-        )
+        organization = await self.repo.get_for_update(organization_id, policies.visible(principal))
         if organization is None:
             raise NotFound("Organisation not found.")
         if organization.version != expected_version:
@@ -104,6 +113,12 @@ class OrganizationService:
             setattr(organization, field, value)
         touch(organization)
         await self.repo.save(organization)
-        record(self.uow, principal, AuditAction.update, ENTITY, organization.id,
-               organization_id=organization.id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            organization.id,
+            organization_id=organization.id,
+        )
         return OrganizationRead.model_validate(organization)

@@ -10,14 +10,20 @@ READ = policy(
     "users:read",
     {Role.platform_admin, Role.program_manager},
     "Read user accounts: platform admins all; program managers those of their organisation.",
+    entity="user",
 )
 MANAGE = policy(
     "users:manage",
     {Role.platform_admin, Role.program_manager},
     "Create, change, disable and enable user accounts, and reset their passwords.",
+    entity="user",
 )
 CHANGE_OWN_PASSWORD = policy(
-    "me:password", (), "Change one's own password.", any_authenticated=True
+    "me:password",
+    (),
+    "Change one's own password.",
+    any_authenticated=True,
+    entity="user",
 )
 
 # A program manager staffs her own organisation; platform-wide and oversight roles are given

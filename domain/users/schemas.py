@@ -7,8 +7,8 @@ from uuid import UUID
 from pydantic import AfterValidator, ConfigDict, Field, SecretStr
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
 from domain.common.principal import Role
+from domain.common.schemas import PatchBody, ReadModel, RequestBody
 from domain.identity.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
@@ -23,8 +23,11 @@ def _normal_email(value: str) -> str:
 Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_normal_email)]
 Password = Annotated[
     SecretStr,
-    Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
-          description=f"At least {MIN_PASSWORD_LENGTH} characters."),
+    Field(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    ),
 ]
 
 
@@ -66,7 +69,9 @@ class UserUpdate(PatchBody):
 
 
 class PasswordReset(RequestBody):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"password": "another long passphrase"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"password": "another long passphrase"}]}
+    )
 
     password: Password
 
@@ -75,8 +80,10 @@ class PasswordChange(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"current_password": "a long passphrase of words",
-                 "new_password": "another long passphrase"}
+                {
+                    "current_password": "a long passphrase of words",
+                    "new_password": "another long passphrase",
+                }
             ]
         }
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from domain.audit.trail import authorize, record, record_denied
+from domain.audit.trail import authorize, event, record, record_denied
 from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
@@ -22,13 +22,13 @@ from domain.common.principal import Principal, PrincipalKind, Role
 from domain.geography.lookups import require_districts
 from domain.identity.passwords import Passwords
 from domain.users import policies
-from domain.users.schemas import PasswordChange, UserCreate, UserRead, UserUpdate
+from domain.users.schemas import PasswordChange, UserCreate, UserPage, UserRead, UserUpdate
 from persistence.models.app_user import AppUser
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
 from persistence.repositories.auth_sessions import AuthSessionRepository
 from persistence.repositories.organizations import OrganizationRepository
-from persistence.repositories.users import UserRepository
+from persistence.repositories.users import UserFilter, UserRepository
 from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
 
@@ -52,11 +52,18 @@ def _read(user: AppUser, district_ids: Sequence[UUID]) -> UserRead:
     )
 
 
+def _from_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(row)
+    values["district_ids"] = list(values["district_ids"] or ())
+    values["disabled"] = values["disabled_at"] is not None
+    return values
+
+
 class UserService:
     def __init__(self, uow: UnitOfWork, passwords: Passwords) -> None:
         self.uow = uow
         self.passwords = passwords
-        self.users = UserRepository(uow.session)
+        self.users = UserRepository(uow)
 
     async def create(self, principal: Principal, data: UserCreate) -> UserRead:
         """Open an account. Raises NotFound (organisation out of scope), PermissionDenied
@@ -66,7 +73,7 @@ class UserService:
         if organization_id is None:
             raise BusinessRuleViolation("organization_id is required.", field="organization_id")
         scope = policies.visible(principal)
-        if await OrganizationRepository(self.uow.session).get(organization_id, scope) is None:
+        if await OrganizationRepository(self.uow).get(organization_id, scope) is None:
             if principal.is_platform_admin:
                 raise BusinessRuleViolation(
                     "The organisation does not exist.", field="organization_id"
@@ -94,17 +101,29 @@ class UserService:
             user.id = data.id
         await self.users.add(user)
         await self.users.set_districts(user.id, data.district_ids)
-        record(self.uow, principal, AuditAction.create, ENTITY, user.id,
-               organization_id=organization_id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.create,
+            ENTITY,
+            user.id,
+            organization_id=organization_id,
+        )
         return _read(user, sorted(set(data.district_ids)))
 
     async def get(self, principal: Principal, user_id: UUID) -> UserRead:
-        """One account in the caller's scope (the read is audited). Raises NotFound."""
+        """One account in the caller's scope; the read is audited in the same statement.
+        Raises NotFound."""
         authorize(self.uow, principal, policies.READ, ENTITY, user_id)
-        user = await self._in_scope(principal, user_id)
-        record(self.uow, principal, AuditAction.read, ENTITY, user.id,
-               organization_id=user.organization_id)
-        return _read(user, await self.users.district_ids(user.id))
+        row = await self.users.get_audited(
+            user_id,
+            policies.visible(principal),
+            self.uow.audit_chain,
+            event(principal, AuditAction.read, ENTITY, user_id),
+        )
+        if row is None:
+            raise NotFound("User not found.")
+        return UserRead.model_validate(_from_row(row))
 
     async def list(
         self,
@@ -118,30 +137,22 @@ class UserService:
         """Accounts in the caller's scope, oldest first (the search is audited)."""
         authorize(self.uow, principal, policies.READ, ENTITY)
         scope = policies.visible(principal)
-        where: list[Any] = []
-        if organization_id is not None:
-            where.append(AppUser.organization_id == organization_id)
-        if role is not None:
-            where.append(AppUser.role == role)
-        if disabled is not None:
-            column: Any = AppUser.disabled_at
-            where.append(column.is_not(None) if disabled else column.is_(None))
-
-        async def to_reads(rows: Sequence[AppUser]) -> list[UserRead]:
-            districts = await self.users.districts_of(u.id for u in rows)
-            return [_read(u, districts[u.id]) for u in rows]
-
-        result = await paginate(
+        filters = UserFilter(organization_id, role.value if role else None, disabled)
+        search = event(
+            principal, AuditAction.search, ENTITY, organization_id=principal.organization_id
+        )
+        return await paginate(
             page,
             sort="created",
             key_arity=2,
-            fetch=lambda after, limit: self.users.page(scope, where=where, after=after, limit=limit),
-            key_of=lambda u: (u.created_at, u.id),
-            to_read=to_reads,
-            count=lambda: self.users.count(scope, where=where),
+            fetch=lambda after, limit: self.users.page_audited(
+                scope, filters, after, limit, self.uow.audit_chain, search
+            ),
+            key_of=lambda row: (row["created_at"], row["id"]),
+            to_read=lambda rows: [UserRead.model_validate(_from_row(row)) for row in rows],
+            count=lambda: self.users.count_in(scope, filters),
+            page_type=UserPage,
         )
-        record(self.uow, principal, AuditAction.search, ENTITY)
-        return result
 
     async def update(
         self, principal: Principal, user_id: UUID, data: UserUpdate, expected_version: int
@@ -161,15 +172,28 @@ class UserService:
             if await self.users.email_taken(changes["email"]):
                 raise Conflict("An account with this email already exists.")
         district_ids = changes.pop("district_ids", None)
+        scope_changed = "role" in changes and changes["role"] != user.role
         if district_ids is not None:
             await require_districts(self.uow, district_ids)
+            scope_changed = scope_changed or sorted(set(district_ids)) != (
+                await self.users.district_ids(user.id)
+            )
             await self.users.set_districts(user.id, district_ids)
         for field, value in changes.items():
             setattr(user, field, value)
+        if scope_changed:
+            # Her tokens name her role and districts: end them, her app signs in again.
+            user.access_version += 1
         touch(user)
         await self.users.save(user)
-        record(self.uow, principal, AuditAction.update, ENTITY, user.id,
-               organization_id=user.organization_id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            user.id,
+            organization_id=user.organization_id,
+        )
         return _read(user, await self.users.district_ids(user.id))
 
     async def set_disabled(self, principal: Principal, user_id: UUID, disabled: bool) -> UserRead:
@@ -184,12 +208,12 @@ class UserService:
         now = utcnow()
         if disabled and user.disabled_at is None:
             user.disabled_at = now
-            await AuthSessionRepository(self.uow.session).revoke_all_of_user(
-                user.id, now, "disabled"
-            )
+            user.access_version += 1
+            await AuthSessionRepository(self.uow).revoke_all_of_user(user.id, now, "disabled")
             touch(user)
         elif not disabled and user.disabled_at is not None:
             user.disabled_at = None
+            user.access_version += 1
             touch(user)
         await self.users.save(user)
         action = AuditAction.disable if disabled else AuditAction.enable
@@ -204,8 +228,14 @@ class UserService:
             raise NotFound("User not found.")
         self._check_assignable(principal, Role(user.role), user.id)
         await self._set_password(user, password)
-        record(self.uow, principal, AuditAction.update, ENTITY, user.id,
-               organization_id=user.organization_id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            user.id,
+            organization_id=user.organization_id,
+        )
 
     async def change_own_password(self, principal: Principal, data: PasswordChange) -> None:
         """Change the caller's password; other sessions end. Raises BusinessRuleViolation
@@ -223,10 +253,17 @@ class UserService:
             raise BusinessRuleViolation(
                 "The current password is not correct.", field="current_password"
             )
-        await self._set_password(user, data.new_password.get_secret_value(),
-                                 keep_session=principal.session_id)
-        record(self.uow, principal, AuditAction.update, ENTITY, user.id,
-               organization_id=user.organization_id)
+        await self._set_password(
+            user, data.new_password.get_secret_value(), keep_session=principal.session_id
+        )
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            user.id,
+            organization_id=user.organization_id,
+        )
 
     # -- helpers --------------------------------------------------------------------------
     async def _set_password(
@@ -237,7 +274,7 @@ class UserService:
         user.password_changed_at = now
         touch(user)
         await self.users.save(user)
-        sessions = AuthSessionRepository(self.uow.session)
+        sessions = AuthSessionRepository(self.uow)
         await sessions.revoke_all_of_user(user.id, now, "password_changed", keep=keep_session)
 
     async def _in_scope(self, principal: Principal, user_id: UUID) -> AppUser:
@@ -254,7 +291,9 @@ class UserService:
             raise PreconditionFailed("The user was changed by someone else; reload it.")
         return user
 
-    def _check_assignable(self, principal: Principal, role: Role, user_id: UUID | None = None) -> None:
+    def _check_assignable(
+        self, principal: Principal, role: Role, user_id: UUID | None = None
+    ) -> None:
         if not policies.may_assign(principal, role):
             record_denied(self.uow, principal, ENTITY, user_id)
             raise PermissionDenied("You may not manage accounts with this role.")

@@ -31,12 +31,14 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("last_seq", sa.BigInteger(), nullable=False),
         sa.Column("last_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.CheckConstraint("id = 1", name=op.f("ck_audit_chain_head_single_row")),
+        sa.CheckConstraint("id BETWEEN 1 AND 64", name=op.f("ck_audit_chain_head_chain_number")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_chain_head")),
     )
     op.create_table(
         "audit_event",
-        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("chain", sa.SmallInteger(), nullable=False),
+        sa.Column("chain_seq", sa.BigInteger(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
@@ -99,6 +101,7 @@ def upgrade() -> None:
         ),
         sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_event")),
+        sa.UniqueConstraint("chain", "chain_seq", name=op.f("uq_audit_event_chain_chain_seq")),
         sa.UniqueConstraint("id", name=op.f("uq_audit_event_id")),
     )
     op.create_index("ix_audit_event_actor_id_seq", "audit_event", ["actor_id", "seq"], unique=False)
@@ -227,8 +230,11 @@ def upgrade() -> None:
             ["state_id"], ["state.id"], name=op.f("fk_organization_state_id_state")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organization")),
-        sa.UniqueConstraint("name", name=op.f("uq_organization_name")),
     )
+    op.create_index(
+        "uq_organization_name_lower", "organization", [sa.text("lower(name)")], unique=True
+    )
+    op.create_index("ix_organization_name_id", "organization", ["name", "id"], unique=False)
     op.create_index(op.f("ix_organization_state_id"), "organization", ["state_id"], unique=False)
     op.create_table(
         "app_user",
@@ -272,6 +278,7 @@ def upgrade() -> None:
         sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("access_version", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organization.id"],
@@ -282,6 +289,13 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_app_user_organization_id"), "app_user", ["organization_id"], unique=False
+    )
+    op.create_index("ix_app_user_created_at_id", "app_user", ["created_at", "id"], unique=False)
+    op.create_index(
+        "ix_app_user_organization_id_created_at_id",
+        "app_user",
+        ["organization_id", "created_at", "id"],
+        unique=False,
     )
     op.create_table(
         "block",
@@ -354,6 +368,7 @@ def upgrade() -> None:
         sa.Column("secret_rotated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("access_version", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organization.id"],
@@ -365,6 +380,12 @@ def upgrade() -> None:
         op.f("ix_integration_client_organization_id"),
         "integration_client",
         ["organization_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_integration_client_created_at_id",
+        "integration_client",
+        ["created_at", "id"],
         unique=False,
     )
     op.create_table(
@@ -446,12 +467,17 @@ def downgrade() -> None:
     op.drop_table("user_district")
     op.drop_index(op.f("ix_auth_session_user_id"), table_name="auth_session")
     op.drop_table("auth_session")
+    op.drop_index("ix_integration_client_created_at_id", table_name="integration_client")
     op.drop_index(op.f("ix_integration_client_organization_id"), table_name="integration_client")
     op.drop_table("integration_client")
     op.drop_index(op.f("ix_block_district_id"), table_name="block")
     op.drop_table("block")
+    op.drop_index("ix_app_user_organization_id_created_at_id", table_name="app_user")
+    op.drop_index("ix_app_user_created_at_id", table_name="app_user")
     op.drop_index(op.f("ix_app_user_organization_id"), table_name="app_user")
     op.drop_table("app_user")
+    op.drop_index("ix_organization_name_id", table_name="organization")
+    op.drop_index("uq_organization_name_lower", table_name="organization")
     op.drop_index(op.f("ix_organization_state_id"), table_name="organization")
     op.drop_table("organization")
     op.drop_index(op.f("ix_district_state_id"), table_name="district")
@@ -468,6 +494,7 @@ def downgrade() -> None:
 
 
 APP_ROLE = "shakti_app"
+AUDIT_CHAINS = 16  # persistence.audit_chain.AUDIT_CHAINS at the time of this revision
 GEOGRAPHY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://shakti-mis.org/geography")
 WEST_BENGAL_DISTRICTS = (
     "Alipurduar",
@@ -524,7 +551,13 @@ def _audit_chain() -> None:
         sa.column("last_seq", sa.BigInteger),
         sa.column("last_hash", sa.LargeBinary),
     )
-    op.bulk_insert(head, [{"id": 1, "last_seq": 0, "last_hash": genesis}])
+    op.bulk_insert(
+        head,
+        [
+            {"id": chain, "last_seq": 0, "last_hash": genesis}
+            for chain in range(1, AUDIT_CHAINS + 1)
+        ],
+    )
     # Append-only for everyone but a superuser who disables the trigger on purpose.
     op.execute(
         """

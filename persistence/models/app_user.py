@@ -16,6 +16,13 @@ class AppUser(Entity, OrganizationOwned, table=True):
     """
 
     __tablename__ = "app_user"
+    __table_args__ = (
+        # Keyset pages: all users, and those of one organisation, oldest first.
+        sa.Index("ix_app_user_created_at_id", "created_at", "id"),
+        sa.Index(
+            "ix_app_user_organization_id_created_at_id", "organization_id", "created_at", "id"
+        ),
+    )
 
     email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
     full_name: str = Field(max_length=200)
@@ -24,3 +31,6 @@ class AppUser(Entity, OrganizationOwned, table=True):
     disabled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     password_changed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     last_login_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Bumped when what an access token says of her changes (role, organisation, districts,
+    # disabled): tokens carry it, and a token with an older value is refused at once.
+    access_version: int = Field(default=1, sa_column_kwargs={"server_default": sa.text("1")})

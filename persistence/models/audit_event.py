@@ -13,18 +13,27 @@ from persistence.models.enums import ActorType, AuditAction, AuditOutcome
 class AuditEvent(SQLModel, table=True):
     """Append-only, hash-chained record of who did what to which record. Never the data itself.
 
-    ``hash`` = SHA-256(previous event's hash || digest of this event's fields), in ``seq`` order.
-    The application's database role may insert and read events, never update or delete them.
+    Events are spread over a fixed number of chains (``chain``) so that concurrent requests do
+    not queue behind one lock; within its chain an event has a position (``chain_seq``) and
+    ``hash`` = SHA-256(hash of the previous event of the chain || digest of this event's
+    fields). ``seq`` orders all events for listing. The application's database role may insert
+    and read events, never update or delete them.
     """
 
     __tablename__ = "audit_event"
     __table_args__ = (
+        sa.UniqueConstraint("chain", "chain_seq"),
         sa.Index("ix_audit_event_organization_id_seq", "organization_id", "seq"),
         sa.Index("ix_audit_event_entity_type_entity_id", "entity_type", "entity_id"),
         sa.Index("ix_audit_event_actor_id_seq", "actor_id", "seq"),
     )
 
-    seq: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    )
+    chain: int = Field(sa_type=sa.SmallInteger)
+    chain_seq: int = Field(sa_type=sa.BigInteger)
     id: UUID = Field(sa_column_kwargs={"unique": True})
     occurred_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     actor_type: ActorType = Field(sa_type=enum_column(ActorType, "actor_type"))

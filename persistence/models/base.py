@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
@@ -26,7 +25,6 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
 
 
 def enum_column(enum_class: type[enum.Enum], name: str) -> sa.Enum:
@@ -65,7 +63,9 @@ class Entity(SQLModel):
         nullable=False,
     )
     created_by: UUID | None = Field(default=None, nullable=True)
-    version: int = Field(default=1, nullable=False, sa_column_kwargs={"server_default": sa.text("1")})
+    version: int = Field(
+        default=1, nullable=False, sa_column_kwargs={"server_default": sa.text("1")}
+    )
     deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 

@@ -18,6 +18,7 @@ class IntegrationClient(Entity, OrganizationOwned, table=True):
     """
 
     __tablename__ = "integration_client"
+    __table_args__ = (sa.Index("ix_integration_client_created_at_id", "created_at", "id"),)
 
     name: str = Field(max_length=200)
     role: Role = Field(sa_type=enum_column(Role, "client_role"))
@@ -30,3 +31,5 @@ class IntegrationClient(Entity, OrganizationOwned, table=True):
     secret_rotated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     disabled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     last_used_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Bumped when role, scopes or secret change or the client is disabled: older tokens fail.
+    access_version: int = Field(default=1, sa_column_kwargs={"server_default": sa.text("1")})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlmodel import Field
 
 from persistence.models.base import Entity, enum_column
@@ -15,7 +16,12 @@ class Organization(Entity, table=True):
     """
 
     __tablename__ = "organization"
+    __table_args__ = (
+        # Names are unique whatever their case ("Shakti" and "SHAKTI" are one organisation).
+        sa.Index("uq_organization_name_lower", sa.func.lower(sa.column("name")), unique=True),
+        sa.Index("ix_organization_name_id", "name", "id"),
+    )
 
-    name: str = Field(max_length=200, sa_column_kwargs={"unique": True})
+    name: str = Field(max_length=200)
     kind: OrganizationKind = Field(sa_type=enum_column(OrganizationKind, "organization_kind"))
     state_id: UUID | None = Field(default=None, foreign_key="state.id", index=True)

@@ -7,62 +7,23 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.audit_chain import AuditRecord, digest
+from persistence.audit_chain import APPEND_ONE, AuditRecord, append_args
 from persistence.models.audit_chain_head import AuditChainHead
 from persistence.models.audit_event import AuditEvent
 from persistence.pagination import keyset
-
-# One statement per event: advance the head (its row lock orders concurrent appends, and in
-# READ COMMITTED the UPDATE sees the latest committed head) and insert the event with the
-# hash the head now holds.
-_APPEND = sa.text(
-    """
-    WITH head AS (
-        UPDATE audit_chain_head
-           SET last_seq = last_seq + 1, last_hash = sha256(last_hash || :digest)
-         WHERE id = 1
-     RETURNING last_seq, last_hash
-    )
-    INSERT INTO audit_event (seq, hash, id, occurred_at, actor_type, actor_id, organization_id,
-                             action, entity_type, entity_id, request_id, outcome)
-    SELECT head.last_seq, head.last_hash, :id, :occurred_at, :actor_type, :actor_id,
-           :organization_id, :action, :entity_type, :entity_id, :request_id, :outcome
-      FROM head
-    """
-).bindparams(
-    sa.bindparam("digest", type_=sa.LargeBinary),
-    sa.bindparam("id", type_=sa.Uuid),
-    sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)),
-    sa.bindparam("actor_id", type_=sa.Uuid),
-    sa.bindparam("organization_id", type_=sa.Uuid),
-    sa.bindparam("entity_id", type_=sa.Uuid),
-)
+from persistence.repositories.session import Repository
 
 
-class AuditEventRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def append(self, records: Sequence[AuditRecord]) -> None:
-        for record in records:
-            await self.session.execute(
-                _APPEND,
-                {
-                    "digest": digest(record),
-                    "id": record.id,
-                    "occurred_at": record.occurred_at,
-                    "actor_type": str(record.actor_type),
-                    "actor_id": record.actor_id,
-                    "organization_id": record.organization_id,
-                    "action": str(record.action),
-                    "entity_type": record.entity_type,
-                    "entity_id": record.entity_id,
-                    "request_id": record.request_id,
-                    "outcome": str(record.outcome),
-                },
-            )
+class AuditEventRepository(Repository):
+    async def append(self, records: Sequence[AuditRecord], chain: int) -> None:
+        """Append ``records`` to ``chain``, one statement each, all or none: in the session's
+        transaction when it has begun one, else in one transaction of their own (so that the
+        events of one unit of work stand together in their chain even then)."""
+        if not records:
+            return
+        connection = await self.driver()
+        await connection.executemany(APPEND_ONE, [append_args(chain, r) for r in records])
 
     async def list(
         self,
@@ -98,26 +59,28 @@ class AuditEventRepository:
         )
         return list((await self.session.scalars(stmt)).all())
 
-    async def head(self) -> AuditChainHead | None:
-        return await self.session.get(AuditChainHead, 1)
+    async def heads(self) -> list[AuditChainHead]:
+        stmt = sa.select(AuditChainHead).order_by(AuditChainHead.id)
+        return list((await self.session.scalars(stmt)).all())
 
-    async def between(self, first_seq: int, last_seq: int) -> Sequence[AuditEvent]:
+    async def between(self, chain: int, first: int, last: int) -> Sequence[AuditEvent]:
+        """Events of ``chain`` at positions ``first`` to ``last``."""
         stmt = (
             sa.select(AuditEvent)
-            .where(AuditEvent.seq.between(first_seq, last_seq))  # type: ignore[attr-defined]
-            .order_by(AuditEvent.seq)
+            .where(AuditEvent.chain == chain, AuditEvent.chain_seq.between(first, last))  # type: ignore[attr-defined]
+            .order_by(AuditEvent.chain_seq)
         )
         return list((await self.session.scalars(stmt)).all())
 
-    async def stream_in_chain_order(self, batch: int = 5000) -> AsyncIterator[AuditEvent]:
-        """Every event in ``seq`` order, fetched in batches (keyset, no OFFSET)."""
+    async def stream_chain(self, chain: int, batch: int = 5000) -> AsyncIterator[AuditEvent]:
+        """Every event of ``chain`` in chain order, fetched in batches (keyset)."""
         last = 0
         while True:
             rows = (
                 await self.session.scalars(
                     sa.select(AuditEvent)
-                    .where(AuditEvent.seq > last)
-                    .order_by(AuditEvent.seq)
+                    .where(AuditEvent.chain == chain, AuditEvent.chain_seq > last)
+                    .order_by(AuditEvent.chain_seq)
                     .limit(batch)
                 )
             ).all()
@@ -125,4 +88,4 @@ class AuditEventRepository:
                 return
             for row in rows:
                 yield row
-            last = rows[-1].seq
+            last = rows[-1].chain_seq

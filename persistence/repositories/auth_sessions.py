@@ -6,16 +6,13 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models.auth_session import AuthSession
 from persistence.models.refresh_token import RefreshToken
+from persistence.repositories.session import Repository
 
 
-class AuthSessionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AuthSessionRepository(Repository):
     async def add(self, auth_session: AuthSession, token: RefreshToken) -> None:
         self.session.add(auth_session)
         await self.session.flush()

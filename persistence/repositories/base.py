@@ -7,25 +7,22 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models.base import Entity
 from persistence.pagination import keyset
+from persistence.repositories.session import Repository
 from persistence.scope import RowScope
 
 ModelT = TypeVar("ModelT", bound=Entity)
 
 
-class EntityRepository(Generic[ModelT]):
+class EntityRepository(Repository, Generic[ModelT]):
     """Queries on one table of business records, always through a RowScope.
 
     Subclasses set ``model``; ``organization_column`` defaults to ``organization_id``.
     """
 
     model: type[ModelT]
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     def organization_column(self) -> Any:
         return self.model.organization_id  # type: ignore[attr-defined]

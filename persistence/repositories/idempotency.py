@@ -6,15 +6,12 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models.idempotency_record import IdempotencyRecord
+from persistence.repositories.session import Repository
 
 
-class IdempotencyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class IdempotencyRepository(Repository):
     async def try_lock(self, principal_id: UUID, key: str) -> bool:
         """Take a transaction-scoped lock on (principal, key); False when another request holds
         it (a concurrent duplicate)."""

@@ -7,15 +7,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models.login_throttle import LoginThrottle
+from persistence.repositories.session import Repository
 
 
-class LoginThrottleRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class LoginThrottleRepository(Repository):
     async def locked_until(self, keys: Iterable[str], now: datetime) -> datetime | None:
         """The latest lock among ``keys`` that has not yet expired."""
         stmt = sa.select(sa.func.max(LoginThrottle.locked_until)).where(

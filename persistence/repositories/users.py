@@ -3,30 +3,123 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from asyncpg import Record
 
+from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.app_user import AppUser
-from persistence.models.auth_session import AuthSession
 from persistence.models.user_district import UserDistrict
+from persistence.pagination import KeyMismatch
 from persistence.repositories.base import EntityRepository
+from persistence.scope import RowScope
+
+# One round trip per request: is the account live, unchanged since the token, and the
+# session not revoked or expired? (A prepared statement through asyncpg: the hottest query.)
+_ACCESS_IS_LIVE = """
+SELECT EXISTS (
+    SELECT 1
+      FROM app_user u
+      JOIN auth_session s ON s.user_id = u.id
+     WHERE u.id = $1 AND s.id = $2 AND u.access_version = $3
+       AND u.disabled_at IS NULL AND u.deleted_at IS NULL
+       AND s.revoked_at IS NULL AND s.expires_at > statement_timestamp()
+)
+"""
+
+
+# Hot reads go straight through asyncpg (prepared statements), each with its audit event
+# appended in the same statement.
+_COLUMNS = """
+    u.id, u.email, u.full_name, u.organization_id, u.role, u.disabled_at, u.last_login_at,
+    u.created_at, u.updated_at, u.version,
+    ARRAY(SELECT d.district_id FROM user_district d WHERE d.user_id = u.id
+           ORDER BY d.district_id) AS district_ids
+"""
+_GET_AUDITED = audited_read_sql(
+    f"""SELECT {_COLUMNS} FROM app_user u
+         WHERE u.id = $1 AND u.deleted_at IS NULL
+           AND ($2::uuid[] IS NULL OR u.organization_id = ANY($2::uuid[]))""",
+    2,
+)
 
 
 @dataclass(frozen=True, slots=True)
-class UserPrincipalRow:
-    """What authenticating a request needs to know of a user, in one query."""
-
-    id: UUID
-    organization_id: UUID
-    role: str
-    disabled: bool
-    district_ids: frozenset[UUID]
-    session_active: bool
+class UserFilter:
+    organization_id: UUID | None = None
+    role: str | None = None
+    disabled: bool | None = None
 
 
 class UserRepository(EntityRepository[AppUser]):
     model = AppUser
+
+    async def get_audited(
+        self, user_id: UUID, scope: RowScope, chain: int, audit: AuditRecord
+    ) -> Record | None:
+        """The user in ``scope``, with her districts; ``audit`` is appended when found."""
+        if scope.is_empty:
+            return None
+        organizations = None if scope.organization_ids is None else list(scope.organization_ids)
+        connection = await self.driver()
+        row: Record | None = await connection.fetchrow(
+            _GET_AUDITED, user_id, organizations, *append_args(chain, audit)
+        )
+        return row
+
+    async def page_audited(
+        self,
+        scope: RowScope,
+        filters: UserFilter,
+        after: tuple[Any, ...] | None,
+        limit: int,
+        chain: int,
+        audit: AuditRecord,
+    ) -> list[Record]:
+        """Up to ``limit + 1`` users in ``scope`` oldest first after the key ``after``
+        (created_at, id); ``audit`` (a search) is appended whatever is found."""
+        if scope.is_empty:
+            return []
+        conditions, args = ["u.deleted_at IS NULL"], []
+
+        def arg(value: object) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        if scope.organization_ids is not None:
+            conditions.append(f"u.organization_id = ANY({arg(list(scope.organization_ids))})")
+        if filters.organization_id is not None:
+            conditions.append(f"u.organization_id = {arg(filters.organization_id)}")
+        if filters.role is not None:
+            conditions.append(f"u.role = {arg(filters.role)}")
+        if filters.disabled is not None:
+            conditions.append(f"u.disabled_at IS {'NOT ' if filters.disabled else ''}NULL")
+        if after is not None:
+            created, user_id = after if len(after) == 2 else (None, None)
+            if not isinstance(created, datetime) or not isinstance(user_id, UUID):
+                raise KeyMismatch("the key does not fit the ordering")
+            conditions.append(f"(u.created_at, u.id) > ({arg(after[0])}, {arg(after[1])})")
+        limit_param = arg(limit + 1)
+        select = (
+            f"SELECT {_COLUMNS} FROM app_user u WHERE {' AND '.join(conditions)}"
+            f" ORDER BY u.created_at, u.id LIMIT {limit_param}"
+        )
+        sql = audited_read_sql(select, len(args), only_if_found=False, owned=False)
+        connection = await self.driver()
+        return list(await connection.fetch(sql, *args, *append_args(chain, audit)))
+
+    async def count_in(self, scope: RowScope, filters: UserFilter) -> int:
+        where = []
+        if filters.organization_id is not None:
+            where.append(AppUser.organization_id == filters.organization_id)
+        if filters.role is not None:
+            where.append(AppUser.role == filters.role)
+        if filters.disabled is not None:
+            column: Any = AppUser.disabled_at
+            where.append(column.is_not(None) if filters.disabled else column.is_(None))
+        return await self.count(scope, where=where)
 
     async def by_email(self, email: str) -> AppUser | None:
         stmt = sa.select(AppUser).where(AppUser.email == email, AppUser.deleted_at.is_(None))
@@ -64,41 +157,8 @@ class UserRepository(EntityRepository[AppUser]):
         if rows:
             await self.session.execute(sa.insert(UserDistrict), rows)
 
-    async def principal_row(
-        self, user_id: UUID, session_id: UUID, now: datetime
-    ) -> UserPrincipalRow | None:
-        """The user and whether the sign-in session is live, in one round trip."""
-        districts = (
-            sa.select(sa.func.coalesce(sa.func.array_agg(UserDistrict.district_id), sa.text("'{}'")))
-            .where(UserDistrict.user_id == AppUser.id)
-            .scalar_subquery()
-        )
-        session_live = (
-            sa.select(sa.literal(True))
-            .where(
-                AuthSession.id == session_id,
-                AuthSession.user_id == AppUser.id,
-                AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-                AuthSession.expires_at > now,
-            )
-            .exists()
-        )
-        stmt = sa.select(
-            AppUser.id,
-            AppUser.organization_id,
-            AppUser.role,
-            AppUser.disabled_at,
-            districts,
-            session_live,
-        ).where(AppUser.id == user_id, AppUser.deleted_at.is_(None))
-        row = (await self.session.execute(stmt)).one_or_none()
-        if row is None:
-            return None
-        return UserPrincipalRow(
-            id=row[0],
-            organization_id=row[1],
-            role=str(row[2]),
-            disabled=row[3] is not None,
-            district_ids=frozenset(row[4] or ()),
-            session_active=bool(row[5]),
-        )
+    async def access_is_live(
+        self, user_id: UUID, session_id: UUID | None, access_version: int
+    ) -> bool:
+        connection = await self.driver()
+        return bool(await connection.fetchval(_ACCESS_IS_LIVE, user_id, session_id, access_version))
