@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import os
@@ -49,7 +50,6 @@ def database_url(settings: Settings) -> str:
 
 # -- serve ----------------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
 
     from persistence import migrator
 
@@ -58,8 +58,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # The embedded database is ours: bring it to the latest schema before serving.
         migrator.upgrade(url)
     os.environ["SHAKTI_DATABASE_URL"] = url  # the workers read it
-    if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="shakti-metrics-")
+    with contextlib.ExitStack() as stack:
+        if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+            # Workers write their metrics here; /metrics sums them. Removed at exit.
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="shakti-metrics-"))
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        _run_uvicorn(args, settings)
+    return EXIT_OK
+
+
+def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -72,7 +82,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=None,
         server_header=False,
     )
-    return EXIT_OK
 
 
 # -- migrate --------------------------------------------------------------------------------

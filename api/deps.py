@@ -45,7 +45,9 @@ def bearer_token(request: Request) -> str:
     """The access token of ``Authorization: Bearer <token>``; NotAuthenticated without one."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("Send an access token: Authorization: Bearer <token>.")
+        raise NotAuthenticated(
+            "Send an access token: Authorization: Bearer <token>.", credentials_missing=True
+        )
     return token.strip()
 
 

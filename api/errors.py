@@ -59,7 +59,11 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, errors.NotAuthenticated):
-        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        # RFC 6750 3.1: no error code when the request carried no credentials at all.
+        missing = exc.extra.get("credentials_missing")
+        headers["WWW-Authenticate"] = (
+            'Bearer realm="shakti-mis"' if missing else 'Bearer error="invalid_token"'
+        )
     if isinstance(exc, errors.InvalidClient):
         headers["WWW-Authenticate"] = 'Basic realm="shakti-mis"'
     if isinstance(exc, errors.InvalidGrant | errors.InvalidClient | errors.UnsupportedGrantType):

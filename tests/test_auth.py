@@ -801,3 +801,60 @@ async def test_change_password_needs_authentication(client: httpx.AsyncClient) -
         json={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD},
     )
     assert_problem(response, 401)
+
+
+# -- additions: RFC 6750 challenge, access tokens at /revoke, throttled password change ----
+async def test_no_credentials_challenge_carries_no_error_code(client: httpx.AsyncClient) -> None:
+    """RFC 6750 3.1: without credentials the challenge names no error; with a bad token it
+    says invalid_token."""
+    bare = await client.get(ME)
+    assert_problem(bare, 401)
+    assert bare.headers["www-authenticate"] == 'Bearer realm="shakti-mis"'
+    bad = await client.get(ME, headers=bearer("not.a.token"))
+    assert_problem(bad, 401)
+    assert bad.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_revoke_with_an_access_token_ends_its_session(
+    client: httpx.AsyncClient, worker: Actor
+) -> None:
+    current = await signed_in(client, worker)
+    phone = await signed_in(client, worker)
+    response = await client.post(
+        REVOKE,
+        data={"token": phone.access, "token_type_hint": "access_token"},
+        headers=current.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert await me_status(client, phone.headers) == 401
+    assert_problem(await refresh(client, phone.refresh), 400, "invalid_grant")
+    assert await me_status(client, current.headers) == 200
+
+
+async def test_revoke_with_someone_elses_access_token_is_a_no_op(
+    client: httpx.AsyncClient, worker: Actor, factory: Factory, organization: UUID
+) -> None:
+    victim = await signed_in(client, worker)
+    attacker = await signed_in(client, await factory.user(organization, Role.social_worker))
+    response = await client.post(REVOKE, data={"token": victim.access}, headers=attacker.headers)
+    assert response.status_code == 200, response.text
+    assert await me_status(client, victim.headers) == 200
+
+
+async def test_guessing_the_current_password_is_throttled(
+    client: httpx.AsyncClient, worker: Actor, settings: Settings
+) -> None:
+    """A stolen access token must not allow unlimited guesses at the password."""
+    attempt = {"current_password": "a wrong guess here", "new_password": NEW_PASSWORD}
+    for _ in range(settings.login_max_failures_per_account):
+        response = await client.post(f"{ME}/password", json=attempt, headers=worker.headers)
+        assert_problem(response, 422)
+    throttled = await client.post(
+        f"{ME}/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD},
+        headers=worker.headers,
+    )
+    assert_problem(throttled, 429)
+    assert int(throttled.headers["retry-after"]) > 0
+    # The right password was not accepted while locked, and signing in is locked too.
+    assert (await sign_in(client, worker.email, NEW_PASSWORD)).status_code == 429

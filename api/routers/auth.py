@@ -96,7 +96,7 @@ async def revoke_token(
     request: Request,
     uow: UoW,
     principal: Annotated[Principal, requires(policies.REVOKE)],
-    token: Annotated[str | None, Form(max_length=200)] = None,
+    token: Annotated[str | None, Form(max_length=4096)] = None,
     token_type_hint: Annotated[str | None, Form(max_length=40)] = None,
 ) -> Response:
     """Log out: end the session of the given refresh token, or, without `token`, the session

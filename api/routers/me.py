@@ -42,7 +42,8 @@ async def change_password(
     body: PasswordChange,
 ) -> Response:
     """Change one's own password. Every other session of the caller ends."""
-    await UserService(uow, get_container(request).identity.passwords).change_own_password(
+    identity = get_container(request).identity
+    await UserService(uow, identity.passwords, identity.throttle).change_own_password(
         principal, body
     )
     return Response(status_code=204)

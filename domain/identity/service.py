@@ -238,16 +238,14 @@ class AuthService:
         return TokenResponse(access_token=access, expires_in=ttl, scope=" ".join(sorted(requested)))
 
     async def revoke(self, principal: Principal, token: str | None) -> None:
-        """End a session: the one ``token`` (a refresh token) belongs to, or the caller's
-        current one. Tokens of other people are silently ignored (RFC 7009)."""
+        """End a session: the one ``token`` (a refresh token, or an access token) belongs
+        to, or the caller's current one. Tokens of other people, and tokens that are not
+        valid, are silently ignored (RFC 7009)."""
         authorize(self.uow, principal, policies.REVOKE, "auth_session")
         now = utcnow()
         session_id: UUID | None = principal.session_id
         if token:
-            found = await self.sessions.token_for_update(_refresh_digest(token))
-            session_id = None
-            if found is not None and found[1].user_id == principal.id:
-                session_id = found[1].id
+            session_id = await self._session_of(token, principal)
         if session_id is not None and principal.kind is PrincipalKind.user:
             await self.sessions.revoke(session_id, now, "logout")
             record(self.uow, principal, AuditAction.logout, "auth_session", session_id)
@@ -307,6 +305,19 @@ class AuthService:
         )
 
     # -- helpers --------------------------------------------------------------------------
+    async def _session_of(self, token: str, principal: Principal) -> UUID | None:
+        """The caller's session a refresh or access token belongs to (None otherwise)."""
+        if token.startswith(REFRESH_PREFIX):
+            found = await self.sessions.token_for_update(_refresh_digest(token))
+            if found is not None and found[1].user_id == principal.id:
+                return found[1].id
+            return None
+        try:
+            claims = self.config.tokens.verify_access_token(token)
+        except NotAuthenticated:
+            return None
+        return claims.session_id if claims.subject == principal.id else None
+
     def _refresh_expiry(self, now: datetime, session_expiry: datetime) -> datetime:
         return min(now + timedelta(seconds=self.settings.refresh_token_ttl_seconds), session_expiry)
 

@@ -15,18 +15,22 @@ from domain.common.errors import (
     NotFound,
     PermissionDenied,
     PreconditionFailed,
+    TooManyRequests,
 )
 from domain.common.listing import paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.request_context import current_request
 from domain.geography.lookups import require_districts
 from domain.identity.passwords import Passwords
+from domain.identity.throttle import LoginThrottle
 from domain.users import policies
 from domain.users.schemas import PasswordChange, UserCreate, UserPage, UserRead, UserUpdate
 from persistence.models.app_user import AppUser
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
 from persistence.repositories.auth_sessions import AuthSessionRepository
+from persistence.repositories.login_throttle import LoginThrottleRepository
 from persistence.repositories.organizations import OrganizationRepository
 from persistence.repositories.users import UserFilter, UserRepository
 from persistence.scope import RowScope
@@ -60,9 +64,12 @@ def _from_row(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class UserService:
-    def __init__(self, uow: UnitOfWork, passwords: Passwords) -> None:
+    def __init__(
+        self, uow: UnitOfWork, passwords: Passwords, throttle: LoginThrottle | None = None
+    ) -> None:
         self.uow = uow
         self.passwords = passwords
+        self.throttle = throttle
         self.users = UserRepository(uow)
 
     async def create(self, principal: Principal, data: UserCreate) -> UserRead:
@@ -246,10 +253,30 @@ class UserService:
         user = await self.users.get_for_update(principal.id, RowScope.everything())
         if user is None:
             raise NotFound("User not found.")
+        # Guessing the current password with a stolen token is throttled like signing in.
+        throttle, repo = self.throttle, LoginThrottleRepository(self.uow)
+        keys: list[str] = []
+        if throttle is not None:
+            keys = [
+                throttle.account_key(user.email),
+                throttle.address_key(current_request().client_address),
+            ]
+            wait = await throttle.retry_after(repo, keys, utcnow())
+            if wait is not None:
+                raise TooManyRequests(
+                    "Too many failed attempts; try again later.", retry_after=wait
+                )
         ok = await asyncio.to_thread(
             self.passwords.verify, user.password_hash, data.current_password.get_secret_value()
         )
         if not ok:
+            if throttle is not None:
+                limiter, (account, address), moment = throttle, keys, utcnow()
+
+                async def count_failure() -> None:
+                    await limiter.record_failure(repo, account, address, moment)
+
+                self.uow.on_rollback(count_failure)
             raise BusinessRuleViolation(
                 "The current password is not correct.", field="current_password"
             )
