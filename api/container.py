@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from domain.common.settings import Settings
-from domain.identity.keys import keyring_from_settings
+from domain.identity.keys import cipher_from_settings, keyring_from_settings
 from domain.identity.passwords import Passwords
 from domain.identity.service import IdentityConfig
 from domain.identity.throttle import LoginThrottle
@@ -37,4 +37,6 @@ class Container:
             ),
             throttle=LoginThrottle(settings, throttle_key),
         )
+        if database.cipher is None:
+            database.cipher = cipher_from_settings(settings)
         return cls(settings=settings, database=database, identity=identity)

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from api.http import etag
 from domain.common.errors import BadRequest, BusinessRuleViolation, Conflict
 from domain.common.principal import Principal
+from persistence.crypto import Place
 from persistence.models.base import utcnow
 from persistence.models.idempotency_record import IdempotencyRecord
 from persistence.repositories.idempotency import IdempotencyRepository
@@ -27,6 +28,10 @@ from persistence.uow import UnitOfWork
 
 REPLAY_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("location", "etag")
+
+
+def _place(principal: Principal, key: str) -> Place:
+    return Place("idempotency_record", "response_body", f"{principal.id}:{key}")
 
 
 async def _fingerprint(request: Request) -> bytes:
@@ -89,7 +94,7 @@ async def create_once(
         headers = dict(stored.response_headers)
         headers[REPLAY_HEADER] = "true"
         return Response(
-            content=stored.response_body,
+            content=uow.cipher.open(stored.response_body, _place(principal, key)),
             status_code=stored.status_code,
             media_type="application/json",
             headers=headers,
@@ -104,7 +109,8 @@ async def create_once(
             key=key,
             request_fingerprint=fingerprint,
             status_code=response.status_code,
-            response_body=orjson.dumps(body),
+            # Sealed: a stored answer can hold personal data (a survivor's name).
+            response_body=uow.cipher.seal(orjson.dumps(body), _place(principal, key)),
             response_headers=kept,
             created_at=now,
             expires_at=now + timedelta(seconds=ttl_seconds),

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from persistence.crypto import FieldCipher
+
 APPLICATION_NAME = "shakti-mis"
 
 
@@ -82,6 +84,8 @@ class Database:
     session_factory: async_sessionmaker[AsyncSession]
     # Tests: one connection (inside a transaction rolled back at the end) for everything.
     connection: AsyncConnection | None = None
+    # Seals personal data at rest (set by the app from its settings).
+    cipher: FieldCipher | None = None
 
     @classmethod
     def connect(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from persistence.audit_chain import AuditRecord, pick_chain
+from persistence.crypto import FieldCipher
 from persistence.database import driver_connection
 from persistence.repositories.audit_events import AuditEventRepository
 
@@ -44,6 +45,14 @@ class UnitOfWork:
         self._on_rollback: list[RollbackAction] = []
         # One chain for all of this unit's events (they stay together, in order).
         self.audit_chain = pick_chain()
+
+    @property
+    def cipher(self) -> FieldCipher:
+        """Seals and opens personal data (configured by the app)."""
+        cipher = self._database.cipher
+        if cipher is None:
+            raise RuntimeError("no field cipher configured")
+        return cipher
 
     @property
     def session(self) -> AsyncSession:

@@ -28,6 +28,7 @@ from api.app import create_app
 from domain.common.settings import Settings
 from domain.identity.keys import generate_private_key_pem
 from persistence import migrator
+from persistence.crypto import new_key_text
 from persistence.database import Database, create_engine
 from tests.factories import Factory
 
@@ -125,6 +126,9 @@ def settings(signing_key: str, tmp_path_factory: pytest.TempPathFactory) -> Sett
         data_dir=tmp_path_factory.mktemp("data"),
         jwt_signing_keys={"test-1": SecretStr(signing_key)},
         jwt_active_kid="test-1",
+        data_keys={"test-data-1": SecretStr(new_key_text())},
+        data_active_kid="test-data-1",
+        blind_index_key=SecretStr(new_key_text()),
         password_hash_time_cost=1,
         password_hash_memory_kib=1024,
         password_hash_parallelism=1,

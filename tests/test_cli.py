@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api import cli
 from domain.common.settings import Settings, production_problems
 from domain.identity.keys import generate_private_key_pem
+from persistence.crypto import new_key_text
 from persistence.database import async_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,8 +149,14 @@ def test_production_refuses_development_keys_and_accepts_real_ones() -> None:
         "env": "production",
         "database_url": "postgresql://app@db/shakti",
         "jwt_signing_keys": {"2026-11": pem},
+        "data_keys": {"data-2026-11": new_key_text()},
+        "blind_index_key": new_key_text(),
     }
     assert production_problems(Settings(**base)) == []
+    no_data_keys = Settings(**{**base, "data_keys": {}})
+    assert any("SHAKTI_DATA_KEYS" in p for p in production_problems(no_data_keys))
+    dev_data = Settings(**{**base, "data_keys": {"dev-data-1": new_key_text()}})
+    assert any("SHAKTI_DATA_KEYS" in p for p in production_problems(dev_data))
     dev = Settings(**{**base, "jwt_signing_keys": {"dev-1234": pem}})
     assert any("development keys" in p for p in production_problems(dev))
     weak = Settings(**{**base, "password_hash_memory_kib": 1024})

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from domain.common.settings import Settings, production_problems
 from domain.identity.keys import generate_private_key_pem
+from persistence.crypto import new_key_text
 from persistence.database import async_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,14 @@ SETTINGS_VARIABLES = {f"SHAKTI_{name.upper()}" for name in Settings.model_fields
 SHAKTI_NAME = re.compile(r"\bSHAKTI_[A-Z0-9_]+\b")
 SERVE_COMMAND = ["shakti-mis", "serve", "--host", "0.0.0.0", "--port", "8000"]  # noqa: S104
 KID = "prod-test-1"
+DATA_KID = "data-2026-01"
+REQUIRED_SECRETS = (
+    "SHAKTI_JWT_SIGNING_KEYS",
+    "SHAKTI_JWT_ACTIVE_KID",
+    "SHAKTI_DATA_KEYS",
+    "SHAKTI_DATA_ACTIVE_KID",
+    "SHAKTI_BLIND_INDEX_KEY",
+)
 
 
 # -- Compose interpolation ----------------------------------------------------------------------
@@ -152,7 +161,14 @@ def services(compose: dict[str, Any]) -> dict[str, Any]:
 def key_env(**extra: str) -> dict[str, str]:
     """The environment an operator provides: a real (non-dev) signing key and its kid."""
     keys = json.dumps({KID: generate_private_key_pem()})
-    return {"SHAKTI_JWT_SIGNING_KEYS": keys, "SHAKTI_JWT_ACTIVE_KID": KID, **extra}
+    return {
+        "SHAKTI_JWT_SIGNING_KEYS": keys,
+        "SHAKTI_JWT_ACTIVE_KID": KID,
+        "SHAKTI_DATA_KEYS": json.dumps({DATA_KID: new_key_text()}),
+        "SHAKTI_DATA_ACTIVE_KID": DATA_KID,
+        "SHAKTI_BLIND_INDEX_KEY": new_key_text(),
+        **extra,
+    }
 
 
 def depends_on(service: dict[str, Any]) -> dict[str, str]:
@@ -268,7 +284,7 @@ def test_api_has_a_liveness_healthcheck(services: dict[str, Any]) -> None:
 def test_api_runs_in_production_and_requires_the_signing_keys(services: dict[str, Any]) -> None:
     environment = services["api"]["environment"]
     assert environment["SHAKTI_ENV"] == "production"
-    for name in ("SHAKTI_JWT_SIGNING_KEYS", "SHAKTI_JWT_ACTIVE_KID"):
+    for name in REQUIRED_SECRETS:
         assert re.fullmatch(rf"\$\{{{name}:\?[^}}]+\}}", environment[name]), name
 
 

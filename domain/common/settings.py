@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = Field(default=30 * 24 * 3600, ge=300)
     client_token_ttl_seconds: int = Field(default=600, ge=60, le=MAX_ACCESS_TOKEN_TTL)
 
+    # Personal data at rest: JSON object {kid: base64 of a 256-bit AES key}; one of them seals,
+    # all of them open (rotation: add a key, make it active, run `shakti-mis rotate-keys`).
+    data_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    data_active_kid: str | None = None
+    # HMAC key of the blind indexes (exact-match lookups of encrypted values); base64, 256 bits.
+    # Changing it means rebuilding the indexes (`shakti-mis rotate-keys --reindex`).
+    blind_index_key: SecretStr | None = None
+
     # Passwords (argon2id; RFC 9106 second recommended profile by default).
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=8)
@@ -87,6 +95,13 @@ class Settings(BaseSettings):
             kid.startswith(DEV_KEY_PREFIX) for kid in self.jwt_signing_keys
         )
 
+    def uses_development_data_keys(self) -> bool:
+        return (
+            not self.data_keys
+            or self.blind_index_key is None
+            or any(kid.startswith(DEV_KEY_PREFIX) for kid in self.data_keys)
+        )
+
 
 def production_problems(settings: Settings) -> list[str]:
     """What makes these settings unfit for production (empty when fit)."""
@@ -96,6 +111,14 @@ def production_problems(settings: Settings) -> list[str]:
             "SHAKTI_JWT_SIGNING_KEYS must hold the production signing key(s); development keys "
             f"(none set, or a kid starting with '{DEV_KEY_PREFIX}') are refused"
         )
+    if settings.uses_development_data_keys():
+        problems.append(
+            "SHAKTI_DATA_KEYS and SHAKTI_BLIND_INDEX_KEY must hold the production keys that "
+            f"protect personal data; development keys (none set, or a kid starting with "
+            f"'{DEV_KEY_PREFIX}') are refused"
+        )
+    if settings.data_active_kid and settings.data_active_kid not in settings.data_keys:
+        problems.append("SHAKTI_DATA_ACTIVE_KID names no key in SHAKTI_DATA_KEYS")
     if settings.jwt_active_kid and settings.jwt_active_kid not in settings.jwt_signing_keys:
         problems.append("SHAKTI_JWT_ACTIVE_KID names no key in SHAKTI_JWT_SIGNING_KEYS")
     if settings.database_url is None:

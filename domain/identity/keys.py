@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pydantic import SecretStr
 
 from domain.common.settings import DEV_KEY_PREFIX, Environment, Settings
 from domain.identity.tokens import KeyRing
+from persistence.crypto import FieldCipher, decode_key, new_key_text
 
 
 def generate_private_key_pem() -> str:
@@ -47,17 +49,52 @@ def _development_key(data_dir: Path) -> tuple[str, str]:
     return kid, pem
 
 
+def _development_data_keys(data_dir: Path) -> dict[str, str]:
+    """A data key and a blind index key kept in ``data_dir/dev-secrets`` (created once)."""
+    folder = data_dir / "dev-secrets"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "data-keys.json"
+    if not path.exists():
+        keys = {"kid": DEV_KEY_PREFIX + "data-1", "key": new_key_text(), "index": new_key_text()}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(keys, handle)
+    loaded: dict[str, str] = json.loads(path.read_text())
+    return loaded
+
+
 def with_development_keys(settings: Settings) -> Settings:
-    """Settings with a generated development signing key when none is configured.
+    """Settings with generated development keys (token signing, data encryption, blind
+    index) for those not configured.
 
     Only in development; production settings are returned unchanged (and refused elsewhere).
     """
-    if settings.jwt_signing_keys or settings.env is not Environment.development:
+    if settings.env is not Environment.development:
         return settings
-    kid, pem = _development_key(settings.data_dir)
-    return settings.model_copy(
-        update={"jwt_signing_keys": {kid: SecretStr(pem)}, "jwt_active_kid": kid}
-    )
+    update: dict[str, object] = {}
+    if not settings.jwt_signing_keys:
+        kid, pem = _development_key(settings.data_dir)
+        update.update({"jwt_signing_keys": {kid: SecretStr(pem)}, "jwt_active_kid": kid})
+    if not settings.data_keys or settings.blind_index_key is None:
+        dev = _development_data_keys(settings.data_dir)
+        if not settings.data_keys:
+            update.update(
+                {"data_keys": {dev["kid"]: SecretStr(dev["key"])}, "data_active_kid": dev["kid"]}
+            )
+        if settings.blind_index_key is None:
+            update["blind_index_key"] = SecretStr(dev["index"])
+    return settings.model_copy(update=update) if update else settings
+
+
+def cipher_from_settings(settings: Settings) -> FieldCipher:
+    """The field cipher the settings describe; raises ValueError when keys are missing."""
+    keys = {
+        kid: decode_key(secret.get_secret_value()) for kid, secret in settings.data_keys.items()
+    }
+    if not keys or settings.blind_index_key is None:
+        raise ValueError("no data encryption keys are configured (SHAKTI_DATA_KEYS)")
+    active = settings.data_active_kid or sorted(keys)[-1]
+    return FieldCipher(keys, active, decode_key(settings.blind_index_key.get_secret_value()))
 
 
 def keyring_from_settings(settings: Settings) -> KeyRing:
