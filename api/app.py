@@ -13,13 +13,20 @@ from api.container import Container
 from api.logging import configure as configure_logging
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
+    assessments,
     audit,
     auth,
+    care_plans,
+    cases,
+    follow_ups,
     geography,
     health,
     integration_clients,
+    legal,
     me,
     organizations,
+    referrals,
+    survivors,
     users,
 )
 from domain.common.settings import Settings, check_production
@@ -37,6 +44,13 @@ TAGS = [
     {"name": "integration clients", "description": "Service principals of organisations."},
     {"name": "geography", "description": "States, districts and blocks."},
     {"name": "audit", "description": "The hash-chained audit trail."},
+    {"name": "survivors", "description": "Survivors and their consent (personal data sealed)."},
+    {"name": "cases", "description": "Cases, their stages, history and progress map."},
+    {"name": "assessments", "description": "Assessment instruments and case assessments."},
+    {"name": "care plans", "description": "The survivor's goals and her agreement to the plan."},
+    {"name": "referrals", "description": "The service directory and referrals."},
+    {"name": "follow-ups", "description": "Visits and case notes."},
+    {"name": "legal", "description": "Complaints, court cases, hearings, compensation."},
     {"name": "health", "description": "Liveness, readiness and metrics."},
 ]
 
@@ -89,7 +103,22 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.container = Container.build(settings, database)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, me, organizations, users, integration_clients, geography, audit):
+    for module in (
+        auth,
+        me,
+        organizations,
+        users,
+        integration_clients,
+        geography,
+        audit,
+        survivors,
+        cases,
+        assessments,
+        care_plans,
+        referrals,
+        follow_ups,
+        legal,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -5,17 +5,33 @@ Integration-client scopes are validated against this list.
 
 from __future__ import annotations
 
+from domain.assessments import policies as assessment_policies
 from domain.audit import policies as audit_policies
+from domain.care_plans import policies as care_plan_policies
+from domain.cases import policies as case_policies
 from domain.common.policy import Policy, registered_policies
+from domain.consents import policies as consent_policies
+from domain.follow_ups import policies as follow_up_policies
 from domain.geography import policies as geography_policies
 from domain.identity import policies as identity_policies
 from domain.integration_clients import policies as client_policies
+from domain.legal import policies as legal_policies
 from domain.monitoring import policies as monitoring_policies
 from domain.organizations import policies as organization_policies
+from domain.referrals import policies as referral_policies
+from domain.survivors import policies as survivor_policies
 from domain.users import policies as user_policies
 
 AREAS = (
+    assessment_policies,
     audit_policies,
+    care_plan_policies,
+    case_policies,
+    consent_policies,
+    follow_up_policies,
+    legal_policies,
+    referral_policies,
+    survivor_policies,
     geography_policies,
     identity_policies,
     client_policies,

@@ -32,3 +32,26 @@ class RowScope:
     @property
     def is_empty(self) -> bool:
         return self.organization_ids is not None and not self.organization_ids
+
+
+@dataclass(frozen=True, slots=True)
+class CaseScope:
+    """Which cases a caller may touch.
+
+    ``organization_id`` None means no case at all. ``assigned_user_id`` limits a social worker
+    to the cases assigned to her, plus (``district_ids``) those of her districts when her
+    organisation allows it (organization.district_case_visibility). A program manager has
+    neither limit within her organisation.
+    """
+
+    organization_id: UUID | None
+    assigned_user_id: UUID | None = None
+    district_ids: frozenset[UUID] = frozenset()
+
+    @classmethod
+    def nothing(cls) -> CaseScope:
+        return cls(organization_id=None)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.organization_id is None

@@ -25,3 +25,7 @@ class Organization(Entity, table=True):
     name: str = Field(max_length=200)
     kind: OrganizationKind = Field(sa_type=enum_column(OrganizationKind, "organization_kind"))
     state_id: UUID | None = Field(default=None, foreign_key="state.id", index=True)
+    # Whether its social workers see the cases of their districts, not only their own.
+    district_case_visibility: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )

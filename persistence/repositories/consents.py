@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from persistence.models.consent import Consent
+from persistence.repositories.base import EntityRepository
+
+
+class ConsentRepository(EntityRepository[Consent]):
+    model = Consent
+
+    async def latest(
+        self, survivor_id: UUID, purpose: str, organization_id: UUID | None = None
+    ) -> Consent | None:
+        """The newest revision for the purpose (and, for sharing, the named organisation)."""
+        stmt = sa.select(Consent).where(
+            Consent.survivor_id == survivor_id,
+            Consent.purpose == purpose,
+            Consent.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+        if organization_id is not None:
+            stmt = stmt.where(Consent.shared_with_organization_id == organization_id)
+        stmt = stmt.order_by(Consent.revision.desc(), Consent.given_at.desc()).limit(1)  # type: ignore[attr-defined]
+        return (await self.session.scalars(stmt)).first()
+
+    async def active(
+        self,
+        survivor_id: UUID,
+        purpose: str,
+        at: datetime,
+        organization_id: UUID | None = None,
+    ) -> Consent | None:
+        """The consent in force at ``at``: the newest revision, given by then, neither
+        withdrawn nor expired."""
+        consent = await self.latest(survivor_id, purpose, organization_id)
+        if consent is None or consent.given_at > at or consent.withdrawn_at is not None:
+            return None
+        if consent.expires_at is not None and consent.expires_at <= at:
+            return None
+        return consent
