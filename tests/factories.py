@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,11 +19,22 @@ from domain.organizations.schemas import OrganizationCreate
 from domain.organizations.service import OrganizationService
 from domain.users.schemas import UserCreate
 from domain.users.service import UserService
+from persistence.crypto import Place
 from persistence.database import Database
 from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
 from persistence.models.base import utcnow
+from persistence.models.case_vocabulary import (
+    CaseStatus,
+    ReferralSource,
+    RiskLevel,
+    Sex,
+    TraffickingStatus,
+)
 from persistence.models.enums import OrganizationKind
+from persistence.models.organization import Organization
+from persistence.models.survivor import Survivor
+from persistence.models.survivor_case import SurvivorCase
 from persistence.repositories.users import UserRepository
 from persistence.uow import UnitOfWork
 
@@ -158,3 +169,72 @@ class Factory:
     async def platform_admin(self) -> Actor:
         organization = await self.organization(kind=OrganizationKind.lead_ngo)
         return await self.user(organization, Role.platform_admin)
+
+
+# -- case management ------------------------------------------------------------------------
+class CaseFactory:
+    """Survivors and cases written straight to the tables (sealed as the services seal them),
+    so that tests of one area do not depend on the services of another."""
+
+    def __init__(self, factory: Factory) -> None:
+        self.factory = factory
+
+    async def survivor(
+        self,
+        organization_id: UUID,
+        *,
+        district_id: UUID = SOUTH_24,
+        name: str = "Test Survivor",
+        phone: str | None = None,
+        created_by: UUID | None = None,
+        birth_year: int | None = 1998,
+    ) -> UUID:
+        survivor = Survivor(
+            organization_id=organization_id,
+            district_id=district_id,
+            personal_enc=b"",
+            sex=Sex.female,
+            birth_year=birth_year,
+            languages=["bn"],
+            created_by=created_by,
+        )
+        async with self.factory.uow() as uow:
+            survivor.personal_enc = uow.cipher.seal_json(
+                {"given_name": name, "phone": phone},
+                Place("survivor", "personal_enc", survivor.id),
+            )
+            uow.session.add(survivor)
+        return survivor.id
+
+    async def case(
+        self,
+        organization_id: UUID,
+        survivor_id: UUID,
+        *,
+        district_id: UUID = SOUTH_24,
+        assigned_worker_id: UUID | None = None,
+        status: CaseStatus = CaseStatus.active,
+        risk_level: RiskLevel = RiskLevel.low,
+    ) -> UUID:
+        case = SurvivorCase(
+            organization_id=organization_id,
+            survivor_id=survivor_id,
+            district_id=district_id,
+            case_number=f"T-{uuid.uuid4().hex[:10]}",
+            assigned_worker_id=assigned_worker_id,
+            status=status,
+            risk_level=risk_level,
+            referral_source=ReferralSource.other_ngo,
+            trafficking_status=TraffickingStatus.actual,
+            exploitation_types=["sexual_exploitation"],
+            opened_on=date(2026, 1, 15),
+        )
+        async with self.factory.uow() as uow:
+            uow.session.add(case)
+        return case.id
+
+    async def allow_district_visibility(self, organization_id: UUID, allowed: bool = True) -> None:
+        async with self.factory.uow() as uow:
+            organization = await uow.session.get(Organization, organization_id)
+            assert organization is not None
+            organization.district_case_visibility = allowed
