@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Fail fast instead of queueing behind a long transaction (and blocking everyone after).
     op.execute("SET LOCAL lock_timeout = '5s'")
+    _audit_actions(AUDIT_ACTIONS)
     op.create_table(
         "assessment_instrument",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -1298,6 +1299,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
+    _audit_actions(AUDIT_ACTIONS_0001)
     op.drop_column("organization", "district_case_visibility")
     op.drop_index(op.f("ix_legal_hearing_proceeding_id"), table_name="legal_hearing")
     op.drop_index(op.f("ix_legal_hearing_organization_id"), table_name="legal_hearing")
@@ -1365,3 +1367,21 @@ def downgrade() -> None:
         op.f("ix_assessment_instrument_organization_id"), table_name="assessment_instrument"
     )
     op.drop_table("assessment_instrument")
+
+
+AUDIT_ACTIONS_0001 = (
+    "create", "update", "delete", "read", "search", "export", "login", "login_failed", "logout",
+    "token_refresh", "token_reuse_detected", "permission_denied", "disable", "enable",
+    "secret_rotate", "verify",
+)  # fmt: skip
+AUDIT_ACTIONS = (*AUDIT_ACTIONS_0001, "share", "consent_override")
+
+
+def _audit_actions(actions: tuple[str, ...]) -> None:
+    """Audit actions are a CHECK constraint: replace it with the given list."""
+    values = ", ".join(f"'{action}'" for action in actions)
+    op.execute("ALTER TABLE audit_event DROP CONSTRAINT ck_audit_event_audit_action")
+    op.execute(
+        "ALTER TABLE audit_event ADD CONSTRAINT ck_audit_event_audit_action "
+        f"CHECK (action IN ({values}))"
+    )

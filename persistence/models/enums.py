@@ -49,6 +49,8 @@ class AuditAction(StrEnum):
     enable = "enable"
     secret_rotate = "secret_rotate"
     verify = "verify"
+    share = "share"  # personal data sent to another organisation (a referral)
+    consent_override = "consent_override"  # acting without the survivor's consent, with a reason
 
 
 class AuditOutcome(StrEnum):
