@@ -1,7 +1,179 @@
-"""Routes of this area."""
+"""Cases: a survivor's road back into her community, stage by stage."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
 
-router = APIRouter()
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import expected_version as parse_if_match
+from api.http import set_etag, set_page_links
+from api.idempotency import create_once
+from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
+from domain.cases import policies
+from domain.cases.schemas import (
+    CaseAssignment,
+    CaseCreate,
+    CaseDetail,
+    CasePage,
+    CaseTransition,
+    CaseUpdate,
+    TimelinePage,
+)
+from domain.cases.service import CaseService
+from domain.common.principal import Principal
+from persistence.models.case_vocabulary import CaseStatus
+from persistence.repositories.cases import CaseFilter
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+Reader = Annotated[Principal, requires(policies.READ)]
+Worker = Annotated[Principal, requires(policies.MANAGE)]
+Assigner = Annotated[Principal, requires(policies.ASSIGN)]
+
+
+@router.get("", operation_id="cases:list", response_model=CasePage, responses=LIST_ERRORS)
+async def list_cases(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Reader,
+    page: Paging,
+    district_id: Annotated[UUID | None, Query()] = None,
+    status: Annotated[CaseStatus | None, Query()] = None,
+    assigned_worker_id: Annotated[UUID | None, Query()] = None,
+    survivor_id: Annotated[UUID | None, Query()] = None,
+) -> CasePage:
+    """Cases the caller may see, oldest first: a program manager's whole organisation, a
+    social worker's own (and her districts' where the organisation allows it). Filters:
+    district, status, assigned worker, survivor. Each case carries its flags (high_risk,
+    overdue_follow_up, consent_expiring, no_consent); no names: read the survivor for those."""
+    filters = CaseFilter(
+        district_id=district_id,
+        status=status.value if status else None,
+        assigned_worker_id=assigned_worker_id,
+        survivor_id=survivor_id,
+    )
+    result = await CaseService(uow).list(principal, page, filters)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    "",
+    operation_id="cases:open",
+    status_code=201,
+    response_model=CaseDetail,
+    responses=CREATE_ERRORS,
+)
+async def open_case(
+    request: Request,
+    uow: UoW,
+    principal: Worker,
+    body: CaseCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Open a case for a survivor (intake). It gets a case number per organisation, district
+    and year (e.g. S24P-2026-0007) and is assigned to the caller when she is a social
+    worker."""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: CaseService(uow).open(principal, body),
+        location=lambda c: f"/api/v1/cases/{c.id}",
+        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
+    )
+
+
+@router.get(
+    "/{case_id}", operation_id="cases:read", response_model=CaseDetail, responses=READ_ERRORS
+)
+async def read_case(case_id: UUID, response: Response, uow: UoW, principal: Reader) -> CaseDetail:
+    """One case with its flags and its sealed trafficking details (404 outside the caller's
+    scope). The read is audited."""
+    case = await CaseService(uow).get(principal, case_id)
+    set_etag(response, case)
+    return case
+
+
+@router.patch(
+    "/{case_id}", operation_id="cases:update", response_model=CaseDetail, responses=UPDATE_ERRORS
+)
+async def update_case(
+    case_id: UUID,
+    body: CaseUpdate,
+    principal: Worker,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+) -> CaseDetail:
+    """Change the trafficking context (HTCDS), referral source, risk level or team. Stage
+    and assignment change through their own actions. Needs If-Match."""
+    case = await CaseService(uow).update(principal, case_id, body, version)
+    set_etag(response, case)
+    return case
+
+
+@router.post(
+    "/{case_id}/transitions",
+    operation_id="cases:transition",
+    response_model=CaseDetail,
+    responses=ACTION_ERRORS,
+)
+async def transition_case(
+    case_id: UUID,
+    body: CaseTransition,
+    principal: Worker,
+    response: Response,
+    uow: UoW,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> CaseDetail:
+    """Move the case to its next stage: intake -> assessment -> planning -> active ->
+    monitoring -> closed (with a closure reason) -> reopened. The reason is kept in the case's
+    history (sealed). If-Match is optional here; when sent it must be current."""
+    version = parse_if_match(if_match) if if_match is not None else None
+    case = await CaseService(uow).transition(principal, case_id, body, version)
+    set_etag(response, case)
+    return case
+
+
+@router.post(
+    "/{case_id}/assignment",
+    operation_id="cases:assign",
+    response_model=CaseDetail,
+    responses=ACTION_ERRORS,
+)
+async def assign_case(
+    case_id: UUID, body: CaseAssignment, principal: Assigner, response: Response, uow: UoW
+) -> CaseDetail:
+    """Give the case to another social worker of the organisation (program managers). The
+    history keeps who held it and why."""
+    case = await CaseService(uow).assign(principal, case_id, body)
+    set_etag(response, case)
+    return case
+
+
+@router.get(
+    "/{case_id}/timeline",
+    operation_id="cases:timeline",
+    response_model=TimelinePage,
+    responses={**READ_ERRORS, **LIST_ERRORS},
+)
+async def case_timeline(
+    case_id: UUID,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Reader,
+    page: Paging,
+) -> TimelinePage:
+    """The individual case progress map: one ordered history of stages, reassignments,
+    assessments with their score changes, goals, the plan agreement, referrals, visits and
+    legal events. Entries carry codes, dates and scores; remarks in words only to those who
+    may read the case."""
+    result = await CaseService(uow).timeline(principal, case_id, page)
+    set_page_links(request, response, result)
+    return result

@@ -10,6 +10,7 @@ from uuid import UUID
 from domain.cases.policies import case_scope
 from domain.common.errors import NotFound
 from domain.common.principal import Principal
+from persistence.crypto import Place
 from persistence.models.base import utcnow
 from persistence.models.case_event import CaseEvent
 from persistence.models.case_vocabulary import CaseEventKind
@@ -39,9 +40,10 @@ async def record_case_event(
     subject_id: UUID | None = None,
     detail: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
+    note: str | None = None,
 ) -> CaseEvent:
     """Append one step to the case's progress map. ``detail`` holds codes, dates and scores
-    only: never names, notes or other personal text."""
+    only, never names or other personal text; a remark in words goes in ``note`` (sealed)."""
     event = CaseEvent(
         case_id=case.id,
         organization_id=case.organization_id,
@@ -51,5 +53,7 @@ async def record_case_event(
         actor_id=actor.id,
         detail=detail or {},
     )
+    if note:
+        event.note_enc = uow.cipher.seal_text(note, Place("case_event", "note_enc", event.id))
     await CaseRepository(uow).add_event(event)
     return event

@@ -847,6 +847,7 @@ def upgrade() -> None:
         sa.Column(
             "detail", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False
         ),
+        sa.Column("note_enc", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["survivor_case.id"], name=op.f("fk_case_event_case_id_survivor_case")
         ),

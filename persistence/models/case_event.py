@@ -33,3 +33,5 @@ class CaseEvent(SQLModel, table=True):
     detail: dict[str, Any] = Field(
         default_factory=dict, sa_type=JSONB, sa_column_kwargs={"server_default": "{}"}
     )
+    # A reason or remark in words (e.g. why a case was closed), sealed.
+    note_enc: bytes | None = Field(default=None, sa_type=sa.LargeBinary)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from asyncpg import Record
 from sqlalchemy.dialects.postgresql import insert
 
+from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.case_event import CaseEvent
 from persistence.models.case_number_counter import CaseNumberCounter
 from persistence.models.organization import Organization
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import KeyMismatch
 from persistence.repositories.base import EntityRepository
+from persistence.repositories.session import Repository
 from persistence.scope import CaseScope
 
 
@@ -32,6 +38,27 @@ def case_visible(scope: CaseScope, case: Any = SurvivorCase) -> Any:
         )
         mine = sa.or_(mine, sa.and_(case.district_id.in_(scope.district_ids), allowed))
     return sa.and_(condition, mine, case.deleted_at.is_(None))
+
+
+def survivor_visible(scope: CaseScope, survivor: Any = None) -> Any:
+    """The condition a survivor row must meet to be in scope: her organisation's manager sees
+    her; a social worker sees the survivors she registered and those of the cases she sees."""
+    from persistence.models.survivor import Survivor
+
+    survivor = Survivor if survivor is None else survivor
+    if scope.organization_id is None:
+        return sa.false()
+    condition = sa.and_(
+        survivor.organization_id == scope.organization_id, survivor.deleted_at.is_(None)
+    )
+    if scope.assigned_user_id is None:
+        return condition
+    their_cases = sa.exists(
+        sa.select(SurvivorCase.id).where(
+            SurvivorCase.survivor_id == survivor.id, case_visible(scope)
+        )
+    )
+    return sa.and_(condition, sa.or_(survivor.created_by == scope.assigned_user_id, their_cases))
 
 
 def case_ids_visible(scope: CaseScope) -> sa.Select[Any]:
@@ -79,3 +106,146 @@ class CaseRepository(EntityRepository[SurvivorCase]):
             stmt = stmt.where(sa.tuple_(CaseEvent.occurred_at, CaseEvent.id) > sa.tuple_(*after))
         stmt = stmt.order_by(CaseEvent.occurred_at, CaseEvent.id).limit(limit + 1)
         return list((await self.session.scalars(stmt)).all())
+
+
+# -- hot reads (asyncpg, prepared; each read appends its audit event in the same statement) --
+_COLUMNS = """
+    c.id, c.case_number, c.survivor_id, c.organization_id, c.district_id,
+    c.assigned_worker_id, c.team, c.status, c.closure_reason, c.risk_level,
+    c.referral_source, c.trafficking_status, c.exploitation_types, c.recruitment_method,
+    c.destination_state, c.destination_country, c.recruited_on, c.identified_on,
+    c.returned_on, c.opened_on, c.closed_on, c.created_at, c.updated_at, c.version,
+    EXISTS (SELECT 1 FROM case_visit v
+             WHERE v.case_id = c.id AND v.status = 'planned' AND v.deleted_at IS NULL
+               AND v.planned_on < current_date) AS overdue_follow_up,
+    (SELECT CASE
+              WHEN k.withdrawn_at IS NOT NULL OR k.expires_at <= now() THEN 'none'
+              WHEN k.expires_at <= now() + interval '30 days' THEN 'expiring'
+              ELSE 'given'
+            END
+       FROM consent k
+      WHERE k.survivor_id = c.survivor_id AND k.purpose = 'case_management'
+        AND k.deleted_at IS NULL
+      ORDER BY k.revision DESC, k.given_at DESC LIMIT 1) AS consent_state
+"""
+
+
+def _scope_sql(scope: CaseScope, arg: Any) -> str:
+    """The case scope as SQL on alias ``c``, binding values through ``arg``."""
+    condition = f"c.organization_id = {arg(scope.organization_id)} AND c.deleted_at IS NULL"
+    if scope.assigned_user_id is None:
+        return condition
+    mine = f"c.assigned_worker_id = {arg(scope.assigned_user_id)}"
+    if scope.district_ids:
+        mine = (
+            f"({mine} OR (c.district_id = ANY({arg(sorted(scope.district_ids))}::uuid[])"
+            " AND (SELECT o.district_case_visibility FROM organization o"
+            " WHERE o.id = c.organization_id)))"
+        )
+    return f"{condition} AND {mine}"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    district_id: UUID | None = None
+    status: str | None = None
+    assigned_worker_id: UUID | None = None
+    survivor_id: UUID | None = None
+
+
+class CaseReads(Repository):
+    """Reads of cases on the hot path: one statement each, audited in that statement."""
+
+    async def get_audited(
+        self, case_id: UUID, scope: CaseScope, chain: int, audit: AuditRecord
+    ) -> tuple[Record | None, bytes | None]:
+        """The case in scope with its flags, and its sealed context; ``audit`` is appended
+        when found."""
+        if scope.is_empty:
+            return None, None
+        args: list[Any] = [case_id]
+
+        def arg(value: object) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        select = (
+            f"SELECT {_COLUMNS}, c.context_enc FROM survivor_case c"
+            f" WHERE c.id = $1 AND {_scope_sql(scope, arg)}"
+        )
+        sql = audited_read_sql(select, len(args))
+        connection = await self.driver()
+        row: Record | None = await connection.fetchrow(sql, *args, *append_args(chain, audit))
+        return row, (row["context_enc"] if row is not None else None)
+
+    async def page_audited(
+        self,
+        scope: CaseScope,
+        filters: CaseFilter,
+        after: tuple[Any, ...] | None,
+        limit: int,
+        chain: int,
+        audit: AuditRecord,
+    ) -> list[Record]:
+        """Up to ``limit + 1`` cases in scope, oldest first after the key (created_at, id);
+        the search is audited whatever it finds."""
+        if scope.is_empty:
+            return []
+        args: list[Any] = []
+
+        def arg(value: object) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        conditions = [_scope_sql(scope, arg)]
+        if filters.district_id is not None:
+            conditions.append(f"c.district_id = {arg(filters.district_id)}")
+        if filters.status is not None:
+            conditions.append(f"c.status = {arg(filters.status)}")
+        if filters.assigned_worker_id is not None:
+            conditions.append(f"c.assigned_worker_id = {arg(filters.assigned_worker_id)}")
+        if filters.survivor_id is not None:
+            conditions.append(f"c.survivor_id = {arg(filters.survivor_id)}")
+        if after is not None:
+            created, row_id = after if len(after) == 2 else (None, None)
+            if not isinstance(created, datetime) or not isinstance(row_id, UUID):
+                raise KeyMismatch("the key does not fit the ordering")
+            conditions.append(f"(c.created_at, c.id) > ({arg(created)}, {arg(row_id)})")
+        limit_param = arg(limit + 1)
+        select = (
+            f"SELECT {_COLUMNS} FROM survivor_case c WHERE {' AND '.join(conditions)}"
+            f" ORDER BY c.created_at, c.id LIMIT {limit_param}"
+        )
+        sql = audited_read_sql(select, len(args), only_if_found=False, owned=False)
+        connection = await self.driver()
+        return list(await connection.fetch(sql, *args, *append_args(chain, audit)))
+
+    async def count(self, scope: CaseScope, filters: CaseFilter) -> int:
+        if scope.is_empty:
+            return 0
+        args: list[Any] = []
+
+        def arg(value: object) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        conditions = [_scope_sql(scope, arg)]
+        for column, value in (
+            ("district_id", filters.district_id),
+            ("status", filters.status),
+            ("assigned_worker_id", filters.assigned_worker_id),
+            ("survivor_id", filters.survivor_id),
+        ):
+            if value is not None:
+                conditions.append(f"c.{column} = {arg(value)}")
+        connection = await self.driver()
+        sql = f"SELECT count(*) FROM survivor_case c WHERE {' AND '.join(conditions)}"
+        return int(await connection.fetchval(sql, *args))
+
+    async def flag_facts(self, case_id: UUID) -> Record:
+        """The facts the flags are computed from, for a case already known to be in scope."""
+        connection = await self.driver()
+        row: Record = await connection.fetchrow(
+            f"SELECT {_COLUMNS} FROM survivor_case c WHERE c.id = $1", case_id
+        )
+        return row

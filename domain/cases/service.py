@@ -1,0 +1,421 @@
+"""Cases: opening, reading, the stages of a case, reassignment and its progress map."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.audit.trail import authorize, event, record
+from domain.cases import policies
+from domain.cases.access import record_case_event, require_case
+from domain.cases.lifecycle import closure_problem, stage_problem
+from domain.cases.policies import case_scope
+from domain.cases.schemas import (
+    CaseAssignment,
+    CaseCreate,
+    CaseDetail,
+    CasePage,
+    CaseRead,
+    CaseTransition,
+    CaseUpdate,
+    TimelineEntry,
+    TimelinePage,
+)
+from domain.common.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    InvalidState,
+    NotFound,
+    PreconditionFailed,
+)
+from domain.common.listing import paginate
+from domain.common.pagination import PageRequest
+from domain.common.principal import Principal, Role
+from persistence.crypto import Place
+from persistence.models.app_user import AppUser
+from persistence.models.base import touch, utcnow
+from persistence.models.case_event import CaseEvent
+from persistence.models.case_vocabulary import CaseEventKind, CaseStatus, RiskLevel
+from persistence.models.district import District
+from persistence.models.enums import AuditAction
+from persistence.models.survivor import Survivor
+from persistence.models.survivor_case import SurvivorCase
+from persistence.repositories.cases import CaseFilter, CaseReads, CaseRepository, survivor_visible
+from persistence.uow import UnitOfWork
+
+ENTITY = "survivor_case"
+CONTEXT = "context_enc"
+_CASE_WORKER_ROLES = (Role.social_worker.value, Role.program_manager.value)
+
+
+def flags(row: Mapping[str, Any]) -> list[str]:
+    """high_risk, overdue_follow_up, consent_expiring, no_consent, from a case row."""
+    found = []
+    if row["risk_level"] == RiskLevel.high:
+        found.append("high_risk")
+    if row["overdue_follow_up"]:
+        found.append("overdue_follow_up")
+    if row["consent_state"] == "expiring":
+        found.append("consent_expiring")
+    elif row["consent_state"] in (None, "none"):
+        found.append("no_consent")
+    return found
+
+
+def _read(row: Mapping[str, Any]) -> CaseRead:
+    values = {k: row[k] for k in CaseRead.model_fields if k != "flags"}
+    values["exploitation_types"] = list(values["exploitation_types"] or ())
+    return CaseRead(**values, flags=flags(row))
+
+
+def district_code(name: str) -> str:
+    """Short code of a district for case numbers: 'South 24 Parganas' -> 'S24P'."""
+    parts = re.findall(r"[A-Za-z]+|\d+", name)
+    return "".join(p if p.isdigit() else p[0].upper() for p in parts)[:8] or "D"
+
+
+class CaseService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.cases = CaseRepository(uow)
+        self.reads = CaseReads(uow)
+
+    # -- opening and reading --------------------------------------------------------------
+    async def open(self, principal: Principal, data: CaseCreate) -> CaseDetail:
+        """Open a case for a survivor in the caller's scope. Raises NotFound (survivor out of
+        scope), BusinessRuleViolation (district, worker), Conflict (id taken)."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY)
+        scope = case_scope(principal)
+        session = self.uow.session
+        survivor = (
+            await session.scalars(
+                sa.select(Survivor).where(Survivor.id == data.survivor_id, survivor_visible(scope))
+            )
+        ).one_or_none()
+        if survivor is None:
+            raise NotFound("Survivor not found.")
+        district = await session.get(District, data.district_id)
+        if district is None or district.deleted_at is not None:
+            raise BusinessRuleViolation("The district does not exist.", field="district_id")
+        worker_id = data.assigned_worker_id
+        if worker_id is None and principal.role is Role.social_worker:
+            worker_id = principal.id
+        if worker_id is not None:
+            await self._require_worker(principal.organization_id, worker_id)
+        if data.id is not None and await self.cases.exists(data.id):
+            raise Conflict("A case with this id already exists.")
+        opened_on = data.opened_on or utcnow().date()
+        number = await self.cases.next_case_number(
+            survivor.organization_id, district.id, opened_on.year
+        )
+        case = SurvivorCase(
+            survivor_id=survivor.id,
+            organization_id=survivor.organization_id,
+            district_id=district.id,
+            case_number=f"{district_code(district.name)}-{opened_on.year}-{number:04d}",
+            assigned_worker_id=worker_id,
+            team=data.team,
+            status=CaseStatus.intake,
+            risk_level=data.risk_level,
+            referral_source=data.referral_source,
+            opened_on=opened_on,
+            created_by=principal.id,
+        )
+        if data.id is not None:
+            case.id = data.id
+        self._apply_context(
+            case,
+            data.model_dump(
+                exclude={
+                    "id",
+                    "survivor_id",
+                    "district_id",
+                    "referral_source",
+                    "assigned_worker_id",
+                    "team",
+                    "risk_level",
+                    "opened_on",
+                }
+            ),
+        )
+        await self.cases.add(case)
+        await record_case_event(
+            self.uow,
+            case,
+            CaseEventKind.opened,
+            actor=principal,
+            detail={"case_number": case.case_number, "assigned_worker_id": _text(worker_id)},
+        )
+        record(
+            self.uow,
+            principal,
+            AuditAction.create,
+            ENTITY,
+            case.id,
+            organization_id=case.organization_id,
+        )
+        return await self._detail(case)
+
+    async def get(self, principal: Principal, case_id: UUID) -> CaseDetail:
+        """One case in the caller's scope with its flags; the read is audited in the same
+        statement. Raises NotFound."""
+        authorize(self.uow, principal, policies.READ, ENTITY, case_id)
+        row, sealed = await self.reads.get_audited(
+            case_id,
+            case_scope(principal),
+            self.uow.audit_chain,
+            event(principal, AuditAction.read, ENTITY, case_id),
+        )
+        if row is None:
+            raise NotFound("Case not found.")
+        return CaseDetail(**_read(row).model_dump(), details=self._details(case_id, sealed))
+
+    async def list(self, principal: Principal, page: PageRequest, filters: CaseFilter) -> CasePage:
+        """Cases in the caller's scope, oldest first (the search is audited)."""
+        authorize(self.uow, principal, policies.READ, ENTITY)
+        scope = case_scope(principal)
+        search = event(
+            principal, AuditAction.search, ENTITY, organization_id=principal.organization_id
+        )
+        page_of_cases: CasePage = await paginate(
+            page,
+            sort="created",
+            key_arity=2,
+            fetch=lambda after, limit: self.reads.page_audited(
+                scope, filters, after, limit, self.uow.audit_chain, search
+            ),
+            key_of=lambda row: (row["created_at"], row["id"]),
+            to_read=lambda rows: [_read(row) for row in rows],
+            count=lambda: self.reads.count(scope, filters),
+            page_type=CasePage,
+        )
+        return page_of_cases
+
+    # -- changes --------------------------------------------------------------------------
+    async def update(
+        self, principal: Principal, case_id: UUID, data: CaseUpdate, expected_version: int
+    ) -> CaseDetail:
+        """Change the trafficking context, referral source, risk level or team. Raises
+        NotFound, PreconditionFailed."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, case_id)
+        case = await self._locked(principal, case_id, expected_version)
+        changes = data.changes()
+        context = {k: changes.pop(k) for k in list(changes) if k in _CONTEXT_FIELDS}
+        for field, value in changes.items():
+            setattr(case, field, value)
+        if context:
+            current = self._context_values(case)
+            current.update(context)
+            self._apply_context(case, current)
+        touch(case)
+        await self.cases.save(case)
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            case.id,
+            organization_id=case.organization_id,
+        )
+        return await self._detail(case)
+
+    async def transition(
+        self,
+        principal: Principal,
+        case_id: UUID,
+        data: CaseTransition,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Move the case to another stage, with a reason kept in its history. Raises NotFound,
+        InvalidState (a move the lifecycle does not allow), PreconditionFailed."""
+        authorize(self.uow, principal, policies.MANAGE, ENTITY, case_id)
+        case = await require_case(self.uow, principal, case_id, for_update=True)
+        if expected_version is not None and case.version != expected_version:
+            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        current = CaseStatus(case.status)
+        closure = closure_problem(data.to, data.closure_reason)
+        if closure is not None:
+            raise BusinessRuleViolation(closure, field="closure_reason")
+        stage = stage_problem(current, data.to)
+        if stage is not None:
+            raise InvalidState(stage)
+        today = utcnow().date()
+        case.status = data.to
+        if data.to is CaseStatus.closed:
+            case.closure_reason, case.closed_on = data.closure_reason, today
+        elif data.to is CaseStatus.reopened:
+            case.closure_reason, case.closed_on = None, None
+        touch(case)
+        await self.cases.save(case)
+        detail: dict[str, Any] = {"from": current.value, "to": data.to.value}
+        if data.closure_reason is not None:
+            detail["closure_reason"] = data.closure_reason.value
+        await record_case_event(
+            self.uow,
+            case,
+            CaseEventKind.transition,
+            actor=principal,
+            detail=detail,
+            note=data.reason,
+        )
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            case.id,
+            organization_id=case.organization_id,
+        )
+        return await self._detail(case)
+
+    async def assign(self, principal: Principal, case_id: UUID, data: CaseAssignment) -> CaseDetail:
+        """Give the case to another social worker (or manager) of the organisation; the
+        history keeps who held it. Raises NotFound, BusinessRuleViolation."""
+        authorize(self.uow, principal, policies.ASSIGN, ENTITY, case_id)
+        case = await require_case(self.uow, principal, case_id, for_update=True)
+        await self._require_worker(case.organization_id, data.assigned_worker_id)
+        previous = case.assigned_worker_id
+        if previous == data.assigned_worker_id and data.team == case.team:
+            raise InvalidState("The case is already assigned so.")
+        case.assigned_worker_id = data.assigned_worker_id
+        if data.team is not None:
+            case.team = data.team
+        touch(case)
+        await self.cases.save(case)
+        await record_case_event(
+            self.uow,
+            case,
+            CaseEventKind.reassignment,
+            actor=principal,
+            detail={"from": _text(previous), "to": str(data.assigned_worker_id)},
+            note=data.reason,
+        )
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            case.id,
+            organization_id=case.organization_id,
+        )
+        return await self._detail(case)
+
+    async def timeline(
+        self, principal: Principal, case_id: UUID, page: PageRequest
+    ) -> TimelinePage:
+        """The case's progress map: every stage, reassignment, assessment, goal, referral,
+        visit and legal event in order. Raises NotFound."""
+        authorize(self.uow, principal, policies.READ, ENTITY, case_id)
+        case = await require_case(self.uow, principal, case_id)
+        record(
+            self.uow,
+            principal,
+            AuditAction.read,
+            "case_timeline",
+            case.id,
+            organization_id=case.organization_id,
+        )
+        timeline: TimelinePage = await paginate(
+            page,
+            sort="occurred",
+            key_arity=2,
+            fetch=lambda after, limit: self.cases.events(case.id, after, limit),
+            key_of=lambda e: (e.occurred_at, e.id),
+            to_read=lambda rows: [self._entry(e) for e in rows],
+            page_type=TimelinePage,
+        )
+        return timeline
+
+    # -- helpers --------------------------------------------------------------------------
+    async def _require_worker(self, organization_id: UUID | None, user_id: UUID) -> None:
+        user = await self.uow.session.get(AppUser, user_id)
+        if (
+            user is None
+            or user.organization_id != organization_id
+            or user.disabled_at is not None
+            or user.deleted_at is not None
+            or user.role not in _CASE_WORKER_ROLES
+        ):
+            raise BusinessRuleViolation(
+                "Cases are assigned to an active social worker or program manager of the "
+                "organisation.",
+                field="assigned_worker_id",
+            )
+
+    async def _locked(
+        self, principal: Principal, case_id: UUID, expected_version: int
+    ) -> SurvivorCase:
+        case = await require_case(self.uow, principal, case_id, for_update=True)
+        if case.version != expected_version:
+            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        return case
+
+    async def _detail(self, case: SurvivorCase) -> CaseDetail:
+        await self.uow.session.flush()
+        facts = await self.reads.flag_facts(case.id)
+        return CaseDetail(
+            **_read(facts).model_dump(), details=self._details(case.id, case.context_enc)
+        )
+
+    def _details(self, case_id: UUID, sealed: bytes | None) -> str | None:
+        if sealed is None:
+            return None
+        opened = self.uow.cipher.open_json(sealed, Place(ENTITY, CONTEXT, case_id))
+        return opened.get("details") if isinstance(opened, dict) else None
+
+    def _context_values(self, case: SurvivorCase) -> dict[str, Any]:
+        values = {field: getattr(case, field) for field in _CONTEXT_FIELDS if field != "details"}
+        values["details"] = self._details(case.id, case.context_enc)
+        return values
+
+    def _apply_context(self, case: SurvivorCase, values: Mapping[str, Any]) -> None:
+        for field in _CONTEXT_FIELDS:
+            if field == "details" or field not in values:
+                continue
+            value = values[field]
+            if field == "exploitation_types":
+                value = sorted({str(v) for v in value or ()})
+            setattr(case, field, value)
+        if "trafficking_status" in values and values["trafficking_status"] is not None:
+            case.trafficking_status = values["trafficking_status"]
+        details = values.get("details")
+        case.context_enc = (
+            self.uow.cipher.seal_json({"details": details}, Place(ENTITY, CONTEXT, case.id))
+            if details
+            else None
+        )
+
+    def _entry(self, case_event: CaseEvent) -> TimelineEntry:
+        note = self.uow.cipher.open_text(
+            case_event.note_enc, Place("case_event", "note_enc", case_event.id)
+        )
+        return TimelineEntry(
+            id=case_event.id,
+            kind=case_event.kind,
+            occurred_at=case_event.occurred_at,
+            actor_id=case_event.actor_id,
+            subject_id=case_event.subject_id,
+            detail=case_event.detail,
+            note=note,
+        )
+
+
+_CONTEXT_FIELDS = (
+    "trafficking_status",
+    "exploitation_types",
+    "recruitment_method",
+    "destination_state",
+    "destination_country",
+    "recruited_on",
+    "identified_on",
+    "returned_on",
+    "details",
+)
+
+
+def _text(value: UUID | None) -> str | None:
+    return None if value is None else str(value)

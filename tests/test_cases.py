@@ -1,0 +1,498 @@
+"""Cases: opening, stages, reassignment, the progress map, flags, and who sees what."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from api.app import create_app
+from domain.cases.lifecycle import ALLOWED, closure_problem, stage_problem
+from domain.cases.service import district_code
+from domain.common.principal import Role
+from domain.common.settings import Settings
+from persistence.crypto import Place
+from persistence.database import Database
+from persistence.models.case_visit import CaseVisit
+from persistence.models.case_vocabulary import CaseStatus, ClosureReason
+from persistence.models.consent import Consent
+from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+
+CASES = "/api/v1/cases"
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def case_body(survivor_id: UUID, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "survivor_id": str(survivor_id),
+        "district_id": str(SOUTH_24),
+        "referral_source": "police_ahtu",
+        "trafficking_status": "actual",
+        "exploitation_types": ["sexual_exploitation", "forced_labour"],
+        "recruitment_method": "job_offer",
+        "destination_state": "Maharashtra",
+        "identified_on": "2026-10-02",
+        "details": "Held in a flat above the Kamathipura tea stall",
+    }
+    body.update(extra)
+    return body
+
+
+class World:
+    """Two organisations, their people, and a survivor of A with a case."""
+
+    def __init__(self, factory: Factory) -> None:
+        self.factory = factory
+        self.cases = CaseFactory(factory)
+
+    async def build(self) -> World:
+        f = self.factory
+        self.org_a = await f.organization()
+        self.org_b = await f.organization()
+        self.pm_a = await f.user(self.org_a, Role.program_manager)
+        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
+        self.pm_b = await f.user(self.org_b, Role.program_manager)
+        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
+        self.partner_b = await f.user(self.org_b, Role.partner_staff)
+        self.analyst_a = await f.user(self.org_a, Role.analyst)
+        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
+        self.auditor_a = await f.user(self.org_a, Role.auditor)
+        self.admin = await f.platform_admin()
+        self.client_a = await f.integration_client(self.org_a, Role.partner_staff, scopes=[])
+        self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
+        self.case = await self.cases.case(
+            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
+        )
+        return self
+
+
+@pytest.fixture
+async def world(factory: Factory) -> World:
+    return await World(factory).build()
+
+
+async def _open(client: httpx.AsyncClient, actor: Actor, body: dict[str, Any]) -> httpx.Response:
+    return await client.post(CASES, json=body, headers=actor.headers)
+
+
+# -- the lifecycle as pure rules ------------------------------------------------------------
+def test_every_stage_can_be_left_and_closed_cases_only_reopen() -> None:
+    for status in CaseStatus:
+        assert ALLOWED[status], status
+    assert ALLOWED[CaseStatus.closed] == {CaseStatus.reopened}
+    assert stage_problem(CaseStatus.intake, CaseStatus.active) is not None
+    assert stage_problem(CaseStatus.monitoring, CaseStatus.active) is None
+    assert closure_problem(CaseStatus.closed, None) is not None
+    assert closure_problem(CaseStatus.active, ClosureReason.relocated) is not None
+    assert closure_problem(CaseStatus.closed, ClosureReason.relocated) is None
+
+
+def test_district_codes() -> None:
+    assert district_code("South 24 Parganas") == "S24P"
+    assert district_code("Cooch Behar") == "CB"
+    assert district_code("Kolkata") == "K"
+
+
+# -- opening --------------------------------------------------------------------------------
+async def test_a_social_worker_opens_a_case_for_her_survivor(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    response = await _open(client, world.sw_a, case_body(world.survivor))
+    assert response.status_code == 201, response.text
+    case = response.json()
+    assert response.headers["location"] == f"{CASES}/{case['id']}"
+    assert response.headers["etag"] == '"v1"'
+    assert case["status"] == "intake"
+    assert case["assigned_worker_id"] == str(world.sw_a.id)
+    assert case["case_number"].startswith(f"S24P-{today().year}-")
+    assert case["exploitation_types"] == ["forced_labour", "sexual_exploitation"]
+    assert case["details"] == "Held in a flat above the Kamathipura tea stall"
+    assert "no_consent" in case["flags"]
+    # the details are sealed at rest, and bound to this case
+    sealed = await connection.scalar(
+        sa.text("SELECT context_enc FROM survivor_case WHERE id = :id"), {"id": case["id"]}
+    )
+    assert b"Kamathipura" not in bytes(sealed)
+    events = (
+        await connection.execute(
+            sa.text("SELECT kind, detail FROM case_event WHERE case_id = :id"), {"id": case["id"]}
+        )
+    ).all()
+    assert [e.kind for e in events] == ["opened"]
+    assert events[0].detail["case_number"] == case["case_number"]
+
+
+async def test_case_numbers_count_per_organisation_district_and_year(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    numbers = []
+    for district in (SOUTH_24, SOUTH_24, NORTH_24):
+        response = await _open(
+            client, world.pm_a, case_body(world.survivor, district_id=str(district))
+        )
+        assert response.status_code == 201, response.text
+        numbers.append(response.json()["case_number"])
+    year = today().year
+    assert numbers[1] == f"S24P-{year}-{int(numbers[0].rsplit('-', 1)[1]) + 1:04d}"
+    assert numbers[2] == f"N24P-{year}-0001"
+
+
+async def test_concurrent_intakes_never_share_a_number(
+    committed_db: Database, settings: Settings
+) -> None:
+    app = create_app(settings, database=committed_db)
+    factory = Factory(app.state.container, committed_db)
+    org = await factory.organization()
+    manager = await factory.user(org, Role.program_manager)
+    survivor = await CaseFactory(factory).survivor(org)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        responses = await asyncio.gather(
+            *(_open(client, manager, case_body(survivor)) for _ in range(8))
+        )
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
+    numbers = {r.json()["case_number"] for r in responses}
+    assert len(numbers) == 8
+
+
+@pytest.mark.parametrize("who", ["sw_a2", "pm_b", "sw_b"])
+async def test_a_survivor_outside_the_callers_scope_cannot_get_a_case(
+    client: httpx.AsyncClient, world: World, who: str, connection: AsyncConnection
+) -> None:
+    before = await connection.scalar(sa.text("SELECT count(*) FROM survivor_case"))
+    response = await _open(client, getattr(world, who), case_body(world.survivor))
+    assert response.status_code == 404, response.text
+    assert await connection.scalar(sa.text("SELECT count(*) FROM survivor_case")) == before
+
+
+async def test_opening_validates_district_worker_and_body(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    bad_district = await _open(
+        client, world.pm_a, case_body(world.survivor, district_id=str(uuid.uuid4()))
+    )
+    assert bad_district.status_code == 422
+    foreign_worker = await _open(
+        client, world.pm_a, case_body(world.survivor, assigned_worker_id=str(world.sw_b.id))
+    )
+    assert foreign_worker.status_code == 422
+    analyst_worker = await _open(
+        client, world.pm_a, case_body(world.survivor, assigned_worker_id=str(world.analyst_a.id))
+    )
+    assert analyst_worker.status_code == 422
+    unknown = await _open(client, world.pm_a, case_body(world.survivor, status="closed"))
+    assert unknown.status_code == 422
+    bad_country = await _open(
+        client, world.pm_a, case_body(world.survivor, destination_country="india")
+    )
+    assert bad_country.status_code == 422
+
+
+# -- reading, flags -------------------------------------------------------------------------
+async def test_flags_follow_risk_visits_and_consent(
+    client: httpx.AsyncClient, world: World, factory: Factory
+) -> None:
+    url = f"{CASES}/{world.case}"
+    assert (await client.get(url, headers=world.sw_a.headers)).json()["flags"] == ["no_consent"]
+    async with factory.uow() as uow:
+        uow.session.add(
+            CaseVisit(
+                organization_id=world.org_a,
+                district_id=SOUTH_24,
+                case_id=world.case,
+                kind="home",
+                status="planned",
+                planned_on=today() - timedelta(days=3),
+            )
+        )
+        uow.session.add(
+            Consent(
+                organization_id=world.org_a,
+                survivor_id=world.survivor,
+                purpose="case_management",
+                given_by="survivor",
+                method="verbal",
+                language="bn",
+                given_at=datetime.now(UTC) - timedelta(days=300),
+                expires_at=datetime.now(UTC) + timedelta(days=10),
+            )
+        )
+    current = await client.get(url, headers=world.sw_a.headers)
+    version = current.headers["etag"]
+    raised = await client.patch(
+        url, json={"risk_level": "high"}, headers={**world.sw_a.headers, "If-Match": version}
+    )
+    assert raised.status_code == 200, raised.text
+    assert raised.json()["flags"] == ["high_risk", "overdue_follow_up", "consent_expiring"]
+
+
+async def test_reads_are_audited(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    response = await client.get(f"{CASES}/{world.case}", headers=world.pm_a.headers)
+    assert response.status_code == 200
+    row = (
+        await connection.execute(
+            sa.text(
+                "SELECT action, entity_type, entity_id, organization_id FROM audit_event "
+                "WHERE request_id = :r"
+            ),
+            {"r": response.headers["x-request-id"]},
+        )
+    ).one()
+    assert (row.action, row.entity_type) == ("read", "survivor_case")
+    assert row.entity_id == world.case
+    assert row.organization_id == world.org_a
+
+
+# -- who sees which case --------------------------------------------------------------------
+READ_MATRIX = [
+    ("pm_a", 200),
+    ("sw_a", 200),
+    ("sw_a2", 404),  # same district, not hers, organisation does not share districts
+    ("sw_north", 404),
+    ("pm_b", 404),
+    ("sw_b", 404),
+    ("partner_b", 403),
+    ("analyst_a", 403),
+    ("leader_a", 403),
+    ("auditor_a", 403),
+    ("admin", 403),
+    ("client_a", 403),
+]
+
+
+@pytest.mark.parametrize(("who", "status"), READ_MATRIX)
+async def test_who_reads_a_case(
+    client: httpx.AsyncClient, world: World, who: str, status: int
+) -> None:
+    actor: Actor = getattr(world, who)
+    read = await client.get(f"{CASES}/{world.case}", headers=actor.headers)
+    assert read.status_code == status, read.text
+    listed = await client.get(CASES, headers=actor.headers)
+    timeline = await client.get(f"{CASES}/{world.case}/timeline", headers=actor.headers)
+    if status == 200:
+        assert str(world.case) in {c["id"] for c in listed.json()["items"]}
+        assert timeline.status_code == 200
+    elif status == 404:
+        assert listed.status_code == 200
+        assert listed.json()["items"] == []
+        assert timeline.status_code == 404
+        # no leak through filters either
+        by_survivor = await client.get(
+            CASES, params={"survivor_id": str(world.survivor)}, headers=actor.headers
+        )
+        assert by_survivor.json()["items"] == []
+    else:
+        assert listed.status_code == 403
+        assert timeline.status_code == 403
+
+
+async def test_district_visibility_lets_a_social_worker_see_her_districts_cases(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    url = f"{CASES}/{world.case}"
+    assert (await client.get(url, headers=world.sw_a2.headers)).status_code == 404
+    await world.cases.allow_district_visibility(world.org_a)
+    assert (await client.get(url, headers=world.sw_a2.headers)).status_code == 200
+    # but not another district's worker, nor another organisation's in the same district
+    assert (await client.get(url, headers=world.sw_north.headers)).status_code == 404
+    assert (await client.get(url, headers=world.sw_b.headers)).status_code == 404
+
+
+async def test_lists_filter_and_page_within_scope(client: httpx.AsyncClient, world: World) -> None:
+    ids = []
+    for district in (SOUTH_24, NORTH_24, SOUTH_24):
+        ids.append(
+            await world.cases.case(
+                world.org_a, world.survivor, district_id=district, assigned_worker_id=world.sw_a2.id
+            )
+        )
+    other = await world.cases.survivor(world.org_b)
+    await world.cases.case(world.org_b, other)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2, "district_id": str(SOUTH_24)}
+        if cursor:
+            params["cursor"] = cursor
+        page = await client.get(CASES, params=params, headers=world.pm_a.headers)
+        assert page.status_code == 200, page.text
+        seen += [c["id"] for c in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert set(seen) == {str(world.case), str(ids[0]), str(ids[2])}
+    assert len(seen) == 3
+    mine = await client.get(CASES, headers=world.sw_a2.headers)
+    assert {c["id"] for c in mine.json()["items"]} == {str(i) for i in ids}
+    closed = await client.get(CASES, params={"status": "closed"}, headers=world.pm_a.headers)
+    assert closed.json()["items"] == []
+    total = await client.get(CASES, params={"include_total": "true"}, headers=world.pm_b.headers)
+    assert total.json()["total"] == 1
+
+
+# -- stages ---------------------------------------------------------------------------------
+async def _move(
+    client: httpx.AsyncClient, actor: Actor, case_id: UUID, to: str, **extra: Any
+) -> httpx.Response:
+    body = {"to": to, "reason": extra.pop("reason", f"Moving to {to}"), **extra}
+    return await client.post(f"{CASES}/{case_id}/transitions", json=body, headers=actor.headers)
+
+
+async def test_a_case_walks_its_stages_and_keeps_the_reasons(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    opened = await _open(client, world.sw_a, case_body(world.survivor))
+    case_id = UUID(opened.json()["id"])
+    for stage in ("assessment", "planning", "active", "monitoring"):
+        moved = await _move(client, world.sw_a, case_id, stage)
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["status"] == stage
+    closed = await _move(
+        client,
+        world.sw_a,
+        case_id,
+        "closed",
+        closure_reason="goals_achieved",
+        reason="She runs her own tailoring unit now",
+    )
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["closure_reason"] == "goals_achieved"
+    assert closed.json()["closed_on"] == today().isoformat()
+    reopened = await _move(client, world.sw_a, case_id, "reopened", reason="Re-trafficked")
+    assert reopened.json()["status"] == "reopened"
+    assert reopened.json()["closure_reason"] is None
+    assert reopened.json()["closed_on"] is None
+
+    timeline = await client.get(f"{CASES}/{case_id}/timeline", headers=world.sw_a.headers)
+    entries = timeline.json()["items"]
+    assert [e["kind"] for e in entries] == ["opened"] + ["transition"] * 6
+    assert [e["detail"].get("to") for e in entries[1:]] == [
+        "assessment",
+        "planning",
+        "active",
+        "monitoring",
+        "closed",
+        "reopened",
+    ]
+    assert entries[5]["detail"]["closure_reason"] == "goals_achieved"
+    assert entries[5]["note"] == "She runs her own tailoring unit now"
+    # the reasons are sealed at rest
+    raw = await connection.execute(
+        sa.text("SELECT detail::text, note_enc FROM case_event WHERE case_id = :id"),
+        {"id": case_id},
+    )
+    for detail, note in raw:
+        assert "tailoring" not in detail
+        assert note is None or b"tailoring" not in bytes(note)
+
+
+@pytest.mark.parametrize(
+    ("to", "extra", "status"),
+    [
+        ("active", {}, 409),  # intake cannot jump to active
+        ("closed", {}, 422),  # closing needs a reason code
+        ("assessment", {"closure_reason": "relocated"}, 422),
+        ("nowhere", {}, 422),
+    ],
+)
+async def test_invalid_moves_change_nothing(
+    client: httpx.AsyncClient, world: World, to: str, extra: dict[str, Any], status: int
+) -> None:
+    opened = await _open(client, world.sw_a, case_body(world.survivor))
+    case_id = opened.json()["id"]
+    response = await _move(client, world.sw_a, UUID(case_id), to, **extra)
+    assert response.status_code == status, response.text
+    current = await client.get(f"{CASES}/{case_id}", headers=world.sw_a.headers)
+    assert current.json()["status"] == "intake"
+    assert current.json()["version"] == 1
+
+
+async def test_a_stale_if_match_refuses_the_move(client: httpx.AsyncClient, world: World) -> None:
+    opened = await _open(client, world.sw_a, case_body(world.survivor))
+    case_id = opened.json()["id"]
+    await _move(client, world.sw_a, UUID(case_id), "assessment")
+    stale = await client.post(
+        f"{CASES}/{case_id}/transitions",
+        json={"to": "planning", "reason": "next"},
+        headers={**world.sw_a.headers, "If-Match": '"v1"'},
+    )
+    assert stale.status_code == 412
+
+
+# -- reassignment ---------------------------------------------------------------------------
+async def test_reassignment_moves_the_case_and_keeps_history(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    url = f"{CASES}/{world.case}/assignment"
+    body = {"assigned_worker_id": str(world.sw_a2.id), "reason": "Rupa is on leave"}
+    refused = await client.post(url, json=body, headers=world.sw_a.headers)
+    assert refused.status_code == 403
+    moved = await client.post(url, json=body, headers=world.pm_a.headers)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["assigned_worker_id"] == str(world.sw_a2.id)
+    # the case follows its new worker
+    assert (
+        await client.get(f"{CASES}/{world.case}", headers=world.sw_a.headers)
+    ).status_code == 404
+    timeline = await client.get(f"{CASES}/{world.case}/timeline", headers=world.sw_a2.headers)
+    entry = timeline.json()["items"][-1]
+    assert entry["kind"] == "reassignment"
+    assert entry["detail"] == {"from": str(world.sw_a.id), "to": str(world.sw_a2.id)}
+    assert entry["note"] == "Rupa is on leave"
+    foreign = await client.post(
+        url,
+        json={"assigned_worker_id": str(world.sw_b.id), "reason": "no"},
+        headers=world.pm_a.headers,
+    )
+    assert foreign.status_code == 422
+    other_org = await client.post(url, json=body, headers=world.pm_b.headers)
+    assert other_org.status_code == 404
+
+
+# -- updates --------------------------------------------------------------------------------
+async def test_update_needs_if_match_and_keeps_details_sealed(
+    client: httpx.AsyncClient, world: World, factory: Factory, connection: AsyncConnection
+) -> None:
+    opened = await _open(client, world.sw_a, case_body(world.survivor))
+    case_id = opened.json()["id"]
+    url = f"{CASES}/{case_id}"
+    missing = await client.patch(url, json={"risk_level": "medium"}, headers=world.sw_a.headers)
+    assert missing.status_code == 428
+    updated = await client.patch(
+        url,
+        json={"details": "Moved to a hotel in Pune", "destination_state": "Maharashtra"},
+        headers={**world.sw_a.headers, "If-Match": '"v1"'},
+    )
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["details"] == "Moved to a hotel in Pune"
+    assert updated.json()["version"] == 2
+    stale = await client.patch(
+        url, json={"risk_level": "high"}, headers={**world.sw_a.headers, "If-Match": '"v1"'}
+    )
+    assert stale.status_code == 412
+    unknown = await client.patch(
+        url, json={"status": "closed"}, headers={**world.sw_a.headers, "If-Match": '"v2"'}
+    )
+    assert unknown.status_code == 422
+    sealed = await connection.scalar(
+        sa.text("SELECT context_enc FROM survivor_case WHERE id = :id"), {"id": case_id}
+    )
+    async with factory.uow() as uow:
+        opened_value = uow.cipher.open_json(
+            bytes(sealed), Place("survivor_case", "context_enc", UUID(case_id))
+        )
+    assert opened_value == {"details": "Moved to a hotel in Pune"}
