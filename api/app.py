@@ -10,6 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from api import errors, openapi
 from api.container import Container
+from api.fast_lane import FastLane
 from api.logging import configure as configure_logging
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
@@ -127,6 +128,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     openapi.install(app)
 
     # Outermost last: the request context wraps everything, so even 413/415 carry its headers.
+    if settings.fast_lane:
+        app.add_middleware(FastLane)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

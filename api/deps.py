@@ -74,6 +74,17 @@ def requires(policy: Policy) -> Any:
     return Depends(PolicyDependency(policy))
 
 
+def hot_route(policy: Policy) -> Callable[[Any], Any]:
+    """Marks a route whose handler (api/hot.py) authenticates and applies ``policy`` itself,
+    so that the spec and the route walk know its policy."""
+
+    def mark(endpoint: Any) -> Any:
+        endpoint.shakti_policy = policy
+        return endpoint
+
+    return mark
+
+
 def page_request(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     cursor: Annotated[

@@ -27,6 +27,7 @@ from domain.common.request_context import (
 log = get_logger("shakti.access")
 error_log = get_logger("shakti.error")
 
+FAST_LANE_ROUTE = "shakti.route"  # set by api/fast_lane.py
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _DOCS_PATHS = ("/docs", "/redoc")
 _SECURITY_HEADERS = [
@@ -107,6 +108,9 @@ class RequestContextMiddleware:
 
 def _route(scope: Scope) -> str:
     """The route template that answered (never the raw path, which holds ids)."""
+    fast: str | None = scope.get(FAST_LANE_ROUTE)
+    if fast is not None:
+        return fast
     route: Any = scope.get("route")
     if route is None:
         return metrics.UNMATCHED_ROUTE

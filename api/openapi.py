@@ -112,6 +112,9 @@ def route_policy(route: APIRoute) -> Policy | None:
                 return found
         return None
 
+    declared = getattr(route.endpoint, "shakti_policy", None)
+    if isinstance(declared, Policy):
+        return declared  # a hot route (api/hot.py) that applies its policy itself
     return walk(route.dependant)
 
 

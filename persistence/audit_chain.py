@@ -147,13 +147,23 @@ APPEND_ONE = f"WITH {append_sql(first_param=1)} SELECT count(*) FROM audit_appen
 
 
 def audited_read_sql(
-    select_sql: str, params: int, *, only_if_found: bool = True, owned: bool = True
+    select_sql: str,
+    params: int,
+    *,
+    only_if_found: bool = True,
+    owned: bool = True,
+    access: str | None = None,
 ) -> str:
     """``select_sql`` (which uses ``$1``..``$params``) with one audit event appended in the same
     statement: only when it returns a row (a read), or always (a search).
 
     When ``owned`` (the rows have an ``organization_id``) and the event names no organisation,
     the event takes the organisation of the first row returned.
+
+    ``access`` is an ``access AS (...)`` CTE (persistence/access.py) that ``select_sql`` must
+    require (``EXISTS (SELECT 1 FROM access)``); the statement then always returns at least one
+    row, whose ``access_ok`` column says whether the caller's token still holds (the record's
+    columns are NULL when nothing was found).
     """
     organization = None
     if owned:
@@ -162,6 +172,16 @@ def audited_read_sql(
     append = append_sql(
         first_param=params + 1,
         organization_sql=organization,
-        when="EXISTS (SELECT 1 FROM audited)" if only_if_found else "",
+        when="EXISTS (SELECT 1 FROM audited)"
+        if only_if_found
+        else "EXISTS (SELECT 1 FROM access)"
+        if access
+        else "",
     )
-    return f"WITH audited AS ({select_sql}), {append} SELECT * FROM audited"
+    if access is None:
+        return f"WITH audited AS ({select_sql}), {append} SELECT * FROM audited"
+    return (
+        f"WITH {access}, audited AS ({select_sql}), {append} "
+        "SELECT EXISTS (SELECT 1 FROM access) AS access_ok, audited.* "
+        "FROM (SELECT 1) AS one LEFT JOIN audited ON true"
+    )

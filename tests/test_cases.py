@@ -496,3 +496,61 @@ async def test_update_needs_if_match_and_keeps_details_sealed(
             bytes(sealed), Place("survivor_case", "context_enc", UUID(case_id))
         )
     assert opened_value == {"details": "Moved to a hotel in Pune"}
+
+
+# -- the fast lane answers exactly as the FastAPI routes do ----------------------------------
+def _comparable(response: httpx.Response) -> tuple[int, Any, str | None, str | None]:
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("request_id", None)
+    return (
+        response.status_code,
+        body,
+        response.headers.get("etag"),
+        response.headers.get("link"),
+    )
+
+
+async def test_the_fast_lane_and_fastapi_answer_alike(
+    settings: Settings, database: Database, factory: Factory
+) -> None:
+    world = await World(factory).build()
+    for _ in range(3):
+        await world.cases.case(world.org_a, world.survivor, assigned_worker_id=world.sw_a.id)
+    disabled = await factory.user(world.org_a, Role.program_manager)
+    async with factory.uow() as uow:
+        await uow.session.execute(
+            sa.text("UPDATE app_user SET disabled_at = now() WHERE id = :id"), {"id": disabled.id}
+        )
+    requests: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+        (f"{CASES}/{world.case}", {}, world.sw_a.headers),
+        (f"{CASES}/{world.case}", {}, world.sw_a2.headers),  # out of scope: 404
+        (f"{CASES}/{world.case}", {}, world.analyst_a.headers),  # refused role: 403
+        (f"{CASES}/{world.case}", {}, {}),  # no token: 401
+        (f"{CASES}/{world.case}", {}, {"Authorization": "Bearer nonsense"}),
+        (f"{CASES}/{world.case}", {}, disabled.headers),  # a dead token: 401
+        (f"{CASES}/{uuid.uuid4()}", {}, world.pm_a.headers),
+        (f"{CASES}/not-a-uuid", {}, world.pm_a.headers),  # 422
+        (CASES, {"limit": 2}, world.pm_a.headers),
+        (CASES, {"limit": 2, "district_id": str(SOUTH_24)}, world.sw_a.headers),
+        (CASES, {"limit": 0}, world.pm_a.headers),  # 422
+        (CASES, {"status": "nowhere"}, world.pm_a.headers),  # 422
+        (CASES, {"cursor": "garbage"}, world.pm_a.headers),  # 400
+        (CASES, {"include_total": "true"}, world.pm_b.headers),
+        (CASES, {}, disabled.headers),
+    ]
+    answers: dict[bool, list[Any]] = {}
+    for fast in (True, False):
+        app = create_app(settings.model_copy(update={"fast_lane": fast}), database=database)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            answers[fast] = [
+                _comparable(await http.get(url, params=params, headers=headers))
+                for url, params, headers in requests
+            ]
+            metrics = await http.get("/metrics", headers=world.admin.headers)
+        assert 'route="/api/v1/cases/{case_id}"' in metrics.text
+        assert str(world.case) not in metrics.text
+    statuses = [answer[0] for answer in answers[True]]
+    assert statuses == [200, 404, 403, 401, 401, 401, 404, 422, 200, 200, 422, 422, 400, 200, 401]
+    assert answers[True] == answers[False]

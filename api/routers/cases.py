@@ -7,7 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api import hot
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, hot_route, requires
 from api.deps import expected_version as parse_if_match
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
@@ -25,7 +26,6 @@ from domain.cases.schemas import (
 from domain.cases.service import CaseService
 from domain.common.principal import Principal
 from persistence.models.case_vocabulary import CaseStatus
-from persistence.repositories.cases import CaseFilter
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -34,30 +34,21 @@ Assigner = Annotated[Principal, requires(policies.ASSIGN)]
 
 
 @router.get("", operation_id="cases:list", response_model=CasePage, responses=LIST_ERRORS)
+@hot_route(policies.READ)
 async def list_cases(
     request: Request,
-    response: Response,
-    uow: UoW,
-    principal: Reader,
     page: Paging,
     district_id: Annotated[UUID | None, Query()] = None,
     status: Annotated[CaseStatus | None, Query()] = None,
     assigned_worker_id: Annotated[UUID | None, Query()] = None,
     survivor_id: Annotated[UUID | None, Query()] = None,
-) -> CasePage:
+) -> Response:
     """Cases the caller may see, oldest first: a program manager's whole organisation, a
     social worker's own (and her districts' where the organisation allows it). Filters:
     district, status, assigned worker, survivor. Each case carries its flags (high_risk,
-    overdue_follow_up, consent_expiring, no_consent); no names: read the survivor for those."""
-    filters = CaseFilter(
-        district_id=district_id,
-        status=status.value if status else None,
-        assigned_worker_id=assigned_worker_id,
-        survivor_id=survivor_id,
-    )
-    result = await CaseService(uow).list(principal, page, filters)
-    set_page_links(request, response, result)
-    return result
+    overdue_follow_up, consent_expiring, no_consent); no names: read the survivor for those.
+    Audited as a search. Served by the fast lane (api/hot.py)."""
+    return await hot.list_cases(request)
 
 
 @router.post(
@@ -91,12 +82,12 @@ async def open_case(
 @router.get(
     "/{case_id}", operation_id="cases:read", response_model=CaseDetail, responses=READ_ERRORS
 )
-async def read_case(case_id: UUID, response: Response, uow: UoW, principal: Reader) -> CaseDetail:
+@hot_route(policies.READ)
+async def read_case(case_id: UUID, request: Request) -> Response:
     """One case with its flags and its sealed trafficking details (404 outside the caller's
-    scope). The read is audited."""
-    case = await CaseService(uow).get(principal, case_id)
-    set_etag(response, case)
-    return case
+    scope). The read is audited in the same statement that reads it. Served by the fast lane
+    (api/hot.py)."""
+    return await hot.read_case(request, case_id)
 
 
 @router.patch(

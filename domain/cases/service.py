@@ -29,12 +29,14 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
+    NotAuthenticated,
     NotFound,
     PreconditionFailed,
 )
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, Role
+from persistence.access import AccessCheck
 from persistence.crypto import Place
 from persistence.models.app_user import AppUser
 from persistence.models.base import touch, utcnow
@@ -160,34 +162,56 @@ class CaseService:
         )
         return await self._detail(case)
 
-    async def get(self, principal: Principal, case_id: UUID) -> CaseDetail:
+    async def get(
+        self, principal: Principal, case_id: UUID, access: AccessCheck | None = None
+    ) -> CaseDetail:
         """One case in the caller's scope with its flags; the read is audited in the same
-        statement. Raises NotFound."""
+        statement, and with ``access`` the caller's token is confirmed there too (the hot path:
+        one round trip). Raises NotAuthenticated, NotFound."""
         authorize(self.uow, principal, policies.READ, ENTITY, case_id)
-        row, sealed = await self.reads.get_audited(
+        live, row = await self.reads.get_audited(
             case_id,
             case_scope(principal),
             self.uow.audit_chain,
             event(principal, AuditAction.read, ENTITY, case_id),
+            access,
         )
+        if not live:
+            raise NotAuthenticated("The access token is not valid.")
         if row is None:
             raise NotFound("Case not found.")
-        return CaseDetail(**_read(row).model_dump(), details=self._details(case_id, sealed))
+        details = self._details(case_id, row["context_enc"])
+        return CaseDetail(**_read(row).model_dump(), details=details)
 
-    async def list(self, principal: Principal, page: PageRequest, filters: CaseFilter) -> CasePage:
-        """Cases in the caller's scope, oldest first (the search is audited)."""
+    async def list(
+        self,
+        principal: Principal,
+        page: PageRequest,
+        filters: CaseFilter,
+        access: AccessCheck | None = None,
+    ) -> CasePage:
+        """Cases in the caller's scope, oldest first; the search is audited in the same
+        statement, and with ``access`` the caller's token is confirmed there too. Raises
+        NotAuthenticated, BadRequest (cursor)."""
         authorize(self.uow, principal, policies.READ, ENTITY)
         scope = case_scope(principal)
         search = event(
             principal, AuditAction.search, ENTITY, organization_id=principal.organization_id
         )
+
+        async def fetch(after: tuple[Any, ...] | None, limit: int) -> list[Any]:
+            live, rows = await self.reads.page_audited(
+                scope, filters, after, limit, self.uow.audit_chain, search, access
+            )
+            if not live:
+                raise NotAuthenticated("The access token is not valid.")
+            return rows
+
         page_of_cases: CasePage = await paginate(
             page,
             sort="created",
             key_arity=2,
-            fetch=lambda after, limit: self.reads.page_audited(
-                scope, filters, after, limit, self.uow.audit_chain, search
-            ),
+            fetch=fetch,
             key_of=lambda row: (row["created_at"], row["id"]),
             to_read=lambda rows: [_read(row) for row in rows],
             count=lambda: self.reads.count(scope, filters),

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     forwarded_allow_ips: str = "127.0.0.1"
+    # Serve the hottest reads (a case, a page of cases) without FastAPI's routing and
+    # dependency injection (api/fast_lane.py); the answers are the same either way.
+    fast_lane: bool = True
     log_level: str = "INFO"
 
     @field_validator("cors_origins", mode="before")

@@ -25,6 +25,7 @@ from domain.identity.passwords import Passwords
 from domain.identity.schemas import Me, TokenResponse
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenService, TokenSubject
+from persistence.access import AccessCheck
 from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
 from persistence.models.base import utcnow
@@ -257,24 +258,21 @@ class AuthService:
         person, the session) is still live and unchanged since the token was issued: disabled
         accounts, revoked sessions and changed roles or districts fail at once. Raises
         NotAuthenticated."""
+        principal, check = self.claimed(access_token)
+        if not await self.is_live(check):
+            raise NotAuthenticated("The access token is not valid.")
+        return principal
+
+    def claimed(self, access_token: str) -> tuple[Principal, AccessCheck]:
+        """Who the token says the caller is, and what the database must still confirm (hot
+        reads fold that check into their own statement). Raises NotAuthenticated."""
         claims = self.config.tokens.verify_access_token(access_token)
         try:
             role = Role(claims.role)
         except ValueError as exc:
             raise NotAuthenticated("The access token is not valid.") from exc
-        if claims.principal_kind == "user":
-            live = await self.users.access_is_live(
-                claims.subject, claims.session_id, claims.access_version
-            )
-            kind = PrincipalKind.user
-        else:
-            live = await IntegrationClientRepository(self.uow).access_is_live(
-                claims.subject, claims.access_version
-            )
-            kind = PrincipalKind.client
-        if not live:
-            raise NotAuthenticated("The access token is not valid.")
-        return Principal(
+        kind = PrincipalKind.user if claims.principal_kind == "user" else PrincipalKind.client
+        principal = Principal(
             kind=kind,
             id=claims.subject,
             organization_id=claims.organization_id,
@@ -282,6 +280,23 @@ class AuthService:
             district_ids=claims.district_ids,
             scopes=frozenset(claims.scopes or ()),
             session_id=claims.session_id,
+        )
+        check = AccessCheck(
+            kind=kind.value,
+            subject_id=claims.subject,
+            access_version=claims.access_version,
+            session_id=claims.session_id,
+        )
+        return principal, check
+
+    async def is_live(self, check: AccessCheck) -> bool:
+        """Whether the account (and session) behind a token still stand, unchanged."""
+        if check.kind == "user":
+            return await self.users.access_is_live(
+                check.subject_id, check.session_id, check.access_version
+            )
+        return await IntegrationClientRepository(self.uow).access_is_live(
+            check.subject_id, check.access_version
         )
 
     def me(self, principal: Principal) -> Me:

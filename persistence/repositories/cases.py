@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from asyncpg import Record
 from sqlalchemy.dialects.postgresql import insert
 
+from persistence.access import AccessCheck, access_cte
 from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.case_event import CaseEvent
 from persistence.models.case_number_counter import CaseNumberCounter
@@ -157,26 +158,38 @@ class CaseReads(Repository):
     """Reads of cases on the hot path: one statement each, audited in that statement."""
 
     async def get_audited(
-        self, case_id: UUID, scope: CaseScope, chain: int, audit: AuditRecord
-    ) -> tuple[Record | None, bytes | None]:
-        """The case in scope with its flags, and its sealed context; ``audit`` is appended
-        when found."""
+        self,
+        case_id: UUID,
+        scope: CaseScope,
+        chain: int,
+        audit: AuditRecord,
+        access: AccessCheck | None = None,
+    ) -> tuple[bool, Record | None]:
+        """Whether the caller's token holds (always True without ``access``), and the case in
+        scope with its flags and sealed context; ``audit`` is appended when found. One
+        statement."""
         if scope.is_empty:
-            return None, None
+            return True, None
         args: list[Any] = [case_id]
 
         def arg(value: object) -> str:
             args.append(value)
             return f"${len(args)}"
 
+        cte = access_cte(access, arg) if access is not None else None
+        gate = " AND EXISTS (SELECT 1 FROM access)" if cte else ""
         select = (
             f"SELECT {_COLUMNS}, c.context_enc FROM survivor_case c"
-            f" WHERE c.id = $1 AND {_scope_sql(scope, arg)}"
+            f" WHERE c.id = $1 AND {_scope_sql(scope, arg)}{gate}"
         )
-        sql = audited_read_sql(select, len(args))
+        sql = audited_read_sql(select, len(args), access=cte)
         connection = await self.driver()
         row: Record | None = await connection.fetchrow(sql, *args, *append_args(chain, audit))
-        return row, (row["context_enc"] if row is not None else None)
+        if cte is None:
+            return True, row
+        if row is None:  # pragma: no cover - the statement always answers one row
+            return False, None
+        return bool(row["access_ok"]), (row if row["id"] is not None else None)
 
     async def page_audited(
         self,
@@ -186,18 +199,23 @@ class CaseReads(Repository):
         limit: int,
         chain: int,
         audit: AuditRecord,
-    ) -> list[Record]:
-        """Up to ``limit + 1`` cases in scope, oldest first after the key (created_at, id);
-        the search is audited whatever it finds."""
+        access: AccessCheck | None = None,
+    ) -> tuple[bool, list[Record]]:
+        """Whether the caller's token holds (always True without ``access``), and up to
+        ``limit + 1`` cases in scope, oldest first after the key (created_at, id); the search
+        is audited whatever it finds. One statement."""
         if scope.is_empty:
-            return []
+            return True, []
         args: list[Any] = []
 
         def arg(value: object) -> str:
             args.append(value)
             return f"${len(args)}"
 
+        cte = access_cte(access, arg) if access is not None else None
         conditions = [_scope_sql(scope, arg)]
+        if cte:
+            conditions.append("EXISTS (SELECT 1 FROM access)")
         if filters.district_id is not None:
             conditions.append(f"c.district_id = {arg(filters.district_id)}")
         if filters.status is not None:
@@ -216,9 +234,12 @@ class CaseReads(Repository):
             f"SELECT {_COLUMNS} FROM survivor_case c WHERE {' AND '.join(conditions)}"
             f" ORDER BY c.created_at, c.id LIMIT {limit_param}"
         )
-        sql = audited_read_sql(select, len(args), only_if_found=False, owned=False)
+        sql = audited_read_sql(select, len(args), only_if_found=False, owned=False, access=cte)
         connection = await self.driver()
-        return list(await connection.fetch(sql, *args, *append_args(chain, audit)))
+        rows = list(await connection.fetch(sql, *args, *append_args(chain, audit)))
+        if cte is None:
+            return True, rows
+        return bool(rows[0]["access_ok"]), [row for row in rows if row["id"] is not None]
 
     async def count(self, scope: CaseScope, filters: CaseFilter) -> int:
         if scope.is_empty:
