@@ -19,15 +19,21 @@ from api.routers import (
     auth,
     care_plans,
     cases,
+    entitlements,
+    expansion,
     follow_ups,
     geography,
     health,
     integration_clients,
+    leadership,
     legal,
+    livelihoods,
     me,
     organizations,
     referrals,
+    shgs,
     survivors,
+    trainings,
     users,
 )
 from domain.common.settings import Settings, check_production
@@ -52,6 +58,18 @@ TAGS = [
     {"name": "referrals", "description": "The service directory and referrals."},
     {"name": "follow-ups", "description": "Visits and case notes."},
     {"name": "legal", "description": "Complaints, court cases, hearings, compensation."},
+    {"name": "self-help groups", "description": "SHGs: members, meetings, ledger, loans, grading."},
+    {"name": "livelihoods", "description": "Livelihood plans, jobs, income, financial inclusion."},
+    {"name": "entitlements", "description": "The scheme catalogue and applications."},
+    {"name": "trainings", "description": "Livelihood, leadership and partner trainings."},
+    {
+        "name": "leadership",
+        "description": "Leader groups, campaigns, duty bearers, identification.",
+    },
+    {
+        "name": "expansion",
+        "description": "Partner onboarding, readiness, advocacy, research, media.",
+    },
     {"name": "health", "description": "Liveness, readiness and metrics."},
 ]
 
@@ -119,6 +137,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         referrals,
         follow_ups,
         legal,
+        shgs,
+        livelihoods,
+        entitlements,
+        trainings,
+        leadership,
+        expansion,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -32,8 +32,40 @@ from persistence.models.case_visit import CaseVisit
 from persistence.models.case_note import CaseNote
 from persistence.models.legal_proceeding import LegalProceeding
 from persistence.models.legal_hearing import LegalHearing
+from persistence.models.shg_federation import ShgFederation
+from persistence.models.shg import Shg
+from persistence.models.shg_member import ShgMember
+from persistence.models.shg_meeting import ShgMeeting
+from persistence.models.shg_attendance import ShgAttendance
+from persistence.models.shg_loan import ShgLoan
+from persistence.models.shg_loan_instalment import ShgLoanInstalment
+from persistence.models.shg_ledger_entry import ShgLedgerEntry
+from persistence.models.shg_grading_rule import ShgGradingRule
+from persistence.models.livelihood_plan import LivelihoodPlan
+from persistence.models.training import Training
+from persistence.models.training_participant import TrainingParticipant
+from persistence.models.livelihood_activity import LivelihoodActivity
+from persistence.models.income_record import IncomeRecord
+from persistence.models.financial_inclusion import FinancialInclusion
+from persistence.models.scheme import Scheme
+from persistence.models.entitlement_application import EntitlementApplication
+from persistence.models.entitlement_status_change import EntitlementStatusChange
+from persistence.models.leader_group import LeaderGroup
+from persistence.models.leader_group_member import LeaderGroupMember
+from persistence.models.leader_group_meeting import LeaderGroupMeeting
+from persistence.models.campaign import Campaign
+from persistence.models.duty_bearer_engagement import DutyBearerEngagement
+from persistence.models.duty_bearer_commitment import DutyBearerCommitment
+from persistence.models.identification_referral import IdentificationReferral
+from persistence.models.safety_report import SafetyReport
+from persistence.models.partner_onboarding import PartnerOnboarding
+from persistence.models.readiness_assessment import ReadinessAssessment
+from persistence.models.advocacy_action import AdvocacyAction
+from persistence.models.study import Study
+from persistence.models.media_engagement import MediaEngagement
 
 __all__ = [
+    "AdvocacyAction",
     "AppUser",
     "Assessment",
     "AssessmentInstrument",
@@ -44,6 +76,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Block",
+    "Campaign",
     "CarePlanAgreement",
     "CarePlanGoal",
     "CaseEvent",
@@ -52,20 +85,49 @@ __all__ = [
     "CaseVisit",
     "Consent",
     "District",
+    "DutyBearerCommitment",
+    "DutyBearerEngagement",
+    "EntitlementApplication",
+    "EntitlementStatusChange",
     "Entity",
+    "FinancialInclusion",
     "IdempotencyRecord",
+    "IdentificationReferral",
+    "IncomeRecord",
     "IntegrationClient",
+    "LeaderGroup",
+    "LeaderGroupMeeting",
+    "LeaderGroupMember",
     "LegalHearing",
     "LegalProceeding",
+    "LivelihoodActivity",
+    "LivelihoodPlan",
     "LoginThrottle",
+    "MediaEngagement",
     "Organization",
     "OrganizationOwned",
+    "PartnerOnboarding",
     "PlaceBound",
+    "ReadinessAssessment",
     "Referral",
     "RefreshToken",
+    "SafetyReport",
+    "Scheme",
     "ServiceOffering",
+    "Shg",
+    "ShgAttendance",
+    "ShgFederation",
+    "ShgGradingRule",
+    "ShgLedgerEntry",
+    "ShgLoan",
+    "ShgLoanInstalment",
+    "ShgMeeting",
+    "ShgMember",
     "State",
+    "Study",
     "Survivor",
     "SurvivorCase",
+    "Training",
+    "TrainingParticipant",
     "UserDistrict",
 ]

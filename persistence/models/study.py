@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Field
+
+from persistence.models.base import Entity, OrganizationOwned, enum_column
+from persistence.models.leadership_vocabulary import StudyStatus
+
+
+class Study(Entity, OrganizationOwned, table=True):
+    """A study or research piece (e.g. the national documentation of CBR practice)."""
+
+    __tablename__ = "study"
+
+    title: str = Field(max_length=300)
+    summary: str | None = Field(default=None, max_length=4000)
+    partners: str | None = Field(default=None, max_length=500)
+    status: StudyStatus = Field(sa_type=enum_column(StudyStatus, "study_status"))
+    started_on: date | None = None
+    published_on: date | None = None
+    link: str | None = Field(default=None, max_length=500)
