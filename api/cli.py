@@ -226,6 +226,76 @@ def cmd_openapi(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# -- rotate-keys ----------------------------------------------------------------------------
+async def _rotate_keys(
+    url: str, settings: Settings, reindex: bool, batch_size: int
+) -> list[tuple[str, int, int]]:
+    from domain.audit.trail import record
+    from domain.common.principal import system_principal
+    from domain.identity.keys import cipher_from_settings, with_development_keys
+    from domain.survivors.service import sealed_blind_indexes
+    from persistence import key_rotation, migrator
+    from persistence.database import Database, create_engine
+    from persistence.models.enums import AuditAction
+    from persistence.uow import UnitOfWork
+
+    try:
+        cipher = cipher_from_settings(with_development_keys(settings))
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from exc
+    owner = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with owner.connect() as connection:
+            current = await connection.run_sync(migrator.current_revisions)
+    finally:
+        await owner.dispose()
+    if current != set(migrator.heads()):
+        raise CommandError("the database is not at the latest revision: run `shakti-mis migrate`")
+
+    def progress(report: key_rotation.ColumnReport) -> None:
+        _say(f"  {report.table}.{report.column}: {report.resealed} of {report.examined}")
+
+    database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
+    database.cipher = cipher
+    try:
+        _say(f"re-sealing under key {cipher.active_kid!r}")
+        reports = await key_rotation.reseal_all(database, batch_size=batch_size, progress=progress)
+        counts = [(f"{r.table}.{r.column}", r.examined, r.resealed) for r in reports]
+        if reindex:
+            _say("recomputing survivors' blind indexes")
+            indexed = await key_rotation.reindex_survivors(
+                database, sealed_blind_indexes, batch_size=batch_size, progress=progress
+            )
+            counts.append(("survivor.blind_indexes", indexed.examined, indexed.resealed))
+        async with UnitOfWork(database) as uow:
+            system = system_principal()
+            record(uow, system, AuditAction.secret_rotate, "data_key")
+            if reindex:
+                record(uow, system, AuditAction.secret_rotate, "blind_index_key")
+        return counts
+    finally:
+        await database.dispose()
+
+
+def cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from persistence.crypto import DecryptionError
+
+    if args.batch_size < 1:
+        raise CommandError("--batch-size must be at least 1", EXIT_USAGE)
+    url = database_url(settings)
+    try:
+        counts = asyncio.run(_rotate_keys(url, settings, args.reindex, args.batch_size))
+    except DecryptionError as exc:
+        raise CommandError(
+            f"a sealed value could not be opened ({exc}): configure every key still in use "
+            "in SHAKTI_DATA_KEYS and run again (finished batches are kept)"
+        ) from exc
+    for name, examined, changed in counts:
+        print(f"{name}\texamined {examined}\tchanged {changed}")
+    _say(f"done: {sum(changed for _, _, changed in counts)} values changed")
+    return EXIT_OK
+
+
 # -- entry point ----------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="shakti-mis", description=__doc__)
@@ -264,6 +334,21 @@ def parser() -> argparse.ArgumentParser:
     )
     spec.add_argument("--output", default=str(OPENAPI_PATH))
     spec.set_defaults(handler=cmd_openapi)
+
+    rotate = sub.add_parser(
+        "rotate-keys",
+        help="re-seal personal data under the active key (SHAKTI_DATA_ACTIVE_KID); resumable",
+        description="Re-seal every sealed value not under the active data key, in batches "
+        "(one transaction each; run again after an interruption). Keep the old key in "
+        "SHAKTI_DATA_KEYS until this has finished. With --reindex, also recompute the "
+        "survivors' blind indexes under SHAKTI_BLIND_INDEX_KEY from their opened records "
+        "(after a change of that key; the old one is not needed).",
+    )
+    rotate.add_argument(
+        "--reindex", action="store_true", help="also recompute survivors' blind indexes"
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, metavar="N")
+    rotate.set_defaults(handler=cmd_rotate_keys)
     return root
 
 

@@ -72,6 +72,12 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
         extra["errors"] = [
             {"loc": ["body", exc.extra["field"]], "msg": exc.detail, "type": "business_rule"}
         ]
+    # RFC 9457 extension members a domain error carries (ids and flags, never personal data);
+    # they cannot replace the standard members.
+    extensions = exc.extra.get("extensions")
+    if isinstance(extensions, dict):
+        reserved = {"type", "title", "status", "detail", "instance", "request_id"}
+        extra.update({k: v for k, v in extensions.items() if k not in reserved})
     return problem_response(
         status,
         exc.title,

@@ -1,7 +1,246 @@
-"""Routes of this area."""
+"""Survivors and their consent. Everything that names or locates her is sealed at rest;
+lookups by phone or name travel in a request body, never in a URL."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.http import set_etag, set_page_links
+from api.idempotency import create_once
+from api.openapi import (
+    ACTION_ERRORS,
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    READ_ERRORS,
+    UPDATE_ERRORS,
+    problems,
+)
+from domain.common.principal import Principal
+from domain.consents import policies as consent_policies
+from domain.consents.schemas import ConsentCreate, ConsentPage, ConsentRead, ConsentWithdraw
+from domain.consents.service import ConsentService
+from domain.survivors import policies
+from domain.survivors.schemas import (
+    SurvivorCreate,
+    SurvivorPage,
+    SurvivorRead,
+    SurvivorSearch,
+    SurvivorUpdate,
+)
+from domain.survivors.service import SurvivorService
+from persistence.models.case_vocabulary import ConsentPurpose
+
+router = APIRouter(prefix="/survivors", tags=["survivors"])
+Reader = Annotated[Principal, requires(policies.READ)]
+Manager = Annotated[Principal, requires(policies.MANAGE)]
+ConsentReader = Annotated[Principal, requires(consent_policies.READ)]
+ConsentManager = Annotated[Principal, requires(consent_policies.MANAGE)]
+
+SEARCH_ERRORS = problems(400, 401, 403, 413, 415, 422)
+CONSENT_CREATE_ERRORS = {**CREATE_ERRORS, **problems(404)}
+
+
+@router.get("", operation_id="survivors:list", response_model=SurvivorPage, responses=LIST_ERRORS)
+async def list_survivors(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Reader,
+    page: Paging,
+    district_id: Annotated[UUID | None, Query(description="Her home district.")] = None,
+) -> SurvivorPage:
+    """Survivors the caller may see, oldest first: a program manager's whole organisation, a
+    social worker's own registrations and the survivors of the cases she sees. Each item
+    carries her name and age band, nothing that locates her. Filter: home district."""
+    result = await SurvivorService(uow).list(principal, page, district_id=district_id)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    "",
+    operation_id="survivors:create",
+    status_code=201,
+    response_model=SurvivorRead,
+    responses=CREATE_ERRORS,
+)
+async def create_survivor(
+    request: Request,
+    uow: UoW,
+    principal: Manager,
+    body: SurvivorCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Register a survivor (intake) in the caller's organisation. Names, aliases, date of
+    birth, phone, addresses, identity numbers, family members and safe-contact preferences are
+    sealed at rest.
+
+    A duplicate check runs first: when a survivor of the organisation has the same phone or
+    the same name (case, spacing and Unicode form do not matter), the answer is 409 with
+    `type` `urn:shakti-mis:problem:possible-duplicate`, `duplicate_ids` (the matches the
+    caller may see) and `other_duplicates_exist` (matches she may not see). Look at them;
+    send `confirm_not_duplicate: true` to register her anyway."""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: SurvivorService(uow).create(principal, body),
+        location=lambda s: f"/api/v1/survivors/{s.id}",
+        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
+    )
+
+
+@router.post(
+    "/search",
+    operation_id="survivors:search",
+    response_model=SurvivorPage,
+    responses=SEARCH_ERRORS,
+)
+async def search_survivors(
+    body: SurvivorSearch,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Reader,
+    page: Paging,
+) -> SurvivorPage:
+    """Find survivors in the caller's scope by exact phone (any Indian format: +91, 0 or
+    none) or exact whole name (case, spacing and Unicode form do not matter); either matches.
+    A POST so that the phone or name never appears in a URL or a log. Audited as a
+    search."""
+    result = await SurvivorService(uow).search(principal, body, page)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.get(
+    "/{survivor_id}",
+    operation_id="survivors:read",
+    response_model=SurvivorRead,
+    responses=READ_ERRORS,
+)
+async def read_survivor(
+    survivor_id: UUID, response: Response, uow: UoW, principal: Reader
+) -> SurvivorRead:
+    """Her whole record, sealed fields opened (404 outside the caller's scope). The read is
+    audited."""
+    survivor = await SurvivorService(uow).get(principal, survivor_id)
+    set_etag(response, survivor)
+    return survivor
+
+
+@router.patch(
+    "/{survivor_id}",
+    operation_id="survivors:update",
+    response_model=SurvivorRead,
+    responses=UPDATE_ERRORS,
+)
+async def update_survivor(
+    survivor_id: UUID,
+    body: SurvivorUpdate,
+    principal: Manager,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+) -> SurvivorRead:
+    """Correct her record; lists (aliases, documents, family members, languages) are replaced
+    whole. `date_of_birth` and `estimated_age` replace each other. Needs If-Match."""
+    survivor = await SurvivorService(uow).update(principal, survivor_id, body, version)
+    set_etag(response, survivor)
+    return survivor
+
+
+# -- consent ----------------------------------------------------------------------------------
+@router.get(
+    "/{survivor_id}/consents",
+    operation_id="consents:list",
+    response_model=ConsentPage,
+    responses={**LIST_ERRORS, **problems(404)},
+)
+async def list_consents(
+    survivor_id: UUID,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: ConsentReader,
+    page: Paging,
+    purpose: Annotated[ConsentPurpose | None, Query()] = None,
+) -> ConsentPage:
+    """Her consent history: every revision of every purpose, oldest first, each with its
+    status (in_force, superseded, withdrawn, expired). Filter: purpose."""
+    result = await ConsentService(uow).list(principal, survivor_id, page, purpose=purpose)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    "/{survivor_id}/consents",
+    operation_id="consents:create",
+    status_code=201,
+    response_model=ConsentRead,
+    responses=CONSENT_CREATE_ERRORS,
+)
+async def create_consent(
+    survivor_id: UUID,
+    request: Request,
+    uow: UoW,
+    principal: ConsentManager,
+    body: ConsentCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record her consent to one purpose (for `sharing`: with one named organisation, and the
+    fields it lets travel). A minor's consent (under 18 on the day; with only a birth year,
+    through the year she turns 18) is given by her guardian, whose name and relationship are
+    sealed. It supersedes the previous consent of the same purpose (and organisation):
+    `revision` + 1, `supersedes_id`; nothing is overwritten."""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: ConsentService(uow).create(principal, survivor_id, body),
+        location=lambda c: f"/api/v1/survivors/{survivor_id}/consents/{c.id}",
+        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
+    )
+
+
+@router.get(
+    "/{survivor_id}/consents/{consent_id}",
+    operation_id="consents:read",
+    response_model=ConsentRead,
+    responses=READ_ERRORS,
+)
+async def read_consent(
+    survivor_id: UUID, consent_id: UUID, response: Response, uow: UoW, principal: ConsentReader
+) -> ConsentRead:
+    """One consent record (404 outside the caller's scope). The read is audited."""
+    consent = await ConsentService(uow).get(principal, survivor_id, consent_id)
+    set_etag(response, consent)
+    return consent
+
+
+@router.post(
+    "/{survivor_id}/consents/{consent_id}/withdraw",
+    operation_id="consents:withdraw",
+    response_model=ConsentRead,
+    responses=ACTION_ERRORS,
+)
+async def withdraw_consent(
+    survivor_id: UUID,
+    consent_id: UUID,
+    body: ConsentWithdraw,
+    response: Response,
+    uow: UoW,
+    principal: ConsentManager,
+) -> ConsentRead:
+    """Withdraw the consent in force, from now on (409 when already withdrawn or superseded).
+    What it allowed stops at once: referrals, sharing and reports check consent when they
+    act."""
+    consent = await ConsentService(uow).withdraw(principal, survivor_id, consent_id, body)
+    set_etag(response, consent)
+    return consent

@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from persistence.models.base import utcnow
-from persistence.models.case_vocabulary import ConsentPurpose
+from persistence.models.case_vocabulary import ConsentPurpose, ShareableField
 from persistence.models.consent import Consent
 from persistence.repositories.consents import ConsentRepository
 from persistence.uow import UnitOfWork
@@ -25,3 +25,20 @@ async def active_consent(
     return await ConsentRepository(uow).active(
         survivor_id, purpose, at or utcnow(), organization_id
     )
+
+
+async def fields_allowed(
+    uow: UnitOfWork,
+    survivor_id: UUID,
+    organization_id: UUID,
+    *,
+    at: datetime | None = None,
+) -> frozenset[ShareableField]:
+    """The parts of her record she allows to travel to ``organization_id`` now (or at
+    ``at``): those of her sharing consent in force with it; none without one."""
+    consent = await active_consent(
+        uow, survivor_id, ConsentPurpose.sharing, organization_id=organization_id, at=at
+    )
+    if consent is None:
+        return frozenset()
+    return frozenset(ShareableField(field) for field in consent.fields or ())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -41,3 +42,14 @@ class ConsentRepository(EntityRepository[Consent]):
         if consent.expires_at is not None and consent.expires_at <= at:
             return None
         return consent
+
+    async def superseded(self, consent_ids: Iterable[UUID]) -> set[UUID]:
+        """Those of ``consent_ids`` that a newer revision supersedes."""
+        wanted = list(consent_ids)
+        if not wanted:
+            return set()
+        stmt = sa.select(Consent.supersedes_id).where(  # type: ignore[call-overload]
+            Consent.supersedes_id.in_(wanted),  # type: ignore[union-attr]
+            Consent.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+        return {row for row in (await self.session.scalars(stmt)).all() if row is not None}

@@ -1,0 +1,122 @@
+"""Survivors: scoped reads (one SQL condition, see ``survivor_visible``), keyset pages,
+exact-match lookups by blind index, and the duplicate check of an intake."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from persistence.models.survivor import Survivor
+from persistence.pagination import keyset
+from persistence.repositories.base import EntityRepository
+from persistence.repositories.cases import survivor_visible
+from persistence.scope import CaseScope
+
+_COLUMNS: Any = Survivor
+
+
+@dataclass(frozen=True, slots=True)
+class SurvivorFilter:
+    district_id: UUID | None = None
+    # Exact-match lookups: a survivor matches when either index equals hers.
+    phone_bidx: bytes | None = None
+    name_bidx: bytes | None = None
+
+    @property
+    def is_lookup(self) -> bool:
+        return self.phone_bidx is not None or self.name_bidx is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PossibleMatch:
+    survivor_id: UUID
+    visible: bool
+
+
+def _lookup(phone_bidx: bytes | None, name_bidx: bytes | None) -> Any:
+    clauses = []
+    if phone_bidx is not None:
+        clauses.append(_COLUMNS.phone_bidx == phone_bidx)
+    if name_bidx is not None:
+        clauses.append(_COLUMNS.name_bidx == name_bidx)
+    return sa.or_(*clauses) if clauses else sa.true()
+
+
+class SurvivorRepository(EntityRepository[Survivor]):
+    model = Survivor
+
+    def _visible(self, scope: CaseScope, filters: SurvivorFilter) -> list[Any]:
+        conditions = [survivor_visible(scope)]
+        if filters.district_id is not None:
+            conditions.append(_COLUMNS.district_id == filters.district_id)
+        if filters.is_lookup:
+            conditions.append(_lookup(filters.phone_bidx, filters.name_bidx))
+        return conditions
+
+    async def get_visible(
+        self, survivor_id: UUID, scope: CaseScope, *, for_update: bool = False
+    ) -> Survivor | None:
+        """The survivor if ``scope`` admits her (locked until the end of the transaction when
+        ``for_update``)."""
+        if scope.is_empty:
+            return None
+        stmt = sa.select(Survivor).where(_COLUMNS.id == survivor_id, survivor_visible(scope))
+        if for_update:
+            stmt = stmt.with_for_update(of=Survivor)
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def page_visible(
+        self,
+        scope: CaseScope,
+        filters: SurvivorFilter,
+        after: tuple[Any, ...] | None,
+        limit: int,
+    ) -> list[Survivor]:
+        """Up to ``limit + 1`` survivors in scope, oldest first after the key (created_at,
+        id)."""
+        if scope.is_empty:
+            return []
+        stmt = sa.select(Survivor).where(*self._visible(scope, filters))
+        stmt = keyset(stmt, [_COLUMNS.created_at, _COLUMNS.id], after, limit)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count_visible(self, scope: CaseScope, filters: SurvivorFilter) -> int:
+        if scope.is_empty:
+            return 0
+        stmt = (
+            sa.select(sa.func.count()).select_from(Survivor).where(*self._visible(scope, filters))
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def possible_duplicates(
+        self,
+        organization_id: UUID,
+        phone_bidx: bytes | None,
+        name_bidx: bytes | None,
+        scope: CaseScope,
+        *,
+        exclude: Sequence[UUID] = (),
+        limit: int = 50,
+    ) -> list[PossibleMatch]:
+        """Survivors of the organisation with the same phone or name, each marked with whether
+        ``scope`` admits her (the others may only be counted, never named)."""
+        if phone_bidx is None and name_bidx is None:
+            return []
+        stmt = (
+            sa.select(_COLUMNS.id, survivor_visible(scope).label("visible"))
+            .where(
+                _COLUMNS.organization_id == organization_id,
+                _COLUMNS.deleted_at.is_(None),
+                _lookup(phone_bidx, name_bidx),
+            )
+            .order_by(_COLUMNS.created_at, _COLUMNS.id)
+            .limit(limit)
+        )
+        if exclude:
+            stmt = stmt.where(_COLUMNS.id.not_in(list(exclude)))
+        rows = (await self.session.execute(stmt)).all()
+        return [PossibleMatch(row.id, bool(row.visible)) for row in rows]

@@ -1,0 +1,689 @@
+"""Survivors through the API: intake with its duplicate check, reads with sealed fields opened,
+exact-match search, lists and their filters, corrections with If-Match, auditing, and the
+authorization matrix (foreign records 404; lists, search and filters never show another
+organisation's or another worker's survivors)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.common.principal import Role
+from domain.survivors.service import normalize_name, normalize_phone
+from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+
+API = "/api/v1"
+SURVIVORS = f"{API}/survivors"
+SEARCH = f"{SURVIVORS}/search"
+PROBLEM = "application/problem+json"
+DUPLICATE_TYPE = "urn:shakti-mis:problem:possible-duplicate"
+FULLWIDTH_RUPA = "\uff32\uff55\uff50\uff41"  # "Rupa" in full-width letters (NFKC: Rupa)
+
+
+# -- helpers ------------------------------------------------------------------------------
+def survivor_body(
+    given: str = "Rupa",
+    family: str | None = "Mondal",
+    phone: str | None = "+91 98300 12345",
+    district: UUID | None = SOUTH_24,
+    **extra: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "given_name": given,
+        "sex": "female",
+        "estimated_age": 19,
+        "languages": ["bn", "hi"],
+    }
+    if family is not None:
+        body["family_name"] = family
+    if phone is not None:
+        body["phone"] = phone
+    if district is not None:
+        body["home_address"] = {
+            "village": "Uttar Durgapur",
+            "gram_panchayat": "Durgapur",
+            "district_id": str(district),
+        }
+    body.update(extra)
+    return body
+
+
+def full_body() -> dict[str, Any]:
+    return survivor_body(
+        aliases=["Rupu", "Rupali"],
+        gender_identity="woman",
+        estimated_age=None,
+        date_of_birth="2004-03-14",
+        current_address={"details": "c/o shelter, room 4", "village": "Baruipur"},
+        identity_documents=[
+            {"kind": "aadhaar", "number": "2345 6789 0123"},
+            {"kind": "ration_card", "number": "WB-RC-778812"},
+            {"kind": "voter_id"},
+        ],
+        family_members=[
+            {"name": "Sabita Mondal", "relationship": "mother", "phone": "9830055555",
+             "safe_contact": True},
+            {"name": "Haru Sheikh", "relationship": "uncle"},
+        ],
+        safe_contact={"channel": "sms", "times": "weekdays 11-13", "code_word": "shapla",
+                      "never_call": True},
+    )  # fmt: skip
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body
+
+
+async def register(
+    client: httpx.AsyncClient, who: Actor, body: dict[str, Any] | None = None, **kwargs: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        SURVIVORS, json=body or survivor_body(**kwargs), headers=who.headers
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def ids(response: httpx.Response) -> set[str]:
+    assert response.status_code == 200, response.text
+    return {item["id"] for item in response.json()["items"]}
+
+
+async def audit_actions(connection: AsyncConnection, entity_id: str | None = None) -> list[str]:
+    sql = "SELECT action FROM audit_event WHERE entity_type = 'survivor'"
+    params: dict[str, Any] = {}
+    if entity_id is not None:
+        sql += " AND entity_id = :id"
+        params["id"] = entity_id
+    rows = await connection.execute(sa.text(sql + " ORDER BY seq"), params)
+    return [row[0] for row in rows]
+
+
+@pytest.fixture
+async def org_a(factory: Factory) -> UUID:
+    return await factory.organization("Org A")
+
+
+@pytest.fixture
+async def pm_a(factory: Factory, org_a: UUID) -> Actor:
+    return await factory.user(org_a, Role.program_manager)
+
+
+# -- normalisation ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "raw",
+    ["+91 98300 12345", "098300-12345", "9830012345", "0091 98300 12345", "+91-(983)-001-2345"],
+)
+def test_indian_phone_numbers_normalise_to_ten_digits(raw: str) -> None:
+    assert normalize_phone(raw) == "9830012345"
+
+
+def test_foreign_numbers_keep_their_country_code() -> None:
+    assert normalize_phone("+880 1712 345678") == "8801712345678"
+    assert normalize_phone("  ") is None
+
+
+def test_names_normalise_by_case_spacing_and_unicode_form() -> None:
+    assert normalize_name("  RUPA ", "  Mondal") == "rupa mondal"
+    assert normalize_name(FULLWIDTH_RUPA, "MONDAL") == "rupa mondal"  # full-width letters (NFKC)
+    assert normalize_name("Straße") == normalize_name("STRASSE")  # case folding
+    assert normalize_name("রূপা  মণ্ডল") == "রূপা মণ্ডল"
+    assert normalize_name(None, "") is None
+
+
+# -- intake and reading -------------------------------------------------------------------
+async def test_register_and_read_back_every_field(
+    client: httpx.AsyncClient, pm_a: Actor, connection: AsyncConnection
+) -> None:
+    response = await client.post(SURVIVORS, json=full_body(), headers=pm_a.headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["Location"] == f"{SURVIVORS}/{created['id']}"
+    assert response.headers["ETag"] == '"v1"'
+
+    read = await client.get(f"{SURVIVORS}/{created['id']}", headers=pm_a.headers)
+    assert read.status_code == 200, read.text
+    assert read.headers["ETag"] == '"v1"'
+    assert "no-store" in read.headers["cache-control"]
+    survivor = read.json()
+    assert survivor == created
+    assert survivor["organization_id"] == str(pm_a.organization_id)
+    assert survivor["district_id"] == str(SOUTH_24)
+    assert survivor["given_name"] == "Rupa"
+    assert survivor["aliases"] == ["Rupu", "Rupali"]
+    assert survivor["date_of_birth"] == "2004-03-14"
+    assert survivor["birth_year"] == 2004
+    assert survivor["age_is_estimate"] is False
+    assert survivor["age"] >= 21
+    assert survivor["phone"] == "+91 98300 12345"
+    assert survivor["identity_document_kinds"] == ["aadhaar", "ration_card", "voter_id"]
+    assert {d["number"] for d in survivor["identity_documents"]} == {
+        "2345 6789 0123",
+        "WB-RC-778812",
+        None,
+    }
+    family = {m["name"]: m for m in survivor["family_members"]}
+    # Nobody is a safe contact unless she says so.
+    assert family["Haru Sheikh"]["safe_contact"] is False
+    assert family["Sabita Mondal"]["safe_contact"] is True
+    assert survivor["safe_contact"] == {
+        "channel": "sms",
+        "times": "weekdays 11-13",
+        "code_word": "shapla",
+        "never_call": True,
+    }
+    assert survivor["current_address"]["details"] == "c/o shelter, room 4"
+    assert survivor["created_by"] == str(pm_a.id)
+
+    # In the table: only the plain columns, the rest sealed.
+    row = (
+        await connection.execute(
+            sa.text(
+                "SELECT personal_enc, birth_year, languages, identity_document_kinds,"
+                " phone_bidx, name_bidx, district_id FROM survivor WHERE id = :id"
+            ),
+            {"id": created["id"]},
+        )
+    ).one()
+    assert b"Rupa" not in row.personal_enc
+    assert b"shapla" not in row.personal_enc
+    assert row.birth_year == 2004
+    assert row.languages == ["bn", "hi"]
+    assert len(row.phone_bidx) == 32
+    assert len(row.name_bidx) == 32
+    assert await audit_actions(connection, created["id"]) == ["create", "read"]
+
+
+async def test_an_estimated_age_keeps_only_a_birth_year(
+    client: httpx.AsyncClient, pm_a: Actor
+) -> None:
+    created = await register(client, pm_a, estimated_age=30)
+    assert created["age_is_estimate"] is True
+    assert created["date_of_birth"] is None
+    assert created["age"] == 30
+
+
+async def test_bad_intake_bodies_are_422_and_create_nothing(
+    client: httpx.AsyncClient, pm_a: Actor, connection: AsyncConnection
+) -> None:
+    bodies = [
+        survivor_body(organization_id=str(uuid.uuid4())),  # unknown field
+        survivor_body(date_of_birth="2004-01-01"),  # with estimated_age too
+        survivor_body(estimated_age=None, date_of_birth="2999-01-01"),
+        survivor_body(phone="call her at home"),
+        survivor_body(district=uuid.uuid4()),  # no such district
+        survivor_body(home_address={"district_id": str(SOUTH_24), "block_id": str(uuid.uuid4())}),
+        survivor_body(family_members=[{"name": "X", "relationship": "neighbour"}]),
+        survivor_body(identity_documents=[{"kind": "aadhaar", "number": "1", "issued": "x"}]),
+        {"sex": "female"},
+    ]
+    for body in bodies:
+        response = await client.post(SURVIVORS, json=body, headers=pm_a.headers)
+        problem(response, 422)
+        assert "call her at home" not in response.text
+    count = await connection.execute(sa.text("SELECT count(*) FROM survivor"))
+    assert count.scalar_one() == 0
+
+
+async def test_a_client_chosen_id_and_an_idempotent_retry(
+    client: httpx.AsyncClient, pm_a: Actor, connection: AsyncConnection
+) -> None:
+    chosen = str(uuid.uuid4())
+    body = survivor_body(id=chosen)
+    headers = {**pm_a.headers, "Idempotency-Key": "intake-1"}
+    first = await client.post(SURVIVORS, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["id"] == chosen
+    again = await client.post(SURVIVORS, json=body, headers=headers)
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    count = await connection.execute(sa.text("SELECT count(*) FROM survivor"))
+    assert count.scalar_one() == 1
+    # The same id without the key: taken.
+    taken = await client.post(
+        SURVIVORS, json={**body, "confirm_not_duplicate": True}, headers=pm_a.headers
+    )
+    problem(taken, 409)
+
+
+# -- the duplicate check ----------------------------------------------------------------------
+async def test_same_phone_in_another_format_is_a_possible_duplicate(
+    client: httpx.AsyncClient, pm_a: Actor, connection: AsyncConnection
+) -> None:
+    first = await register(client, pm_a)
+    again = await client.post(
+        SURVIVORS,
+        json=survivor_body(given="Lakshmi", family="Das", phone="098300-12345"),
+        headers=pm_a.headers,
+    )
+    body = problem(again, 409)
+    assert body["type"] == DUPLICATE_TYPE
+    assert body["duplicate_ids"] == [first["id"]]
+    assert body["other_duplicates_exist"] is False
+    # Nothing personal in the problem.
+    for value in ("Lakshmi", "Rupa", "98300", "Mondal"):
+        assert value not in again.text
+    count = await connection.execute(sa.text("SELECT count(*) FROM survivor"))
+    assert count.scalar_one() == 1
+
+    confirmed = await client.post(
+        SURVIVORS,
+        json=survivor_body(
+            given="Lakshmi", family="Das", phone="098300-12345", confirm_not_duplicate=True
+        ),
+        headers=pm_a.headers,
+    )
+    assert confirmed.status_code == 201, confirmed.text
+
+
+async def test_same_name_in_another_case_spacing_or_form_is_a_possible_duplicate(
+    client: httpx.AsyncClient, pm_a: Actor
+) -> None:
+    first = await register(client, pm_a, given="Rupa", family="Mondal", phone=None)
+    for given, family in (("RUPA", "  mondal "), (FULLWIDTH_RUPA, "Mondal")):
+        response = await client.post(
+            SURVIVORS,
+            json=survivor_body(given=given, family=family, phone="9000000001"),
+            headers=pm_a.headers,
+        )
+        body = problem(response, 409)
+        assert body["duplicate_ids"] == [first["id"]]
+    # Another name and phone: no match.
+    await register(client, pm_a, given="Rupa", family="Sardar", phone="9000000002")
+
+
+async def test_a_worker_learns_only_that_a_match_she_may_not_see_exists(
+    client: httpx.AsyncClient, factory: Factory, org_a: UUID, pm_a: Actor
+) -> None:
+    worker = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    hidden = await register(client, pm_a)
+    mine = await register(client, worker, given="Mina", family="Bibi", phone="9000000003")
+    response = await client.post(
+        SURVIVORS,
+        json=survivor_body(given="Mina", family="Bibi", phone="+91 98300 12345"),
+        headers=worker.headers,
+    )
+    body = problem(response, 409)
+    assert body["duplicate_ids"] == [mine["id"]]
+    assert body["other_duplicates_exist"] is True
+    assert hidden["id"] not in response.text
+
+
+async def test_the_check_stays_inside_the_organisation(
+    client: httpx.AsyncClient, factory: Factory, pm_a: Actor
+) -> None:
+    pm_b = await factory.user(await factory.organization("Org B"), Role.program_manager)
+    await register(client, pm_a)
+    # The same woman registered by another organisation is not "a duplicate" there, and the
+    # answer must not reveal that organisation A knows her.
+    await register(client, pm_b)
+
+
+# -- search, lists and filters ------------------------------------------------------------
+async def test_search_by_phone_or_name_in_scope_only(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    org_a: UUID,
+    pm_a: Actor,
+    connection: AsyncConnection,
+) -> None:
+    worker = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    pm_b = await factory.user(await factory.organization("Org B"), Role.program_manager)
+    rupa = await register(client, pm_a)
+    twin = await register(
+        client, pm_a, given="Rupa", family="Mondal", phone="9111111111", confirm_not_duplicate=True
+    )
+    other_org = await register(client, pm_b)  # same name and phone, other organisation
+
+    by_phone = await client.post(SEARCH, json={"phone": "09830012345"}, headers=pm_a.headers)
+    assert ids(by_phone) == {rupa["id"]}
+    item = by_phone.json()["items"][0]
+    assert item["given_name"] == "Rupa"
+    assert "phone" not in item
+    assert "home_address" not in item
+    by_name = await client.post(SEARCH, json={"name": "rupa   MONDAL"}, headers=pm_a.headers)
+    assert ids(by_name) == {rupa["id"], twin["id"]}
+    either = await client.post(
+        SEARCH, json={"name": "Nobody Here", "phone": "9111111111"}, headers=pm_a.headers
+    )
+    assert ids(either) == {twin["id"]}
+    none = await client.post(SEARCH, json={"name": "Rupa"}, headers=pm_a.headers)
+    assert ids(none) == set()  # exact whole names only
+    assert ids(await client.post(SEARCH, json={"phone": "9830012345"}, headers=pm_b.headers)) == {
+        other_org["id"]
+    }
+    # A worker who neither registered her nor holds her case finds nothing.
+    assert (
+        ids(await client.post(SEARCH, json={"phone": "9830012345"}, headers=worker.headers))
+        == set()
+    )
+    problem(await client.post(SEARCH, json={}, headers=pm_a.headers), 422)
+    problem(await client.post(SEARCH, json={"phone": "x", "org": 1}, headers=pm_a.headers), 422)
+    events = await connection.execute(
+        sa.text(
+            "SELECT count(*) FROM audit_event WHERE entity_type = 'survivor'"
+            " AND action = 'search' AND actor_id = :me"
+        ),
+        {"me": pm_a.id},
+    )
+    assert events.scalar_one() == 4
+
+
+async def test_lists_filter_by_district_and_walk_pages(
+    client: httpx.AsyncClient, factory: Factory, pm_a: Actor
+) -> None:
+    pm_b = await factory.user(await factory.organization("Org B"), Role.program_manager)
+    south = [
+        (await register(client, pm_a, given=f"South{n}", phone=f"90000001{n:02d}"))["id"]
+        for n in range(5)
+    ]
+    north = (await register(client, pm_a, given="North", phone="9000000200", district=NORTH_24))[
+        "id"
+    ]
+    nowhere = (await register(client, pm_a, given="Unknown", phone=None, district=None))["id"]
+    foreign = (await register(client, pm_b, given="Foreign", phone="9000000300"))["id"]
+
+    everything = await client.get(SURVIVORS, params={"limit": 200}, headers=pm_a.headers)
+    assert ids(everything) == {*south, north, nowhere}
+    in_south = await client.get(
+        SURVIVORS, params={"district_id": str(SOUTH_24), "include_total": "true"},
+        headers=pm_a.headers,
+    )  # fmt: skip
+    assert ids(in_south) == set(south)
+    assert in_south.json()["total"] == 5
+    # Another organisation's survivor in the same district never shows.
+    assert foreign not in ids(
+        await client.get(SURVIVORS, params={"district_id": str(SOUTH_24)}, headers=pm_a.headers)
+    )
+
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 2, "district_id": str(SOUTH_24)}
+        if cursor:
+            params["cursor"] = cursor
+        page = await client.get(SURVIVORS, params=params, headers=pm_a.headers)
+        assert page.status_code == 200, page.text
+        seen += [item["id"] for item in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            assert "Link" not in page.headers
+            break
+        assert 'rel="next"' in page.headers["Link"]
+    assert seen == south
+    bad = await client.get(SURVIVORS, params={"cursor": "garbage"}, headers=pm_a.headers)
+    problem(bad, 400)
+
+
+# -- correction -----------------------------------------------------------------------------
+async def test_patch_needs_if_match_and_recomputes_the_blind_indexes(
+    client: httpx.AsyncClient, pm_a: Actor, connection: AsyncConnection
+) -> None:
+    rupa = await register(client, pm_a, body=full_body())
+    url = f"{SURVIVORS}/{rupa['id']}"
+    problem(await client.patch(url, json={"phone": "9222222222"}, headers=pm_a.headers), 428)
+    changed = await client.patch(
+        url,
+        json={"phone": "9222222222", "family_name": "Sardar", "estimated_age": 25},
+        headers={**pm_a.headers, "If-Match": '"v1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    survivor = changed.json()
+    assert changed.headers["ETag"] == '"v2"'
+    assert survivor["phone"] == "9222222222"
+    assert survivor["family_name"] == "Sardar"
+    assert survivor["date_of_birth"] is None
+    assert survivor["age_is_estimate"] is True
+    assert survivor["aliases"] == ["Rupu", "Rupali"]  # untouched fields stay
+    assert survivor["safe_contact"]["code_word"] == "shapla"
+    stale = await client.patch(
+        url, json={"given_name": "Lost"}, headers={**pm_a.headers, "If-Match": '"v1"'}
+    )
+    problem(stale, 412)
+
+    async def found(body: dict[str, str]) -> set[str]:
+        return ids(await client.post(SEARCH, json=body, headers=pm_a.headers))
+
+    assert await found({"phone": "9222222222"}) == {rupa["id"]}
+    assert await found({"phone": "9830012345"}) == set()
+    assert await found({"name": "Rupa Sardar"}) == {rupa["id"]}
+    assert await found({"name": "Rupa Mondal"}) == set()
+
+    cleared = await client.patch(
+        url,
+        json={"phone": None, "current_address": None, "identity_documents": []},
+        headers={**pm_a.headers, "If-Match": '"v2"'},
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["phone"] is None
+    assert cleared.json()["identity_document_kinds"] == []
+    row = (
+        await connection.execute(
+            sa.text("SELECT phone_bidx, version FROM survivor WHERE id = :id"), {"id": rupa["id"]}
+        )
+    ).one()
+    assert row.phone_bidx is None
+    assert row.version == 3
+    for body in ({"given_name": None}, {"organization_id": str(uuid.uuid4())}, {"version": 9}):
+        problem(
+            await client.patch(url, json=body, headers={**pm_a.headers, "If-Match": '"v3"'}), 422
+        )
+    assert await audit_actions(connection, rupa["id"]) == ["create", "update", "update"]
+
+
+async def test_moving_her_home_moves_her_district(client: httpx.AsyncClient, pm_a: Actor) -> None:
+    rupa = await register(client, pm_a)
+    moved = await client.patch(
+        f"{SURVIVORS}/{rupa['id']}",
+        json={"home_address": {"village": "Hasnabad", "district_id": str(NORTH_24)}},
+        headers={**pm_a.headers, "If-Match": '"v1"'},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["district_id"] == str(NORTH_24)
+    north = await client.get(SURVIVORS, params={"district_id": str(NORTH_24)}, headers=pm_a.headers)
+    assert ids(north) == {rupa["id"]}
+
+
+# -- the authorization matrix -------------------------------------------------------------
+@dataclass
+class World:
+    """Organisations A (district visibility off unless asked) and B; survivor S of A with a
+    case in South 24 Parganas assigned to ``sw_assigned``; survivor T of B with the same phone
+    and name (a trafficker's network spans organisations: search must not cross)."""
+
+    actors: dict[str, Actor]
+    s: str
+    t: str
+    org_a: UUID
+    org_b: UUID
+
+
+ACTOR_NAMES = (
+    "pm_a", "sw_assigned", "sw_district", "sw_district_visible", "pm_b", "partner_b",
+    "analyst_a", "leader_a", "auditor_a", "admin", "client_a", "client_b",
+)  # fmt: skip
+
+
+async def build_world(
+    factory: Factory, client: httpx.AsyncClient, *, district_visibility: bool
+) -> World:
+    org_a = await factory.organization("Org A")
+    org_b = await factory.organization("Org B")
+    cases = CaseFactory(factory)
+    if district_visibility:
+        await cases.allow_district_visibility(org_a)
+    pm_a = await factory.user(org_a, Role.program_manager)
+    sw_assigned = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    sw_district = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    pm_b = await factory.user(org_b, Role.program_manager)
+    actors = {
+        "pm_a": pm_a,
+        "sw_assigned": sw_assigned,
+        "sw_district": sw_district,
+        "sw_district_visible": sw_district,
+        "pm_b": pm_b,
+        "partner_b": await factory.user(org_b, Role.partner_staff),
+        "analyst_a": await factory.user(org_a, Role.analyst),
+        "leader_a": await factory.user(org_a, Role.survivor_leader),
+        "auditor_a": await factory.user(org_a, Role.auditor),
+        "admin": await factory.platform_admin(),
+        "client_a": await factory.integration_client(
+            org_a,
+            Role.program_manager,
+            ["survivors:read", "survivors:manage", "consents:read", "consents:manage"],
+        ),
+        "client_b": await factory.integration_client(org_b, Role.partner_staff, []),
+    }
+    s = (await register(client, pm_a))["id"]
+    await cases.case(org_a, UUID(s), district_id=SOUTH_24, assigned_worker_id=sw_assigned.id)
+    t = (await register(client, pm_b))["id"]
+    return World(actors, s, t, org_a, org_b)
+
+
+COLUMNS = ("read:S", "read:T", "list", "search", "district", "upd:S", "upd:T", "create")
+MATRIX = """
+actor               read:S read:T list search district upd:S upd:T create
+pm_a                   200    404  200    200      200   200   404    201
+sw_assigned            200    404  200    200      200   200   404    201
+sw_district            404    404  200    200      200   404   404    201
+sw_district_visible    200    404  200    200      200   200   404    201
+pm_b                   404    200  200    200      200   404   200    201
+partner_b              403    403  403    403      403   403   403    403
+analyst_a              403    403  403    403      403   403   403    403
+leader_a               403    403  403    403      403   403   403    403
+auditor_a              403    403  403    403      403   403   403    403
+admin                  403    403  403    403      403   403   403    403
+client_a               403    403  403    403      403   403   403    403
+client_b               403    403  403    403      403   403   403    403
+"""
+
+
+def parse_matrix() -> list[tuple[str, dict[str, int]]]:
+    lines = [line.split() for line in MATRIX.strip().splitlines()]
+    assert tuple(lines[0][1:]) == COLUMNS
+    assert tuple(row[0] for row in lines[1:]) == ACTOR_NAMES
+    return [(row[0], dict(zip(COLUMNS, map(int, row[1:]), strict=True))) for row in lines[1:]]
+
+
+# What a 200 list / search / district filter must show: exactly these survivors (by name).
+VISIBLE = {
+    "pm_a": {"S"},
+    "sw_assigned": {"S"},
+    "sw_district": set(),
+    "sw_district_visible": {"S"},
+    "pm_b": {"T"},
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), parse_matrix(), ids=ACTOR_NAMES)
+async def test_matrix(
+    name: str, expected: dict[str, int], client: httpx.AsyncClient, factory: Factory
+) -> None:
+    world = await build_world(factory, client, district_visibility=name == "sw_district_visible")
+    actor = world.actors[name]
+    by_name = {"S": world.s, "T": world.t}
+    wrong: list[str] = []
+
+    async def call(column: str, survivor_id: str | None = None) -> httpx.Response:
+        headers = dict(actor.headers)
+        match column:
+            case "read:S" | "read:T":
+                return await client.get(f"{SURVIVORS}/{survivor_id}", headers=headers)
+            case "list":
+                return await client.get(SURVIVORS, params={"limit": 200}, headers=headers)
+            case "search":
+                return await client.post(
+                    SEARCH, json={"phone": "9830012345", "name": "Rupa Mondal"}, headers=headers
+                )
+            case "district":
+                return await client.get(
+                    SURVIVORS, params={"district_id": str(SOUTH_24)}, headers=headers
+                )
+            case "upd:S" | "upd:T":
+                headers["If-Match"] = '"v1"'
+                return await client.patch(
+                    f"{SURVIVORS}/{survivor_id}", json={"aliases": ["Renamed"]}, headers=headers
+                )
+            case "create":
+                return await client.post(
+                    SURVIVORS,
+                    json=survivor_body(given="Nasima", family="Khatun", phone="9333333333"),
+                    headers=headers,
+                )
+        raise AssertionError(column)
+
+    for column, want in expected.items():
+        target = by_name[column[-1]] if column[-2:] in (":S", ":T") else None
+        response = await call(column, target)
+        if response.status_code != want:
+            wrong.append(f"{column}: expected {want}, got {response.status_code} {response.text}")
+            continue
+        if want >= 400:
+            body = response.json()
+            if not response.headers["content-type"].startswith(PROBLEM):
+                wrong.append(f"{column}: not problem+json")
+            detail = str({k: v for k, v in body.items() if k != "instance"})
+            if world.s in detail or world.t in detail:
+                wrong.append(f"{column}: the problem names a survivor")
+            if want == 404:
+                # Exactly the answer for a survivor that does not exist.
+                twin = await call(column, str(uuid.uuid4()))
+                strip = {"instance", "request_id"}
+                if twin.status_code != 404 or {
+                    k: v for k, v in twin.json().items() if k not in strip
+                } != {k: v for k, v in body.items() if k not in strip}:
+                    wrong.append(f"{column}: the 404 differs from a missing survivor's")
+            continue
+        if column in ("list", "search", "district"):
+            shown = ids(response)
+            expected_ids = {by_name[key] for key in VISIBLE[name]}
+            if shown != expected_ids:
+                wrong.append(f"{column}: shows {shown}, expected {expected_ids}")
+            orgs = {item["organization_id"] for item in response.json()["items"]}
+            if orgs - {str(actor.organization_id)}:
+                wrong.append(f"{column}: shows another organisation's survivors")
+        if column.startswith("upd:") and response.json()["aliases"] != ["Renamed"]:
+            wrong.append(f"{column}: the change was not applied")
+    assert wrong == [], f"{name}:\n" + "\n".join(wrong)
+
+
+async def test_a_social_worker_sees_what_she_registered(
+    client: httpx.AsyncClient, factory: Factory, org_a: UUID, pm_a: Actor
+) -> None:
+    worker = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    colleague = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    mine = await register(client, worker)
+    theirs = await register(client, colleague, given="Other", phone="9444444444")
+    assert ids(await client.get(SURVIVORS, headers=worker.headers)) == {mine["id"]}
+    read = await client.get(f"{SURVIVORS}/{theirs['id']}", headers=worker.headers)
+    problem(read, 404)
+    assert ids(await client.get(SURVIVORS, headers=pm_a.headers)) == {mine["id"], theirs["id"]}
+
+
+async def test_denials_are_audited(
+    client: httpx.AsyncClient, factory: Factory, org_a: UUID, connection: AsyncConnection
+) -> None:
+    machine = await factory.integration_client(org_a, Role.program_manager, ["survivors:read"])
+    leader = await factory.user(org_a, Role.survivor_leader)
+    problem(await client.get(SURVIVORS, headers=machine.headers), 403)
+    problem(await client.get(SURVIVORS, headers=leader.headers), 403)
+    rows = await connection.execute(
+        sa.text(
+            "SELECT actor_id FROM audit_event WHERE action = 'permission_denied'"
+            " AND entity_type = 'survivor'"
+        )
+    )
+    assert {row[0] for row in rows} == {machine.id, leader.id}
