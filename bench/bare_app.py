@@ -1,9 +1,20 @@
-"""The baseline: Starlette + asyncpg + orjson serving the two reads the benchmark measures,
-with no authentication, no audit, no ORM and no middleware.
+"""The baseline: Starlette + asyncpg + orjson serving the reads the benchmark measures, with
+no authentication, no audit, no ORM and no middleware.
 
-It answers the same JSON as the real app (same fields, same district ids, same cursor format)
-with the fewest round trips: one statement for a user, two for a page (the app's keyset query,
-then the page's districts). The gap to the app is what the app adds.
+It answers the same JSON as the real app (same fields, same cursor format) with the fewest
+round trips:
+
+- users: one statement for a user (with her district ids), two for a page (the app's keyset
+  query, then the page's districts);
+- cases: one statement for a case, one for a page: the app's own SQL (the columns with the
+  flag subqueries, the keyset condition), minus authentication and audit. The organisation
+  condition stays, as the tenant of a one-organisation app (``BARE_ORGANIZATION_ID``): without
+  it PostgreSQL could not use the (organization_id, district_id, created_at, id) index and the
+  page would cost the database more than the app's. Sealed trafficking details are opened
+  with the app's own FieldCipher and keys (``SHAKTI_DATA_KEYS``, ``SHAKTI_DATA_ACTIVE_KID``,
+  ``SHAKTI_BLIND_INDEX_KEY``).
+
+The gap to the app is what the app adds.
 
     BARE_DATABASE_URL=postgresql://... uvicorn --app-dir bench --factory bare_app:create_app
 """
@@ -25,6 +36,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from persistence.crypto import FieldCipher, Place, decode_key
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 SORT = "created"
@@ -141,6 +154,152 @@ async def list_users(request: Request) -> Response:
     return _json({"items": items, "next_cursor": next_cursor, "total": None})
 
 
+# -- cases ----------------------------------------------------------------------------------
+# The app's columns (persistence/repositories/cases.py _COLUMNS), verbatim: read_endpoint.py
+# warns when the two drift apart.
+CASE_COLUMNS = """
+    c.id, c.case_number, c.survivor_id, c.organization_id, c.district_id,
+    c.assigned_worker_id, c.team, c.status, c.closure_reason, c.risk_level,
+    c.referral_source, c.trafficking_status, c.exploitation_types, c.recruitment_method,
+    c.destination_state, c.destination_country, c.recruited_on, c.identified_on,
+    c.returned_on, c.opened_on, c.closed_on, c.created_at, c.updated_at, c.version,
+    EXISTS (SELECT 1 FROM case_visit v
+             WHERE v.case_id = c.id AND v.status = 'planned' AND v.deleted_at IS NULL
+               AND v.planned_on < current_date) AS overdue_follow_up,
+    (SELECT CASE
+              WHEN k.withdrawn_at IS NOT NULL OR k.expires_at <= now() THEN 'none'
+              WHEN k.expires_at <= now() + interval '30 days' THEN 'expiring'
+              ELSE 'given'
+            END
+       FROM consent k
+      WHERE k.survivor_id = c.survivor_id AND k.purpose = 'case_management'
+        AND k.deleted_at IS NULL
+      ORDER BY k.revision DESC, k.given_at DESC LIMIT 1) AS consent_state
+"""
+# The app's statements (CaseReads.get_audited / page_audited) without the audit CTEs, with
+# the same conditions in the same order and the same parameter numbers.
+ONE_CASE = (
+    f"SELECT {CASE_COLUMNS}, c.context_enc FROM survivor_case c"
+    " WHERE c.id = $1 AND c.organization_id = $2 AND c.deleted_at IS NULL"
+)
+
+
+def _case_page_sql(district: bool, after: bool) -> str:
+    conditions = ["c.organization_id = $1 AND c.deleted_at IS NULL"]
+    params = 1
+    if district:
+        params += 1
+        conditions.append(f"c.district_id = ${params}")
+    if after:
+        conditions.append(f"(c.created_at, c.id) > (${params + 1}, ${params + 2})")
+        params += 2
+    return (
+        f"SELECT {CASE_COLUMNS} FROM survivor_case c WHERE {' AND '.join(conditions)}"
+        f" ORDER BY c.created_at, c.id LIMIT ${params + 1}"
+    )
+
+
+CASE_PAGES = {(d, a): _case_page_sql(d, a) for d in (False, True) for a in (False, True)}
+_CASE_FIELDS = (
+    "id", "case_number", "survivor_id", "organization_id", "district_id", "assigned_worker_id",
+    "team", "status", "closure_reason", "risk_level", "referral_source", "trafficking_status",
+    "exploitation_types", "recruitment_method", "destination_state", "destination_country",
+    "recruited_on", "identified_on", "returned_on", "opened_on", "closed_on",
+)  # fmt: skip
+
+
+def _flags(row: asyncpg.Record) -> list[str]:
+    """As domain/cases/service.py flags()."""
+    found = []
+    if row["risk_level"] == "high":
+        found.append("high_risk")
+    if row["overdue_follow_up"]:
+        found.append("overdue_follow_up")
+    if row["consent_state"] == "expiring":
+        found.append("consent_expiring")
+    elif row["consent_state"] in (None, "none"):
+        found.append("no_consent")
+    return found
+
+
+def _case(row: asyncpg.Record) -> dict[str, Any]:
+    """The app's CaseRead."""
+    case = {name: row[name] for name in _CASE_FIELDS}
+    case["exploitation_types"] = list(row["exploitation_types"] or ())
+    case["flags"] = _flags(row)
+    case["created_at"] = row["created_at"]
+    case["updated_at"] = row["updated_at"]
+    case["version"] = row["version"]
+    return case
+
+
+def _details(cipher: FieldCipher | None, row: asyncpg.Record) -> str | None:
+    """The sealed trafficking details, opened (null when none were recorded)."""
+    sealed = row["context_enc"]
+    if sealed is None:
+        return None
+    if cipher is None:
+        raise RuntimeError("a sealed value and no SHAKTI_DATA_KEYS")
+    opened = orjson.loads(cipher.open(sealed, Place("survivor_case", "context_enc", row["id"])))
+    return opened.get("details") if isinstance(opened, dict) else None
+
+
+def _organization(request: Request) -> UUID | None:
+    organization: UUID | None = request.app.state.organization_id
+    return organization
+
+
+async def read_case(request: Request) -> Response:
+    organization = _organization(request)
+    if organization is None:
+        return _problem(503, "BARE_ORGANIZATION_ID is not set.")
+    pool: asyncpg.Pool = request.app.state.pool
+    row = await pool.fetchrow(ONE_CASE, request.path_params["case_id"], organization)
+    if row is None:
+        return _problem(404, "Case not found.")
+    return _json({**_case(row), "details": _details(request.app.state.cipher, row)})
+
+
+async def list_cases(request: Request) -> Response:
+    organization = _organization(request)
+    if organization is None:
+        return _problem(503, "BARE_ORGANIZATION_ID is not set.")
+    pool: asyncpg.Pool = request.app.state.pool
+    try:
+        limit = int(request.query_params.get("limit", DEFAULT_LIMIT))
+        district = request.query_params.get("district_id")
+        district_id = UUID(district) if district else None
+        cursor = request.query_params.get("cursor")
+        after = decode_cursor(cursor) if cursor else None
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        return _problem(400, "Bad limit, district or cursor.")
+    if not 1 <= limit <= MAX_LIMIT:
+        return _problem(422, "limit out of range.")
+    args: list[Any] = [organization]
+    if district_id is not None:
+        args.append(district_id)
+    if after is not None:
+        args.extend(after)
+    args.append(limit + 1)
+    rows = await pool.fetch(CASE_PAGES[(district_id is not None, after is not None)], *args)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"])
+    return _json({"items": [_case(row) for row in rows], "next_cursor": next_cursor, "total": None})
+
+
+def _cipher_from_environment() -> FieldCipher | None:
+    """The app's field cipher from the app's environment variables (None when unset)."""
+    keys = os.environ.get("SHAKTI_DATA_KEYS")
+    index_key = os.environ.get("SHAKTI_BLIND_INDEX_KEY")
+    if not keys or not index_key:
+        return None
+    decoded = {kid: decode_key(text) for kid, text in orjson.loads(keys).items()}
+    active = os.environ.get("SHAKTI_DATA_ACTIVE_KID") or sorted(decoded)[-1]
+    return FieldCipher(decoded, active, decode_key(index_key))
+
+
 async def live(request: Request) -> Response:
     return _json({"status": "ok"})
 
@@ -148,6 +307,7 @@ async def live(request: Request) -> Response:
 def create_app() -> Starlette:
     dsn = os.environ["BARE_DATABASE_URL"]
     pool_size = int(os.environ.get("BARE_POOL_SIZE", "20"))
+    organization = os.environ.get("BARE_ORGANIZATION_ID")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -161,6 +321,8 @@ def create_app() -> Starlette:
                 "role": os.environ.get("BARE_DATABASE_ROLE", "shakti_app"),
             },
         )
+        app.state.organization_id = UUID(organization) if organization else None
+        app.state.cipher = _cipher_from_environment()
         try:
             yield
         finally:
@@ -170,6 +332,8 @@ def create_app() -> Starlette:
         routes=[
             Route("/api/v1/users/{user_id:uuid}", read_user),
             Route("/api/v1/users", list_users),
+            Route("/api/v1/cases/{case_id:uuid}", read_case),
+            Route("/api/v1/cases", list_cases),
             Route("/health/live", live),
         ],
         lifespan=lifespan,

@@ -1,12 +1,18 @@
 """Read-path benchmark: the real app against a bare Starlette + asyncpg baseline.
 
 One run: a fresh PostgreSQL database (embedded in a temporary directory, or a new database on
-SHAKTI_BENCH_DATABASE_URL), migrated and seeded with ``--rows`` users; then, one server at a
-time (one uvicorn worker each), a closed-loop load of ``--connections`` keep-alive connections
-on two reads: one user by id (random existing ids) and the first page of 50 users. Prints
-requests/s, p50/p99 latency, errors and CPU per request for each, and the app/bare ratios.
+SHAKTI_BENCH_DATABASE_URL), migrated and seeded for one subject; then, one server at a time
+(one uvicorn worker each), a closed-loop load of ``--connections`` keep-alive connections on two
+reads of that subject. Prints requests/s, p50/p99 latency, errors and CPU per request for each,
+and the app/bare ratios.
 
-    .venv/bin/python bench/read_endpoint.py [--rows 100000] [--seconds 10] [--connections 32]
+- ``--subject cases`` (default): ``--rows`` survivors with a case each in one organisation
+  (South and North 24 Parganas), read by its program manager: one case by id (random existing
+  ids), and a page of 50 of South 24 Parganas' cases starting at a random place (keyset cursor).
+- ``--subject users``: ``--rows`` users in five organisations, read by a platform admin: one
+  user by id, and the first page of 50 users.
+
+    .venv/bin/python bench/read_endpoint.py [--subject cases] [--rows 100000] [--seconds 10]
 
 Exit status: 0 for a valid run, 1 when any request failed (non-2xx or connection error), 2 when
 a server did not start or did not answer the first requests with 200.
@@ -46,9 +52,11 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 HOST = "127.0.0.1"
 KID = "bench-1"
+DATA_KID = "bench-data-1"
 ADMIN_EMAIL = "bench.admin@example.org"
 ADMIN_PASSWORD = "bench admin passphrase"  # noqa: S105 - a throwaway database
 SAMPLE_IDS = 20_000
+CHECKED = 5  # answers per endpoint compared between the servers before the load
 ORGANIZATIONS = (
     "Shakti Lead NGO",
     "Sundarban Mahila Samiti",
@@ -139,18 +147,35 @@ def provision(stack: contextlib.ExitStack, workdir: Path) -> Target:
 
 
 @dataclass
-class Seeded:
-    admin_id: uuid.UUID
-    admin_organization_id: uuid.UUID
-    session_id: uuid.UUID
-    user_ids: list[uuid.UUID]
+class Workload:
+    """A seeded subject: who the load runs as (a TokenSubject), the paths each endpoint cycles
+    through, what the bare server must know, and how the report names it all."""
+
+    caller: Any  # domain.identity.tokens.TokenSubject
+    paths: dict[str, list[str]]
+    data: str  # e.g. "100000 users"
+    requests: dict[str, str]  # endpoint -> the request it sends, for the report
+    bare_environment: dict[str, str] = field(default_factory=dict)
 
 
-async def seed(target: Target, settings: Any, rows: int, rng: random.Random) -> Seeded:
-    """Organisations and the platform admin through the domain services (as the CLI does);
-    ``rows`` users and their districts by COPY as the superuser; then VACUUM ANALYZE."""
-    from domain.common.principal import Role, system_principal
+def _passwords(settings: Any) -> Any:
     from domain.identity.passwords import Passwords
+
+    return Passwords(
+        time_cost=settings.password_hash_time_cost,
+        memory_kib=settings.password_hash_memory_kib,
+        parallelism=settings.password_hash_parallelism,
+    )
+
+
+async def seed_users(
+    target: Target, settings: Any, cipher: Any, rows: int, rng: random.Random
+) -> Workload:
+    """Organisations and the platform admin through the domain services (as the CLI does);
+    ``rows`` users and their districts by COPY as the superuser; then VACUUM ANALYZE. The load
+    runs as the platform admin."""
+    from domain.common.principal import Role, system_principal
+    from domain.identity.tokens import TokenSubject
     from domain.organizations.schemas import OrganizationCreate
     from domain.organizations.service import OrganizationService
     from domain.users.schemas import UserCreate
@@ -161,11 +186,7 @@ async def seed(target: Target, settings: Any, rows: int, rng: random.Random) -> 
     from persistence.models.enums import OrganizationKind
     from persistence.uow import UnitOfWork
 
-    passwords = Passwords(
-        time_cost=settings.password_hash_time_cost,
-        memory_kib=settings.password_hash_memory_kib,
-        parallelism=settings.password_hash_parallelism,
-    )
+    passwords = _passwords(settings)
     system = system_principal()
     database = Database.connect(
         target.sqlalchemy_url, app_role=settings.database_app_role or None, pool_size=2
@@ -243,7 +264,397 @@ async def seed(target: Target, settings: Any, rows: int, rng: random.Random) -> 
     finally:
         await connection.close()
     say(f"seeded {count} users ({len(links)} district links) in {len(organizations)} organisations")
-    return Seeded(admin.id, organizations[0], session.id, [u[1] for u in users])
+    ids = rng.sample([u[1] for u in users], min(SAMPLE_IDS, len(users)))
+    return Workload(
+        caller=TokenSubject(
+            principal_kind="user",
+            id=admin.id,
+            organization_id=organizations[0],
+            role="platform_admin",
+            access_version=1,
+            session_id=session.id,
+        ),
+        paths={
+            "single": [f"/api/v1/users/{user_id}" for user_id in ids],
+            "page": ["/api/v1/users?limit=50"],
+        },
+        data=f"{rows} users",
+        requests={
+            "single": f"GET /api/v1/users/{{id}} ({len(ids)} ids)",
+            "page": "GET /api/v1/users?limit=50 (the first page)",
+        },
+    )
+
+
+GEOGRAPHY = uuid.uuid5(uuid.NAMESPACE_URL, "https://shakti-mis.org/geography")
+
+
+def wb_district(name: str) -> uuid.UUID:
+    """Id of a seeded West Bengal district (the migration's UUIDv5 of the name)."""
+    return uuid.uuid5(GEOGRAPHY, f"district:WB:{name}")
+
+
+SOUTH_24 = wb_district("South 24 Parganas")
+NORTH_24 = wb_district("North 24 Parganas")
+DISTRICT_NAMES = {SOUTH_24: "South 24 Parganas", NORTH_24: "North 24 Parganas"}
+# Where the cases are (share), and the teams (subdivisions) that work them.
+CASE_DISTRICTS = {SOUTH_24: 0.55, NORTH_24: 0.45}
+TEAMS = {
+    SOUTH_24: ("Canning", "Diamond Harbour", "Kakdwip", "Baruipur", "Gosaba"),
+    NORTH_24: ("Basirhat", "Barasat", "Bongaon", "Hingalganj", "Sandeshkhali"),
+}
+VILLAGES = "Jharkhali Patharpratima Namkhana Sagar Kultali Hasnabad Minakhan Swarupnagar".split()
+MANAGER_EMAIL = "bench.manager@example.org"
+MANAGER_PASSWORD = "bench manager passphrase"  # noqa: S105 - a throwaway database
+CASES_PER_WORKER = 100  # social workers seeded: one per this many cases (10 at least)
+CASE_YEARS = 3  # cases were opened over the last three years
+DETAILS_SHARE = 1 / 3  # cases whose trafficking details are recorded (sealed)
+CONSENT_SHARE = 0.92  # survivors with a case_management consent
+VISITS_PER_CASE = 1 / 25  # planned visits (and as many done) per case
+DETAILS = (
+    "Recruited with a job offer as a domestic worker; rescued from a placement agency.",
+    "Promised marriage; taken by train from Howrah; identified at a checkpost.",
+    "Taken across the state by an acquaintance; returned with a police escort.",
+    "Worked in a garment unit without pay; found during a labour department raid.",
+    "Contacted online with a film offer; traced through her phone by the AHTU.",
+)
+
+
+def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _status(rng: random.Random, age_days: int) -> str:
+    """Older cases have moved further along (and more of them are closed)."""
+    if age_days < 120:
+        weights = {"intake": 25, "assessment": 25, "planning": 20, "active": 28, "closed": 2}
+    elif age_days < 365:
+        weights = {"planning": 10, "active": 55, "monitoring": 20, "closed": 13, "reopened": 2}
+    elif age_days < 730:
+        weights = {"active": 35, "monitoring": 30, "closed": 32, "reopened": 3}
+    else:
+        weights = {"active": 15, "monitoring": 22, "closed": 60, "reopened": 3}
+    return str(_weighted(rng, weights))
+
+
+STATUS_STEPS = {
+    "intake": 0, "assessment": 1, "planning": 2, "active": 3, "monitoring": 4, "closed": 5,
+    "reopened": 6,
+}  # fmt: skip
+SURVIVOR_COLUMNS = (
+    "organization_id", "id", "district_id", "created_at", "updated_at", "created_by", "version",
+    "personal_enc", "sex", "birth_year", "age_is_estimate", "languages",
+    "identity_document_kinds", "phone_bidx", "name_bidx",
+)  # fmt: skip
+CASE_COLUMNS = (
+    "organization_id", "id", "created_at", "updated_at", "created_by", "version", "survivor_id",
+    "district_id", "case_number", "assigned_worker_id", "team", "status", "closure_reason",
+    "risk_level", "referral_source", "trafficking_status", "exploitation_types",
+    "recruitment_method", "destination_state", "destination_country", "recruited_on",
+    "identified_on", "returned_on", "opened_on", "closed_on", "context_enc",
+)  # fmt: skip
+CONSENT_COLUMNS = (
+    "organization_id", "id", "created_at", "updated_at", "created_by", "survivor_id", "purpose",
+    "given_by", "guardian_enc", "method", "language", "witness_user_id", "given_at",
+    "expires_at", "withdrawn_at", "supersedes_id", "revision",
+)  # fmt: skip
+VISIT_COLUMNS = (
+    "organization_id", "id", "case_id", "district_id", "created_at", "updated_at", "created_by",
+    "kind", "status", "planned_on", "done_at", "visited_by", "findings_enc",
+)  # fmt: skip
+
+
+async def seed_cases(
+    target: Target, settings: Any, cipher: Any, rows: int, rng: random.Random
+) -> Workload:
+    """One organisation and its program manager through the domain services; social workers,
+    ``rows`` survivors (personal data sealed with the app's keys) with one case each in South
+    and North 24 Parganas, their case_management consents and some planned visits (some
+    overdue) by COPY as the superuser; then VACUUM ANALYZE. The load runs as the program
+    manager."""
+    from domain.cases.service import district_code
+    from domain.common.pagination import encode_cursor
+    from domain.common.principal import Role, system_principal
+    from domain.identity.tokens import TokenSubject
+    from domain.organizations.schemas import OrganizationCreate
+    from domain.organizations.service import OrganizationService
+    from domain.users.schemas import UserCreate
+    from domain.users.service import UserService
+    from persistence.crypto import Place
+    from persistence.database import Database
+    from persistence.models.auth_session import AuthSession
+    from persistence.models.base import utcnow
+    from persistence.models.enums import OrganizationKind
+    from persistence.uow import UnitOfWork
+
+    passwords = _passwords(settings)
+    system = system_principal()
+    districts = tuple(CASE_DISTRICTS)
+    database = Database.connect(
+        target.sqlalchemy_url, app_role=settings.database_app_role or None, pool_size=2
+    )
+    try:
+        async with UnitOfWork(database) as uow:
+            organization = await OrganizationService(uow).create(
+                system, OrganizationCreate(name=ORGANIZATIONS[0], kind=OrganizationKind.lead_ngo)
+            )
+        org = organization.id
+        async with UnitOfWork(database) as uow:
+            manager = await UserService(uow, passwords).create(
+                system,
+                UserCreate(
+                    email=MANAGER_EMAIL,
+                    full_name="Bench Manager",
+                    role=Role.program_manager,
+                    organization_id=org,
+                    district_ids=list(districts),
+                    password=SecretStr(MANAGER_PASSWORD),
+                ),
+            )
+        now = utcnow()
+        session = AuthSession(
+            user_id=manager.id, created_at=now, expires_at=now + timedelta(days=1)
+        )
+        async with UnitOfWork(database) as uow:
+            uow.session.add(session)
+    finally:
+        await database.dispose()
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    today = now.date()
+    start = now - timedelta(days=365 * CASE_YEARS)
+    # Social workers, each in one of the two districts.
+    password_hash = passwords.hash("a shared seed passphrase")
+    workers: dict[uuid.UUID, list[uuid.UUID]] = {d: [] for d in districts}
+    users: list[tuple[Any, ...]] = []
+    for i in range(max(10, rows // CASES_PER_WORKER)):
+        worker_id, district = new_id(), districts[i % len(districts)]
+        created = start - timedelta(days=rng.randrange(1, 400))
+        users.append(
+            (org, worker_id, created, created, manager.id, 1, None,
+             f"worker{i:05d}@bench.example.org", f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+             "social_worker", password_hash, None, created,
+             now - timedelta(hours=rng.random() * 72))
+        )  # fmt: skip
+        workers[district].append(worker_id)
+    links = [(worker, d) for d, ids in workers.items() for worker in ids]
+
+    survivors: list[tuple[Any, ...]] = []
+    cases: list[tuple[Any, ...]] = []
+    consents: list[tuple[Any, ...]] = []
+    renewals: list[tuple[Any, ...]] = []
+    open_cases: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None, datetime]] = []
+    counters: dict[tuple[uuid.UUID, int], int] = {}
+    step = timedelta(days=365 * CASE_YEARS) / rows
+    for i in range(rows):
+        survivor_id, case_id = new_id(), new_id()
+        district = _weighted(rng, CASE_DISTRICTS)
+        worker = rng.choice(workers[district]) if rng.random() < 0.96 else None
+        created = start + step * i + timedelta(microseconds=rng.randrange(1_000_000))
+        registered = created - timedelta(minutes=rng.randrange(5, 600))
+        author = worker or manager.id
+
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        phone = f"9{rng.randrange(10**9):09d}" if rng.random() < 0.8 else None
+        personal = {
+            "given_name": first,
+            "family_name": last,
+            "phone": f"+91 {phone}" if phone else None,
+            "home_address": {"village": rng.choice(VILLAGES), "district_id": str(district)},
+        }
+        survivors.append(
+            (org, survivor_id, district, registered, registered, author, 1,
+             cipher.seal_json(personal, Place("survivor", "personal_enc", survivor_id)),
+             _weighted(rng, {"female": 92, "male": 6, "undisclosed": 2}),
+             rng.randrange(1980, 2010), rng.random() < 0.2,
+             ["bn", "hi"] if rng.random() < 0.15 else ["bn"],
+             sorted(rng.sample(["aadhaar", "voter_id", "ration_card", "bank_account",
+                                "swasthya_sathi"], rng.randrange(0, 4))),
+             cipher.blind_index(org, "phone", phone) if phone else None,
+             cipher.blind_index(org, "name", f"{first} {last}".lower()))
+        )  # fmt: skip
+
+        opened_on = created.date()
+        key = (district, opened_on.year)
+        counters[key] = counters.get(key, 0) + 1
+        status = _status(rng, (now - created).days)
+        closed = status == "closed"
+        trafficked = opened_on - timedelta(days=rng.randrange(60, 1500))
+        identified = opened_on - timedelta(days=rng.randrange(1, 60))
+        country = _weighted(rng, {"IN": 88, "AE": 4, "SA": 3, "NP": 3, "BD": 2})
+        updated = created + (now - created) * rng.random() ** 2
+        cases.append(
+            (org, case_id, created, updated, author, 1 + STATUS_STEPS[status] + rng.randrange(3),
+             survivor_id, district,
+             f"{district_code(DISTRICT_NAMES[district])}-{opened_on.year}-{counters[key]:04d}",
+             worker, rng.choice(TEAMS[district]) if rng.random() < 0.7 else None, status,
+             _weighted(rng, {"goals_achieved": 60, "relocated": 12, "declined_services": 8,
+                             "lost_contact": 15, "transferred": 5}) if closed else None,
+             _weighted(rng, {"low": 50, "medium": 35, "high": 15}),
+             _weighted(rng, {"police_ahtu": 35, "shelter_home": 20, "child_welfare_committee": 10,
+                             "survivor_leader": 10, "family": 10, "self": 5, "other_ngo": 8,
+                             "other": 2}),
+             _weighted(rng, {"actual": 80, "possible": 18, "not_a_victim": 2}),
+             sorted(set(rng.choices(["sexual_exploitation", "forced_labour", "forced_marriage",
+                                     "child_labour", "servitude"], [45, 25, 12, 10, 8],
+                                    k=rng.randrange(1, 3)))),
+             _weighted(rng, {"job_offer": 45, "marriage_offer": 20, "acquaintance": 12,
+                             "family_member": 8, "online_contact": 8, "abduction": 3, "debt": 4}),
+             rng.choice(["Maharashtra", "Delhi", "Karnataka", "Tamil Nadu", "Gujarat",
+                         "Uttar Pradesh"]) if country == "IN" else None,
+             country, trafficked, identified,
+             identified + timedelta(days=rng.randrange(0, 20)) if rng.random() < 0.8 else None,
+             opened_on,
+             min(today, opened_on + timedelta(days=rng.randrange(90, 700))) if closed else None,
+             cipher.seal_json({"details": rng.choice(DETAILS)},
+                              Place("survivor_case", "context_enc", case_id))
+             if rng.random() < DETAILS_SHARE else None)
+        )  # fmt: skip
+        if not closed:
+            open_cases.append((case_id, district, worker, created))
+
+        if rng.random() < CONSENT_SHARE:
+            consent_id, given = new_id(), registered + timedelta(minutes=rng.randrange(1, 120))
+            expires = given + timedelta(days=730)
+            guardian = rng.random() < 0.05
+            withdrawn = (
+                given + timedelta(days=rng.randrange(1, 700)) if rng.random() < 0.02 else None
+            )
+            consents.append(
+                (org, consent_id, given, given, author, survivor_id, "case_management",
+                 "guardian" if guardian else "survivor",
+                 cipher.seal_json({"name": f"{rng.choice(FIRST)} {last}", "relationship": "mother"},
+                                  Place("consent", "guardian_enc", consent_id))
+                 if guardian else None,
+                 _weighted(rng, {"written": 60, "thumbprint": 25, "verbal": 15}), "bn", worker,
+                 given, expires, withdrawn, None, 1)
+            )  # fmt: skip
+            # Consents about to expire on open cases are mostly renewed (a new revision).
+            if (
+                withdrawn is None
+                and not closed
+                and expires < now + timedelta(days=20)
+                and rng.random() < 0.85
+            ):
+                renewed = expires - timedelta(days=rng.randrange(0, 30))
+                renewals.append(
+                    (org, new_id(), renewed, renewed, author, survivor_id, "case_management",
+                     "survivor", None, "written", "bn", worker, renewed,
+                     renewed + timedelta(days=730), None, consent_id, 2)
+                )  # fmt: skip
+
+    visits: list[tuple[Any, ...]] = []
+    kinds = {"home": 50, "phone": 30, "office": 15, "group": 5}
+    for case_id, district, worker, created in rng.sample(
+        open_cases, min(len(open_cases), max(1, round(rows * VISITS_PER_CASE)))
+    ):
+        planned_on = today + timedelta(days=rng.randrange(-40, 60))  # about 40 % overdue
+        planned = max(created, now - timedelta(days=rng.randrange(1, 90)))
+        visits.append(
+            (org, new_id(), case_id, district, planned, planned, worker or manager.id,
+             _weighted(rng, kinds), "planned", planned_on, None, worker, None)
+        )  # fmt: skip
+    for case_id, district, worker, created in rng.sample(
+        open_cases, min(len(open_cases), max(1, round(rows * VISITS_PER_CASE)))
+    ):
+        visit_id = new_id()
+        done = max(created, now - timedelta(days=rng.randrange(1, 365)))
+        visits.append(
+            (org, visit_id, case_id, district, done, done, worker or manager.id,
+             _weighted(rng, kinds), "done", done.date(), done, worker,
+             cipher.seal_text("Met her at home; she is attending the tailoring course.",
+                              Place("case_visit", "findings_enc", visit_id)))
+        )  # fmt: skip
+
+    connection = await asyncpg.connect(target.dsn)
+    try:
+        known = await connection.fetch(
+            "SELECT id, name FROM district WHERE id = ANY($1::uuid[])", list(districts)
+        )
+        if len(known) != len(districts):
+            raise RuntimeError("the 24 Parganas districts are not in the database")
+        await connection.copy_records_to_table("app_user", records=users, columns=USER_COLUMNS)
+        await connection.copy_records_to_table(
+            "user_district", records=links, columns=("user_id", "district_id")
+        )
+        await connection.copy_records_to_table(
+            "survivor", records=survivors, columns=SURVIVOR_COLUMNS
+        )
+        await connection.copy_records_to_table("survivor_case", records=cases, columns=CASE_COLUMNS)
+        await connection.copy_records_to_table(
+            "consent", records=consents + renewals, columns=CONSENT_COLUMNS
+        )
+        await connection.copy_records_to_table("case_visit", records=visits, columns=VISIT_COLUMNS)
+        await connection.copy_records_to_table(
+            "case_number_counter",
+            records=[(org, d, year, last) for (d, year), last in counters.items()],
+            columns=("organization_id", "district_id", "year", "last"),
+        )
+        for table in (
+            "organization", "app_user", "user_district", "auth_session", "survivor",
+            "survivor_case", "consent", "case_visit", "case_number_counter",
+        ):  # fmt: skip
+            await connection.execute(f"VACUUM (ANALYZE) {table}")
+        access_version = await connection.fetchval(
+            "SELECT access_version FROM app_user WHERE id = $1", manager.id
+        )
+        # Pages start at random places of South 24 Parganas' list: each starts after the key
+        # of a sampled case, with at least 51 cases after it (a full page and a next cursor).
+        keys = await connection.fetch(
+            "SELECT created_at, id FROM survivor_case"
+            " WHERE organization_id = $1 AND district_id = $2 AND deleted_at IS NULL"
+            " ORDER BY created_at, id",
+            org,
+            SOUTH_24,
+        )
+        overdue = await connection.fetchval(
+            "SELECT count(*) FROM case_visit WHERE status = 'planned' AND planned_on < $1", today
+        )
+    finally:
+        await connection.close()
+    say(
+        f"seeded {rows} survivors and cases, {len(users)} social workers, "
+        f"{len(consents) + len(renewals)} consents ({len(renewals)} renewals), {len(visits)} "
+        f"visits ({round(rows * VISITS_PER_CASE)} planned, {overdue} overdue) in one organisation"
+    )
+    ids = rng.sample([c[1] for c in cases], min(SAMPLE_IDS, len(cases)))
+    # The answers compared before the load include a case with sealed details and one without.
+    sealed = {c[1] for c in cases if c[-1] is not None}
+    for wanted in (True, False):
+        found = next((i for i, case_id in enumerate(ids) if (case_id in sealed) == wanted), None)
+        if found is not None:
+            ids.insert(0, ids.pop(found))
+    starts = keys[: max(0, len(keys) - 51)]
+    sampled = rng.sample(starts, min(SAMPLE_IDS, len(starts)))
+    page = f"/api/v1/cases?district_id={SOUTH_24}&limit=50"
+    pages = [
+        f"{page}&cursor={encode_cursor('created', (k['created_at'], k['id']))}" for k in sampled
+    ]
+    return Workload(
+        caller=TokenSubject(
+            principal_kind="user",
+            id=manager.id,
+            organization_id=org,
+            role="program_manager",
+            access_version=access_version,
+            district_ids=districts,
+            session_id=session.id,
+        ),
+        paths={"single": [f"/api/v1/cases/{case_id}" for case_id in ids], "page": pages or [page]},
+        data=f"{rows} survivors and cases (South 24 Parganas: {len(keys)})",
+        requests={
+            "single": f"GET /api/v1/cases/{{id}} ({len(ids)} ids)",
+            "page": f"GET {page}&cursor=... ({len(pages)} cursors)"
+            if pages
+            else f"GET {page} (the first page)",
+        },
+        bare_environment={"BARE_ORGANIZATION_ID": str(org)},
+    )
+
+
+SEEDERS = {"users": seed_users, "cases": seed_cases}
 
 
 async def checkpoint(target: Target) -> None:
@@ -478,17 +889,20 @@ class Plan:
 
 
 async def check_answers(server: Server, plan: Plan, headers: dict[str, str]) -> None:
-    """One request per endpoint before the load: it must be 200 (kept to compare servers)."""
+    """The first CHECKED requests of each endpoint before the load: each must be 200 (the
+    answers are kept to compare the servers)."""
     bodies: dict[str, Any] = {}
     for endpoint, _ in ENDPOINTS:
-        request = loadgen.build_requests(HOST, server.port, plan.paths[endpoint][:1], headers)[0]
-        answer = await loadgen.fetch(HOST, server.port, request)
-        if answer.status != 200:
-            raise RuntimeError(
-                f"{server.kind} {endpoint}: HTTP {answer.status} {answer.body[:500]!r}\n"
-                f"{server.tail()}"
-            )
-        bodies[endpoint] = orjson.loads(answer.body)
+        paths = plan.paths[endpoint][:CHECKED]
+        bodies[endpoint] = []
+        for request in loadgen.build_requests(HOST, server.port, paths, headers):
+            answer = await loadgen.fetch(HOST, server.port, request)
+            if answer.status != 200:
+                raise RuntimeError(
+                    f"{server.kind} {endpoint}: HTTP {answer.status} {answer.body[:500]!r}\n"
+                    f"{server.tail()}"
+                )
+            bodies[endpoint].append(orjson.loads(answer.body))
     plan.samples[server.kind] = bodies
 
 
@@ -538,15 +952,37 @@ def _ratio(numerator: float, denominator: float) -> str:
     return f"{numerator / denominator:.2f}" if denominator else "n/a"
 
 
-def report(measurements: list[Measurement], plan: Plan, args: argparse.Namespace) -> bool:
+def shared_fields(app: Any, bare: Any, path: str = "") -> tuple[Any, Any, set[str]]:
+    """The two answers cut down to the fields both serve (recursively), and the fields only
+    one of them serves."""
+    if isinstance(app, dict) and isinstance(bare, dict):
+        only = {f"{path}{key}" for key in app.keys() ^ bare.keys()}
+        app_cut, bare_cut = {}, {}
+        for key in app.keys() & bare.keys():
+            app_cut[key], bare_cut[key], inner = shared_fields(app[key], bare[key], f"{key}.")
+            only |= {f"{path}{name}" for name in inner}
+        return app_cut, bare_cut, only
+    if isinstance(app, list) and isinstance(bare, list) and len(app) == len(bare):
+        cut = [shared_fields(a, b, path) for a, b in zip(app, bare, strict=True)]
+        only = set().union(*(c[2] for c in cut)) if cut else set()
+        return [c[0] for c in cut], [c[1] for c in cut], only
+    return app, bare, set()
+
+
+def report(
+    measurements: list[Measurement], plan: Plan, workload: Workload, args: argparse.Namespace
+) -> bool:
     """Print the table and the ratios; False when the run is not valid (errors)."""
     by_key = {(m.server, m.endpoint): m for m in measurements}
     print()
     print(
-        f"Shakti MIS read benchmark: {args.rows} users, {args.connections} connections, "
+        f"Shakti MIS read benchmark, {args.subject}: {workload.data}, as a "
+        f"{workload.caller.role}, {args.connections} connections, "
         f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
+    for endpoint, label in ENDPOINTS:
+        print(f"  {label}: {workload.requests[endpoint]}")
     print()
     header = (
         f"{'endpoint':<12} {'server':<6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
@@ -583,8 +1019,17 @@ def report(measurements: list[Measurement], plan: Plan, args: argparse.Namespace
         )
     print()
     for endpoint, label in ENDPOINTS:
-        if plan.samples.get("app", {}).get(endpoint) != plan.samples.get("bare", {}).get(endpoint):
+        app_answer, bare_answer, only = shared_fields(
+            plan.samples.get("app", {}).get(endpoint), plan.samples.get("bare", {}).get(endpoint)
+        )
+        if app_answer != bare_answer:
             print(f"WARNING: the app and the baseline answered {label} differently")
+        else:
+            print(f"{label}: the app and the baseline answered the same JSON ({CHECKED} requests)")
+        if only:
+            print(f"note: {label}: fields served by one server only: {', '.join(sorted(only))}")
+    if args.subject == "cases" and (drift := sql_drift()):
+        print(f"WARNING: {drift}")
     if noisy:
         print(
             "WARNING: other processes used the CPUs during the run (column 'others'): "
@@ -602,8 +1047,13 @@ def report(measurements: list[Measurement], plan: Plan, args: argparse.Namespace
     return valid
 
 
-def write_json(path: Path, measurements: list[Measurement], args: argparse.Namespace) -> None:
+def write_json(
+    path: Path, measurements: list[Measurement], workload: Workload, args: argparse.Namespace
+) -> None:
     document = {
+        "subject": args.subject,
+        "data": workload.data,
+        "requests": workload.requests,
         "rows": args.rows,
         "connections": args.connections,
         "seconds": args.seconds,
@@ -631,11 +1081,21 @@ def write_json(path: Path, measurements: list[Measurement], args: argparse.Names
 
 # -- main -----------------------------------------------------------------------------------
 def server_environments(
-    target: Target, settings: Any, workdir: Path, pem: str
+    target: Target, settings: Any, workdir: Path, pem: str, workload: Workload
 ) -> dict[str, dict[str, str]]:
     base = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    # The data keys the seeded values were sealed with (generated per run): the app opens
+    # them, and so does the baseline (sealed trafficking details of a case).
+    data_keys = {
+        "SHAKTI_DATA_KEYS": json.dumps(
+            {kid: key.get_secret_value() for kid, key in settings.data_keys.items()}
+        ),
+        "SHAKTI_DATA_ACTIVE_KID": settings.data_active_kid,
+        "SHAKTI_BLIND_INDEX_KEY": settings.blind_index_key.get_secret_value(),
+    }
     app = {
         **base,
+        **data_keys,
         "SHAKTI_DATABASE_URL": target.sqlalchemy_url,
         "SHAKTI_JWT_SIGNING_KEYS": json.dumps({KID: pem}),
         "SHAKTI_JWT_ACTIVE_KID": KID,
@@ -643,6 +1103,8 @@ def server_environments(
     }
     bare = {
         **base,
+        **data_keys,
+        **workload.bare_environment,
         "BARE_DATABASE_URL": target.dsn,
         "BARE_DATABASE_ROLE": settings.database_app_role or "",
         "BARE_POOL_SIZE": str(settings.database_pool_size + settings.database_max_overflow),
@@ -652,54 +1114,65 @@ def server_environments(
     return {"app": app, "bare": bare}
 
 
+def sql_drift() -> str | None:
+    """A warning when the baseline's case columns are no longer the app's."""
+    import bare_app
+
+    from persistence.repositories import cases
+
+    app_columns = getattr(cases, "_COLUMNS", None)
+    if app_columns is None:
+        return "persistence/repositories/cases.py has no _COLUMNS: check bare_app.CASE_COLUMNS"
+    if " ".join(app_columns.split()) != " ".join(bare_app.CASE_COLUMNS.split()):
+        return (
+            "bare_app.CASE_COLUMNS differs from persistence/repositories/cases.py _COLUMNS: "
+            "the baseline no longer runs the app's SQL"
+        )
+    return None
+
+
 async def run(
     args: argparse.Namespace, target: Target, workdir: Path, stack: contextlib.ExitStack
 ) -> bool:
     from domain.common.settings import Settings
-    from domain.identity.keys import generate_private_key_pem, keyring_from_settings
-    from domain.identity.tokens import TokenService, TokenSubject
+    from domain.identity.keys import (
+        cipher_from_settings,
+        generate_private_key_pem,
+        keyring_from_settings,
+    )
+    from domain.identity.tokens import TokenService
+    from persistence.crypto import new_key_text
 
     pem = generate_private_key_pem()
     settings = Settings(
         database_url=SecretStr(target.sqlalchemy_url),
         jwt_signing_keys={KID: SecretStr(pem)},
         jwt_active_kid=KID,
+        data_keys={DATA_KID: SecretStr(new_key_text())},
+        data_active_kid=DATA_KID,
+        blind_index_key=SecretStr(new_key_text()),
         data_dir=workdir,
     )
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    seeded = await seed(target, settings, args.rows, rng)
+    workload = await SEEDERS[args.subject](
+        target, settings, cipher_from_settings(settings), args.rows, rng
+    )
     if args.setup_sql:
         await _execute(target.dsn, *args.setup_sql)
     say(f"seeding took {time.perf_counter() - started:.1f} s")
 
-    ids = rng.sample(seeded.user_ids, min(SAMPLE_IDS, len(seeded.user_ids)))
-    plan = Plan(
-        paths={
-            "single": [f"/api/v1/users/{user_id}" for user_id in ids],
-            "page": ["/api/v1/users?limit=50"],
-        }
-    )
+    plan = Plan(paths=workload.paths)
     tokens = TokenService(
         keyring_from_settings(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
-    environments = server_environments(target, settings, workdir, pem)
+    environments = server_environments(target, settings, workdir, pem, workload)
     measurements: list[Measurement] = []
     for kind in RUN_ORDER:
         headers = {}
         if kind == "app":  # a fresh token per server run, valid longer than the run
             ttl = 900 + round(len(ENDPOINTS) * (args.warmup + args.seconds))
-            token = tokens.issue_access_token(
-                TokenSubject(
-                    principal_kind="user",
-                    id=seeded.admin_id,
-                    organization_id=seeded.admin_organization_id,
-                    role="platform_admin",
-                    access_version=1,
-                    session_id=seeded.session_id,
-                ),
-                ttl,
-            )
+            token = tokens.issue_access_token(workload.caller, ttl)
             headers["Authorization"] = f"Bearer {token}"
         say(f"starting the {kind} server")
         server = start_server(kind, environments[kind], workdir, stack)
@@ -709,9 +1182,9 @@ async def run(
             stop(server.process)
         if server.process.returncode not in (0, -signal.SIGTERM):
             say(f"the {kind} server exited with {server.process.returncode}:\n{server.tail()}")
-    valid = report(measurements, plan, args)
+    valid = report(measurements, plan, workload, args)
     if args.json:
-        write_json(args.json, measurements, args)
+        write_json(args.json, measurements, workload, args)
     return valid
 
 
@@ -739,7 +1212,15 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000, help="users to seed")
+    parser.add_argument(
+        "--subject",
+        choices=tuple(SEEDERS),
+        default="cases",
+        help="what to read: cases (as a program manager) or users (as a platform admin)",
+    )
+    parser.add_argument(
+        "--rows", type=int, default=100_000, help="users, or survivors with a case each, to seed"
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, default=2.0, help="discarded seconds first")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
