@@ -1,7 +1,507 @@
-"""Routes of this area."""
+"""Expansion and policy engagement: partner onboarding and readiness, advocacy actions,
+studies and media engagements."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.http import set_etag, set_page_links
+from api.idempotency import create_once
+from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
+from domain.common.principal import Principal
+from domain.expansion import policies
+from domain.expansion.advocacy import AdvocacyService
+from domain.expansion.onboarding import OnboardingService
+from domain.expansion.readiness import ReadinessService
+from domain.expansion.research_media import MediaService, StudyService
+from domain.expansion.schemas import (
+    AdvocacyCreate,
+    AdvocacyPage,
+    AdvocacyRead,
+    AdvocacyUpdate,
+    MediaCreate,
+    MediaPage,
+    MediaRead,
+    MediaUpdate,
+    OnboardingCreate,
+    OnboardingPage,
+    OnboardingRead,
+    OnboardingUpdate,
+    PartnerAggregates,
+    ReadinessCreate,
+    ReadinessPage,
+    ReadinessRead,
+    StageChangePage,
+    StageMove,
+    StudyCreate,
+    StudyPage,
+    StudyRead,
+    StudyUpdate,
+)
+from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel, OnboardingStage
+
+router = APIRouter(tags=["expansion"])
+OnboardingReader = Annotated[Principal, requires(policies.ONBOARDING_READ)]
+OnboardingManager = Annotated[Principal, requires(policies.ONBOARDING_MANAGE)]
+AdvocacyReader = Annotated[Principal, requires(policies.ADVOCACY_READ)]
+AdvocacyManager = Annotated[Principal, requires(policies.ADVOCACY_MANAGE)]
+ResearchReader = Annotated[Principal, requires(policies.RESEARCH_MEDIA_READ)]
+ResearchManager = Annotated[Principal, requires(policies.RESEARCH_MEDIA_MANAGE)]
+
+ONBOARDING = "/partner-onboarding"
+ADVOCACY = "/advocacy-actions"
+STUDIES = "/studies"
+MEDIA = "/media-engagements"
+
+
+def _ttl(request: Request) -> int:
+    return get_container(request).settings.idempotency_ttl_seconds
+
+
+# -- partner onboarding ---------------------------------------------------------------------
+@router.get(
+    ONBOARDING,
+    operation_id="partner-onboarding:list",
+    response_model=OnboardingPage,
+    responses=LIST_ERRORS,
+)
+async def list_onboardings(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: OnboardingReader,
+    page: Paging,
+    stage: Annotated[OnboardingStage | None, Query()] = None,
+    state_id: Annotated[UUID | None, Query()] = None,
+) -> OnboardingPage:
+    """The partner organisations (and states) the caller's organisation is onboarding, newest
+    first, each with the stages it may move to next. Filters: stage, state."""
+    result = await OnboardingService(uow).list_onboardings(principal, page, stage, state_id)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    ONBOARDING,
+    operation_id="partner-onboarding:create",
+    status_code=201,
+    response_model=OnboardingRead,
+    responses=CREATE_ERRORS,
+)
+async def create_onboarding(
+    request: Request,
+    uow: UoW,
+    principal: OnboardingManager,
+    body: OnboardingCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Start onboarding a partner organisation in a state (explored unless said otherwise).
+    The partner is its own organisation on the platform, with its own users and records; one
+    onboarding per partner (409 for a second)."""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: OnboardingService(uow).create(principal, body),
+        location=lambda created: f"/api/v1{ONBOARDING}/{created.id}",
+        ttl_seconds=_ttl(request),
+    )
+
+
+@router.get(
+    ONBOARDING + "/{onboarding_id}",
+    operation_id="partner-onboarding:read",
+    response_model=OnboardingRead,
+    responses=READ_ERRORS,
+)
+async def read_onboarding(
+    onboarding_id: UUID, response: Response, uow: UoW, principal: OnboardingReader
+) -> OnboardingRead:
+    """One onboarding of the caller's organisation (404 for another's)."""
+    onboarding = await OnboardingService(uow).get(principal, onboarding_id)
+    set_etag(response, onboarding)
+    return onboarding
+
+
+@router.patch(
+    ONBOARDING + "/{onboarding_id}",
+    operation_id="partner-onboarding:update",
+    response_model=OnboardingRead,
+    responses=UPDATE_ERRORS,
+)
+async def update_onboarding(
+    onboarding_id: UUID,
+    body: OnboardingUpdate,
+    principal: OnboardingManager,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+) -> OnboardingRead:
+    """Change the notes or the date the agreement was signed. Stages move through
+    `POST .../stage`. Needs If-Match."""
+    onboarding = await OnboardingService(uow).update(principal, onboarding_id, body, version)
+    set_etag(response, onboarding)
+    return onboarding
+
+
+@router.post(
+    ONBOARDING + "/{onboarding_id}/stage",
+    operation_id="partner-onboarding:move",
+    response_model=OnboardingRead,
+    responses=ACTION_ERRORS,
+)
+async def move_onboarding(
+    onboarding_id: UUID, body: StageMove, response: Response, uow: UoW, principal: OnboardingManager
+) -> OnboardingRead:
+    """Move the onboarding on: explored -> scoping -> agreement_signed -> implementing, one
+    step at a time; any stage -> paused; paused -> the stage it was paused at. Another move
+    answers 409. Every move is kept in the history."""
+    onboarding = await OnboardingService(uow).move(principal, onboarding_id, body)
+    set_etag(response, onboarding)
+    return onboarding
+
+
+@router.get(
+    ONBOARDING + "/{onboarding_id}/history",
+    operation_id="partner-onboarding:history",
+    response_model=StageChangePage,
+    responses={**READ_ERRORS, **LIST_ERRORS},
+)
+async def onboarding_history(
+    onboarding_id: UUID,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: OnboardingReader,
+    page: Paging,
+) -> StageChangePage:
+    """Every move of the onboarding, oldest first: from, to, on which day, by whom, why."""
+    result = await OnboardingService(uow).history(principal, onboarding_id, page)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.get(
+    ONBOARDING + "/{onboarding_id}/aggregates",
+    operation_id="partner-onboarding:aggregates",
+    response_model=PartnerAggregates,
+    responses=READ_ERRORS,
+)
+async def partner_aggregates(
+    onboarding_id: UUID, uow: UoW, principal: OnboardingReader
+) -> PartnerAggregates:
+    """The partner's counts as of now: survivors, cases by status, referrals by status,
+    SHGs, leader groups. Counts from 1 to 4 are suppressed (null). The lead organisation sees
+    these numbers only, never the partner's records."""
+    return await OnboardingService(uow).aggregates(principal, onboarding_id)
+
+
+@router.get(
+    ONBOARDING + "/{onboarding_id}/readiness-assessments",
+    operation_id="partner-onboarding:list-readiness",
+    response_model=ReadinessPage,
+    responses={**READ_ERRORS, **LIST_ERRORS},
+)
+async def list_readiness(
+    onboarding_id: UUID,
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: OnboardingReader,
+    page: Paging,
+) -> ReadinessPage:
+    """The partner's CBR readiness assessments, newest first, each with its criteria, total
+    and percentage."""
+    result = await ReadinessService(uow).list_assessments(principal, onboarding_id, page)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    ONBOARDING + "/{onboarding_id}/readiness-assessments",
+    operation_id="partner-onboarding:assess-readiness",
+    status_code=201,
+    response_model=ReadinessRead,
+    responses={**CREATE_ERRORS, **READ_ERRORS},
+)
+async def assess_readiness(
+    onboarding_id: UUID,
+    request: Request,
+    uow: UoW,
+    principal: OnboardingManager,
+    body: ReadinessCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Assess the partner's readiness for CBR: each criterion with its score and the most it
+    could score; the total and the percentage are computed. (Trainings given to partners are
+    recorded through /api/v1/trainings.)"""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: ReadinessService(uow).create(principal, onboarding_id, body),
+        location=lambda created: (
+            f"/api/v1{ONBOARDING}/{onboarding_id}/readiness-assessments/{created.id}"
+        ),
+        ttl_seconds=_ttl(request),
+    )
+
+
+@router.get(
+    ONBOARDING + "/{onboarding_id}/readiness-assessments/{assessment_id}",
+    operation_id="partner-onboarding:read-readiness",
+    response_model=ReadinessRead,
+    responses=READ_ERRORS,
+)
+async def read_readiness(
+    onboarding_id: UUID, assessment_id: UUID, uow: UoW, principal: OnboardingReader
+) -> ReadinessRead:
+    """One readiness assessment of the partner."""
+    return await ReadinessService(uow).get(principal, onboarding_id, assessment_id)
+
+
+# -- advocacy -------------------------------------------------------------------------------
+@router.get(
+    ADVOCACY,
+    operation_id="advocacy-actions:list",
+    response_model=AdvocacyPage,
+    responses=LIST_ERRORS,
+)
+async def list_advocacy_actions(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: AdvocacyReader,
+    page: Paging,
+    level: Annotated[AdvocacyLevel | None, Query()] = None,
+    kind: Annotated[AdvocacyKind | None, Query()] = None,
+) -> AdvocacyPage:
+    """The organisation's advocacy actions, newest first, each with the evidence it cited.
+    Filters: level, kind."""
+    result = await AdvocacyService(uow).list_actions(principal, page, level, kind)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    ADVOCACY,
+    operation_id="advocacy-actions:create",
+    status_code=201,
+    response_model=AdvocacyRead,
+    responses=CREATE_ERRORS,
+)
+async def create_advocacy_action(
+    request: Request,
+    uow: UoW,
+    principal: AdvocacyManager,
+    body: AdvocacyCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record an advocacy action: level, department or body, kind, the ask, the outcome,
+    document references. The evidence (the `cite`d indicators, all by default) is computed
+    from the organisation's aggregates now and frozen with the action; small counts are
+    suppressed."""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: AdvocacyService(uow).create(principal, body),
+        location=lambda created: f"/api/v1{ADVOCACY}/{created.id}",
+        ttl_seconds=_ttl(request),
+    )
+
+
+@router.get(
+    ADVOCACY + "/{action_id}",
+    operation_id="advocacy-actions:read",
+    response_model=AdvocacyRead,
+    responses=READ_ERRORS,
+)
+async def read_advocacy_action(
+    action_id: UUID, response: Response, uow: UoW, principal: AdvocacyReader
+) -> AdvocacyRead:
+    """One advocacy action with its frozen evidence."""
+    action = await AdvocacyService(uow).get(principal, action_id)
+    set_etag(response, action)
+    return action
+
+
+@router.patch(
+    ADVOCACY + "/{action_id}",
+    operation_id="advocacy-actions:update",
+    response_model=AdvocacyRead,
+    responses=UPDATE_ERRORS,
+)
+async def update_advocacy_action(
+    action_id: UUID,
+    body: AdvocacyUpdate,
+    principal: AdvocacyManager,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+) -> AdvocacyRead:
+    """Record the outcome or correct the action; the evidence stays as it was saved. Needs
+    If-Match."""
+    action = await AdvocacyService(uow).update(principal, action_id, body, version)
+    set_etag(response, action)
+    return action
+
+
+# -- studies --------------------------------------------------------------------------------
+@router.get(STUDIES, operation_id="studies:list", response_model=StudyPage, responses=LIST_ERRORS)
+async def list_studies(
+    request: Request, response: Response, uow: UoW, principal: ResearchReader, page: Paging
+) -> StudyPage:
+    """The organisation's studies, newest first. A linked survivor's story shows only to
+    program managers and only while her media/advocacy consent stands."""
+    result = await StudyService(uow).list_studies(principal, page)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    STUDIES,
+    operation_id="studies:create",
+    status_code=201,
+    response_model=StudyRead,
+    responses=CREATE_ERRORS,
+)
+async def create_study(
+    request: Request,
+    uow: UoW,
+    principal: ResearchManager,
+    body: StudyCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record a study (e.g. the national documentation of CBR practice). A survivor's story
+    is linked only with her media/advocacy consent in force (422 otherwise); it is sealed."""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: StudyService(uow).create(principal, body),
+        location=lambda created: f"/api/v1{STUDIES}/{created.id}",
+        ttl_seconds=_ttl(request),
+    )
+
+
+@router.get(
+    STUDIES + "/{study_id}",
+    operation_id="studies:read",
+    response_model=StudyRead,
+    responses=READ_ERRORS,
+)
+async def read_study(
+    study_id: UUID, response: Response, uow: UoW, principal: ResearchReader
+) -> StudyRead:
+    """One study. Its survivor story shows while her consent stands; once withdrawn the read
+    says the story is hidden, without personal data. A shown story is audited."""
+    study = await StudyService(uow).get(principal, study_id)
+    set_etag(response, study)
+    return study
+
+
+@router.patch(
+    STUDIES + "/{study_id}",
+    operation_id="studies:update",
+    response_model=StudyRead,
+    responses=UPDATE_ERRORS,
+)
+async def update_study(
+    study_id: UUID,
+    body: StudyUpdate,
+    principal: ResearchManager,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+) -> StudyRead:
+    """Change a study (the survivor link stays as saved). Needs If-Match."""
+    study = await StudyService(uow).update(principal, study_id, body, version)
+    set_etag(response, study)
+    return study
+
+
+# -- media engagements ----------------------------------------------------------------------
+@router.get(
+    MEDIA, operation_id="media-engagements:list", response_model=MediaPage, responses=LIST_ERRORS
+)
+async def list_media_engagements(
+    request: Request, response: Response, uow: UoW, principal: ResearchReader, page: Paging
+) -> MediaPage:
+    """The organisation's media engagements, newest first. A linked survivor's story shows
+    only to program managers and only while her media/advocacy consent stands."""
+    result = await MediaService(uow).list_engagements(principal, page)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.post(
+    MEDIA,
+    operation_id="media-engagements:create",
+    status_code=201,
+    response_model=MediaRead,
+    responses=CREATE_ERRORS,
+)
+async def create_media_engagement(
+    request: Request,
+    uow: UoW,
+    principal: ResearchManager,
+    body: MediaCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record a media engagement. A survivor's story is linked only with her media/advocacy
+    consent in force (422 otherwise); it is sealed."""
+    return await create_once(
+        request,
+        uow,
+        principal,
+        idempotency_key,
+        lambda: MediaService(uow).create(principal, body),
+        location=lambda created: f"/api/v1{MEDIA}/{created.id}",
+        ttl_seconds=_ttl(request),
+    )
+
+
+@router.get(
+    MEDIA + "/{engagement_id}",
+    operation_id="media-engagements:read",
+    response_model=MediaRead,
+    responses=READ_ERRORS,
+)
+async def read_media_engagement(
+    engagement_id: UUID, response: Response, uow: UoW, principal: ResearchReader
+) -> MediaRead:
+    """One media engagement. Its survivor story shows while her consent stands; once
+    withdrawn the read says the story is hidden, without personal data. A shown story is
+    audited."""
+    engagement = await MediaService(uow).get(principal, engagement_id)
+    set_etag(response, engagement)
+    return engagement
+
+
+@router.patch(
+    MEDIA + "/{engagement_id}",
+    operation_id="media-engagements:update",
+    response_model=MediaRead,
+    responses=UPDATE_ERRORS,
+)
+async def update_media_engagement(
+    engagement_id: UUID,
+    body: MediaUpdate,
+    principal: ResearchManager,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+) -> MediaRead:
+    """Change a media engagement (the survivor link stays as saved). Needs If-Match."""
+    engagement = await MediaService(uow).update(principal, engagement_id, body, version)
+    set_etag(response, engagement)
+    return engagement

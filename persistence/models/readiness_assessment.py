@@ -17,7 +17,8 @@ class ReadinessAssessment(Entity, OrganizationOwned, table=True):
     __tablename__ = "readiness_assessment"
 
     partner_organization_id: UUID = Field(foreign_key="organization.id", index=True, nullable=False)
-    instrument_id: UUID = Field(foreign_key="assessment_instrument.id", nullable=False)
+    # Optional: criteria may be scored as data without a stored instrument.
+    instrument_id: UUID | None = Field(default=None, foreign_key="assessment_instrument.id")
     assessed_on: date
     responses: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     scores: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
+import sqlalchemy as sa
 from sqlmodel import Field
 
 from persistence.models.base import Entity, OrganizationOwned, enum_column
@@ -9,7 +11,9 @@ from persistence.models.leadership_vocabulary import StudyStatus
 
 
 class Study(Entity, OrganizationOwned, table=True):
-    """A study or research piece (e.g. the national documentation of CBR practice)."""
+    """A study or research piece (e.g. the national documentation of CBR practice). A
+    survivor's story may be linked only with her media/advocacy consent, checked when saved
+    and when read; the story itself is sealed."""
 
     __tablename__ = "study"
 
@@ -20,3 +24,6 @@ class Study(Entity, OrganizationOwned, table=True):
     started_on: date | None = None
     published_on: date | None = None
     link: str | None = Field(default=None, max_length=500)
+    survivor_id: UUID | None = Field(default=None, foreign_key="survivor.id", index=True)
+    consent_id: UUID | None = Field(default=None, foreign_key="consent.id")
+    story_enc: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
