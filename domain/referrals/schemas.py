@@ -1,0 +1,205 @@
+"""The service directory and referrals as the API speaks them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field, field_validator
+
+from domain.common.pagination import Page
+from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from persistence.models.case_vocabulary import (
+    ReferralStatus,
+    ServiceKind,
+    ShareableField,
+    Urgency,
+)
+from persistence.models.enums import OrganizationKind
+
+MAX_DISTRICTS = 100
+
+# Organisations the directory lists (and that may keep offerings in it).
+DIRECTORY_KINDS = frozenset(
+    {
+        OrganizationKind.government_department,
+        OrganizationKind.service_provider,
+        OrganizationKind.partner_ngo,
+    }
+)
+
+
+# -- service directory ------------------------------------------------------------------------
+def _unique_districts(value: list[UUID] | None) -> list[UUID] | None:
+    if value is None:
+        return None
+    if len(set(value)) != len(value):
+        raise ValueError("each district is named once")
+    return value
+
+
+class ServiceOfferingCreate(RequestBody):
+    id: UUID | None = Field(default=None, description="Client-chosen id (offline creation).")
+    service_kind: ServiceKind
+    name: str = Field(min_length=1, max_length=200, examples=["Legal aid clinic"])
+    description: str = Field(default="", max_length=2000)
+    district_ids: list[UUID] = Field(
+        min_length=1,
+        max_length=MAX_DISTRICTS,
+        description="The districts where the service is offered.",
+    )
+
+    _districts = field_validator("district_ids")(_unique_districts)
+
+
+class ServiceOfferingUpdate(PatchBody):
+    service_kind: ServiceKind | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    district_ids: list[UUID] | None = Field(default=None, min_length=1, max_length=MAX_DISTRICTS)
+
+    _districts = field_validator("district_ids")(_unique_districts)
+
+
+class ServiceOfferingRead(ReadModel):
+    id: UUID
+    organization_id: UUID
+    service_kind: ServiceKind
+    name: str
+    description: str
+    district_ids: list[UUID]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ServiceProviderRead(BaseModel):
+    """An organisation of the directory with the services it offers."""
+
+    id: UUID
+    name: str
+    kind: OrganizationKind
+    state_id: UUID | None
+    services: list[ServiceOfferingRead]
+
+
+ServiceProviderPage = Page[ServiceProviderRead]
+
+
+# -- referrals --------------------------------------------------------------------------------
+class Direction(StrEnum):
+    incoming = "incoming"  # addressed to the caller's organisation
+    outgoing = "outgoing"  # made by the caller's organisation, from cases in her scope
+
+
+class ReferralCreate(RequestBody):
+    id: UUID | None = Field(default=None, description="Client-chosen id (offline creation).")
+    receiving_organization_id: UUID
+    service_kind: ServiceKind
+    service_offering_id: UUID | None = Field(
+        default=None,
+        description="The receiving organisation's offering from the directory, when known; "
+        "it must be of `service_kind`.",
+    )
+    urgency: Urgency = Urgency.routine
+    reason: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="Why she is referred, for the receiver to read; sealed at rest.",
+    )
+    shared_fields: list[ShareableField] = Field(
+        default_factory=list,
+        max_length=len(ShareableField),
+        description="Parts of her record to share. Each must be allowed by her sharing consent "
+        "with the receiving organisation in force now, unless the consent is overridden.",
+    )
+    consent_override_reason: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=1000,
+        description="Share without (or beyond) her consent where the law or her safety "
+        "requires it: needs `consents:override`; the reason is kept sealed and the override "
+        "audited.",
+    )
+
+    @field_validator("shared_fields")
+    @classmethod
+    def _once_each(cls, value: list[ShareableField]) -> list[ShareableField]:
+        if len(set(value)) != len(value):
+            raise ValueError("each field is named once")
+        return value
+
+
+class ReferralTransition(RequestBody):
+    to: ReferralStatus = Field(
+        description="accepted | declined (from sent), in_progress (from accepted), completed | "
+        "not_delivered (from in_progress): the receiving side; revoked (before it ends): the "
+        "referring side."
+    )
+    on: date | None = Field(
+        default=None, description="The day it happened, when not today (UTC); not in future."
+    )
+    note: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="Why (declined, revoked, not delivered) or what came of it (completed): "
+        "required for those; sealed at rest.",
+    )
+
+
+class ReferralStep(BaseModel):
+    """One step of the referral's history."""
+
+    from_status: ReferralStatus | None
+    to_status: ReferralStatus
+    occurred_at: datetime
+    actor_id: UUID | None
+    actor_organization_id: UUID | None
+    note: str | None
+
+
+class ReferralRead(BaseModel):
+    """A referral as one side sees it. The receiving side sees no case or survivor ids: only
+    the fields the survivor's consent lets it see, in ``shared``."""
+
+    id: UUID
+    direction: Direction
+    organization_id: UUID = Field(description="The referring organisation.")
+    receiving_organization_id: UUID
+    case_id: UUID | None = Field(description="The case (referring side only).")
+    district_id: UUID | None
+    service_kind: ServiceKind
+    service_offering_id: UUID | None
+    urgency: Urgency
+    reason: str
+    status: ReferralStatus
+    shared_fields: list[ShareableField] = Field(
+        description="The fields sealed for the receiver when the referral was sent."
+    )
+    shared: dict[str, Any] = Field(
+        description="The shared fields' values as sent. The receiving side sees only those her "
+        "sharing consent with it allows now (empty after she withdraws it or it expires); a "
+        "referral sent under a consent override shows what was sent."
+    )
+    shared_withheld: list[ShareableField] = Field(
+        description="Fields sent but withheld now because her consent no longer covers them."
+    )
+    consent_id: UUID | None
+    consent_overridden: bool
+    outcome: str | None
+    sent_at: datetime
+    responded_at: datetime | None
+    started_at: datetime | None
+    closed_at: datetime | None
+    history: list[ReferralStep] | None = Field(
+        default=None, description="Every status change, oldest first (single reads only)."
+    )
+    created_by: UUID | None
+    updated_at: datetime
+    version: int
+
+
+ReferralPage = Page[ReferralRead]
