@@ -143,6 +143,8 @@ async def test_the_readme_examples_run_as_written(
     paths = [path for _, path, _ in replay.requests]
     assert any(path.endswith("/survivors") for path in paths)
     assert any(path.endswith("/cases") for path in paths)
+    assert any(path.endswith("/referrals") for path in paths)
+    assert any(path.endswith("/transitions") for path in paths)
 
 
 def test_the_replay_refuses_lines_it_does_not_understand() -> None:
