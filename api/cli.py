@@ -1,4 +1,4 @@
-"""The ``shakti-mis`` command: serve, migrate, create-admin, openapi.
+"""The ``shakti-mis`` command: serve, migrate, create-admin, openapi, rotate-keys, seed-demo.
 
 Without SHAKTI_DATABASE_URL every command uses an embedded PostgreSQL kept under
 SHAKTI_DATA_DIR (default ``./.shakti``).
@@ -15,9 +15,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.common.settings import ProductionConfigError, Settings, check_production
+
+if TYPE_CHECKING:
+    from domain.demo.context import DemoContext, DemoOptions
+    from domain.demo.runner import DemoReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EMBEDDED_DATABASE = "shakti"
@@ -296,6 +300,99 @@ def cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# -- seed-demo ------------------------------------------------------------------------------
+async def _seed_demo(
+    url: str, settings: Settings, password: str, options: DemoOptions
+) -> DemoReport:
+    from domain.demo.runner import seed_demo
+    from domain.identity.keys import cipher_from_settings, with_development_keys
+    from domain.identity.passwords import Passwords
+    from persistence import migrator
+    from persistence.database import Database, create_engine
+
+    try:
+        cipher = cipher_from_settings(with_development_keys(settings))
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from exc
+    owner = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with owner.connect() as connection:
+            current = await connection.run_sync(migrator.current_revisions)
+    finally:
+        await owner.dispose()
+    if current != set(migrator.heads()):
+        if current and settings.database_url is not None:
+            raise CommandError(
+                "the database is not at the latest revision: run `shakti-mis migrate`"
+            )
+        # An empty database, or the embedded one (ours, as `serve` treats it): migrate first.
+        _say("applying migrations")
+        await asyncio.to_thread(migrator.upgrade, url)
+
+    seen: dict[str, int] = {}
+
+    def progress(area: str, ctx: DemoContext) -> None:
+        made = {name: n - seen.get(name, 0) for name, n in ctx.counts.items()}
+        seen.update(ctx.counts)
+        _say(f"  {area}: " + ", ".join(f"{n} {name}" for name, n in made.items() if n))
+
+    database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
+    database.cipher = cipher
+    passwords = Passwords(
+        time_cost=settings.password_hash_time_cost,
+        memory_kib=settings.password_hash_memory_kib,
+        parallelism=settings.password_hash_parallelism,
+    )
+    try:
+        return await seed_demo(database, passwords, password, options, progress=progress)
+    finally:
+        await database.dispose()
+
+
+def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    import secrets
+
+    from domain.common.settings import Environment
+    from domain.demo.context import MAX_SURVIVORS, DemoOptions
+
+    if settings.env is Environment.production:
+        raise CommandError(
+            "seed-demo creates accounts with a known password: refused in production", EXIT_USAGE
+        )
+    if not 1 <= args.survivors <= MAX_SURVIVORS:
+        raise CommandError(f"--survivors must lie between 1 and {MAX_SURVIVORS}", EXIT_USAGE)
+    generated = not args.password_stdin
+    password = (
+        f"shakti-demo-{secrets.token_hex(6)}" if generated else _read_password(from_stdin=True)
+    )
+    url = database_url(settings)
+    _say(f"seeding demo data (seed {args.seed}, {args.survivors} survivors)")
+    from sqlalchemy.exc import IntegrityError
+
+    from domain.common.errors import DomainError
+
+    options = DemoOptions(seed=args.seed, survivors=args.survivors)
+    try:
+        report = asyncio.run(_seed_demo(url, settings, password, options))
+    except DomainError as exc:
+        raise CommandError(f"seed-demo failed, nothing was written: {exc.detail}") from exc
+    except IntegrityError as exc:
+        # Two runs at once: the other one's demo organisation won.
+        raise CommandError("another seed-demo run wrote the demo data meanwhile") from exc
+    if not report.created:
+        _say("the database already holds the demo data: nothing written")
+        return EXIT_OK
+    for name, count in sorted(report.counts.items()):
+        print(f"{name}\t{count}")
+    print("accounts (one password for all):")
+    for user in report.users:
+        print(f"  {user.email}\t{user.role.value}")
+    if generated:
+        print(f"demo password (shown once): {password}")
+    _say("done: every person in it is synthetic")
+    return EXIT_OK
+
+
 # -- entry point ----------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="shakti-mis", description=__doc__)
@@ -349,6 +446,25 @@ def parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--batch-size", type=int, default=500, metavar="N")
     rotate.set_defaults(handler=cmd_rotate_keys)
+
+    demo = sub.add_parser(
+        "seed-demo",
+        help="fill the database with synthetic demo data (once; a rerun writes nothing)",
+        description="Create a synthetic lead NGO in South and North 24 Parganas, a partner "
+        "NGO, an account for every role and survivors with cases at every stage, written "
+        "through the services (sealed, audited). Migrates an empty or embedded database first. "
+        "The same --seed gives the same data, dated from the day it runs. Refused in "
+        "production.",
+    )
+    demo.add_argument("--seed", type=int, default=2026, metavar="N")
+    demo.add_argument("--survivors", type=int, default=140, metavar="N")
+    demo.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the demo accounts' password from standard input (else one is generated "
+        "and printed once)",
+    )
+    demo.set_defaults(handler=cmd_seed_demo)
     return root
 
 

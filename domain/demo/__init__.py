@@ -1,0 +1,35 @@
+"""Synthetic demo data (``shakti-mis seed-demo``): a lead NGO working in South and North 24
+Parganas, a partner NGO, an account for every role, and about 140 survivors with their cases
+at every stage, consents, assessments, care plans, visits, notes and legal proceedings.
+
+Nothing here is real: names come from common-name lists, phones from a range no Indian
+number uses, identity numbers start with 0, accounts use ``.example`` addresses, and the
+organisations say "synthetic demo data" in their names.
+
+Everything is written through the areas' services, acting as the demo's people (a social
+worker registers her survivors and works her cases; the system creates organisations and
+accounts), so encryption at rest, blind indexes, case numbers, history, audit and every
+invariant hold exactly as for data entered through the API.
+
+Adding an area (the interface)
+------------------------------
+Write ``domain/demo/<area>.py`` with ``async def seed_<area>(ctx: DemoContext) -> None`` and
+add ``AreaSeeder("<area>", seed_<area>)`` to ``runner.SEEDERS`` before "lifecycle ends" (which
+closes cases; a closed case takes no new work). In it:
+
+- act through your area's services with ``ctx.users[key].principal`` (keys in
+  ``vocabulary.STAFF``: ``manager``, ``sw.s24p.1``..., ``leader.s24p``, ``partner.staff``...),
+  or ``system_principal()`` where the API would use a platform admin;
+- take random numbers only from ``rng = ctx.rng("<area>")``: each area has its own stream
+  fixed by ``--seed``, so adding an area never changes the data of the others;
+- build on what came before: ``ctx.organizations`` (``lead``, ``partner``, ``wcd``),
+  ``ctx.survivors`` (``DemoSurvivor``: id, district, block, worker, age...), ``ctx.cases``
+  (``DemoCase``: id, the stage it ends in, opened_on, worker...);
+- date records relative to ``ctx.today`` (services refuse future dates, so the same seed
+  gives the same data dated from the day it runs);
+- count what you made in ``ctx.counts["<what>"]`` (the command prints the counts);
+- never commit: the runner's one unit of work holds the whole run, so a failure leaves an
+  empty database and a rerun can start again.
+
+A second run finds the demo's lead organisation (a fixed id) and writes nothing.
+"""

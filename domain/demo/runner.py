@@ -1,0 +1,81 @@
+"""Run the area seeders in order, in one transaction: the demo data is all there or not at
+all, and a second run finds the first one's lead organisation and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from domain.demo.assessments import seed_assessments
+from domain.demo.care_plans import seed_care_plans
+from domain.demo.cases import seed_cases, seed_lifecycle_ends
+from domain.demo.context import AreaSeeder, DemoContext, DemoOptions, DemoUser
+from domain.demo.follow_ups import seed_notes, seed_visits
+from domain.demo.legal import seed_legal
+from domain.demo.organizations import seed_organizations, seed_users
+from domain.demo.survivors import seed_consents, seed_survivors
+from domain.demo.vocabulary import LEAD_ORGANIZATION_ID
+from domain.identity.passwords import Passwords
+from persistence.database import Database
+from persistence.models.base import utcnow
+from persistence.repositories.organizations import OrganizationRepository
+from persistence.uow import UnitOfWork
+
+# In order. A seeder may use what the ones before it made (ctx.users, ctx.survivors,
+# ctx.cases); add an area's seeder before "lifecycle ends", which closes cases last.
+SEEDERS: list[AreaSeeder] = [
+    AreaSeeder("organisations", seed_organizations),
+    AreaSeeder("users", seed_users),
+    AreaSeeder("survivors", seed_survivors),
+    AreaSeeder("cases", seed_cases),
+    AreaSeeder("consents", seed_consents),
+    AreaSeeder("assessments", seed_assessments),
+    AreaSeeder("care plans", seed_care_plans),
+    AreaSeeder("visits", seed_visits),
+    AreaSeeder("notes", seed_notes),
+    AreaSeeder("legal", seed_legal),
+    AreaSeeder("lifecycle ends", seed_lifecycle_ends),
+]
+
+
+@dataclass
+class DemoReport:
+    """What a run did: ``created`` False when the database already held the demo data."""
+
+    created: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    users: list[DemoUser] = field(default_factory=list)
+
+
+async def already_seeded(database: Database) -> bool:
+    async with UnitOfWork(database) as uow:
+        return await OrganizationRepository(uow).exists(LEAD_ORGANIZATION_ID)
+
+
+async def seed_demo(
+    database: Database,
+    passwords: Passwords,
+    password: str,
+    options: DemoOptions,
+    *,
+    seeders: list[AreaSeeder] | None = None,
+    progress: Callable[[str, DemoContext], None] | None = None,
+) -> DemoReport:
+    """Fill the database with the demo data, through the areas' services. Writes nothing (and
+    answers ``created=False``) when the demo's lead organisation exists already. A failing
+    seeder rolls everything back."""
+    if await already_seeded(database):
+        return DemoReport(created=False)
+    async with UnitOfWork(database) as uow:
+        ctx = DemoContext(
+            uow=uow,
+            options=options,
+            today=utcnow().date(),
+            passwords=passwords,
+            password=password,
+        )
+        for seeder in SEEDERS if seeders is None else seeders:
+            await seeder.seed(ctx)
+            if progress is not None:
+                progress(seeder.name, ctx)
+    return DemoReport(created=True, counts=dict(ctx.counts), users=list(ctx.users.values()))
