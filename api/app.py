@@ -24,6 +24,7 @@ from api.routers import (
     follow_ups,
     geography,
     health,
+    identification,
     integration_clients,
     leadership,
     legal,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         entitlements,
         trainings,
         leadership,
+        identification,
         expansion,
     ):
         api.include_router(module.router)

@@ -15,6 +15,7 @@ from domain.entitlements import policies as entitlement_policies
 from domain.expansion import policies as expansion_policies
 from domain.follow_ups import policies as follow_up_policies
 from domain.geography import policies as geography_policies
+from domain.identification import policies as identification_policies
 from domain.identity import policies as identity_policies
 from domain.integration_clients import policies as client_policies
 from domain.leadership import policies as leadership_policies
@@ -31,6 +32,7 @@ from domain.users import policies as user_policies
 AREAS = (
     expansion_policies,
     leadership_policies,
+    identification_policies,
     training_policies,
     entitlement_policies,
     livelihood_policies,

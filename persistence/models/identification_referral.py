@@ -28,3 +28,5 @@ class IdentificationReferral(Entity, OrganizationOwned, PlaceBound, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     decided_by: UUID | None = Field(default=None, foreign_key="app_user.id")
     case_id: UUID | None = Field(default=None, foreign_key="survivor_case.id")
+    # Why it was declined (sealed); seen by the organisation's case workers, not the leader.
+    decision_enc: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
