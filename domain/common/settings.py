@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     fast_lane: bool = True
     log_level: str = "INFO"
 
+    # Entitlements: an application that has not moved for this many days is flagged stalled.
+    entitlement_stalled_days: int = Field(default=45, ge=1, le=3650)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -22,6 +22,7 @@ class EntitlementApplication(Entity, OrganizationOwned, PlaceBound, table=True):
     office: str | None = Field(default=None, max_length=200)
     applied_on: date | None = None
     sanctioned_on: date | None = None
+    sanctioned_paise: int | None = Field(default=None, sa_type=sa.BigInteger)
     received_paise: int | None = Field(default=None, sa_type=sa.BigInteger)
     received_on: date | None = None
     rejection_reason: str | None = Field(default=None, max_length=500)

@@ -27,3 +27,5 @@ class Training(Entity, OrganizationOwned, PlaceBound, table=True):
     )
     starts_on: date
     ends_on: date | None = None
+    # Sessions planned: a participant's attendance is counted against it.
+    session_count: int | None = None
