@@ -46,7 +46,7 @@ _HTTP_TITLES = {
 def status_of(error: errors.DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 

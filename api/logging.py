@@ -10,9 +10,10 @@ from typing import Any
 
 import orjson
 import structlog
+from structlog.types import EventDict
 
 
-def scrub_exception(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def scrub_exception(_: Any, __: str, event: EventDict) -> EventDict:
     """Replace a traceback with the exception's type and its frames (file, line, function).
 
     Exception messages are dropped: a database error can quote the row it failed on.
@@ -31,7 +32,7 @@ def scrub_exception(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _orjson_renderer(_: Any, __: str, event: dict[str, Any]) -> str:
+def _orjson_renderer(_: Any, __: str, event: EventDict) -> str:
     return orjson.dumps(event, default=str).decode()
 
 
@@ -53,7 +54,7 @@ def _stderr_logger_factory(*args: Any) -> _StderrLogger:
     return _StderrLogger(str(args[0]) if args else None)
 
 
-def _add_logger_name(logger: Any, _: str, event: dict[str, Any]) -> dict[str, Any]:
+def _add_logger_name(logger: Any, _: str, event: EventDict) -> EventDict:
     name = getattr(logger, "name", None)
     if name:
         event.setdefault("logger", name)

@@ -115,7 +115,7 @@ def _route(scope: Scope) -> str:
     if route is None:
         return metrics.UNMATCHED_ROUTE
     app: Any = scope.get("app")
-    state = getattr(app, "state", None)
+    state: Any = getattr(app, "state", None)
     table: dict[int, str] | None = getattr(state, "route_templates", None)
     if table is None and app is not None:
         table = templates_by_route(app.routes)

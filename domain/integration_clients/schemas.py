@@ -9,7 +9,7 @@ from domain.common.pagination import Page
 from domain.common.principal import Role
 from domain.common.schemas import PatchBody, ReadModel, RequestBody
 
-Scopes = Field(
+Scopes: list[str] = Field(
     default_factory=list,
     max_length=100,
     description="Policy names the client may use, e.g. `organizations:read`; "

@@ -124,7 +124,7 @@ class IntegrationClientService:
         """Clients, oldest first; optionally of one organisation."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
         where = [IntegrationClient.organization_id == organization_id] if organization_id else []
-        return await paginate(
+        result: IntegrationClientPage = await paginate(
             page,
             sort="created",
             key_arity=2,
@@ -136,6 +136,7 @@ class IntegrationClientService:
             page_type=IntegrationClientPage,
             count=lambda: self.clients.count(policies.EVERYWHERE, where=where),
         )
+        return result
 
     async def update(
         self,

@@ -71,7 +71,7 @@ class OrganizationService:
         authorize(self.uow, principal, policies.READ, ENTITY)
         scope = policies.visible(principal)
         where = [Organization.kind == kind] if kind else []
-        return await paginate(
+        result: OrganizationPage = await paginate(
             page,
             sort="name",
             key_arity=2,
@@ -87,6 +87,7 @@ class OrganizationService:
             page_type=OrganizationPage,
             count=lambda: self.repo.count(scope, where=where),
         )
+        return result
 
     async def update(
         self,

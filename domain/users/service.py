@@ -148,7 +148,7 @@ class UserService:
         search = event(
             principal, AuditAction.search, ENTITY, organization_id=principal.organization_id
         )
-        return await paginate(
+        result: UserPage = await paginate(
             page,
             sort="created",
             key_arity=2,
@@ -160,6 +160,7 @@ class UserService:
             count=lambda: self.users.count_in(scope, filters),
             page_type=UserPage,
         )
+        return result
 
     async def update(
         self, principal: Principal, user_id: UUID, data: UserUpdate, expected_version: int

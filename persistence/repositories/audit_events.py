@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from persistence.audit_chain import APPEND_ONE, AuditRecord, append_args
 from persistence.models.audit_chain_head import AuditChainHead
@@ -41,34 +43,34 @@ class AuditEventRepository(Repository):
         """Newest first, keyset on ``seq``; ``organization_ids`` None means every organisation."""
         stmt = sa.select(AuditEvent)
         if organization_ids is not None:
-            stmt = stmt.where(AuditEvent.organization_id.in_(organization_ids))  # type: ignore[union-attr]
+            stmt = stmt.where(col(AuditEvent.organization_id).in_(organization_ids))
         if actor_id is not None:
-            stmt = stmt.where(AuditEvent.actor_id == actor_id)
+            stmt = stmt.where(col(AuditEvent.actor_id) == actor_id)
         if action is not None:
-            stmt = stmt.where(AuditEvent.action == action)
+            stmt = stmt.where(col(AuditEvent.action) == action)
         if entity_type is not None:
-            stmt = stmt.where(AuditEvent.entity_type == entity_type)
+            stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
         if entity_id is not None:
-            stmt = stmt.where(AuditEvent.entity_id == entity_id)
+            stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
         if occurred_from is not None:
-            stmt = stmt.where(AuditEvent.occurred_at >= occurred_from)
+            stmt = stmt.where(col(AuditEvent.occurred_at) >= occurred_from)
         if occurred_to is not None:
-            stmt = stmt.where(AuditEvent.occurred_at < occurred_to)
+            stmt = stmt.where(col(AuditEvent.occurred_at) < occurred_to)
         stmt = keyset(
-            stmt, [AuditEvent.seq], None if after_seq is None else (after_seq,), limit, True
+            stmt, [col(AuditEvent.seq)], None if after_seq is None else (after_seq,), limit, True
         )
         return list((await self.session.scalars(stmt)).all())
 
-    async def heads(self) -> list[AuditChainHead]:
-        stmt = sa.select(AuditChainHead).order_by(AuditChainHead.id)
+    async def heads(self) -> builtins.list[AuditChainHead]:
+        stmt = sa.select(AuditChainHead).order_by(col(AuditChainHead.id))
         return list((await self.session.scalars(stmt)).all())
 
     async def between(self, chain: int, first: int, last: int) -> Sequence[AuditEvent]:
         """Events of ``chain`` at positions ``first`` to ``last``."""
         stmt = (
             sa.select(AuditEvent)
-            .where(AuditEvent.chain == chain, AuditEvent.chain_seq.between(first, last))  # type: ignore[attr-defined]
-            .order_by(AuditEvent.chain_seq)
+            .where(col(AuditEvent.chain) == chain, col(AuditEvent.chain_seq).between(first, last))
+            .order_by(col(AuditEvent.chain_seq))
         )
         return list((await self.session.scalars(stmt)).all())
 
@@ -79,8 +81,8 @@ class AuditEventRepository(Repository):
             rows = (
                 await self.session.scalars(
                     sa.select(AuditEvent)
-                    .where(AuditEvent.chain == chain, AuditEvent.chain_seq > last)
-                    .order_by(AuditEvent.chain_seq)
+                    .where(col(AuditEvent.chain) == chain, col(AuditEvent.chain_seq) > last)
+                    .order_by(col(AuditEvent.chain_seq))
                     .limit(batch)
                 )
             ).all()

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from persistence.models.auth_session import AuthSession
 from persistence.models.refresh_token import RefreshToken
@@ -27,8 +28,8 @@ class AuthSessionRepository(Repository):
         """The refresh token with its session, both locked (rotation must not race)."""
         stmt = (
             sa.select(RefreshToken, AuthSession)
-            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
-            .where(RefreshToken.token_hash == token_hash)
+            .join(AuthSession, col(AuthSession.id) == col(RefreshToken.session_id))
+            .where(col(RefreshToken.token_hash) == token_hash)
             .with_for_update()
         )
         row = (await self.session.execute(stmt)).one_or_none()
@@ -40,7 +41,7 @@ class AuthSessionRepository(Repository):
     async def revoke(self, session_id: UUID, now: datetime, reason: str) -> None:
         await self.session.execute(
             sa.update(AuthSession)
-            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+            .where(col(AuthSession.id) == session_id, col(AuthSession.revoked_at).is_(None))
             .values(revoked_at=now, revoked_reason=reason)
         )
 
@@ -49,9 +50,9 @@ class AuthSessionRepository(Repository):
     ) -> None:
         """Revoke every live session of the user, except ``keep`` when given."""
         stmt = sa.update(AuthSession).where(
-            AuthSession.user_id == user_id,
-            AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+            col(AuthSession.user_id) == user_id,
+            col(AuthSession.revoked_at).is_(None),
         )
         if keep is not None:
-            stmt = stmt.where(AuthSession.id != keep)
+            stmt = stmt.where(col(AuthSession.id) != keep)
         await self.session.execute(stmt.values(revoked_at=now, revoked_reason=reason))

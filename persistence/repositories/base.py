@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from persistence.models.base import Entity
 from persistence.pagination import keyset
@@ -25,6 +26,7 @@ class EntityRepository(Repository, Generic[ModelT]):
     model: type[ModelT]
 
     def organization_column(self) -> Any:
+        # Not every Entity is organisation-owned; those scoped on it are (or override this).
         return self.model.organization_id  # type: ignore[attr-defined]
 
     def scoped(self, scope: RowScope, *, include_deleted: bool = False) -> sa.Select[Any]:
@@ -43,25 +45,25 @@ class EntityRepository(Repository, Generic[ModelT]):
                 raise TypeError(f"{self.model.__name__} has no district to scope on")
             stmt = stmt.where(district.in_(scope.district_ids))
         if not include_deleted:
-            stmt = stmt.where(self.model.deleted_at.is_(None))  # type: ignore[union-attr]
+            stmt = stmt.where(col(self.model.deleted_at).is_(None))
         return stmt
 
     async def get(self, record_id: UUID, scope: RowScope) -> ModelT | None:
         if scope.is_empty:
             return None
-        stmt = self.scoped(scope).where(self.model.id == record_id)
+        stmt = self.scoped(scope).where(col(self.model.id) == record_id)
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def get_for_update(self, record_id: UUID, scope: RowScope) -> ModelT | None:
         """The record, locked until the end of the transaction (so versions cannot race)."""
         if scope.is_empty:
             return None
-        stmt = self.scoped(scope).where(self.model.id == record_id).with_for_update()
+        stmt = self.scoped(scope).where(col(self.model.id) == record_id).with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def exists(self, record_id: UUID) -> bool:
         """Whether a record with this id exists at all, regardless of scope (for client ids)."""
-        stmt = sa.select(sa.literal(True)).where(self.model.id == record_id)
+        stmt = sa.select(sa.literal(True)).where(col(self.model.id) == record_id)
         return bool((await self.session.scalars(stmt)).first())
 
     async def add(self, record: ModelT) -> ModelT:

@@ -10,6 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from asyncpg import Record
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col
 
 from persistence.access import AccessCheck, access_cte
 from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
@@ -33,8 +34,8 @@ def case_visible(scope: CaseScope, case: Any = SurvivorCase) -> Any:
     mine = case.assigned_worker_id == scope.assigned_user_id
     if scope.district_ids:
         allowed = (
-            sa.select(Organization.district_case_visibility)
-            .where(Organization.id == case.organization_id)
+            sa.select(col(Organization.district_case_visibility))
+            .where(col(Organization.id) == case.organization_id)
             .scalar_subquery()
         )
         mine = sa.or_(mine, sa.and_(case.district_id.in_(scope.district_ids), allowed))
@@ -55,8 +56,8 @@ def survivor_visible(scope: CaseScope, survivor: Any = None) -> Any:
     if scope.assigned_user_id is None:
         return condition
     their_cases = sa.exists(
-        sa.select(SurvivorCase.id).where(
-            SurvivorCase.survivor_id == survivor.id, case_visible(scope)
+        sa.select(col(SurvivorCase.id)).where(
+            col(SurvivorCase.survivor_id) == survivor.id, case_visible(scope)
         )
     )
     return sa.and_(condition, sa.or_(survivor.created_by == scope.assigned_user_id, their_cases))
@@ -64,7 +65,7 @@ def survivor_visible(scope: CaseScope, survivor: Any = None) -> Any:
 
 def case_ids_visible(scope: CaseScope) -> sa.Select[Any]:
     """SELECT of the ids of the cases in scope (for records that hang off a case)."""
-    return sa.select(SurvivorCase.id).where(case_visible(scope))
+    return sa.select(col(SurvivorCase.id)).where(case_visible(scope))
 
 
 class CaseRepository(EntityRepository[SurvivorCase]):
@@ -75,7 +76,7 @@ class CaseRepository(EntityRepository[SurvivorCase]):
     ) -> SurvivorCase | None:
         if scope.is_empty:
             return None
-        stmt = sa.select(SurvivorCase).where(SurvivorCase.id == case_id, case_visible(scope))
+        stmt = sa.select(SurvivorCase).where(col(SurvivorCase.id) == case_id, case_visible(scope))
         if for_update:
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
@@ -83,6 +84,7 @@ class CaseRepository(EntityRepository[SurvivorCase]):
     async def next_case_number(self, organization_id: UUID, district_id: UUID, year: int) -> int:
         """The next number of the organisation's cases in the district this year (one
         statement: concurrent intakes never share a number)."""
+        # SQLModel's stubs do not declare __table__.
         table = CaseNumberCounter.__table__  # type: ignore[attr-defined]
         stmt = (
             insert(table)
@@ -102,10 +104,12 @@ class CaseRepository(EntityRepository[SurvivorCase]):
     async def events(
         self, case_id: UUID, after: tuple[Any, ...] | None, limit: int
     ) -> list[CaseEvent]:
-        stmt = sa.select(CaseEvent).where(CaseEvent.case_id == case_id)
+        stmt = sa.select(CaseEvent).where(col(CaseEvent.case_id) == case_id)
         if after is not None:
-            stmt = stmt.where(sa.tuple_(CaseEvent.occurred_at, CaseEvent.id) > sa.tuple_(*after))
-        stmt = stmt.order_by(CaseEvent.occurred_at, CaseEvent.id).limit(limit + 1)
+            stmt = stmt.where(
+                sa.tuple_(col(CaseEvent.occurred_at), col(CaseEvent.id)) > sa.tuple_(*after)
+            )
+        stmt = stmt.order_by(col(CaseEvent.occurred_at), col(CaseEvent.id)).limit(limit + 1)
         return list((await self.session.scalars(stmt)).all())
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from persistence.models.consent import Consent
 from persistence.repositories.base import EntityRepository
@@ -18,13 +19,13 @@ class ConsentRepository(EntityRepository[Consent]):
     ) -> Consent | None:
         """The newest revision for the purpose (and, for sharing, the named organisation)."""
         stmt = sa.select(Consent).where(
-            Consent.survivor_id == survivor_id,
-            Consent.purpose == purpose,
-            Consent.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(Consent.survivor_id) == survivor_id,
+            col(Consent.purpose) == purpose,
+            col(Consent.deleted_at).is_(None),
         )
         if organization_id is not None:
-            stmt = stmt.where(Consent.shared_with_organization_id == organization_id)
-        stmt = stmt.order_by(Consent.revision.desc(), Consent.given_at.desc()).limit(1)  # type: ignore[attr-defined]
+            stmt = stmt.where(col(Consent.shared_with_organization_id) == organization_id)
+        stmt = stmt.order_by(col(Consent.revision).desc(), col(Consent.given_at).desc()).limit(1)
         return (await self.session.scalars(stmt)).first()
 
     async def active(
@@ -48,8 +49,8 @@ class ConsentRepository(EntityRepository[Consent]):
         wanted = list(consent_ids)
         if not wanted:
             return set()
-        stmt = sa.select(Consent.supersedes_id).where(  # type: ignore[call-overload]
-            Consent.supersedes_id.in_(wanted),  # type: ignore[union-attr]
-            Consent.deleted_at.is_(None),  # type: ignore[union-attr]
+        stmt = sa.select(col(Consent.supersedes_id)).where(
+            col(Consent.supersedes_id).in_(wanted),
+            col(Consent.deleted_at).is_(None),
         )
         return {row for row in (await self.session.scalars(stmt)).all() if row is not None}

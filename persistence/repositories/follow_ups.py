@@ -47,7 +47,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
         self, case: SurvivorCase, visit_id: UUID, *, for_update: bool = False
     ) -> CaseVisit | None:
         stmt = self.scoped(RowScope.organization(case.organization_id)).where(
-            CaseVisit.id == visit_id, *of_case(self.model, case)
+            col(CaseVisit.id) == visit_id, *of_case(self.model, case)
         )
         if for_update:
             stmt = stmt.with_for_update()
@@ -84,11 +84,14 @@ class VisitRepository(EntityRepository[CaseVisit]):
             CaseVisit.organization_id == SurvivorCase.organization_id,
             CaseVisit.status == VisitStatus.planned,
             CaseVisit.planned_on < due_before,
-            CaseVisit.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(CaseVisit.deleted_at).is_(None),
         ]
         if mine is not None:
             conditions.append(
-                sa.or_(CaseVisit.visited_by == mine, SurvivorCase.assigned_worker_id == mine)
+                sa.or_(
+                    col(CaseVisit.visited_by) == mine,
+                    col(SurvivorCase.assigned_worker_id) == mine,
+                )
             )
         return conditions
 
@@ -107,7 +110,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
             return []
         stmt: Any = (
             sa.select(CaseVisit, col(SurvivorCase.case_number))
-            .join(SurvivorCase, SurvivorCase.id == CaseVisit.case_id)
+            .join(SurvivorCase, col(SurvivorCase.id) == col(CaseVisit.case_id))
             .where(*self._due(scope, due_before, mine))
         )
         stmt = keyset(stmt, [CaseVisit.planned_on, CaseVisit.id], date_key(after), limit)
@@ -119,7 +122,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
         stmt = (
             sa.select(sa.func.count())
             .select_from(CaseVisit)
-            .join(SurvivorCase, SurvivorCase.id == CaseVisit.case_id)
+            .join(SurvivorCase, col(SurvivorCase.id) == col(CaseVisit.case_id))
             .where(*self._due(scope, due_before, mine))
         )
         return int((await self.session.execute(stmt)).scalar_one())
@@ -142,15 +145,15 @@ class NoteRepository(EntityRepository[CaseNote]):
         if reader.all_restricted:
             return sa.true()
         return sa.or_(
-            CaseNote.confidentiality == NoteConfidentiality.standard,
-            CaseNote.author_id == reader.reader_id,
+            col(CaseNote.confidentiality) == NoteConfidentiality.standard,
+            col(CaseNote.author_id) == reader.reader_id,
         )
 
     async def get_in_case(
         self, case: SurvivorCase, note_id: UUID, reader: NoteReader
     ) -> CaseNote | None:
         stmt = self.scoped(RowScope.organization(case.organization_id)).where(
-            CaseNote.id == note_id, *of_case(self.model, case), self.readable(reader)
+            col(CaseNote.id) == note_id, *of_case(self.model, case), self.readable(reader)
         )
         return (await self.session.scalars(stmt)).one_or_none()
 

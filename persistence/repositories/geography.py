@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from persistence.models.block import Block
 from persistence.models.district import District
@@ -17,6 +18,7 @@ class _ReferenceData:
     def apply_scope(
         self, stmt: sa.Select[Any], scope: RowScope, *, include_deleted: bool = False
     ) -> sa.Select[Any]:
+        # A mixin: ``model`` is the EntityRepository's it is combined with.
         model: Any = self.model  # type: ignore[attr-defined]
         return stmt if include_deleted else stmt.where(model.deleted_at.is_(None))
 
@@ -31,9 +33,9 @@ class DistrictRepository(_ReferenceData, EntityRepository[District]):
     async def existing(self, district_ids: set[Any]) -> set[Any]:
         if not district_ids:
             return set()
-        stmt = sa.select(District.id).where(
-            District.id.in_(district_ids),  # type: ignore[attr-defined]
-            District.deleted_at.is_(None),  # type: ignore[union-attr]
+        stmt = sa.select(col(District.id)).where(
+            col(District.id).in_(district_ids),
+            col(District.deleted_at).is_(None),
         )
         return set((await self.session.scalars(stmt)).all())
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from persistence.models.idempotency_record import IdempotencyRecord
 from persistence.repositories.session import Repository
@@ -24,9 +25,9 @@ class IdempotencyRepository(Repository):
 
     async def find(self, principal_id: UUID, key: str, now: datetime) -> IdempotencyRecord | None:
         stmt = sa.select(IdempotencyRecord).where(
-            IdempotencyRecord.principal_id == principal_id,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.expires_at > now,
+            col(IdempotencyRecord.principal_id) == principal_id,
+            col(IdempotencyRecord.key) == key,
+            col(IdempotencyRecord.expires_at) > now,
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
@@ -34,8 +35,8 @@ class IdempotencyRepository(Repository):
         # An expired record under the same key is replaced.
         await self.session.execute(
             sa.delete(IdempotencyRecord).where(
-                IdempotencyRecord.principal_id == record.principal_id,  # type: ignore[arg-type]
-                IdempotencyRecord.key == record.key,  # type: ignore[arg-type]
+                col(IdempotencyRecord.principal_id) == record.principal_id,
+                col(IdempotencyRecord.key) == record.key,
             )
         )
         self.session.add(record)
@@ -43,13 +44,13 @@ class IdempotencyRepository(Repository):
 
     async def purge_expired(self, now: datetime, batch: int = 1000) -> int:
         expired = (
-            sa.select(IdempotencyRecord.principal_id, IdempotencyRecord.key)
-            .where(IdempotencyRecord.expires_at <= now)
+            sa.select(col(IdempotencyRecord.principal_id), col(IdempotencyRecord.key))
+            .where(col(IdempotencyRecord.expires_at) <= now)
             .limit(batch)
         )
+        record_key = sa.tuple_(col(IdempotencyRecord.principal_id), col(IdempotencyRecord.key))
         result = await self.session.execute(
-            sa.delete(IdempotencyRecord).where(
-                sa.tuple_(IdempotencyRecord.principal_id, IdempotencyRecord.key).in_(expired)
-            )
+            sa.delete(IdempotencyRecord).where(record_key.in_(expired))
         )
+        # A DML statement answers a CursorResult; session.execute is typed as plain Result.
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

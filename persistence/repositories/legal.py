@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from sqlmodel import col
+
 from persistence.models.legal_hearing import LegalHearing
 from persistence.models.legal_proceeding import LegalProceeding
 from persistence.models.survivor_case import SurvivorCase
@@ -20,7 +22,7 @@ class LegalProceedingRepository(EntityRepository[LegalProceeding]):
         self, case: SurvivorCase, proceeding_id: UUID, *, for_update: bool = False
     ) -> LegalProceeding | None:
         stmt = self.scoped(RowScope.organization(case.organization_id)).where(
-            LegalProceeding.id == proceeding_id, *of_case(self.model, case)
+            col(LegalProceeding.id) == proceeding_id, *of_case(self.model, case)
         )
         if for_update:
             stmt = stmt.with_for_update()
@@ -55,7 +57,7 @@ class LegalHearingRepository(EntityRepository[LegalHearing]):
 
     async def get_of(self, proceeding: LegalProceeding, hearing_id: UUID) -> LegalHearing | None:
         stmt = self.scoped(RowScope.organization(proceeding.organization_id)).where(
-            LegalHearing.id == hearing_id, *self._of(proceeding)
+            col(LegalHearing.id) == hearing_id, *self._of(proceeding)
         )
         return (await self.session.scalars(stmt)).one_or_none()
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col
 
 from persistence.models.login_throttle import LoginThrottle
 from persistence.repositories.session import Repository
@@ -15,9 +16,9 @@ from persistence.repositories.session import Repository
 class LoginThrottleRepository(Repository):
     async def locked_until(self, keys: Iterable[str], now: datetime) -> datetime | None:
         """The latest lock among ``keys`` that has not yet expired."""
-        stmt = sa.select(sa.func.max(LoginThrottle.locked_until)).where(
-            LoginThrottle.key.in_(list(keys)),  # type: ignore[attr-defined]
-            LoginThrottle.locked_until > now,  # type: ignore[operator]
+        stmt = sa.select(sa.func.max(col(LoginThrottle.locked_until))).where(
+            col(LoginThrottle.key).in_(list(keys)),
+            col(LoginThrottle.locked_until) > now,
         )
         value: datetime | None = (await self.session.execute(stmt)).scalar_one_or_none()
         return value
@@ -27,6 +28,7 @@ class LoginThrottleRepository(Repository):
     ) -> None:
         """Count one failure; lock the key for ``lockout`` when it reaches ``limit`` within
         ``window``. One statement, so concurrent failures count correctly."""
+        # SQLModel's stubs do not declare __table__.
         fresh = LoginThrottle.__table__.c  # type: ignore[attr-defined]
         expired = fresh.window_started_at < now - window
         failures = sa.case((expired, 1), else_=fresh.failures + 1)
@@ -49,4 +51,4 @@ class LoginThrottleRepository(Repository):
         await self.session.execute(stmt)
 
     async def clear(self, key: str) -> None:
-        await self.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == key))  # type: ignore[arg-type]
+        await self.session.execute(sa.delete(LoginThrottle).where(col(LoginThrottle.key) == key))

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from asyncpg import Record
+from sqlmodel import col
 
 from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.app_user import AppUser
@@ -122,18 +123,20 @@ class UserRepository(EntityRepository[AppUser]):
         return await self.count(scope, where=where)
 
     async def by_email(self, email: str) -> AppUser | None:
-        stmt = sa.select(AppUser).where(AppUser.email == email, AppUser.deleted_at.is_(None))
+        stmt = sa.select(AppUser).where(
+            col(AppUser.email) == email, col(AppUser.deleted_at).is_(None)
+        )
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def email_taken(self, email: str) -> bool:
-        stmt = sa.select(sa.literal(True)).where(AppUser.email == email)
+        stmt = sa.select(sa.literal(True)).where(col(AppUser.email) == email)
         return bool((await self.session.scalars(stmt)).first())
 
     async def district_ids(self, user_id: UUID) -> list[UUID]:
         stmt = (
-            sa.select(UserDistrict.district_id)
-            .where(UserDistrict.user_id == user_id)
-            .order_by(UserDistrict.district_id)
+            sa.select(col(UserDistrict.district_id))
+            .where(col(UserDistrict.user_id) == user_id)
+            .order_by(col(UserDistrict.district_id))
         )
         return list((await self.session.scalars(stmt)).all())
 
@@ -143,16 +146,18 @@ class UserRepository(EntityRepository[AppUser]):
         if not ids:
             return result
         stmt = (
-            sa.select(UserDistrict.user_id, UserDistrict.district_id)
-            .where(UserDistrict.user_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(UserDistrict.district_id)
+            sa.select(col(UserDistrict.user_id), col(UserDistrict.district_id))
+            .where(col(UserDistrict.user_id).in_(ids))
+            .order_by(col(UserDistrict.district_id))
         )
         for user_id, district_id in (await self.session.execute(stmt)).all():
             result[user_id].append(district_id)
         return result
 
     async def set_districts(self, user_id: UUID, district_ids: Iterable[UUID]) -> None:
-        await self.session.execute(sa.delete(UserDistrict).where(UserDistrict.user_id == user_id))  # type: ignore[arg-type]
+        await self.session.execute(
+            sa.delete(UserDistrict).where(col(UserDistrict.user_id) == user_id)
+        )
         rows = [{"user_id": user_id, "district_id": d} for d in sorted(set(district_ids))]
         if rows:
             await self.session.execute(sa.insert(UserDistrict), rows)
