@@ -4,7 +4,7 @@ who may see and move what."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -229,7 +229,7 @@ async def referral_events(connection: AsyncConnection, case_id: UUID) -> list[An
         (
             await connection.execute(
                 sa.text(
-                    "SELECT detail, note_enc FROM case_event WHERE case_id = :c "
+                    "SELECT detail, note_enc, occurred_at FROM case_event WHERE case_id = :c "
                     "AND kind = 'referral' ORDER BY occurred_at, id"
                 ),
                 {"c": case_id},
@@ -384,6 +384,46 @@ async def test_referrer_revokes_before_it_ends(
     seen = await client.get(referral_url(referral["id"]), headers=world.partner_b.headers)
     assert seen.json()["status"] == "revoked"
     assert is_problem(await move(client, world.partner_b, seen.json(), "in_progress"), 409)
+
+
+async def test_a_step_may_be_dated_to_the_day_it_happened(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    await world.consent(["name", "age"])
+    referral = await refer(client, world)
+    today = datetime.now(UTC).date()
+
+    async def move_on(day: date) -> httpx.Response:
+        return await client.post(
+            f"{referral_url(referral['id'])}/transitions",
+            json={"to": "accepted", "on": day.isoformat()},
+            headers=if_match(world.partner_b, referral["version"]),
+        )
+
+    # not in the future, not before it was sent; nothing is written
+    assert is_problem(await move_on(today + timedelta(days=1)), 422)
+    assert is_problem(await move_on(today - timedelta(days=1)), 422)
+    assert [e.detail["change"] for e in await referral_events(connection, world.case)] == ["sent"]
+    # sent five days ago (as the mobile app syncs late), accepted three days ago
+    await connection.execute(
+        sa.text("UPDATE referral SET created_at = created_at - interval '5 days' WHERE id = :id"),
+        {"id": UUID(referral["id"])},
+    )
+    await connection.execute(
+        sa.text(
+            "UPDATE case_event SET occurred_at = occurred_at - interval '5 days'"
+            " WHERE kind = 'referral' AND subject_id = :id"
+        ),
+        {"id": UUID(referral["id"])},
+    )
+    accepted = await move_on(today - timedelta(days=3))
+    assert accepted.status_code == 200, accepted.text
+    responded = await connection.scalar(
+        sa.text("SELECT responded_at FROM referral WHERE id = :id"), {"id": UUID(referral["id"])}
+    )
+    assert responded.date() == today - timedelta(days=3)
+    events = await referral_events(connection, world.case)
+    assert events[-1].occurred_at.date() == today - timedelta(days=3)
 
 
 async def test_each_side_makes_only_its_own_moves(client: httpx.AsyncClient, world: World) -> None:

@@ -23,7 +23,7 @@ Every move is kept in ``referral_status_change`` and on the case's progress map.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -310,7 +310,7 @@ class ReferralService:
             raise BusinessRuleViolation(
                 f"Say why the referral is {data.to.value.replace('_', ' ')}.", field="note"
             )
-        now = utcnow()
+        now = self._moment(referral, data.on)
         referral.status = data.to
         if data.to in (S.accepted, S.declined):
             referral.responded_at = now
@@ -345,6 +345,32 @@ class ReferralService:
             note=data.note,
         )
         return await self._full(referral, side)
+
+    @staticmethod
+    def _moment(referral: Referral, on: date | None) -> datetime:
+        """When a step happened: now, or the start (UTC) of the day given, which may be neither
+        in the future nor before the referral's previous step. Raises BusinessRuleViolation."""
+        now = utcnow()
+        if on is None or on == now.date():
+            return now
+        if on > now.date():
+            raise BusinessRuleViolation("The day cannot be in the future.", field="on")
+        moment = datetime.combine(on, time.min, tzinfo=UTC)
+        previous = max(
+            stamp
+            for stamp in (
+                referral.created_at,
+                referral.responded_at,
+                referral.started_at,
+                referral.closed_at,
+            )
+            if stamp is not None
+        )
+        if moment.date() < previous.date():
+            raise BusinessRuleViolation(
+                "The day cannot be before the referral's previous step.", field="on"
+            )
+        return max(moment, previous)
 
     # -- reads ------------------------------------------------------------------------------
     async def get(self, principal: Principal, referral_id: UUID) -> ReferralRead:
