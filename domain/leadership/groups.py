@@ -1,0 +1,462 @@
+"""Leader groups: collectives of survivor leaders, their members and roles, their meetings.
+
+Membership says that a woman is a survivor: members' names and accounts are shown only to
+people who may see the group's people (not integration clients), and a member's survivor
+record only to a caller who may see that survivor. Reads of members and meetings are audited;
+the decisions of a meeting are sealed at rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from domain.audit.trail import authorize, record
+from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.listing import paginate
+from domain.common.pagination import PageRequest
+from domain.common.principal import Principal
+from domain.leadership import policies
+from domain.leadership.placement import (
+    apply_changes,
+    check_district,
+    check_not_future,
+    check_organizations,
+    require_group,
+    shown_author,
+)
+from domain.leadership.policies import leadership_scope, summary_scope
+from domain.leadership.schemas import (
+    LeaderGroupCreate,
+    LeaderGroupPage,
+    LeaderGroupRead,
+    LeaderGroupSummary,
+    LeaderGroupUpdate,
+    MeetingCreate,
+    MeetingPage,
+    MeetingRead,
+    MemberCreate,
+    MemberPage,
+    MemberRead,
+    MemberUpdate,
+)
+from domain.survivors.policies import survivor_scope
+from persistence.crypto import Place
+from persistence.models.base import touch
+from persistence.models.enums import AuditAction
+from persistence.models.leader_group import LeaderGroup
+from persistence.models.leader_group_meeting import LeaderGroupMeeting
+from persistence.models.leader_group_member import LeaderGroupMember
+from persistence.repositories.leadership import (
+    LeaderGroupRepository,
+    LeadershipLookups,
+    MeetingRepository,
+    MemberRepository,
+    MemberRow,
+)
+from persistence.uow import UnitOfWork
+
+GROUP = policies.GROUP
+MEMBER = policies.MEMBER
+MEETING = policies.MEETING
+
+
+def _minutes_place(meeting_id: UUID) -> Place:
+    return Place("leader_group_meeting", "minutes_enc", meeting_id)
+
+
+class LeaderGroupService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.groups = LeaderGroupRepository(uow)
+        self.members = MemberRepository(uow)
+        self.meetings = MeetingRepository(uow)
+        self.lookups = LeadershipLookups(uow)
+
+    # -- groups ---------------------------------------------------------------------------
+    async def create(self, principal: Principal, data: LeaderGroupCreate) -> LeaderGroupRead:
+        """Form a leader group of the caller's organisation. Raises BusinessRuleViolation
+        (district, forum, date), Conflict (id taken)."""
+        authorize(self.uow, principal, policies.MANAGE_GROUPS, GROUP)
+        scope = leadership_scope(principal)
+        if scope.organization_id is None:
+            raise BusinessRuleViolation("Leader groups belong to an organisation.")
+        await check_district(self.uow, principal, data.district_id)
+        check_not_future(data.formed_on, "formed_on")
+        if data.forum_organization_id is not None:
+            await check_organizations(
+                self.uow, [data.forum_organization_id], "forum_organization_id"
+            )
+        if data.id is not None and await self.groups.exists(data.id):
+            raise Conflict("A leader group with this id already exists.")
+        group = LeaderGroup(
+            organization_id=scope.organization_id,
+            district_id=data.district_id,
+            name=data.name,
+            formed_on=data.formed_on,
+            forum_organization_id=data.forum_organization_id,
+            created_by=principal.id,
+        )
+        if data.id is not None:
+            group.id = data.id
+        await self.groups.add(group)
+        record(self.uow, principal, AuditAction.create, GROUP, group.id)
+        return _group_read(group, 0)
+
+    async def get(self, principal: Principal, group_id: UUID) -> LeaderGroupRead:
+        """One group in the caller's scope. Raises NotFound."""
+        authorize(self.uow, principal, policies.READ_GROUPS, GROUP, group_id)
+        group = await require_group(self.uow, principal, group_id)
+        return _group_read(group, await self.members.count_in_group(group.id, current_only=True))
+
+    async def list_groups(
+        self, principal: Principal, page: PageRequest, *, district_id: UUID | None
+    ) -> LeaderGroupPage:
+        """The groups in the caller's scope, newest first. Raises BadRequest (cursor)."""
+        authorize(self.uow, principal, policies.READ_GROUPS, GROUP)
+        scope = leadership_scope(principal)
+        where = self.groups.in_district(district_id)
+
+        async def shown(groups: Sequence[LeaderGroup]) -> list[LeaderGroupRead]:
+            return [
+                _group_read(g, await self.members.count_in_group(g.id, current_only=True))
+                for g in groups
+            ]
+
+        result: LeaderGroupPage = await paginate(
+            page,
+            sort="created-desc",
+            key_arity=2,
+            fetch=lambda after, limit: self.groups.page_in_scope(scope, where, after, limit),
+            key_of=lambda g: (g.created_at, g.id),
+            to_read=shown,
+            count=lambda: self.groups.count_in_scope(scope, where),
+            page_type=LeaderGroupPage,
+        )
+        return result
+
+    async def update(
+        self,
+        principal: Principal,
+        group_id: UUID,
+        data: LeaderGroupUpdate,
+        expected_version: int,
+    ) -> LeaderGroupRead:
+        """Change a group's name, district, formation date or forum. Raises NotFound,
+        PreconditionFailed, BusinessRuleViolation."""
+        authorize(self.uow, principal, policies.MANAGE_GROUPS, GROUP, group_id)
+        group = await require_group(self.uow, principal, group_id, for_update=True)
+        if group.version != expected_version:
+            raise PreconditionFailed("The group was changed by someone else; reload it.")
+        changes = data.changes()
+        if "district_id" in changes:
+            await check_district(self.uow, principal, changes["district_id"])
+        if "formed_on" in changes:
+            check_not_future(changes["formed_on"], "formed_on")
+        if changes.get("forum_organization_id") is not None:
+            await check_organizations(
+                self.uow, [changes["forum_organization_id"]], "forum_organization_id"
+            )
+        if apply_changes(group, changes):
+            touch(group)
+            await self.groups.save(group)
+            record(self.uow, principal, AuditAction.update, GROUP, group.id)
+        return _group_read(group, await self.members.count_in_group(group.id, current_only=True))
+
+    async def summary(self, principal: Principal) -> LeaderGroupSummary:
+        """Groups and current members in the caller's scope, counted."""
+        authorize(self.uow, principal, policies.SUMMARY, GROUP)
+        groups, members = await self.groups.counts(summary_scope(principal))
+        return LeaderGroupSummary(groups=groups, current_members=members)
+
+    # -- members --------------------------------------------------------------------------
+    async def add_member(
+        self, principal: Principal, group_id: UUID, data: MemberCreate
+    ) -> MemberRead:
+        """Enrol a survivor leader in the group. Raises NotFound (group), BusinessRuleViolation
+        (account, survivor, date), Conflict (already a member, id taken)."""
+        authorize(self.uow, principal, policies.MANAGE_GROUPS, MEMBER)
+        group = await require_group(self.uow, principal, group_id, for_update=True)
+        if data.user_id is not None and not await self.lookups.leader_account(
+            group.organization_id, data.user_id
+        ):
+            raise BusinessRuleViolation(
+                "The account is not a survivor leader of the group's organisation.",
+                field="user_id",
+            )
+        if data.survivor_id is not None and not await self.lookups.survivor_visible(
+            data.survivor_id, survivor_scope(principal)
+        ):
+            raise BusinessRuleViolation("No such survivor.", field="survivor_id")
+        check_not_future(data.joined_on, "joined_on")
+        if await self.members.current_with(
+            group.id, user_id=data.user_id, survivor_id=data.survivor_id
+        ):
+            raise Conflict("She is already a member of the group.")
+        if data.id is not None and await self.members.exists(data.id):
+            raise Conflict("A member with this id already exists.")
+        member = LeaderGroupMember(
+            organization_id=group.organization_id,
+            group_id=group.id,
+            user_id=data.user_id,
+            survivor_id=data.survivor_id,
+            role=data.role,
+            joined_on=data.joined_on,
+            created_by=principal.id,
+        )
+        if data.id is not None:
+            member.id = data.id
+        await self.members.add(member)
+        record(
+            self.uow,
+            principal,
+            AuditAction.create,
+            MEMBER,
+            member.id,
+            organization_id=group.organization_id,
+        )
+        row = await self.members.get_in_group(group.id, member.id, survivor_scope(principal))
+        if row is None:  # the member was just written in this transaction
+            raise NotFound("Member not found.")
+        return self._member_read(principal, row)
+
+    async def list_members(
+        self, principal: Principal, group_id: UUID, page: PageRequest, *, current_only: bool
+    ) -> MemberPage:
+        """The group's members, in the order they were enrolled (audited). Raises NotFound,
+        BadRequest (cursor)."""
+        authorize(self.uow, principal, policies.READ_GROUPS, MEMBER)
+        group = await require_group(self.uow, principal, group_id)
+        survivors = survivor_scope(principal)
+        record(
+            self.uow, principal, AuditAction.search, MEMBER, organization_id=group.organization_id
+        )
+
+        def shown(rows: Sequence[MemberRow]) -> list[MemberRead]:
+            for row in rows:
+                self._audit_read(principal, MEMBER, row.member.id, group)
+            return [self._member_read(principal, row) for row in rows]
+
+        result: MemberPage = await paginate(
+            page,
+            sort="created-asc",
+            key_arity=2,
+            fetch=lambda after, limit: self.members.page_in_group(
+                group.id, survivors, after, limit, current_only=current_only
+            ),
+            key_of=lambda row: (row.member.created_at, row.member.id),
+            to_read=shown,
+            count=lambda: self.members.count_in_group(group.id, current_only=current_only),
+            page_type=MemberPage,
+        )
+        return result
+
+    async def get_member(self, principal: Principal, group_id: UUID, member_id: UUID) -> MemberRead:
+        """One member (audited). Raises NotFound."""
+        authorize(self.uow, principal, policies.READ_GROUPS, MEMBER, member_id)
+        group = await require_group(self.uow, principal, group_id)
+        row = await self.members.get_in_group(group.id, member_id, survivor_scope(principal))
+        if row is None:
+            raise NotFound("Member not found.")
+        self._audit_read(principal, MEMBER, member_id, group)
+        return self._member_read(principal, row)
+
+    async def update_member(
+        self,
+        principal: Principal,
+        group_id: UUID,
+        member_id: UUID,
+        data: MemberUpdate,
+        expected_version: int,
+    ) -> MemberRead:
+        """Change a member's role or dates, or end her membership. Raises NotFound,
+        PreconditionFailed, BusinessRuleViolation, Conflict (rejoining while a member)."""
+        authorize(self.uow, principal, policies.MANAGE_GROUPS, MEMBER, member_id)
+        group = await require_group(self.uow, principal, group_id, for_update=True)
+        survivors = survivor_scope(principal)
+        row = await self.members.get_in_group(group.id, member_id, survivors, for_update=True)
+        if row is None:
+            raise NotFound("Member not found.")
+        member = row.member
+        if member.version != expected_version:
+            raise PreconditionFailed("The member was changed by someone else; reload it.")
+        changes = data.changes()
+        joined_on = changes.get("joined_on", member.joined_on)
+        left_on = changes.get("left_on", member.left_on)
+        if "joined_on" in changes:
+            check_not_future(joined_on, "joined_on")
+        if left_on is not None:
+            check_not_future(left_on, "left_on")
+            if left_on < joined_on:
+                raise BusinessRuleViolation(
+                    "left_on may not lie before joined_on.", field="left_on"
+                )
+        elif member.left_on is not None and await self.members.current_with(
+            group.id, user_id=member.user_id, survivor_id=member.survivor_id
+        ):
+            raise Conflict("She is already a current member of the group.")
+        if apply_changes(member, changes):
+            touch(member)
+            await self.members.save(member)
+            record(
+                self.uow,
+                principal,
+                AuditAction.update,
+                MEMBER,
+                member.id,
+                organization_id=group.organization_id,
+            )
+        return self._member_read(principal, row)
+
+    # -- meetings -------------------------------------------------------------------------
+    async def record_meeting(
+        self, principal: Principal, group_id: UUID, data: MeetingCreate
+    ) -> MeetingRead:
+        """Record a meeting of the group: date, members who attended, agenda, decisions
+        (sealed). Raises NotFound (group), BusinessRuleViolation (date, attendees),
+        Conflict (id taken)."""
+        authorize(self.uow, principal, policies.RECORD_MEETINGS, MEETING)
+        group = await require_group(self.uow, principal, group_id)
+        check_not_future(data.held_on, "held_on")
+        if data.held_on < group.formed_on:
+            raise BusinessRuleViolation(
+                "The meeting is dated before the group was formed.", field="held_on"
+            )
+        attendees = set(data.attended_member_ids)
+        if await self.members.ids_in_group(group.id, attendees) != attendees:
+            raise BusinessRuleViolation(
+                "Every attendee is a member of the group.", field="attended_member_ids"
+            )
+        if data.id is not None and await self.meetings.exists(data.id):
+            raise Conflict("A meeting with this id already exists.")
+        meeting = LeaderGroupMeeting(
+            organization_id=group.organization_id,
+            group_id=group.id,
+            held_on=data.held_on,
+            agenda=data.agenda,
+            attended_member_ids=list(data.attended_member_ids),
+            created_by=principal.id,
+        )
+        if data.id is not None:
+            meeting.id = data.id
+        if data.decisions:
+            meeting.minutes_enc = self.uow.cipher.seal_json(
+                {"decisions": data.decisions}, _minutes_place(meeting.id)
+            )
+        await self.meetings.add(meeting)
+        record(
+            self.uow,
+            principal,
+            AuditAction.create,
+            MEETING,
+            meeting.id,
+            organization_id=group.organization_id,
+        )
+        return self._meeting_read(principal, meeting, data.decisions)
+
+    async def list_meetings(
+        self, principal: Principal, group_id: UUID, page: PageRequest
+    ) -> MeetingPage:
+        """The group's meetings, newest recorded first (audited). Raises NotFound,
+        BadRequest."""
+        authorize(self.uow, principal, policies.READ_GROUPS, MEETING)
+        group = await require_group(self.uow, principal, group_id)
+        record(
+            self.uow, principal, AuditAction.search, MEETING, organization_id=group.organization_id
+        )
+
+        def shown(meetings: Sequence[LeaderGroupMeeting]) -> list[MeetingRead]:
+            for meeting in meetings:
+                self._audit_read(principal, MEETING, meeting.id, group)
+            return [self._meeting_read(principal, m) for m in meetings]
+
+        result: MeetingPage = await paginate(
+            page,
+            sort="created-desc",
+            key_arity=2,
+            fetch=lambda after, limit: self.meetings.page_in_group(group.id, after, limit),
+            key_of=lambda m: (m.created_at, m.id),
+            to_read=shown,
+            count=lambda: self.meetings.count_in_group(group.id),
+            page_type=MeetingPage,
+        )
+        return result
+
+    async def get_meeting(
+        self, principal: Principal, group_id: UUID, meeting_id: UUID
+    ) -> MeetingRead:
+        """One meeting with its decisions (audited). Raises NotFound."""
+        authorize(self.uow, principal, policies.READ_GROUPS, MEETING, meeting_id)
+        group = await require_group(self.uow, principal, group_id)
+        meeting = await self.meetings.get_in_group(group.id, meeting_id)
+        if meeting is None:
+            raise NotFound("Meeting not found.")
+        self._audit_read(principal, MEETING, meeting.id, group)
+        return self._meeting_read(principal, meeting)
+
+    # -- helpers --------------------------------------------------------------------------
+    def _audit_read(
+        self, principal: Principal, entity: str, record_id: UUID, group: LeaderGroup
+    ) -> None:
+        record(
+            self.uow,
+            principal,
+            AuditAction.read,
+            entity,
+            record_id,
+            organization_id=group.organization_id,
+        )
+
+    @staticmethod
+    def _member_read(principal: Principal, row: MemberRow) -> MemberRead:
+        people = leadership_scope(principal).sees_people
+        member = row.member
+        return MemberRead(
+            id=member.id,
+            group_id=member.group_id,
+            role=member.role,
+            joined_on=member.joined_on,
+            left_on=member.left_on,
+            user_id=member.user_id if people else None,
+            full_name=row.full_name if people else None,
+            survivor_id=row.visible_survivor_id if people else None,
+            created_at=member.created_at,
+            updated_at=member.updated_at,
+            version=member.version,
+        )
+
+    def _meeting_read(
+        self, principal: Principal, meeting: LeaderGroupMeeting, decisions: list[str] | None = None
+    ) -> MeetingRead:
+        if decisions is None:
+            decisions = []
+            if meeting.minutes_enc is not None:
+                minutes = self.uow.cipher.open_json(meeting.minutes_enc, _minutes_place(meeting.id))
+                decisions = list(minutes.get("decisions") or ())
+        return MeetingRead(
+            id=meeting.id,
+            group_id=meeting.group_id,
+            held_on=meeting.held_on,
+            agenda=meeting.agenda,
+            attended_member_ids=list(meeting.attended_member_ids),
+            attendance=len(meeting.attended_member_ids),
+            decisions=decisions,
+            created_by=shown_author(principal, meeting.created_by),
+            created_at=meeting.created_at,
+            version=meeting.version,
+        )
+
+
+def _group_read(group: LeaderGroup, current_members: int) -> LeaderGroupRead:
+    return LeaderGroupRead(
+        id=group.id,
+        organization_id=group.organization_id,
+        name=group.name,
+        district_id=group.district_id,
+        formed_on=group.formed_on,
+        forum_organization_id=group.forum_organization_id,
+        current_members=current_members,
+        created_at=group.created_at,
+        updated_at=group.updated_at,
+        version=group.version,
+    )
