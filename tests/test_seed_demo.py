@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +30,25 @@ PASSWORD = "a demo passphrase for tests"
 SURVIVORS = 12
 TOKEN = "/api/v1/auth/token"
 STAGES = {"intake", "assessment", "planning", "active", "monitoring", "closed", "reopened"}
+REFERRAL_STATUSES = {
+    "sent",
+    "accepted",
+    "declined",
+    "in_progress",
+    "completed",
+    "not_delivered",
+    "revoked",
+}
+APPLICATION_STATUSES = {
+    "documents_gathering",
+    "applied",
+    "under_process",
+    "sanctioned",
+    "received",
+    "partly_received",
+    "rejected",
+    "appealed",
+}
 CHEAP_HASHING = {
     "SHAKTI_PASSWORD_HASH_MEMORY_KIB": "1024",
     "SHAKTI_PASSWORD_HASH_TIME_COST": "1",
@@ -46,6 +66,16 @@ async def _scalars(url: str, sql: str) -> list[object]:
     try:
         async with owner.connect() as connection:
             return list((await connection.execute(sa.text(sql))).scalars())
+    finally:
+        await owner.dispose()
+
+
+async def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of several columns, read as the database owner."""
+    owner = create_engine(url, pool_size=1)
+    try:
+        async with owner.connect() as connection:
+            return [tuple(row) for row in await connection.execute(sa.text(sql))]
     finally:
         await owner.dispose()
 
@@ -120,7 +150,9 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     assert report.created
     assert report.counts["survivors"] == await _count(url, "survivor") == SURVIVORS
     assert report.counts["cases"] == await _count(url, "survivor_case") >= SURVIVORS
-    assert report.counts["organizations"] == await _count(url, "organization") == 3
+    # The lead, partner and government organisations, a service provider, five partners in
+    # onboarding (and whatever other areas add).
+    assert report.counts["organizations"] == await _count(url, "organization") >= 9
     assert report.counts["users"] == await _count(url, "app_user")
     assert {user.role.value for user in report.users} >= {
         "program_manager",
@@ -157,6 +189,140 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     ) == [True]
     assert await _count(url, "audit_event") > SURVIVORS * 10
 
+    # Referrals at every status, from the directory's offerings, each under her consent but
+    # the one emergency the manager sent under an override; every move kept.
+    assert report.counts["service offerings"] == await _count(url, "service_offering") > 0
+    assert report.counts["referrals"] == await _count(url, "referral") >= len(REFERRAL_STATUSES)
+    assert set(await _scalars(url, "SELECT DISTINCT status FROM referral")) == REFERRAL_STATUSES
+    assert {
+        name.removeprefix("referrals "): n
+        for name, n in report.counts.items()
+        if name.removeprefix("referrals ") in REFERRAL_STATUSES
+    } == dict(await _rows(url, "SELECT status, count(*) FROM referral GROUP BY status"))
+    assert (
+        await _scalars(
+            url, "SELECT count(*) FROM referral WHERE consent_id IS NULL OR consent_overridden"
+        )
+        == [report.counts["referral consent overrides"]]
+        == [1]
+    )
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM referral r WHERE (SELECT count(*) FROM referral_status_change s"
+        " WHERE s.referral_id = r.id) < CASE r.status WHEN 'sent' THEN 1 WHEN 'accepted' THEN 2"
+        " WHEN 'declined' THEN 2 WHEN 'revoked' THEN 2 WHEN 'in_progress' THEN 3"
+        " WHEN 'not_delivered' THEN 3 ELSE 4 END",
+    ) == [0]
+    receivers = await _scalars(url, "SELECT DISTINCT receiving_organization_id FROM referral")
+    assert len(receivers) >= 2
+
+    # Outcome 5: partners in three new states at every onboarding stage, their readiness
+    # assessed, a dozen advocacy actions at every level with their evidence frozen, studies
+    # and media engagements, one telling a survivor's story under her media consent.
+    assert await _scalars(
+        url,
+        "SELECT count(DISTINCT o.state_id) FROM partner_onboarding o JOIN state s"
+        " ON s.id = o.state_id WHERE s.code <> 'WB'",
+    ) == [3]
+    assert set(await _scalars(url, "SELECT DISTINCT stage FROM partner_onboarding")) == {
+        "explored",
+        "scoping",
+        "agreement_signed",
+        "implementing",
+        "paused",
+    }
+    assert report.counts["partner onboardings"] == await _count(url, "partner_onboarding") == 5
+    assert await _count(url, "partner_onboarding_stage_change") == (
+        report.counts["partner onboardings"] + report.counts["onboarding stage changes"]
+    )
+    assert report.counts["readiness assessments"] == await _count(url, "readiness_assessment") > 3
+    assert report.counts["advocacy actions"] == await _count(url, "advocacy_action") == 12
+    assert set(await _scalars(url, "SELECT DISTINCT level FROM advocacy_action")) == {
+        "district",
+        "state",
+        "national",
+    }
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM advocacy_action"
+        " WHERE jsonb_array_length(evidence -> 'indicators') = 0",
+    ) == [0]
+    assert report.counts["studies"] == await _count(url, "study") == 2
+    assert report.counts["media engagements"] == await _count(url, "media_engagement") == 3
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM media_engagement m JOIN consent c ON c.id = m.consent_id"
+        " WHERE m.story_enc IS NOT NULL AND c.purpose = 'media_advocacy'"
+        " AND c.survivor_id = m.survivor_id",
+    ) == [1]
+
+    # Outcome 2: livelihood plans for most survivors, work and its monthly income for some,
+    # financial inclusion with dates; trainings of every track with their results; entitlement
+    # applications in every state across the catalogue, every move in their history.
+    assert report.counts["livelihood plans"] == await _count(url, "livelihood_plan") > 0
+    assert report.counts["jobs and enterprises"] == await _count(url, "livelihood_activity") > 0
+    assert report.counts["income records"] == await _count(url, "income_record") > 0
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM income_record i WHERE NOT EXISTS (SELECT 1 FROM livelihood_activity"
+        " a WHERE a.survivor_id = i.survivor_id AND date_trunc('month', a.started_on) <= i.month)",
+    ) == [0]
+    assert (
+        report.counts["financial inclusion records"] == await _count(url, "financial_inclusion") > 0
+    )
+    assert await _scalars(
+        url, "SELECT count(*) FROM financial_inclusion WHERE since IS NULL OR since > current_date"
+    ) == [0]
+    assert {
+        name.removeprefix("trainings (").removesuffix(")"): n
+        for name, n in report.counts.items()
+        if name.startswith("trainings (")
+    } == {"livelihood": 5, "leadership": 5, "partner": 1}
+    assert await _count(url, "training") == 11
+    assert report.counts["training participants"] == await _count(url, "training_participant")
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM training_participant WHERE completed_on IS NOT NULL"
+        " AND certificate IS NOT NULL AND post_score > pre_score",
+    ) == [report.counts["training certificates"]]
+    assert report.counts["training certificates"] > 0
+    kinds = await _rows(
+        url,
+        "SELECT t.topic, count(p.survivor_id), count(p.user_id),"
+        " count(p.partner_organization_id) FROM training t"
+        " JOIN training_participant p ON p.training_id = t.id GROUP BY t.topic",
+    )
+    by_topic = {topic: (survivors, users, partners) for topic, survivors, users, partners in kinds}
+    assert by_topic["cbr_practice"][0] == 0 < by_topic["cbr_practice"][2]
+    assert by_topic["leadership"][1] == 2  # both survivor leaders
+    assert by_topic["digital_literacy"][0] > 0
+    assert set(await _scalars(url, "SELECT DISTINCT status FROM entitlement_application")) == (
+        APPLICATION_STATUSES
+    )
+    assert {
+        name.removeprefix("entitlement applications (").removesuffix(")"): n
+        for name, n in report.counts.items()
+        if name.startswith("entitlement applications (")
+    } == dict(
+        await _rows(url, "SELECT status, count(*) FROM entitlement_application GROUP BY status")
+    )
+    assert await _count(url, "entitlement_status_change") == (
+        report.counts["entitlement applications"] + report.counts["entitlement moves"]
+    )
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM entitlement_application a WHERE a.status <> 'documents_gathering'"
+        " AND (a.office IS NULL OR a.applied_on IS NULL OR a.applied_on > current_date"
+        " OR a.sanctioned_on < a.applied_on OR a.received_on < a.sanctioned_on"
+        " OR a.received_paise > a.sanctioned_paise)",
+    ) == [0]
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM entitlement_application"
+        " WHERE status IN ('rejected', 'appealed') AND rejection_reason IS NULL",
+    ) == [0]
+    assert len(await _scalars(url, "SELECT DISTINCT scheme_id FROM entitlement_application")) > 3
+
     async with _client(settings, committed_db) as client:
         # A demo manager signs in with the demo password and sees every case and survivor.
         manager = await _sign_in(client, "manager")
@@ -179,15 +345,47 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
         assert 0 < len(own.json()["items"]) < report.counts["cases"]
         analyst = await _sign_in(client, "analyst")
         assert (await client.get("/api/v1/cases", headers=analyst)).status_code == 403
+        # The partner's trainer sees the course it gives and, of its participants, only the
+        # survivors referred to it for training or livelihood support, and not who they are.
+        trainer = await _sign_in(client, "partner.staff")
+        given = await client.get("/api/v1/trainings", headers=trainer)
+        assert given.status_code == 200, given.text
+        (course,) = given.json()["items"]
+        seen = await client.get(
+            f"/api/v1/trainings/{course['id']}/participants?limit=200", headers=trainer
+        )
+        assert seen.status_code == 200, seen.text
+        trainees = seen.json()["items"]
+        assert all(p["identity_withheld"] and p["survivor_id"] is None for p in trainees)
+        assert [len(trainees)] == await _scalars(
+            url,
+            "SELECT count(DISTINCT p.id) FROM training_participant p"
+            " JOIN training t ON t.id = p.training_id JOIN referral r"
+            " ON r.survivor_id = p.survivor_id"
+            " AND r.receiving_organization_id = t.provider_organization_id"
+            " AND r.service_kind IN ('skills_training', 'livelihood')"
+            " AND r.status NOT IN ('declined', 'revoked')",
+        )
+        assert 0 < len(trainees) < await _count(url, "training_participant")
 
     # The names, phones and words the API shows are sealed in the tables.
     dump = await _dump(url)
     assert "synthetic demo data" in dump  # the dump holds the rows
-    sealed = [*names, "demo survivor 0", "synthetic demo case", "counselling session"]
+    sealed = [
+        *names,
+        "demo survivor 0",
+        "synthetic demo case",
+        "counselling session",
+        "synthetic demo referral",
+        "synthetic demo story",
+    ]
     if phone:
         sealed.append(phone)
     leaks = [value for value in sealed if value.casefold() in dump]
     assert leaks == []
+    # Her aspirations, the banks' details and the notes on her applications too.
+    outcome_2 = ["demo aspiration", "(demo note)", "pmjdy account (demo)"]
+    assert [value for value in outcome_2 if value in dump] == []
 
     # A second run finds the demo and writes nothing.
     events = await _count(url, "audit_event")

@@ -1,6 +1,8 @@
 """Synthetic demo data (``shakti-mis seed-demo``): a lead NGO working in South and North 24
 Parganas, a partner NGO, an account for every role, and about 140 survivors with their cases
-at every stage, consents, assessments, care plans, visits, notes and legal proceedings.
+at every stage, consents, assessments, care plans, visits, notes and legal proceedings;
+referrals through a service directory at every status; and partners in three more states in
+onboarding, with advocacy actions, studies and media engagements.
 
 Nothing here is real: names come from common-name lists, phones from a range no Indian
 number uses, identity numbers start with 0, accounts use ``.example`` addresses, and the
@@ -15,7 +17,8 @@ Adding an area (the interface)
 ------------------------------
 Write ``domain/demo/<area>.py`` with ``async def seed_<area>(ctx: DemoContext) -> None`` and
 add ``AreaSeeder("<area>", seed_<area>)`` to ``runner.SEEDERS`` before "lifecycle ends" (which
-closes cases; a closed case takes no new work). In it:
+closes cases; a closed case takes no new work; an area that works on no case and cites the
+others' counts, like expansion's advocacy evidence, goes after it). In it:
 
 - act through your area's services with ``ctx.users[key].principal`` (keys in
   ``vocabulary.STAFF``: ``manager``, ``sw.s24p.1``..., ``leader.s24p``, ``partner.staff``...),

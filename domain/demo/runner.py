@@ -10,10 +10,15 @@ from domain.demo.assessments import seed_assessments
 from domain.demo.care_plans import seed_care_plans
 from domain.demo.cases import seed_cases, seed_lifecycle_ends
 from domain.demo.context import AreaSeeder, DemoContext, DemoOptions, DemoUser
+from domain.demo.entitlements import seed_entitlements
+from domain.demo.expansion import seed_expansion
 from domain.demo.follow_ups import seed_notes, seed_visits
 from domain.demo.legal import seed_legal
+from domain.demo.livelihoods import seed_livelihoods
 from domain.demo.organizations import seed_organizations, seed_users
+from domain.demo.referrals import seed_referrals
 from domain.demo.survivors import seed_consents, seed_survivors
+from domain.demo.trainings import seed_trainings
 from domain.demo.vocabulary import LEAD_ORGANIZATION_ID
 from domain.identity.passwords import Passwords
 from persistence.database import Database
@@ -22,7 +27,8 @@ from persistence.repositories.organizations import OrganizationRepository
 from persistence.uow import UnitOfWork
 
 # In order. A seeder may use what the ones before it made (ctx.users, ctx.survivors,
-# ctx.cases); add an area's seeder before "lifecycle ends", which closes cases last.
+# ctx.cases); add an area's seeder before "lifecycle ends", which closes cases. Expansion comes
+# after it: it works on no case, and its advocacy evidence cites everyone's final counts.
 SEEDERS: list[AreaSeeder] = [
     AreaSeeder("organisations", seed_organizations),
     AreaSeeder("users", seed_users),
@@ -34,7 +40,12 @@ SEEDERS: list[AreaSeeder] = [
     AreaSeeder("visits", seed_visits),
     AreaSeeder("notes", seed_notes),
     AreaSeeder("legal", seed_legal),
+    AreaSeeder("referrals", seed_referrals),
+    AreaSeeder("livelihoods", seed_livelihoods),
+    AreaSeeder("trainings", seed_trainings),
+    AreaSeeder("entitlements", seed_entitlements),
     AreaSeeder("lifecycle ends", seed_lifecycle_ends),
+    AreaSeeder("expansion", seed_expansion),
 ]
 
 
