@@ -62,6 +62,7 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("referral", "reason_enc"),
     SealedColumn("referral", "shared_enc"),
     SealedColumn("referral", "outcome_enc"),
+    SealedColumn("referral_status_change", "note_enc"),
     SealedColumn("case_visit", "findings_enc"),
     SealedColumn("case_note", "body_enc"),
     SealedColumn("legal_proceeding", "details_enc"),
@@ -75,8 +76,11 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("entitlement_status_change", "note_enc"),
     SealedColumn("leader_group_meeting", "minutes_enc"),
     SealedColumn("identification_referral", "details_enc"),
+    SealedColumn("identification_referral", "decision_enc"),
     SealedColumn("safety_report", "report_enc"),
+    SealedColumn("safety_report", "review_enc"),
     SealedColumn("media_engagement", "story_enc"),
+    SealedColumn("study", "story_enc"),
     # A stored answer to an idempotent create can hold a survivor's record.
     SealedColumn(
         "idempotency_record",

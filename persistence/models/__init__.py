@@ -28,6 +28,7 @@ from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.care_plan_agreement import CarePlanAgreement
 from persistence.models.service_offering import ServiceOffering
 from persistence.models.referral import Referral
+from persistence.models.referral_status_change import ReferralStatusChange
 from persistence.models.case_visit import CaseVisit
 from persistence.models.case_note import CaseNote
 from persistence.models.legal_proceeding import LegalProceeding
@@ -59,6 +60,7 @@ from persistence.models.duty_bearer_commitment import DutyBearerCommitment
 from persistence.models.identification_referral import IdentificationReferral
 from persistence.models.safety_report import SafetyReport
 from persistence.models.partner_onboarding import PartnerOnboarding
+from persistence.models.partner_onboarding_stage_change import PartnerOnboardingStageChange
 from persistence.models.readiness_assessment import ReadinessAssessment
 from persistence.models.advocacy_action import AdvocacyAction
 from persistence.models.study import Study
@@ -107,9 +109,11 @@ __all__ = [
     "Organization",
     "OrganizationOwned",
     "PartnerOnboarding",
+    "PartnerOnboardingStageChange",
     "PlaceBound",
     "ReadinessAssessment",
     "Referral",
+    "ReferralStatusChange",
     "RefreshToken",
     "SafetyReport",
     "Scheme",

@@ -1,0 +1,54 @@
+"""Finding a group in the caller's scope, and the dates a group's records may carry."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from domain.common.errors import BusinessRuleViolation, InvalidState, NotFound
+from domain.common.principal import Principal
+from domain.shgs.policies import group_scope
+from persistence.models.base import utcnow
+from persistence.models.livelihood_vocabulary import ShgStatus
+from persistence.models.shg import Shg
+from persistence.repositories.shgs import ShgRepository
+from persistence.uow import UnitOfWork
+
+
+async def require_group(
+    uow: UnitOfWork, principal: Principal, shg_id: UUID, *, for_update: bool = False
+) -> Shg:
+    """The group, in the caller's scope; locked until the end of the transaction when
+    ``for_update`` (every write to a group's books takes this lock first, so the checks of
+    concurrent writes cannot interleave). Raises NotFound."""
+    repo = ShgRepository(uow)
+    scope = group_scope(principal)
+    shg = await (repo.get_for_update if for_update else repo.get)(shg_id, scope)
+    if shg is None:
+        raise NotFound("Self-help group not found.")
+    return shg
+
+
+def require_open(shg: Shg) -> None:
+    """A closed group's books are closed. Raises InvalidState."""
+    if shg.status == ShgStatus.closed:
+        raise InvalidState("The group is closed; its books take no new records.")
+
+
+def latest_allowed_day() -> date:
+    """The last date a record may carry: tomorrow in UTC, so that a meeting held early in the
+    morning in India (UTC+5:30) is not refused as being in the future."""
+    return utcnow().date() + timedelta(days=1)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def check_day(shg: Shg, day: date, field: str) -> None:
+    """A record of the group is dated between its formation and today. Raises
+    BusinessRuleViolation naming ``field``."""
+    if day < shg.formed_on:
+        raise BusinessRuleViolation("The date is before the group was formed.", field=field)
+    if day > latest_allowed_day():
+        raise BusinessRuleViolation("The date is in the future.", field=field)
