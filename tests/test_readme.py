@@ -145,6 +145,7 @@ async def test_the_readme_examples_run_as_written(
     assert any(path.endswith("/cases") for path in paths)
     assert any(path.endswith("/referrals") for path in paths)
     assert any(path.endswith("/transitions") for path in paths)
+    assert any(path.endswith("/meetings") for path in paths)
 
 
 def test_the_replay_refuses_lines_it_does_not_understand() -> None:
