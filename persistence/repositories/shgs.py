@@ -18,6 +18,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from persistence.models.livelihood_vocabulary import LedgerKind, LoanKind
 from persistence.models.shg import Shg
@@ -90,11 +91,11 @@ class ShgFilter:
     def clauses(self) -> list[Any]:
         found = []
         if self.district_id is not None:
-            found.append(Shg.district_id == self.district_id)
+            found.append(col(Shg.district_id) == self.district_id)
         if self.status is not None:
-            found.append(Shg.status == self.status)
+            found.append(col(Shg.status) == self.status)
         if self.federation_id is not None:
-            found.append(Shg.federation_id == self.federation_id)
+            found.append(col(Shg.federation_id) == self.federation_id)
         return found
 
 
@@ -120,9 +121,9 @@ class ShgRepository(EntityRepository[Shg]):
 # -- members --------------------------------------------------------------------------------
 def _active_on(day: date) -> Any:
     return sa.and_(
-        ShgMember.joined_on <= day,
-        sa.or_(ShgMember.exited_on.is_(None), ShgMember.exited_on > day),  # type: ignore[union-attr]
-        ShgMember.deleted_at.is_(None),  # type: ignore[union-attr]
+        col(ShgMember.joined_on) <= day,
+        sa.or_(col(ShgMember.exited_on).is_(None), col(ShgMember.exited_on) > day),
+        col(ShgMember.deleted_at).is_(None),
     )
 
 
@@ -137,11 +138,14 @@ class MemberRepository(EntityRepository[ShgMember]):
         else:
             survivor = aliased(Survivor)
             seen = (
-                sa.select(survivor.id)
-                .where(survivor.id == ShgMember.survivor_id, survivor_visible(scope, survivor))
+                sa.select(col(survivor.id))
+                .where(
+                    col(survivor.id) == col(ShgMember.survivor_id),
+                    survivor_visible(scope, survivor),
+                )
                 .exists()
             )
-            shown = sa.case((seen, ShgMember.survivor_id), else_=sa.null())
+            shown = sa.case((seen, col(ShgMember.survivor_id)), else_=sa.null())
         return sa.select(ShgMember, shown.label("visible_survivor_id"))
 
     async def page_in_group(
@@ -154,18 +158,18 @@ class MemberRepository(EntityRepository[ShgMember]):
         active_on: date | None = None,
     ) -> list[tuple[ShgMember, UUID | None]]:
         stmt = self._with_survivor(scope).where(
-            ShgMember.shg_id == shg_id,
-            ShgMember.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMember.shg_id) == shg_id,
+            col(ShgMember.deleted_at).is_(None),
         )
         if active_on is not None:
             stmt = stmt.where(_active_on(active_on))
-        stmt = keyset(stmt, [ShgMember.created_at, ShgMember.id], after, limit)
+        stmt = keyset(stmt, [col(ShgMember.created_at), col(ShgMember.id)], after, limit)
         return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
 
     async def count_in_group(self, shg_id: UUID, active_on: date | None = None) -> int:
         stmt = sa.select(sa.func.count()).where(
-            ShgMember.shg_id == shg_id,
-            ShgMember.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMember.shg_id) == shg_id,
+            col(ShgMember.deleted_at).is_(None),
         )
         if active_on is not None:
             stmt = stmt.where(_active_on(active_on))
@@ -175,9 +179,9 @@ class MemberRepository(EntityRepository[ShgMember]):
         self, shg_id: UUID, member_id: UUID, scope: CaseScope, *, for_update: bool = False
     ) -> tuple[ShgMember, UUID | None] | None:
         stmt = self._with_survivor(scope).where(
-            ShgMember.shg_id == shg_id,
-            ShgMember.id == member_id,
-            ShgMember.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMember.shg_id) == shg_id,
+            col(ShgMember.id) == member_id,
+            col(ShgMember.deleted_at).is_(None),
         )
         if for_update:
             stmt = stmt.with_for_update(of=ShgMember)
@@ -189,34 +193,34 @@ class MemberRepository(EntityRepository[ShgMember]):
         if not wanted:
             return {}
         stmt = sa.select(ShgMember).where(
-            ShgMember.shg_id == shg_id,
-            ShgMember.id.in_(wanted),  # type: ignore[attr-defined]
-            ShgMember.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMember.shg_id) == shg_id,
+            col(ShgMember.id).in_(wanted),
+            col(ShgMember.deleted_at).is_(None),
         )
         return {member.id: member for member in (await self.session.scalars(stmt)).all()}
 
     async def active_ids(self, shg_id: UUID, day: date) -> set[UUID]:
-        stmt = sa.select(ShgMember.id).where(ShgMember.shg_id == shg_id, _active_on(day))
+        stmt = sa.select(col(ShgMember.id)).where(col(ShgMember.shg_id) == shg_id, _active_on(day))
         return set((await self.session.scalars(stmt)).all())
 
     async def role_taken(self, shg_id: UUID, role: str, other_than: UUID | None) -> bool:
         """Whether a current member (not exited) other than ``other_than`` holds ``role``."""
         stmt = sa.select(sa.literal(True)).where(
-            ShgMember.shg_id == shg_id,
-            ShgMember.role == role,
-            ShgMember.exited_on.is_(None),  # type: ignore[union-attr]
-            ShgMember.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMember.shg_id) == shg_id,
+            col(ShgMember.role) == role,
+            col(ShgMember.exited_on).is_(None),
+            col(ShgMember.deleted_at).is_(None),
         )
         if other_than is not None:
-            stmt = stmt.where(ShgMember.id != other_than)
+            stmt = stmt.where(col(ShgMember.id) != other_than)
         return bool((await self.session.scalars(stmt.limit(1))).first())
 
     async def survivor_enrolled(self, shg_id: UUID, survivor_id: UUID) -> bool:
         stmt = sa.select(sa.literal(True)).where(
-            ShgMember.shg_id == shg_id,
-            ShgMember.survivor_id == survivor_id,
-            ShgMember.exited_on.is_(None),  # type: ignore[union-attr]
-            ShgMember.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMember.shg_id) == shg_id,
+            col(ShgMember.survivor_id) == survivor_id,
+            col(ShgMember.exited_on).is_(None),
+            col(ShgMember.deleted_at).is_(None),
         )
         return bool((await self.session.scalars(stmt.limit(1))).first())
 
@@ -224,7 +228,7 @@ class MemberRepository(EntityRepository[ShgMember]):
         """The survivor, when the caller may see her."""
         if scope.is_empty:
             return None
-        stmt = sa.select(Survivor).where(Survivor.id == survivor_id, survivor_visible(scope))
+        stmt = sa.select(Survivor).where(col(Survivor.id) == survivor_id, survivor_visible(scope))
         return (await self.session.scalars(stmt)).one_or_none()
 
 
@@ -234,17 +238,17 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
 
     async def on_day(self, shg_id: UUID, held_on: date) -> ShgMeeting | None:
         stmt = sa.select(ShgMeeting).where(
-            ShgMeeting.shg_id == shg_id,
-            ShgMeeting.held_on == held_on,
-            ShgMeeting.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMeeting.shg_id) == shg_id,
+            col(ShgMeeting.held_on) == held_on,
+            col(ShgMeeting.deleted_at).is_(None),
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def in_group(self, shg_id: UUID, meeting_id: UUID) -> ShgMeeting | None:
         stmt = sa.select(ShgMeeting).where(
-            ShgMeeting.shg_id == shg_id,
-            ShgMeeting.id == meeting_id,
-            ShgMeeting.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMeeting.shg_id) == shg_id,
+            col(ShgMeeting.id) == meeting_id,
+            col(ShgMeeting.deleted_at).is_(None),
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
@@ -258,9 +262,9 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
 
     async def attendance(self, meeting_id: UUID) -> list[tuple[UUID, str]]:
         stmt = (
-            sa.select(ShgAttendance.member_id, ShgAttendance.status)
-            .where(ShgAttendance.meeting_id == meeting_id)
-            .order_by(ShgAttendance.member_id)
+            sa.select(col(ShgAttendance.member_id), col(ShgAttendance.status))
+            .where(col(ShgAttendance.meeting_id) == meeting_id)
+            .order_by(col(ShgAttendance.member_id))
         )
         return [(row[0], str(row[1])) for row in (await self.session.execute(stmt)).all()]
 
@@ -305,8 +309,8 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
 
     async def count_in_group(self, shg_id: UUID) -> int:
         stmt = sa.select(sa.func.count()).where(
-            ShgMeeting.shg_id == shg_id,
-            ShgMeeting.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgMeeting.shg_id) == shg_id,
+            col(ShgMeeting.deleted_at).is_(None),
         )
         return int((await self.session.execute(stmt)).scalar_one())
 
@@ -329,9 +333,9 @@ class LoanRepository(EntityRepository[ShgLoan]):
         self, shg_id: UUID, loan_id: UUID, *, for_update: bool = False
     ) -> ShgLoan | None:
         stmt = sa.select(ShgLoan).where(
-            ShgLoan.shg_id == shg_id,
-            ShgLoan.id == loan_id,
-            ShgLoan.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgLoan.shg_id) == shg_id,
+            col(ShgLoan.id) == loan_id,
+            col(ShgLoan.deleted_at).is_(None),
         )
         if for_update:
             stmt = stmt.with_for_update()
@@ -344,9 +348,9 @@ class LoanRepository(EntityRepository[ShgLoan]):
         if not wanted:
             return {}
         stmt = sa.select(ShgLoan).where(
-            ShgLoan.shg_id == shg_id,
-            ShgLoan.id.in_(wanted),  # type: ignore[attr-defined]
-            ShgLoan.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgLoan.shg_id) == shg_id,
+            col(ShgLoan.id).in_(wanted),
+            col(ShgLoan.deleted_at).is_(None),
         )
         if for_update:
             stmt = stmt.with_for_update()
@@ -363,16 +367,16 @@ class LoanRepository(EntityRepository[ShgLoan]):
         kind: str | None = None,
     ) -> list[ShgLoan]:
         stmt = sa.select(ShgLoan).where(
-            ShgLoan.shg_id == shg_id,
-            ShgLoan.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgLoan.shg_id) == shg_id,
+            col(ShgLoan.deleted_at).is_(None),
         )
         if status is not None:
-            stmt = stmt.where(ShgLoan.status == status)
+            stmt = stmt.where(col(ShgLoan.status) == status)
         if member_id is not None:
-            stmt = stmt.where(ShgLoan.member_id == member_id)
+            stmt = stmt.where(col(ShgLoan.member_id) == member_id)
         if kind is not None:
-            stmt = stmt.where(ShgLoan.kind == kind)
-        stmt = keyset(stmt, [ShgLoan.created_at, ShgLoan.id], after, limit)
+            stmt = stmt.where(col(ShgLoan.kind) == kind)
+        stmt = keyset(stmt, [col(ShgLoan.created_at), col(ShgLoan.id)], after, limit)
         return list((await self.session.scalars(stmt)).all())
 
     async def flush(self) -> None:
@@ -381,15 +385,15 @@ class LoanRepository(EntityRepository[ShgLoan]):
     async def instalments(self, loan_id: UUID) -> list[ShgLoanInstalment]:
         stmt = (
             sa.select(ShgLoanInstalment)
-            .where(ShgLoanInstalment.loan_id == loan_id)
-            .order_by(ShgLoanInstalment.number)
+            .where(col(ShgLoanInstalment.loan_id) == loan_id)
+            .order_by(col(ShgLoanInstalment.number))
         )
         return list((await self.session.scalars(stmt)).all())
 
     async def set_schedule(self, loan_id: UUID, rows: Sequence[Mapping[str, Any]]) -> None:
         """Replace the loan's schedule with ``rows`` (none: no schedule)."""
         await self.session.execute(
-            sa.delete(ShgLoanInstalment).where(ShgLoanInstalment.loan_id == loan_id)
+            sa.delete(ShgLoanInstalment).where(col(ShgLoanInstalment.loan_id) == loan_id)
         )
         if rows:
             await self.session.execute(
@@ -477,16 +481,16 @@ class LedgerRepository(Repository):
 
     async def get(self, shg_id: UUID, entry_id: UUID) -> ShgLedgerEntry | None:
         stmt = sa.select(ShgLedgerEntry).where(
-            ShgLedgerEntry.shg_id == shg_id, ShgLedgerEntry.id == entry_id
+            col(ShgLedgerEntry.shg_id) == shg_id, col(ShgLedgerEntry.id) == entry_id
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def exists(self, entry_id: UUID) -> bool:
-        stmt = sa.select(sa.literal(True)).where(ShgLedgerEntry.id == entry_id)
+        stmt = sa.select(sa.literal(True)).where(col(ShgLedgerEntry.id) == entry_id)
         return bool((await self.session.scalars(stmt)).first())
 
     async def reversal_of(self, entry_id: UUID) -> UUID | None:
-        stmt = sa.select(ShgLedgerEntry.id).where(ShgLedgerEntry.reverses_id == entry_id)
+        stmt = sa.select(col(ShgLedgerEntry.id)).where(col(ShgLedgerEntry.reverses_id) == entry_id)
         return (await self.session.scalars(stmt)).first()
 
     async def of_meeting(self, meeting_id: UUID) -> list[Mapping[str, Any]]:
@@ -537,19 +541,19 @@ class LedgerRepository(Repository):
         return [dict(row._mapping) for row in (await self.session.execute(stmt)).all()]
 
     async def count(self, shg_id: UUID, filters: LedgerFilter) -> int:
-        stmt = sa.select(sa.func.count()).where(ShgLedgerEntry.shg_id == shg_id)
+        stmt = sa.select(sa.func.count()).where(col(ShgLedgerEntry.shg_id) == shg_id)
         for column, value in (
-            (ShgLedgerEntry.kind, filters.kind),
-            (ShgLedgerEntry.member_id, filters.member_id),
-            (ShgLedgerEntry.loan_id, filters.loan_id),
-            (ShgLedgerEntry.meeting_id, filters.meeting_id),
+            (col(ShgLedgerEntry.kind), filters.kind),
+            (col(ShgLedgerEntry.member_id), filters.member_id),
+            (col(ShgLedgerEntry.loan_id), filters.loan_id),
+            (col(ShgLedgerEntry.meeting_id), filters.meeting_id),
         ):
             if value is not None:
                 stmt = stmt.where(column == value)
         if filters.since is not None:
-            stmt = stmt.where(ShgLedgerEntry.entry_date >= filters.since)
+            stmt = stmt.where(col(ShgLedgerEntry.entry_date) >= filters.since)
         if filters.until is not None:
-            stmt = stmt.where(ShgLedgerEntry.entry_date <= filters.until)
+            stmt = stmt.where(col(ShgLedgerEntry.entry_date) <= filters.until)
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def balances(
@@ -765,11 +769,11 @@ class GradingRuleRepository(Repository):
         self, organization_id: UUID | None, *, for_update: bool = False
     ) -> ShgGradingRule | None:
         """The organisation's rules (``None``: the shared default)."""
-        column = ShgGradingRule.organization_id
-        condition = column.is_(None) if organization_id is None else column == organization_id  # type: ignore[union-attr]
+        column = col(ShgGradingRule.organization_id)
+        condition = column.is_(None) if organization_id is None else column == organization_id
         stmt = sa.select(ShgGradingRule).where(
             condition,
-            ShgGradingRule.deleted_at.is_(None),  # type: ignore[union-attr]
+            col(ShgGradingRule.deleted_at).is_(None),
         )
         if for_update:
             stmt = stmt.with_for_update()
