@@ -323,6 +323,148 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     ) == [0]
     assert len(await _scalars(url, "SELECT DISTINCT scheme_id FROM entitlement_application")) > 3
 
+    # Outcome 4: a leader group in each district, linked to the survivors' forum, its leader
+    # convenor and survivors as members; a meeting a month for a year, the convenor at each.
+    assert report.counts["leader groups"] == await _count(url, "leader_group") == 2
+    assert await _scalars(
+        url,
+        "SELECT count(DISTINCT district_id) FROM leader_group"
+        " WHERE forum_organization_id IS NOT NULL",
+    ) == [2]
+    assert report.counts["leader group members"] == await _count(url, "leader_group_member") > 2
+    assert (
+        await _rows(
+            url,
+            "SELECT m.role, u.role FROM leader_group_member m JOIN app_user u ON u.id = m.user_id",
+        )
+        == [("convenor", "survivor_leader")] * 2
+    )
+    assert await _scalars(
+        url, "SELECT count(*) FROM leader_group_member WHERE survivor_id IS NOT NULL"
+    ) == [report.counts["leader group members"] - 2]
+    assert report.counts["leader group meetings"] == await _count(url, "leader_group_meeting") == 24
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM leader_group_meeting m JOIN leader_group_member c"
+        " ON c.group_id = m.group_id AND c.role = 'convenor'"
+        " WHERE c.id = ANY(m.attended_member_ids) AND m.minutes_enc IS NOT NULL"
+        " AND m.held_on BETWEEN current_date - 366 AND current_date",
+    ) == [24]
+    assert await _scalars(
+        url, "SELECT coalesce(sum(cardinality(attended_member_ids)), 0) FROM leader_group_meeting"
+    ) == [report.counts["leader group meeting attendances"]]
+    # A year of campaigns of every kind by both groups, with their reach and partners.
+    assert report.counts["campaigns"] == await _count(url, "campaign") == 28
+    assert set(await _scalars(url, "SELECT DISTINCT kind FROM campaign")) == {
+        "awareness_meeting",
+        "rally",
+        "street_play",
+        "school_session",
+        "media_event",
+    }
+    assert await _scalars(
+        url,
+        "SELECT count(DISTINCT leader_group_id) FROM campaign"
+        " WHERE held_on BETWEEN current_date - 366 AND current_date",
+    ) == [2]
+    assert await _scalars(
+        url,
+        "SELECT sum(reached_women + reached_men + reached_youth + reached_children) FROM campaign",
+    ) == [report.counts["campaign reach"]]
+    assert await _scalars(
+        url, "SELECT count(*) > 0 FROM campaign WHERE cardinality(partner_organization_ids) > 0"
+    ) == [True]
+    # Duty bearers of every kind met, commitments in every follow-up state, some overdue and
+    # some escalated (never a fulfilled one).
+    assert report.counts["duty-bearer engagements"] == await _count(url, "duty_bearer_engagement")
+    assert set(await _scalars(url, "SELECT DISTINCT duty_bearer FROM duty_bearer_engagement")) >= {
+        "police",
+        "anti_human_trafficking_unit",
+        "gram_panchayat",
+        "block_administration",
+        "district_administration",
+        "women_child_development",
+        "legal_services_authority",
+        "labour_department",
+        "child_welfare_committee",
+    }
+    assert report.counts["commitments"] == await _count(url, "duty_bearer_commitment")
+    assert {
+        name.removeprefix("commitments (").removesuffix(")"): n
+        for name, n in report.counts.items()
+        if name.startswith("commitments (")
+    } == dict(
+        await _rows(url, "SELECT status, count(*) FROM duty_bearer_commitment GROUP BY status")
+    )
+    assert len(await _scalars(url, "SELECT DISTINCT status FROM duty_bearer_commitment")) == 4
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM duty_bearer_commitment"
+        " WHERE due_on < current_date AND status <> 'fulfilled'",
+    ) == [report.counts["commitments overdue"]]
+    assert report.counts["commitments overdue"] > 0
+    assert await _rows(
+        url,
+        "SELECT count(*), count(*) FILTER (WHERE status = 'fulfilled' OR escalated_to IS NULL"
+        " OR escalated_on < (SELECT held_on FROM duty_bearer_engagement e"
+        " WHERE e.id = engagement_id)) FROM duty_bearer_commitment WHERE escalated_on IS NOT NULL",
+    ) == [(report.counts["commitments escalated"], 0)]
+    assert report.counts["commitments escalated"] > 0
+    assert await _scalars(
+        url,
+        "SELECT count(*) > 0 FROM duty_bearer_commitment"
+        " WHERE status = 'open' AND (due_on IS NULL OR due_on >= current_date)",
+    ) == [True]
+
+    # Identification referrals by the survivor leaders at every status, one a demo case; safety
+    # reports with and without named persons, some reviewed by the program manager.
+    assert report.counts["identification referrals"] == await _count(url, "identification_referral")
+    assert {
+        name.removeprefix("identification referrals (").removesuffix(")"): n
+        for name, n in report.counts.items()
+        if name.startswith("identification referrals (")
+    } == dict(
+        await _rows(url, "SELECT status, count(*) FROM identification_referral GROUP BY status")
+    )
+    assert set(await _scalars(url, "SELECT DISTINCT status FROM identification_referral")) == {
+        "submitted",
+        "accepted",
+        "declined",
+        "became_case",
+    }
+    assert await _rows(
+        url,
+        "SELECT DISTINCT u.role FROM identification_referral r"
+        " JOIN app_user u ON u.id = r.submitted_by",
+    ) == [("survivor_leader",)]
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM identification_referral r WHERE (r.status = 'became_case')"
+        " <> (r.case_id IS NOT NULL) OR (r.status = 'declined') <> (r.decision_enc IS NOT NULL)"
+        " OR (r.status = 'submitted') <> (r.decided_by IS NULL)"
+        " OR r.case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM survivor_case c"
+        " WHERE c.id = r.case_id AND c.district_id = r.district_id)",
+    ) == [0]
+    assert report.counts["safety reports"] == await _count(url, "safety_report")
+    assert set(await _scalars(url, "SELECT DISTINCT names_persons FROM safety_report")) == {
+        True,
+        False,
+    }
+    assert await _scalars(url, "SELECT count(*) FROM safety_report WHERE names_persons") == [
+        report.counts["safety reports naming persons"]
+    ]
+    assert {
+        name.removeprefix("safety reports (").removesuffix(")"): n
+        for name, n in report.counts.items()
+        if name.startswith("safety reports (")
+    } == dict(await _rows(url, "SELECT status, count(*) FROM safety_report GROUP BY status"))
+    assert len(await _scalars(url, "SELECT DISTINCT status FROM safety_report")) == 4
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM safety_report"
+        " WHERE (status = 'received') <> (reviewed_by IS NULL OR review_enc IS NULL)",
+    ) == [0]
+
     async with _client(settings, committed_db) as client:
         # A demo manager signs in with the demo password and sees every case and survivor.
         manager = await _sign_in(client, "manager")
@@ -367,6 +509,24 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
             " AND r.status NOT IN ('declined', 'revoked')",
         )
         assert 0 < len(trainees) < await _count(url, "training_participant")
+        # A survivor leader sees her own group, its campaigns and meetings with duty bearers,
+        # and her own referrals as submissions; nothing of the other district's.
+        leader = await _sign_in(client, "leader.s24p")
+        mine = await client.get("/api/v1/leader-groups", headers=leader)
+        assert mine.status_code == 200, mine.text
+        (group,) = mine.json()["items"]
+        campaigns = await client.get("/api/v1/campaigns?limit=200", headers=leader)
+        assert campaigns.status_code == 200, campaigns.text
+        assert {c["leader_group_id"] for c in campaigns.json()["items"]} == {group["id"]}
+        overdue = await client.get(
+            "/api/v1/duty-bearer-engagements/overdue-commitments?limit=200", headers=leader
+        )
+        assert overdue.status_code == 200, overdue.text
+        assert {c["leader_group_id"] for c in overdue.json()["items"]} == {group["id"]}
+        submitted = await client.get("/api/v1/identification-referrals", headers=leader)
+        assert submitted.status_code == 200, submitted.text
+        assert {r["view"] for r in submitted.json()["items"]} == {"submission"}
+        assert len(submitted.json()["items"]) == 4
 
     # The names, phones and words the API shows are sealed in the tables.
     dump = await _dump(url)
@@ -386,6 +546,17 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     # Her aspirations, the banks' details and the notes on her applications too.
     outcome_2 = ["demo aspiration", "(demo note)", "pmjdy account (demo)"]
     assert [value for value in outcome_2 if value in dump] == []
+    # Meetings' decisions, what the leaders referred and reported, the persons named, the
+    # reasons and review notes.
+    outcome_4 = [
+        "(demo decision)",
+        "synthetic demo sighting",
+        "demo reason",
+        "synthetic demo report",
+        "fictional, demo",
+        "demo review",
+    ]
+    assert [value for value in outcome_4 if value in dump] == []
 
     # A second run finds the demo and writes nothing.
     events = await _count(url, "audit_event")

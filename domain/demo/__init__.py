@@ -1,8 +1,10 @@
 """Synthetic demo data (``shakti-mis seed-demo``): a lead NGO working in South and North 24
 Parganas, a partner NGO, an account for every role, and about 140 survivors with their cases
 at every stage, consents, assessments, care plans, visits, notes and legal proceedings;
-referrals through a service directory at every status; and partners in three more states in
-onboarding, with advocacy actions, studies and media engagements.
+referrals through a service directory at every status; leader groups with a year of meetings,
+campaigns and duty-bearer meetings with their commitments, survivor leaders' identification
+referrals and safety reports; and partners in three more states in onboarding, with advocacy
+actions, studies and media engagements.
 
 Nothing here is real: names come from common-name lists, phones from a range no Indian
 number uses, identity numbers start with 0, accounts use ``.example`` addresses, and the

@@ -13,6 +13,8 @@ from domain.demo.context import AreaSeeder, DemoContext, DemoOptions, DemoUser
 from domain.demo.entitlements import seed_entitlements
 from domain.demo.expansion import seed_expansion
 from domain.demo.follow_ups import seed_notes, seed_visits
+from domain.demo.identification import seed_identification
+from domain.demo.leadership import seed_leadership
 from domain.demo.legal import seed_legal
 from domain.demo.livelihoods import seed_livelihoods
 from domain.demo.organizations import seed_organizations, seed_users
@@ -44,6 +46,8 @@ SEEDERS: list[AreaSeeder] = [
     AreaSeeder("livelihoods", seed_livelihoods),
     AreaSeeder("trainings", seed_trainings),
     AreaSeeder("entitlements", seed_entitlements),
+    AreaSeeder("leadership", seed_leadership),
+    AreaSeeder("identification", seed_identification),
     AreaSeeder("lifecycle ends", seed_lifecycle_ends),
     AreaSeeder("expansion", seed_expansion),
 ]
