@@ -13,13 +13,27 @@ from uuid import UUID
 import httpx
 import pytest
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Role
 from domain.expansion.indicators import suppressed
 from domain.expansion.onboarding import move_problem, next_stages
 from domain.expansion.readiness import scored
-from domain.expansion.schemas import Indicator, ReadinessCriterion
+from domain.expansion.schemas import (
+    AdvocacyCreate,
+    AdvocacyUpdate,
+    Indicator,
+    MediaCreate,
+    MediaUpdate,
+    OnboardingCreate,
+    OnboardingUpdate,
+    ReadinessCreate,
+    ReadinessCriterion,
+    StageMove,
+    StudyCreate,
+    StudyUpdate,
+)
 from persistence.models.case_vocabulary import CaseStatus
 from persistence.models.enums import OrganizationKind
 from persistence.models.leadership_vocabulary import OnboardingStage as S
@@ -764,3 +778,46 @@ async def test_a_replayed_create_answers_the_same_frozen_evidence_once(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert (await table_counts(connection))["advocacy_action"] == 1
+
+
+# -- the documented examples --------------------------------------------------------------
+def example(model: type[BaseModel]) -> dict[str, Any]:
+    [only] = model.model_json_schema()["examples"]
+    return dict(only)
+
+
+async def test_the_documented_examples_are_accepted(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Partner developers copy the examples of the OpenAPI document: they must work (with
+    the ids of their own records)."""
+
+    async def created(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await client.post(url, json=body, headers=world.pm.headers)
+        assert response.status_code == 201, response.text
+        record: dict[str, Any] = response.json()
+        return record
+
+    async def updated(url: str, record: dict[str, Any], body: dict[str, Any]) -> None:
+        response = await client.patch(url, json=body, headers=if_match(world.pm, record["version"]))
+        assert response.status_code == 200, response.text
+
+    onboarding = await created(
+        ONBOARDING,
+        {**example(OnboardingCreate), "partner_organization_id": str(world.partner)},
+    )
+    url = f"{ONBOARDING}/{onboarding['id']}"
+    # The example signs the agreement: the partner must be scoping first (from before it).
+    scoping = await move(client, world.pm, onboarding["id"], "scoping", changed_on="2026-11-10")
+    assert scoping.status_code == 200, scoping.text
+    signed = await client.post(f"{url}/stage", json=example(StageMove), headers=world.pm.headers)
+    assert signed.status_code == 200, signed.text
+    await created(f"{url}/readiness-assessments", example(ReadinessCreate))
+    await updated(url, signed.json(), example(OnboardingUpdate))
+
+    action = await created(ADVOCACY, example(AdvocacyCreate))
+    await updated(f"{ADVOCACY}/{action['id']}", action, example(AdvocacyUpdate))
+    study = await created(STUDIES, example(StudyCreate))
+    await updated(f"{STUDIES}/{study['id']}", study, example(StudyUpdate))
+    engagement = await created(MEDIA, example(MediaCreate))
+    await updated(f"{MEDIA}/{engagement['id']}", engagement, example(MediaUpdate))

@@ -11,9 +11,16 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Role
+from domain.referrals.schemas import (
+    ReferralCreate,
+    ReferralTransition,
+    ServiceOfferingCreate,
+    ServiceOfferingUpdate,
+)
 from domain.referrals.service import move_problem
 from persistence.crypto import Place
 from persistence.models.base import utcnow
@@ -963,3 +970,52 @@ async def test_a_referral_may_name_the_receivers_offering(
         headers=world.sw_a.headers,
     )
     assert is_problem(mismatch, 422)
+
+
+# -- the documented examples ---------------------------------------------------------------
+def example(model: type[BaseModel], index: int = 0) -> dict[str, Any]:
+    examples: list[dict[str, Any]] = model.model_json_schema()["examples"]
+    return dict(examples[index])
+
+
+async def test_the_documented_examples_are_accepted(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Partner developers copy the examples of the OpenAPI document: they must work (with
+    the ids of their own records)."""
+    services_b = f"{API}/service-providers/{world.org_b}/services"
+    offered = await client.post(
+        services_b, json=example(ServiceOfferingCreate), headers=world.pm_b.headers
+    )
+    assert offered.status_code == 201, offered.text
+    offering = offered.json()
+    changed = await client.patch(
+        f"{services_b}/{offering['id']}",
+        json=example(ServiceOfferingUpdate),
+        headers=if_match(world.pm_b, offering["version"]),
+    )
+    assert changed.status_code == 200, changed.text
+
+    referral_example = example(ReferralCreate)
+    await world.consent(referral_example["shared_fields"])
+    transitions = ReferralTransition.model_json_schema()["examples"]
+    assert transitions
+    for transition in transitions:
+        created = await client.post(
+            cases_referrals(world.case),
+            json={
+                **referral_example,
+                "receiving_organization_id": str(world.org_b),
+                "service_offering_id": offering["id"],
+            },
+            headers=world.sw_a.headers,
+        )
+        assert created.status_code == 201, created.text
+        referral = created.json()
+        moved = await client.post(
+            f"{referral_url(referral['id'])}/transitions",
+            json=transition,
+            headers=if_match(world.partner_b, referral["version"]),
+        )
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["status"] == transition["to"]

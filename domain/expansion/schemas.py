@@ -56,7 +56,7 @@ class OnboardingCreate(RequestBody):
             "examples": [
                 {
                     "partner_organization_id": "5a0e9a7e-3f1b-4c2d-9e8f-7a6b5c4d3e2f",
-                    "state_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                    "state_id": "397a19ed-63f8-580f-9a98-4b9d7004b2db",
                     "stage": "explored",
                     "stage_since": "2026-11-02",
                     "notes": "Met at the Kolkata consultation; works in three districts.",
@@ -93,6 +93,14 @@ class OnboardingUpdate(PatchBody):
     """Change the notes or the date the agreement was signed (stages move through
     ``POST .../stage``)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"notes": "Board approved a CBR pilot in two blocks; field team hiring in January."}
+            ]
+        }
+    )
+
     nullable_fields = frozenset({"notes"})
 
     notes: str | None = Notes
@@ -106,7 +114,7 @@ class StageMove(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"to_stage": "agreement_signed", "changed_on": "2026-12-10", "note": "MoU signed"}
+                {"to_stage": "agreement_signed", "changed_on": "2026-11-20", "note": "MoU signed"}
             ]
         }
     )
@@ -224,7 +232,7 @@ class ReadinessCreate(RequestBody):
         json_schema_extra={
             "examples": [
                 {
-                    "assessed_on": "2026-12-01",
+                    "assessed_on": "2026-11-24",
                     "criteria": [
                         {
                             "code": "community_presence",
@@ -293,7 +301,7 @@ class AdvocacyCreate(RequestBody):
                     "level": "state",
                     "body": "Department of Women and Child Development, West Bengal",
                     "kind": "submission",
-                    "state_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                    "state_id": "397a19ed-63f8-580f-9a98-4b9d7004b2db",
                     "acted_on": "2026-11-20",
                     "ask": "Notify the state victim compensation scheme's CBR component.",
                     "documents": ["WCD/2026/118 submission letter"],
@@ -339,6 +347,21 @@ class AdvocacyCreate(RequestBody):
 
 class AdvocacyUpdate(PatchBody):
     """Record the outcome or correct the action; the evidence stays as it was saved."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "The department agreed to pilot the CBR component in two "
+                    "districts from April.",
+                    "documents": [
+                        "WCD/2026/118 submission letter",
+                        "WCD/2026/131 minutes of the review meeting",
+                    ],
+                }
+            ]
+        }
+    )
 
     nullable_fields = frozenset({"outcome"})
 
@@ -401,6 +424,21 @@ class StoryLink(BaseModel):
 class StudyCreate(RequestBody):
     """A study, e.g. the national documentation of CBR practice."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Documenting community-based rehabilitation practice",
+                    "summary": "How survivor collectives, SHGs and district services work "
+                    "together after return; interviews with staff and collective leaders.",
+                    "partners": "Two partner NGOs and a university social work department",
+                    "status": "ongoing",
+                    "started_on": "2026-09-01",
+                }
+            ]
+        }
+    )
+
     id: UUID | None = None
     title: str = Field(min_length=1, max_length=300)
     summary: str | None = Field(default=None, min_length=1, max_length=4000)
@@ -425,6 +463,18 @@ class StudyCreate(RequestBody):
 
 class StudyUpdate(PatchBody):
     """Change a study (the survivor link stays as saved)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "published",
+                    "published_on": "2026-11-25",
+                    "link": "https://example.org/studies/cbr-practice-2026",
+                }
+            ]
+        }
+    )
 
     nullable_fields = frozenset({"summary", "partners", "started_on", "published_on", "link"})
 
@@ -488,6 +538,17 @@ class MediaCreate(RequestBody):
 
 class MediaUpdate(PatchBody):
     """Change a media engagement (the survivor link stays as saved)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "topic": "Survivor collectives and the state victim compensation scheme",
+                    "link": "https://example.org/news/survivor-collectives",
+                }
+            ]
+        }
+    )
 
     nullable_fields = frozenset({"link"})
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, ReadModel, RequestBody
@@ -20,6 +20,9 @@ from persistence.models.case_vocabulary import (
 from persistence.models.enums import OrganizationKind
 
 MAX_DISTRICTS = 100
+# Seeded districts (South and North 24 Parganas, West Bengal): the examples name real ids.
+_SOUTH_24 = "f6d82d05-cc82-58d1-a3a8-820198e02bc2"
+_NORTH_24 = "58801656-70cf-5632-9825-cd226bef4fcc"
 
 # Organisations the directory lists (and that may keep offerings in it).
 DIRECTORY_KINDS = frozenset(
@@ -41,6 +44,20 @@ def _unique_districts(value: list[UUID] | None) -> list[UUID] | None:
 
 
 class ServiceOfferingCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "service_kind": "counselling",
+                    "name": "Trauma counselling in Bengali and Hindi",
+                    "description": "Individual sessions with a trained counsellor, weekday "
+                    "mornings; a female counsellor on request.",
+                    "district_ids": [_SOUTH_24, _NORTH_24],
+                }
+            ]
+        }
+    )
+
     id: UUID | None = Field(default=None, description="Client-chosen id (offline creation).")
     service_kind: ServiceKind
     name: str = Field(min_length=1, max_length=200, examples=["Legal aid clinic"])
@@ -55,6 +72,17 @@ class ServiceOfferingCreate(RequestBody):
 
 
 class ServiceOfferingUpdate(PatchBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "description": "Individual and group sessions, Monday to Saturday mornings.",
+                    "district_ids": [_SOUTH_24],
+                }
+            ]
+        }
+    )
+
     service_kind: ServiceKind | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
@@ -95,6 +123,22 @@ class Direction(StrEnum):
 
 
 class ReferralCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "receiving_organization_id": "7d3e5c1a-2b4f-4e6a-9c8d-1f0e2a3b4c5d",
+                    "service_kind": "counselling",
+                    "service_offering_id": "2e4f6a8c-1b3d-4f5e-8a7c-9d0e1f2a3b4c",
+                    "urgency": "urgent",
+                    "reason": "Sleeps badly since the trial began; asks for a female counsellor "
+                    "who speaks Bengali.",
+                    "shared_fields": ["name", "age", "languages"],
+                }
+            ]
+        }
+    )
+
     id: UUID | None = Field(default=None, description="Client-chosen id (offline creation).")
     receiving_organization_id: UUID
     service_kind: ServiceKind
@@ -133,6 +177,19 @@ class ReferralCreate(RequestBody):
 
 
 class ReferralTransition(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"to": "accepted"},
+                {
+                    "to": "declined",
+                    "note": "No Bengali-speaking counsellor is free before January; the "
+                    "district clinic has one.",
+                },
+            ]
+        }
+    )
+
     to: ReferralStatus = Field(
         description="accepted | declined (from sent), in_progress (from accepted), completed | "
         "not_delivered (from in_progress): the receiving side; revoked (before it ends): the "
