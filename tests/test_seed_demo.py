@@ -21,6 +21,7 @@ from api.app import create_app
 from domain.common.settings import Settings
 from domain.demo.context import AreaSeeder, DemoContext, DemoOptions
 from domain.demo.runner import SEEDERS, DemoReport, seed_demo
+from domain.demo.shgs import group_count
 from domain.demo.vocabulary import EMAIL_DOMAIN, LEAD_ORGANIZATION_ID
 from domain.identity.keys import cipher_from_settings
 from domain.identity.passwords import Passwords
@@ -567,6 +568,159 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     assert await _scalars(
         url, f"SELECT count(*) FROM organization WHERE id = '{LEAD_ORGANIZATION_ID}'"
     ) == [1]
+
+
+async def test_the_demo_self_help_groups_keep_a_year_of_books_and_hide_who_is_a_survivor(
+    settings: Settings, committed_db: Database
+) -> None:
+    report = await _seed(settings, committed_db)
+    url = _url(committed_db)
+
+    # Groups in both districts (the small run takes the first three of ten), federated by
+    # tier; ten to fifteen women each, some of them the organisation's own survivors.
+    assert report.counts["self-help groups"] == await _count(url, "shg") == group_count(SURVIVORS)
+    assert await _scalars(url, "SELECT count(DISTINCT district_id) FROM shg") == [2]
+    assert report.counts["shg federations"] == await _count(url, "shg_federation") == 7
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM shg s JOIN shg_federation u ON u.id = s.federation_id"
+        " JOIN shg_federation g ON g.id = u.parent_id JOIN shg_federation m ON m.id = g.parent_id"
+        " WHERE u.tier = 'upa_sangha' AND g.tier = 'sangha_samabay' AND m.tier = 'mahasangha'",
+    ) == await _scalars(url, "SELECT count(*) FROM shg WHERE federation_id IS NOT NULL")
+    assert report.counts["shg members"] == await _count(url, "shg_member")
+    (sizes,) = await _rows(
+        url, "SELECT min(n), max(n) FROM (SELECT count(*) AS n FROM shg_member GROUP BY shg_id) x"
+    )
+    assert 10 <= sizes[0] <= sizes[1] <= 15
+    assert await _scalars(url, "SELECT count(*) FROM shg_member WHERE survivor_id IS NOT NULL") == [
+        report.counts["shg members (survivors)"]
+    ]
+    assert report.counts["shg members (survivors)"] > 0
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM shg_member m JOIN shg s ON s.id = m.shg_id"
+        " JOIN survivor v ON v.id = m.survivor_id WHERE v.organization_id <> s.organization_id",
+    ) == [0]
+    # A year of weekly meetings, attendance varied, savings mostly regular with some missed.
+    assert report.counts["shg meetings"] == await _count(url, "shg_meeting")
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM (SELECT shg_id FROM shg_meeting GROUP BY shg_id"
+        " HAVING max(held_on) - min(held_on) >= 357 AND count(*) >= 40) x",
+    ) == [group_count(SURVIVORS)]
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM shg_meeting m JOIN shg s ON s.id = m.shg_id"
+        " WHERE (m.held_on - s.formed_on) % 7 <> 0 OR m.held_on > current_date",
+    ) == [0]
+    assert set(await _scalars(url, "SELECT DISTINCT status FROM shg_attendance")) >= {
+        "present",
+        "late",
+        "absent",
+        "approved_leave",
+    }
+    attended, deposits = await _scalars(
+        url,
+        "SELECT count(*) FROM shg_attendance WHERE status IN ('present', 'late')"
+        " UNION ALL SELECT count(*) FROM shg_ledger_entry WHERE kind = 'savings_deposit'",
+    )
+    assert isinstance(attended, int)
+    assert isinstance(deposits, int)
+    assert 0.6 * attended < deposits < await _count(url, "shg_attendance")
+    # Loans in every state, one written off, one from a bank; the funds received.
+    statuses = {
+        name.removeprefix("shg loans (").removesuffix(")"): n
+        for name, n in report.counts.items()
+        if name.startswith("shg loans (")
+    }
+    assert statuses == dict(
+        await _rows(
+            url,
+            "SELECT status, count(*) FROM shg_loan WHERE kind = 'internal' GROUP BY status",
+        )
+    )
+    assert set(statuses) == {"applied", "approved", "disbursed", "closed", "written_off"}
+    assert statuses["written_off"] == 1
+    assert report.counts["shg loans overdue"] > 0
+    assert await _rows(url, "SELECT kind, status FROM shg_loan WHERE kind = 'bank'") == [
+        ("bank", "disbursed")
+    ]
+    receipts = dict(await _rows(url, "SELECT kind, count(*) FROM shg_ledger_entry GROUP BY kind"))
+    assert receipts["revolving_fund_receipt"] == report.counts["shg revolving funds"] > 0
+    assert receipts["community_investment_fund_receipt"] == 1
+    assert receipts["bank_loan_repayment"] == report.counts["shg bank loan instalments paid"]
+    assert receipts["fine"] > 0
+
+    survivor_ids = [str(s) for s in await _scalars(url, "SELECT id FROM survivor")]
+    async with _client(settings, committed_db) as client:
+        # The manager sees the members, which are her survivors, and the account numbers.
+        manager = await _sign_in(client, "manager")
+        listed = await client.get("/api/v1/shgs?limit=200", headers=manager)
+        assert listed.status_code == 200, listed.text
+        groups = listed.json()["items"]
+        assert len(groups) == group_count(SURVIVORS)
+        names: list[str] = []
+        accounts = [g["bank_linkage"]["account_number"] for g in groups]
+        shown_survivors = 0
+        overdue = 0
+        for group in groups:
+            members = await client.get(
+                f"/api/v1/shgs/{group['id']}/members?limit=200", headers=manager
+            )
+            assert members.status_code == 200, members.text
+            names += [m["name"] for m in members.json()["items"]]
+            shown_survivors += sum(1 for m in members.json()["items"] if m["survivor_id"])
+            books = await client.get(f"/api/v1/shgs/{group['id']}/ledger/balances", headers=manager)
+            assert books.status_code == 200, books.text
+            overdue += sum(
+                1
+                for loan in books.json()["loans"]
+                if loan["status"] == "disbursed" and loan["principal_overdue_paise"] > 0
+            )
+        assert shown_survivors == report.counts["shg members (survivors)"]
+        assert overdue == report.counts["shg loans overdue"]
+        assert all(accounts)
+        # The analyst sees every group's grade, computed from its books: a strong group, a
+        # middling one and a struggling one; no member, and nothing telling who is a survivor.
+        analyst = await _sign_in(client, "analyst")
+        answers: list[str] = []
+        grades = []
+        for group in groups:
+            grading = await client.get(f"/api/v1/shgs/{group['id']}/grading", headers=analyst)
+            assert grading.status_code == 200, grading.text
+            assert len(grading.json()["norms"]) == 5
+            grades.append(grading.json()["grade"])
+            books = await client.get(f"/api/v1/shgs/{group['id']}/ledger/balances", headers=analyst)
+            assert books.status_code == 200, books.text
+            assert books.json()["members"] is None
+            assert books.json()["loans"] is None
+            assert books.json()["savings_paise"] > 0
+            members = await client.get(f"/api/v1/shgs/{group['id']}/members", headers=analyst)
+            assert members.status_code == 403
+            one = await client.get(f"/api/v1/shgs/{group['id']}", headers=analyst)
+            assert one.json()["bank_linkage"]["account_number"] is None
+            answers += [grading.text, books.text, one.text]
+        assert grades == ["A", "B", "C"]
+        answers.append((await client.get("/api/v1/shgs?limit=200", headers=analyst)).text)
+        # The partner's staff see their own organisation's groups only (none in a small run).
+        partner = await _sign_in(client, "partner.staff")
+        theirs = await client.get("/api/v1/shgs?limit=200", headers=partner)
+        assert theirs.status_code == 200
+        (partner_org,) = {str(u.organization_id) for u in report.users if u.key == "partner.staff"}
+        assert {g["organization_id"] for g in theirs.json()["items"]} <= {partner_org}
+        answers.append(theirs.text)
+        for group in groups:
+            for path in ("", "/grading", "/ledger/balances"):
+                foreign = await client.get(f"/api/v1/shgs/{group['id']}{path}", headers=partner)
+                assert foreign.status_code == 404
+        seen = "\n".join(answers)
+        assert [s for s in survivor_ids if s in seen] == []
+        assert [n for n in names if n in seen] == []
+
+    # Members' names, the groups' account numbers and the meetings' minutes are sealed.
+    dump = await _dump(url)
+    sealed = [*names, *accounts, "(demo minutes)", "(demo resolution)"]
+    assert [value for value in sealed if value.casefold() in dump] == []
 
 
 class _Abort(Exception):

@@ -3,8 +3,9 @@ Parganas, a partner NGO, an account for every role, and about 140 survivors with
 at every stage, consents, assessments, care plans, visits, notes and legal proceedings;
 referrals through a service directory at every status; leader groups with a year of meetings,
 campaigns and duty-bearer meetings with their commitments, survivor leaders' identification
-referrals and safety reports; and partners in three more states in onboarding, with advocacy
-actions, studies and media engagements.
+referrals and safety reports; self-help groups in federations with a year of weekly
+collection sheets, loans and funds, at every grade; and partners in three more states in
+onboarding, with advocacy actions, studies and media engagements.
 
 Nothing here is real: names come from common-name lists, phones from a range no Indian
 number uses, identity numbers start with 0, accounts use ``.example`` addresses, and the

@@ -19,6 +19,7 @@ from domain.demo.legal import seed_legal
 from domain.demo.livelihoods import seed_livelihoods
 from domain.demo.organizations import seed_organizations, seed_users
 from domain.demo.referrals import seed_referrals
+from domain.demo.shgs import seed_shgs
 from domain.demo.survivors import seed_consents, seed_survivors
 from domain.demo.trainings import seed_trainings
 from domain.demo.vocabulary import LEAD_ORGANIZATION_ID
@@ -48,6 +49,7 @@ SEEDERS: list[AreaSeeder] = [
     AreaSeeder("entitlements", seed_entitlements),
     AreaSeeder("leadership", seed_leadership),
     AreaSeeder("identification", seed_identification),
+    AreaSeeder("self-help groups", seed_shgs),
     AreaSeeder("lifecycle ends", seed_lifecycle_ends),
     AreaSeeder("expansion", seed_expansion),
 ]
