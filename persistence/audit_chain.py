@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 GENESIS_HASH = hashlib.sha256(b"shakti-mis audit chain genesis").digest()
-# Fixed by the first migration (one audit_chain_head row per chain).
-AUDIT_CHAINS = 16
+# One audit_chain_head row per chain, made by migrations (0001: chains 1-16; 0012: 17-64).
+AUDIT_CHAINS = 64
 
 _FIELDS = (
     "id",

@@ -1,5 +1,5 @@
 """The audit trail: every write and sensitive read leaves an event in the same transaction,
-denials are kept, events hold no data, the 16 hash chains (one per unit of work, chosen at
+denials are kept, events hold no data, the 64 hash chains (one per unit of work, chosen at
 random) detect tampering within each chain, the digest computed in PostgreSQL is the one
 Python recomputes, the application's role cannot rewrite history, concurrent appends keep
 every chain whole, and the listing is scoped, filtered, paginated and itself audited."""
@@ -500,16 +500,16 @@ async def test_durable_events_survive_a_rollback_and_ordinary_ones_do_not(
 # -- 3. the chains ------------------------------------------------------------------------
 
 
-async def test_there_are_16_chains_from_the_genesis(committed_db: Database) -> None:
-    assert AUDIT_CHAINS == 16
+async def test_there_are_64_chains_from_the_genesis(committed_db: Database) -> None:
+    assert AUDIT_CHAINS == 64
     assert GENESIS_HASH == hashlib.sha256(b"shakti-mis audit chain genesis").digest()
     async with committed_db.engine.connect() as conn:
         heads = await chain_heads(conn)
     # A freshly migrated database: one head per chain, each at its genesis.
-    assert heads == dict.fromkeys(range(1, 17), (0, GENESIS_HASH))
+    assert heads == dict.fromkeys(range(1, 65), (0, GENESIS_HASH))
     # A unit of work picks one of them, any of them.
-    assert {pick_chain() for _ in range(2000)} == set(range(1, 17))
-    assert 1 <= UnitOfWork(committed_db).audit_chain <= 16
+    assert {pick_chain() for _ in range(4000)} == set(range(1, 65))
+    assert 1 <= UnitOfWork(committed_db).audit_chain <= 64
 
 
 async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
