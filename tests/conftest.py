@@ -25,8 +25,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from api.app import create_app
+from api.container import Container
 from domain.common.settings import Settings
-from domain.identity.keys import generate_private_key_pem
+from domain.identity.keys import generate_private_key_pem, with_development_keys
 from persistence import migrator
 from persistence.crypto import new_key_text
 from persistence.database import Database, create_engine
@@ -165,9 +166,20 @@ def database(engine: AsyncEngine, connection: AsyncConnection) -> Database:
     return Database(engine=engine, session_factory=factory, connection=connection)
 
 
+@pytest.fixture(scope="session")
+def shared_app(settings: Settings) -> Any:
+    """The app, built once: building its ~250 routes and middleware costs a quarter of a
+    second, which every test paid when each built its own. Each test gives it a container
+    of its own (``app``)."""
+    return create_app(settings)
+
+
 @pytest.fixture
-def app(settings: Settings, database: Database) -> Any:
-    return create_app(settings, database=database)
+def app(shared_app: Any, settings: Settings, database: Database) -> Any:
+    """The app serving this test's database (a fresh container: keys, token cache, throttle).
+    Tests that change the app itself build their own with ``create_app``."""
+    shared_app.state.container = Container.build(with_development_keys(settings), database)
+    return shared_app
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -109,9 +109,13 @@ async def admin(factory: Factory) -> Actor:
 
 
 @pytest.fixture
-def boom_app(app: FastAPI) -> FastAPI:
+def boom_app(app: FastAPI) -> Iterator[FastAPI]:
+    """``app`` with the throwaway routes, taken out again afterwards (the app is shared)."""
+    before = list(app.router.routes)
     add_boom_route(app)
-    return app
+    yield app
+    app.router.routes[:] = before
+    app.openapi_schema = None
 
 
 @asynccontextmanager
