@@ -1,10 +1,16 @@
-"""A first end-to-end path: an admin signs in and reads who she is."""
+"""A first end-to-end path: an admin signs in and reads who she is; and what the app does at
+start."""
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 
+from api.app import GC_THRESHOLDS, create_app
 from domain.common.principal import Role
+from domain.common.settings import Settings
+from persistence.database import Database
 from tests.factories import DEFAULT_PASSWORD, SOUTH_24, Factory
 
 
@@ -27,3 +33,22 @@ async def test_sign_in_and_read_me(client: httpx.AsyncClient, factory: Factory) 
     assert me.json()["organization_id"] == str(organization)
     assert me.json()["district_ids"] == [str(SOUTH_24)]
     assert me.json()["role"] == "social_worker"
+
+
+async def test_startup_takes_the_long_lived_app_out_of_the_collectors_way(
+    settings: Settings, database: Database
+) -> None:
+    """At start the app freezes what it built (routes, models, keys) out of the cyclic
+    collector and collects young objects less often: a page of 50 cases went from 0.38 to 0.57
+    of the bare baseline's throughput and its p99 from ~280 to ~85 ms (bench/read_endpoint.py)."""
+    app = create_app(settings, database=database)
+    saved = gc.get_threshold()
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == GC_THRESHOLDS
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*saved)
