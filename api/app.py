@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
-from api import errors, openapi
+from api import errors, fast_lane, openapi
 from api.container import Container
-from api.fast_lane import FastLane
 from api.logging import configure as configure_logging
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
@@ -81,7 +81,9 @@ TAGS = [
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, database: Database | None = None
+) -> fast_lane.ShaktiAPI:
     """Build the app. Without ``database`` it connects to ``settings.database_url`` at start.
 
     Raises ProductionConfigError when production settings are unsafe.
@@ -122,7 +124,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if own_database:
                 await db.dispose()
 
-    app = FastAPI(
+    app = fast_lane.ShaktiAPI(
         title="Shakti MIS API",
         version=VERSION,
         openapi_tags=TAGS,
@@ -167,28 +169,31 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     openapi.install(app)
 
     # Outermost last: the request context wraps everything, so even 413/415 carry its headers.
-    if settings.fast_lane:
-        app.add_middleware(FastLane)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         api_prefix=API_PREFIX,
         form_paths=(auth.TOKEN_PATH, auth.REVOKE_PATH),
     )
+    cors = {
+        "allow_origins": settings.cors_origins,
+        "allow_methods": ["GET", "POST", "PATCH", "PUT", "DELETE"],
+        "allow_headers": [
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "Idempotency-Key",
+            "X-Request-ID",
+        ],
+        "expose_headers": ["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
+        "max_age": 600,
+    }
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "If-Match",
-                "Idempotency-Key",
-                "X-Request-ID",
-            ],
-            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
-            max_age=600,
-        )
+        app.add_middleware(CORSMiddleware, **cors)  # type: ignore[arg-type]
+    if settings.fast_lane:
+        door: ASGIApp = fast_lane.serve
+        if settings.cors_origins:
+            door = CORSMiddleware(door, **cors)  # type: ignore[arg-type]
+        app.front_door = RequestContextMiddleware(door)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -1,7 +1,12 @@
-"""The fast lane: requests for the hottest reads skip FastAPI's routing and dependency
-injection and go straight to their handlers in api/hot.py (the same handlers the FastAPI
-routes call). Everything around them stays: request id, security headers, access log,
-metrics, body limits. Turn it off with SHAKTI_FAST_LANE=false to serve them through FastAPI.
+"""The fast lane: requests for the hottest reads are answered at the app's front door, before
+Starlette's middleware stack and FastAPI's routing and dependency injection, by their handlers
+in api/hot.py (the same handlers the FastAPI routes call).
+
+What every answer gets stays: the request context (request id, security headers, access log,
+metrics, the last-resort 500) and CORS when it is configured. What they skip is what a GET of a
+JSON resource does not need: the error and telemetry wrappers of Starlette and FastAPI (the
+request context answers unhandled errors itself) and the body limits (a GET has no body).
+Turn it off with SHAKTI_FAST_LANE=false to serve them through FastAPI.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
+from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -18,7 +24,9 @@ from api import hot
 from api.middleware import FAST_LANE_ROUTE
 
 _UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-Route = tuple[str, re.Pattern[str], str, Callable[[Request, re.Match[str]], Awaitable[Response]]]
+Handler = Callable[[Request, re.Match[str]], Awaitable[Response]]
+Route = tuple[str, re.Pattern[str], str, Handler]
+_HANDLER = "shakti.fast_lane"  # the matched handler and match, for serve()
 
 ROUTES: list[Route] = [
     (
@@ -36,20 +44,39 @@ ROUTES: list[Route] = [
 ]
 
 
-class FastLane:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def claim(scope: Scope) -> bool:
+    """Whether the fast lane answers this request; if so, marks ``scope`` for serve()."""
+    if scope["type"] != "http":
+        return False
+    method, path = scope["method"], scope["path"]
+    for route_method, pattern, template, handler in ROUTES:
+        if method != route_method:
+            continue
+        match = pattern.match(path)
+        if match is not None:
+            scope[FAST_LANE_ROUTE] = template
+            scope[_HANDLER] = (handler, match)
+            return True
+    return False
+
+
+async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer a request claim() marked."""
+    handler, match = scope[_HANDLER]
+    response = await handler(Request(scope, receive), match)
+    await response(scope, receive, send)
+
+
+class ShaktiAPI(FastAPI):
+    """FastAPI with the fast lane at its front door: ``front_door`` (the request context
+    around serve(), set by the app factory) answers what claim() takes; everything else goes
+    through FastAPI as usual."""
+
+    front_door: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            method, path = scope["method"], scope["path"]
-            for route_method, pattern, template, handler in ROUTES:
-                if method != route_method:
-                    continue
-                match = pattern.match(path)
-                if match is not None:
-                    scope[FAST_LANE_ROUTE] = template
-                    response = await handler(Request(scope, receive), match)
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        if self.front_door is not None and claim(scope):
+            scope["app"] = self  # as Starlette sets it: handlers find the container there
+            await self.front_door(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)

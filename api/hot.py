@@ -22,12 +22,12 @@ from starlette.responses import Response
 from api.container import Container
 from api.deps import bearer_token
 from api.errors import domain_error_handler, validation_error_handler
-from api.http import etag
+from api.http import etag, next_link
 from domain.audit.trail import record_denied
 from domain.cases import policies as case_policies
 from domain.cases.service import CaseService
 from domain.common.errors import DomainError, NotAuthenticated, PermissionDenied
-from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
+from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
 from domain.identity.service import AuthService
@@ -39,9 +39,20 @@ from persistence.uow import UnitOfWork
 HotHandler = Callable[[Request, UnitOfWork, Principal, AccessCheck], Awaitable[Response]]
 
 
+def _uuid_text(value: Any) -> str:
+    # asyncpg's UUIDs subclass uuid.UUID, which orjson only writes when the type is exact.
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _json(body: Any, headers: dict[str, str] | None = None) -> Response:
+    """``body`` (a document of JSON types, UUIDs, dates and UTC datetimes) as JSON, written
+    as pydantic writes it (datetimes in UTC end in "Z")."""
     return Response(
-        content=orjson.dumps(body), media_type="application/json", headers=headers or {}
+        content=orjson.dumps(body, default=_uuid_text, option=orjson.OPT_UTC_Z),
+        media_type="application/json",
+        headers=headers or {},
     )
 
 
@@ -86,11 +97,9 @@ def _query(model: type[BaseModel], request: Request) -> Any:
         raise _QueryError(exc) from exc
 
 
-def _page_headers(request: Request, page: Page[Any]) -> dict[str, str]:
-    if not page.next_cursor:
-        return {}
-    url = request.url.include_query_params(cursor=page.next_cursor)
-    return {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+def _page_headers(request: Request, page: dict[str, Any]) -> dict[str, str]:
+    cursor: str | None = page["next_cursor"]
+    return {"Link": next_link(request, cursor)} if cursor else {}
 
 
 # -- cases ----------------------------------------------------------------------------------
@@ -115,7 +124,7 @@ async def read_case(request: Request, case_id: UUID) -> Response:
         request: Request, uow: UnitOfWork, principal: Principal, check: AccessCheck
     ) -> Response:
         case = await CaseService(uow).get(principal, case_id, access=check)
-        return _json(case.model_dump(mode="json"), {"ETag": etag(case.version)})
+        return _json(case, {"ETag": etag(case["version"])})
 
     return await serve(request, case_policies.READ, handler)
 
@@ -137,11 +146,6 @@ async def list_cases(request: Request) -> Response:
             limit=query.limit, cursor=query.cursor, include_total=query.include_total
         )
         result = await CaseService(uow).list(principal, page, filters, access=check)
-        # pydantic-core writes the JSON itself: a page of 50 in one step, no dicts between.
-        return Response(
-            content=result.model_dump_json(),
-            media_type="application/json",
-            headers=_page_headers(request, result),
-        )
+        return _json(result, _page_headers(request, result))
 
     return await serve(request, case_policies.READ, handler)

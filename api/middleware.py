@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,12 +31,15 @@ FAST_LANE_ROUTE = "shakti.route"  # set by api/fast_lane.py
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _DOCS_PATHS = ("/docs", "/redoc")
 _SECURITY_HEADERS = [
+    (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
 _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+_API_HEADERS = [*_SECURITY_HEADERS, _API_CSP]
+_REPLACED = frozenset({b"x-request-id", b"cache-control"})  # ours win over the handler's
 
 
 class RequestContextMiddleware:
@@ -69,13 +72,14 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["x-request-id"] = request_id
-                headers["cache-control"] = "no-store"
-                for name, value in _SECURITY_HEADERS:
-                    headers.append(name.decode(), value.decode())
-                if not is_docs:
-                    headers.append(_API_CSP[0].decode(), _API_CSP[1].decode())
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", ())
+                    if name.lower() not in _REPLACED
+                ]
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(_SECURITY_HEADERS if is_docs else _API_HEADERS)
+                message["headers"] = headers
             await send(message)
 
         try:

@@ -6,8 +6,9 @@ round trips:
 
 - users: one statement for a user (with her district ids), two for a page (the app's keyset
   query, then the page's districts);
-- cases: one statement for a case, one for a page: the app's own SQL (the columns with the
-  flag subqueries, the keyset condition), minus authentication and audit. The organisation
+- cases: one statement for a case, one for a page: the app's own SQL (its columns and flag
+  subqueries, imported from persistence/repositories/cases.py; the keyset condition), minus
+  authentication and audit. The organisation
   condition stays, as the tenant of a one-organisation app (``BARE_ORGANIZATION_ID``): without
   it PostgreSQL could not use the (organization_id, district_id, created_at, id) index and the
   page would cost the database more than the app's. Sealed trafficking details are opened
@@ -38,6 +39,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from persistence.crypto import FieldCipher, Place, decode_key
+from persistence.repositories.cases import CASE_COLUMNS, with_flags
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 SORT = "created"
@@ -155,36 +157,16 @@ async def list_users(request: Request) -> Response:
 
 
 # -- cases ----------------------------------------------------------------------------------
-# The app's columns (persistence/repositories/cases.py _COLUMNS), verbatim: read_endpoint.py
-# warns when the two drift apart.
-CASE_COLUMNS = """
-    c.id, c.case_number, c.survivor_id, c.organization_id, c.district_id,
-    c.assigned_worker_id, c.team, c.status, c.closure_reason, c.risk_level,
-    c.referral_source, c.trafficking_status, c.exploitation_types, c.recruitment_method,
-    c.destination_state, c.destination_country, c.recruited_on, c.identified_on,
-    c.returned_on, c.opened_on, c.closed_on, c.created_at, c.updated_at, c.version,
-    EXISTS (SELECT 1 FROM case_visit v
-             WHERE v.case_id = c.id AND v.status = 'planned' AND v.deleted_at IS NULL
-               AND v.planned_on < current_date) AS overdue_follow_up,
-    (SELECT CASE
-              WHEN k.withdrawn_at IS NOT NULL OR k.expires_at <= now() THEN 'none'
-              WHEN k.expires_at <= now() + interval '30 days' THEN 'expiring'
-              ELSE 'given'
-            END
-       FROM consent k
-      WHERE k.survivor_id = c.survivor_id AND k.purpose = 'case_management'
-        AND k.deleted_at IS NULL
-      ORDER BY k.revision DESC, k.given_at DESC LIMIT 1) AS consent_state
-"""
 # The app's statements (CaseReads.get_audited / page_audited) without the audit CTEs, with
-# the same conditions in the same order and the same parameter numbers.
-ONE_CASE = (
+# the same conditions in the same order, and the page size written into the statement as the
+# app writes it (so both get PostgreSQL's cached generic plan).
+ONE_CASE = with_flags(
     f"SELECT {CASE_COLUMNS}, c.context_enc FROM survivor_case c"
     " WHERE c.id = $1 AND c.organization_id = $2 AND c.deleted_at IS NULL"
 )
 
 
-def _case_page_sql(district: bool, after: bool) -> str:
+def _case_page_sql(district: bool, after: bool, limit: int) -> str:
     conditions = ["c.organization_id = $1 AND c.deleted_at IS NULL"]
     params = 1
     if district:
@@ -193,13 +175,19 @@ def _case_page_sql(district: bool, after: bool) -> str:
     if after:
         conditions.append(f"(c.created_at, c.id) > (${params + 1}, ${params + 2})")
         params += 2
-    return (
+    return with_flags(
         f"SELECT {CASE_COLUMNS} FROM survivor_case c WHERE {' AND '.join(conditions)}"
-        f" ORDER BY c.created_at, c.id LIMIT ${params + 1}"
+        f" ORDER BY c.created_at, c.id LIMIT {limit + 1:d}",
+        order_by="c.created_at, c.id",
     )
 
 
-CASE_PAGES = {(d, a): _case_page_sql(d, a) for d in (False, True) for a in (False, True)}
+CASE_PAGES = {
+    (d, a, limit): _case_page_sql(d, a, limit)
+    for d in (False, True)
+    for a in (False, True)
+    for limit in range(1, MAX_LIMIT + 1)
+}
 _CASE_FIELDS = (
     "id", "case_number", "survivor_id", "organization_id", "district_id", "assigned_worker_id",
     "team", "status", "closure_reason", "risk_level", "referral_source", "trafficking_status",
@@ -280,8 +268,7 @@ async def list_cases(request: Request) -> Response:
         args.append(district_id)
     if after is not None:
         args.extend(after)
-    args.append(limit + 1)
-    rows = await pool.fetch(CASE_PAGES[(district_id is not None, after is not None)], *args)
+    rows = await pool.fetch(CASE_PAGES[(district_id is not None, after is not None, limit)], *args)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

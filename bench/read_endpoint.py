@@ -1028,8 +1028,6 @@ def report(
             print(f"{label}: the app and the baseline answered the same JSON ({CHECKED} requests)")
         if only:
             print(f"note: {label}: fields served by one server only: {', '.join(sorted(only))}")
-    if args.subject == "cases" and (drift := sql_drift()):
-        print(f"WARNING: {drift}")
     if noisy:
         print(
             "WARNING: other processes used the CPUs during the run (column 'others'): "
@@ -1112,23 +1110,6 @@ def server_environments(
     if not bare["BARE_DATABASE_ROLE"]:
         del bare["BARE_DATABASE_ROLE"]
     return {"app": app, "bare": bare}
-
-
-def sql_drift() -> str | None:
-    """A warning when the baseline's case columns are no longer the app's."""
-    import bare_app
-
-    from persistence.repositories import cases
-
-    app_columns = getattr(cases, "_COLUMNS", None)
-    if app_columns is None:
-        return "persistence/repositories/cases.py has no _COLUMNS: check bare_app.CASE_COLUMNS"
-    if " ".join(app_columns.split()) != " ".join(bare_app.CASE_COLUMNS.split()):
-        return (
-            "bare_app.CASE_COLUMNS differs from persistence/repositories/cases.py _COLUMNS: "
-            "the baseline no longer runs the app's SQL"
-        )
-    return None
 
 
 async def run(

@@ -14,6 +14,28 @@ RecordT = TypeVar("RecordT")
 ReadT = TypeVar("ReadT")
 
 
+async def _window(
+    request: PageRequest,
+    sort: str,
+    key_arity: int,
+    fetch: Callable[[tuple[Any, ...] | None, int], Awaitable[Sequence[RecordT]]],
+    key_of: Callable[[RecordT], tuple[Any, ...]],
+    count: Callable[[], Awaitable[int]] | None,
+) -> tuple[list[RecordT], str | None, int | None]:
+    """The page's rows, the next cursor and the total (when asked for)."""
+    after = decode_cursor(request.cursor, sort, key_arity) if request.cursor else None
+    try:
+        rows = list(await fetch(after, request.limit))
+    except KeyMismatch as exc:  # a well-formed cursor whose values do not fit the columns
+        raise BadRequest("The cursor is not valid for this list; start again without it.") from exc
+    next_cursor = None
+    if len(rows) > request.limit:
+        rows = rows[: request.limit]
+        next_cursor = encode_cursor(sort, key_of(rows[-1]))
+    total = await count() if (request.include_total and count is not None) else None
+    return rows, next_cursor, total
+
+
 async def paginate(
     request: PageRequest,
     *,
@@ -27,17 +49,28 @@ async def paginate(
 ) -> Any:
     """One page of ``page_type`` (a concrete ``Page[...]`` class, built once at import:
     parametrising Page here per call would rebuild the class on every request)."""
-    after = decode_cursor(request.cursor, sort, key_arity) if request.cursor else None
-    try:
-        rows = list(await fetch(after, request.limit))
-    except KeyMismatch as exc:  # a well-formed cursor whose values do not fit the columns
-        raise BadRequest("The cursor is not valid for this list; start again without it.") from exc
-    next_cursor = None
-    if len(rows) > request.limit:
-        rows = rows[: request.limit]
-        next_cursor = encode_cursor(sort, key_of(rows[-1]))
-    total = await count() if (request.include_total and count is not None) else None
+    rows, next_cursor, total = await _window(request, sort, key_arity, fetch, key_of, count)
     items = to_read(rows)
     if inspect.isawaitable(items):
         items = await items
     return page_type(items=list(items), next_cursor=next_cursor, total=total)
+
+
+async def paginate_documents(
+    request: PageRequest,
+    *,
+    sort: str,
+    key_arity: int,
+    fetch: Callable[[tuple[Any, ...] | None, int], Awaitable[Sequence[RecordT]]],
+    key_of: Callable[[RecordT], tuple[Any, ...]],
+    to_document: Callable[[RecordT], dict[str, Any]],
+    count: Callable[[], Awaitable[int]] | None = None,
+) -> dict[str, Any]:
+    """One page as a JSON-ready document (``items``, ``next_cursor``, ``total``), for hot
+    reads that build their items without models."""
+    rows, next_cursor, total = await _window(request, sort, key_arity, fetch, key_of, count)
+    return {
+        "items": [to_document(row) for row in rows],
+        "next_cursor": next_cursor,
+        "total": total,
+    }

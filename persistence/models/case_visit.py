@@ -19,6 +19,13 @@ class CaseVisit(Entity, OrganizationOwned, PlaceBound, CaseBound, table=True):
         sa.Index(
             "ix_case_visit_visited_by_status_planned_on", "visited_by", "status", "planned_on"
         ),
+        # The overdue-follow-up flag's probe (persistence/repositories/cases.py FLAG_JOIN).
+        sa.Index(
+            "ix_case_visit_planned_case_id_planned_on",
+            "case_id",
+            "planned_on",
+            postgresql_where=sa.text("status = 'planned' AND deleted_at IS NULL"),
+        ),
     )
 
     kind: VisitKind = Field(sa_type=enum_column(VisitKind, "visit_kind"))
