@@ -111,6 +111,9 @@ def create_app(
                 max_overflow=settings.database_max_overflow,
             )
         app.state.container = Container.build(settings, db)
+        opened_pool = settings.fast_lane and db.fast_lane_pool is None
+        if opened_pool:
+            await db.open_fast_lane_pool(settings.fast_lane_pool_size)
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # collector's passes, which otherwise walk it all and stall every request; and collect
         # young objects less often (a request's objects are freed by reference counting; cycles
@@ -121,6 +124,8 @@ def create_app(
         try:
             yield
         finally:
+            if opened_pool:
+                await db.close_fast_lane_pool()
             if own_database:
                 await db.dispose()
 

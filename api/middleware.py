@@ -3,9 +3,9 @@ metrics, the last-resort 500, and limits on body size and media type."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,7 +55,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = Headers(scope=scope).get("x-request-id", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
         client = scope.get("client")
         token = set_current_request(
             RequestContext(request_id=request_id, client_address=client[0] if client else None)

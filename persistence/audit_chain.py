@@ -18,6 +18,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from uuid import UUID
 
 GENESIS_HASH = hashlib.sha256(b"shakti-mis audit chain genesis").digest()
@@ -102,6 +103,7 @@ def chain_hash(previous: bytes, event_digest: bytes) -> bytes:
     return hashlib.sha256(previous + event_digest).digest()
 
 
+@lru_cache(maxsize=256)  # a handful of statement shapes, built once each
 def append_sql(*, first_param: int, organization_sql: str | None = None, when: str = "") -> str:
     """The CTEs ``audit_head`` and ``audit_append`` that append one event.
 
@@ -146,6 +148,7 @@ def append_args(chain: int, record: AuditRecord) -> list[object]:
 APPEND_ONE = f"WITH {append_sql(first_param=1)} SELECT count(*) FROM audit_append"
 
 
+@lru_cache(maxsize=256)
 def audited_read_sql(
     select_sql: str,
     params: int,

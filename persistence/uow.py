@@ -34,8 +34,12 @@ RollbackAction = Callable[[], Awaitable[None]]
 
 
 class UnitOfWork:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, fast_lane: bool = False) -> None:
         self._database = database
+        # A fast-lane unit takes its connection from the database's fast-lane pool (when it
+        # has one) for its asyncpg statements; an ORM session, if one is opened, has its own.
+        self._fast_lane = fast_lane
+        self._fast_connection: Any = None
         self._connection: AsyncConnection | None = None
         self._own_connection = False
         self._session: AsyncSession | None = None
@@ -74,6 +78,12 @@ class UnitOfWork:
         on its own (a read with its audit event folded in needs nothing more)."""
         if self._session is not None:
             return await driver_connection(self._session)
+        if self._fast_connection is not None:
+            return self._fast_connection
+        pool = self._database.fast_lane_pool
+        if self._fast_lane and pool is not None and self._database.connection is None:
+            self._fast_connection = await pool.acquire()
+            return self._fast_connection
         if self._connection is None:
             shared = self._database.connection
             if shared is not None:
@@ -104,9 +114,14 @@ class UnitOfWork:
                 if self._session is not None:
                     await self._session.close()
             finally:
-                if self._own_connection and self._connection is not None:
-                    await self._connection.close()
-                self._session, self._connection, self._entered = None, None, False
+                try:
+                    if self._own_connection and self._connection is not None:
+                        await self._connection.close()
+                finally:
+                    fast, self._fast_connection = self._fast_connection, None
+                    if fast is not None and self._database.fast_lane_pool is not None:
+                        await self._database.fast_lane_pool.release(fast)
+                    self._session, self._connection, self._entered = None, None, False
 
     def record_audit(self, record: AuditRecord, *, durable: bool = False) -> None:
         """Queue an audit event; it is written just before commit (or after a rollback when

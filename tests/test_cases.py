@@ -29,6 +29,7 @@ from persistence.models.case_vocabulary import CaseStatus, ClosureReason
 from persistence.models.consent import Consent
 from persistence.repositories.cases import CaseFilter, CaseReads
 from persistence.scope import CaseScope
+from tests.conftest import APP_ROLE
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 
 CASES = "/api/v1/cases"
@@ -627,6 +628,47 @@ async def test_update_needs_if_match_and_keeps_details_sealed(
             bytes(sealed), Place("survivor_case", "context_enc", UUID(case_id))
         )
     assert opened_value == {"details": "Moved to a hotel in Pune"}
+
+
+# -- the fast lane's own connections -----------------------------------------------------------
+async def test_the_fast_lane_reads_on_its_own_pool_as_the_app_role(
+    settings: Settings, committed_db: Database
+) -> None:
+    app = create_app(settings, database=committed_db)
+    world = await World(Factory(app.state.container, committed_db)).build()
+    async with app.router.lifespan_context(app):
+        pool = committed_db.fast_lane_pool
+        assert pool is not None
+        async with pool.acquire() as connection:  # least privilege, as the ORM's pool
+            assert await connection.fetchval("SELECT current_user") == APP_ROLE
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            url = f"{CASES}/{world.case}"
+            reads = await asyncio.gather(
+                *(http.get(url, headers=world.sw_a.headers) for _ in range(12))
+            )
+            assert [r.status_code for r in reads] == [200] * 12
+            page = await http.get(CASES, headers=world.pm_a.headers)
+            assert [c["id"] for c in page.json()["items"]] == [str(world.case)]
+            assert (await http.get(url, headers=world.sw_a2.headers)).status_code == 404
+            assert (await http.get(url, headers=world.analyst_a.headers)).status_code == 403
+        # at most its size, and every connection handed back
+        assert 1 <= pool.get_size() <= settings.fast_lane_pool_size
+        assert pool.get_idle_size() == pool.get_size()
+    assert committed_db.fast_lane_pool is None  # closed with the app
+    async with committed_db.engine.connect() as connection:
+        audited = await connection.execute(
+            sa.text(
+                "SELECT action, outcome, count(*) FROM audit_event"
+                " WHERE entity_type = 'survivor_case' AND action IN ('read', 'search',"
+                " 'permission_denied') GROUP BY action, outcome ORDER BY action"
+            )
+        )
+        assert audited.all() == [
+            ("permission_denied", "denied", 1),
+            ("read", "success", 12),
+            ("search", "success", 1),
+        ]
 
 
 # -- the fast lane answers exactly as the FastAPI routes do ----------------------------------

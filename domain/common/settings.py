@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     # Serve the hottest reads (a case, a page of cases) without FastAPI's routing and
     # dependency injection (api/fast_lane.py); the answers are the same either way.
     fast_lane: bool = True
+    # Its own connections per worker (besides database_pool_size + database_max_overflow).
+    fast_lane_pool_size: int = Field(default=8, ge=1, le=200)
     log_level: str = "INFO"
 
     # Entitlements: an application that has not moved for this many days is flagged stalled.
