@@ -30,6 +30,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -873,6 +874,7 @@ class Measurement:
     endpoint: str
     result: loadgen.LoadResult
     cpu: CpuUse
+    round: int = 1
 
     def per_request_ms(self, seconds: float | None) -> float | None:
         if seconds is None or not self.result.requests:
@@ -972,8 +974,10 @@ def shared_fields(app: Any, bare: Any, path: str = "") -> tuple[Any, Any, set[st
 def report(
     measurements: list[Measurement], plan: Plan, workload: Workload, args: argparse.Namespace
 ) -> bool:
-    """Print the table and the ratios; False when the run is not valid (errors)."""
-    by_key = {(m.server, m.endpoint): m for m in measurements}
+    """Print the table and the ratios (each round's, and their median over rounds); False
+    when the run is not valid (errors)."""
+    by_key = {(m.server, m.endpoint, m.round): m for m in measurements}
+    rounds = range(1, args.rounds + 1)
     print()
     print(
         f"Shakti MIS read benchmark, {args.subject}: {workload.data}, as a "
@@ -996,27 +1000,46 @@ def report(
     print("-" * len(header))
     valid, noisy = True, False
     for endpoint, label in ENDPOINTS:
-        for server in SERVERS:
-            m = by_key[(server, endpoint)]
+        for server, round_number in ((s, n) for n in rounds for s in SERVERS):
+            m = by_key[(server, endpoint, round_number)]
             r = m.result
+            name = server if args.rounds == 1 else f"{server} {round_number}"
             valid = valid and r.errors == 0 and r.requests > 0
             noisy = noisy or m.cpu.others / args.seconds > OTHERS_LIMIT
             print(
-                f"{label:<12} {server:<6} {r.rate:>9.1f} {r.percentile(0.5):>8.2f} "
+                f"{label:<12} {name:<6} {r.rate:>9.1f} {r.percentile(0.5):>8.2f} "
                 f"{r.percentile(0.99):>8.2f} {r.errors:>6} "
                 f"{_ms(m.per_request_ms(m.cpu.server)):>11} "
                 f"{_ms(m.per_request_ms(m.cpu.postgres)):>7} "
                 f"{m.cpu.loadgen / args.seconds:>8.2f} {m.cpu.others / args.seconds:>7.2f}"
             )
     print()
-    print(f"{'app/bare':<12} {'req/s':>9} {'p50':>8} {'p99':>8}")
+    print(f"{'app/bare':<12} {'round':>5} {'req/s':>9} {'p50':>8} {'p99':>8}")
     for endpoint, label in ENDPOINTS:
-        app, bare = by_key[("app", endpoint)].result, by_key[("bare", endpoint)].result
-        print(
-            f"{label:<12} {_ratio(app.rate, bare.rate):>9} "
-            f"{_ratio(app.percentile(0.5), bare.percentile(0.5)):>8} "
-            f"{_ratio(app.percentile(0.99), bare.percentile(0.99)):>8}"
-        )
+        ratios: list[tuple[float, float, float]] = []
+        for round_number in rounds:
+            app = by_key[("app", endpoint, round_number)].result
+            bare = by_key[("bare", endpoint, round_number)].result
+            if not (bare.rate and app.percentile(0.5) and bare.percentile(0.5)):
+                continue
+            ratios.append(
+                (
+                    app.rate / bare.rate,
+                    app.percentile(0.5) / bare.percentile(0.5),
+                    app.percentile(0.99) / bare.percentile(0.99),
+                )
+            )
+            print(
+                f"{label:<12} {round_number:>5} {_ratio(app.rate, bare.rate):>9} "
+                f"{_ratio(app.percentile(0.5), bare.percentile(0.5)):>8} "
+                f"{_ratio(app.percentile(0.99), bare.percentile(0.99)):>8}"
+            )
+        if args.rounds > 1 and ratios:
+            medians = [statistics.median(column) for column in zip(*ratios, strict=True)]
+            print(
+                f"{label:<12} {'median':>5} {medians[0]:>9.2f} {medians[1]:>8.2f} "
+                f"{medians[2]:>8.2f}"
+            )
     print()
     for endpoint, label in ENDPOINTS:
         app_answer, bare_answer, only = shared_fields(
@@ -1061,6 +1084,7 @@ def write_json(
             {
                 "server": m.server,
                 "endpoint": m.endpoint,
+                "round": m.round,
                 "requests": m.result.requests,
                 "rps": m.result.rate,
                 "p50_ms": m.result.percentile(0.5),
@@ -1149,20 +1173,25 @@ async def run(
     )
     environments = server_environments(target, settings, workdir, pem, workload)
     measurements: list[Measurement] = []
-    for kind in RUN_ORDER:
-        headers = {}
-        if kind == "app":  # a fresh token per server run, valid longer than the run
-            ttl = 900 + round(len(ENDPOINTS) * (args.warmup + args.seconds))
-            token = tokens.issue_access_token(workload.caller, ttl)
-            headers["Authorization"] = f"Bearer {token}"
-        say(f"starting the {kind} server")
-        server = start_server(kind, environments[kind], workdir, stack)
-        try:
-            measurements += await measure(server, target, plan, headers, args)
-        finally:
-            stop(server.process)
-        if server.process.returncode not in (0, -signal.SIGTERM):
-            say(f"the {kind} server exited with {server.process.returncode}:\n{server.tail()}")
+    for round_number in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            say(f"round {round_number} of {args.rounds}")
+        for kind in RUN_ORDER:
+            headers = {}
+            if kind == "app":  # a fresh token per server run, valid longer than the run
+                ttl = 900 + round(len(ENDPOINTS) * (args.warmup + args.seconds))
+                token = tokens.issue_access_token(workload.caller, ttl)
+                headers["Authorization"] = f"Bearer {token}"
+            say(f"starting the {kind} server")
+            server = start_server(kind, environments[kind], workdir, stack)
+            try:
+                for m in await measure(server, target, plan, headers, args):
+                    m.round = round_number
+                    measurements.append(m)
+            finally:
+                stop(server.process)
+            if server.process.returncode not in (0, -signal.SIGTERM):
+                say(f"the {kind} server exited with {server.process.returncode}:\n{server.tail()}")
     valid = report(measurements, plan, workload, args)
     if args.json:
         write_json(args.json, measurements, workload, args)
@@ -1214,6 +1243,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="statement run after seeding, as the superuser (what-if "
         "experiments, e.g. an index); repeatable",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure bare then app this many times (one seeding); ratios per round and "
+        "their median",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
         "--profile",
@@ -1222,8 +1258,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="profile each server with py-spy during the measured windows (slows them)",
     )
     args = parser.parse_args(argv)
-    if args.rows < 1 or args.connections < 1 or args.seconds <= 0 or args.warmup < 0:
-        parser.error("--rows and --connections must be positive, --seconds > 0, --warmup >= 0")
+    if (
+        args.rows < 1
+        or args.connections < 1
+        or args.rounds < 1
+        or args.seconds <= 0
+        or args.warmup < 0
+    ):
+        parser.error(
+            "--rows, --connections and --rounds must be positive, --seconds > 0, --warmup >= 0"
+        )
     return args
 
 

@@ -5,6 +5,7 @@ organisation's or another worker's survivors)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +16,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from api.app import create_app
 from domain.common.principal import Role
+from domain.common.settings import Settings
 from domain.survivors.service import normalize_name, normalize_phone
+from persistence.database import Database
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 
 API = "/api/v1"
@@ -687,3 +691,41 @@ async def test_denials_are_audited(
         )
     )
     assert {row[0] for row in rows} == {machine.id, leader.id}
+
+
+async def test_concurrent_intakes_of_one_person_do_not_miss_each_other(
+    settings: Settings, committed_db: Database
+) -> None:
+    """Four field workers register the same woman at the same moment (same phone, written
+    differently): one registration stands, the others are told of her."""
+    app = create_app(settings, database=committed_db)
+    factory = Factory(app.state.container, committed_db)
+    organization = await factory.organization()
+    workers = [
+        await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
+        for _ in range(4)
+    ]
+    phones = ["+91 98300 77777", "09830077777", "9830077777", "0091 98300 77777"]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    SURVIVORS,
+                    json=survivor_body(given=f"Mitali {i}", phone=phone),
+                    headers=worker.headers,
+                )
+                for i, (worker, phone) in enumerate(zip(workers, phones, strict=True))
+            )
+        )
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [201, 409, 409, 409], [answer.text for answer in answers]
+    for answer in answers:
+        if answer.status_code == 409:
+            assert answer.json()["type"] == DUPLICATE_TYPE
+    async with committed_db.engine.connect() as connection:
+        count = await connection.scalar(
+            sa.text("SELECT count(*) FROM survivor WHERE organization_id = :o"),
+            {"o": organization},
+        )
+    assert count == 1

@@ -254,6 +254,8 @@ class SurvivorService:
             survivor.id = data.id
         _apply_age(survivor, data.date_of_birth, data.estimated_age)
         seal_personal(self.uow.cipher, survivor, personal)
+        # Two intakes of the same person at once must not both miss each other.
+        await self.survivors.hold_identities(survivor.phone_bidx, survivor.name_bidx)
         if not data.confirm_not_duplicate:
             matches = await self.survivors.possible_duplicates(
                 organization_id,

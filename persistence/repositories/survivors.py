@@ -92,6 +92,16 @@ class SurvivorRepository(EntityRepository[Survivor]):
         )
         return int((await self.session.execute(stmt)).scalar_one())
 
+    async def hold_identities(self, *blind_indexes: bytes | None) -> None:
+        """Hold, until this transaction ends, a lock on each identity (a blind index of a phone
+        or a name) an intake is about to check and register: a concurrent intake of the same
+        person waits, then finds this one. Blind indexes are keyed per organisation, so
+        organisations never wait for each other (but for a 1 in 2^64 coincidence). Locks are
+        taken in one order, so two intakes cannot deadlock."""
+        keys = sorted({int.from_bytes(b[:8], "big", signed=True) for b in blind_indexes if b})
+        for key in keys:
+            await self.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
     async def possible_duplicates(
         self,
         organization_id: UUID,
