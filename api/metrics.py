@@ -65,6 +65,8 @@ class PoolCollector(Collector):
             ("size", "Connections the pool keeps open."),
             ("checked_out", "Connections in use by requests."),
             ("overflow", "Connections opened beyond the pool size."),
+            ("fast_lane_size", "Connections the fast lane's own pool keeps open."),
+            ("fast_lane_checked_out", "Fast-lane connections in use by requests."),
         ):
             family = GaugeMetricFamily(f"shakti_db_pool_{name}", help_text, labels=["pid"])
             family.add_metric([pid], status.get(name, 0))

@@ -145,16 +145,23 @@ class Database:
         await self.engine.dispose()
 
     def pool_status(self) -> dict[str, int]:
-        """Connections of the pool: size, checked out, overflow (for metrics)."""
+        """Connections of the pools (for metrics): the ORM pool's size, checked out and
+        overflow, and the fast lane's pool's size and checked out."""
         pool: Any = self.engine.pool
         try:
-            return {
+            status = {
                 "size": int(pool.size()),
                 "checked_out": int(pool.checkedout()),
                 "overflow": max(0, int(pool.overflow())),
             }
         except AttributeError:  # pools without counters (NullPool, test pools)
-            return {"size": 0, "checked_out": 0, "overflow": 0}
+            status = {"size": 0, "checked_out": 0, "overflow": 0}
+        fast = self.fast_lane_pool
+        status["fast_lane_size"] = fast.get_size() if fast is not None else 0
+        status["fast_lane_checked_out"] = (
+            fast.get_size() - fast.get_idle_size() if fast is not None else 0
+        )
+        return status
 
 
 async def _roll_back_if_open(connection: asyncpg.Connection) -> None:

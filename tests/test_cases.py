@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -652,9 +653,14 @@ async def test_the_fast_lane_reads_on_its_own_pool_as_the_app_role(
             assert [c["id"] for c in page.json()["items"]] == [str(world.case)]
             assert (await http.get(url, headers=world.sw_a2.headers)).status_code == 404
             assert (await http.get(url, headers=world.analyst_a.headers)).status_code == 403
+            scraped = await http.get("/metrics", headers=world.admin.headers)
         # at most its size, and every connection handed back
         assert 1 <= pool.get_size() <= settings.fast_lane_pool_size
         assert pool.get_idle_size() == pool.get_size()
+        status = committed_db.pool_status()
+        assert status["fast_lane_size"] == pool.get_size()
+        assert status["fast_lane_checked_out"] == 0
+        assert re.search(r"^shakti_db_pool_fast_lane_size\{pid=\"\d+\"\} [1-9]", scraped.text, re.M)
     assert committed_db.fast_lane_pool is None  # closed with the app
     async with committed_db.engine.connect() as connection:
         audited = await connection.execute(
