@@ -303,6 +303,18 @@ async def test_a_referral_becomes_an_intake_lead_and_the_leader_sees_its_status_
         ("update", UUID(submitted["id"])),
         ("read", UUID(submitted["id"])),
     ]
+    # her progress map now starts where the leader found her: the referral's id, nothing of
+    # what the leader wrote
+    timeline = await client.get(
+        f"/api/v1/cases/{world.case_a}/timeline", headers=world.sw_a.headers
+    )
+    assert timeline.status_code == 200, timeline.text
+    found = [e for e in timeline.json()["items"] if e["kind"] == "identification"]
+    assert len(found) == 1
+    assert found[0]["subject_id"] == submitted["id"]
+    assert found[0]["actor_id"] == str(world.sw_a.id)
+    assert found[0]["detail"] == {}
+    assert OBSERVED not in timeline.text
 
     # the leader: her submission and its status, nothing of the case, the worker or notes
     for response in (

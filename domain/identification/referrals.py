@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record, record_denied
-from domain.cases.access import require_case
+from domain.cases.access import record_case_event, require_case
 from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
@@ -38,6 +38,7 @@ from domain.identification.schemas import (
 )
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
+from persistence.models.case_vocabulary import CaseEventKind
 from persistence.models.enums import AuditAction
 from persistence.models.identification_referral import IdentificationReferral
 from persistence.models.leadership_vocabulary import IdentificationConcern, IdentificationStatus
@@ -176,6 +177,7 @@ class IdentificationReferralService:
         to = IdentificationStatus(data.decision)
         if to not in MOVES[current]:
             raise InvalidState(f"A referral {current.value} cannot become {to.value}.")
+        case = None
         if data.case_id is not None:
             try:
                 case = await require_case(self.uow, principal, data.case_id)
@@ -195,6 +197,17 @@ class IdentificationReferralService:
         referral.decided_at = utcnow()
         touch(referral)
         await self.referrals.save(referral)
+        if case is not None:
+            # Her progress map starts where a survivor leader found her (the referral's id
+            # only: what the leader wrote stays with the referral).
+            await record_case_event(
+                self.uow,
+                case,
+                CaseEventKind.identification,
+                actor=principal,
+                subject_id=referral.id,
+                occurred_at=referral.decided_at,
+            )
         record(
             self.uow,
             principal,

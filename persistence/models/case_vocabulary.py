@@ -219,3 +219,5 @@ class CaseEventKind(StrEnum):
     referral = "referral"
     visit = "visit"
     legal = "legal"
+    # A survivor leader's identification referral that became this case.
+    identification = "identification"
