@@ -12,7 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.common.principal import Role
 from domain.referrals.schemas import (
@@ -841,6 +841,37 @@ async def test_pages_of_referrals(client: httpx.AsyncClient, world: World) -> No
     assert second.json()["next_cursor"] is None
     filtered = await client.get(f"{API}/referrals?status=accepted", headers=world.sw_a.headers)
     assert filtered.json()["items"] == []
+
+
+async def test_a_page_checks_consent_in_one_query_whatever_its_length(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Her consent is looked up for the whole page at once, not once per referral."""
+    await world.consent(["name", "age"])
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    async def inbox_statements(limit: int) -> int:
+        statements.clear()
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            inbox = await client.get(
+                f"{API}/referrals?limit={limit}", headers=world.partner_b.headers
+            )
+        finally:
+            sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+        assert inbox.status_code == 200, inbox.text
+        assert len(inbox.json()["items"]) == limit
+        assert all(
+            item["shared"]["name"]["given_name"] == GIVEN_NAME for item in inbox.json()["items"]
+        )
+        return len([s for s in statements if "FROM consent" in s])
+
+    for i in range(6):
+        await refer(client, world, reason=f"need {i}")
+    assert await inbox_statements(2) == await inbox_statements(6) == 1
 
 
 # -- the service directory ---------------------------------------------------------------

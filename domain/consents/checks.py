@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -27,6 +28,32 @@ async def active_consent(
     )
 
 
+def in_force(consent: Consent | None, at: datetime) -> Consent | None:
+    """``consent`` when it is in force at ``at`` (given by then, neither withdrawn nor
+    expired), else None."""
+    if consent is None or consent.given_at > at or consent.withdrawn_at is not None:
+        return None
+    if consent.expires_at is not None and consent.expires_at <= at:
+        return None
+    return consent
+
+
+def _fields(consent: Consent | None) -> frozenset[ShareableField]:
+    if consent is None:
+        return frozenset()
+    return frozenset(ShareableField(field) for field in consent.fields or ())
+
+
+async def fields_allowed_many(
+    uow: UnitOfWork, pairs: Iterable[tuple[UUID, UUID]], *, at: datetime | None = None
+) -> dict[tuple[UUID, UUID], frozenset[ShareableField]]:
+    """:func:`fields_allowed` for each (survivor, receiving organisation), in one query."""
+    moment = at or utcnow()
+    wanted = set(pairs)
+    latest = await ConsentRepository(uow).latest_sharing(wanted)
+    return {pair: _fields(in_force(latest.get(pair), moment)) for pair in wanted}
+
+
 async def fields_allowed(
     uow: UnitOfWork,
     survivor_id: UUID,
@@ -39,6 +66,4 @@ async def fields_allowed(
     consent = await active_consent(
         uow, survivor_id, ConsentPurpose.sharing, organization_id=organization_id, at=at
     )
-    if consent is None:
-        return frozenset()
-    return frozenset(ShareableField(field) for field in consent.fields or ())
+    return _fields(consent)

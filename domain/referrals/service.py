@@ -41,7 +41,7 @@ from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.consents import policies as consent_policies
-from domain.consents.checks import active_consent, fields_allowed
+from domain.consents.checks import active_consent, fields_allowed, fields_allowed_many
 from domain.referrals import policies
 from domain.referrals.schemas import (
     Direction,
@@ -433,6 +433,15 @@ class ReferralService:
         record(self.uow, principal, AuditAction.search, ENTITY)
 
         async def shown(referrals: Sequence[Referral]) -> list[ReferralRead]:
+            # Her consent as it stands now, for the whole page in one query.
+            allowed = await fields_allowed_many(
+                self.uow,
+                (
+                    (r.survivor_id, r.receiving_organization_id)
+                    for r in referrals
+                    if not r.consent_overridden
+                ),
+            )
             reads = []
             for referral in referrals:
                 record(
@@ -443,7 +452,15 @@ class ReferralService:
                     referral.id,
                     organization_id=referral.organization_id,
                 )
-                reads.append(await self._full(referral, self._side(principal, referral), False))
+                pair = (referral.survivor_id, referral.receiving_organization_id)
+                reads.append(
+                    await self._full(
+                        referral,
+                        self._side(principal, referral),
+                        history=False,
+                        allowed=allowed.get(pair),
+                    )
+                )
             return reads
 
         result: ReferralPage = await paginate(
@@ -501,12 +518,20 @@ class ReferralService:
         await self.referrals.add_step(step)
         return step
 
-    async def _full(self, referral: Referral, side: str, history: bool = True) -> ReferralRead:
-        """The referral opened for ``side``: its snapshot filtered by her consent now."""
+    async def _full(
+        self,
+        referral: Referral,
+        side: str,
+        history: bool = True,
+        allowed: frozenset[ShareableField] | None = None,
+    ) -> ReferralRead:
+        """The referral opened for ``side``: its snapshot filtered by her consent now
+        (``allowed``, when the caller has already looked it up)."""
         shared = self.uow.cipher.open_json(referral.shared_enc, _place(referral.id, "shared_enc"))
         reason = self.uow.cipher.open_text(referral.reason_enc, _place(referral.id, "reason_enc"))
-        allowed = None
-        if not referral.consent_overridden:
+        if referral.consent_overridden:
+            allowed = None
+        elif allowed is None:
             allowed = await fields_allowed(
                 self.uow, referral.survivor_id, referral.receiving_organization_id
             )

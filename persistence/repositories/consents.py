@@ -28,6 +28,34 @@ class ConsentRepository(EntityRepository[Consent]):
         stmt = stmt.order_by(col(Consent.revision).desc(), col(Consent.given_at).desc()).limit(1)
         return (await self.session.scalars(stmt)).first()
 
+    async def latest_sharing(
+        self, pairs: Iterable[tuple[UUID, UUID]]
+    ) -> dict[tuple[UUID, UUID], Consent]:
+        """The newest sharing revision of each (survivor, receiving organisation), in one
+        statement (a page of referrals asks for all of its rows at once)."""
+        wanted = sorted(set(pairs))
+        if not wanted:
+            return {}
+        survivor, organization = (
+            col(Consent.survivor_id),
+            col(Consent.shared_with_organization_id),
+        )
+        stmt = (
+            sa.select(Consent)
+            .where(
+                sa.tuple_(survivor, organization).in_(wanted),
+                col(Consent.purpose) == "sharing",
+                col(Consent.deleted_at).is_(None),
+            )
+            .order_by(col(Consent.revision).desc(), col(Consent.given_at).desc())
+        )
+        newest: dict[tuple[UUID, UUID], Consent] = {}
+        for consent in (await self.session.scalars(stmt)).all():  # a few revisions a pair
+            if consent.shared_with_organization_id is not None:
+                pair = (consent.survivor_id, consent.shared_with_organization_id)
+                newest.setdefault(pair, consent)
+        return newest
+
     async def active(
         self,
         survivor_id: UUID,
@@ -42,7 +70,7 @@ class ConsentRepository(EntityRepository[Consent]):
             return None
         if consent.expires_at is not None and consent.expires_at <= at:
             return None
-        return consent
+        return consent  # the same rule as domain.consents.checks.in_force
 
     async def superseded(self, consent_ids: Iterable[UUID]) -> set[UUID]:
         """Those of ``consent_ids`` that a newer revision supersedes."""
