@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -166,7 +167,8 @@ ONE_CASE = with_flags(
 )
 
 
-def _case_page_sql(district: bool, after: bool, limit: int) -> str:
+@functools.lru_cache(maxsize=64)
+def case_page_sql(district: bool, after: bool, limit: int) -> str:
     conditions = ["c.organization_id = $1 AND c.deleted_at IS NULL"]
     params = 1
     if district:
@@ -182,12 +184,6 @@ def _case_page_sql(district: bool, after: bool, limit: int) -> str:
     )
 
 
-CASE_PAGES = {
-    (d, a, limit): _case_page_sql(d, a, limit)
-    for d in (False, True)
-    for a in (False, True)
-    for limit in range(1, MAX_LIMIT + 1)
-}
 _CASE_FIELDS = (
     "id", "case_number", "survivor_id", "organization_id", "district_id", "assigned_worker_id",
     "team", "status", "closure_reason", "risk_level", "referral_source", "trafficking_status",
@@ -268,7 +264,7 @@ async def list_cases(request: Request) -> Response:
         args.append(district_id)
     if after is not None:
         args.extend(after)
-    rows = await pool.fetch(CASE_PAGES[(district_id is not None, after is not None, limit)], *args)
+    rows = await pool.fetch(case_page_sql(district_id is not None, after is not None, limit), *args)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

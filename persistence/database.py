@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -93,8 +93,8 @@ class Database:
     connection: AsyncConnection | None = None
     # Seals personal data at rest (set by the app from its settings).
     cipher: FieldCipher | None = None
-    # Where open_fast_lane_pool() connects (asyncpg DSN) and as whom.
-    dsn: str | None = None
+    # Where open_fast_lane_pool() connects (asyncpg DSN, with its password: never printed).
+    dsn: str | None = field(default=None, repr=False)
     app_role: str | None = None
     # The fast lane's own connections (plain asyncpg): its one-statement reads skip the ORM
     # pool's checkout and return, which ran through three greenlet switches per request and
@@ -162,6 +162,11 @@ class Database:
             fast.get_size() - fast.get_idle_size() if fast is not None else 0
         )
         return status
+
+
+# How long a fast-lane request waits for a free connection before it fails (as the ORM pool's
+# default pool_timeout): a leak or a stuck statement must not hang every read.
+FAST_LANE_ACQUIRE_SECONDS = 30.0
 
 
 async def _roll_back_if_open(connection: asyncpg.Connection) -> None:

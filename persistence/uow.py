@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from persistence.audit_chain import AuditRecord, pick_chain
 from persistence.crypto import FieldCipher
-from persistence.database import driver_connection
+from persistence.database import FAST_LANE_ACQUIRE_SECONDS, driver_connection
 from persistence.repositories.audit_events import AuditEventRepository
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class UnitOfWork:
             return self._fast_connection
         pool = self._database.fast_lane_pool
         if self._fast_lane and pool is not None and self._database.connection is None:
-            self._fast_connection = await pool.acquire()
+            self._fast_connection = await pool.acquire(timeout=FAST_LANE_ACQUIRE_SECONDS)
             return self._fast_connection
         if self._connection is None:
             shared = self._database.connection

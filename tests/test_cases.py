@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
 import uuid
@@ -11,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -30,7 +30,8 @@ from persistence.models.case_vocabulary import CaseStatus, ClosureReason
 from persistence.models.consent import Consent
 from persistence.repositories.cases import CaseFilter, CaseReads
 from persistence.scope import CaseScope
-from tests.conftest import APP_ROLE
+from persistence.uow import UnitOfWork
+from tests.conftest import APP_ROLE, PostgresServer
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 
 CASES = "/api/v1/cases"
@@ -290,85 +291,95 @@ async def test_hot_reads_write_what_the_schema_writes(
 
 
 async def test_a_page_probes_each_case_for_overdue_visits(
-    world: World, factory: Factory, connection: AsyncConnection
+    settings: Settings, postgres: PostgresServer, template_database: str
 ) -> None:
     """The overdue flag is looked up per case returned (a LATERAL probe), never by a scan of
-    every planned visit hashed once per page. That is how PostgreSQL planned it as an EXISTS
-    in the select list of the limited query, at the benchmark's 100k cases and 8,000 visits:
-    most of a page's database time, growing with the visits. (A test database is too small
-    for the planner to choose the hashed scan, so this guards the shape; bench/read_endpoint.py
-    shows the cost.)"""
-    cases = [await world.cases.case(world.org_a, world.survivor) for _ in range(30)]
-    await connection.execute(
-        sa.text(
+    every planned visit hashed once per page, which is how PostgreSQL planned it as an EXISTS
+    in the select list of the limited query: at 8,000 visits that scan was most of a page's
+    database time, and it grew with the visits. The planner chooses by the table statistics,
+    so this runs on a database of an organisation's size (3,000 cases, 2,000 visits), analysed
+    by the superuser."""
+    name = f"shakti_plan_{uuid.uuid4().hex[:10]}"
+    url = await postgres.create_database(name, template=template_database)
+    database = Database.connect(url, app_role=APP_ROLE, pool_size=2)
+    admin = await asyncpg.connect(postgres.url(name).replace("+asyncpg", ""))
+    try:
+        app = create_app(settings, database=database)
+        world = await World(Factory(app.state.container, database)).build()
+        columns = [
+            row["column_name"]
+            for row in await admin.fetch(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = 'survivor_case' ORDER BY ordinal_position"
+            )
+            if row["column_name"] not in ("id", "case_number")
+        ]
+        copies = ", ".join(columns)
+        await admin.execute(
+            f"INSERT INTO survivor_case (id, case_number, {copies})"
+            f" SELECT gen_random_uuid(), 'T-copy-' || g, {copies}"
+            " FROM survivor_case, generate_series(1, 3000) g WHERE id = $1",
+            world.case,
+        )
+        await admin.execute(
             "INSERT INTO case_visit (organization_id, id, case_id, district_id, kind, status,"
             " planned_on, created_at, updated_at, version)"
-            " SELECT :org, gen_random_uuid(), c, :district, 'home',"
-            "  CASE WHEN g % 3 = 0 THEN 'planned' ELSE 'done' END,"
-            "  current_date - g, now(), now(), 1"
-            " FROM unnest(CAST(:cases AS uuid[])) c, generate_series(1, 40) g"
-        ),
-        {"org": world.org_a, "district": SOUTH_24, "cases": cases},
-    )
-    plans: list[Any] = []
-
-    class Explaining:
-        def __init__(self, driver: Any) -> None:
-            self.driver = driver
-
-        async def fetch(self, sql: str, *args: Any) -> list[Any]:
-            # Run it once explained, in a savepoint rolled back (it appends an audit event).
-            with contextlib.suppress(_RolledBack):
-                async with self.driver.transaction():
-                    explained = await self.driver.fetchval(
-                        "EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args
-                    )
-                    if isinstance(explained, str):  # without the app's json codec
-                        explained = json.loads(explained)
-                    plans.append(explained[0]["Plan"])
-                    raise _RolledBack
-            return list(await self.driver.fetch(sql, *args))
-
-    async with factory.uow() as uow:
-        reads = CaseReads(uow)
-        driver = await uow.driver()
-        reads.driver = lambda: _ready(Explaining(driver))  # type: ignore[method-assign]
-        record = AuditRecord(
-            id=uuid.uuid4(),
-            occurred_at=datetime.now(UTC),
-            actor_type="system",
-            actor_id=None,
-            organization_id=world.org_a,
-            action="search",
-            entity_type="survivor_case",
-            entity_id=None,
-            request_id=None,
-            outcome="success",
+            " SELECT c.organization_id, gen_random_uuid(), c.id, c.district_id, 'home',"
+            "  CASE WHEN g % 2 = 0 THEN 'planned' ELSE 'done' END, current_date - g,"
+            "  now(), now(), 1"
+            " FROM (SELECT * FROM survivor_case ORDER BY id LIMIT 1000) c,"
+            "  generate_series(1, 2) g"
         )
-        _, rows = await reads.page_audited(
-            CaseScope(organization_id=world.org_a), CaseFilter(), None, 20, 1, record
-        )
-    assert len(rows) == 21
-    assert any(row["overdue_follow_up"] for row in rows)
+        await admin.execute("ANALYZE survivor_case; ANALYZE case_visit")
 
-    def nodes(plan: dict[str, Any]) -> Any:
-        yield plan
-        for child in plan.get("Plans", ()):
+        captured: list[tuple[str, tuple[Any, ...]]] = []
+
+        class Capturing:
+            async def fetch(self, sql: str, *args: Any) -> list[Any]:
+                captured.append((sql, args))
+                return [{"access_ok": True, "id": None}]
+
+        async with UnitOfWork(database) as uow:
+            reads = CaseReads(uow)
+            reads.driver = lambda: _ready(Capturing())  # type: ignore[method-assign]
+            record = AuditRecord(
+                id=uuid.uuid4(),
+                occurred_at=datetime.now(UTC),
+                actor_type="system",
+                actor_id=None,
+                organization_id=world.org_a,
+                action="search",
+                entity_type="survivor_case",
+                entity_id=None,
+                request_id=None,
+                outcome="success",
+            )
+            await reads.page_audited(
+                CaseScope(organization_id=world.org_a), CaseFilter(), None, 50, 1, record
+            )
+        sql, args = captured[0]
+        explained = await admin.fetchval("EXPLAIN (FORMAT JSON) " + sql, *args)
+        plan = json.loads(explained)[0]["Plan"]
+    finally:
+        await admin.close()
+        await database.dispose()
+        await postgres.drop_database(name)
+
+    def nodes(node: dict[str, Any]) -> Any:
+        yield node
+        for child in node.get("Plans", ()):
             yield from nodes(child)
 
-    visit_scans = [n for n in nodes(plans[0]) if n.get("Relation Name") == "case_visit"]
-    assert visit_scans, plans[0]
+    visit_scans = [n for n in nodes(plan) if n.get("Relation Name") == "case_visit"]
+    assert visit_scans, plan
     for scan in visit_scans:
-        assert scan["Actual Loops"] == len(rows), scan
-        assert scan.get("Subplan Name", "") == "" or "hashed" not in scan["Subplan Name"]
+        assert scan.get("Parent Relationship") == "Outer", scan  # under the page's rows
+        assert "Subplan Name" not in scan, scan
+    assert "hashed" not in json.dumps(plan).lower()
 
 
 async def _ready(value: Any) -> Any:
     return value
-
-
-class _RolledBack(Exception):
-    pass
 
 
 async def test_reads_are_audited(
@@ -675,6 +686,38 @@ async def test_the_fast_lane_reads_on_its_own_pool_as_the_app_role(
             ("read", "success", 12),
             ("search", "success", 1),
         ]
+
+
+async def test_a_fast_lane_read_waits_for_a_connection_only_so_long(
+    settings: Settings, committed_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every fast-lane connection held (a leak, a stuck statement), a read fails after
+    the wait instead of hanging; it is served again once a connection is free."""
+    monkeypatch.setattr("persistence.uow.FAST_LANE_ACQUIRE_SECONDS", 0.2)
+    app = create_app(settings.model_copy(update={"fast_lane_pool_size": 1}), database=committed_db)
+    world = await World(Factory(app.state.container, committed_db)).build()
+    async with app.router.lifespan_context(app):
+        pool = committed_db.fast_lane_pool
+        assert pool is not None
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            url = f"{CASES}/{world.case}"
+            held = await pool.acquire()
+            try:
+                stuck = await asyncio.wait_for(http.get(url, headers=world.sw_a.headers), 5)
+            finally:
+                await pool.release(held)
+            assert stuck.status_code == 500
+            assert stuck.headers["content-type"] == "application/problem+json"
+            assert str(world.case) not in stuck.text
+            assert (await http.get(url, headers=world.sw_a.headers)).status_code == 200
+
+
+def test_the_database_never_prints_its_password() -> None:
+    database = Database.connect("postgresql://shakti:s3cret-pw@db.example:5432/shakti")
+    assert database.dsn is not None
+    assert "s3cret-pw" in database.dsn  # it needs it to connect
+    assert "s3cret-pw" not in repr(database)
 
 
 # -- the fast lane answers exactly as the FastAPI routes do ----------------------------------

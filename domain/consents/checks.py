@@ -9,7 +9,7 @@ from uuid import UUID
 from persistence.models.base import utcnow
 from persistence.models.case_vocabulary import ConsentPurpose, ShareableField
 from persistence.models.consent import Consent
-from persistence.repositories.consents import ConsentRepository
+from persistence.repositories.consents import ConsentRepository, in_force
 from persistence.uow import UnitOfWork
 
 
@@ -26,16 +26,6 @@ async def active_consent(
     return await ConsentRepository(uow).active(
         survivor_id, purpose, at or utcnow(), organization_id
     )
-
-
-def in_force(consent: Consent | None, at: datetime) -> Consent | None:
-    """``consent`` when it is in force at ``at`` (given by then, neither withdrawn nor
-    expired), else None."""
-    if consent is None or consent.given_at > at or consent.withdrawn_at is not None:
-        return None
-    if consent.expires_at is not None and consent.expires_at <= at:
-        return None
-    return consent
 
 
 def _fields(consent: Consent | None) -> frozenset[ShareableField]:

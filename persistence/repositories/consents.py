@@ -11,6 +11,16 @@ from persistence.models.consent import Consent
 from persistence.repositories.base import EntityRepository
 
 
+def in_force(consent: Consent | None, at: datetime) -> Consent | None:
+    """``consent`` when it is in force at ``at`` (given by then, neither withdrawn nor
+    expired), else None."""
+    if consent is None or consent.given_at > at or consent.withdrawn_at is not None:
+        return None
+    if consent.expires_at is not None and consent.expires_at <= at:
+        return None
+    return consent
+
+
 class ConsentRepository(EntityRepository[Consent]):
     model = Consent
 
@@ -65,12 +75,7 @@ class ConsentRepository(EntityRepository[Consent]):
     ) -> Consent | None:
         """The consent in force at ``at``: the newest revision, given by then, neither
         withdrawn nor expired."""
-        consent = await self.latest(survivor_id, purpose, organization_id)
-        if consent is None or consent.given_at > at or consent.withdrawn_at is not None:
-            return None
-        if consent.expires_at is not None and consent.expires_at <= at:
-            return None
-        return consent  # the same rule as domain.consents.checks.in_force
+        return in_force(await self.latest(survivor_id, purpose, organization_id), at)
 
     async def superseded(self, consent_ids: Iterable[UUID]) -> set[UUID]:
         """Those of ``consent_ids`` that a newer revision supersedes."""
