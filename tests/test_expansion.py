@@ -14,7 +14,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.common.principal import Role
 from domain.expansion.indicators import suppressed
@@ -576,6 +576,38 @@ async def test_media_story_is_linked_only_with_her_consent_checked_at_save_and_r
         {"id": engagement["id"]},
     )
     assert reads.scalar_one() == 2  # the create's answer and the one read shown before withdrawal
+
+
+async def test_a_page_of_stories_checks_consent_in_one_query(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Each linked story of a page is shown by her consent as it stands now, looked up for the
+    whole page at once (not once per story)."""
+    linked = []
+    for _ in range(4):
+        survivor = await world.cases.survivor(world.lead)
+        consent = await media_consent(client, world.pm, survivor)
+        created = await client.post(
+            MEDIA, json=media_body(survivor_id=str(survivor), story=STORY), headers=world.pm.headers
+        )
+        assert created.status_code == 201, created.text
+        linked.append((survivor, consent))
+    await withdraw(client, world.pm, *linked[0])
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        page = await client.get(MEDIA, headers=world.pm.headers)
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert page.status_code == 200, page.text
+    states = sorted(item["survivor_story"]["state"] for item in page.json()["items"])
+    assert states == ["hidden_consent_withdrawn", "linked", "linked", "linked"]
+    assert str(linked[0][0]) not in page.text
+    assert len([s for s in statements if "FROM consent" in s]) == 1
 
 
 async def test_study_story_follows_the_same_consent_rule(

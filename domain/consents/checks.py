@@ -34,6 +34,20 @@ def _fields(consent: Consent | None) -> frozenset[ShareableField]:
     return frozenset(ShareableField(field) for field in consent.fields or ())
 
 
+async def active_consents(
+    uow: UnitOfWork,
+    survivor_ids: Iterable[UUID],
+    purpose: ConsentPurpose,
+    *,
+    at: datetime | None = None,
+) -> dict[UUID, Consent | None]:
+    """:func:`active_consent` (without an organisation) for each survivor, in one query."""
+    moment = at or utcnow()
+    wanted = set(survivor_ids)
+    latest = await ConsentRepository(uow).latest_for(wanted, purpose.value)
+    return {survivor_id: in_force(latest.get(survivor_id), moment) for survivor_id in wanted}
+
+
 async def fields_allowed_many(
     uow: UnitOfWork, pairs: Iterable[tuple[UUID, UUID]], *, at: datetime | None = None
 ) -> dict[tuple[UUID, UUID], frozenset[ShareableField]]:

@@ -15,7 +15,7 @@ from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, Prec
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
-from domain.consents.checks import active_consent
+from domain.consents.checks import active_consent, active_consents
 from domain.expansion import policies
 from domain.expansion.common import audit, latest_today, own_scope
 from domain.expansion.schemas import (
@@ -33,6 +33,7 @@ from domain.expansion.schemas import (
 from persistence.crypto import Place
 from persistence.models.base import touch
 from persistence.models.case_vocabulary import ConsentPurpose
+from persistence.models.consent import Consent
 from persistence.models.enums import AuditAction
 from persistence.models.leadership_vocabulary import StudyStatus
 from persistence.models.media_engagement import MediaEngagement
@@ -56,7 +57,21 @@ class StoryLinks:
     def __init__(self, uow: UnitOfWork, entity: str) -> None:
         self.uow = uow
         self.entity = entity
+        # Consents looked up ahead for a page (prefetch), by survivor: one query, not one per
+        # linked story. Lives as long as the service, i.e. one request.
+        self._consents: dict[UUID, Consent | None] = {}
         self.lookups = ExpansionLookups(uow)
+
+    async def prefetch(self, principal: Principal, holders: Sequence[StoryHolder]) -> None:
+        """Look up, in one query, the consents the stories of ``holders`` will be shown by."""
+        if principal.kind is not PrincipalKind.system and (
+            principal.role not in policies.STORY_READERS
+        ):
+            return  # no story is shown to this caller: nothing to look up
+        wanted = {h.survivor_id for h in holders if h.survivor_id is not None}
+        self._consents.update(
+            await active_consents(self.uow, wanted, ConsentPurpose.media_advocacy)
+        )
 
     def _place(self, record_id: UUID) -> Place:
         return Place(self.entity, "story_enc", record_id)
@@ -97,7 +112,12 @@ class StoryLinks:
             return StoryLink(
                 state=StoryState.withheld, survivor_id=None, story=None, detail=WITHHELD
             )
-        consent = await active_consent(self.uow, holder.survivor_id, ConsentPurpose.media_advocacy)
+        if holder.survivor_id in self._consents:
+            consent = self._consents[holder.survivor_id]
+        else:
+            consent = await active_consent(
+                self.uow, holder.survivor_id, ConsentPurpose.media_advocacy
+            )
         if consent is None or consent.organization_id != holder.organization_id:
             return StoryLink(
                 state=StoryState.hidden_consent_withdrawn,
@@ -176,6 +196,7 @@ class StudyService:
         scope = own_scope(principal)
 
         async def shown(rows: Sequence[Study]) -> list[StudyRead]:
+            await self.stories.prefetch(principal, rows)
             return [await self._read(principal, row) for row in rows]
 
         result: StudyPage = await paginate(
@@ -296,6 +317,7 @@ class MediaService:
         scope = own_scope(principal)
 
         async def shown(rows: Sequence[MediaEngagement]) -> list[MediaRead]:
+            await self.stories.prefetch(principal, rows)
             return [await self._read(principal, row) for row in rows]
 
         result: MediaPage = await paginate(

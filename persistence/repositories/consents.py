@@ -38,6 +38,25 @@ class ConsentRepository(EntityRepository[Consent]):
         stmt = stmt.order_by(col(Consent.revision).desc(), col(Consent.given_at).desc()).limit(1)
         return (await self.session.scalars(stmt)).first()
 
+    async def latest_for(self, survivor_ids: Iterable[UUID], purpose: str) -> dict[UUID, Consent]:
+        """The newest revision for ``purpose`` of each survivor, in one statement."""
+        wanted = sorted(set(survivor_ids))
+        if not wanted:
+            return {}
+        stmt = (
+            sa.select(Consent)
+            .where(
+                col(Consent.survivor_id).in_(wanted),
+                col(Consent.purpose) == purpose,
+                col(Consent.deleted_at).is_(None),
+            )
+            .order_by(col(Consent.revision).desc(), col(Consent.given_at).desc())
+        )
+        newest: dict[UUID, Consent] = {}
+        for consent in (await self.session.scalars(stmt)).all():  # a few revisions each
+            newest.setdefault(consent.survivor_id, consent)
+        return newest
+
     async def latest_sharing(
         self, pairs: Iterable[tuple[UUID, UUID]]
     ) -> dict[tuple[UUID, UUID], Consent]:
