@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 from api import errors, fast_lane, openapi
 from api.container import Container
 from api.logging import configure as configure_logging
+from api.logging import get_logger
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
     assessments,
@@ -38,8 +39,14 @@ from api.routers import (
     trainings,
     users,
 )
-from domain.common.settings import Settings, check_production
+from domain.common.settings import (
+    Environment,
+    ProductionConfigError,
+    Settings,
+    check_production,
+)
 from domain.identity.keys import with_development_keys
+from persistence.boundary import session_problems
 from persistence.database import Database
 
 API_PREFIX = "/api/v1"
@@ -76,6 +83,30 @@ TAGS = [
 ]
 
 
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def docs_problems(app: FastAPI, settings: Settings) -> list[str]:
+    """Production may serve the interactive docs only when SHAKTI_DOCS_ENABLED says so."""
+    if settings.env is not Environment.production or settings.docs_enabled:
+        return []
+    served = sorted({getattr(route, "path", "") for route in app.routes} & set(DOCS_PATHS))
+    if not served:
+        return []
+    return [f"{', '.join(served)} served without SHAKTI_DOCS_ENABLED=true"]
+
+
+async def check_database_boundary(db: Database, settings: Settings) -> None:
+    """In production, refuse to start when the API's database session could become a
+    superuser or the owner of anything (see persistence/boundary.py); one log line says why."""
+    if settings.env is not Environment.production:
+        return
+    problems = await session_problems(db.engine, settings.database_app_role)
+    if problems:
+        get_logger("shakti.startup").error("refusing to start in production", problems=problems)
+        raise ProductionConfigError(problems)
+
+
 # Allocations before the youngest generation is collected (CPython defaults to 700), and how
 # many collections of one generation before the next is collected too.
 GC_THRESHOLDS = (50_000, 20, 100)
@@ -110,6 +141,12 @@ def create_app(
                 pool_size=settings.database_pool_size,
                 max_overflow=settings.database_max_overflow,
             )
+        try:
+            await check_database_boundary(db, settings)
+        except BaseException:
+            if own_database:
+                await db.dispose()
+            raise
         app.state.container = Container.build(settings, db)
         opened_pool = settings.fast_lane and db.fast_lane_pool is None
         if opened_pool:
@@ -134,8 +171,8 @@ def create_app(
         version=VERSION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        docs_url=DOCS_PATHS[0] if settings.serves_docs else None,
+        redoc_url=DOCS_PATHS[1] if settings.serves_docs else None,
         openapi_url="/openapi.json",
     )
     if database is not None:
@@ -201,4 +238,7 @@ def create_app(
             door = CORSMiddleware(door, **cors)  # type: ignore[arg-type]
         app.front_door = RequestContextMiddleware(door)
     app.add_middleware(RequestContextMiddleware)
+    problems = docs_problems(app, settings)
+    if problems:
+        raise ProductionConfigError(problems)
     return app

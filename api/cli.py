@@ -12,12 +12,20 @@ import contextlib
 import getpass
 import json
 import os
+import signal
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from domain.common.settings import ProductionConfigError, Settings, check_production
+from domain.common.settings import (
+    ProductionConfigError,
+    Settings,
+    check_migration,
+    check_production,
+)
 
 if TYPE_CHECKING:
     from domain.demo.context import DemoContext, DemoOptions
@@ -25,6 +33,8 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EMBEDDED_DATABASE = "shakti"
+# The embedded server's API login role (`serve` works as it, as production does).
+EMBEDDED_API_ROLE = "shakti_api"
 OPENAPI_PATH = Path("openapi/openapi.json")
 
 
@@ -40,10 +50,12 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def database_url(settings: Settings) -> str:
-    """The configured URL, or one of an embedded server started under the data dir."""
-    if settings.database_url_value:
-        return settings.database_url_value
+def database_url(settings: Settings, *, owner: bool = False) -> str:
+    """The configured URL (with ``owner``, the migration URL first), or one of an embedded
+    server started under the data dir."""
+    configured = settings.migration_database_url_value if owner else settings.database_url_value
+    if configured:
+        return configured
     from persistence.embedded import embedded_url, ensure_database, start_embedded
 
     _say(f"SHAKTI_DATABASE_URL is not set: using the embedded PostgreSQL in {settings.data_dir}")
@@ -53,16 +65,57 @@ def database_url(settings: Settings) -> str:
 
 
 # -- serve ----------------------------------------------------------------------------------
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+TERMINATING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _exit_on_termination() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the process by SystemExit, so that every ``finally`` (the
+    embedded PostgreSQL's stop) runs; their default action would kill it where it stands.
+    (uvicorn shuts down gracefully on them, then raises the signal again: it lands here.)"""
+
+    def leave(signum: int, frame: FrameType | None) -> None:
+        for sig in (*TERMINATING_SIGNALS, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)  # a second one must not cut the clean-up short
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in TERMINATING_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve_embedded(stack: contextlib.ExitStack, settings: Settings) -> str:
+    """Start the embedded server (stopped when ``stack`` closes), migrate it as its owner and
+    return the URL of the API's login role, as in production."""
+    import asyncio
 
     from persistence import migrator
+    from persistence.boundary import ensure_login_role
+    from persistence.embedded import embedded_server, embedded_url, ensure_database
 
-    url = database_url(settings)
-    if settings.database_url is None:
-        # The embedded database is ours: bring it to the latest schema before serving.
-        migrator.upgrade(url)
-    os.environ["SHAKTI_DATABASE_URL"] = url  # the workers read it
+    _say(f"SHAKTI_DATABASE_URL is not set: using the embedded PostgreSQL in {settings.data_dir}")
+    server = stack.enter_context(embedded_server(settings.data_dir))
+    ensure_database(server, EMBEDDED_DATABASE)
+    owner_url = embedded_url(server, EMBEDDED_DATABASE)
+    # The embedded database is ours: bring it to the latest schema before serving.
+    migrator.upgrade(owner_url)
+    if not settings.database_app_role:
+        return owner_url
+    role = settings.database_api_role or EMBEDDED_API_ROLE
+    asyncio.run(
+        ensure_login_role(owner_url, role, app_role=settings.database_app_role, password=None)
+    )
+    return embedded_url(server, EMBEDDED_DATABASE, user=role)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_exit_on_termination())
+        url = settings.database_url_value or _serve_embedded(stack, settings)
+        os.environ["SHAKTI_DATABASE_URL"] = url  # the workers read it
         if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
             # Workers write their metrics here; /metrics sums them. Removed at exit.
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="shakti-metrics-"))
@@ -93,8 +146,9 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from alembic.util.exc import CommandError as AlembicError
 
     from persistence import migrator
+    from persistence.boundary import BoundaryError, ensure_login_role
 
-    url = database_url(settings)
+    url = database_url(settings, owner=True)
     try:
         if args.down is not None:
             migrator.downgrade(url, args.down)
@@ -104,6 +158,23 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
             _say(f"upgraded to {args.to}")
     except AlembicError as exc:
         raise CommandError(f"migration failed: {exc}") from exc
+    role, app_role = settings.database_api_role, settings.database_app_role
+    if role and args.down is None:
+        if not app_role:
+            raise CommandError("SHAKTI_DATABASE_API_ROLE needs an app role", EXIT_USAGE)
+        password = settings.database_api_password
+        try:
+            asyncio.run(
+                ensure_login_role(
+                    url,
+                    role,
+                    app_role=app_role,
+                    password=password.get_secret_value() if password else None,
+                )
+            )
+        except BoundaryError as exc:
+            raise CommandError(str(exc), EXIT_USAGE) from exc
+        _say(f"login role {role} ready: a member of {app_role} only")
     return EXIT_OK
 
 
@@ -404,7 +475,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(handler=cmd_serve)
 
-    migrate = sub.add_parser("migrate", help="upgrade to head, or to/down to a given revision")
+    migrate = sub.add_parser(
+        "migrate",
+        help="upgrade to head, or to/down to a given revision (as the schema owner: "
+        "SHAKTI_MIGRATION_DATABASE_URL, else SHAKTI_DATABASE_URL); then create or update the "
+        "API's login role SHAKTI_DATABASE_API_ROLE when set",
+    )
     group = migrate.add_mutually_exclusive_group()
     group.add_argument("--to", default="head", metavar="REVISION", help="upgrade to REVISION")
     group.add_argument("--down", metavar="REVISION", help="downgrade to REVISION (or base)")
@@ -474,6 +550,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if args.command == "serve":
             check_production(settings)
+        elif args.command == "migrate":
+            check_migration(settings)
         handler: Any = args.handler
         return int(handler(args, settings))
     except ProductionConfigError as exc:

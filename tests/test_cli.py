@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import socket
@@ -222,3 +223,80 @@ def test_serve_starts_an_embedded_database_migrates_and_serves_docs(tmp_path: Pa
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _postmaster(pgdata: Path) -> tuple[int, Path]:
+    """The pid and socket folder that postmaster.pid names (first and fifth lines)."""
+    lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    return int(lines[0]), Path(lines[4])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_serve_stops_its_embedded_postgresql_when_stopped_by_a_signal(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """A real `shakti-mis serve` on an embedded PostgreSQL, stopped as a container runtime
+    (SIGTERM) or a person at the terminal (SIGINT) stops it: no postmaster is left. It served
+    as the API's login role, not the cluster's superuser."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHAKTI_")}
+    env.update(CHEAP_HASHING)
+    data = tmp_path / "shakti-data"
+    env["SHAKTI_DATA_DIR"] = str(data)
+    port = _free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    pgdata = data / "postgres"
+    try:
+        deadline = time.monotonic() + 90
+        ready = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert ready is not None, log_path.read_text()
+        assert ready.status_code == 200, log_path.read_text()
+        pid, socket_dir = _postmaster(pgdata)
+        assert _alive(pid)
+        sessions = _query(
+            f"postgresql+asyncpg://postgres@/shakti?host={socket_dir}",
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = 'shakti-mis'",
+        )
+        assert sessions == [("shakti_api",)]
+        if stop is signal.SIGINT:
+            # A serve killed earlier (SIGKILL) left its pid among the server's users: it does
+            # not keep this one from stopping the server.
+            dead = subprocess.Popen([sys.executable, "-c", "pass"])
+            dead.wait()
+            handles = pgdata / ".handle_pids.json"
+            handles.write_text(json.dumps([*json.loads(handles.read_text()), dead.pid]))
+
+        process.send_signal(stop)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = log_path.read_text()
+    assert not (pgdata / "postmaster.pid").exists(), output
+    assert not _alive(pid), output
+    # Every line after the start-up notice is JSON (pg_ctl's narration included none).
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert all(line.startswith("{") for line in lines[1:]), output
+    assert '"embedded PostgreSQL stopped"' in output

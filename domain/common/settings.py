@@ -11,12 +11,18 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_KEY_PREFIX = "dev-"
 MAX_ACCESS_TOKEN_TTL = 15 * 60
+# The development-only database passwords docker-compose.yml falls back to (the owner's
+# POSTGRES_PASSWORD and the API login role's SHAKTI_DATABASE_API_PASSWORD): refused in production.
+COMPOSE_DEFAULT_DATABASE_PASSWORDS = frozenset(
+    {"shakti-dev-only-not-for-production", "shakti-api-dev-only-not-for-production"}
+)
 
 
 class Environment(StrEnum):
@@ -30,10 +36,19 @@ class Settings(BaseSettings):
     env: Environment = Environment.development
 
     # Database. Unset: the CLI starts an embedded PostgreSQL under data_dir.
+    # The API's own login role (NOSUPERUSER, owning nothing, a member of the app role only).
     database_url: SecretStr | None = None
+    # The schema owner, for `shakti-mis migrate` only (falls back to database_url). The API
+    # never needs it: never give it to the API's process.
+    migration_database_url: SecretStr | None = None
     # Role the application switches to on connect: it may not update or delete audit events.
-    # Empty string: use the login role as it is (it must then hold only the app grants).
+    # Empty string: use the login role as it is (refused in production).
     database_app_role: str = "shakti_app"
+    # The API's login role that `shakti-mis migrate` creates or updates after migrating (LOGIN,
+    # NOSUPERUSER, NOCREATEDB, NOCREATEROLE, NOBYPASSRLS, a member of the app role), with this
+    # password (stored as a SCRAM verifier). Empty: migrate leaves login roles alone.
+    database_api_role: str = ""
+    database_api_password: SecretStr | None = None
     # Connections per worker. Overflow connections are opened and closed under load, and a
     # new connection re-prepares every statement: a pool sized for the load, with no
     # overflow, is several times faster than churn (requests wait for a connection instead).
@@ -82,6 +97,9 @@ class Settings(BaseSettings):
     fast_lane: bool = True
     # Its own connections per worker (besides database_pool_size + database_max_overflow).
     fast_lane_pool_size: int = Field(default=8, ge=1, le=200)
+    # Interactive docs (/docs, /redoc). Unset: served in development, not in production
+    # (Swagger UI loads its scripts from a CDN); true serves them in production too.
+    docs_enabled: bool | None = None
     log_level: str = "INFO"
 
     # Entitlements: an application that has not moved for this many days is flagged stalled.
@@ -97,6 +115,19 @@ class Settings(BaseSettings):
     @cached_property
     def database_url_value(self) -> str | None:
         return self.database_url.get_secret_value() if self.database_url else None
+
+    @cached_property
+    def migration_database_url_value(self) -> str | None:
+        """The owner's URL for migrations: the migration URL, else the API's."""
+        if self.migration_database_url:
+            return self.migration_database_url.get_secret_value()
+        return self.database_url_value
+
+    @property
+    def serves_docs(self) -> bool:
+        if self.docs_enabled is None:
+            return self.env is Environment.development
+        return self.docs_enabled
 
     def uses_development_keys(self) -> bool:
         return not self.jwt_signing_keys or any(
@@ -125,6 +156,14 @@ def production_problems(settings: Settings) -> list[str]:
             f"protect personal data; development keys (none set, or a kid starting with "
             f"'{DEV_KEY_PREFIX}') are refused"
         )
+    development_verification_kids = sorted(
+        kid for kid in settings.jwt_verification_keys if kid.startswith(DEV_KEY_PREFIX)
+    )
+    if development_verification_kids:
+        problems.append(
+            "SHAKTI_JWT_VERIFICATION_KEYS may not accept development keys (kid starting with "
+            f"'{DEV_KEY_PREFIX}'): {', '.join(development_verification_kids)}"
+        )
     if settings.data_active_kid and settings.data_active_kid not in settings.data_keys:
         problems.append("SHAKTI_DATA_ACTIVE_KID names no key in SHAKTI_DATA_KEYS")
     if settings.jwt_active_kid and settings.jwt_active_kid not in settings.jwt_signing_keys:
@@ -133,11 +172,52 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "SHAKTI_DATABASE_URL must be set: the embedded PostgreSQL is for development only"
         )
+    elif uses_compose_default_password(settings.database_url_value or ""):
+        problems.append(
+            "SHAKTI_DATABASE_URL uses the development-only default password of "
+            "docker-compose.yml: set SHAKTI_DATABASE_API_PASSWORD (and POSTGRES_PASSWORD)"
+        )
+    if settings.migration_database_url is not None:
+        problems.append(
+            "SHAKTI_MIGRATION_DATABASE_URL is set: the API never needs the schema owner's "
+            "credentials (only `shakti-mis migrate` does)"
+        )
+    if not settings.database_app_role:
+        problems.append(
+            "SHAKTI_DATABASE_APP_ROLE must name the app role (it may not update or delete audit "
+            "events); empty is refused"
+        )
     if "*" in settings.cors_origins:
         problems.append("SHAKTI_CORS_ORIGINS may not contain '*' in production")
     if settings.password_hash_memory_kib < 19456 or settings.password_hash_time_cost < 2:
         problems.append(
             "password hashing below the OWASP minimum (argon2id m>=19456 KiB, t>=2) is refused"
+        )
+    return problems
+
+
+def uses_compose_default_password(url: str) -> bool:
+    """Whether a database URL carries one of docker-compose.yml's development passwords."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return False
+    return password is not None and unquote(password) in COMPOSE_DEFAULT_DATABASE_PASSWORDS
+
+
+def migration_problems(settings: Settings) -> list[str]:
+    """What makes `shakti-mis migrate` unfit for production (empty when fit): the compose
+    default passwords, for the owner and for the API login role it provisions."""
+    problems: list[str] = []
+    if uses_compose_default_password(settings.migration_database_url_value or ""):
+        problems.append(
+            "the migration URL uses the development-only default password of "
+            "docker-compose.yml: set POSTGRES_PASSWORD"
+        )
+    api_password = settings.database_api_password
+    if api_password and api_password.get_secret_value() in COMPOSE_DEFAULT_DATABASE_PASSWORDS:
+        problems.append(
+            "SHAKTI_DATABASE_API_PASSWORD is the development-only default of docker-compose.yml"
         )
     return problems
 
@@ -155,5 +235,14 @@ def check_production(settings: Settings) -> None:
     """Raise :class:`ProductionConfigError` when production settings are unsafe."""
     if settings.env is Environment.production:
         problems = production_problems(settings)
+        if problems:
+            raise ProductionConfigError(problems)
+
+
+def check_migration(settings: Settings) -> None:
+    """Raise :class:`ProductionConfigError` when a production migration would use a compose
+    default password."""
+    if settings.env is Environment.production:
+        problems = migration_problems(settings)
         if problems:
             raise ProductionConfigError(problems)
