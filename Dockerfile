@@ -4,9 +4,16 @@
 #   docker build -t shakti-mis .
 #   docker run --rm -e SHAKTI_DATABASE_URL=... -e SHAKTI_JWT_SIGNING_KEYS=... -p 127.0.0.1:8000:8000 shakti-mis
 # The same image runs the one-shot `shakti-mis migrate` (see docker-compose.yml).
+#
+# The base image is pinned by digest (the multi-architecture index of python:3.11-slim, Debian
+# trixie, Python 3.11.16, pushed 2026-08-16), the Python the lock files are made and tested
+# with. The digest was taken from public records of that tag (several independent projects pin
+# the same one; it was not pulled from here). To move on: `docker pull python:3.11-slim`, then
+# `docker inspect --format '{{index .RepoDigests 0}}' python:3.11-slim`, and replace both lines.
+ARG PYTHON_IMAGE=python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 
 # ---- builder: a virtualenv with the locked runtime dependencies, then the project -----------
-FROM python:3.12-slim AS builder
+FROM ${PYTHON_IMAGE} AS builder
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -19,8 +26,9 @@ WORKDIR /src
 
 # Dependencies first (their layer is reused while requirements.lock is unchanged).
 # Runtime lock only: requirements-dev.lock (pytest, ruff, mypy...) never enters the image.
+# Every file is checked against the lock's hashes.
 COPY requirements.lock ./
-RUN pip install --no-deps -r requirements.lock
+RUN pip install --no-deps --require-hashes -r requirements.lock
 
 # The project: only its packages and metadata, never the whole context.
 COPY pyproject.toml ./
@@ -32,7 +40,7 @@ RUN pip install --no-deps . \
     && pip check
 
 # ---- runtime: the virtualenv on a clean slim base, no compilers, not root -------------------
-FROM python:3.12-slim AS runtime
+FROM ${PYTHON_IMAGE} AS runtime
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

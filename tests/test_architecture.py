@@ -83,3 +83,29 @@ def test_operation_ids_are_stable_area_action_names(routes: list) -> None:  # ty
 
 def test_every_operation_has_a_tag(routes: list) -> None:  # type: ignore[type-arg]
     assert [e.path for e in routes if e.route.include_in_schema and not e.route.tags] == []
+
+
+# python-jose is a fixed dependency, called through one module only (its algorithm pinning,
+# key choice and claim checks live there).
+JOSE_MODULE = "domain/identity/tokens.py"
+
+
+def jose_importers(files: dict[str, str]) -> list[str]:
+    return sorted(name for name, source in files.items() if "jose" in imported_roots(source))
+
+
+def test_only_the_token_module_imports_jose() -> None:
+    files = {
+        name: source
+        for layer in ("api", "domain", "persistence", "migrations")
+        for name, source in layer_files(layer).items()
+    }
+    assert jose_importers(files) == [JOSE_MODULE]
+
+
+def test_the_jose_check_catches_another_importer() -> None:
+    files = {
+        JOSE_MODULE: "from jose import jwt\n",
+        "api/deps.py": "def f():\n    from jose.jwt import decode\n",
+    }
+    assert jose_importers(files) == ["api/deps.py", JOSE_MODULE]

@@ -21,7 +21,12 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from domain.common.settings import Settings, production_problems
+from domain.common.settings import (
+    COMPOSE_DEFAULT_DATABASE_PASSWORDS,
+    Settings,
+    migration_problems,
+    production_problems,
+)
 from domain.identity.keys import generate_private_key_pem
 from persistence.crypto import new_key_text
 from persistence.database import async_url
@@ -158,8 +163,12 @@ def services(compose: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+OWNER_PASSWORD = "Owner-only-secret-4c1d"
+API_PASSWORD = "Api-only-secret-77e0a9"
+
+
 def key_env(**extra: str) -> dict[str, str]:
-    """The environment an operator provides: a real (non-dev) signing key and its kid."""
+    """The environment an operator provides: real (non-dev) keys and database passwords."""
     keys = json.dumps({KID: generate_private_key_pem()})
     return {
         "SHAKTI_JWT_SIGNING_KEYS": keys,
@@ -167,6 +176,8 @@ def key_env(**extra: str) -> dict[str, str]:
         "SHAKTI_DATA_KEYS": json.dumps({DATA_KID: new_key_text()}),
         "SHAKTI_DATA_ACTIVE_KID": DATA_KID,
         "SHAKTI_BLIND_INDEX_KEY": new_key_text(),
+        "POSTGRES_PASSWORD": OWNER_PASSWORD,
+        "SHAKTI_DATABASE_API_PASSWORD": API_PASSWORD,
         **extra,
     }
 
@@ -256,7 +267,8 @@ def test_migrate_runs_once_after_the_database_is_healthy(services: dict[str, Any
     assert migrate["restart"] == "no"  # the string: YAML's bare no would be False
     assert depends_on(migrate)["db"] == "service_healthy"
     assert migrate["image"] == services["api"]["image"], "migrate runs the API's image"
-    assert "SHAKTI_DATABASE_URL" in migrate["environment"]
+    assert "SHAKTI_MIGRATION_DATABASE_URL" in migrate["environment"]
+    assert migrate["environment"]["SHAKTI_DATABASE_API_ROLE"] == "shakti_api"
 
 
 def test_api_starts_after_a_successful_migration(services: dict[str, Any]) -> None:
@@ -297,22 +309,87 @@ def test_compose_refuses_to_start_without_signing_keys(compose: dict[str, Any]) 
         resolve(compose, {"SHAKTI_JWT_SIGNING_KEYS": "", "SHAKTI_JWT_ACTIVE_KID": KID})
 
 
-@pytest.mark.parametrize("password", [None, "a-Better-Secret-42"])
-def test_resolved_database_url_points_at_the_db_service(
-    compose: dict[str, Any], password: str | None
+@pytest.mark.parametrize("passwords", ["defaults", "given"])
+def test_resolved_database_urls_point_at_the_db_service_as_two_roles(
+    compose: dict[str, Any], passwords: str
 ) -> None:
-    env = key_env() if password is None else key_env(POSTGRES_PASSWORD=password)
+    """migrate logs in as the owner (PostgreSQL's superuser in the db service); the API as the
+    login role that migrate makes, with the password migrate gives it."""
+    env = key_env()
+    if passwords == "defaults":
+        del env["POSTGRES_PASSWORD"], env["SHAKTI_DATABASE_API_PASSWORD"]
     services = resolve(compose, env)["services"]
     db = services["db"]["environment"]
-    for name in ("migrate", "api"):
-        url = make_url(async_url(services[name]["environment"]["SHAKTI_DATABASE_URL"]))
+    migrate = services["migrate"]["environment"]
+    owner = make_url(async_url(migrate["SHAKTI_MIGRATION_DATABASE_URL"]))
+    api = make_url(async_url(services["api"]["environment"]["SHAKTI_DATABASE_URL"]))
+    for url in (owner, api):
         assert url.host == "db"
         assert url.port in (None, 5432)
-        assert url.username == db.get("POSTGRES_USER", "postgres")
-        assert url.password == db["POSTGRES_PASSWORD"]
-        assert url.database == db.get("POSTGRES_DB", url.username)
-    if password is not None:
-        assert db["POSTGRES_PASSWORD"] == password
+        assert url.database == db.get("POSTGRES_DB", "postgres")
+    assert owner.username == db.get("POSTGRES_USER", "postgres")
+    assert owner.password == db["POSTGRES_PASSWORD"]
+    assert api.username == migrate["SHAKTI_DATABASE_API_ROLE"] != owner.username
+    assert api.password == migrate["SHAKTI_DATABASE_API_PASSWORD"] != owner.password
+    if passwords == "given":
+        assert (owner.password, api.password) == (OWNER_PASSWORD, API_PASSWORD)
+    else:
+        assert {owner.password, api.password} == COMPOSE_DEFAULT_DATABASE_PASSWORDS
+
+
+def test_the_api_never_receives_the_owners_credentials(services: dict[str, Any]) -> None:
+    """Nothing in the api service names the owner's password, URL or role: not its
+    environment (anchors merged), nor secrets or env files that could carry them."""
+    api = services["api"]
+    assert not {"secrets", "env_file", "configs"} & set(api)
+    environment = api["environment"]
+    assert "SHAKTI_MIGRATION_DATABASE_URL" not in environment
+    assert "SHAKTI_DATABASE_API_ROLE" not in environment
+    for name, value in environment.items():
+        assert "POSTGRES_PASSWORD" not in str(value), name
+    resolved = resolve({"api": api}, key_env())["api"]["environment"]
+    for name, value in resolved.items():
+        assert OWNER_PASSWORD not in str(value), name
+    url = make_url(async_url(resolved["SHAKTI_DATABASE_URL"]))
+    assert url.username != services["db"]["environment"].get("POSTGRES_USER", "postgres")
+
+
+def test_the_owners_password_goes_to_the_db_and_migrate_only(compose: dict[str, Any]) -> None:
+    resolved = resolve(compose, key_env())["services"]
+    holders = sorted(
+        name
+        for name, service in resolved.items()
+        if OWNER_PASSWORD in json.dumps(service.get("environment", {}))
+    )
+    assert holders == ["db", "migrate"]
+
+
+def test_the_compose_defaults_are_the_passwords_production_refuses(
+    services: dict[str, Any],
+) -> None:
+    defaults = set(re.findall(r"PASSWORD:-([^}]+)\}", COMPOSE_FILE.read_text()))
+    assert defaults == COMPOSE_DEFAULT_DATABASE_PASSWORDS
+
+
+def test_with_the_default_passwords_neither_migrate_nor_the_api_would_start(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = key_env()
+    del env["POSTGRES_PASSWORD"], env["SHAKTI_DATABASE_API_PASSWORD"]
+    services = resolve(compose, env)["services"]
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in services["api"]["environment"].items():
+        monkeypatch.setenv(name, str(value))
+    api = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert any("default password" in problem for problem in production_problems(api))
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in services["migrate"]["environment"].items():
+        monkeypatch.setenv(name, str(value))
+    migrate = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert migrate.env == "production"
+    assert len(migration_problems(migrate)) == 2
 
 
 def test_resolved_api_environment_is_fit_for_production(
@@ -327,6 +404,7 @@ def test_resolved_api_environment_is_fit_for_production(
     assert settings.env == "production"
     assert settings.jwt_active_kid == KID
     assert settings.database_app_role == "shakti_app"
+    assert settings.migration_database_url is None
     assert production_problems(settings) == []
 
 
@@ -428,6 +506,13 @@ def test_every_stage_builds_on_python_slim(stages: list[Stage]) -> None:
         )
 
 
+def test_every_base_image_is_pinned_by_digest(stages: list[Stage]) -> None:
+    for stage in stages:
+        if any(stage.base == other.name for other in stages):
+            continue
+        assert re.search(r"@sha256:[0-9a-f]{64}$", stage.base), f"{stage.base}: pin a digest"
+
+
 def test_final_stage_runs_as_a_fixed_non_root_user(final: Stage) -> None:
     users = final.all("USER")
     assert users, "the final stage sets USER"
@@ -461,7 +546,10 @@ def test_final_stage_takes_the_virtualenv_from_the_builder(stages: list[Stage]) 
 
 def test_builder_installs_the_runtime_lock_without_dev_dependencies(stages: list[Stage]) -> None:
     runs = [run for stage in stages[:-1] for run in stage.all("RUN")]
-    assert any(re.search(r"pip install --no-deps -r requirements\.lock\b", run) for run in runs)
+    assert any(
+        re.search(r"pip install --no-deps --require-hashes -r requirements\.lock\b", run)
+        for run in runs
+    )
     assert any(re.search(r"pip install --no-deps \.(\s|$)", run) for run in runs)
     instructions = " ".join(logical_lines(DOCKERFILE.read_text()))  # comments aside
     assert "requirements-dev" not in instructions
