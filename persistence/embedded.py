@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,13 +64,15 @@ def _forget_dead_handles(pgdata: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.AccessDenied:
         return True
-    return True
 
 
 def stop_embedded(server: Any) -> bool:
@@ -89,7 +92,7 @@ def stop_embedded(server: Any) -> bool:
         if others:
             return False
         info = server._postmaster_info
-        if info is None or not info.is_running():
+        if info is None or not _alive(info.pid):
             return False
         command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast"]
         # Its narration ("waiting for server to shut down.... done") is kept out of the
@@ -104,15 +107,20 @@ def stop_embedded(server: Any) -> bool:
             check=False,
             timeout=60,
         )
-        if result.returncode != 0 and info.is_running():
+        # pg_ctl returns once postmaster.pid is gone; the postmaster exits just after.
+        deadline = time.monotonic() + 10
+        while _alive(info.pid) and result.returncode == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(info.pid):
             logger.warning(
                 "pg_ctl could not stop the embedded PostgreSQL (%s): terminating it",
                 result.stderr.strip()[-300:],
             )
             info.process.terminate()
-            try:
-                info.process.wait(10)
-            except Exception:  # psutil.TimeoutExpired
+            deadline = time.monotonic() + 10
+            while _alive(info.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _alive(info.pid):
                 info.process.kill()
         logger.info("embedded PostgreSQL stopped")
         return True
