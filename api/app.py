@@ -38,7 +38,8 @@ from api.routers import (
     trainings,
     users,
 )
-from domain.common.settings import Settings, check_production
+from domain.audit.service import seal_unkeyed_chains
+from domain.common.settings import Settings, check_audit_keys, check_production
 from domain.identity.keys import with_development_keys
 from persistence.database import Database
 
@@ -90,6 +91,7 @@ def create_app(
     """
     settings = settings or Settings()
     check_production(settings)
+    check_audit_keys(settings)
     settings = with_development_keys(settings)
     configure_logging(settings.log_level)
 
@@ -111,6 +113,8 @@ def create_app(
                 max_overflow=settings.database_max_overflow,
             )
         app.state.container = Container.build(settings, db)
+        # Chains that still end with events of before audit keys get a keyed event first.
+        await seal_unkeyed_chains(db)
         opened_pool = settings.fast_lane and db.fast_lane_pool is None
         if opened_pool:
             await db.open_fast_lane_pool(settings.fast_lane_pool_size)

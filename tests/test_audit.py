@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import hmac
 import json
+import os
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -27,6 +29,8 @@ from domain.audit.service import AuditService
 from domain.audit.trail import event as audit_event
 from domain.audit.trail import record
 from domain.common.principal import SYSTEM_PRINCIPAL_ID, Role, system_principal
+from domain.common.settings import Settings
+from domain.identity.keys import audit_keys_from_settings
 from persistence.audit_chain import (
     AUDIT_CHAINS,
     GENESIS_HASH,
@@ -37,6 +41,7 @@ from persistence.audit_chain import (
     field_texts,
     pick_chain,
 )
+from persistence.crypto import decode_key
 from persistence.database import Database
 from persistence.models.enums import ActorType, AuditAction, AuditOutcome
 from persistence.repositories.audit_events import AuditEventRepository
@@ -59,8 +64,10 @@ AUDIT_COLUMNS = {
     "entity_type",
     "entity_id",
     "request_id",
+    "caller_request_id",
     "outcome",
     "hash",
+    "kid",
 }
 # The columns that place an event rather than describe it (not in its digest).
 PLACEMENT = {"seq", "chain", "chain_seq", "hash"}
@@ -121,7 +128,25 @@ def as_record(row: dict[str, Any]) -> AuditRecord:
         entity_id=row["entity_id"],
         request_id=row["request_id"],
         outcome=row["outcome"],
+        caller_request_id=row["caller_request_id"],
     )
+
+
+def audit_key_bytes(settings: Settings) -> dict[str, bytes]:
+    """The raw audit keys of the test settings, by kid."""
+    return {kid: decode_key(key.get_secret_value()) for kid, key in settings.audit_keys.items()}
+
+
+def keyed_step(key: bytes, previous: bytes, row: dict[str, Any]) -> bytes:
+    """The chain step of a keyed event, recomputed here from first principles (RFC 2104)."""
+    document = canonical(as_record(row), row["kid"])
+    message = previous + hashlib.sha256(document).digest()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+@pytest.fixture
+def keys(settings: Settings) -> dict[str, bytes]:
+    return audit_key_bytes(settings)
 
 
 def by_chain(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -132,12 +157,16 @@ def by_chain(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 
 
 def assert_chained(
-    rows: Sequence[dict[str, Any]], heads: dict[int, tuple[int, bytes]] | None = None
+    rows: Sequence[dict[str, Any]],
+    heads: dict[int, tuple[int, bytes]] | None = None,
+    *,
+    keys: dict[str, bytes],
 ) -> None:
     """In every chain: positions 1..n without gaps, listing order (seq) agreeing with chain
-    order, and every stored hash the chain step from its predecessor, recomputed here from the
-    event's fields. With ``heads`` (all of them): each names its chain's last event, and the
-    chains without events are still at the genesis."""
+    order, and every stored hash the keyed chain step (HMAC-SHA256 under the event's kid) from
+    its predecessor, recomputed here from the event's fields. With ``heads`` (all of them):
+    each names its chain's last event, and the chains without events are still at the
+    genesis."""
     chains = by_chain(rows)
     for chain, events in chains.items():
         assert 1 <= chain <= AUDIT_CHAINS
@@ -146,8 +175,8 @@ def assert_chained(
         assert seqs == sorted(seqs), f"listing order of chain {chain}"
         previous = GENESIS_HASH
         for row in events:
-            expected = hashlib.sha256(previous + hashlib.sha256(canonical(as_record(row))).digest())
-            assert bytes(row["hash"]) == expected.digest(), (chain, row["chain_seq"])
+            expected = keyed_step(keys[row["kid"]], previous, row)
+            assert bytes(row["hash"]) == expected, (chain, row["chain_seq"])
             previous = bytes(row["hash"])
     if heads is not None:
         assert sorted(heads) == list(range(1, AUDIT_CHAINS + 1))
@@ -161,7 +190,13 @@ def statuses(rows: Sequence[dict[str, Any]]) -> list[dict[str, int]]:
     """What verification reports for intact chains holding ``rows``."""
     counts = Counter(row["chain"] for row in rows)
     return [
-        {"chain": c, "events": counts[c], "last_position": counts[c], "head_position": counts[c]}
+        {
+            "chain": c,
+            "events": counts[c],
+            "last_position": counts[c],
+            "head_position": counts[c],
+            "legacy_events": 0,
+        }
         for c in range(1, AUDIT_CHAINS + 1)
     ]
 
@@ -262,7 +297,7 @@ async def test_creating_an_organization_writes_a_create_event(
 
     assert response.status_code == 201, response.text
     organization_id = UUID(response.json()["id"])
-    events = await audit_rows(connection, request_id="req-create-org-0001")
+    events = await audit_rows(connection, caller_request_id="req-create-org-0001")
     assert len(events) == 1
     event = events[0]
     assert event["action"] == "create"
@@ -303,7 +338,7 @@ async def test_creating_a_user_writes_a_create_event_without_her_data(
 
     assert response.status_code == 201, response.text
     user_id = UUID(response.json()["id"])
-    (event,) = await audit_rows(connection, request_id="req-create-user-0001")
+    (event,) = await audit_rows(connection, caller_request_id="req-create-user-0001")
     assert (event["action"], event["entity_type"], event["entity_id"]) == (
         "create",
         "user",
@@ -336,7 +371,7 @@ async def test_a_failed_write_leaves_no_create_event(
     )
 
     assert again.status_code == 409, again.text
-    assert await audit_rows(connection, request_id="req-duplicate-0001") == []
+    assert await audit_rows(connection, caller_request_id="req-duplicate-0001") == []
     creates = await audit_rows(connection, action="create", entity_type="organization")
     assert [e["entity_id"] for e in creates if e["actor_id"] == admin.id] == [
         UUID(first.json()["id"])
@@ -365,7 +400,7 @@ async def test_a_failed_user_create_leaves_no_create_event(
 
     assert response.status_code == 409, response.text
     assert await audit_rows(connection, action="create", entity_type="user") == before
-    assert await audit_rows(connection, request_id="req-dup-user-0001") == []
+    assert await audit_rows(connection, caller_request_id="req-dup-user-0001") == []
     users = await connection.execute(
         sa.text("SELECT count(*) FROM app_user WHERE email = :email"), {"email": existing.email}
     )
@@ -388,12 +423,12 @@ async def test_reading_a_user_writes_a_read_event_and_listing_a_search_event(
 
     assert read.status_code == 200, read.text
     assert listed.status_code == 200, listed.text
-    (read_event,) = await audit_rows(connection, request_id="req-read-user-01")
+    (read_event,) = await audit_rows(connection, caller_request_id="req-read-user-01")
     assert read_event["action"] == "read"
     assert (read_event["entity_type"], read_event["entity_id"]) == ("user", worker.id)
     assert read_event["organization_id"] == organization
     assert read_event["actor_id"] == admin.id
-    (search_event,) = await audit_rows(connection, request_id="req-list-users-01")
+    (search_event,) = await audit_rows(connection, caller_request_id="req-list-users-01")
     assert search_event["action"] == "search"
     assert (search_event["entity_type"], search_event["entity_id"]) == ("user", None)
     assert search_event["actor_id"] == admin.id
@@ -431,7 +466,7 @@ async def test_a_permission_denial_is_recorded_although_the_request_fails(
 
     assert response.status_code == 403, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
-    (event,) = await audit_rows(connection, request_id="req-denied-0001")
+    (event,) = await audit_rows(connection, caller_request_id="req-denied-0001")
     assert event["action"] == "permission_denied"
     assert event["outcome"] == "denied"
     assert (event["actor_type"], event["actor_id"]) == ("user", worker.id)
@@ -459,7 +494,7 @@ async def test_a_denial_inside_the_service_is_recorded_and_the_write_undone(
     )
 
     assert response.status_code == 403, response.text
-    (event,) = await audit_rows(connection, request_id="req-denied-0002")
+    (event,) = await audit_rows(connection, caller_request_id="req-denied-0002")
     assert (event["action"], event["outcome"]) == ("permission_denied", "denied")
     assert (event["entity_type"], event["actor_id"]) == ("user", manager.id)
     users = await connection.execute(
@@ -469,7 +504,7 @@ async def test_a_denial_inside_the_service_is_recorded_and_the_write_undone(
 
 
 async def test_durable_events_survive_a_rollback_and_ordinary_ones_do_not(
-    database: Database, connection: AsyncConnection
+    database: Database, connection: AsyncConnection, keys: dict[str, bytes]
 ) -> None:
     system = system_principal()
     kept, also_kept, dropped = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -494,7 +529,7 @@ async def test_durable_events_survive_a_rollback_and_ordinary_ones_do_not(
     # Both in the unit's chain, one after the other.
     assert (event["chain"], other["chain"]) == (chain, chain)
     assert other["chain_seq"] == event["chain_seq"] + 1
-    assert_chained(await audit_rows(connection), await chain_heads(connection))
+    assert_chained(await audit_rows(connection), await chain_heads(connection), keys=keys)
 
 
 # -- 3. the chains ------------------------------------------------------------------------
@@ -513,7 +548,7 @@ async def test_there_are_64_chains_from_the_genesis(committed_db: Database) -> N
 
 
 async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
-    database: Database, connection: AsyncConnection
+    database: Database, connection: AsyncConnection, keys: dict[str, bytes]
 ) -> None:
     system = system_principal()
     units: dict[str, int] = {}
@@ -529,7 +564,7 @@ async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
     assert len(ours) == sum(1 + n % 3 for n in range(40))
     assert len({row["chain"] for row in ours}) > 1
     assert len(heads) == AUDIT_CHAINS
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
     for unit, chain in units.items():
         events = [row for row in rows if row["entity_type"] == unit]
         # All in the unit's chain, one after the other, in the order recorded.
@@ -545,7 +580,10 @@ async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
 
 
 async def test_verify_is_ok_after_ordinary_activity(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    keys: dict[str, bytes],
 ) -> None:
     admin = await factory.platform_admin()
     await some_activity(client, factory, admin)
@@ -559,15 +597,22 @@ async def test_verify_is_ok_after_ordinary_activity(
         "events_checked": len(rows),
         "chains": statuses(rows),
         "problems": [],
+        "checkpoint_taken_at": None,
     }
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
+    # Every event is chained under the active audit key.
+    assert {row["kid"] for row in rows} == {"test-audit-1"}
     # Verifying is itself audited.
     (event,) = await audit_rows(connection, action="verify")
     assert (event["actor_id"], event["entity_type"]) == (admin.id, "audit_event")
 
 
 async def test_the_chain_arithmetic_is_reproducible(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    settings: Settings,
+    keys: dict[str, bytes],
 ) -> None:
     """Every stored hash (computed inside PostgreSQL) is recomputed here from the event's
     fields: the database's digest and persistence.audit_chain.digest() agree on every event,
@@ -583,24 +628,24 @@ async def test_the_chain_arithmetic_is_reproducible(
     rows = await audit_rows(connection)
     assert {"create", "read", "search", "permission_denied"} <= {row["action"] for row in rows}
 
+    audit_keys = audit_keys_from_settings(settings)
     for chain, events in by_chain(rows).items():
         previous = GENESIS_HASH
         for row in events:
-            # Every column but the event's place in the trail is covered by the digest.
-            fields = json.loads(canonical(as_record(row)))
+            # Every column but the event's place in the trail is covered by the digest, the
+            # kid it was chained under included.
+            fields = json.loads(canonical(as_record(row), row["kid"]))
             assert set(fields) == AUDIT_COLUMNS - PLACEMENT
             assert fields["id"] == str(row["id"])
             assert fields["entity_type"] == row["entity_type"]
-            expected = chain_hash(previous, digest(as_record(row)))
+            assert fields["kid"] == row["kid"] == "test-audit-1"
+            expected = audit_keys.step(row["kid"], previous, digest(as_record(row), row["kid"]))
             assert bytes(row["hash"]) == expected, (chain, row["chain_seq"])
-            assert (
-                expected
-                == hashlib.sha256(
-                    previous + hashlib.sha256(canonical(as_record(row))).digest()
-                ).digest()
-            )
+            assert expected == keyed_step(keys[row["kid"]], previous, row)
+            # Not the plain SHA-256 chain of before audit keys.
+            assert expected != chain_hash(previous, digest(as_record(row), row["kid"]))
             previous = expected
-    assert_chained(rows, await chain_heads(connection))
+    assert_chained(rows, await chain_heads(connection), keys=keys)
 
 
 AWKWARD = [
@@ -630,30 +675,35 @@ def awkward_records() -> list[AuditRecord]:
                 entity_id=uuid.uuid4() if n % 2 else None,
                 request_id=request_id,
                 outcome=AuditOutcome.failure,
+                caller_request_id=None if n % 2 else request_id,
             )
         )
     return records
 
 
 async def test_canonical_is_the_text_of_the_jsonb_object(connection: AsyncConnection) -> None:
-    """canonical() reproduces PostgreSQL's text of jsonb_build_object(...) byte for byte."""
+    """canonical() reproduces PostgreSQL's text of jsonb_build_object(...) byte for byte, for
+    the events of before audit keys and for keyed ones (which also digest kid and the caller's
+    request id)."""
     for original in awkward_records():
-        texts = field_texts(original)
-        pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in texts)
-        built = await connection.execute(
-            sa.text(
-                f"SELECT convert_to(jsonb_build_object({pairs})::text, 'UTF8'), "
-                f"sha256(convert_to(jsonb_build_object({pairs})::text, 'UTF8'))"
-            ),
-            texts,
-        )
-        text_bytes, sql_digest = built.one()
-        assert bytes(text_bytes) == canonical(original)
-        assert bytes(sql_digest) == digest(original)
+        for kid in (None, "test-audit-1"):
+            texts = field_texts(original, kid)
+            assert ("kid" in texts) is (kid is not None)
+            pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in texts)
+            built = await connection.execute(
+                sa.text(
+                    f"SELECT convert_to(jsonb_build_object({pairs})::text, 'UTF8'), "
+                    f"sha256(convert_to(jsonb_build_object({pairs})::text, 'UTF8'))"
+                ),
+                texts,
+            )
+            text_bytes, sql_digest = built.one()
+            assert bytes(text_bytes) == canonical(original, kid)
+            assert bytes(sql_digest) == digest(original, kid)
 
 
 async def test_awkward_events_are_chained_as_python_computes(
-    database: Database, connection: AsyncConnection
+    database: Database, connection: AsyncConnection, keys: dict[str, bytes]
 ) -> None:
     records = awkward_records()
     async with UnitOfWork(database) as uow:
@@ -665,11 +715,16 @@ async def test_awkward_events_are_chained_as_python_computes(
     assert [row["id"] for row in rows] == [original.id for original in records]
     previous = GENESIS_HASH
     for row, original in zip(rows, records, strict=True):
-        # The stored event is the recorded one, and its hash is the Python digest chained.
+        # The stored event is the recorded one, and its hash is the Python digest chained
+        # under the audit key.
         assert as_record(row) == original
-        assert bytes(row["hash"]) == chain_hash(previous, digest(original))
+        assert row["kid"] == "test-audit-1"
+        expected = database.audit_keys.step(  # type: ignore[union-attr]
+            "test-audit-1", previous, digest(original, "test-audit-1")
+        )
+        assert bytes(row["hash"]) == expected
         previous = bytes(row["hash"])
-    assert_chained(await audit_rows(connection), await chain_heads(connection))
+    assert_chained(await audit_rows(connection), await chain_heads(connection), keys=keys)
 
 
 async def test_an_edited_event_is_reported_as_modified(
@@ -736,6 +791,7 @@ async def test_a_deleted_middle_event_is_reported_as_missing(
         "events": len(rows) - 1,
         "last_position": last,
         "head_position": last,
+        "legacy_events": 0,
     }
     # The deletion is reported once, as missing; the intact event after it is not "modified".
     assert result["problems"] == [problem(target, "missing")]
@@ -852,6 +908,7 @@ async def test_a_deleted_last_event_is_reported_as_head_mismatch(
         "events": len(rows) - 1,
         "last_position": last - 1,
         "head_position": last,
+        "legacy_events": 0,
     }
     assert result["problems"] == [problem(last, "head_mismatch")]
 
@@ -861,12 +918,14 @@ async def test_a_rewritten_tail_with_a_stale_head_is_reported(
     factory: Factory,
     database: Database,
     connection: AsyncConnection,
+    keys: dict[str, bytes],
 ) -> None:
-    """Editing the last event and recomputing its hash leaves the head disagreeing."""
+    """Editing the last event and recomputing its hash, even under the audit key (someone
+    holding it), leaves the head disagreeing."""
     admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
     last = rows[-1]
     forged = {**last, "entity_type": "forged"}
-    forged_hash = chain_hash(bytes(rows[-2]["hash"]), digest(as_record(forged)))
+    forged_hash = keyed_step(keys[last["kid"]], bytes(rows[-2]["hash"]), forged)
 
     await as_superuser(
         connection,
@@ -907,20 +966,21 @@ async def test_an_event_moved_to_another_chain_is_reported_in_both(
     ]
 
 
-async def test_a_head_set_back_by_the_application_role_is_reported_and_cannot_fork(
+async def test_a_head_set_back_is_reported_and_cannot_fork(
     client: httpx.AsyncClient,
     factory: Factory,
     database: Database,
     connection: AsyncConnection,
 ) -> None:
-    """The application role updates the heads (it appends): setting one back shows, and the
-    chain cannot grow a second event at a position it already has."""
+    """Only the append function writes the heads (the application role cannot: see below);
+    a head set back by a superuser shows, and the chain cannot grow a second event at a
+    position it already has."""
     _, rows = await activity_and_a_full_chain(client, factory, database, connection)
     last = rows[-1]["chain_seq"]
-    assert (await connection.execute(sa.text("SELECT current_user"))).scalar_one() == "shakti_app"
-    await connection.execute(
-        sa.text("UPDATE audit_chain_head SET last_seq = :seq, last_hash = :hash WHERE id = :id"),
-        {"seq": last - 1, "hash": bytes(rows[-2]["hash"]), "id": TAMPERED},
+    await as_superuser(
+        connection,
+        f"UPDATE audit_chain_head SET last_seq = {last - 1}, "
+        f"last_hash = '\\x{bytes(rows[-2]['hash']).hex()}' WHERE id = {TAMPERED}",
     )
 
     # Verified in another chain (the verification's own event must not hit the stale head).
@@ -952,7 +1012,7 @@ async def test_verify_needs_the_audit_role(
     allowed = await client.get(VERIFY, headers=auditor.headers)
 
     assert denied.status_code == 403
-    (event,) = await audit_rows(connection, request_id="req-verify-deny")
+    (event,) = await audit_rows(connection, caller_request_id="req-verify-deny")
     assert (event["action"], event["outcome"]) == ("permission_denied", "denied")
     assert allowed.status_code == 200, allowed.text
     assert allowed.json()["ok"] is True
@@ -985,22 +1045,154 @@ async def test_the_application_role_cannot_rewrite_audit_events(
     assert await audit_rows(connection) == before
 
 
-async def test_the_application_role_may_only_insert_and_read_audit_events(
+async def test_the_application_role_reads_the_trail_and_appends_only_through_the_function(
     connection: AsyncConnection,
 ) -> None:
-    rights = await connection.execute(
-        sa.text(
-            "SELECT p, has_table_privilege('shakti_app', 'audit_event', p) "
-            "FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) AS p"
+    """The app role may read events and heads, and execute audit_append; nothing else. The
+    function runs as the tables' owner, with its search_path pinned, and nobody else (PUBLIC)
+    may execute it."""
+    for table in ("audit_event", "audit_chain_head"):
+        rights = await connection.execute(
+            sa.text(
+                "SELECT p, has_table_privilege('shakti_app', :table, p) FROM unnest(ARRAY"
+                "['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) AS p"
+            ),
+            {"table": table},
         )
+        assert dict(rights.all()) == {
+            "SELECT": True,
+            "INSERT": False,
+            "UPDATE": False,
+            "DELETE": False,
+            "TRUNCATE": False,
+            "REFERENCES": False,
+            "TRIGGER": False,
+        }, table
+    function = (
+        await connection.execute(
+            sa.text(
+                "SELECT p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner) AS owner,"
+                " pg_get_userbyid(c.relowner) AS table_owner,"
+                " has_function_privilege('shakti_app', p.oid, 'EXECUTE') AS app_may,"
+                " EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public_may"
+                " FROM pg_proc p, pg_class c"
+                " WHERE p.proname = 'audit_append' AND c.relname = 'audit_event'"
+            )
+        )
+    ).one()
+    assert function.prosecdef is True
+    assert function.proconfig == ["search_path=pg_catalog, pg_temp"]
+    assert function.owner == function.table_owner != "shakti_app"
+    assert function.app_may is True
+    assert function.public_may is False
+
+
+@pytest.mark.parametrize(
+    ("statement", "table"),
+    [
+        (
+            "INSERT INTO audit_event (chain, chain_seq, id, occurred_at, actor_type, action,"
+            " entity_type, outcome, hash) VALUES (7, 999999, gen_random_uuid(), now(), 'system',"
+            " 'read', 'forged', 'success', sha256('x'))",
+            "audit_event",
+        ),
+        ("UPDATE audit_chain_head SET last_seq = 0 WHERE id = 7", "audit_chain_head"),
+        ("SELECT * FROM audit_chain_head WHERE id = 7 FOR UPDATE", "audit_chain_head"),
+        ("SELECT * FROM audit_chain_head FOR NO KEY UPDATE", "audit_chain_head"),
+        ("DELETE FROM audit_chain_head WHERE id = 7", "audit_chain_head"),
+        (
+            "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (65, 0, sha256('x'))",
+            "audit_chain_head",
+        ),
+    ],
+)
+async def test_the_application_role_cannot_write_the_trail_but_the_api_still_appends(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    keys: dict[str, bytes],
+    statement: str,
+    table: str,
+) -> None:
+    """On the code before the append function, the app role inserted events and updated (and
+    locked) the heads itself: any SQL foothold could append forged events or hold a chain."""
+    admin = await factory.platform_admin()
+    before = await audit_rows(connection)
+    heads = await chain_heads(connection)
+    assert (await connection.execute(sa.text("SELECT current_user"))).scalar_one() == "shakti_app"
+
+    with pytest.raises(DBAPIError) as raised:
+        async with connection.begin_nested():
+            await connection.execute(sa.text(statement))
+
+    assert f"permission denied for table {table}" in str(raised.value)
+    assert await audit_rows(connection) == before
+    assert await chain_heads(connection) == heads
+    # The API, which runs as the same role, still appends (through audit_append).
+    response = await client.get(f"{API}/users/{admin.id}", headers=admin.headers)
+    assert response.status_code == 200, response.text
+    (event,) = await audit_rows(connection, request_id=response.headers["x-request-id"])
+    assert (event["action"], event["entity_id"], event["kid"]) == ("read", admin.id, "test-audit-1")
+    assert_chained(await audit_rows(connection), await chain_heads(connection), keys=keys)
+
+
+async def test_the_append_function_needs_the_padded_key_and_a_chain(
+    connection: AsyncConnection,
+) -> None:
+    def call(chain: int, ipad: bytes, opad: bytes, kid: str | None) -> Any:
+        return sa.text(
+            "SELECT audit_append(CAST(:chain AS smallint), :ipad, :opad, :kid, :id, :at,"
+            " 'system', NULL, NULL, 'read', 'x', NULL, 'r-1', 'success', NULL)"
+        ).bindparams(
+            chain=chain,
+            ipad=ipad,
+            opad=opad,
+            kid=kid,
+            id=str(uuid.uuid4()),
+            at=datetime.now(UTC).isoformat(),
+        )
+
+    before = await audit_rows(connection)
+    for chain, ipad, opad, kid, message in (
+        (7, b"\x36" * 32, b"\x5c" * 64, "k", "padded audit key"),
+        (7, b"\x36" * 64, b"", "k", "padded audit key"),
+        (7, b"\x36" * 64, b"\x5c" * 64, None, "padded audit key"),
+        (99, b"\x36" * 64, b"\x5c" * 64, "k", "no audit chain 99"),
+    ):
+        with pytest.raises(DBAPIError, match=message):
+            async with connection.begin_nested():
+                await connection.execute(call(chain, ipad, opad, kid))
+    assert await audit_rows(connection) == before
+
+
+async def test_an_event_appended_without_the_key_is_reported(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+) -> None:
+    """A SQL foothold as the app role may call audit_append, but without the audit key its
+    event cannot chain: verification reports it."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    forged_pads = os.urandom(64), os.urandom(64)
+    await connection.execute(
+        sa.text(
+            "SELECT audit_append(CAST(:chain AS smallint), :ipad, :opad, 'test-audit-1', :id,"
+            " :at, 'system', NULL, NULL, 'read', 'forged', NULL, NULL, 'success', NULL)"
+        ),
+        {
+            "chain": TAMPERED,
+            "ipad": forged_pads[0],
+            "opad": forged_pads[1],
+            "id": str(uuid.uuid4()),
+            "at": datetime.now(UTC).isoformat(),
+        },
     )
-    assert dict(rights.all()) == {
-        "SELECT": True,
-        "INSERT": True,
-        "UPDATE": False,
-        "DELETE": False,
-        "TRUNCATE": False,
-    }
+
+    result = await verify(client, admin)
+
+    assert result["ok"] is False
+    assert result["problems"] == [problem(rows[-1]["chain_seq"] + 1, "modified")]
 
 
 @pytest.mark.parametrize(
@@ -1061,7 +1253,9 @@ async def committed_trail(database: Database) -> tuple[list[dict[str, Any]], dic
         return await audit_rows(conn), await chain_heads(conn)
 
 
-async def test_concurrent_appends_keep_every_chain_intact(committed_db: Database) -> None:
+async def test_concurrent_appends_keep_every_chain_intact(
+    committed_db: Database, keys: dict[str, bytes]
+) -> None:
     """Concurrent units of work, half of them on one chain (so that they queue for its head),
     the others wherever they fall: every chain stays gap-free and verifies."""
     system = system_principal()
@@ -1088,7 +1282,7 @@ async def test_concurrent_appends_keep_every_chain_intact(committed_db: Database
     assert {row["entity_id"] for row in rows} == set(entity_ids)
     assert all(row["actor_id"] == SYSTEM_PRINCIPAL_ID for row in rows)
     assert sum(row["chain"] == crowded for row in rows) >= writers // 2
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
 
     async with UnitOfWork(committed_db) as uow:
         result = await AuditService(uow).verify(system)
@@ -1097,7 +1291,9 @@ async def test_concurrent_appends_keep_every_chain_intact(committed_db: Database
     assert [s.model_dump() for s in result.chains] == statuses(rows)
 
 
-async def test_concurrent_appends_with_several_events_each(committed_db: Database) -> None:
+async def test_concurrent_appends_with_several_events_each(
+    committed_db: Database, keys: dict[str, bytes]
+) -> None:
     """Units of work of several events, some rolled back after appending (as an audited read
     appends before the work ends): no gap in any chain, and each unit's events stand together
     in its chain."""
@@ -1131,7 +1327,7 @@ async def test_concurrent_appends_with_several_events_each(committed_db: Databas
     assert all(o is None or isinstance(o, RuntimeError) for o in outcomes), outcomes
     rows, heads = await committed_trail(committed_db)
     assert len(rows) == (writers - failed) * per_writer
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
     assert {row["entity_type"] for row in rows} == {
         f"writer-{n}" for n in range(writers) if n % 4 != 0
     }
@@ -1146,7 +1342,7 @@ async def test_concurrent_appends_with_several_events_each(committed_db: Databas
 
 
 async def test_units_of_work_without_other_statements_keep_their_events_together(
-    committed_db: Database,
+    committed_db: Database, keys: dict[str, bytes]
 ) -> None:
     """A unit of work whose only statements are its audit events (a request that read
     nothing through the ORM) still appends them in one transaction: together in its chain."""
@@ -1168,7 +1364,7 @@ async def test_units_of_work_without_other_statements_keep_their_events_together
 
     rows, heads = await committed_trail(committed_db)
     assert len(rows) == writers * per_writer
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
     in_order = [row["entity_type"] for row in by_chain(rows)[chain]]
     blocks = [in_order[i : i + per_writer] for i in range(0, len(in_order), per_writer)]
     assert all(len(set(block)) == 1 for block in blocks), in_order
@@ -1234,7 +1430,7 @@ async def test_other_roles_may_not_read_the_audit_trail(
 
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
-    (event,) = await audit_rows(connection, request_id=f"req-audit-{role.value}"[:64])
+    (event,) = await audit_rows(connection, caller_request_id=f"req-audit-{role.value}"[:64])
     assert (event["action"], event["outcome"]) == ("permission_denied", "denied")
     assert event["actor_id"] == caller.id
 
@@ -1255,7 +1451,7 @@ async def test_listing_the_audit_trail_is_itself_audited(
     )
 
     assert response.status_code == 200, response.text
-    (event,) = await audit_rows(connection, request_id="req-audit-search-1")
+    (event,) = await audit_rows(connection, caller_request_id="req-audit-search-1")
     assert (event["action"], event["entity_type"]) == ("search", "audit_event")
     assert (event["actor_id"], event["organization_id"]) == (auditor.id, organization)
     # The auditor's own search is then visible to her.
