@@ -11,7 +11,9 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
+import re
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -19,13 +21,15 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.audit.service import AuditService
+from api.app import create_app
+from domain.audit.service import AuditService, seal_unkeyed_chains
 from domain.audit.trail import event as audit_event
 from domain.audit.trail import record
 from domain.common.principal import SYSTEM_PRINCIPAL_ID, Role, system_principal
@@ -34,6 +38,7 @@ from domain.identity.keys import audit_keys_from_settings
 from persistence.audit_chain import (
     AUDIT_CHAINS,
     GENESIS_HASH,
+    AuditKeys,
     AuditRecord,
     canonical,
     chain_hash,
@@ -1644,3 +1649,578 @@ async def test_listed_events_carry_their_chain_hash(
         assert item["hash"] == bytes(row["hash"]).hex()
         assert item["id"] == str(row["id"])
         assert (item["chain"], item["chain_seq"]) == (row["chain"], row["chain_seq"])
+
+
+# -- 7. the keyed chain, checkpoints, key rotation ------------------------------------------
+
+CHECKPOINTS = f"{AUDIT}/checkpoints"
+# Where requests append while a test tampers with TAMPERED (every unit of work picks it).
+QUIET = TAMPERED + 2
+
+
+@pytest.fixture
+def quiet_chain(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every unit of work appends to QUIET, so that requests never touch TAMPERED."""
+    monkeypatch.setattr("persistence.uow.pick_chain", lambda: QUIET)
+    return QUIET
+
+
+def plain_rewrite(
+    rows: Sequence[dict[str, Any]], first: int, *, edit: dict[str, Any], unkeyed: bool
+) -> list[str]:
+    """Statements that apply ``edit`` to the event at index ``first`` of ``rows`` (one chain)
+    and recompute the plain SHA-256 chain (what verification checked before audit keys) for
+    it, every later event and the head; with ``unkeyed``, also clear their kid."""
+    statements, previous = [], bytes(rows[first - 1]["hash"]) if first else GENESIS_HASH
+    for index, row in enumerate(rows[first:], start=first):
+        changed = {**row, **(edit if index == first else {})}
+        if unkeyed:
+            changed["kid"] = None
+        previous = chain_hash(previous, digest(as_record(changed), changed["kid"]))
+        sets = ", ".join(f"{column} = '{value}'" for column, value in edit.items())
+        sets = sets if index == first else ""
+        kid = ", kid = NULL" if unkeyed else ""
+        statements.append(
+            f"UPDATE audit_event SET hash = '\\x{previous.hex()}'{kid}"
+            + (f", {sets}" if sets else "")
+            + f" WHERE chain = {row['chain']} AND chain_seq = {row['chain_seq']}"
+        )
+    statements.append(
+        f"UPDATE audit_chain_head SET last_hash = '\\x{previous.hex()}' "
+        f"WHERE id = {rows[0]['chain']}"
+    )
+    return statements
+
+
+def plainly_chained(rows: Sequence[dict[str, Any]], first: int) -> bool:
+    """Whether events ``first``.. of ``rows`` each follow their predecessor by the plain
+    SHA-256 step (all that verification checked before audit keys)."""
+    previous = bytes(rows[first - 1]["hash"]) if first else GENESIS_HASH
+    for row in rows[first:]:
+        if bytes(row["hash"]) != chain_hash(previous, digest(as_record(row), row["kid"])):
+            return False
+        previous = bytes(row["hash"])
+    return True
+
+
+@pytest.mark.parametrize(
+    ("first", "unkeyed", "expected"),
+    [
+        # The edited event and every later one: their hashes are not the keyed steps.
+        (3, False, "modified"),
+        # Passed off as events of before audit keys: unkeyed events after keyed ones.
+        (3, True, "modified"),
+        # The whole chain passed off as before audit keys: no keyed event pins it.
+        (0, True, "unsealed"),
+    ],
+)
+async def test_an_edit_with_the_plain_chain_recomputed_is_reported(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    quiet_chain: int,
+    first: int,
+    unkeyed: bool,
+    expected: str,
+) -> None:
+    """A superuser edits an event and recomputes the plain SHA-256 chain for it, every later
+    event of its chain and the head: the chain is then consistent by the plain rule, which is
+    all the verification checked before audit keys (so it said ok); without the audit key
+    the keyed steps cannot be recomputed, and verification fails."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+
+    await as_superuser(
+        connection, *plain_rewrite(rows, first, edit={"action": "read"}, unkeyed=unkeyed)
+    )
+    tampered = await chain_rows(connection, TAMPERED)
+    assert tampered[first]["action"] == "read"
+    assert plainly_chained(tampered, first)
+    assert (await chain_heads(connection))[TAMPERED] == (last, bytes(tampered[-1]["hash"]))
+    result = await verify(client, admin)
+
+    assert result["ok"] is False
+    if expected == "modified":
+        positions = range(rows[first]["chain_seq"], last + 1)
+        assert result["problems"] == [problem(p, "modified") for p in positions]
+    else:
+        assert result["problems"] == [problem(last, "unsealed")]
+        assert status_of(result, TAMPERED)["legacy_events"] == len(rows)
+
+
+async def take_checkpoint(client: httpx.AsyncClient, actor: Actor) -> dict[str, Any]:
+    response = await client.get(CHECKPOINTS, headers=actor.headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def verify_against(
+    client: httpx.AsyncClient, actor: Actor, checkpoint: str
+) -> httpx.Response:
+    return await client.post(VERIFY, json={"checkpoint": checkpoint}, headers=actor.headers)
+
+
+async def test_a_checkpoint_holds_every_head_signed_and_verifies(
+    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+) -> None:
+    organization = await factory.organization()
+    auditor = await factory.user(organization, Role.auditor)
+    heads = await chain_heads(connection)
+
+    taken = await take_checkpoint(client, auditor)
+
+    assert taken["kid"] == "test-audit-1"
+    assert [(h["chain"], h["seq"], h["hash"]) for h in taken["heads"]] == [
+        (chain, seq, digest_.hex()) for chain, (seq, digest_) in sorted(heads.items())
+    ]
+    line = taken["checkpoint"]
+    assert line.startswith("shakti-audit-checkpoint.v1.")
+    assert line.isascii()
+    assert line.isprintable()
+    assert " " not in line
+    (event,) = await audit_rows(connection, action="export")
+    assert (event["entity_type"], event["actor_id"]) == ("audit_checkpoint", auditor.id)
+
+    checked = await verify_against(client, auditor, line)
+
+    assert checked.status_code == 200, checked.text
+    result = checked.json()
+    assert result["ok"] is True, result["problems"]
+    assert datetime.fromisoformat(result["checkpoint_taken_at"]) == datetime.fromisoformat(
+        taken["taken_at"]
+    )
+    # Verifying against a checkpoint is audited like any verification.
+    assert len(await audit_rows(connection, action="verify")) == 1
+
+
+async def test_a_removed_tail_passes_without_a_checkpoint_but_not_against_one(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    quiet_chain: int,
+) -> None:
+    """Deleting a chain's newest event and setting its head back to the event before leaves a
+    consistent chain: verification alone cannot tell (today's and this one). A checkpoint
+    taken before the deletion can."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+    checkpoint = (await take_checkpoint(client, admin))["checkpoint"]
+
+    await as_superuser(
+        connection,
+        f"DELETE FROM audit_event WHERE chain = {TAMPERED} AND chain_seq = {last}",
+        f"UPDATE audit_chain_head SET last_seq = {last - 1}, "
+        f"last_hash = '\\x{bytes(rows[-2]['hash']).hex()}' WHERE id = {TAMPERED}",
+    )
+
+    assert (await verify(client, admin))["ok"] is True
+    checked = await verify_against(client, admin, checkpoint)
+    assert checked.status_code == 200, checked.text
+    result = checked.json()
+    assert result["ok"] is False
+    assert result["problems"] == [problem(last, "behind_checkpoint")]
+
+
+async def test_a_tail_replaced_after_a_checkpoint_is_reported(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    quiet_chain: int,
+) -> None:
+    """The newest event deleted, the head set back, and another event appended in its place
+    (the chain is whole and keyed): only the checkpoint's hash at that position tells."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+    checkpoint = (await take_checkpoint(client, admin))["checkpoint"]
+    await as_superuser(
+        connection,
+        f"DELETE FROM audit_event WHERE chain = {TAMPERED} AND chain_seq = {last}",
+        f"UPDATE audit_chain_head SET last_seq = {last - 1}, "
+        f"last_hash = '\\x{bytes(rows[-2]['hash']).hex()}' WHERE id = {TAMPERED}",
+    )
+    await fill_chain(database, TAMPERED, 2)
+
+    assert (await verify(client, admin))["ok"] is True
+    result = (await verify_against(client, admin, checkpoint)).json()
+    assert result["ok"] is False
+    assert result["problems"] == [problem(last, "checkpoint_mismatch")]
+
+
+def _reencoded(line: str, change: Any) -> str:
+    """``line`` with its payload changed by ``change`` and its signature kept."""
+    prefix, payload, signature = line.rsplit(".", 2)
+    document = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    change(document)
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    return f"{prefix}.{base64.urlsafe_b64encode(raw).decode().rstrip('=')}.{signature}"
+
+
+def _lower_a_head(document: dict[str, Any]) -> None:
+    head = next(h for h in document["heads"] if h[1] > 0)
+    head[1] -= 1
+
+
+def _resigned(line: str, keys: AuditKeys) -> str:
+    payload = line.rsplit(".", 2)[1]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    document = json.loads(raw)
+    document["kid"] = keys.active_kid
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    signature = keys.sign_checkpoint(raw)
+    return ".".join(
+        [
+            "shakti-audit-checkpoint.v1",
+            base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            base64.urlsafe_b64encode(signature).decode().rstrip("="),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("forge", "reason"),
+    [
+        (lambda line: _reencoded(line, _lower_a_head), "altered"),
+        (lambda line: _reencoded(line, lambda d: d.update(taken_at="2020-01-01")), "altered"),
+        (lambda line: line[:-4] + ("AAAA" if not line.endswith("AAAA") else "BBBB"), "altered"),
+        (lambda line: _resigned(line, AuditKeys({"other": os.urandom(32)}, "other")), "not conf"),
+        # Someone who guessed the kid but not the key.
+        (
+            lambda line: _resigned(
+                line, AuditKeys({"test-audit-1": os.urandom(32)}, "test-audit-1")
+            ),
+            "altered",
+        ),
+        (lambda line: line.rsplit(".", 1)[0], "not well formed"),
+        (lambda line: "shakti-audit-checkpoint.v1.!!.!!", "not well formed"),
+        (lambda line: "a checkpoint, honestly", "not an audit checkpoint"),
+    ],
+)
+async def test_a_tampered_checkpoint_is_refused(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    forge: Any,
+    reason: str,
+) -> None:
+    admin = await factory.platform_admin()
+    line = (await take_checkpoint(client, admin))["checkpoint"]
+    before = len(await audit_rows(connection, action="verify"))
+
+    refused = await verify_against(client, admin, forge(line))
+
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert reason in refused.text
+    assert len(await audit_rows(connection, action="verify")) == before
+    assert (await verify_against(client, admin, line)).json()["ok"] is True
+
+
+async def test_verify_across_a_key_rotation(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    keys: dict[str, bytes],
+    quiet_chain: int,
+) -> None:
+    """Events chained under kid 1, then under kid 2 once it is active (kid 1 kept): every one
+    verifies under its own key, and a checkpoint signed under kid 1 still does. Without kid 1
+    its events cannot be checked, and are reported."""
+    admin = await factory.platform_admin()
+    await fill_chain(database, TAMPERED, 3)
+    old_checkpoint = (await take_checkpoint(client, admin))["checkpoint"]
+    second = os.urandom(32)
+    database.audit_keys = AuditKeys(
+        {"test-audit-1": keys["test-audit-1"], "test-audit-2": second}, "test-audit-2"
+    )
+
+    await fill_chain(database, TAMPERED, 3)
+    assert (await client.get(f"{API}/users/{admin.id}", headers=admin.headers)).status_code == 200
+
+    rows = await chain_rows(connection, TAMPERED)
+    assert [row["kid"] for row in rows] == ["test-audit-1"] * 3 + ["test-audit-2"] * 3
+    assert_chained(
+        await audit_rows(connection),
+        await chain_heads(connection),
+        keys={**keys, "test-audit-2": second},
+    )
+    assert (await verify(client, admin))["ok"] is True
+    against_old = (await verify_against(client, admin, old_checkpoint)).json()
+    assert against_old["ok"] is True, against_old["problems"]
+    assert (await take_checkpoint(client, admin))["kid"] == "test-audit-2"
+
+    # The old key dropped too early: its events cannot be checked, its checkpoints are refused.
+    database.audit_keys = AuditKeys({"test-audit-2": second}, "test-audit-2")
+    result = await verify(client, admin)
+    assert result["ok"] is False
+    old = {
+        (row["chain"], row["chain_seq"])
+        for row in await audit_rows(connection)
+        if row["kid"] == "test-audit-1"
+    }
+    assert {(p["chain"], p["position"]) for p in result["problems"]} == old
+    assert {p["kind"] for p in result["problems"]} == {"unknown_key"}
+    refused = await verify_against(client, admin, old_checkpoint)
+    assert refused.status_code == 422
+    assert "not configured" in refused.text
+
+
+# -- 8. events of before audit keys (migration 0017 on a trail that has them) ----------------
+
+# How events were appended before migration 0017: the plain SHA-256 step, no kid.
+LEGACY_APPEND = """
+WITH audit_head AS (
+    UPDATE audit_chain_head
+       SET last_seq = last_seq + 1,
+           last_hash = sha256(last_hash || sha256(convert_to(jsonb_build_object(
+               'id', $2::text, 'occurred_at', $3::text, 'actor_type', $4::text,
+               'actor_id', $5::text, 'organization_id', $6::text, 'action', $7::text,
+               'entity_type', $8::text, 'entity_id', $9::text, 'request_id', $10::text,
+               'outcome', $11::text)::text, 'UTF8')))
+     WHERE id = $1::smallint
+ RETURNING id, last_seq, last_hash
+)
+INSERT INTO audit_event (chain, chain_seq, hash, id, occurred_at, actor_type, actor_id,
+                         organization_id, action, entity_type, entity_id, request_id, outcome)
+SELECT audit_head.id, audit_head.last_seq, audit_head.last_hash, $2::uuid, $3::timestamptz,
+       $4, $5::uuid, $6::uuid, $7, $8, $9::uuid, $10, $11
+  FROM audit_head
+"""
+LEGACY_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "organization_id",
+    "action",
+    "entity_type",
+    "entity_id",
+    "request_id",
+    "outcome",
+)
+
+
+async def test_events_of_before_audit_keys_verify_once_a_keyed_event_pins_them(
+    postgres: Any, empty_database_url: str, settings: Settings
+) -> None:
+    """A trail written before migration 0017 (plain SHA-256, no kid) is upgraded: its events
+    still verify, by the plain step, once a keyed event follows them in their chain (the app
+    appends one to each such chain at start). Before that, and whenever such a chain is
+    rewritten as unkeyed events, verification refuses it: otherwise anyone could pass off
+    rewritten events as old ones."""
+    from persistence import migrator
+
+    await asyncio.to_thread(migrator.upgrade, empty_database_url, "0014")
+    superuser = await asyncpg.connect(empty_database_url.replace("+asyncpg", ""))
+    try:
+        for chain, count in ((3, 4), (5, 2)):
+            for _ in range(count):
+                old = audit_event(system_principal(), AuditAction.update, "organization")
+                texts = field_texts(old)
+                await superuser.execute(LEGACY_APPEND, chain, *(texts[f] for f in LEGACY_FIELDS))
+        await asyncio.to_thread(migrator.upgrade, empty_database_url)
+
+        database = Database.connect(empty_database_url, app_role="shakti_app", pool_size=2)
+        database.audit_keys = audit_keys_from_settings(settings)
+        system = system_principal()
+
+        async def verified() -> Any:
+            async with UnitOfWork(database) as uow:
+                uow.audit_chain = 1
+                return await AuditService(uow).verify(system)
+
+        try:
+            unsealed = await verified()
+            assert unsealed.ok is False
+            assert [(p.chain, p.position, p.kind.value) for p in unsealed.problems] == [
+                (3, 4, "unsealed"),
+                (5, 2, "unsealed"),
+            ]
+
+            assert await seal_unkeyed_chains(database) == [3, 5]
+            assert await seal_unkeyed_chains(database) == []
+            sealed = await verified()
+            assert sealed.ok is True, sealed.problems
+            legacy = {s.chain: (s.legacy_events, s.events) for s in sealed.chains}
+            assert (legacy[3], legacy[5]) == ((4, 5), (2, 3))
+            kids = await superuser.fetch(
+                "SELECT chain, chain_seq, kid, action FROM audit_event"
+                " WHERE chain IN (3, 5) ORDER BY chain, chain_seq"
+            )
+            assert [(r["chain"], r["chain_seq"], r["kid"]) for r in kids] == [
+                *((3, n, None) for n in range(1, 5)),
+                (3, 5, "test-audit-1"),
+                (5, 1, None),
+                (5, 2, None),
+                (5, 3, "test-audit-1"),
+            ]
+            assert {r["action"] for r in kids if r["kid"]} == {"secret_rotate"}
+
+            # An old event edited and the plain chain recomputed up to the seal: the keyed
+            # event no longer follows.
+            rows = [
+                dict(r)
+                for r in await superuser.fetch(
+                    "SELECT * FROM audit_event WHERE chain = 3 ORDER BY chain_seq"
+                )
+            ]
+            async with superuser.transaction():
+                await superuser.execute("SET LOCAL session_replication_role = replica")
+                for statement in plain_rewrite(
+                    rows[:4], 1, edit={"entity_type": "rewritten"}, unkeyed=False
+                )[:-1]:
+                    await superuser.execute(statement)
+            edited = await verified()
+            assert [(p.chain, p.position, p.kind.value) for p in edited.problems] == [
+                (3, 5, "modified")
+            ]
+
+            # The seal passed off as an old event too (the whole chain recomputed plainly):
+            # nothing keyed pins the chain any more.
+            rows = [
+                dict(r)
+                for r in await superuser.fetch(
+                    "SELECT * FROM audit_event WHERE chain = 3 ORDER BY chain_seq"
+                )
+            ]
+            async with superuser.transaction():
+                await superuser.execute("SET LOCAL session_replication_role = replica")
+                for statement in plain_rewrite(rows, 4, edit={}, unkeyed=True):
+                    await superuser.execute(statement)
+            relabelled = await verified()
+            assert [(p.chain, p.position, p.kind.value) for p in relabelled.problems] == [
+                (3, 5, "unsealed")
+            ]
+        finally:
+            await database.dispose()
+
+        # Keyed events cannot be downgraded to the plain chain.
+        with pytest.raises(RuntimeError, match="chained under an audit key"):
+            await asyncio.to_thread(migrator.downgrade, empty_database_url, "0014")
+    finally:
+        await superuser.close()
+
+
+# -- 9. the request id is the server's; the caller's is kept apart ---------------------------
+
+GENERATED = re.compile(r"[0-9a-f]{32}")
+MALICIOUS_REQUEST_IDS = [
+    "x" * 5000,  # very long
+    "A" * 65,  # one over the limit
+    "short",  # under it
+    "req\x01ctl\x7fchars-1234",  # control characters
+    "line\tbreak-1234",
+    "ünïcode-request-1234",  # beyond ASCII
+    "req-🙂-emoji-1234",
+    "'; DELETE FROM audit_event; --",
+    "has spaces in it",
+    "semi;colon-1234",
+]
+
+
+async def test_a_callers_request_id_never_becomes_the_events_request_id(
+    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+) -> None:
+    """On the code before, a well-formed X-Request-ID became the event's request id: a caller
+    could file its events under any id, another request's included."""
+    admin = await factory.platform_admin()
+    theirs = "req-chosen-by-the-caller-01"
+
+    first = await client.post(
+        f"{API}/organizations",
+        json={"name": f"Caller Id Org {uuid.uuid4().hex[:6]}", "kind": "partner_ngo"},
+        headers={**admin.headers, "X-Request-ID": theirs},
+    )
+    assert first.status_code == 201, first.text
+    ours = first.headers["x-request-id"]
+    # The caller then claims the server's id of that request for another one.
+    second = await client.get(
+        f"{API}/users/{admin.id}", headers={**admin.headers, "X-Request-ID": ours}
+    )
+    assert second.status_code == 200, second.text
+
+    assert GENERATED.fullmatch(ours)
+    assert ours != theirs
+    (created,) = await audit_rows(connection, action="create", entity_id=UUID(first.json()["id"]))
+    assert (created["request_id"], created["caller_request_id"]) == (ours, theirs)
+    assert await audit_rows(connection, request_id=theirs) == []
+    # Only the first request's events carry its id; the second's have their own.
+    assert {row["id"] for row in await audit_rows(connection, request_id=ours)} == {created["id"]}
+    later = [row for row in await audit_rows(connection) if row["caller_request_id"] == ours]
+    assert later
+    assert all(row["request_id"] == second.headers["x-request-id"] != ours for row in later)
+    # The caller's id is listed apart, and covered by the keyed digest like every field.
+    (listed,) = await list_events(client, admin, entity_id=first.json()["id"], action="create")
+    assert (listed["request_id"], listed["caller_request_id"]) == (ours, theirs)
+    assert b'"caller_request_id": "req-chosen-by-the-caller-01"' in canonical(
+        as_record(created), created["kid"]
+    )
+
+
+@pytest.mark.parametrize("value", MALICIOUS_REQUEST_IDS, ids=lambda v: repr(v[:24]))
+async def test_a_malformed_caller_request_id_is_dropped(
+    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection, value: str
+) -> None:
+    """Anything but 8 to 64 letters, digits, '.', '_' or '-' is dropped: not stored on the
+    event (neither as its request id nor as the caller's), not echoed."""
+    admin = await factory.platform_admin()
+
+    response = await client.post(
+        f"{API}/organizations",
+        json={"name": f"Dropped Id Org {uuid.uuid4().hex[:6]}", "kind": "partner_ngo"},
+        headers={**admin.headers, "X-Request-ID": value.encode()},
+    )
+
+    assert response.status_code == 201, response.text
+    assert GENERATED.fullmatch(response.headers["x-request-id"])
+    assert value not in response.text
+    (event,) = await audit_rows(connection, action="create", entity_id=UUID(response.json()["id"]))
+    assert event["request_id"] == response.headers["x-request-id"]
+    assert event["caller_request_id"] is None
+    every_row = await connection.execute(sa.text("SELECT a::text FROM audit_event a"))
+    stored = "\n".join(text for (text,) in every_row)
+    for fragment in {value, value[:64], value[:8]} - {""}:
+        if len(fragment) >= 8:
+            assert fragment not in stored
+
+
+async def test_logs_carry_the_servers_request_id_and_only_a_well_formed_caller_id(
+    settings: Settings, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        app = create_app(settings, database=database)
+        admin = await Factory(app.state.container, database).platform_admin()
+        capsys.readouterr()
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+        sent = ["req-well-formed-0001", *MALICIOUS_REQUEST_IDS]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            answers = [
+                await http.get(
+                    f"{API}/users/{admin.id}",
+                    headers={**admin.headers, "X-Request-ID": value.encode()},
+                )
+                for value in sent
+            ]
+        output = capsys.readouterr().err
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+    lines = [json.loads(raw) for raw in output.splitlines() if raw.strip()]
+    access = [line for line in lines if line.get("logger") == "shakti.access"]
+    assert len(access) == len(sent), output
+    for line, answer in zip(access, answers, strict=True):
+        assert answer.status_code == 200
+        assert line["request_id"] == answer.headers["x-request-id"]
+    assert access[0]["caller_request_id"] == "req-well-formed-0001"
+    assert all("caller_request_id" not in line for line in access[1:])
+    for value in MALICIOUS_REQUEST_IDS:
+        if len(value) >= 8:
+            assert value not in output
+            assert json.dumps(value)[1:-1] not in output

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.common.pagination import Page
 from domain.common.schemas import RequestBody
@@ -105,6 +105,18 @@ class AuditCheckpoint(BaseModel):
 
 
 class CheckpointVerify(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "checkpoint": "shakti-audit-checkpoint.v1.eyJ2IjoxLCJraWQiOiJhdWRpdC0yMDI2"
+                    "LTExIiwidGFrZW5fYXQiOiIyMDI2LTEyLTA3VDA5OjE3OjAwKzAwOjAwIiwiaGVhZHMiOltd"
+                    "fQ.3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                }
+            ]
+        }
+    )
+
     checkpoint: str = Field(
         min_length=1,
         max_length=16_384,
