@@ -53,7 +53,11 @@ TAGS = [
     {"name": "users", "description": "User accounts."},
     {"name": "integration clients", "description": "Service principals of organisations."},
     {"name": "geography", "description": "States, districts and blocks."},
-    {"name": "audit", "description": "The hash-chained audit trail."},
+    {
+        "name": "audit",
+        "description": "The audit trail, chained under a key held outside the database; "
+        "signed checkpoints of its chains.",
+    },
     {"name": "survivors", "description": "Survivors and their consent (personal data sealed)."},
     {"name": "cases", "description": "Cases, their stages, history and progress map."},
     {"name": "assessments", "description": "Assessment instruments and case assessments."},
