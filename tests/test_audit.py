@@ -1104,6 +1104,9 @@ async def test_the_application_role_reads_the_trail_and_appends_only_through_the
         ("UPDATE audit_chain_head SET last_seq = 0 WHERE id = 7", "audit_chain_head"),
         ("SELECT * FROM audit_chain_head WHERE id = 7 FOR UPDATE", "audit_chain_head"),
         ("SELECT * FROM audit_chain_head FOR NO KEY UPDATE", "audit_chain_head"),
+        ("SELECT * FROM audit_chain_head WHERE id = 7 FOR SHARE", "audit_chain_head"),
+        ("LOCK TABLE audit_chain_head IN SHARE MODE", "audit_chain_head"),
+        ("LOCK TABLE audit_event IN SHARE MODE", "audit_event"),
         ("DELETE FROM audit_chain_head WHERE id = 7", "audit_chain_head"),
         (
             "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (65, 0, sha256('x'))",
