@@ -39,10 +39,12 @@ from api.routers import (
     trainings,
     users,
 )
+from domain.audit.service import seal_unkeyed_chains
 from domain.common.settings import (
     Environment,
     ProductionConfigError,
     Settings,
+    check_audit_keys,
     check_production,
 )
 from domain.identity.keys import with_development_keys
@@ -59,7 +61,11 @@ TAGS = [
     {"name": "users", "description": "User accounts."},
     {"name": "integration clients", "description": "Service principals of organisations."},
     {"name": "geography", "description": "States, districts and blocks."},
-    {"name": "audit", "description": "The hash-chained audit trail."},
+    {
+        "name": "audit",
+        "description": "The audit trail, chained under a key held outside the database; "
+        "signed checkpoints of its chains.",
+    },
     {"name": "survivors", "description": "Survivors and their consent (personal data sealed)."},
     {"name": "cases", "description": "Cases, their stages, history and progress map."},
     {"name": "assessments", "description": "Assessment instruments and case assessments."},
@@ -121,6 +127,7 @@ def create_app(
     """
     settings = settings or Settings()
     check_production(settings)
+    check_audit_keys(settings)
     settings = with_development_keys(settings)
     configure_logging(settings.log_level)
 
@@ -148,6 +155,8 @@ def create_app(
                 await db.dispose()
             raise
         app.state.container = Container.build(settings, db)
+        # Chains that still end with events of before audit keys get a keyed event first.
+        await seal_unkeyed_chains(db)
         opened_pool = settings.fast_lane and db.fast_lane_pool is None
         if opened_pool:
             await db.open_fast_lane_pool(settings.fast_lane_pool_size)

@@ -1,4 +1,5 @@
-"""The ``shakti-mis`` command: serve, migrate, create-admin, openapi, rotate-keys, seed-demo.
+"""The ``shakti-mis`` command: serve, migrate, create-admin, openapi, rotate-keys,
+audit-checkpoint, audit-verify, seed-demo.
 
 Without SHAKTI_DATABASE_URL every command uses an embedded PostgreSQL kept under
 SHAKTI_DATA_DIR (default ``./.shakti``).
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from domain.common.settings import (
     ProductionConfigError,
     Settings,
+    check_audit_keys,
     check_migration,
     check_production,
 )
@@ -62,6 +64,17 @@ def database_url(settings: Settings, *, owner: bool = False) -> str:
     server = start_embedded(settings.data_dir)
     ensure_database(server, EMBEDDED_DATABASE)
     return embedded_url(server, EMBEDDED_DATABASE)
+
+
+def audit_keys(settings: Settings) -> Any:
+    """The audit keys (generated in development, like the other keys): every command that
+    writes audit events chains them under the active one."""
+    from domain.identity.keys import audit_keys_from_settings, with_development_keys
+
+    try:
+        return audit_keys_from_settings(with_development_keys(settings))
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from exc
 
 
 # -- serve ----------------------------------------------------------------------------------
@@ -229,6 +242,7 @@ async def _create_admin(
     elif current != set(migrator.heads()):
         raise CommandError("the database is not at the latest revision: run `shakti-mis migrate`")
     database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
+    database.audit_keys = audit_keys(settings)
     try:
         system = system_principal()
         passwords = Passwords(
@@ -332,6 +346,7 @@ async def _rotate_keys(
 
     database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
     database.cipher = cipher
+    database.audit_keys = audit_keys(settings)
     try:
         _say(f"re-sealing under key {cipher.active_kid!r}")
         reports = await key_rotation.reseal_all(database, batch_size=batch_size, progress=progress)
@@ -369,6 +384,91 @@ def cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{name}\texamined {examined}\tchanged {changed}")
     _say(f"done: {sum(changed for _, _, changed in counts)} values changed")
     return EXIT_OK
+
+
+# -- audit-checkpoint, audit-verify ---------------------------------------------------------
+async def _with_audit_service(url: str, settings: Settings, work: Any) -> Any:
+    """Run ``work(service, system)`` in one unit of work on a database at the latest revision."""
+    from domain.audit.service import AuditService, seal_unkeyed_chains
+    from domain.common.principal import system_principal
+    from persistence import migrator
+    from persistence.database import Database, create_engine
+    from persistence.uow import UnitOfWork
+
+    keys = audit_keys(settings)
+    owner = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with owner.connect() as connection:
+            current = await connection.run_sync(migrator.current_revisions)
+    finally:
+        await owner.dispose()
+    if current != set(migrator.heads()):
+        raise CommandError("the database is not at the latest revision: run `shakti-mis migrate`")
+    database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
+    database.audit_keys = keys
+    try:
+        await seal_unkeyed_chains(database)
+        async with UnitOfWork(database) as uow:
+            return await work(AuditService(uow), system_principal())
+    finally:
+        await database.dispose()
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    url = database_url(settings)
+
+    async def take(service: Any, system: Any) -> Any:
+        return await service.checkpoint(system)
+
+    taken = asyncio.run(_with_audit_service(url, settings, take))
+    print(taken.checkpoint)
+    moved = sum(1 for head in taken.heads if head.seq)
+    _say(
+        f"checkpoint of {len(taken.heads)} chains ({moved} with events) under audit key "
+        f"{taken.kid!r}, taken {taken.taken_at.isoformat()}: keep the line above where the "
+        "database's administrators cannot write"
+    )
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.common.errors import BusinessRuleViolation
+
+    checkpoint: str | None = args.checkpoint
+    if args.checkpoint_file is not None:
+        source = sys.stdin if args.checkpoint_file == "-" else None
+        try:
+            text = source.read() if source else Path(args.checkpoint_file).read_text()
+        except OSError as exc:
+            raise CommandError(f"cannot read the checkpoint: {exc.strerror}", EXIT_USAGE) from exc
+        checkpoint = text.strip()
+    url = database_url(settings)
+
+    async def verify(service: Any, system: Any) -> Any:
+        return await service.verify(system, checkpoint)
+
+    try:
+        result = asyncio.run(_with_audit_service(url, settings, verify))
+    except BusinessRuleViolation as exc:
+        raise CommandError(f"checkpoint refused: {exc.detail}", EXIT_USAGE) from exc
+    for found in result.problems:
+        print(f"chain {found.chain}\tposition {found.position}\t{found.kind.value}")
+    legacy = sum(status.legacy_events for status in result.chains)
+    against = (
+        f" and the checkpoint of {result.checkpoint_taken_at.isoformat()}"
+        if result.checkpoint_taken_at
+        else ""
+    )
+    summary = (
+        f"{result.events_checked} events in {len(result.chains)} chains checked against the "
+        f"audit keys{against}"
+        + (f" ({legacy} from before audit keys, plain SHA-256)" if legacy else "")
+    )
+    if result.ok:
+        _say(f"ok: {summary}")
+        return EXIT_OK
+    _say(f"NOT ok: {len(result.problems)} problem(s) listed above; {summary}")
+    return EXIT_FAILED
 
 
 # -- seed-demo ------------------------------------------------------------------------------
@@ -409,6 +509,7 @@ async def _seed_demo(
 
     database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
     database.cipher = cipher
+    database.audit_keys = audit_keys(settings)
     passwords = Passwords(
         time_cost=settings.password_hash_time_cost,
         memory_kib=settings.password_hash_memory_kib,
@@ -523,6 +624,32 @@ def parser() -> argparse.ArgumentParser:
     rotate.add_argument("--batch-size", type=int, default=500, metavar="N")
     rotate.set_defaults(handler=cmd_rotate_keys)
 
+    checkpoint = sub.add_parser(
+        "audit-checkpoint",
+        help="print a signed checkpoint of every audit chain's head (one line to keep elsewhere)",
+        description="Print one line: the position and hash of every audit chain's head, signed "
+        "under the active audit key (SHAKTI_AUDIT_ACTIVE_KID). Keep it where the database's "
+        "administrators cannot write; `shakti-mis audit-verify --checkpoint LINE` later shows "
+        "any chain whose tail was removed or rewritten since. Taking it is audited.",
+    )
+    checkpoint.set_defaults(handler=cmd_audit_checkpoint)
+
+    verify = sub.add_parser(
+        "audit-verify",
+        help="verify every audit chain under the audit keys (and against a checkpoint)",
+        description="Recompute every audit chain under the configured audit keys (all kids "
+        "that events name must be in SHAKTI_AUDIT_KEYS) and print each problem (chain, "
+        "position, kind). With a checkpoint, also check that every chain still reaches the "
+        "checkpoint's positions with the same hashes. Exit 0 when all is well, 1 when not, 2 "
+        "when the checkpoint is refused (altered, or signed by no configured key).",
+    )
+    given = verify.add_mutually_exclusive_group()
+    given.add_argument("--checkpoint", metavar="LINE", help="a line from audit-checkpoint")
+    given.add_argument(
+        "--checkpoint-file", metavar="PATH", help="read the checkpoint line from PATH ('-': stdin)"
+    )
+    verify.set_defaults(handler=cmd_audit_verify)
+
     demo = sub.add_parser(
         "seed-demo",
         help="fill the database with synthetic demo data (once; a rerun writes nothing)",
@@ -550,6 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if args.command == "serve":
             check_production(settings)
+            check_audit_keys(settings)
         elif args.command == "migrate":
             check_migration(settings)
         handler: Any = args.handler

@@ -6,7 +6,11 @@ import hashlib
 from dataclasses import dataclass
 
 from domain.common.settings import Settings
-from domain.identity.keys import cipher_from_settings, keyring_from_settings
+from domain.identity.keys import (
+    audit_keys_from_settings,
+    cipher_from_settings,
+    keyring_from_settings,
+)
 from domain.identity.passwords import Passwords
 from domain.identity.service import IdentityConfig
 from domain.identity.throttle import LoginThrottle
@@ -39,4 +43,6 @@ class Container:
         )
         if database.cipher is None:
             database.cipher = cipher_from_settings(settings)
+        if database.audit_keys is None:
+            database.audit_keys = audit_keys_from_settings(settings)
         return cls(settings=settings, database=database, identity=identity)

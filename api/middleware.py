@@ -28,7 +28,10 @@ log = get_logger("shakti.access")
 error_log = get_logger("shakti.error")
 
 FAST_LANE_ROUTE = "shakti.route"  # set by api/fast_lane.py
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# What a caller's X-Request-ID must look like to be kept (as the separate caller_request_id of
+# audit events and log lines); anything else is dropped, never stored or echoed. The request's
+# own id is always generated here.
+CALLER_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _DOCS_PATHS = ("/docs", "/redoc")
 _SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
@@ -43,9 +46,11 @@ _REPLACED = frozenset({b"x-request-id", b"cache-control"})  # ours win over the 
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (X-Request-ID, echoed on the answer and on every log line),
-    adds security headers and ``Cache-Control: no-store``, logs one access line by route
-    template, counts metrics, and answers a bare problem+json 500 for anything unhandled."""
+    """Gives every request an id generated here (answered as X-Request-ID, on every log line
+    and audit event; a caller's own X-Request-ID is kept only apart, as caller_request_id,
+    when it is 8 to 64 letters, digits, '.', '_' or '-', and dropped otherwise), adds security
+    headers and ``Cache-Control: no-store``, logs one access line by route template, counts
+    metrics, and answers a bare problem+json 500 for anything unhandled."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -55,12 +60,19 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = Headers(scope=scope).get("x-request-id", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
+        caller_request_id = incoming if CALLER_REQUEST_ID.fullmatch(incoming) else None
+        request_id = os.urandom(16).hex()
         client = scope.get("client")
         token = set_current_request(
-            RequestContext(request_id=request_id, client_address=client[0] if client else None)
+            RequestContext(
+                request_id=request_id,
+                client_address=client[0] if client else None,
+                caller_request_id=caller_request_id,
+            )
         )
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        if caller_request_id is not None:
+            structlog.contextvars.bind_contextvars(caller_request_id=caller_request_id)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -106,7 +118,7 @@ class RequestContextMiddleware:
                 status=status,
                 duration_ms=round(elapsed * 1000, 2),
             )
-            structlog.contextvars.unbind_contextvars("request_id")
+            structlog.contextvars.unbind_contextvars("request_id", "caller_request_id")
             reset_current_request(token)
 
 

@@ -54,6 +54,7 @@ REPO = BENCH_DIR.parent
 HOST = "127.0.0.1"
 KID = "bench-1"
 DATA_KID = "bench-data-1"
+AUDIT_KID = "bench-audit-1"
 ADMIN_EMAIL = "bench.admin@example.org"
 ADMIN_PASSWORD = "bench admin passphrase"  # noqa: S105 - a throwaway database
 SAMPLE_IDS = 20_000
@@ -176,6 +177,7 @@ async def seed_users(
     ``rows`` users and their districts by COPY as the superuser; then VACUUM ANALYZE. The load
     runs as the platform admin."""
     from domain.common.principal import Role, system_principal
+    from domain.identity.keys import audit_keys_from_settings
     from domain.identity.tokens import TokenSubject
     from domain.organizations.schemas import OrganizationCreate
     from domain.organizations.service import OrganizationService
@@ -192,6 +194,7 @@ async def seed_users(
     database = Database.connect(
         target.sqlalchemy_url, app_role=settings.database_app_role or None, pool_size=2
     )
+    database.audit_keys = audit_keys_from_settings(settings)
     try:
         organizations = []
         for index, name in enumerate(ORGANIZATIONS):
@@ -376,6 +379,7 @@ async def seed_cases(
     from domain.cases.service import district_code
     from domain.common.pagination import encode_cursor
     from domain.common.principal import Role, system_principal
+    from domain.identity.keys import audit_keys_from_settings
     from domain.identity.tokens import TokenSubject
     from domain.organizations.schemas import OrganizationCreate
     from domain.organizations.service import OrganizationService
@@ -394,6 +398,7 @@ async def seed_cases(
     database = Database.connect(
         target.sqlalchemy_url, app_role=settings.database_app_role or None, pool_size=2
     )
+    database.audit_keys = audit_keys_from_settings(settings)
     try:
         async with UnitOfWork(database) as uow:
             organization = await OrganizationService(uow).create(
@@ -1115,9 +1120,17 @@ def server_environments(
         "SHAKTI_DATA_ACTIVE_KID": settings.data_active_kid,
         "SHAKTI_BLIND_INDEX_KEY": settings.blind_index_key.get_secret_value(),
     }
+    # The audit key the seeding chained its events under: the app chains under it too.
+    audit_keys = {
+        "SHAKTI_AUDIT_KEYS": json.dumps(
+            {kid: key.get_secret_value() for kid, key in settings.audit_keys.items()}
+        ),
+        "SHAKTI_AUDIT_ACTIVE_KID": settings.audit_active_kid,
+    }
     app = {
         **base,
         **data_keys,
+        **audit_keys,
         "SHAKTI_DATABASE_URL": target.sqlalchemy_url,
         "SHAKTI_JWT_SIGNING_KEYS": json.dumps({KID: pem}),
         "SHAKTI_JWT_ACTIVE_KID": KID,
@@ -1156,6 +1169,8 @@ async def run(
         data_keys={DATA_KID: SecretStr(new_key_text())},
         data_active_kid=DATA_KID,
         blind_index_key=SecretStr(new_key_text()),
+        audit_keys={AUDIT_KID: SecretStr(new_key_text())},
+        audit_active_kid=AUDIT_KID,
         data_dir=workdir,
     )
     rng = random.Random(args.seed)

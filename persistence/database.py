@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from persistence.audit_chain import AuditKeys
 from persistence.crypto import FieldCipher
 
 APPLICATION_NAME = "shakti-mis"
@@ -93,6 +94,8 @@ class Database:
     connection: AsyncConnection | None = None
     # Seals personal data at rest (set by the app from its settings).
     cipher: FieldCipher | None = None
+    # Keys the audit chain (set by the app from its settings): no event is appended without.
+    audit_keys: AuditKeys | None = None
     # Where open_fast_lane_pool() connects (asyncpg DSN, with its password: never printed).
     dsn: str | None = field(default=None, repr=False)
     app_role: str | None = None

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from persistence.audit_chain import AuditRecord, pick_chain
+from persistence.audit_chain import AuditKeys, AuditRecord, pick_chain
 from persistence.crypto import FieldCipher
 from persistence.database import FAST_LANE_ACQUIRE_SECONDS, driver_connection
 from persistence.repositories.audit_events import AuditEventRepository
@@ -57,6 +57,14 @@ class UnitOfWork:
         if cipher is None:
             raise RuntimeError("no field cipher configured")
         return cipher
+
+    @property
+    def audit_keys(self) -> AuditKeys:
+        """The keys of the audit chain (configured by the app)."""
+        keys = self._database.audit_keys
+        if keys is None:
+            raise RuntimeError("no audit key configured")
+        return keys
 
     @property
     def session(self) -> AsyncSession:

@@ -27,7 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from api.app import create_app
 from api.container import Container
 from domain.common.settings import Settings
-from domain.identity.keys import generate_private_key_pem, with_development_keys
+from domain.identity.keys import (
+    audit_keys_from_settings,
+    generate_private_key_pem,
+    with_development_keys,
+)
 from persistence import migrator
 from persistence.crypto import new_key_text
 from persistence.database import Database, create_engine
@@ -130,6 +134,8 @@ def settings(signing_key: str, tmp_path_factory: pytest.TempPathFactory) -> Sett
         data_keys={"test-data-1": SecretStr(new_key_text())},
         data_active_kid="test-data-1",
         blind_index_key=SecretStr(new_key_text()),
+        audit_keys={"test-audit-1": SecretStr(new_key_text())},
+        audit_active_kid="test-audit-1",
         password_hash_time_cost=1,
         password_hash_memory_kib=1024,
         password_hash_parallelism=1,
@@ -156,14 +162,19 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-def database(engine: AsyncEngine, connection: AsyncConnection) -> Database:
+def database(engine: AsyncEngine, connection: AsyncConnection, settings: Settings) -> Database:
     factory = async_sessionmaker(
         bind=connection,
         expire_on_commit=False,
         autoflush=False,
         join_transaction_mode="create_savepoint",
     )
-    return Database(engine=engine, session_factory=factory, connection=connection)
+    return Database(
+        engine=engine,
+        session_factory=factory,
+        connection=connection,
+        audit_keys=audit_keys_from_settings(settings),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -202,6 +213,7 @@ async def committed_db(
     name = f"shakti_c_{uuid.uuid4().hex[:10]}"
     url = await postgres.create_database(name, template=template_database)
     database = Database.connect(url, app_role=APP_ROLE, pool_size=5, max_overflow=5)
+    database.audit_keys = audit_keys_from_settings(settings)
     try:
         yield database
     finally:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import hmac
 import json
+import logging
+import os
+import re
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -17,19 +21,24 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.audit.service import AuditService
+from api.app import create_app
+from domain.audit.service import AuditService, seal_unkeyed_chains
 from domain.audit.trail import event as audit_event
 from domain.audit.trail import record
 from domain.common.principal import SYSTEM_PRINCIPAL_ID, Role, system_principal
+from domain.common.settings import Settings
+from domain.identity.keys import audit_keys_from_settings
 from persistence.audit_chain import (
     AUDIT_CHAINS,
     GENESIS_HASH,
+    AuditKeys,
     AuditRecord,
     canonical,
     chain_hash,
@@ -37,6 +46,7 @@ from persistence.audit_chain import (
     field_texts,
     pick_chain,
 )
+from persistence.crypto import decode_key
 from persistence.database import Database
 from persistence.models.enums import ActorType, AuditAction, AuditOutcome
 from persistence.repositories.audit_events import AuditEventRepository
@@ -59,8 +69,10 @@ AUDIT_COLUMNS = {
     "entity_type",
     "entity_id",
     "request_id",
+    "caller_request_id",
     "outcome",
     "hash",
+    "kid",
 }
 # The columns that place an event rather than describe it (not in its digest).
 PLACEMENT = {"seq", "chain", "chain_seq", "hash"}
@@ -121,7 +133,25 @@ def as_record(row: dict[str, Any]) -> AuditRecord:
         entity_id=row["entity_id"],
         request_id=row["request_id"],
         outcome=row["outcome"],
+        caller_request_id=row["caller_request_id"],
     )
+
+
+def audit_key_bytes(settings: Settings) -> dict[str, bytes]:
+    """The raw audit keys of the test settings, by kid."""
+    return {kid: decode_key(key.get_secret_value()) for kid, key in settings.audit_keys.items()}
+
+
+def keyed_step(key: bytes, previous: bytes, row: dict[str, Any]) -> bytes:
+    """The chain step of a keyed event, recomputed here from first principles (RFC 2104)."""
+    document = canonical(as_record(row), row["kid"])
+    message = previous + hashlib.sha256(document).digest()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+@pytest.fixture
+def keys(settings: Settings) -> dict[str, bytes]:
+    return audit_key_bytes(settings)
 
 
 def by_chain(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -132,12 +162,16 @@ def by_chain(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 
 
 def assert_chained(
-    rows: Sequence[dict[str, Any]], heads: dict[int, tuple[int, bytes]] | None = None
+    rows: Sequence[dict[str, Any]],
+    heads: dict[int, tuple[int, bytes]] | None = None,
+    *,
+    keys: dict[str, bytes],
 ) -> None:
     """In every chain: positions 1..n without gaps, listing order (seq) agreeing with chain
-    order, and every stored hash the chain step from its predecessor, recomputed here from the
-    event's fields. With ``heads`` (all of them): each names its chain's last event, and the
-    chains without events are still at the genesis."""
+    order, and every stored hash the keyed chain step (HMAC-SHA256 under the event's kid) from
+    its predecessor, recomputed here from the event's fields. With ``heads`` (all of them):
+    each names its chain's last event, and the chains without events are still at the
+    genesis."""
     chains = by_chain(rows)
     for chain, events in chains.items():
         assert 1 <= chain <= AUDIT_CHAINS
@@ -146,8 +180,8 @@ def assert_chained(
         assert seqs == sorted(seqs), f"listing order of chain {chain}"
         previous = GENESIS_HASH
         for row in events:
-            expected = hashlib.sha256(previous + hashlib.sha256(canonical(as_record(row))).digest())
-            assert bytes(row["hash"]) == expected.digest(), (chain, row["chain_seq"])
+            expected = keyed_step(keys[row["kid"]], previous, row)
+            assert bytes(row["hash"]) == expected, (chain, row["chain_seq"])
             previous = bytes(row["hash"])
     if heads is not None:
         assert sorted(heads) == list(range(1, AUDIT_CHAINS + 1))
@@ -161,7 +195,13 @@ def statuses(rows: Sequence[dict[str, Any]]) -> list[dict[str, int]]:
     """What verification reports for intact chains holding ``rows``."""
     counts = Counter(row["chain"] for row in rows)
     return [
-        {"chain": c, "events": counts[c], "last_position": counts[c], "head_position": counts[c]}
+        {
+            "chain": c,
+            "events": counts[c],
+            "last_position": counts[c],
+            "head_position": counts[c],
+            "legacy_events": 0,
+        }
         for c in range(1, AUDIT_CHAINS + 1)
     ]
 
@@ -262,7 +302,7 @@ async def test_creating_an_organization_writes_a_create_event(
 
     assert response.status_code == 201, response.text
     organization_id = UUID(response.json()["id"])
-    events = await audit_rows(connection, request_id="req-create-org-0001")
+    events = await audit_rows(connection, caller_request_id="req-create-org-0001")
     assert len(events) == 1
     event = events[0]
     assert event["action"] == "create"
@@ -303,7 +343,7 @@ async def test_creating_a_user_writes_a_create_event_without_her_data(
 
     assert response.status_code == 201, response.text
     user_id = UUID(response.json()["id"])
-    (event,) = await audit_rows(connection, request_id="req-create-user-0001")
+    (event,) = await audit_rows(connection, caller_request_id="req-create-user-0001")
     assert (event["action"], event["entity_type"], event["entity_id"]) == (
         "create",
         "user",
@@ -336,7 +376,7 @@ async def test_a_failed_write_leaves_no_create_event(
     )
 
     assert again.status_code == 409, again.text
-    assert await audit_rows(connection, request_id="req-duplicate-0001") == []
+    assert await audit_rows(connection, caller_request_id="req-duplicate-0001") == []
     creates = await audit_rows(connection, action="create", entity_type="organization")
     assert [e["entity_id"] for e in creates if e["actor_id"] == admin.id] == [
         UUID(first.json()["id"])
@@ -365,7 +405,7 @@ async def test_a_failed_user_create_leaves_no_create_event(
 
     assert response.status_code == 409, response.text
     assert await audit_rows(connection, action="create", entity_type="user") == before
-    assert await audit_rows(connection, request_id="req-dup-user-0001") == []
+    assert await audit_rows(connection, caller_request_id="req-dup-user-0001") == []
     users = await connection.execute(
         sa.text("SELECT count(*) FROM app_user WHERE email = :email"), {"email": existing.email}
     )
@@ -388,12 +428,12 @@ async def test_reading_a_user_writes_a_read_event_and_listing_a_search_event(
 
     assert read.status_code == 200, read.text
     assert listed.status_code == 200, listed.text
-    (read_event,) = await audit_rows(connection, request_id="req-read-user-01")
+    (read_event,) = await audit_rows(connection, caller_request_id="req-read-user-01")
     assert read_event["action"] == "read"
     assert (read_event["entity_type"], read_event["entity_id"]) == ("user", worker.id)
     assert read_event["organization_id"] == organization
     assert read_event["actor_id"] == admin.id
-    (search_event,) = await audit_rows(connection, request_id="req-list-users-01")
+    (search_event,) = await audit_rows(connection, caller_request_id="req-list-users-01")
     assert search_event["action"] == "search"
     assert (search_event["entity_type"], search_event["entity_id"]) == ("user", None)
     assert search_event["actor_id"] == admin.id
@@ -431,7 +471,7 @@ async def test_a_permission_denial_is_recorded_although_the_request_fails(
 
     assert response.status_code == 403, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
-    (event,) = await audit_rows(connection, request_id="req-denied-0001")
+    (event,) = await audit_rows(connection, caller_request_id="req-denied-0001")
     assert event["action"] == "permission_denied"
     assert event["outcome"] == "denied"
     assert (event["actor_type"], event["actor_id"]) == ("user", worker.id)
@@ -459,7 +499,7 @@ async def test_a_denial_inside_the_service_is_recorded_and_the_write_undone(
     )
 
     assert response.status_code == 403, response.text
-    (event,) = await audit_rows(connection, request_id="req-denied-0002")
+    (event,) = await audit_rows(connection, caller_request_id="req-denied-0002")
     assert (event["action"], event["outcome"]) == ("permission_denied", "denied")
     assert (event["entity_type"], event["actor_id"]) == ("user", manager.id)
     users = await connection.execute(
@@ -469,7 +509,7 @@ async def test_a_denial_inside_the_service_is_recorded_and_the_write_undone(
 
 
 async def test_durable_events_survive_a_rollback_and_ordinary_ones_do_not(
-    database: Database, connection: AsyncConnection
+    database: Database, connection: AsyncConnection, keys: dict[str, bytes]
 ) -> None:
     system = system_principal()
     kept, also_kept, dropped = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -494,7 +534,7 @@ async def test_durable_events_survive_a_rollback_and_ordinary_ones_do_not(
     # Both in the unit's chain, one after the other.
     assert (event["chain"], other["chain"]) == (chain, chain)
     assert other["chain_seq"] == event["chain_seq"] + 1
-    assert_chained(await audit_rows(connection), await chain_heads(connection))
+    assert_chained(await audit_rows(connection), await chain_heads(connection), keys=keys)
 
 
 # -- 3. the chains ------------------------------------------------------------------------
@@ -513,7 +553,7 @@ async def test_there_are_64_chains_from_the_genesis(committed_db: Database) -> N
 
 
 async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
-    database: Database, connection: AsyncConnection
+    database: Database, connection: AsyncConnection, keys: dict[str, bytes]
 ) -> None:
     system = system_principal()
     units: dict[str, int] = {}
@@ -529,7 +569,7 @@ async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
     assert len(ours) == sum(1 + n % 3 for n in range(40))
     assert len({row["chain"] for row in ours}) > 1
     assert len(heads) == AUDIT_CHAINS
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
     for unit, chain in units.items():
         events = [row for row in rows if row["entity_type"] == unit]
         # All in the unit's chain, one after the other, in the order recorded.
@@ -545,7 +585,10 @@ async def test_units_of_work_spread_over_the_chains_and_keep_theirs(
 
 
 async def test_verify_is_ok_after_ordinary_activity(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    keys: dict[str, bytes],
 ) -> None:
     admin = await factory.platform_admin()
     await some_activity(client, factory, admin)
@@ -559,15 +602,22 @@ async def test_verify_is_ok_after_ordinary_activity(
         "events_checked": len(rows),
         "chains": statuses(rows),
         "problems": [],
+        "checkpoint_taken_at": None,
     }
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
+    # Every event is chained under the active audit key.
+    assert {row["kid"] for row in rows} == {"test-audit-1"}
     # Verifying is itself audited.
     (event,) = await audit_rows(connection, action="verify")
     assert (event["actor_id"], event["entity_type"]) == (admin.id, "audit_event")
 
 
 async def test_the_chain_arithmetic_is_reproducible(
-    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    settings: Settings,
+    keys: dict[str, bytes],
 ) -> None:
     """Every stored hash (computed inside PostgreSQL) is recomputed here from the event's
     fields: the database's digest and persistence.audit_chain.digest() agree on every event,
@@ -583,24 +633,24 @@ async def test_the_chain_arithmetic_is_reproducible(
     rows = await audit_rows(connection)
     assert {"create", "read", "search", "permission_denied"} <= {row["action"] for row in rows}
 
+    audit_keys = audit_keys_from_settings(settings)
     for chain, events in by_chain(rows).items():
         previous = GENESIS_HASH
         for row in events:
-            # Every column but the event's place in the trail is covered by the digest.
-            fields = json.loads(canonical(as_record(row)))
+            # Every column but the event's place in the trail is covered by the digest, the
+            # kid it was chained under included.
+            fields = json.loads(canonical(as_record(row), row["kid"]))
             assert set(fields) == AUDIT_COLUMNS - PLACEMENT
             assert fields["id"] == str(row["id"])
             assert fields["entity_type"] == row["entity_type"]
-            expected = chain_hash(previous, digest(as_record(row)))
+            assert fields["kid"] == row["kid"] == "test-audit-1"
+            expected = audit_keys.step(row["kid"], previous, digest(as_record(row), row["kid"]))
             assert bytes(row["hash"]) == expected, (chain, row["chain_seq"])
-            assert (
-                expected
-                == hashlib.sha256(
-                    previous + hashlib.sha256(canonical(as_record(row))).digest()
-                ).digest()
-            )
+            assert expected == keyed_step(keys[row["kid"]], previous, row)
+            # Not the plain SHA-256 chain of before audit keys.
+            assert expected != chain_hash(previous, digest(as_record(row), row["kid"]))
             previous = expected
-    assert_chained(rows, await chain_heads(connection))
+    assert_chained(rows, await chain_heads(connection), keys=keys)
 
 
 AWKWARD = [
@@ -630,30 +680,35 @@ def awkward_records() -> list[AuditRecord]:
                 entity_id=uuid.uuid4() if n % 2 else None,
                 request_id=request_id,
                 outcome=AuditOutcome.failure,
+                caller_request_id=None if n % 2 else request_id,
             )
         )
     return records
 
 
 async def test_canonical_is_the_text_of_the_jsonb_object(connection: AsyncConnection) -> None:
-    """canonical() reproduces PostgreSQL's text of jsonb_build_object(...) byte for byte."""
+    """canonical() reproduces PostgreSQL's text of jsonb_build_object(...) byte for byte, for
+    the events of before audit keys and for keyed ones (which also digest kid and the caller's
+    request id)."""
     for original in awkward_records():
-        texts = field_texts(original)
-        pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in texts)
-        built = await connection.execute(
-            sa.text(
-                f"SELECT convert_to(jsonb_build_object({pairs})::text, 'UTF8'), "
-                f"sha256(convert_to(jsonb_build_object({pairs})::text, 'UTF8'))"
-            ),
-            texts,
-        )
-        text_bytes, sql_digest = built.one()
-        assert bytes(text_bytes) == canonical(original)
-        assert bytes(sql_digest) == digest(original)
+        for kid in (None, "test-audit-1"):
+            texts = field_texts(original, kid)
+            assert ("kid" in texts) is (kid is not None)
+            pairs = ", ".join(f"'{name}', CAST(:{name} AS text)" for name in texts)
+            built = await connection.execute(
+                sa.text(
+                    f"SELECT convert_to(jsonb_build_object({pairs})::text, 'UTF8'), "
+                    f"sha256(convert_to(jsonb_build_object({pairs})::text, 'UTF8'))"
+                ),
+                texts,
+            )
+            text_bytes, sql_digest = built.one()
+            assert bytes(text_bytes) == canonical(original, kid)
+            assert bytes(sql_digest) == digest(original, kid)
 
 
 async def test_awkward_events_are_chained_as_python_computes(
-    database: Database, connection: AsyncConnection
+    database: Database, connection: AsyncConnection, keys: dict[str, bytes]
 ) -> None:
     records = awkward_records()
     async with UnitOfWork(database) as uow:
@@ -665,11 +720,16 @@ async def test_awkward_events_are_chained_as_python_computes(
     assert [row["id"] for row in rows] == [original.id for original in records]
     previous = GENESIS_HASH
     for row, original in zip(rows, records, strict=True):
-        # The stored event is the recorded one, and its hash is the Python digest chained.
+        # The stored event is the recorded one, and its hash is the Python digest chained
+        # under the audit key.
         assert as_record(row) == original
-        assert bytes(row["hash"]) == chain_hash(previous, digest(original))
+        assert row["kid"] == "test-audit-1"
+        expected = database.audit_keys.step(  # type: ignore[union-attr]
+            "test-audit-1", previous, digest(original, "test-audit-1")
+        )
+        assert bytes(row["hash"]) == expected
         previous = bytes(row["hash"])
-    assert_chained(await audit_rows(connection), await chain_heads(connection))
+    assert_chained(await audit_rows(connection), await chain_heads(connection), keys=keys)
 
 
 async def test_an_edited_event_is_reported_as_modified(
@@ -736,6 +796,7 @@ async def test_a_deleted_middle_event_is_reported_as_missing(
         "events": len(rows) - 1,
         "last_position": last,
         "head_position": last,
+        "legacy_events": 0,
     }
     # The deletion is reported once, as missing; the intact event after it is not "modified".
     assert result["problems"] == [problem(target, "missing")]
@@ -852,6 +913,7 @@ async def test_a_deleted_last_event_is_reported_as_head_mismatch(
         "events": len(rows) - 1,
         "last_position": last - 1,
         "head_position": last,
+        "legacy_events": 0,
     }
     assert result["problems"] == [problem(last, "head_mismatch")]
 
@@ -861,12 +923,14 @@ async def test_a_rewritten_tail_with_a_stale_head_is_reported(
     factory: Factory,
     database: Database,
     connection: AsyncConnection,
+    keys: dict[str, bytes],
 ) -> None:
-    """Editing the last event and recomputing its hash leaves the head disagreeing."""
+    """Editing the last event and recomputing its hash, even under the audit key (someone
+    holding it), leaves the head disagreeing."""
     admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
     last = rows[-1]
     forged = {**last, "entity_type": "forged"}
-    forged_hash = chain_hash(bytes(rows[-2]["hash"]), digest(as_record(forged)))
+    forged_hash = keyed_step(keys[last["kid"]], bytes(rows[-2]["hash"]), forged)
 
     await as_superuser(
         connection,
@@ -907,20 +971,21 @@ async def test_an_event_moved_to_another_chain_is_reported_in_both(
     ]
 
 
-async def test_a_head_set_back_by_the_application_role_is_reported_and_cannot_fork(
+async def test_a_head_set_back_is_reported_and_cannot_fork(
     client: httpx.AsyncClient,
     factory: Factory,
     database: Database,
     connection: AsyncConnection,
 ) -> None:
-    """The application role updates the heads (it appends): setting one back shows, and the
-    chain cannot grow a second event at a position it already has."""
+    """Only the append function writes the heads (the application role cannot: see below);
+    a head set back by a superuser shows, and the chain cannot grow a second event at a
+    position it already has."""
     _, rows = await activity_and_a_full_chain(client, factory, database, connection)
     last = rows[-1]["chain_seq"]
-    assert (await connection.execute(sa.text("SELECT current_user"))).scalar_one() == "shakti_app"
-    await connection.execute(
-        sa.text("UPDATE audit_chain_head SET last_seq = :seq, last_hash = :hash WHERE id = :id"),
-        {"seq": last - 1, "hash": bytes(rows[-2]["hash"]), "id": TAMPERED},
+    await as_superuser(
+        connection,
+        f"UPDATE audit_chain_head SET last_seq = {last - 1}, "
+        f"last_hash = '\\x{bytes(rows[-2]['hash']).hex()}' WHERE id = {TAMPERED}",
     )
 
     # Verified in another chain (the verification's own event must not hit the stale head).
@@ -952,7 +1017,7 @@ async def test_verify_needs_the_audit_role(
     allowed = await client.get(VERIFY, headers=auditor.headers)
 
     assert denied.status_code == 403
-    (event,) = await audit_rows(connection, request_id="req-verify-deny")
+    (event,) = await audit_rows(connection, caller_request_id="req-verify-deny")
     assert (event["action"], event["outcome"]) == ("permission_denied", "denied")
     assert allowed.status_code == 200, allowed.text
     assert allowed.json()["ok"] is True
@@ -985,22 +1050,157 @@ async def test_the_application_role_cannot_rewrite_audit_events(
     assert await audit_rows(connection) == before
 
 
-async def test_the_application_role_may_only_insert_and_read_audit_events(
+async def test_the_application_role_reads_the_trail_and_appends_only_through_the_function(
     connection: AsyncConnection,
 ) -> None:
-    rights = await connection.execute(
-        sa.text(
-            "SELECT p, has_table_privilege('shakti_app', 'audit_event', p) "
-            "FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) AS p"
+    """The app role may read events and heads, and execute audit_append; nothing else. The
+    function runs as the tables' owner, with its search_path pinned, and nobody else (PUBLIC)
+    may execute it."""
+    for table in ("audit_event", "audit_chain_head"):
+        rights = await connection.execute(
+            sa.text(
+                "SELECT p, has_table_privilege('shakti_app', :table, p) FROM unnest(ARRAY"
+                "['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) AS p"
+            ),
+            {"table": table},
         )
+        assert dict(rights.all()) == {
+            "SELECT": True,
+            "INSERT": False,
+            "UPDATE": False,
+            "DELETE": False,
+            "TRUNCATE": False,
+            "REFERENCES": False,
+            "TRIGGER": False,
+        }, table
+    function = (
+        await connection.execute(
+            sa.text(
+                "SELECT p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner) AS owner,"
+                " pg_get_userbyid(c.relowner) AS table_owner,"
+                " has_function_privilege('shakti_app', p.oid, 'EXECUTE') AS app_may,"
+                " EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public_may"
+                " FROM pg_proc p, pg_class c"
+                " WHERE p.proname = 'audit_append' AND c.relname = 'audit_event'"
+            )
+        )
+    ).one()
+    assert function.prosecdef is True
+    assert function.proconfig == ["search_path=pg_catalog, pg_temp"]
+    assert function.owner == function.table_owner != "shakti_app"
+    assert function.app_may is True
+    assert function.public_may is False
+
+
+@pytest.mark.parametrize(
+    ("statement", "table"),
+    [
+        (
+            "INSERT INTO audit_event (chain, chain_seq, id, occurred_at, actor_type, action,"
+            " entity_type, outcome, hash) VALUES (7, 999999, gen_random_uuid(), now(), 'system',"
+            " 'read', 'forged', 'success', sha256('x'))",
+            "audit_event",
+        ),
+        ("UPDATE audit_chain_head SET last_seq = 0 WHERE id = 7", "audit_chain_head"),
+        ("SELECT * FROM audit_chain_head WHERE id = 7 FOR UPDATE", "audit_chain_head"),
+        ("SELECT * FROM audit_chain_head FOR NO KEY UPDATE", "audit_chain_head"),
+        ("SELECT * FROM audit_chain_head WHERE id = 7 FOR SHARE", "audit_chain_head"),
+        ("LOCK TABLE audit_chain_head IN SHARE MODE", "audit_chain_head"),
+        ("LOCK TABLE audit_event IN SHARE MODE", "audit_event"),
+        ("DELETE FROM audit_chain_head WHERE id = 7", "audit_chain_head"),
+        (
+            "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (65, 0, sha256('x'))",
+            "audit_chain_head",
+        ),
+    ],
+)
+async def test_the_application_role_cannot_write_the_trail_but_the_api_still_appends(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    keys: dict[str, bytes],
+    statement: str,
+    table: str,
+) -> None:
+    """On the code before the append function, the app role inserted events and updated (and
+    locked) the heads itself: any SQL foothold could append forged events or hold a chain."""
+    admin = await factory.platform_admin()
+    before = await audit_rows(connection)
+    heads = await chain_heads(connection)
+    assert (await connection.execute(sa.text("SELECT current_user"))).scalar_one() == "shakti_app"
+
+    with pytest.raises(DBAPIError) as raised:
+        async with connection.begin_nested():
+            await connection.execute(sa.text(statement))
+
+    assert f"permission denied for table {table}" in str(raised.value)
+    assert await audit_rows(connection) == before
+    assert await chain_heads(connection) == heads
+    # The API, which runs as the same role, still appends (through audit_append).
+    response = await client.get(f"{API}/users/{admin.id}", headers=admin.headers)
+    assert response.status_code == 200, response.text
+    (event,) = await audit_rows(connection, request_id=response.headers["x-request-id"])
+    assert (event["action"], event["entity_id"], event["kid"]) == ("read", admin.id, "test-audit-1")
+    assert_chained(await audit_rows(connection), await chain_heads(connection), keys=keys)
+
+
+async def test_the_append_function_needs_the_padded_key_and_a_chain(
+    connection: AsyncConnection,
+) -> None:
+    def call(chain: int, ipad: bytes, opad: bytes, kid: str | None) -> Any:
+        return sa.text(
+            "SELECT audit_append(CAST(:chain AS smallint), :ipad, :opad, :kid, :id, :at,"
+            " 'system', NULL, NULL, 'read', 'x', NULL, 'r-1', 'success', NULL)"
+        ).bindparams(
+            chain=chain,
+            ipad=ipad,
+            opad=opad,
+            kid=kid,
+            id=str(uuid.uuid4()),
+            at=datetime.now(UTC).isoformat(),
+        )
+
+    before = await audit_rows(connection)
+    for chain, ipad, opad, kid, message in (
+        (7, b"\x36" * 32, b"\x5c" * 64, "k", "padded audit key"),
+        (7, b"\x36" * 64, b"", "k", "padded audit key"),
+        (7, b"\x36" * 64, b"\x5c" * 64, None, "padded audit key"),
+        (99, b"\x36" * 64, b"\x5c" * 64, "k", "no audit chain 99"),
+    ):
+        with pytest.raises(DBAPIError, match=message):
+            async with connection.begin_nested():
+                await connection.execute(call(chain, ipad, opad, kid))
+    assert await audit_rows(connection) == before
+
+
+async def test_an_event_appended_without_the_key_is_reported(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+) -> None:
+    """A SQL foothold as the app role may call audit_append, but without the audit key its
+    event cannot chain: verification reports it."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    forged_pads = os.urandom(64), os.urandom(64)
+    await connection.execute(
+        sa.text(
+            "SELECT audit_append(CAST(:chain AS smallint), :ipad, :opad, 'test-audit-1', :id,"
+            " :at, 'system', NULL, NULL, 'read', 'forged', NULL, NULL, 'success', NULL)"
+        ),
+        {
+            "chain": TAMPERED,
+            "ipad": forged_pads[0],
+            "opad": forged_pads[1],
+            "id": str(uuid.uuid4()),
+            "at": datetime.now(UTC).isoformat(),
+        },
     )
-    assert dict(rights.all()) == {
-        "SELECT": True,
-        "INSERT": True,
-        "UPDATE": False,
-        "DELETE": False,
-        "TRUNCATE": False,
-    }
+
+    result = await verify(client, admin)
+
+    assert result["ok"] is False
+    assert result["problems"] == [problem(rows[-1]["chain_seq"] + 1, "modified")]
 
 
 @pytest.mark.parametrize(
@@ -1061,7 +1261,9 @@ async def committed_trail(database: Database) -> tuple[list[dict[str, Any]], dic
         return await audit_rows(conn), await chain_heads(conn)
 
 
-async def test_concurrent_appends_keep_every_chain_intact(committed_db: Database) -> None:
+async def test_concurrent_appends_keep_every_chain_intact(
+    committed_db: Database, keys: dict[str, bytes]
+) -> None:
     """Concurrent units of work, half of them on one chain (so that they queue for its head),
     the others wherever they fall: every chain stays gap-free and verifies."""
     system = system_principal()
@@ -1088,7 +1290,7 @@ async def test_concurrent_appends_keep_every_chain_intact(committed_db: Database
     assert {row["entity_id"] for row in rows} == set(entity_ids)
     assert all(row["actor_id"] == SYSTEM_PRINCIPAL_ID for row in rows)
     assert sum(row["chain"] == crowded for row in rows) >= writers // 2
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
 
     async with UnitOfWork(committed_db) as uow:
         result = await AuditService(uow).verify(system)
@@ -1097,7 +1299,9 @@ async def test_concurrent_appends_keep_every_chain_intact(committed_db: Database
     assert [s.model_dump() for s in result.chains] == statuses(rows)
 
 
-async def test_concurrent_appends_with_several_events_each(committed_db: Database) -> None:
+async def test_concurrent_appends_with_several_events_each(
+    committed_db: Database, keys: dict[str, bytes]
+) -> None:
     """Units of work of several events, some rolled back after appending (as an audited read
     appends before the work ends): no gap in any chain, and each unit's events stand together
     in its chain."""
@@ -1131,7 +1335,7 @@ async def test_concurrent_appends_with_several_events_each(committed_db: Databas
     assert all(o is None or isinstance(o, RuntimeError) for o in outcomes), outcomes
     rows, heads = await committed_trail(committed_db)
     assert len(rows) == (writers - failed) * per_writer
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
     assert {row["entity_type"] for row in rows} == {
         f"writer-{n}" for n in range(writers) if n % 4 != 0
     }
@@ -1146,7 +1350,7 @@ async def test_concurrent_appends_with_several_events_each(committed_db: Databas
 
 
 async def test_units_of_work_without_other_statements_keep_their_events_together(
-    committed_db: Database,
+    committed_db: Database, keys: dict[str, bytes]
 ) -> None:
     """A unit of work whose only statements are its audit events (a request that read
     nothing through the ORM) still appends them in one transaction: together in its chain."""
@@ -1168,7 +1372,7 @@ async def test_units_of_work_without_other_statements_keep_their_events_together
 
     rows, heads = await committed_trail(committed_db)
     assert len(rows) == writers * per_writer
-    assert_chained(rows, heads)
+    assert_chained(rows, heads, keys=keys)
     in_order = [row["entity_type"] for row in by_chain(rows)[chain]]
     blocks = [in_order[i : i + per_writer] for i in range(0, len(in_order), per_writer)]
     assert all(len(set(block)) == 1 for block in blocks), in_order
@@ -1234,7 +1438,7 @@ async def test_other_roles_may_not_read_the_audit_trail(
 
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
-    (event,) = await audit_rows(connection, request_id=f"req-audit-{role.value}"[:64])
+    (event,) = await audit_rows(connection, caller_request_id=f"req-audit-{role.value}"[:64])
     assert (event["action"], event["outcome"]) == ("permission_denied", "denied")
     assert event["actor_id"] == caller.id
 
@@ -1255,7 +1459,7 @@ async def test_listing_the_audit_trail_is_itself_audited(
     )
 
     assert response.status_code == 200, response.text
-    (event,) = await audit_rows(connection, request_id="req-audit-search-1")
+    (event,) = await audit_rows(connection, caller_request_id="req-audit-search-1")
     assert (event["action"], event["entity_type"]) == ("search", "audit_event")
     assert (event["actor_id"], event["organization_id"]) == (auditor.id, organization)
     # The auditor's own search is then visible to her.
@@ -1448,3 +1652,578 @@ async def test_listed_events_carry_their_chain_hash(
         assert item["hash"] == bytes(row["hash"]).hex()
         assert item["id"] == str(row["id"])
         assert (item["chain"], item["chain_seq"]) == (row["chain"], row["chain_seq"])
+
+
+# -- 7. the keyed chain, checkpoints, key rotation ------------------------------------------
+
+CHECKPOINTS = f"{AUDIT}/checkpoints"
+# Where requests append while a test tampers with TAMPERED (every unit of work picks it).
+QUIET = TAMPERED + 2
+
+
+@pytest.fixture
+def quiet_chain(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every unit of work appends to QUIET, so that requests never touch TAMPERED."""
+    monkeypatch.setattr("persistence.uow.pick_chain", lambda: QUIET)
+    return QUIET
+
+
+def plain_rewrite(
+    rows: Sequence[dict[str, Any]], first: int, *, edit: dict[str, Any], unkeyed: bool
+) -> list[str]:
+    """Statements that apply ``edit`` to the event at index ``first`` of ``rows`` (one chain)
+    and recompute the plain SHA-256 chain (what verification checked before audit keys) for
+    it, every later event and the head; with ``unkeyed``, also clear their kid."""
+    statements, previous = [], bytes(rows[first - 1]["hash"]) if first else GENESIS_HASH
+    for index, row in enumerate(rows[first:], start=first):
+        changed = {**row, **(edit if index == first else {})}
+        if unkeyed:
+            changed["kid"] = None
+        previous = chain_hash(previous, digest(as_record(changed), changed["kid"]))
+        sets = ", ".join(f"{column} = '{value}'" for column, value in edit.items())
+        sets = sets if index == first else ""
+        kid = ", kid = NULL" if unkeyed else ""
+        statements.append(
+            f"UPDATE audit_event SET hash = '\\x{previous.hex()}'{kid}"
+            + (f", {sets}" if sets else "")
+            + f" WHERE chain = {row['chain']} AND chain_seq = {row['chain_seq']}"
+        )
+    statements.append(
+        f"UPDATE audit_chain_head SET last_hash = '\\x{previous.hex()}' "
+        f"WHERE id = {rows[0]['chain']}"
+    )
+    return statements
+
+
+def plainly_chained(rows: Sequence[dict[str, Any]], first: int) -> bool:
+    """Whether events ``first``.. of ``rows`` each follow their predecessor by the plain
+    SHA-256 step (all that verification checked before audit keys)."""
+    previous = bytes(rows[first - 1]["hash"]) if first else GENESIS_HASH
+    for row in rows[first:]:
+        if bytes(row["hash"]) != chain_hash(previous, digest(as_record(row), row["kid"])):
+            return False
+        previous = bytes(row["hash"])
+    return True
+
+
+@pytest.mark.parametrize(
+    ("first", "unkeyed", "expected"),
+    [
+        # The edited event and every later one: their hashes are not the keyed steps.
+        (3, False, "modified"),
+        # Passed off as events of before audit keys: unkeyed events after keyed ones.
+        (3, True, "modified"),
+        # The whole chain passed off as before audit keys: no keyed event pins it.
+        (0, True, "unsealed"),
+    ],
+)
+async def test_an_edit_with_the_plain_chain_recomputed_is_reported(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    quiet_chain: int,
+    first: int,
+    unkeyed: bool,
+    expected: str,
+) -> None:
+    """A superuser edits an event and recomputes the plain SHA-256 chain for it, every later
+    event of its chain and the head: the chain is then consistent by the plain rule, which is
+    all the verification checked before audit keys (so it said ok); without the audit key
+    the keyed steps cannot be recomputed, and verification fails."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+
+    await as_superuser(
+        connection, *plain_rewrite(rows, first, edit={"action": "read"}, unkeyed=unkeyed)
+    )
+    tampered = await chain_rows(connection, TAMPERED)
+    assert tampered[first]["action"] == "read"
+    assert plainly_chained(tampered, first)
+    assert (await chain_heads(connection))[TAMPERED] == (last, bytes(tampered[-1]["hash"]))
+    result = await verify(client, admin)
+
+    assert result["ok"] is False
+    if expected == "modified":
+        positions = range(rows[first]["chain_seq"], last + 1)
+        assert result["problems"] == [problem(p, "modified") for p in positions]
+    else:
+        assert result["problems"] == [problem(last, "unsealed")]
+        assert status_of(result, TAMPERED)["legacy_events"] == len(rows)
+
+
+async def take_checkpoint(client: httpx.AsyncClient, actor: Actor) -> dict[str, Any]:
+    response = await client.get(CHECKPOINTS, headers=actor.headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def verify_against(
+    client: httpx.AsyncClient, actor: Actor, checkpoint: str
+) -> httpx.Response:
+    return await client.post(VERIFY, json={"checkpoint": checkpoint}, headers=actor.headers)
+
+
+async def test_a_checkpoint_holds_every_head_signed_and_verifies(
+    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+) -> None:
+    organization = await factory.organization()
+    auditor = await factory.user(organization, Role.auditor)
+    heads = await chain_heads(connection)
+
+    taken = await take_checkpoint(client, auditor)
+
+    assert taken["kid"] == "test-audit-1"
+    assert [(h["chain"], h["seq"], h["hash"]) for h in taken["heads"]] == [
+        (chain, seq, digest_.hex()) for chain, (seq, digest_) in sorted(heads.items())
+    ]
+    line = taken["checkpoint"]
+    assert line.startswith("shakti-audit-checkpoint.v1.")
+    assert line.isascii()
+    assert line.isprintable()
+    assert " " not in line
+    (event,) = await audit_rows(connection, action="export")
+    assert (event["entity_type"], event["actor_id"]) == ("audit_checkpoint", auditor.id)
+
+    checked = await verify_against(client, auditor, line)
+
+    assert checked.status_code == 200, checked.text
+    result = checked.json()
+    assert result["ok"] is True, result["problems"]
+    assert datetime.fromisoformat(result["checkpoint_taken_at"]) == datetime.fromisoformat(
+        taken["taken_at"]
+    )
+    # Verifying against a checkpoint is audited like any verification.
+    assert len(await audit_rows(connection, action="verify")) == 1
+
+
+async def test_a_removed_tail_passes_without_a_checkpoint_but_not_against_one(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    quiet_chain: int,
+) -> None:
+    """Deleting a chain's newest event and setting its head back to the event before leaves a
+    consistent chain: verification alone cannot tell (today's and this one). A checkpoint
+    taken before the deletion can."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+    checkpoint = (await take_checkpoint(client, admin))["checkpoint"]
+
+    await as_superuser(
+        connection,
+        f"DELETE FROM audit_event WHERE chain = {TAMPERED} AND chain_seq = {last}",
+        f"UPDATE audit_chain_head SET last_seq = {last - 1}, "
+        f"last_hash = '\\x{bytes(rows[-2]['hash']).hex()}' WHERE id = {TAMPERED}",
+    )
+
+    assert (await verify(client, admin))["ok"] is True
+    checked = await verify_against(client, admin, checkpoint)
+    assert checked.status_code == 200, checked.text
+    result = checked.json()
+    assert result["ok"] is False
+    assert result["problems"] == [problem(last, "behind_checkpoint")]
+
+
+async def test_a_tail_replaced_after_a_checkpoint_is_reported(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    quiet_chain: int,
+) -> None:
+    """The newest event deleted, the head set back, and another event appended in its place
+    (the chain is whole and keyed): only the checkpoint's hash at that position tells."""
+    admin, rows = await activity_and_a_full_chain(client, factory, database, connection)
+    last = rows[-1]["chain_seq"]
+    checkpoint = (await take_checkpoint(client, admin))["checkpoint"]
+    await as_superuser(
+        connection,
+        f"DELETE FROM audit_event WHERE chain = {TAMPERED} AND chain_seq = {last}",
+        f"UPDATE audit_chain_head SET last_seq = {last - 1}, "
+        f"last_hash = '\\x{bytes(rows[-2]['hash']).hex()}' WHERE id = {TAMPERED}",
+    )
+    await fill_chain(database, TAMPERED, 2)
+
+    assert (await verify(client, admin))["ok"] is True
+    result = (await verify_against(client, admin, checkpoint)).json()
+    assert result["ok"] is False
+    assert result["problems"] == [problem(last, "checkpoint_mismatch")]
+
+
+def _reencoded(line: str, change: Any) -> str:
+    """``line`` with its payload changed by ``change`` and its signature kept."""
+    prefix, payload, signature = line.rsplit(".", 2)
+    document = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    change(document)
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    return f"{prefix}.{base64.urlsafe_b64encode(raw).decode().rstrip('=')}.{signature}"
+
+
+def _lower_a_head(document: dict[str, Any]) -> None:
+    head = next(h for h in document["heads"] if h[1] > 0)
+    head[1] -= 1
+
+
+def _resigned(line: str, keys: AuditKeys) -> str:
+    payload = line.rsplit(".", 2)[1]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    document = json.loads(raw)
+    document["kid"] = keys.active_kid
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    signature = keys.sign_checkpoint(raw)
+    return ".".join(
+        [
+            "shakti-audit-checkpoint.v1",
+            base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            base64.urlsafe_b64encode(signature).decode().rstrip("="),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("forge", "reason"),
+    [
+        (lambda line: _reencoded(line, _lower_a_head), "altered"),
+        (lambda line: _reencoded(line, lambda d: d.update(taken_at="2020-01-01")), "altered"),
+        (lambda line: line[:-4] + ("AAAA" if not line.endswith("AAAA") else "BBBB"), "altered"),
+        (lambda line: _resigned(line, AuditKeys({"other": os.urandom(32)}, "other")), "not conf"),
+        # Someone who guessed the kid but not the key.
+        (
+            lambda line: _resigned(
+                line, AuditKeys({"test-audit-1": os.urandom(32)}, "test-audit-1")
+            ),
+            "altered",
+        ),
+        (lambda line: line.rsplit(".", 1)[0], "not well formed"),
+        (lambda line: "shakti-audit-checkpoint.v1.!!.!!", "not well formed"),
+        (lambda line: "a checkpoint, honestly", "not an audit checkpoint"),
+    ],
+)
+async def test_a_tampered_checkpoint_is_refused(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    connection: AsyncConnection,
+    forge: Any,
+    reason: str,
+) -> None:
+    admin = await factory.platform_admin()
+    line = (await take_checkpoint(client, admin))["checkpoint"]
+    before = len(await audit_rows(connection, action="verify"))
+
+    refused = await verify_against(client, admin, forge(line))
+
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert reason in refused.text
+    assert len(await audit_rows(connection, action="verify")) == before
+    assert (await verify_against(client, admin, line)).json()["ok"] is True
+
+
+async def test_verify_across_a_key_rotation(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    database: Database,
+    connection: AsyncConnection,
+    keys: dict[str, bytes],
+    quiet_chain: int,
+) -> None:
+    """Events chained under kid 1, then under kid 2 once it is active (kid 1 kept): every one
+    verifies under its own key, and a checkpoint signed under kid 1 still does. Without kid 1
+    its events cannot be checked, and are reported."""
+    admin = await factory.platform_admin()
+    await fill_chain(database, TAMPERED, 3)
+    old_checkpoint = (await take_checkpoint(client, admin))["checkpoint"]
+    second = os.urandom(32)
+    database.audit_keys = AuditKeys(
+        {"test-audit-1": keys["test-audit-1"], "test-audit-2": second}, "test-audit-2"
+    )
+
+    await fill_chain(database, TAMPERED, 3)
+    assert (await client.get(f"{API}/users/{admin.id}", headers=admin.headers)).status_code == 200
+
+    rows = await chain_rows(connection, TAMPERED)
+    assert [row["kid"] for row in rows] == ["test-audit-1"] * 3 + ["test-audit-2"] * 3
+    assert_chained(
+        await audit_rows(connection),
+        await chain_heads(connection),
+        keys={**keys, "test-audit-2": second},
+    )
+    assert (await verify(client, admin))["ok"] is True
+    against_old = (await verify_against(client, admin, old_checkpoint)).json()
+    assert against_old["ok"] is True, against_old["problems"]
+    assert (await take_checkpoint(client, admin))["kid"] == "test-audit-2"
+
+    # The old key dropped too early: its events cannot be checked, its checkpoints are refused.
+    database.audit_keys = AuditKeys({"test-audit-2": second}, "test-audit-2")
+    result = await verify(client, admin)
+    assert result["ok"] is False
+    old = {
+        (row["chain"], row["chain_seq"])
+        for row in await audit_rows(connection)
+        if row["kid"] == "test-audit-1"
+    }
+    assert {(p["chain"], p["position"]) for p in result["problems"]} == old
+    assert {p["kind"] for p in result["problems"]} == {"unknown_key"}
+    refused = await verify_against(client, admin, old_checkpoint)
+    assert refused.status_code == 422
+    assert "not configured" in refused.text
+
+
+# -- 8. events of before audit keys (migration 0017 on a trail that has them) ----------------
+
+# How events were appended before migration 0017: the plain SHA-256 step, no kid.
+LEGACY_APPEND = """
+WITH audit_head AS (
+    UPDATE audit_chain_head
+       SET last_seq = last_seq + 1,
+           last_hash = sha256(last_hash || sha256(convert_to(jsonb_build_object(
+               'id', $2::text, 'occurred_at', $3::text, 'actor_type', $4::text,
+               'actor_id', $5::text, 'organization_id', $6::text, 'action', $7::text,
+               'entity_type', $8::text, 'entity_id', $9::text, 'request_id', $10::text,
+               'outcome', $11::text)::text, 'UTF8')))
+     WHERE id = $1::smallint
+ RETURNING id, last_seq, last_hash
+)
+INSERT INTO audit_event (chain, chain_seq, hash, id, occurred_at, actor_type, actor_id,
+                         organization_id, action, entity_type, entity_id, request_id, outcome)
+SELECT audit_head.id, audit_head.last_seq, audit_head.last_hash, $2::uuid, $3::timestamptz,
+       $4, $5::uuid, $6::uuid, $7, $8, $9::uuid, $10, $11
+  FROM audit_head
+"""
+LEGACY_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "organization_id",
+    "action",
+    "entity_type",
+    "entity_id",
+    "request_id",
+    "outcome",
+)
+
+
+async def test_events_of_before_audit_keys_verify_once_a_keyed_event_pins_them(
+    postgres: Any, empty_database_url: str, settings: Settings
+) -> None:
+    """A trail written before migration 0017 (plain SHA-256, no kid) is upgraded: its events
+    still verify, by the plain step, once a keyed event follows them in their chain (the app
+    appends one to each such chain at start). Before that, and whenever such a chain is
+    rewritten as unkeyed events, verification refuses it: otherwise anyone could pass off
+    rewritten events as old ones."""
+    from persistence import migrator
+
+    await asyncio.to_thread(migrator.upgrade, empty_database_url, "0014")
+    superuser = await asyncpg.connect(empty_database_url.replace("+asyncpg", ""))
+    try:
+        for chain, count in ((3, 4), (5, 2)):
+            for _ in range(count):
+                old = audit_event(system_principal(), AuditAction.update, "organization")
+                texts = field_texts(old)
+                await superuser.execute(LEGACY_APPEND, chain, *(texts[f] for f in LEGACY_FIELDS))
+        await asyncio.to_thread(migrator.upgrade, empty_database_url)
+
+        database = Database.connect(empty_database_url, app_role="shakti_app", pool_size=2)
+        database.audit_keys = audit_keys_from_settings(settings)
+        system = system_principal()
+
+        async def verified() -> Any:
+            async with UnitOfWork(database) as uow:
+                uow.audit_chain = 1
+                return await AuditService(uow).verify(system)
+
+        try:
+            unsealed = await verified()
+            assert unsealed.ok is False
+            assert [(p.chain, p.position, p.kind.value) for p in unsealed.problems] == [
+                (3, 4, "unsealed"),
+                (5, 2, "unsealed"),
+            ]
+
+            assert await seal_unkeyed_chains(database) == [3, 5]
+            assert await seal_unkeyed_chains(database) == []
+            sealed = await verified()
+            assert sealed.ok is True, sealed.problems
+            legacy = {s.chain: (s.legacy_events, s.events) for s in sealed.chains}
+            assert (legacy[3], legacy[5]) == ((4, 5), (2, 3))
+            kids = await superuser.fetch(
+                "SELECT chain, chain_seq, kid, action FROM audit_event"
+                " WHERE chain IN (3, 5) ORDER BY chain, chain_seq"
+            )
+            assert [(r["chain"], r["chain_seq"], r["kid"]) for r in kids] == [
+                *((3, n, None) for n in range(1, 5)),
+                (3, 5, "test-audit-1"),
+                (5, 1, None),
+                (5, 2, None),
+                (5, 3, "test-audit-1"),
+            ]
+            assert {r["action"] for r in kids if r["kid"]} == {"secret_rotate"}
+
+            # An old event edited and the plain chain recomputed up to the seal: the keyed
+            # event no longer follows.
+            rows = [
+                dict(r)
+                for r in await superuser.fetch(
+                    "SELECT * FROM audit_event WHERE chain = 3 ORDER BY chain_seq"
+                )
+            ]
+            async with superuser.transaction():
+                await superuser.execute("SET LOCAL session_replication_role = replica")
+                for statement in plain_rewrite(
+                    rows[:4], 1, edit={"entity_type": "rewritten"}, unkeyed=False
+                )[:-1]:
+                    await superuser.execute(statement)
+            edited = await verified()
+            assert [(p.chain, p.position, p.kind.value) for p in edited.problems] == [
+                (3, 5, "modified")
+            ]
+
+            # The seal passed off as an old event too (the whole chain recomputed plainly):
+            # nothing keyed pins the chain any more.
+            rows = [
+                dict(r)
+                for r in await superuser.fetch(
+                    "SELECT * FROM audit_event WHERE chain = 3 ORDER BY chain_seq"
+                )
+            ]
+            async with superuser.transaction():
+                await superuser.execute("SET LOCAL session_replication_role = replica")
+                for statement in plain_rewrite(rows, 4, edit={}, unkeyed=True):
+                    await superuser.execute(statement)
+            relabelled = await verified()
+            assert [(p.chain, p.position, p.kind.value) for p in relabelled.problems] == [
+                (3, 5, "unsealed")
+            ]
+        finally:
+            await database.dispose()
+
+        # Keyed events cannot be downgraded to the plain chain.
+        with pytest.raises(RuntimeError, match="chained under an audit key"):
+            await asyncio.to_thread(migrator.downgrade, empty_database_url, "0014")
+    finally:
+        await superuser.close()
+
+
+# -- 9. the request id is the server's; the caller's is kept apart ---------------------------
+
+GENERATED = re.compile(r"[0-9a-f]{32}")
+MALICIOUS_REQUEST_IDS = [
+    "x" * 5000,  # very long
+    "A" * 65,  # one over the limit
+    "short",  # under it
+    "req\x01ctl\x7fchars-1234",  # control characters
+    "line\tbreak-1234",
+    "ünïcode-request-1234",  # beyond ASCII
+    "req-🙂-emoji-1234",
+    "'; DELETE FROM audit_event; --",
+    "has spaces in it",
+    "semi;colon-1234",
+]
+
+
+async def test_a_callers_request_id_never_becomes_the_events_request_id(
+    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection
+) -> None:
+    """On the code before, a well-formed X-Request-ID became the event's request id: a caller
+    could file its events under any id, another request's included."""
+    admin = await factory.platform_admin()
+    theirs = "req-chosen-by-the-caller-01"
+
+    first = await client.post(
+        f"{API}/organizations",
+        json={"name": f"Caller Id Org {uuid.uuid4().hex[:6]}", "kind": "partner_ngo"},
+        headers={**admin.headers, "X-Request-ID": theirs},
+    )
+    assert first.status_code == 201, first.text
+    ours = first.headers["x-request-id"]
+    # The caller then claims the server's id of that request for another one.
+    second = await client.get(
+        f"{API}/users/{admin.id}", headers={**admin.headers, "X-Request-ID": ours}
+    )
+    assert second.status_code == 200, second.text
+
+    assert GENERATED.fullmatch(ours)
+    assert ours != theirs
+    (created,) = await audit_rows(connection, action="create", entity_id=UUID(first.json()["id"]))
+    assert (created["request_id"], created["caller_request_id"]) == (ours, theirs)
+    assert await audit_rows(connection, request_id=theirs) == []
+    # Only the first request's events carry its id; the second's have their own.
+    assert {row["id"] for row in await audit_rows(connection, request_id=ours)} == {created["id"]}
+    later = [row for row in await audit_rows(connection) if row["caller_request_id"] == ours]
+    assert later
+    assert all(row["request_id"] == second.headers["x-request-id"] != ours for row in later)
+    # The caller's id is listed apart, and covered by the keyed digest like every field.
+    (listed,) = await list_events(client, admin, entity_id=first.json()["id"], action="create")
+    assert (listed["request_id"], listed["caller_request_id"]) == (ours, theirs)
+    assert b'"caller_request_id": "req-chosen-by-the-caller-01"' in canonical(
+        as_record(created), created["kid"]
+    )
+
+
+@pytest.mark.parametrize("value", MALICIOUS_REQUEST_IDS, ids=lambda v: repr(v[:24]))
+async def test_a_malformed_caller_request_id_is_dropped(
+    client: httpx.AsyncClient, factory: Factory, connection: AsyncConnection, value: str
+) -> None:
+    """Anything but 8 to 64 letters, digits, '.', '_' or '-' is dropped: not stored on the
+    event (neither as its request id nor as the caller's), not echoed."""
+    admin = await factory.platform_admin()
+
+    response = await client.post(
+        f"{API}/organizations",
+        json={"name": f"Dropped Id Org {uuid.uuid4().hex[:6]}", "kind": "partner_ngo"},
+        headers={**admin.headers, "X-Request-ID": value.encode()},
+    )
+
+    assert response.status_code == 201, response.text
+    assert GENERATED.fullmatch(response.headers["x-request-id"])
+    assert value not in response.text
+    (event,) = await audit_rows(connection, action="create", entity_id=UUID(response.json()["id"]))
+    assert event["request_id"] == response.headers["x-request-id"]
+    assert event["caller_request_id"] is None
+    every_row = await connection.execute(sa.text("SELECT a::text FROM audit_event a"))
+    stored = "\n".join(text for (text,) in every_row)
+    for fragment in {value, value[:64], value[:8]} - {""}:
+        if len(fragment) >= 8:
+            assert fragment not in stored
+
+
+async def test_logs_carry_the_servers_request_id_and_only_a_well_formed_caller_id(
+    settings: Settings, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        app = create_app(settings, database=database)
+        admin = await Factory(app.state.container, database).platform_admin()
+        capsys.readouterr()
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+        sent = ["req-well-formed-0001", *MALICIOUS_REQUEST_IDS]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            answers = [
+                await http.get(
+                    f"{API}/users/{admin.id}",
+                    headers={**admin.headers, "X-Request-ID": value.encode()},
+                )
+                for value in sent
+            ]
+        output = capsys.readouterr().err
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+    lines = [json.loads(raw) for raw in output.splitlines() if raw.strip()]
+    access = [line for line in lines if line.get("logger") == "shakti.access"]
+    assert len(access) == len(sent), output
+    for line, answer in zip(access, answers, strict=True):
+        assert answer.status_code == 200
+        assert line["request_id"] == answer.headers["x-request-id"]
+    assert access[0]["caller_request_id"] == "req-well-formed-0001"
+    assert all("caller_request_id" not in line for line in access[1:])
+    for value in MALICIOUS_REQUEST_IDS:
+        if len(value) >= 8:
+            assert value not in output
+            assert json.dumps(value)[1:-1] not in output

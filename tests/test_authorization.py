@@ -711,3 +711,58 @@ async def test_create_rejects_unknown_fields(client: httpx.AsyncClient, world: W
         assert [(i["loc"], i["type"]) for i in issues] == [(["body", name], "extra_forbidden")]
     listing = await client.get(f"{API}/users?limit=200", headers=world.admin.headers)
     assert not set(emails) & {item["email"] for item in listing.json()["items"]}
+
+
+# -- 4. signed checkpoints of the audit trail ----------------------------------------------
+
+
+async def test_audit_checkpoints_are_for_auditors_and_platform_admins(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """GET /audit-events/checkpoints (policy audit:checkpoint): a platform admin, and an
+    auditor of any organisation (a checkpoint holds positions and hashes of every chain,
+    never an event's contents, as verification already shows them); an integration client
+    only with the auditor role and the scope audit:checkpoint (an archiver). Verifying against
+    a checkpoint (POST /audit-events/verify) follows audit:verify."""
+    organization = await factory.organization()
+    checkpoint_path = f"{API}/audit-events/checkpoints"
+    verify_path = f"{API}/audit-events/verify"
+    allowed = {Role.platform_admin, Role.auditor}
+    admin = await factory.platform_admin()
+    line = (await client.get(checkpoint_path, headers=admin.headers)).json()["checkpoint"]
+    callers: list[tuple[str, Actor, int, int]] = [
+        (
+            role.value,
+            await factory.user(organization, role),
+            *(2 * (200 if role in allowed else 403,)),
+        )
+        for role in Role
+    ]
+    for scopes, checkpoint_status, verify_status in (
+        (["audit:checkpoint"], 200, 403),
+        (["audit:verify"], 403, 200),
+        (["audit:checkpoint", "audit:verify", "audit:read"], 200, 200),
+        ([], 403, 403),
+    ):
+        archiver = await factory.integration_client(organization, Role.auditor, scopes)
+        callers.append((f"auditor client {scopes}", archiver, checkpoint_status, verify_status))
+    manager = await factory.integration_client(organization, Role.program_manager, ["users:read"])
+    callers.append(("program manager client", manager, 403, 403))
+
+    wrong = []
+    for who, actor, checkpoint_status, verify_status in callers:
+        taken = await client.get(checkpoint_path, headers=actor.headers)
+        checked = await client.post(verify_path, json={"checkpoint": line}, headers=actor.headers)
+        for name, response, want in (
+            ("checkpoint", taken, checkpoint_status),
+            ("verify", checked, verify_status),
+        ):
+            if response.status_code != want or (want == 403 and not is_problem(response, 403)):
+                wrong.append(f"{name} as {who}: {response.status_code}, expected {want}")
+        if taken.status_code == 200 and not taken.json()["checkpoint"].startswith(
+            "shakti-audit-checkpoint.v1."
+        ):
+            wrong.append(f"checkpoint as {who}: not a checkpoint")
+        if checked.status_code == 200 and checked.json()["ok"] is not True:
+            wrong.append(f"verify as {who}: {checked.json()['problems']}")
+    assert wrong == [], "\n".join(wrong)

@@ -301,3 +301,98 @@ def test_serve_stops_its_embedded_postgresql_when_stopped_by_a_signal(
     lines = [line for line in output.splitlines() if line.strip()]
     assert all(line.startswith("{") for line in lines[1:]), output
     assert '"embedded PostgreSQL stopped"' in output
+
+
+def test_audit_checkpoint_prints_a_line_that_audit_verify_checks(
+    shakti_env: pytest.MonkeyPatch, empty_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`audit-checkpoint` prints one signed line; `audit-verify --checkpoint` later finds a
+    chain whose newest events were removed with its head set back (which plain verification
+    cannot see), and refuses an altered line. The audit key is generated in development."""
+    import asyncio
+    import base64
+    import json
+
+    import asyncpg
+
+    shakti_env.setenv("SHAKTI_DATABASE_URL", empty_database_url)
+    shakti_env.setattr(sys, "stdin", io.StringIO("a long admin passphrase\n"))
+    assert cli.main(["create-admin", "--email", "boss@example.org", "--password-stdin"]) == 0
+    capsys.readouterr()
+
+    assert cli.main(["audit-checkpoint"]) == 0
+    out, err = capsys.readouterr()
+    (line,) = out.splitlines()
+    assert line.startswith("shakti-audit-checkpoint.v1.")
+    assert "dev-audit-1" in err
+    assert cli.main(["audit-verify", "--checkpoint", line]) == 0
+    assert "ok:" in capsys.readouterr().err
+
+    payload = line.split(".")[2]
+    heads = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["heads"]
+    chain, position, _ = next(head for head in heads if head[1] > 0)
+    previous = _query(
+        empty_database_url,
+        f"SELECT encode(hash, 'hex') FROM audit_event WHERE chain = {chain} "
+        f"AND chain_seq = {position - 1}",
+    )
+    previous_hash = previous[0][0] if previous else None
+    genesis = "sha256('shakti-mis audit chain genesis'::bytea)"
+    tamper = (
+        "BEGIN; SET LOCAL session_replication_role = replica; "
+        f"DELETE FROM audit_event WHERE chain = {chain} AND chain_seq >= {position}; "
+        f"UPDATE audit_chain_head SET last_seq = {position - 1}, last_hash = "
+        + (f"decode('{previous_hash}', 'hex')" if previous_hash else genesis)
+        + f" WHERE id = {chain}; COMMIT"
+    )
+
+    async def as_superuser() -> None:
+        connection = await asyncpg.connect(empty_database_url.replace("+asyncpg", ""))
+        try:
+            await connection.execute(tamper)
+        finally:
+            await connection.close()
+
+    asyncio.run(as_superuser())
+
+    assert cli.main(["audit-verify"]) == 0
+    capsys.readouterr()
+    assert cli.main(["audit-verify", "--checkpoint", line]) == 1
+    out, err = capsys.readouterr()
+    assert f"chain {chain}\tposition {position}\tbehind_checkpoint" in out
+    assert "NOT ok" in err
+
+    altered = line[:-4] + ("AAAA" if not line.endswith("AAAA") else "BBBB")
+    assert cli.main(["audit-verify", "--checkpoint", altered]) == 2
+    assert "checkpoint refused" in capsys.readouterr().err
+
+
+def test_production_refuses_development_audit_keys(shakti_env: pytest.MonkeyPatch) -> None:
+    from domain.common.settings import ProductionConfigError, audit_key_problems, check_audit_keys
+    from domain.identity.keys import audit_keys_from_settings
+
+    base = {"env": "production", "audit_keys": {"audit-2026-11": new_key_text()}}
+    assert audit_key_problems(Settings(**base)) == []
+    for broken in (
+        {"audit_keys": {}},
+        {"audit_keys": {"dev-audit-1": new_key_text()}},
+        {"audit_active_kid": "audit-2099"},
+    ):
+        settings = Settings(**{**base, **broken})
+        with pytest.raises(ProductionConfigError, match="SHAKTI_AUDIT_"):
+            check_audit_keys(settings)
+    # Several keys during a rotation: the active one chains, the others verify.
+    rotating = Settings(
+        **{
+            **base,
+            "audit_keys": {"audit-2026-11": new_key_text(), "audit-2027-05": new_key_text()},
+            "audit_active_kid": "audit-2026-11",
+        }
+    )
+    keys = audit_keys_from_settings(rotating)
+    assert (keys.active_kid, keys.kids) == ("audit-2026-11", {"audit-2026-11", "audit-2027-05"})
+    assert "audit-2026-11" in repr(keys)
+    for secret in rotating.audit_keys.values():
+        assert secret.get_secret_value() not in repr(keys) + repr(rotating)
+    shakti_env.setenv("SHAKTI_ENV", "production")
+    assert cli.main(["serve"]) == 2

@@ -392,7 +392,8 @@ async def test_500_is_a_bare_problem_with_the_request_id(
     before = await row_counts(connection)
     response = await client.get(BOOM_PATH, headers={"X-Request-ID": "req-boom-0001"})
     body = assert_problem(response, 500)
-    assert body["request_id"] == "req-boom-0001"
+    # The server's own id (a caller's X-Request-ID is never the request's id).
+    assert body["request_id"] == response.headers["x-request-id"] != "req-boom-0001"
     assert BOOM_MESSAGE not in response.text
     assert "RuntimeError" not in response.text
     assert body["type"].endswith(":internal-error")
@@ -1003,13 +1004,18 @@ async def test_every_answer_carries_request_id_and_no_store(
     assert len(seen) == len(answers), "request ids must be unique"
 
 
-async def test_a_valid_request_id_is_echoed(boom_app: FastAPI, client: httpx.AsyncClient) -> None:
+async def test_a_callers_request_id_is_never_the_answers(
+    boom_app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The request id is generated here, whatever the caller sends (a well-formed caller id is
+    kept apart, as caller_request_id: tests/test_audit.py)."""
     for request_id in ("abc12345", "req-2026.11.29_0001", "A" * 64, str(uuid.uuid4())):
         for path in ("/health/live", "/api/v1/organizations", BOOM_PATH):
             response = await client.get(path, headers={"X-Request-ID": request_id})
-            assert response.headers["x-request-id"] == request_id
+            assert GENERATED_REQUEST_ID.match(response.headers["x-request-id"]), request_id
             if response.status_code >= 400:
-                assert response.json()["request_id"] == request_id
+                assert response.json()["request_id"] == response.headers["x-request-id"]
+            assert request_id not in response.text
 
 
 async def test_an_invalid_request_id_is_replaced(
@@ -1182,7 +1188,8 @@ async def test_access_logs_carry_request_id_and_route_but_no_personal_data(
         assert "route" in line
     errors = [line for line in lines if line.get("logger") == "shakti.error"]
     assert len(errors) == 1
-    assert errors[0]["request_id"] == "req-log-boom-1"
+    assert errors[0]["request_id"] == sent[3][0].headers["x-request-id"]
+    assert errors[0]["caller_request_id"] == "req-log-boom-1"
     assert errors[0]["error_type"] == "builtins.RuntimeError"
     assert errors[0]["route"] == BOOM_PATH
     for forbidden in (

@@ -222,6 +222,12 @@ FORBIDDEN_TO_THE_API: list[tuple[str, str]] = [
     ("delete an audit event", "DELETE FROM audit_event"),
     ("truncate the audit trail", "TRUNCATE audit_event"),
     ("drop the audit trail", "DROP TABLE audit_event"),
+    (
+        "insert an event outside the append function",
+        "INSERT INTO audit_event SELECT * FROM audit_event LIMIT 1",
+    ),
+    ("lock a chain head for writing", "SELECT * FROM audit_chain_head FOR UPDATE"),
+    ("move a chain head", "UPDATE audit_chain_head SET last_seq = last_seq"),
 ]
 
 

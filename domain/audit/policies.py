@@ -18,6 +18,15 @@ VERIFY = policy(
     entity="audit_event",
 )
 
+CHECKPOINT = policy(
+    "audit:checkpoint",
+    {Role.auditor, Role.platform_admin},
+    "Take a signed checkpoint of every audit chain's head (positions and hashes, never event "
+    "contents), to keep outside the database. Auditors of any organisation and platform "
+    "admins; an integration client with the auditor role and this scope (an archiver).",
+    entity="audit_checkpoint",
+)
+
 
 def organizations_visible(principal: Principal) -> frozenset | None:  # type: ignore[type-arg]
     """Organisations whose events the caller may read; None means all."""

@@ -29,6 +29,7 @@ def event(
     ``organization_id`` is the organisation the record belongs to; None lets an audited read
     take it from the record it reads, or falls back to the actor's.
     """
+    request = current_request()
     return AuditRecord(
         id=uuid4(),
         occurred_at=utcnow(),
@@ -38,8 +39,9 @@ def event(
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
-        request_id=current_request().request_id,
+        request_id=request.request_id,
         outcome=outcome,
+        caller_request_id=request.caller_request_id,
     )
 
 

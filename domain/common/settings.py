@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     # Changing it means rebuilding the indexes (`shakti-mis rotate-keys --reindex`).
     blind_index_key: SecretStr | None = None
 
+    # The audit chain's keys: JSON object {kid: base64 of a 256-bit key}; the active one chains
+    # new events and signs checkpoints, all of them verify (rotation: add a key and make it
+    # active; keep the old ones, whose kid older events name). Held outside the database.
+    audit_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    audit_active_kid: str | None = None
+
     # Passwords (argon2id; RFC 9106 second recommended profile by default).
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=8)
@@ -140,6 +146,30 @@ class Settings(BaseSettings):
             or self.blind_index_key is None
             or any(kid.startswith(DEV_KEY_PREFIX) for kid in self.data_keys)
         )
+
+    def uses_development_audit_keys(self) -> bool:
+        return not self.audit_keys or any(kid.startswith(DEV_KEY_PREFIX) for kid in self.audit_keys)
+
+
+def audit_key_problems(settings: Settings) -> list[str]:
+    """What makes the audit keys unfit for production (empty when fit)."""
+    problems: list[str] = []
+    if settings.uses_development_audit_keys():
+        problems.append(
+            "SHAKTI_AUDIT_KEYS must hold the production audit key(s) that key the audit chain; "
+            f"development keys (none set, or a kid starting with '{DEV_KEY_PREFIX}') are refused"
+        )
+    if settings.audit_active_kid and settings.audit_active_kid not in settings.audit_keys:
+        problems.append("SHAKTI_AUDIT_ACTIVE_KID names no key in SHAKTI_AUDIT_KEYS")
+    return problems
+
+
+def check_audit_keys(settings: Settings) -> None:
+    """Raise :class:`ProductionConfigError` when production runs without real audit keys."""
+    if settings.env is Environment.production:
+        problems = audit_key_problems(settings)
+        if problems:
+            raise ProductionConfigError(problems)
 
 
 def production_problems(settings: Settings) -> list[str]:

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from domain.common.settings import DEV_KEY_PREFIX, Environment, Settings
 from domain.identity.tokens import KeyRing
+from persistence.audit_chain import AuditKeys
 from persistence.crypto import FieldCipher, decode_key, new_key_text
 
 
@@ -63,9 +64,23 @@ def _development_data_keys(data_dir: Path) -> dict[str, str]:
     return loaded
 
 
+def _development_audit_key(data_dir: Path) -> dict[str, str]:
+    """An audit key kept in ``data_dir/dev-secrets`` (created once)."""
+    folder = data_dir / "dev-secrets"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "audit-key.json"
+    if not path.exists():
+        keys = {"kid": DEV_KEY_PREFIX + "audit-1", "key": new_key_text()}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(keys, handle)
+    loaded: dict[str, str] = json.loads(path.read_text())
+    return loaded
+
+
 def with_development_keys(settings: Settings) -> Settings:
     """Settings with generated development keys (token signing, data encryption, blind
-    index) for those not configured.
+    index, audit chain) for those not configured.
 
     Only in development; production settings are returned unchanged (and refused elsewhere).
     """
@@ -83,7 +98,28 @@ def with_development_keys(settings: Settings) -> Settings:
             )
         if settings.blind_index_key is None:
             update["blind_index_key"] = SecretStr(dev["index"])
+    if not settings.audit_keys:
+        audit = _development_audit_key(settings.data_dir)
+        update.update(
+            {
+                "audit_keys": {audit["kid"]: SecretStr(audit["key"])},
+                "audit_active_kid": audit["kid"],
+            }
+        )
     return settings.model_copy(update=update) if update else settings
+
+
+def audit_keys_from_settings(settings: Settings) -> AuditKeys:
+    """The audit keys the settings describe; raises ValueError when none is configured."""
+    keys = {
+        kid: decode_key(secret.get_secret_value()) for kid, secret in settings.audit_keys.items()
+    }
+    if not keys:
+        raise ValueError("no audit key is configured (SHAKTI_AUDIT_KEYS)")
+    active = settings.audit_active_kid or sorted(keys)[-1]
+    if active not in keys:
+        raise ValueError("SHAKTI_AUDIT_ACTIVE_KID names no key in SHAKTI_AUDIT_KEYS")
+    return AuditKeys(keys, active)
 
 
 def cipher_from_settings(settings: Settings) -> FieldCipher:

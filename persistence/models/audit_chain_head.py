@@ -9,9 +9,10 @@ import persistence.models.base  # noqa: F401  (naming convention first)
 class AuditChainHead(SQLModel, table=True):
     """The last position and hash of each audit chain (one row per chain).
 
-    Appending an event updates its chain's row in the same statement; that row lock orders
-    the appends of one chain. Verification compares each head with its chain's last event, so
-    removing events from the tail shows.
+    Appending an event (the function ``audit_append``) updates its chain's row in the same
+    statement; that row lock orders the appends of one chain. The application's role may only
+    read the heads. Verification compares each head with its chain's last event, and a signed
+    checkpoint of the heads kept elsewhere shows a tail removed with its head set back.
     """
 
     __tablename__ = "audit_chain_head"

@@ -15,9 +15,11 @@ class AuditEvent(SQLModel, table=True):
 
     Events are spread over a fixed number of chains (``chain``) so that concurrent requests do
     not queue behind one lock; within its chain an event has a position (``chain_seq``) and
-    ``hash`` = SHA-256(hash of the previous event of the chain || digest of this event's
-    fields). ``seq`` orders all events for listing. The application's database role may insert
-    and read events, never update or delete them.
+    ``hash`` = HMAC-SHA256 under the audit key ``kid`` of (hash of the previous event of the
+    chain || digest of this event's fields); events of before audit keys have no kid and a
+    plain SHA-256 step (persistence/audit_chain.py). ``seq`` orders all events for listing.
+    The application's database role reads events and appends them only through the function
+    ``audit_append``; it never inserts, updates or deletes rows itself.
     """
 
     __tablename__ = "audit_event"
@@ -42,6 +44,11 @@ class AuditEvent(SQLModel, table=True):
     action: AuditAction = Field(sa_type=enum_column(AuditAction, "audit_action"))
     entity_type: str = Field(max_length=60)
     entity_id: UUID | None = Field(default=None)
+    # The server's id of the request (never the caller's), and the caller's X-Request-ID when
+    # it was a plain short token.
     request_id: str | None = Field(default=None, max_length=64)
+    caller_request_id: str | None = Field(default=None, max_length=64)
     outcome: AuditOutcome = Field(sa_type=enum_column(AuditOutcome, "audit_outcome"))
     hash: bytes = Field(sa_type=sa.LargeBinary(32))
+    # The audit key the event was chained under (None: before audit keys, plain SHA-256).
+    kid: str | None = Field(default=None, max_length=64)

@@ -24,8 +24,9 @@ class AuditEventRepository(Repository):
         events of one unit of work stand together in their chain even then)."""
         if not records:
             return
+        keys = self.uow.audit_keys
         connection = await self.driver()
-        await connection.executemany(APPEND_ONE, [append_args(chain, r) for r in records])
+        await connection.executemany(APPEND_ONE, [append_args(keys, chain, r) for r in records])
 
     async def list(
         self,
@@ -63,6 +64,22 @@ class AuditEventRepository(Repository):
 
     async def heads(self) -> builtins.list[AuditChainHead]:
         stmt = sa.select(AuditChainHead).order_by(col(AuditChainHead.id))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def chains_ending_unkeyed(self) -> builtins.list[int]:
+        """Chains whose last event was chained before audit keys (no kid)."""
+        head, event = AuditChainHead, AuditEvent
+        stmt = (
+            sa.select(col(head.id))
+            .join(
+                event,
+                sa.and_(
+                    col(event.chain) == col(head.id), col(event.chain_seq) == col(head.last_seq)
+                ),
+            )
+            .where(col(event.kid).is_(None))
+            .order_by(col(head.id))
+        )
         return list((await self.session.scalars(stmt)).all())
 
     async def between(self, chain: int, first: int, last: int) -> Sequence[AuditEvent]:

@@ -206,12 +206,13 @@ class CaseReads(Repository):
         )
         sql = audited_read_sql(select, len(args), access=cte)
         connection = await self.driver()
-        row: Record | None = await connection.fetchrow(sql, *args, *append_args(chain, audit))
-        if cte is None:
-            return True, row
+        row: Record | None = await connection.fetchrow(
+            sql, *args, *append_args(self.uow.audit_keys, chain, audit)
+        )
         if row is None:  # pragma: no cover - the statement always answers one row
-            return False, None
-        return bool(row["access_ok"]), (row if row["id"] is not None else None)
+            return cte is None, None
+        found = row if row["id"] is not None else None
+        return (True if cte is None else bool(row["access_ok"])), found
 
     async def page_audited(
         self,
@@ -261,10 +262,9 @@ class CaseReads(Repository):
         )
         sql = audited_read_sql(select, len(args), only_if_found=False, owned=False, access=cte)
         connection = await self.driver()
-        rows = list(await connection.fetch(sql, *args, *append_args(chain, audit)))
-        if cte is None:
-            return True, rows
-        return bool(rows[0]["access_ok"]), [row for row in rows if row["id"] is not None]
+        rows = await connection.fetch(sql, *args, *append_args(self.uow.audit_keys, chain, audit))
+        live = True if cte is None else bool(rows[0]["access_ok"])
+        return live, [row for row in rows if row["id"] is not None]
 
     async def count(self, scope: CaseScope, filters: CaseFilter) -> int:
         if scope.is_empty:

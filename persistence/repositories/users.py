@@ -66,9 +66,9 @@ class UserRepository(EntityRepository[AppUser]):
         organizations = None if scope.organization_ids is None else list(scope.organization_ids)
         connection = await self.driver()
         row: Record | None = await connection.fetchrow(
-            _GET_AUDITED, user_id, organizations, *append_args(chain, audit)
+            _GET_AUDITED, user_id, organizations, *append_args(self.uow.audit_keys, chain, audit)
         )
-        return row
+        return row if row is not None and row["id"] is not None else None
 
     async def page_audited(
         self,
@@ -109,7 +109,8 @@ class UserRepository(EntityRepository[AppUser]):
         )
         sql = audited_read_sql(select, len(args), only_if_found=False, owned=False)
         connection = await self.driver()
-        return list(await connection.fetch(sql, *args, *append_args(chain, audit)))
+        rows = await connection.fetch(sql, *args, *append_args(self.uow.audit_keys, chain, audit))
+        return [row for row in rows if row["id"] is not None]
 
     async def count_in(self, scope: RowScope, filters: UserFilter) -> int:
         where = []
