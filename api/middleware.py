@@ -3,6 +3,7 @@ metrics, the last-resort 500, and limits on body size and media type."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import time
@@ -42,13 +43,72 @@ _API_HEADERS = [*_SECURITY_HEADERS, _API_CSP]
 _REPLACED = frozenset({b"x-request-id", b"cache-control"})  # ours win over the handler's
 
 
-class RequestContextMiddleware:
-    """Gives every request an id (X-Request-ID, echoed on the answer and on every log line),
-    adds security headers and ``Cache-Control: no-store``, logs one access line by route
-    template, counts metrics, and answers a bare problem+json 500 for anything unhandled."""
+class TrustedProxies:
+    """The peers (reverse proxies) whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are
+    believed (``SHAKTI_FORWARDED_ALLOW_IPS``: addresses or CIDR networks; ``*`` trusts every
+    peer, refused in production).
 
-    def __init__(self, app: ASGIApp) -> None:
+    The client is the right-most address of X-Forwarded-For that is not a trusted proxy: each
+    proxy appends the peer it saw, so that is the last one written by someone we trust. From an
+    untrusted peer the header is ignored (anyone may send it)."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        listed = {entry.strip() for entry in entries if entry.strip()}
+        self.everyone = "*" in listed
+        self.networks = [ipaddress.ip_network(e, strict=False) for e in listed - {"*"}]
+
+    def trusts(self, host: str | None) -> bool:
+        if self.everyone:
+            return True
+        try:
+            address = ipaddress.ip_address(host or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def apply(self, scope: Scope) -> str | None:
+        """The client's address; from a trusted peer, ``scope``'s client and scheme are
+        replaced by the ones it forwarded (so every later reader sees the real client)."""
+        client = scope.get("client")
+        peer: str | None = client[0] if client else None
+        if not self.trusts(peer):
+            return peer
+        forwarded_for: list[str] = []
+        forwarded_proto: str | None = None
+        for name, value in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                forwarded_for.extend(value.decode("latin-1").split(","))
+            elif name == b"x-forwarded-proto":
+                forwarded_proto = value.decode("latin-1").split(",")[-1].strip().lower()
+        if forwarded_proto in {"http", "https"}:
+            scope["scheme"] = forwarded_proto
+        hops = [_host_of(hop) for hop in forwarded_for if hop.strip()]
+        if not hops:
+            return peer
+        address = next((hop for hop in reversed(hops) if not self.trusts(hop)), hops[0])
+        scope["client"] = (address, 0)
+        return address
+
+
+def _host_of(hop: str) -> str:
+    """The address of one X-Forwarded-For entry (``1.2.3.4``, ``1.2.3.4:5``, ``[::1]:5``)."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        return hop[1 : hop.find("]")] if "]" in hop else hop
+    if hop.count(":") == 1:
+        return hop.split(":", 1)[0]
+    return hop
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (X-Request-ID, echoed on the answer and on every log line)
+    and its client's address (through trusted proxies only), adds security headers and
+    ``Cache-Control: no-store``, logs one access line by route template, counts metrics, and
+    answers a bare problem+json 500 for anything unhandled."""
+
+    def __init__(self, app: ASGIApp, *, trusted_proxies: Iterable[str] = ("127.0.0.1",)) -> None:
         self.app = app
+        self.proxies = TrustedProxies(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,9 +116,8 @@ class RequestContextMiddleware:
             return
         incoming = Headers(scope=scope).get("x-request-id", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
-        client = scope.get("client")
         token = set_current_request(
-            RequestContext(request_id=request_id, client_address=client[0] if client else None)
+            RequestContext(request_id=request_id, client_address=self.proxies.apply(scope))
         )
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()

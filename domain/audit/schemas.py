@@ -25,6 +25,16 @@ class AuditEventRead(BaseModel):
     chain: int = Field(description="The chain the event was appended to.")
     chain_seq: int = Field(description="Position of the event in its chain.")
     hash: str = Field(description="Chain hash after this event (hex).")
+    repeat_count: int = Field(
+        default=1,
+        description="How often this event happened in its window: events that repeat (failed "
+        "sign-ins, throttled attempts, ids not found) are recorded once per key and window "
+        "and counted. 1 for every other event. The count is kept beside the chain, not in it.",
+    )
+    last_repeated_at: datetime | None = Field(
+        default=None,
+        description="When a counted event last happened (null when it did not repeat).",
+    )
 
 
 AuditEventPage = Page[AuditEventRead]
