@@ -890,6 +890,15 @@ async def test_scope_not_granted(client: httpx.AsyncClient, integration: Actor) 
         assert_problem(response, 400, "invalid_grant")
 
 
+async def test_a_right_secret_asking_for_too_much_is_not_a_failed_attempt(
+    client: httpx.AsyncClient, integration: Actor, settings: Settings
+) -> None:
+    for _ in range(settings.login_max_failures_per_account + 2):
+        response = await client.post(TOKEN, data=client_form(integration, scope="users:manage"))
+        assert_problem(response, 400, "invalid_grant")
+    assert (await client.post(TOKEN, data=client_form(integration))).status_code == 200
+
+
 async def test_narrowed_scope(client: httpx.AsyncClient, integration: Actor) -> None:
     response = await client.post(TOKEN, data=client_form(integration, scope="organizations:read"))
     access = assert_client_token(response, integration, "organizations:read")

@@ -126,6 +126,9 @@ class LoginThrottle:
 
     async def succeeded(self, repo: LoginThrottleRepository, attempt: Attempt) -> None:
         """The secret was right: forget the account's failures (and this address's on it) and
-        give back the slot the attempt took on the address."""
-        await repo.clear(attempt.subject_key, attempt.pair_key)
-        await repo.release(attempt.address_key, attempt.reservation)
+        give back the slot the attempt took on the address (committed at once)."""
+        await repo.give_back(
+            attempt.reservation,
+            forget=(attempt.subject_key, attempt.pair_key),
+            release=attempt.address_key,
+        )

@@ -4,7 +4,7 @@ account from one address.
 An attempt is counted *before* it is judged (a slot is reserved), in a short transaction of its
 own that is committed at once: concurrent attempts cannot all pass a check that none of them
 has yet counted, and the row locks are not held while the password is hashed. A right answer
-gives its slot back (:meth:`LoginThrottleRepository.release`).
+gives its slot back (:meth:`LoginThrottleRepository.give_back`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import col
-
-from persistence.models.login_throttle import LoginThrottle
 from persistence.repositories.session import Repository
 
 _CREATE = """
@@ -28,6 +24,13 @@ ON CONFLICT (key) DO NOTHING
 _LOCK = """
 SELECT key, failures, window_started_at, locked_until FROM login_throttle
  WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE
+"""
+_FORGET = "DELETE FROM login_throttle WHERE key = ANY($1::text[])"
+_RELEASE = """
+UPDATE login_throttle
+   SET failures = greatest(failures - 1, 0),
+       locked_until = CASE WHEN locked_until = $2 THEN NULL ELSE locked_until END
+ WHERE key = $1
 """
 _COUNT = """
 UPDATE login_throttle AS t
@@ -124,23 +127,21 @@ class LoginThrottleRepository(Repository):
         await connection.execute(_COUNT, keys, failures, starts, locks)
         return Reservation(locks_set=dict(zip(keys, locks, strict=True)))
 
-    async def release(self, key: str, reservation: Reservation) -> None:
-        """Give back the slot ``reservation`` took on ``key`` (the attempt succeeded), and the
-        lock it set there unless a later failure set another. In the unit's transaction."""
-        # SQLModel's stubs do not declare __table__.
-        row = LoginThrottle.__table__.c  # type: ignore[attr-defined]
-        ours = reservation.locks_set.get(key)
-        locked_until = (
-            row.locked_until
-            if ours is None
-            else sa.case((row.locked_until == ours, sa.null()), else_=row.locked_until)
-        )
-        await self.session.execute(
-            sa.update(LoginThrottle)
-            .where(col(LoginThrottle.key) == key)
-            .values(failures=sa.func.greatest(row.failures - 1, 0), locked_until=locked_until)
-        )
+    async def give_back(
+        self, reservation: Reservation, *, forget: Sequence[str], release: str
+    ) -> None:
+        """The attempt succeeded: forget the ``forget`` keys, and give back the slot (and the
+        lock, unless a later failure set another) the reservation took on ``release``. In the
+        unit's transaction, and again after it if it rolls back: whatever happens later in the
+        request, a right answer never counts as a failure."""
+        keys = sorted(forget)
 
-    async def clear(self, *keys: str) -> None:
-        """Forget ``keys`` (a right answer proves the account, and its address with it)."""
-        await self.session.execute(sa.delete(LoginThrottle).where(col(LoginThrottle.key).in_(keys)))
+        async def apply() -> None:
+            connection = await self.driver()
+            # Locked in key order first, as reserve() does: no deadlock between the two.
+            await connection.fetch(_LOCK, sorted({*keys, release}))
+            await connection.execute(_FORGET, keys)
+            await connection.execute(_RELEASE, release, reservation.locks_set.get(release))
+
+        await apply()
+        self.uow.on_rollback(apply)
