@@ -29,7 +29,8 @@ from domain.common.principal import Principal
 from domain.identity.service import AuthService
 from persistence.uow import UnitOfWork
 
-# The authenticated caller of a request, on ``request.state`` (for the probe record above).
+# The authenticated caller of a request, kept on ``request.state`` so that a 404 answered to
+# her is recorded (request_unit_of_work).
 CALLER = "caller"
 
 

@@ -29,6 +29,8 @@ from domain.common.principal import Role
 from domain.common.settings import Settings
 from persistence.crypto import new_key_text
 from persistence.database import Database
+from persistence.repositories.login_throttle import LoginThrottleRepository, ThrottleRule
+from persistence.uow import UnitOfWork
 from tests.factories import DEFAULT_PASSWORD, NORTH_24, SOUTH_24, Actor, Factory
 
 TOKEN = "/api/v1/auth/token"
@@ -417,6 +419,37 @@ async def test_parallel_guesses_are_counted_before_the_password_is_checked(
             )
         ).scalar_one()
     assert counted == judged
+
+
+async def test_a_slot_reserved_after_the_unit_began_survives_its_rollback(
+    committed_db: Database,
+) -> None:
+    """Reserved in a transaction of its own (a second connection once the unit's has begun
+    one): the count stands however the request ends."""
+    now = datetime.now(UTC)
+    rule = ThrottleRule("address:reserved-apart", timedelta(minutes=15), limit=3)
+
+    async def failing_request() -> None:
+        async with UnitOfWork(committed_db) as uow:
+            await uow.session.execute(text("SELECT 1"))  # the unit's transaction has begun
+            reservation = await LoginThrottleRepository(uow).reserve([rule], now)
+            assert reservation.refused_by is None
+            raise RuntimeError("the request fails")
+
+    with pytest.raises(RuntimeError, match="the request fails"):
+        await failing_request()
+    async with committed_db.engine.connect() as connection:
+        failures = (
+            await connection.execute(
+                text("SELECT failures FROM login_throttle WHERE key = :key"), {"key": rule.key}
+            )
+        ).scalar_one()
+    assert failures == 1
+
+
+def test_the_account_delay_cannot_be_shorter_than_its_start() -> None:
+    with pytest.raises(ValueError, match="SHAKTI_LOGIN_ACCOUNT_DELAY_SECONDS"):
+        Settings(login_account_delay_seconds=30, login_account_max_delay_seconds=10)
 
 
 # -- the client's address, through trusted proxies only ------------------------------------
