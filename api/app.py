@@ -245,8 +245,8 @@ def create_app(
         door: ASGIApp = fast_lane.serve
         if settings.cors_origins:
             door = CORSMiddleware(door, **cors)  # type: ignore[arg-type]
-        app.front_door = RequestContextMiddleware(door)
-    app.add_middleware(RequestContextMiddleware)
+        app.front_door = RequestContextMiddleware(door, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
     problems = docs_problems(app, settings)
     if problems:
         raise ProductionConfigError(problems)

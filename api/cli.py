@@ -146,8 +146,9 @@ def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # The app reads X-Forwarded-For itself, from SHAKTI_FORWARDED_ALLOW_IPS only
+        # (api/middleware.py): one place decides who the client is.
+        proxy_headers=False,
         access_log=False,
         log_config=None,
         server_header=False,

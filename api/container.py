@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from domain.audit.repeats import RepeatedEvents
 from domain.common.settings import Settings
 from domain.identity.keys import (
     audit_keys_from_settings,
@@ -29,17 +30,24 @@ class Container:
         keyring = keyring_from_settings(settings)
         signing_pem = settings.jwt_signing_keys[keyring.signing_kid].get_secret_value()
         throttle_key = hashlib.sha256(b"shakti-login-throttle:" + signing_pem.encode()).digest()
+        throttle = LoginThrottle(settings, throttle_key)
         identity = IdentityConfig(
             settings=settings,
             tokens=TokenService(
-                keyring, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+                keyring,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                max_lifetime_seconds=max(
+                    settings.access_token_ttl_seconds, settings.client_token_ttl_seconds
+                ),
             ),
             passwords=Passwords(
                 time_cost=settings.password_hash_time_cost,
                 memory_kib=settings.password_hash_memory_kib,
                 parallelism=settings.password_hash_parallelism,
             ),
-            throttle=LoginThrottle(settings, throttle_key),
+            throttle=throttle,
+            repeats=RepeatedEvents(settings.audit_repeat_window_seconds, throttle.digest),
         )
         if database.cipher is None:
             database.cipher = cipher_from_settings(settings)

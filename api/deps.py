@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
@@ -17,6 +18,7 @@ from api.container import Container
 from domain.audit.trail import record_denied
 from domain.common.errors import (
     NotAuthenticated,
+    NotFound,
     PermissionDenied,
     PreconditionFailed,
     PreconditionRequired,
@@ -27,14 +29,37 @@ from domain.common.principal import Principal
 from domain.identity.service import AuthService
 from persistence.uow import UnitOfWork
 
+# The authenticated caller of a request, kept on ``request.state`` so that a 404 answered to
+# her is recorded (request_unit_of_work).
+CALLER = "caller"
+
 
 def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
+@asynccontextmanager
+async def request_unit_of_work(
+    request: Request, *, fast_lane: bool = False
+) -> AsyncIterator[UnitOfWork]:
+    """The unit of work of one request (FastAPI routes and the fast lane alike). When an
+    authenticated caller is answered 404 (the record she named does not exist or lies
+    outside her scope) the probe is recorded, counted per caller and window: nothing is
+    added to requests that succeed."""
+    container = get_container(request)
+    async with UnitOfWork(container.database, fast_lane=fast_lane) as uow:
+        try:
+            yield uow
+        except NotFound:
+            principal: Principal | None = getattr(request.state, CALLER, None)
+            if principal is not None:
+                container.identity.repeats.not_found(uow, principal)
+            raise
+
+
 async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
-    async with UnitOfWork(get_container(request).database) as uow:
+    async with request_unit_of_work(request) as uow:
         yield uow
 
 
@@ -63,6 +88,7 @@ class PolicyDependency:
     async def __call__(self, request: Request, uow: UoW) -> Principal:
         container = get_container(request)
         principal = await AuthService(uow, container.identity).authenticate(bearer_token(request))
+        setattr(request.state, CALLER, principal)
         if not self.policy.permits(principal):
             record_denied(uow, principal, self.policy.entity)
             raise PermissionDenied("Your role or scopes do not allow this action.")

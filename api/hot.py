@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.container import Container
-from api.deps import bearer_token
+from api.deps import CALLER, bearer_token, request_unit_of_work
 from api.errors import domain_error_handler, validation_error_handler
 from api.http import etag, next_link
 from domain.audit.trail import record_denied
@@ -61,9 +61,10 @@ async def serve(request: Request, policy: Policy, handler: HotHandler) -> Respon
     invalid parameters become problem+json as everywhere else."""
     container: Container = request.app.state.container
     try:
-        async with UnitOfWork(container.database, fast_lane=True) as uow:
+        async with request_unit_of_work(request, fast_lane=True) as uow:
             auth = AuthService(uow, container.identity)
-            principal, check = auth.claimed(bearer_token(request))
+            principal, check = await auth.claimed(bearer_token(request))
+            setattr(request.state, CALLER, principal)
             if not policy.permits(principal):
                 # A refused role learns nothing more than its own token says, but a dead
                 # token is a 401 first, as on every other route.

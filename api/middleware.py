@@ -3,6 +3,7 @@ metrics, the last-resort 500, and limits on body size and media type."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import time
@@ -45,15 +46,74 @@ _API_HEADERS = [*_SECURITY_HEADERS, _API_CSP]
 _REPLACED = frozenset({b"x-request-id", b"cache-control"})  # ours win over the handler's
 
 
+class TrustedProxies:
+    """The peers (reverse proxies) whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are
+    believed (``SHAKTI_FORWARDED_ALLOW_IPS``: addresses or CIDR networks; ``*`` trusts every
+    peer, refused in production).
+
+    The client is the right-most address of X-Forwarded-For that is not a trusted proxy: each
+    proxy appends the peer it saw, so that is the last one written by someone we trust. From an
+    untrusted peer the header is ignored (anyone may send it)."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        listed = {entry.strip() for entry in entries if entry.strip()}
+        self.everyone = "*" in listed
+        self.networks = [ipaddress.ip_network(e, strict=False) for e in listed - {"*"}]
+
+    def trusts(self, host: str | None) -> bool:
+        if self.everyone:
+            return True
+        try:
+            address = ipaddress.ip_address(host or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def apply(self, scope: Scope) -> str | None:
+        """The client's address; from a trusted peer, ``scope``'s client and scheme are
+        replaced by the ones it forwarded (so every later reader sees the real client)."""
+        client = scope.get("client")
+        peer: str | None = client[0] if client else None
+        if not self.trusts(peer):
+            return peer
+        forwarded_for: list[str] = []
+        forwarded_proto: str | None = None
+        for name, value in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                forwarded_for.extend(value.decode("latin-1").split(","))
+            elif name == b"x-forwarded-proto":
+                forwarded_proto = value.decode("latin-1").split(",")[-1].strip().lower()
+        if forwarded_proto in {"http", "https"}:
+            scope["scheme"] = forwarded_proto
+        hops = [_host_of(hop) for hop in forwarded_for if hop.strip()]
+        if not hops:
+            return peer
+        address = next((hop for hop in reversed(hops) if not self.trusts(hop)), hops[0])
+        scope["client"] = (address, 0)
+        return address
+
+
+def _host_of(hop: str) -> str:
+    """The address of one X-Forwarded-For entry (``1.2.3.4``, ``1.2.3.4:5``, ``[::1]:5``)."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        return hop[1 : hop.find("]")] if "]" in hop else hop
+    if hop.count(":") == 1:
+        return hop.split(":", 1)[0]
+    return hop
+
+
 class RequestContextMiddleware:
     """Gives every request an id generated here (answered as X-Request-ID, on every log line
     and audit event; a caller's own X-Request-ID is kept only apart, as caller_request_id,
-    when it is 8 to 64 letters, digits, '.', '_' or '-', and dropped otherwise), adds security
-    headers and ``Cache-Control: no-store``, logs one access line by route template, counts
-    metrics, and answers a bare problem+json 500 for anything unhandled."""
+    when it is 8 to 64 letters, digits, '.', '_' or '-', and dropped otherwise) and its
+    client's address (through trusted proxies only), adds security headers and
+    ``Cache-Control: no-store``, logs one access line by route template, counts metrics, and
+    answers a bare problem+json 500 for anything unhandled."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, trusted_proxies: Iterable[str] = ("127.0.0.1",)) -> None:
         self.app = app
+        self.proxies = TrustedProxies(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,11 +122,10 @@ class RequestContextMiddleware:
         incoming = Headers(scope=scope).get("x-request-id", "")
         caller_request_id = incoming if CALLER_REQUEST_ID.fullmatch(incoming) else None
         request_id = os.urandom(16).hex()
-        client = scope.get("client")
         token = set_current_request(
             RequestContext(
                 request_id=request_id,
-                client_address=client[0] if client else None,
+                client_address=self.proxies.apply(scope),
                 caller_request_id=caller_request_id,
             )
         )

@@ -1110,6 +1110,8 @@ def write_json(
 def server_environments(
     target: Target, settings: Any, workdir: Path, pem: str, workload: Workload
 ) -> dict[str, dict[str, str]]:
+    from domain.common.settings import MAX_ACCESS_TOKEN_TTL
+
     base = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     # The data keys the seeded values were sealed with (generated per run): the app opens
     # them, and so does the baseline (sealed trafficking details of a case).
@@ -1135,6 +1137,8 @@ def server_environments(
         "SHAKTI_JWT_SIGNING_KEYS": json.dumps({KID: pem}),
         "SHAKTI_JWT_ACTIVE_KID": KID,
         "SHAKTI_DATA_DIR": str(workdir),
+        # The server refuses tokens that live longer than it issues (a run lasts less).
+        "SHAKTI_ACCESS_TOKEN_TTL_SECONDS": str(MAX_ACCESS_TOKEN_TTL),
     }
     bare = {
         **base,
@@ -1152,7 +1156,7 @@ def server_environments(
 async def run(
     args: argparse.Namespace, target: Target, workdir: Path, stack: contextlib.ExitStack
 ) -> bool:
-    from domain.common.settings import Settings
+    from domain.common.settings import MAX_ACCESS_TOKEN_TTL, Settings
     from domain.identity.keys import (
         cipher_from_settings,
         generate_private_key_pem,
@@ -1184,7 +1188,10 @@ async def run(
 
     plan = Plan(paths=workload.paths)
     tokens = TokenService(
-        keyring_from_settings(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        keyring_from_settings(settings),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        max_lifetime_seconds=MAX_ACCESS_TOKEN_TTL,
     )
     environments = server_environments(target, settings, workdir, pem, workload)
     measurements: list[Measurement] = []
@@ -1193,9 +1200,8 @@ async def run(
             say(f"round {round_number} of {args.rounds}")
         for kind in RUN_ORDER:
             headers = {}
-            if kind == "app":  # a fresh token per server run, valid longer than the run
-                ttl = 900 + round(len(ENDPOINTS) * (args.warmup + args.seconds))
-                token = tokens.issue_access_token(workload.caller, ttl)
+            if kind == "app":  # a fresh token per server run, of the longest lifetime allowed
+                token = tokens.issue_access_token(workload.caller, MAX_ACCESS_TOKEN_TTL)
                 headers["Authorization"] = f"Bearer {token}"
             say(f"starting the {kind} server")
             server = start_server(kind, environments[kind], workdir, stack)

@@ -14,7 +14,8 @@ the failed one is rolled back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +132,28 @@ class UnitOfWork:
                         await self._database.fast_lane_pool.release(fast)
                     self._session, self._connection, self._entered = None, None, False
 
+    @asynccontextmanager
+    async def apart(self) -> AsyncIterator[Any]:
+        """An asyncpg connection in a short transaction of its own, committed when the block
+        ends (rolled back when it raises), whatever becomes of this unit's: for counters that
+        must be counted before slow work (a password hash) and survive this unit's rollback.
+
+        Before the unit has begun a transaction this is the unit's own connection; after, a
+        second one from the pool. (Tests that share one connection keep their isolation:
+        there it is a savepoint of theirs.)"""
+        if not self._entered:
+            raise RuntimeError("unit of work used outside 'async with'")
+        if self._session is None or self._database.connection is not None:
+            connection = await self.driver()
+            async with connection.transaction():
+                yield connection
+            return
+        async with self._database.engine.connect() as other:
+            raw = await other.get_raw_connection()
+            separate: Any = raw.driver_connection
+            async with separate.transaction():
+                yield separate
+
     def record_audit(self, record: AuditRecord, *, durable: bool = False) -> None:
         """Queue an audit event; it is written just before commit (or after a rollback when
         ``durable``)."""
@@ -162,6 +185,8 @@ class UnitOfWork:
         try:
             for action in actions:
                 await action()
+            # Events the actions queued (the first of a counted event: domain/audit/repeats.py).
+            durable, self._durable_audit = durable + self._durable_audit, []
             if durable:
                 await AuditEventRepository(self).append(durable, self.audit_chain)
             if self._session is not None:

@@ -3,10 +3,12 @@ failed sign-ins, revocation, and the caller's own identity and password."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,9 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.app import create_app
 from api.container import Container
+from api.middleware import TrustedProxies
 from domain.common.principal import Role
 from domain.common.settings import Settings
+from persistence.crypto import new_key_text
 from persistence.database import Database
+from persistence.repositories.login_throttle import LoginThrottleRepository, ThrottleRule
+from persistence.uow import UnitOfWork
 from tests.factories import DEFAULT_PASSWORD, NORTH_24, SOUTH_24, Actor, Factory
 
 TOKEN = "/api/v1/auth/token"
@@ -113,8 +119,10 @@ async def audit_rows(connection: AsyncConnection, *responses: httpx.Response) ->
     request_ids = [response.headers["x-request-id"] for response in responses]
     result = await connection.execute(
         text(
-            "SELECT request_id, action::text AS action, outcome::text AS outcome, entity_type, "
-            "entity_id, actor_type::text AS actor_type FROM audit_event "
+            "SELECT request_id, e.action::text AS action, outcome::text AS outcome, entity_type, "
+            "entity_id, actor_type::text AS actor_type, organization_id, "
+            "coalesce(t.repeat_count, 1) AS repeat_count "
+            "FROM audit_event e LEFT JOIN audit_tally t ON t.event_id = e.id "
             "WHERE request_id = ANY(:ids) ORDER BY seq"
         ),
         {"ids": request_ids},
@@ -236,13 +244,13 @@ def _retry_after(response: httpx.Response) -> int:
     return int(value)
 
 
-async def test_account_is_throttled_after_failures(
+async def test_an_address_that_failed_is_locked_out_of_the_account(
     client: httpx.AsyncClient,
     worker: Actor,
     factory: Factory,
     organization: UUID,
     settings: Settings,
-    connection: AsyncConnection,
+    app: FastAPI,
 ) -> None:
     failures = [await sign_in(client, worker.email, f"wrong guess {n}") for n in range(3)]
     for failure in failures:
@@ -256,20 +264,58 @@ async def test_account_is_throttled_after_failures(
     assert locked.json()["detail"] == locked_again.json()["detail"]
     assert worker.email not in locked.text
 
-    # The account is locked, not the address: someone else signs in from it.
+    # The account is locked from this address, not the address: someone else signs in here...
     colleague = await factory.user(organization, Role.social_worker)
     assert (await sign_in(client, colleague.email)).status_code == 200
+    # ...and not the account: she signs in from her own device at once.
+    elsewhere = httpx.ASGITransport(app=app, client=("198.51.100.23", 40000))
+    async with httpx.AsyncClient(transport=elsewhere, base_url="http://testserver") as phone:
+        assert (await sign_in(phone, worker.email)).status_code == 200
 
-    # Failures and throttled attempts are audited, and the audit survives the rollback.
-    events = await audit_rows(connection, *failures, locked, locked_again)
-    assert [(e["action"], e["outcome"]) for e in events] == [("login_failed", "failure")] * 3 + [
-        ("login_failed", "denied")
-    ] * 2
-    assert {e["actor_type"] for e in events} == {"anonymous"}
-    assert [e["entity_id"] for e in events[:3]] == [worker.id] * 3
-    assert [e["request_id"] for e in events] == [
-        r.headers["x-request-id"] for r in (*failures, locked, locked_again)
+
+async def test_failed_and_throttled_sign_ins_are_counted_not_appended(
+    client: httpx.AsyncClient, worker: Actor, connection: AsyncConnection
+) -> None:
+    """An anonymous loop cannot fill the trail: each key's failures (and refusals) in a window
+    are one event with a count, and the events survive the rollback of the failed request."""
+    failures = [await sign_in(client, worker.email, f"wrong guess {n}") for n in range(3)]
+    storm = [await sign_in(client, worker.email, f"guess {n}") for n in range(40)]
+    assert {r.status_code for r in failures} == {400}
+    assert {r.status_code for r in storm} == {429}
+
+    events = await audit_rows(connection, *failures, *storm)
+    assert [
+        (e["action"], e["outcome"], e["entity_id"], e["repeat_count"], e["request_id"])
+        for e in events
+    ] == [
+        ("login_failed", "failure", worker.id, 3, failures[0].headers["x-request-id"]),
+        ("login_failed", "denied", None, 40, storm[0].headers["x-request-id"]),
     ]
+    assert {e["actor_type"] for e in events} == {"anonymous"}
+    assert events[0]["organization_id"] == worker.organization_id
+
+
+async def test_repeat_counts_are_shown_in_the_audit_list(
+    client: httpx.AsyncClient, worker: Actor, factory: Factory
+) -> None:
+    failures = [await sign_in(client, worker.email, f"wrong guess {n}") for n in range(3)]
+    admin = await factory.platform_admin()
+    listed = await client.get(
+        "/api/v1/audit-events",
+        params={"action": "login_failed", "entity_id": str(worker.id)},
+        headers=admin.headers,
+    )
+    assert listed.status_code == 200, listed.text
+    (event,) = listed.json()["items"]
+    assert event["request_id"] == failures[0].headers["x-request-id"]
+    assert event["repeat_count"] == 3
+    assert event["last_repeated_at"] is not None
+    # Events that do not repeat count once.
+    login = await client.get(
+        "/api/v1/audit-events", params={"action": "search"}, headers=admin.headers
+    )
+    assert {e["repeat_count"] for e in login.json()["items"]} == {1}
+    assert {e["last_repeated_at"] for e in login.json()["items"]} == {None}
 
 
 async def test_address_is_throttled_after_failures(
@@ -299,6 +345,259 @@ async def test_address_is_throttled_after_failures(
         assert (await sign_in(other, fourth.email)).status_code == 200
 
 
+def from_address(app: FastAPI, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_an_attacker_can_delay_the_owner_but_never_lock_her_out(
+    client: httpx.AsyncClient, worker: Actor, app: FastAPI, settings: Settings, factory: Factory
+) -> None:
+    """A targeted worker signs in from her own device once a short, bounded delay has passed,
+    however many addresses guess at her password."""
+    now = [datetime.now(UTC)]
+    factory.container.identity.throttle.clock = lambda: now[0]
+    cap = settings.login_account_max_delay_seconds
+
+    for _ in range(settings.login_max_failures_per_account):  # the attacker's own address
+        assert_problem(await sign_in(client, worker.email, "a wrong guess"), 400)
+    assert _retry_after(await sign_in(client, worker.email, "a wrong guess")) > cap
+
+    # Other addresses keep guessing: past login_account_delay_after failures each one makes
+    # the account wait longer (whatever the password), up to the cap.
+    waits: list[int] = []
+    for n in range(12):
+        async with from_address(app, f"198.51.100.{n + 1}") as bot:
+            answer = await sign_in(bot, worker.email, "another wrong guess")
+            if answer.status_code == 429:
+                waits.append(_retry_after(answer))
+                now[0] += timedelta(seconds=waits[-1])
+                answer = await sign_in(bot, worker.email, "another wrong guess")
+            assert_problem(answer, 400)
+    first = settings.login_max_failures_per_account  # failures before the bots began
+    delayed = 12 - (settings.login_account_delay_after - first)
+    base = settings.login_account_delay_seconds
+    assert waits == [min(base * 2**k, cap) for k in range(delayed)]
+    assert waits[-1] == cap
+
+    async with from_address(app, "203.0.113.200") as phone:
+        waiting = await sign_in(phone, worker.email)  # her right password, during the delay
+        assert 0 < _retry_after(waiting) <= cap
+        now[0] += timedelta(seconds=_retry_after(waiting))
+        assert (await sign_in(phone, worker.email)).status_code == 200
+
+    # The address that guessed first is still shut out of her account...
+    assert_problem(await sign_in(client, worker.email), 429)
+    # ...and her success cleared the account's delay: the next guess elsewhere is judged.
+    async with from_address(app, "198.51.100.99") as bot:
+        assert_problem(await sign_in(bot, worker.email, "a wrong guess"), 400)
+
+
+async def test_parallel_guesses_are_counted_before_the_password_is_checked(
+    settings: Settings, committed_db: Database
+) -> None:
+    """Twelve wrong passwords at once from one address: no more than the limit are judged
+    (each takes a slot before its hash is computed), the rest are refused."""
+    app = create_app(settings, database=committed_db)
+    factory = Factory(app.state.container, committed_db)
+    worker = await factory.user(await factory.organization(), Role.social_worker)
+    async with from_address(app, "203.0.113.77") as attacker:
+        answers = await asyncio.gather(
+            *(sign_in(attacker, worker.email, f"parallel guess {n}") for n in range(12))
+        )
+    codes = sorted(answer.status_code for answer in answers)
+    judged = codes.count(400)
+    assert 1 <= judged <= settings.login_max_failures_per_account, codes
+    assert codes.count(429) == 12 - judged, codes
+    throttle = app.state.container.identity.throttle
+    account = throttle.account_key(worker.email or "")
+    pair = throttle.pair_key(account, throttle.address_key("203.0.113.77"))
+    async with committed_db.engine.connect() as connection:
+        counted = (
+            await connection.execute(
+                text("SELECT failures FROM login_throttle WHERE key = :key"), {"key": pair}
+            )
+        ).scalar_one()
+    assert counted == judged
+
+
+async def test_a_slot_reserved_after_the_unit_began_survives_its_rollback(
+    committed_db: Database,
+) -> None:
+    """Reserved in a transaction of its own (a second connection once the unit's has begun
+    one): the count stands however the request ends."""
+    now = datetime.now(UTC)
+    rule = ThrottleRule("address:reserved-apart", timedelta(minutes=15), limit=3)
+
+    async def failing_request() -> None:
+        async with UnitOfWork(committed_db) as uow:
+            await uow.session.execute(text("SELECT 1"))  # the unit's transaction has begun
+            reservation = await LoginThrottleRepository(uow).reserve([rule], now)
+            assert reservation.refused_by is None
+            raise RuntimeError("the request fails")
+
+    with pytest.raises(RuntimeError, match="the request fails"):
+        await failing_request()
+    async with committed_db.engine.connect() as connection:
+        failures = (
+            await connection.execute(
+                text("SELECT failures FROM login_throttle WHERE key = :key"), {"key": rule.key}
+            )
+        ).scalar_one()
+    assert failures == 1
+
+
+def test_the_account_delay_cannot_be_shorter_than_its_start() -> None:
+    with pytest.raises(ValueError, match="SHAKTI_LOGIN_ACCOUNT_DELAY_SECONDS"):
+        Settings(login_account_delay_seconds=30, login_account_max_delay_seconds=10)
+
+
+# -- the client's address, through trusted proxies only ------------------------------------
+PROXY = "192.0.2.10"  # the reverse proxy the test app trusts
+
+
+@pytest.fixture
+async def behind_proxy(
+    settings: Settings, database: Database
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """An app that trusts PROXY, with a client connecting through it and one connecting from
+    an untrusted address (both may send X-Forwarded-For)."""
+    proxied = create_app(
+        settings.model_copy(update={"forwarded_allow_ips": f"{PROXY}, 10.0.0.0/8"}), database
+    )
+    via_proxy = httpx.ASGITransport(app=proxied, client=(PROXY, 50000))
+    direct = httpx.ASGITransport(app=proxied, client=("198.51.100.7", 50000))
+    async with (
+        httpx.AsyncClient(transport=via_proxy, base_url="http://testserver") as through,
+        httpx.AsyncClient(transport=direct, base_url="http://testserver") as untrusted,
+    ):
+        yield through, untrusted
+
+
+def forwarded(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
+
+
+async def test_a_trusted_proxy_gives_each_user_her_own_address_limit(
+    behind_proxy: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    factory: Factory,
+    organization: UUID,
+) -> None:
+    """Behind the proxy, wrong passwords from one user's address lock that address only."""
+    through, _ = behind_proxy
+    users = [await factory.user(organization, Role.social_worker) for _ in range(4)]
+    attacker = "203.0.113.50"
+    for user in users[:3]:
+        for _ in range(2):  # 6 failures: the address limit
+            response = await through.post(
+                TOKEN,
+                data={"grant_type": "password", "username": user.email, "password": "wrong one"},
+                headers=forwarded(attacker),
+            )
+            assert_problem(response, 400)
+
+    def sign_in_from(address: str) -> Any:
+        return through.post(
+            TOKEN,
+            data={
+                "grant_type": "password",
+                "username": users[3].email,
+                "password": DEFAULT_PASSWORD,
+            },
+            headers=forwarded(address),
+        )
+
+    assert_problem(await sign_in_from(attacker), 429)
+    # A client cannot pick another address by prepending one: the proxy appends the peer it
+    # saw, and that right-most untrusted address is the one counted.
+    assert_problem(await sign_in_from(f"198.51.100.99, {attacker}"), 429)
+    # Through a chain of trusted proxies (10.0.0.0/8), still the attacker's address.
+    assert_problem(await sign_in_from(f"{attacker}, 10.1.2.3"), 429)
+    # Everyone else behind the same proxy signs in.
+    assert (await sign_in_from("203.0.113.51")).status_code == 200
+
+
+async def test_an_untrusted_peer_cannot_choose_its_address(
+    behind_proxy: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    factory: Factory,
+    organization: UUID,
+) -> None:
+    _, untrusted = behind_proxy
+    users = [await factory.user(organization, Role.social_worker) for _ in range(4)]
+    for n, user in enumerate(users[:3] * 2):  # 6 failures, each claiming another address
+        response = await untrusted.post(
+            TOKEN,
+            data={"grant_type": "password", "username": user.email, "password": "wrong one"},
+            headers=forwarded(f"203.0.113.{n + 1}"),
+        )
+        assert_problem(response, 400)
+    # The header was ignored: all six counted against the peer's own address.
+    response = await untrusted.post(
+        TOKEN,
+        data={"grant_type": "password", "username": users[3].email, "password": DEFAULT_PASSWORD},
+        headers=forwarded("203.0.113.200"),
+    )
+    assert_problem(response, 429)
+
+
+@pytest.mark.parametrize(
+    ("peer", "header", "expected"),
+    [
+        ("198.51.100.7", "203.0.113.5", "198.51.100.7"),  # untrusted peer: header ignored
+        (PROXY, "203.0.113.5", "203.0.113.5"),
+        (PROXY, "203.0.113.9, 203.0.113.5", "203.0.113.5"),  # right-most untrusted
+        (PROXY, "203.0.113.5, 10.0.0.7", "203.0.113.5"),  # skipping trusted proxies
+        (PROXY, "203.0.113.5:4711", "203.0.113.5"),
+        (PROXY, "[2001:db8::5]:4711", "2001:db8::5"),
+        (PROXY, "2001:db8::5", "2001:db8::5"),
+        (PROXY, "10.0.0.7, 10.0.0.8", "10.0.0.7"),  # all trusted: the left-most
+        (PROXY, "", PROXY),
+    ],
+)
+def test_the_client_address(peer: str, header: str, expected: str) -> None:
+    proxies = TrustedProxies([PROXY, "10.0.0.0/8"])
+    scope: dict[str, Any] = {
+        "client": (peer, 1234),
+        "headers": [(b"x-forwarded-for", header.encode())],
+        "scheme": "http",
+    }
+    assert proxies.apply(scope) == expected
+    assert scope["client"][0] == expected
+
+
+def test_forwarded_proto_is_believed_from_a_trusted_proxy_only() -> None:
+    proxies = TrustedProxies([PROXY])
+    for peer, scheme in ((PROXY, "https"), ("198.51.100.7", "http")):
+        scope: dict[str, Any] = {
+            "client": (peer, 1),
+            "headers": [(b"x-forwarded-proto", b"https")],
+            "scheme": "http",
+        }
+        proxies.apply(scope)
+        assert scope["scheme"] == scheme
+
+
+def test_production_refuses_to_trust_every_peer(signing_key: str) -> None:
+    from domain.common.settings import production_problems
+
+    production = Settings(
+        env="production",
+        database_url="postgresql://app@db/shakti",
+        jwt_signing_keys={"2026-11": signing_key},
+        data_keys={"data-2026-11": new_key_text()},
+        blind_index_key=new_key_text(),
+        forwarded_allow_ips="10.0.0.2, *",
+    )
+    (problem,) = production_problems(production)
+    assert "SHAKTI_FORWARDED_ALLOW_IPS" in problem
+    assert "\n" not in problem
+    assert (
+        production_problems(production.model_copy(update={"forwarded_allow_ips": "10.0.0.2"})) == []
+    )
+    with pytest.raises(ValueError, match="not an IP address"):
+        Settings(forwarded_allow_ips="proxy.example.org")
+
+
 async def test_success_clears_the_account_counter(client: httpx.AsyncClient, worker: Actor) -> None:
     for _ in range(2):
         assert_problem(await sign_in(client, worker.email, "wrong guess"), 400)
@@ -321,11 +620,17 @@ async def test_throttle_table_holds_no_email_or_address(
     ).all()
     throttle = factory.container.identity.throttle
     counted = {row.key: row.failures for row in rows}
-    assert counted[throttle.account_key(worker.email)] == 3
-    assert counted[throttle.address_key(CLIENT_ADDRESS)] == 3
-    assert rows
+    account, address = throttle.account_key(worker.email), throttle.address_key(CLIENT_ADDRESS)
+    assert counted[account] == 3
+    assert counted[address] == 3
+    assert counted[throttle.pair_key(account, address)] == 3
+    tallies = (
+        await connection.execute(text("SELECT key, row_to_json(t)::text AS raw FROM audit_tally t"))
+    ).all()
+    assert [tally.key for tally in tallies] == [f"failed:{account}"]
     for row in rows:
-        assert re.fullmatch(r"(account|address):[0-9a-f]{40}", row.key)
+        assert re.fullmatch(r"(account|address|pair):[0-9a-f]{40}", row.key)
+    for row in [*rows, *tallies]:
         raw = row.raw.lower()
         assert worker.email.lower() not in raw
         assert worker.email.split("@")[0].lower() not in raw
@@ -563,10 +868,68 @@ async def test_wrong_secret_over_basic_auth(
     ]
 
 
+async def test_failed_client_credentials_are_throttled_and_counted(
+    client: httpx.AsyncClient,
+    integration: Actor,
+    connection: AsyncConnection,
+    app: FastAPI,
+    settings: Settings,
+) -> None:
+    """50 wrong secrets from one address: a handful judged, the rest refused, and two counted
+    audit events instead of fifty."""
+    answers = [
+        await client.post(TOKEN, data=client_form(integration, client_secret=f"cs_wrong{n}"))
+        for n in range(50)
+    ]
+    judged = settings.login_max_failures_per_account
+    assert [r.status_code for r in answers] == [401] * judged + [429] * (50 - judged)
+    assert int(answers[-1].headers["retry-after"]) > 0
+    events = await audit_rows(connection, *answers)
+    assert [
+        (e["action"], e["outcome"], e["entity_type"], e["entity_id"], e["repeat_count"])
+        for e in events
+    ] == [
+        ("login_failed", "failure", "integration_client", integration.id, judged),
+        ("login_failed", "denied", "integration_client", None, 50 - judged),
+    ]
+    # The right secret is refused from that address too, but the client is not locked: its
+    # system signs in from its own address.
+    assert_problem(await client.post(TOKEN, data=client_form(integration)), 429)
+    own = httpx.ASGITransport(app=app, client=("198.51.100.80", 40000))
+    async with httpx.AsyncClient(transport=own, base_url="http://testserver") as system:
+        assert (await system.post(TOKEN, data=client_form(integration))).status_code == 200
+
+
+async def test_unknown_client_ids_lock_the_address(
+    client: httpx.AsyncClient, integration: Actor, connection: AsyncConnection, settings: Settings
+) -> None:
+    """Random client ids (and ids that are not even UUIDs) count against the address."""
+    forms = [client_form(integration, client_id=str(uuid.uuid4())) for _ in range(40)]
+    forms[1]["client_id"] = "not-a-uuid"
+    answers = [await client.post(TOKEN, data=form) for form in forms]
+    judged = settings.login_max_failures_per_address
+    assert [r.status_code for r in answers] == [401] * judged + [429] * (40 - judged)
+    events = await audit_rows(connection, *answers)
+    assert [(e["outcome"], e["repeat_count"]) for e in events] == [("failure", 1)] * judged + [
+        ("denied", 40 - judged)
+    ]
+    # A real client from this address waits too (the address is locked, not the client).
+    assert_problem(await client.post(TOKEN, data=client_form(integration)), 429)
+
+
 async def test_scope_not_granted(client: httpx.AsyncClient, integration: Actor) -> None:
     for scope in ("users:manage", "organizations:read users:manage", "me:read"):
         response = await client.post(TOKEN, data=client_form(integration, scope=scope))
         assert_problem(response, 400, "invalid_grant")
+
+
+async def test_a_right_secret_asking_for_too_much_is_not_a_failed_attempt(
+    client: httpx.AsyncClient, integration: Actor, settings: Settings
+) -> None:
+    for _ in range(settings.login_max_failures_per_account + 2):
+        response = await client.post(TOKEN, data=client_form(integration, scope="users:manage"))
+        assert_problem(response, 400, "invalid_grant")
+    assert (await client.post(TOKEN, data=client_form(integration))).status_code == 200
 
 
 async def test_narrowed_scope(client: httpx.AsyncClient, integration: Actor) -> None:

@@ -322,8 +322,12 @@ async def test_restricted_notes_show_to_their_author_and_program_managers_only(
         missing = await client.get(f"{notes_url(world.case)}/{uuid.uuid4()}", headers=other.headers)
         assert read.status_code == missing.status_code == 404
         assert without_request(read.json()) == without_request(missing.json())
-        # unseen notes are not audited as read
-        assert await audit_of(connection, read) == []
+        # unseen notes are not audited as read: the 404 is recorded as a probe, naming no
+        # note (once per caller and window; the next 404 only adds to its count)
+        assert [(a.action, a.entity_id) for a in await audit_of(connection, read)] == [
+            ("not_found", None)
+        ]
+        assert await audit_of(connection, missing) == []
         assert [a.action for a in await audit_of(connection, listed)] == ["search", "read"]
     read = await client.get(f"{notes_url(world.case)}/{managers['id']}", headers=world.sw_a.headers)
     assert read.status_code == 404

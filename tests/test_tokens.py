@@ -20,6 +20,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from annotated_types import MaxLen
 from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI
 from jose import jwk, jwt
@@ -31,9 +32,24 @@ from api.container import Container
 from domain.common.principal import Role
 from domain.common.settings import Settings
 from domain.identity.keys import generate_private_key_pem, public_key_pem
-from domain.identity.tokens import MAX_TOKEN_BYTES, REQUIRED_CLAIMS, TokenSubject
+from domain.identity.tokens import (
+    MAX_DISTRICTS_IN_TOKEN,
+    MAX_TOKEN_BYTES,
+    REQUIRED_CLAIMS,
+    TokenSubject,
+)
+from domain.users.schemas import UserCreate
 from persistence.database import Database
-from tests.factories import DEFAULT_PASSWORD, NORTH_24, SOUTH_24, Actor, Factory
+from persistence.models.district import District
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    NORTH_24,
+    SOUTH_24,
+    WEST_BENGAL,
+    Actor,
+    CaseFactory,
+    Factory,
+)
 
 API = "/api/v1"
 ME = f"{API}/me"
@@ -385,6 +401,9 @@ async def test_missing_required_claim(
         {"dst": ["not-a-uuid"]},
         {"dst": [str(uuid.uuid4()) for _ in range(61)]},
         {"scope": ["organizations:read"]},
+        {"dst_lookup": "yes"},
+        {"dst_lookup": 1},
+        {"dst_lookup": True},  # and a district list as well
     ],
     ids=[
         "principal-kind",
@@ -402,6 +421,9 @@ async def test_missing_required_claim(
         "bad-district",
         "too-many-districts",
         "list-scope",
+        "string-lookup",
+        "number-lookup",
+        "lookup-and-list",
     ],
 )
 async def test_malformed_claims(
@@ -410,6 +432,99 @@ async def test_malformed_claims(
     claims = signed.claims(**changes)
     claims = {name: value for name, value in claims.items() if value is not None}
     assert_unauthenticated(await me(client, sign(claims, signed.key)))
+
+
+async def test_a_client_token_cannot_ask_for_a_district_lookup(
+    client: httpx.AsyncClient, factory: Factory, settings: Settings, signing_key: str
+) -> None:
+    actor = await factory.integration_client(
+        await factory.organization(), Role.analyst, ["organizations:read"]
+    )
+    assert (await me(client, sign(client_claims(actor, settings), signing_key))).status_code == 200
+    forged = sign(client_claims(actor, settings, dst_lookup=True), signing_key)
+    assert_unauthenticated(await me(client, forged))
+
+
+# -- lifetime -------------------------------------------------------------------------------
+async def test_a_correctly_signed_token_that_lives_too_long_is_refused(
+    client: httpx.AsyncClient, signed: Signed, factory: Factory, settings: Settings
+) -> None:
+    """Signed with the real key, but living two hours: this server never issues such a token,
+    so it is not one of ours (a stolen signing key would otherwise mint long-lived ones)."""
+    now = int(time.time())
+    longest = max(settings.access_token_ttl_seconds, settings.client_token_ttl_seconds)
+    assert (await me(client, signed.token(iat=now, nbf=now, exp=now + longest))).status_code == 200
+    assert_unauthenticated(await me(client, signed.token(iat=now, nbf=now, exp=now + 7200)))
+    assert_unauthenticated(await me(client, signed.token(iat=now, nbf=now, exp=now + longest + 1)))
+    # Backdating iat does not help: exp - iat is what counts.
+    assert_unauthenticated(await me(client, signed.token(iat=now - 7000, nbf=now, exp=now + 200)))
+    actor = await factory.integration_client(
+        await factory.organization(), Role.analyst, ["organizations:read"]
+    )
+    long_client = client_claims(actor, settings, iat=now, nbf=now, exp=now + 7200)
+    assert_unauthenticated(await me(client, sign(long_client, signed.key)))
+
+
+def test_the_server_does_not_issue_tokens_longer_than_its_maximum(factory: Factory) -> None:
+    tokens = factory.container.identity.tokens
+    subject = TokenSubject(
+        principal_kind="client",
+        id=uuid.uuid4(),
+        organization_id=uuid.uuid4(),
+        role="analyst",
+        access_version=1,
+        scopes=(),
+    )
+    with pytest.raises(ValueError, match="lifetime"):
+        tokens.issue_access_token(subject, tokens.max_lifetime_seconds + 1)
+
+
+# -- districts ------------------------------------------------------------------------------
+async def test_a_user_with_the_most_districts_the_schema_allows_signs_in(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """The schema allows more districts than a token lists: such a token says so, and her
+    districts are read from the database (her scope is whole, on the fast lane too)."""
+    limit = next(
+        rule.max_length
+        for rule in UserCreate.model_fields["district_ids"].metadata
+        if isinstance(rule, MaxLen)
+    )
+    assert limit > MAX_DISTRICTS_IN_TOKEN
+    districts = [uuid.uuid4() for _ in range(limit)]
+    async with factory.uow() as uow:
+        for n, district in enumerate(districts):
+            uow.session.add(
+                District(id=district, state_id=WEST_BENGAL, name=f"Test {n:03} {district}")
+            )
+    organization = await factory.organization()
+    worker = await factory.user(organization, Role.social_worker, districts=tuple(districts))
+
+    signed_in = await client.post(
+        TOKEN,
+        data={"grant_type": "password", "username": worker.email, "password": DEFAULT_PASSWORD},
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    token = signed_in.json()["access_token"]
+    assert len(token) < MAX_TOKEN_BYTES
+    claims = payload_of(token)
+    assert "dst" not in claims
+    assert claims["dst_lookup"] is True
+
+    mine = await me(client, token)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["district_ids"] == sorted(str(d) for d in districts)
+
+    # A case in her last district, not assigned to her: her district scope reaches it.
+    cases = CaseFactory(factory)
+    await cases.allow_district_visibility(organization)
+    case = await cases.case(
+        organization, await cases.survivor(organization), district_id=districts[-1]
+    )
+    read = await client.get(f"{API}/cases/{case}", headers=bearer(token))
+    assert read.status_code == 200, read.text
+    listed = await client.get(f"{API}/cases", headers=bearer(token))
+    assert [c["id"] for c in listed.json()["items"]] == [str(case)]
 
 
 # -- wrong kind of token --------------------------------------------------------------------

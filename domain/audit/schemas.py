@@ -35,6 +35,16 @@ class AuditEventRead(BaseModel):
     kid: str | None = Field(
         description="The audit key the event was chained under (null: before audit keys)."
     )
+    repeat_count: int = Field(
+        default=1,
+        description="How often this event happened in its window: events that repeat (failed "
+        "sign-ins, throttled attempts, ids not found) are recorded once per key and window "
+        "and counted. 1 for every other event. The count is kept beside the chain, not in it.",
+    )
+    last_repeated_at: datetime | None = Field(
+        default=None,
+        description="When a counted event last happened (null when it did not repeat).",
+    )
 
 
 AuditEventPage = Page[AuditEventRead]

@@ -25,6 +25,7 @@ from domain.common.principal import Principal, system_principal
 from persistence.audit_chain import GENESIS_HASH, AuditKeys, AuditRecord, chain_hash, digest
 from persistence.database import Database
 from persistence.models.audit_event import AuditEvent
+from persistence.models.audit_tally import AuditTally
 from persistence.models.base import utcnow
 from persistence.models.enums import AuditAction
 from persistence.repositories.audit_events import AuditEventRepository
@@ -39,7 +40,7 @@ def _is_seq(value: object) -> bool:
     return type(value) is int and 0 <= value < 2**63
 
 
-def _read(event: AuditEvent) -> AuditEventRead:
+def _read(event: AuditEvent, tally: AuditTally | None = None) -> AuditEventRead:
     return AuditEventRead(
         seq=event.seq,
         id=event.id,
@@ -57,6 +58,8 @@ def _read(event: AuditEvent) -> AuditEventRead:
         chain_seq=event.chain_seq,
         hash=event.hash.hex(),
         kid=event.kid,
+        repeat_count=tally.repeat_count if tally else 1,
+        last_repeated_at=tally.last_occurred_at if tally and tally.repeat_count > 1 else None,
     )
 
 
@@ -150,8 +153,11 @@ class AuditService:
         if len(rows) > page.limit:
             rows = rows[: page.limit]
             next_cursor = encode_cursor("seq", (rows[-1].seq,))
+        tallies = await self.events.tallies([e.id for e in rows])
         record(self.uow, principal, AuditAction.search, "audit_event")
-        return AuditEventPage(items=[_read(e) for e in rows], next_cursor=next_cursor)
+        return AuditEventPage(
+            items=[_read(e, tallies.get(e.id)) for e in rows], next_cursor=next_cursor
+        )
 
     async def checkpoint(self, principal: Principal) -> AuditCheckpoint:
         """The current head of every chain (position and hash), signed under the active audit

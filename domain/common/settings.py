@@ -7,13 +7,14 @@ unsafe defaults, and says why (see :func:`production_problems`).
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_KEY_PREFIX = "dev-"
@@ -87,16 +88,31 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = Field(default=65536, ge=8)
     password_hash_parallelism: int = Field(default=4, ge=1)
 
-    # Login throttling.
+    # Sign-in throttling (passwords and client credentials; see domain/identity/throttle.py).
+    # A failure is forgotten after the window. An address is locked out (429) for
+    # login_lockout_seconds: of one account (or client) after login_max_failures_per_account
+    # failures on it, of every account after login_max_failures_per_address failures. The
+    # account itself is never locked: after login_account_delay_after failures (from anywhere)
+    # each further one makes it wait, from login_account_delay_seconds doubling up to
+    # login_account_max_delay_seconds, so its owner can still sign in from her own device.
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=30, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
+    login_account_delay_after: int = Field(default=5, ge=1)
+    login_account_delay_seconds: int = Field(default=2, ge=1, le=3600)
+    login_account_max_delay_seconds: int = Field(default=60, ge=1, le=3600)
+
+    # Audit events that repeat (failed sign-ins, throttled attempts, ids not found): the first
+    # of a key in each window is appended to the trail, later ones only add to its count.
+    audit_repeat_window_seconds: int = Field(default=900, ge=60, le=24 * 3600)
 
     # HTTP.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    # Peers whose X-Forwarded-For (and X-Forwarded-Proto) is believed: comma-separated
+    # addresses or networks (CIDR); '*' trusts every peer (refused in production).
     forwarded_allow_ips: str = "127.0.0.1"
     # Serve the hottest reads (a case, a page of cases) without FastAPI's routing and
     # dependency injection (api/fast_lane.py); the answers are the same either way.
@@ -117,6 +133,30 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for entry in (part.strip() for part in value.split(",")):
+            if entry and entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"{entry!r} is not an IP address or network (CIDR)") from exc
+        return value
+
+    @field_validator("login_account_max_delay_seconds")
+    @classmethod
+    def _check_delays(cls, value: int, info: ValidationInfo) -> int:
+        base = info.data.get("login_account_delay_seconds")
+        if base is not None and value < base:
+            raise ValueError("must be at least SHAKTI_LOGIN_ACCOUNT_DELAY_SECONDS")
+        return value
+
+    @property
+    def trusted_proxies(self) -> frozenset[str]:
+        """The entries of ``forwarded_allow_ips``."""
+        return frozenset(p.strip() for p in self.forwarded_allow_ips.split(",") if p.strip())
 
     @cached_property
     def database_url_value(self) -> str | None:
@@ -219,6 +259,11 @@ def production_problems(settings: Settings) -> list[str]:
         )
     if "*" in settings.cors_origins:
         problems.append("SHAKTI_CORS_ORIGINS may not contain '*' in production")
+    if "*" in settings.trusted_proxies:
+        problems.append(
+            "SHAKTI_FORWARDED_ALLOW_IPS may not contain '*' in production: anyone could then "
+            "choose the address sign-in throttling counts; list your reverse proxies"
+        )
     if settings.password_hash_memory_kib < 19456 or settings.password_hash_time_cost < 2:
         problems.append(
             "password hashing below the OWASP minimum (argon2id m>=19456 KiB, t>=2) is refused"

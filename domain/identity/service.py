@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from domain.audit.repeats import RepeatedEvents
 from domain.audit.trail import authorize, record
 from domain.common.errors import (
     InvalidClient,
@@ -23,7 +24,7 @@ from domain.common.settings import Settings
 from domain.identity import policies
 from domain.identity.passwords import Passwords
 from domain.identity.schemas import Me, TokenResponse
-from domain.identity.throttle import LoginThrottle
+from domain.identity.throttle import Attempt, LoginThrottle
 from domain.identity.tokens import TokenService, TokenSubject
 from persistence.access import AccessCheck
 from persistence.models.app_user import AppUser
@@ -59,6 +60,7 @@ class IdentityConfig:
     tokens: TokenService
     passwords: Passwords
     throttle: LoginThrottle
+    repeats: RepeatedEvents
 
 
 class AuthService:
@@ -74,45 +76,35 @@ class AuthService:
         """Sign a person in. Raises TooManyRequests, or InvalidGrant that never says whether
         the email exists."""
         now = utcnow()
-        throttle = self.config.throttle
-        account_key = throttle.account_key(email)
-        address_key = throttle.address_key(current_request().client_address)
-        throttle_repo = LoginThrottleRepository(self.uow)
-        wait = await throttle.retry_after(throttle_repo, [account_key, address_key], now)
-        if wait is not None:
-            record(
-                self.uow,
-                None,
-                AuditAction.login_failed,
-                "user",
-                outcome=AuditOutcome.denied,
-                durable=True,
+        throttle, throttle_repo = self.config.throttle, LoginThrottleRepository(self.uow)
+        # Counted before the password is checked (see domain/identity/throttle.py).
+        attempt = await throttle.attempt(
+            throttle_repo, throttle.account_key(email), current_request().client_address
+        )
+        if attempt.retry_after is not None:
+            self._refused(attempt, "user")
+            raise TooManyRequests(
+                "Too many failed sign-ins; try again later.", retry_after=attempt.retry_after
             )
-            raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
 
         user = await self.users.by_email(email.strip().lower())
         ok = await asyncio.to_thread(
             self.config.passwords.verify, user.password_hash if user else None, password
         )
         if user is None or not ok or user.disabled_at is not None:
-
-            async def count_failure() -> None:
-                await throttle.record_failure(throttle_repo, account_key, address_key, now)
-
-            self.uow.on_rollback(count_failure)
-            record(
+            self.config.repeats.record(
                 self.uow,
                 None,
                 AuditAction.login_failed,
                 "user",
                 user.id if user else None,
+                key=f"failed:{attempt.subject_key}",
                 organization_id=user.organization_id if user else None,
                 outcome=AuditOutcome.failure,
-                durable=True,
             )
             raise InvalidGrant(WRONG_CREDENTIALS)
 
-        await throttle_repo.clear(account_key)
+        await throttle.succeeded(throttle_repo, attempt)
         if self.config.passwords.needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(self.config.passwords.hash, password)
         user.last_login_at = now
@@ -187,29 +179,43 @@ class AuthService:
     async def client_credentials_grant(
         self, client_id: str, client_secret: str, scope: str | None
     ) -> TokenResponse:
-        """Authenticate an integration client. Raises InvalidClient, InvalidGrant (scope)."""
+        """Authenticate an integration client, throttled like a person's sign-in (per client
+        id and per address). Raises TooManyRequests, InvalidClient, InvalidGrant (scope)."""
+        throttle, throttle_repo = self.config.throttle, LoginThrottleRepository(self.uow)
+        attempt = await throttle.attempt(
+            throttle_repo, throttle.client_key(client_id), current_request().client_address
+        )
+        if attempt.retry_after is not None:
+            self._refused(attempt, "integration_client")
+            raise TooManyRequests(
+                "Too many failed attempts; try again later.", retry_after=attempt.retry_after
+            )
         try:
-            client_uuid = UUID(client_id)
-        except ValueError as exc:
-            raise InvalidClient("Client authentication failed.") from exc
+            client_uuid: UUID | None = UUID(client_id)
+        except ValueError:
+            client_uuid = None
         clients = IntegrationClientRepository(self.uow)
-        client = await clients.get(client_uuid, RowScope.everything())
+        client = None
+        if client_uuid is not None:
+            client = await clients.get(client_uuid, RowScope.everything())
         presented = hashlib.sha256(client_secret.encode()).digest()
         if (
             client is None
             or not hmac.compare_digest(client.secret_hash, presented)
             or client.disabled_at is not None
         ):
-            record(
+            self.config.repeats.record(
                 self.uow,
                 None,
                 AuditAction.login_failed,
                 "integration_client",
                 client.id if client else None,
+                key=f"failed:{attempt.subject_key}",
+                organization_id=client.organization_id if client else None,
                 outcome=AuditOutcome.failure,
-                durable=True,
             )
             raise InvalidClient("Client authentication failed.")
+        await throttle.succeeded(throttle_repo, attempt)
         granted = set(client.scopes)
         requested = set(scope.split()) if scope else granted
         if not requested <= granted:
@@ -258,26 +264,30 @@ class AuthService:
         person, the session) is still live and unchanged since the token was issued: disabled
         accounts, revoked sessions and changed roles or districts fail at once. Raises
         NotAuthenticated."""
-        principal, check = self.claimed(access_token)
+        principal, check = await self.claimed(access_token)
         if not await self.is_live(check):
             raise NotAuthenticated("The access token is not valid.")
         return principal
 
-    def claimed(self, access_token: str) -> tuple[Principal, AccessCheck]:
+    async def claimed(self, access_token: str) -> tuple[Principal, AccessCheck]:
         """Who the token says the caller is, and what the database must still confirm (hot
-        reads fold that check into their own statement). Raises NotAuthenticated."""
+        reads fold that check into their own statement). A person with more districts than a
+        token lists has them read from the database here. Raises NotAuthenticated."""
         claims = self.config.tokens.verify_access_token(access_token)
         try:
             role = Role(claims.role)
         except ValueError as exc:
             raise NotAuthenticated("The access token is not valid.") from exc
         kind = PrincipalKind.user if claims.principal_kind == "user" else PrincipalKind.client
+        districts = claims.district_ids
+        if claims.districts_in_database:
+            districts = await self.users.scope_districts(claims.subject)
         principal = Principal(
             kind=kind,
             id=claims.subject,
             organization_id=claims.organization_id,
             role=role,
-            district_ids=claims.district_ids,
+            district_ids=districts,
             scopes=frozenset(claims.scopes or ()),
             session_id=claims.session_id,
         )
@@ -320,6 +330,17 @@ class AuthService:
         )
 
     # -- helpers --------------------------------------------------------------------------
+    def _refused(self, attempt: Attempt, entity_type: str) -> None:
+        """Audit a throttled attempt: once per refusing key and window, counted."""
+        self.config.repeats.record(
+            self.uow,
+            None,
+            AuditAction.login_failed,
+            entity_type,
+            key=f"refused:{attempt.refused_by}",
+            outcome=AuditOutcome.denied,
+        )
+
     async def _session_of(self, token: str, principal: Principal) -> UUID | None:
         """The caller's session a refresh or access token belongs to (None otherwise)."""
         if token.startswith(REFRESH_PREFIX):

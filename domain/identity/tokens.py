@@ -6,11 +6,17 @@ followed); ``exp``, ``iat``, ``iss``, ``aud``, ``sub``, ``typ`` and ``jti`` are 
 oversized tokens and JWE are refused before parsing. Refresh tokens are opaque (see
 ``service.py``), so a refresh token can never pass as an access token.
 
+A token lives at most as long as this server issues them (``max_lifetime_seconds``): one whose
+``exp - iat`` is longer is refused even when correctly signed.
+
 A token also says who its holder is (organisation, role, districts, granted scopes) and the
-``access_version`` of her account when it was issued. Each request checks that version against
-the database (with the account's status and the session's), so a change of role or districts,
-a disabled account and a revoked session all end the token at once, while the claims spare a
-lookup of the rest.
+``access_version`` of her account when it was issued. A person with more districts than a
+token carries (``MAX_DISTRICTS_IN_TOKEN``) gets a token that says so (``dst_lookup``) instead
+of listing them, and her districts are read from the database on each request.
+
+Each request checks that version against the database (with the account's status and the
+session's), so a change of role or districts, a disabled account and a revoked session all end
+the token at once, while the claims spare a lookup of the rest.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ ALGORITHM = "ES256"
 ACCESS_TOKEN_TYP = "access"  # noqa: S105 - a claim value
 HEADER_TYP = "at+jwt"  # RFC 9068
 MAX_TOKEN_BYTES = 4096
-MAX_DISTRICTS_IN_TOKEN = 60
+MAX_DISTRICTS_IN_TOKEN = 60  # beyond: the districts are read from the database (dst_lookup)
+DISTRICTS_LOOKUP_CLAIM = "dst_lookup"
 CLOCK_SKEW_SECONDS = 10
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "typ", "jti", "pty", "org", "role", "av")
 _FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "zip", "enc"})
@@ -65,6 +72,8 @@ class AccessClaims:
     scopes: tuple[str, ...] | None = None
     token_id: str = ""
     expires_at: int = 0
+    # The token does not list her districts (too many): read them from the database.
+    districts_in_database: bool = False
 
 
 class KeyRing:
@@ -105,17 +114,19 @@ class TokenService:
         *,
         issuer: str,
         audience: str,
+        max_lifetime_seconds: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.keyring = keyring
         self.issuer = issuer
         self.audience = audience
+        self.max_lifetime_seconds = max_lifetime_seconds
         self._clock = clock
         self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
 
     def issue_access_token(self, subject: TokenSubject, ttl_seconds: int) -> str:
-        if len(subject.district_ids) > MAX_DISTRICTS_IN_TOKEN:
-            raise ValueError("too many districts for a token")
+        if not 0 < ttl_seconds <= self.max_lifetime_seconds:
+            raise ValueError("an access token's lifetime must lie within the configured maximum")
         now = int(self._clock())
         claims: dict[str, object] = {
             "iss": self.issuer,
@@ -131,7 +142,9 @@ class TokenService:
             "role": subject.role,
             "av": subject.access_version,
         }
-        if subject.district_ids:
+        if len(subject.district_ids) > MAX_DISTRICTS_IN_TOKEN:
+            claims[DISTRICTS_LOOKUP_CLAIM] = True
+        elif subject.district_ids:
             claims["dst"] = [str(d) for d in sorted(subject.district_ids)]
         if subject.session_id is not None:
             claims["sid"] = str(subject.session_id)
@@ -189,10 +202,12 @@ class TokenService:
             )
         except JOSEError as exc:
             raise invalid from exc
-        return _access_claims(claims, now)
+        return _access_claims(claims, now, self.max_lifetime_seconds)
 
 
-def _access_claims(claims: Mapping[str, object], now: float) -> AccessClaims:
+def _access_claims(
+    claims: Mapping[str, object], now: float, max_lifetime_seconds: int
+) -> AccessClaims:
     invalid = NotAuthenticated("The access token is not valid.")
     if any(name not in claims for name in REQUIRED_CLAIMS):
         raise invalid
@@ -202,12 +217,17 @@ def _access_claims(claims: Mapping[str, object], now: float) -> AccessClaims:
     iat, exp, version = claims["iat"], claims["exp"], claims["av"]
     if not isinstance(iat, int) or not isinstance(exp, int) or iat > now + CLOCK_SKEW_SECONDS:
         raise invalid
+    if isinstance(iat, bool) or isinstance(exp, bool) or exp - iat > max_lifetime_seconds:
+        raise invalid  # longer-lived than this server issues: not one of ours, however signed
     if not isinstance(version, int) or isinstance(version, bool):
         raise invalid
     role, scope, districts = claims["role"], claims.get("scope"), claims.get("dst", [])
     if not isinstance(role, str) or (scope is not None and not isinstance(scope, str)):
         raise invalid
     if not isinstance(districts, list) or len(districts) > MAX_DISTRICTS_IN_TOKEN:
+        raise invalid
+    lookup = claims.get(DISTRICTS_LOOKUP_CLAIM, False)
+    if not isinstance(lookup, bool) or (lookup and (districts or kind != "user")):
         raise invalid
     try:
         subject = UUID(str(claims["sub"]))
@@ -230,4 +250,5 @@ def _access_claims(claims: Mapping[str, object], now: float) -> AccessClaims:
         scopes=tuple(scope.split()) if isinstance(scope, str) else None,
         token_id=str(claims["jti"]),
         expires_at=exp,
+        districts_in_database=lookup,
     )

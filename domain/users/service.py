@@ -251,36 +251,31 @@ class UserService:
         authorize(self.uow, principal, policies.CHANGE_OWN_PASSWORD, ENTITY, principal.id)
         if principal.kind is not PrincipalKind.user:
             raise PermissionDenied("Only people have passwords.")
+        # Guessing the current password with a stolen token is throttled like signing in
+        # (counted before the user's row is locked and the password checked).
+        throttle, repo = self.throttle, LoginThrottleRepository(self.uow)
+        attempt = None
+        email = await self.users.email_of(principal.id)
+        if throttle is not None and email is not None:
+            attempt = await throttle.attempt(
+                repo, throttle.account_key(email), current_request().client_address
+            )
+            if attempt.retry_after is not None:
+                raise TooManyRequests(
+                    "Too many failed attempts; try again later.", retry_after=attempt.retry_after
+                )
         user = await self.users.get_for_update(principal.id, RowScope.everything())
         if user is None:
             raise NotFound("User not found.")
-        # Guessing the current password with a stolen token is throttled like signing in.
-        throttle, repo = self.throttle, LoginThrottleRepository(self.uow)
-        keys: list[str] = []
-        if throttle is not None:
-            keys = [
-                throttle.account_key(user.email),
-                throttle.address_key(current_request().client_address),
-            ]
-            wait = await throttle.retry_after(repo, keys, utcnow())
-            if wait is not None:
-                raise TooManyRequests(
-                    "Too many failed attempts; try again later.", retry_after=wait
-                )
         ok = await asyncio.to_thread(
             self.passwords.verify, user.password_hash, data.current_password.get_secret_value()
         )
         if not ok:
-            if throttle is not None:
-                limiter, (account, address), moment = throttle, keys, utcnow()
-
-                async def count_failure() -> None:
-                    await limiter.record_failure(repo, account, address, moment)
-
-                self.uow.on_rollback(count_failure)
             raise BusinessRuleViolation(
                 "The current password is not correct.", field="current_password"
             )
+        if throttle is not None and attempt is not None:
+            await throttle.succeeded(repo, attempt)
         await self._set_password(
             user, data.new_password.get_secret_value(), keep_session=principal.session_id
         )

@@ -13,6 +13,7 @@ from persistence.models.refresh_token import RefreshToken
 from persistence.models.login_throttle import LoginThrottle
 from persistence.models.audit_event import AuditEvent
 from persistence.models.audit_chain_head import AuditChainHead
+from persistence.models.audit_tally import AuditTally
 from persistence.models.idempotency_record import IdempotencyRecord
 from persistence.models.survivor import Survivor
 from persistence.models.consent import Consent
@@ -76,6 +77,7 @@ __all__ = [
     "AssessmentSection",
     "AuditChainHead",
     "AuditEvent",
+    "AuditTally",
     "AuthSession",
     "Block",
     "Campaign",

@@ -51,6 +51,9 @@ class AuditAction(StrEnum):
     verify = "verify"
     share = "share"  # personal data sent to another organisation (a referral)
     consent_override = "consent_override"  # acting without the survivor's consent, with a reason
+    # an authenticated caller asked for a record by id that does not exist or lies outside her
+    # scope (one event per caller and window, counted: see audit_tally)
+    not_found = "not_found"
 
 
 class AuditOutcome(StrEnum):

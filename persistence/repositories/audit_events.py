@@ -13,6 +13,7 @@ from sqlmodel import col
 from persistence.audit_chain import APPEND_ONE, AuditRecord, append_args
 from persistence.models.audit_chain_head import AuditChainHead
 from persistence.models.audit_event import AuditEvent
+from persistence.models.audit_tally import AuditTally
 from persistence.pagination import keyset
 from persistence.repositories.session import Repository
 
@@ -61,6 +62,13 @@ class AuditEventRepository(Repository):
             stmt, [col(AuditEvent.seq)], None if after_seq is None else (after_seq,), limit, True
         )
         return list((await self.session.scalars(stmt)).all())
+
+    async def tallies(self, event_ids: Sequence[UUID]) -> dict[UUID, AuditTally]:
+        """The counts of those of ``event_ids`` that are counted events (one query a page)."""
+        if not event_ids:
+            return {}
+        stmt = sa.select(AuditTally).where(col(AuditTally.event_id).in_(list(event_ids)))
+        return {tally.event_id: tally for tally in (await self.session.scalars(stmt)).all()}
 
     async def heads(self) -> builtins.list[AuditChainHead]:
         stmt = sa.select(AuditChainHead).order_by(col(AuditChainHead.id))

@@ -163,6 +163,23 @@ class UserRepository(EntityRepository[AppUser]):
         if rows:
             await self.session.execute(sa.insert(UserDistrict), rows)
 
+    async def scope_districts(self, user_id: UUID) -> frozenset[UUID]:
+        """Her districts, read without opening the unit's transaction (for an access token
+        that does not list them)."""
+        connection = await self.driver()
+        rows = await connection.fetch(
+            "SELECT district_id FROM user_district WHERE user_id = $1", user_id
+        )
+        return frozenset(UUID(str(row["district_id"])) for row in rows)
+
+    async def email_of(self, user_id: UUID) -> str | None:
+        """Her email, read without opening the unit's transaction."""
+        connection = await self.driver()
+        email: str | None = await connection.fetchval(
+            "SELECT email FROM app_user WHERE id = $1", user_id
+        )
+        return email
+
     async def access_is_live(
         self, user_id: UUID, session_id: UUID | None, access_version: int
     ) -> bool:
