@@ -17,7 +17,6 @@ from api.container import Container
 from domain.audit.trail import record_denied
 from domain.common.errors import (
     NotAuthenticated,
-    PermissionDenied,
     PreconditionFailed,
     PreconditionRequired,
 )
@@ -65,7 +64,7 @@ class PolicyDependency:
         principal = await AuthService(uow, container.identity).authenticate(bearer_token(request))
         if not self.policy.permits(principal):
             record_denied(uow, principal, self.policy.entity)
-            raise PermissionDenied("Your role or scopes do not allow this action.")
+            raise self.policy.refusal(principal)
         return principal
 
 

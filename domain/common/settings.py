@@ -15,8 +15,14 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from persistence.models.enums import Role
+
 DEV_KEY_PREFIX = "dev-"
 MAX_ACCESS_TOKEN_TTL = 15 * 60
+# The roles that may enrol a second factor (TOTP): those who manage accounts and see a whole
+# organisation. Production requires it of them unless SHAKTI_SECOND_FACTOR_REQUIRED_ROLES says
+# otherwise: one phished password of theirs opens every survivor record they can reach.
+SECOND_FACTOR_ROLES = frozenset({Role.platform_admin, Role.program_manager})
 
 
 class Environment(StrEnum):
@@ -72,6 +78,13 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=30, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
 
+    # Second factor. Roles that must enrol one before doing anything else (comma-separated;
+    # empty for none). Unset: none in development, SECOND_FACTOR_ROLES in production.
+    second_factor_required_roles: Annotated[frozenset[Role] | None, NoDecode] = None
+    # How long a reset of someone's password or second factor waits for a second platform
+    # admin's approval before it expires.
+    reset_request_ttl_seconds: int = Field(default=24 * 3600, ge=300, le=7 * 24 * 3600)
+
     # HTTP.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -93,6 +106,26 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("second_factor_required_roles", mode="before")
+    @classmethod
+    def _split_roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [role.strip() for role in value.split(",") if role.strip()]
+        if isinstance(value, list | tuple | set | frozenset):
+            unknown = {str(role) for role in value} - {role.value for role in SECOND_FACTOR_ROLES}
+            if unknown:
+                raise ValueError(
+                    "only platform_admin and program_manager can enrol a second factor"
+                )
+        return value
+
+    @property
+    def second_factor_roles(self) -> frozenset[Role]:
+        """The roles that must have a second factor before they may do anything but enrol."""
+        if self.second_factor_required_roles is not None:
+            return self.second_factor_required_roles
+        return SECOND_FACTOR_ROLES if self.env is Environment.production else frozenset()
 
     @cached_property
     def database_url_value(self) -> str | None:

@@ -51,6 +51,8 @@ class TokenSubject:
     district_ids: tuple[UUID, ...] = ()
     session_id: UUID | None = None
     scopes: tuple[str, ...] | None = None  # clients only
+    # People only: the token reaches nothing but enrolling a second factor (claim "enr").
+    enrolment_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class AccessClaims:
     scopes: tuple[str, ...] | None = None
     token_id: str = ""
     expires_at: int = 0
+    enrolment_only: bool = False
 
 
 class KeyRing:
@@ -137,6 +140,8 @@ class TokenService:
             claims["sid"] = str(subject.session_id)
         if subject.scopes is not None:
             claims["scope"] = " ".join(sorted(subject.scopes))
+        if subject.enrolment_only:
+            claims["enr"] = True
         return str(
             jwt.encode(
                 claims,
@@ -219,6 +224,9 @@ def _access_claims(claims: Mapping[str, object], now: float) -> AccessClaims:
         raise invalid from exc
     if (kind == "user") != (session_id is not None):
         raise invalid
+    enrolment_only = claims.get("enr", False)
+    if not isinstance(enrolment_only, bool) or (enrolment_only and kind != "user"):
+        raise invalid
     return AccessClaims(
         subject=subject,
         principal_kind=str(kind),
@@ -230,4 +238,5 @@ def _access_claims(claims: Mapping[str, object], now: float) -> AccessClaims:
         scopes=tuple(scope.split()) if isinstance(scope, str) else None,
         token_id=str(claims["jti"]),
         expires_at=exp,
+        enrolment_only=enrolment_only,
     )

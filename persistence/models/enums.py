@@ -51,6 +51,10 @@ class AuditAction(StrEnum):
     verify = "verify"
     share = "share"  # personal data sent to another organisation (a referral)
     consent_override = "consent_override"  # acting without the survivor's consent, with a reason
+    # A reset of someone's password or second factor, decided by a second platform admin.
+    approve = "approve"
+    decline = "decline"
+    expire = "expire"
 
 
 class AuditOutcome(StrEnum):
