@@ -563,6 +563,9 @@ async def test_in_production_a_manager_without_one_may_only_enrol(
         headers=bearer(full.json()["access_token"]),
     )
     assert removal.status_code == 409, removal.text
+    # The limited token may still log out.
+    assert (await client.post(f"{API}/auth/revoke", headers=limited)).status_code == 200
+    assert (await client.get(ME, headers=limited)).status_code == 401
 
 
 async def test_in_production_other_roles_sign_in_as_before(

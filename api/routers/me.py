@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 
 from api.deps import UoW, get_container, requires
 from api.openapi import problems
@@ -74,7 +74,15 @@ async def enrol_second_factor(
     request: Request,
     uow: UoW,
     principal: SecondFactorOwner,
-    body: SecondFactorProof | None = None,
+    body: Annotated[
+        SecondFactorProof | None,
+        Body(
+            openapi_examples={
+                "first": {"summary": "Her first second factor", "value": {}},
+                "replace": {"summary": "Replacing the one she has", "value": {"otp": "492039"}},
+            }
+        ),
+    ] = None,
 ) -> SecondFactorEnrolment:
     """Start enrolling a second factor (TOTP, RFC 6238: 6 digits, 30-second steps), for
     platform admins and program managers. Answers the new secret and its `otpauth://` URI
