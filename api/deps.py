@@ -19,7 +19,6 @@ from domain.audit.trail import record_denied
 from domain.common.errors import (
     NotAuthenticated,
     NotFound,
-    PermissionDenied,
     PreconditionFailed,
     PreconditionRequired,
 )
@@ -91,7 +90,7 @@ class PolicyDependency:
         setattr(request.state, CALLER, principal)
         if not self.policy.permits(principal):
             record_denied(uow, principal, self.policy.entity)
-            raise PermissionDenied("Your role or scopes do not allow this action.")
+            raise self.policy.refusal(principal)
         return principal
 
 

@@ -66,7 +66,11 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
         )
     if isinstance(exc, errors.InvalidClient):
         headers["WWW-Authenticate"] = 'Basic realm="shakti-mis"'
-    if isinstance(exc, errors.InvalidGrant | errors.InvalidClient | errors.UnsupportedGrantType):
+    if isinstance(exc, errors.InvalidGrant):
+        # RFC 6749 section 5.2 (kinds of invalid_grant, such as a missing second factor, have
+        # their own problem type)
+        extra["error"] = errors.InvalidGrant.code
+    elif isinstance(exc, errors.InvalidClient | errors.UnsupportedGrantType):
         extra["error"] = exc.code  # RFC 6749 section 5.2
     if isinstance(exc, errors.BusinessRuleViolation) and "field" in exc.extra:
         extra["errors"] = [

@@ -26,7 +26,7 @@ from api.http import etag, next_link
 from domain.audit.trail import record_denied
 from domain.cases import policies as case_policies
 from domain.cases.service import CaseService
-from domain.common.errors import DomainError, NotAuthenticated, PermissionDenied
+from domain.common.errors import DomainError, NotAuthenticated
 from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
@@ -71,7 +71,7 @@ async def serve(request: Request, policy: Policy, handler: HotHandler) -> Respon
                 if not await auth.is_live(check):
                     raise NotAuthenticated("The access token is not valid.")
                 record_denied(uow, principal, policy.entity)
-                raise PermissionDenied("Your role or scopes do not allow this action.")
+                raise policy.refusal(principal)
             return await handler(request, uow, principal, check)
     except DomainError as exc:
         return await domain_error_handler(request, exc)

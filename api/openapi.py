@@ -21,7 +21,8 @@ community based rehabilitation (CBR) of survivors of human trafficking.
 
 **Authentication.** `POST /api/v1/auth/token` (OAuth2, form-encoded) with
 `grant_type=password` (people), `refresh_token`, or `client_credentials` (integration clients).
-Send the access token as `Authorization: Bearer <token>`.
+Send the access token as `Authorization: Bearer <token>`. People with a second factor (TOTP)
+send `otp` (or `recovery_code`) with their password; see the token endpoint.
 
 **Conventions.** Errors are RFC 9457 `application/problem+json` with a `request_id`. Lists use
 keyset pagination (`limit`, `cursor`; `next_cursor` in the body and a `Link` header). Reads carry

@@ -81,6 +81,8 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("safety_report", "review_enc"),
     SealedColumn("media_engagement", "story_enc"),
     SealedColumn("study", "story_enc"),
+    # The shared secret of a person's second factor (TOTP).
+    SealedColumn("second_factor", "secret_enc"),
     # A stored answer to an idempotent create can hold a survivor's record.
     SealedColumn(
         "idempotency_record",

@@ -22,6 +22,7 @@ import pytest
 from api.openapi import route_policy
 from api.route_table import api_routes
 from domain.common.principal import Role
+from domain.identity.tokens import TokenSubject
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
 
 API = "/api/v1"
@@ -766,3 +767,110 @@ async def test_audit_checkpoints_are_for_auditors_and_platform_admins(
         if checked.status_code == 200 and checked.json()["ok"] is not True:
             wrong.append(f"verify as {who}: {checked.json()['problems']}")
     assert wrong == [], "\n".join(wrong)
+
+
+# -- 2d. second factors and resets: who reaches them --------------------------------------
+
+# enrol/confirm/remove: the caller's own second factor (confirming the enrolment just begun
+# with a wrong code is 422; removing when none is in force, 404). pw:A / sf:A ask for a reset
+# of the password / the second factor of the member of A (she has none: 409). requests lists
+# pending resets; approve / decline decide a reset another platform admin asked for.
+# "client_scoped" is a program manager's client of A whose token names every one of these
+# scopes (as a grant written straight to the database would): it never reaches any of them.
+RESET_ACTIONS = {
+    "enrol": Action("POST", "/me/second-factor"),
+    "confirm": Action("POST", "/me/second-factor/confirm", json={"otp": "000000"}),
+    "remove": Action("DELETE", "/me/second-factor", json={"otp": "000000"}),
+    "pw:A": Action("POST", "/users/{member_a}/password", json={"password": "a new passphrase"}),
+    "sf:A": Action("POST", "/users/{member_a}/second-factor/reset"),
+    "requests": Action("GET", "/reset-requests"),
+    "approve": Action("POST", "/reset-requests/{to_approve}/approve"),
+    "decline": Action("POST", "/reset-requests/{to_decline}/decline"),
+}
+RESET_MATRIX = """
+actor          enrol confirm remove  pw:A  sf:A requests approve decline
+admin            201     422    404   202   409      200     200     200
+pm_a             201     422    404   202   409      403     403     403
+sw_a_south24     403     403    403   403   403      403     403     403
+pm_b             201     422    404   404   404      403     403     403
+partner_b        403     403    403   403   403      403     403     403
+analyst_a        403     403    403   403   403      403     403     403
+leader_a         403     403    403   403   403      403     403     403
+auditor_a        403     403    403   403   403      403     403     403
+client_b         403     403    403   403   403      403     403     403
+client_a         403     403    403   403   403      403     403     403
+client_scoped    403     403    403   403   403      403     403     403
+disabled_a       401     401    401   401   401      401     401     401
+"""
+CLIENT_SCOPES = (
+    "me:second-factor",
+    "users:manage",
+    "users:read",
+    "reset-requests:read",
+    "reset-requests:decide",
+)
+
+
+def _reset_rows() -> list[tuple[str, dict[str, int]]]:
+    lines = [line.split() for line in RESET_MATRIX.strip().splitlines()]
+    assert lines[0][1:] == list(RESET_ACTIONS)
+    return [(row[0], dict(zip(lines[0][1:], map(int, row[1:]), strict=True))) for row in lines[1:]]
+
+
+async def _scoped_client(world: World) -> Actor:
+    registered = await world.factory.integration_client(world.org_a, Role.program_manager, [])
+    token = world.factory.container.identity.tokens.issue_access_token(
+        TokenSubject(
+            principal_kind="client",
+            id=registered.id,
+            organization_id=world.org_a,
+            role=Role.program_manager.value,
+            access_version=1,
+            scopes=CLIENT_SCOPES,
+        ),
+        600,
+    )
+    return Actor(
+        registered.id, world.org_a, Role.program_manager, {"Authorization": f"Bearer {token}"}
+    )
+
+
+@pytest.mark.parametrize(("name", "expected"), _reset_rows(), ids=[n for n, _ in _reset_rows()])
+async def test_reset_and_second_factor_matrix(
+    name: str, expected: dict[str, int], client: httpx.AsyncClient, world: World
+) -> None:
+    actor = await _scoped_client(world) if name == "client_scoped" else await world.actor(name)
+    # Two resets another platform admin asked for: one to approve, one to decline.
+    requester = await world.factory.platform_admin()
+    targets = [
+        await world.factory.user(world.org_b, Role.partner_staff),
+        await world.factory.user(world.org_b, Role.analyst),
+    ]
+    pending = []
+    for target in targets:
+        asked = await client.post(
+            f"{API}/users/{target.id}/password",
+            json={"password": "a chosen passphrase"},
+            headers=requester.headers,
+        )
+        assert asked.status_code == 202, asked.text
+        pending.append(asked.json()["id"])
+    ids = {**(await world.ids()), "to_approve": pending[0], "to_decline": pending[1]}
+    wrong: list[str] = []
+    for column, want in expected.items():
+        action = RESET_ACTIONS[column]
+        path = API + action.path.format(**ids)
+        response = await client.request(
+            action.method, path, headers=actor.headers, json=action.json
+        )
+        if response.status_code != want:
+            wrong.append(f"{column}: expected {want}, got {response.status_code}")
+        elif want >= 400 and not is_problem(response, want):
+            wrong.append(f"{column}: {want} is not problem+json")
+    assert wrong == [], f"{name}:\n" + "\n".join(wrong)
+    # Whoever was refused changed nothing: both resets still wait, her password holds.
+    listing = await client.get(f"{API}/reset-requests?limit=200", headers=world.admin.headers)
+    still = {item["id"] for item in listing.json()["items"]}
+    assert (set(pending) <= still) == (expected["approve"] != 200), name
+    member = await client.get(f"{API}/users/{world.member_a.id}", headers=world.admin.headers)
+    assert member.json()["version"] == 1

@@ -14,7 +14,7 @@ from api.openapi import problems
 from domain.common.errors import InvalidClient, InvalidGrant, UnsupportedGrantType
 from domain.common.principal import Principal
 from domain.identity import policies
-from domain.identity.schemas import TokenResponse
+from domain.identity.schemas import SecondFactorProof, TokenResponse
 from domain.identity.service import AuthService
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -54,12 +54,26 @@ async def issue_token(
     client_id: Annotated[str | None, Form(max_length=100)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
     scope: Annotated[str | None, Form(max_length=4000)] = None,
+    otp: Annotated[str | None, Form(max_length=10)] = None,
+    recovery_code: Annotated[str | None, Form(max_length=40)] = None,
 ) -> TokenResponse:
     """Get an access token (form-encoded, RFC 6749).
 
     - `grant_type=password` with `username` (the email) and `password`: for people; answers an
       access token and a refresh token. Failed attempts are throttled per account and per
       address (429 with Retry-After); the answer never says whether the email exists.
+    - **Second factor.** Once she has enrolled one (`POST /me/second-factor`), the password
+      grant also needs `otp` (the 6-digit code of her authenticator app) or `recovery_code`
+      (one of her recovery codes, each usable once). Without either, a right password answers
+      400 `invalid_grant` with the problem type
+      `urn:shakti-mis:problem:second-factor-required`: prompt for the code and send the same
+      request with it. A wrong or already used code answers 400 `invalid_grant` with
+      `urn:shakti-mis:problem:second-factor-rejected` and counts as a failed sign-in.
+    - When her role needs a second factor and she has none yet (production: platform admins
+      and program managers), the answer carries `second_factor_enrolment_required: true`, an
+      access token that reaches only `GET /me`, `POST /auth/revoke` and `/me/second-factor`
+      (every other call answers 403 `urn:shakti-mis:problem:second-factor-enrolment-required`),
+      and no refresh token: she enrols, confirms, and signs in again with a code.
     - `grant_type=refresh_token` with `refresh_token`: a new access token and a new refresh
       token; each refresh token works once, and reusing one ends its whole session.
     - `grant_type=client_credentials` with `client_id` and `client_secret` (form fields or HTTP
@@ -70,7 +84,13 @@ async def issue_token(
     if grant_type == "password":
         if not username or not password:
             raise InvalidGrant("username and password are required.")
-        return await service.password_grant(username, password)
+        if otp and recovery_code:
+            raise InvalidGrant("Send otp or recovery_code, not both.")
+        # Not validated as a body: a malformed code is simply a wrong one (a failed sign-in).
+        proof = SecondFactorProof.model_construct(
+            otp=otp or None, recovery_code=recovery_code or None
+        )
+        return await service.password_grant(username, password, proof)
     if grant_type == "refresh_token":
         if not refresh_token:
             raise InvalidGrant("refresh_token is required.")

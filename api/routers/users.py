@@ -13,7 +13,15 @@ from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal, Role
 from domain.users import policies
-from domain.users.schemas import PasswordReset, UserCreate, UserPage, UserRead, UserUpdate
+from domain.users.reset_requests import ResetRequestService
+from domain.users.schemas import (
+    PasswordReset,
+    ResetRequestRead,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
 from domain.users.service import UserService
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -130,18 +138,45 @@ async def enable_user(
     return user
 
 
+def _resets(request: Request, uow: UoW) -> ResetRequestService:
+    container = get_container(request)
+    return ResetRequestService(uow, container.identity.passwords, container.settings)
+
+
 @router.post(
     "/{user_id}/password",
     operation_id="users:reset-password",
-    status_code=204,
-    response_class=Response,
+    status_code=202,
+    response_model=ResetRequestRead,
     responses=ACTION_ERRORS,
 )
 async def reset_password(
     user_id: UUID, body: PasswordReset, request: Request, uow: UoW, principal: Manager
-) -> Response:
-    """Set a new password for someone who lost hers; her sessions end."""
-    await _service(request, uow).reset_password(
+) -> ResetRequestRead:
+    """Ask for a new password for someone who lost hers. Nothing changes yet: the answer is
+    a pending reset request (202) that a platform admin other than you (and other than her)
+    approves at `POST /reset-requests/{id}/approve`; then the password is hers and every
+    session of hers ends. The new password is kept only as its hash until then; give it to
+    her yourself. Program managers ask for the field roles they staff. 409 when a reset is
+    already pending for her."""
+    return await _resets(request, uow).request_password_reset(
         principal, user_id, body.password.get_secret_value()
     )
-    return Response(status_code=204)
+
+
+@router.post(
+    "/{user_id}/second-factor/reset",
+    operation_id="users:reset-second-factor",
+    status_code=202,
+    response_model=ResetRequestRead,
+    responses=ACTION_ERRORS,
+)
+async def reset_second_factor(
+    user_id: UUID, request: Request, uow: UoW, principal: Manager
+) -> ResetRequestRead:
+    """Ask for someone's second factor to be removed (a lost phone and lost recovery codes).
+    Nothing changes yet: the answer is a pending reset request (202) that a platform admin
+    other than you (and other than her) approves; then her second factor is gone, every
+    session of hers ends, and she enrols a new one. 409 when she has none, or a reset is
+    already pending."""
+    return await _resets(request, uow).request_second_factor_reset(principal, user_id)

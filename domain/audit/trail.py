@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from domain.common.errors import PermissionDenied
 from domain.common.policy import Policy
 from domain.common.principal import Principal
 from domain.common.request_context import current_request
@@ -104,4 +103,4 @@ def authorize(
     """Apply ``policy``; a denial is audited (durably) and raises PermissionDenied."""
     if not policy.permits(principal):
         record_denied(uow, principal, entity_type, entity_id)
-        raise PermissionDenied("Your role or scopes do not allow this action.")
+        raise policy.refusal(principal)

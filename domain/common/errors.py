@@ -114,3 +114,24 @@ class UnsupportedGrantType(DomainError):
 
     title = "Unsupported grant type"
     code = "unsupported_grant_type"
+
+
+class SecondFactorRequired(InvalidGrant):
+    """The password was right and her account has a second factor: send a code with it."""
+
+    title = "Second factor required"
+    code = "second-factor-required"
+
+
+class SecondFactorRejected(InvalidGrant):
+    """The one-time code or recovery code is wrong, or was used already."""
+
+    title = "Second factor not accepted"
+    code = "second-factor-rejected"
+
+
+class SecondFactorEnrolmentRequired(PermissionDenied):
+    """Her role needs a second factor and she has none yet: she may only enrol one."""
+
+    title = "Second factor enrolment required"
+    code = "second-factor-enrolment-required"

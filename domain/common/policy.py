@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.common.errors import PermissionDenied
+from domain.common.errors import PermissionDenied, SecondFactorEnrolmentRequired
 from domain.common.principal import Principal, PrincipalKind, Role
 
 _REGISTRY: dict[str, Policy] = {}
@@ -29,6 +29,8 @@ class Policy:
     any_authenticated: bool = False
     # The kind of record the action is about, as audit events name it (e.g. "user").
     entity: str = ""
+    # Open to a person who must first enrol a second factor (enrolling, who she is, log out).
+    while_enrolling: bool = False
 
     def __post_init__(self) -> None:
         if self.name in _REGISTRY and _REGISTRY[self.name] != self:
@@ -38,6 +40,8 @@ class Policy:
     def permits(self, principal: Principal) -> bool:
         if principal.kind is PrincipalKind.system:
             return True
+        if principal.must_enrol_second_factor and not self.while_enrolling:
+            return False
         if not self.any_authenticated and principal.role not in self.roles:
             return False
         if principal.kind is PrincipalKind.client and not self.any_authenticated:
@@ -47,7 +51,17 @@ class Policy:
     def authorize(self, principal: Principal) -> None:
         """Raise PermissionDenied unless the principal may take this action."""
         if not self.permits(principal):
-            raise PermissionDenied("Your role or scopes do not allow this action.")
+            raise self.refusal(principal)
+
+    def refusal(self, principal: Principal) -> PermissionDenied:
+        """What a principal this policy does not admit is told: a person who must first enrol
+        a second factor learns that, everyone else that the role or scopes do not allow it."""
+        if principal.must_enrol_second_factor and not self.while_enrolling:
+            return SecondFactorEnrolmentRequired(
+                "Your role needs a second factor: enrol one (POST /api/v1/me/second-factor), "
+                "confirm it with a code, then sign in again with a code."
+            )
+        return PermissionDenied("Your role or scopes do not allow this action.")
 
 
 def policy(
@@ -57,8 +71,9 @@ def policy(
     *,
     entity: str,
     any_authenticated: bool = False,
+    while_enrolling: bool = False,
 ) -> Policy:
-    return Policy(name, frozenset(roles), description, any_authenticated, entity)
+    return Policy(name, frozenset(roles), description, any_authenticated, entity, while_enrolling)
 
 
 def registered_policies() -> dict[str, Policy]:

@@ -27,6 +27,9 @@ class Principal:
     # Integration clients act only within the scopes an admin granted; people have none.
     scopes: frozenset[str] = field(default_factory=frozenset)
     session_id: UUID | None = None
+    # Signed in with her password while her role needs a second factor she has not enrolled:
+    # she may only enrol one (policies marked ``while_enrolling``).
+    must_enrol_second_factor: bool = False
 
     @property
     def is_platform_admin(self) -> bool:

@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from persistence.models.enums import Role
+
 DEV_KEY_PREFIX = "dev-"
 MAX_ACCESS_TOKEN_TTL = 15 * 60
 # The development-only database passwords docker-compose.yml falls back to (the owner's
@@ -24,6 +26,10 @@ MAX_ACCESS_TOKEN_TTL = 15 * 60
 COMPOSE_DEFAULT_DATABASE_PASSWORDS = frozenset(
     {"shakti-dev-only-not-for-production", "shakti-api-dev-only-not-for-production"}
 )
+# The roles that may enrol a second factor (TOTP): those who manage accounts and see a whole
+# organisation. Production requires it of them unless SHAKTI_SECOND_FACTOR_REQUIRED_ROLES says
+# otherwise: one phished password of theirs opens every survivor record they can reach.
+SECOND_FACTOR_ROLES = frozenset({Role.platform_admin, Role.program_manager})
 
 
 class Environment(StrEnum):
@@ -107,6 +113,13 @@ class Settings(BaseSettings):
     # of a key in each window is appended to the trail, later ones only add to its count.
     audit_repeat_window_seconds: int = Field(default=900, ge=60, le=24 * 3600)
 
+    # Second factor. Roles that must enrol one before doing anything else (comma-separated;
+    # empty for none). Unset: none in development, SECOND_FACTOR_ROLES in production.
+    second_factor_required_roles: Annotated[frozenset[Role] | None, NoDecode] = None
+    # How long a reset of someone's password or second factor waits for a second platform
+    # admin's approval before it expires.
+    reset_request_ttl_seconds: int = Field(default=24 * 3600, ge=300, le=7 * 24 * 3600)
+
     # HTTP.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -157,6 +170,26 @@ class Settings(BaseSettings):
     def trusted_proxies(self) -> frozenset[str]:
         """The entries of ``forwarded_allow_ips``."""
         return frozenset(p.strip() for p in self.forwarded_allow_ips.split(",") if p.strip())
+
+    @field_validator("second_factor_required_roles", mode="before")
+    @classmethod
+    def _split_roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [role.strip() for role in value.split(",") if role.strip()]
+        if isinstance(value, list | tuple | set | frozenset):
+            unknown = {str(role) for role in value} - {role.value for role in SECOND_FACTOR_ROLES}
+            if unknown:
+                raise ValueError(
+                    "only platform_admin and program_manager can enrol a second factor"
+                )
+        return value
+
+    @property
+    def second_factor_roles(self) -> frozenset[Role]:
+        """The roles that must have a second factor before they may do anything but enrol."""
+        if self.second_factor_required_roles is not None:
+            return self.second_factor_required_roles
+        return SECOND_FACTOR_ROLES if self.env is Environment.production else frozenset()
 
     @cached_property
     def database_url_value(self) -> str | None:

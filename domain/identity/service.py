@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -23,9 +23,11 @@ from domain.common.request_context import current_request
 from domain.common.settings import Settings
 from domain.identity import policies
 from domain.identity.passwords import Passwords
-from domain.identity.schemas import Me, TokenResponse
+from domain.identity.schemas import Me, SecondFactorProof, TokenResponse
+from domain.identity.second_factor import SecondFactorService
 from domain.identity.throttle import Attempt, LoginThrottle
 from domain.identity.tokens import TokenService, TokenSubject
+from domain.identity.totp import OneTimePasswords
 from persistence.access import AccessCheck
 from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
@@ -61,6 +63,7 @@ class IdentityConfig:
     passwords: Passwords
     throttle: LoginThrottle
     repeats: RepeatedEvents
+    otp: OneTimePasswords = field(default_factory=OneTimePasswords)
 
 
 class AuthService:
@@ -72,9 +75,12 @@ class AuthService:
         self.sessions = AuthSessionRepository(uow)
 
     # -- grants ---------------------------------------------------------------------------
-    async def password_grant(self, email: str, password: str) -> TokenResponse:
-        """Sign a person in. Raises TooManyRequests, or InvalidGrant that never says whether
-        the email exists."""
+    async def password_grant(
+        self, email: str, password: str, second_factor: SecondFactorProof | None = None
+    ) -> TokenResponse:
+        """Sign a person in (with a code too once she has a second factor). Raises
+        TooManyRequests, or InvalidGrant that never says whether the email exists
+        (SecondFactorRequired / SecondFactorRejected after a right password)."""
         now = utcnow()
         throttle, throttle_repo = self.config.throttle, LoginThrottleRepository(self.uow)
         # Counted before the password is checked (see domain/identity/throttle.py).
@@ -104,6 +110,12 @@ class AuthService:
             )
             raise InvalidGrant(WRONG_CREDENTIALS)
 
+        # Her second factor, once she has one. Until it is proved the attempt stays counted
+        # as a failure (a wrong or missing code included); the slot is given back only when
+        # both factors are right.
+        enrolment_only = await SecondFactorService(self.uow, self.config).at_sign_in(
+            user, second_factor
+        )
         await throttle.succeeded(throttle_repo, attempt)
         if self.config.passwords.needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(self.config.passwords.hash, password)
@@ -117,7 +129,9 @@ class AuthService:
         refresh, digest = _new_refresh_token()
         await self.sessions.add(
             auth_session,
-            RefreshToken(
+            None
+            if enrolment_only
+            else RefreshToken(
                 session_id=auth_session.id,
                 token_hash=digest,
                 created_at=now,
@@ -126,6 +140,8 @@ class AuthService:
         )
         principal = self._user_principal(user.id, user.organization_id, user.role, auth_session.id)
         record(self.uow, principal, AuditAction.login, "user", user.id)
+        if enrolment_only:
+            return await self._user_tokens(user, auth_session.id, None, enrolment_only=True)
         return await self._user_tokens(user, auth_session.id, refresh)
 
     async def refresh_grant(self, refresh_token: str) -> TokenResponse:
@@ -162,6 +178,8 @@ class AuthService:
             or user.disabled_at is not None
         ):
             raise InvalidGrant("The refresh token is not valid.")
+        if await SecondFactorService(self.uow, self.config).must_enrol(user):
+            raise InvalidGrant("Sign in again: your role needs a second factor.")
         token.rotated_at = now
         refresh, digest = _new_refresh_token()
         await self.sessions.add_token(
@@ -290,6 +308,7 @@ class AuthService:
             district_ids=districts,
             scopes=frozenset(claims.scopes or ()),
             session_id=claims.session_id,
+            must_enrol_second_factor=claims.enrolment_only,
         )
         check = AccessCheck(
             kind=kind.value,
@@ -357,7 +376,14 @@ class AuthService:
     def _refresh_expiry(self, now: datetime, session_expiry: datetime) -> datetime:
         return min(now + timedelta(seconds=self.settings.refresh_token_ttl_seconds), session_expiry)
 
-    async def _user_tokens(self, user: AppUser, session_id: UUID, refresh: str) -> TokenResponse:
+    async def _user_tokens(
+        self,
+        user: AppUser,
+        session_id: UUID,
+        refresh: str | None,
+        *,
+        enrolment_only: bool = False,
+    ) -> TokenResponse:
         ttl = self.settings.access_token_ttl_seconds
         subject = TokenSubject(
             principal_kind="user",
@@ -367,9 +393,15 @@ class AuthService:
             access_version=user.access_version,
             district_ids=tuple(await self.users.district_ids(user.id)),
             session_id=session_id,
+            enrolment_only=enrolment_only,
         )
         access = self.config.tokens.issue_access_token(subject, ttl)
-        return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh)
+        return TokenResponse(
+            access_token=access,
+            expires_in=ttl,
+            refresh_token=refresh,
+            second_factor_enrolment_required=True if enrolment_only else None,
+        )
 
     @staticmethod
     def _user_principal(

@@ -58,6 +58,8 @@ class TokenSubject:
     district_ids: tuple[UUID, ...] = ()
     session_id: UUID | None = None
     scopes: tuple[str, ...] | None = None  # clients only
+    # People only: the token reaches nothing but enrolling a second factor (claim "enr").
+    enrolment_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class AccessClaims:
     expires_at: int = 0
     # The token does not list her districts (too many): read them from the database.
     districts_in_database: bool = False
+    enrolment_only: bool = False
 
 
 class KeyRing:
@@ -150,6 +153,8 @@ class TokenService:
             claims["sid"] = str(subject.session_id)
         if subject.scopes is not None:
             claims["scope"] = " ".join(sorted(subject.scopes))
+        if subject.enrolment_only:
+            claims["enr"] = True
         return str(
             jwt.encode(
                 claims,
@@ -239,6 +244,9 @@ def _access_claims(
         raise invalid from exc
     if (kind == "user") != (session_id is not None):
         raise invalid
+    enrolment_only = claims.get("enr", False)
+    if not isinstance(enrolment_only, bool) or (enrolment_only and kind != "user"):
+        raise invalid
     return AccessClaims(
         subject=subject,
         principal_kind=str(kind),
@@ -251,4 +259,5 @@ def _access_claims(
         token_id=str(claims["jti"]),
         expires_at=exp,
         districts_in_database=lookup,
+        enrolment_only=enrolment_only,
     )

@@ -15,8 +15,23 @@ READ = policy(
 MANAGE = policy(
     "users:manage",
     {Role.platform_admin, Role.program_manager},
-    "Create, change, disable and enable user accounts, and reset their passwords.",
+    "Create, change, disable and enable user accounts, and ask for resets of their passwords "
+    "and second factors (applied when a second platform admin approves).",
     entity="user",
+)
+# People only: integration clients never see or decide resets (no client holds the role).
+READ_RESET_REQUESTS = policy(
+    "reset-requests:read",
+    {Role.platform_admin},
+    "See requests to reset people's passwords and second factors (pending ones first of all).",
+    entity="reset_request",
+)
+DECIDE_RESET_REQUESTS = policy(
+    "reset-requests:decide",
+    {Role.platform_admin},
+    "Approve or decline a request to reset someone's password or second factor. Never one's "
+    "own request, nor a reset of one's own account; people only.",
+    entity="reset_request",
 )
 CHANGE_OWN_PASSWORD = policy(
     "me:password",

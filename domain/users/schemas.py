@@ -10,6 +10,7 @@ from domain.common.pagination import Page
 from domain.common.principal import Role
 from domain.common.schemas import PatchBody, ReadModel, RequestBody
 from domain.identity.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from persistence.models.reset_request import ResetKind, ResetStatus
 
 
 def _normal_email(value: str) -> str:
@@ -108,3 +109,22 @@ class UserRead(ReadModel):
 
 
 UserPage = Page[UserRead]
+
+
+class ResetRequestRead(ReadModel):
+    """A reset of someone's password or second factor, waiting for (or decided by) a second
+    platform admin. A new password is never shown, nor kept once the request is decided."""
+
+    id: UUID
+    kind: ResetKind
+    user_id: UUID = Field(description="Whose password or second factor is reset.")
+    organization_id: UUID
+    requested_by: UUID
+    requested_at: datetime
+    expires_at: datetime = Field(description="A pending request expires then, unapplied.")
+    status: ResetStatus
+    decided_by: UUID | None
+    decided_at: datetime | None
+
+
+ResetRequestPage = Page[ResetRequestRead]

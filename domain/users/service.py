@@ -228,23 +228,6 @@ class UserService:
         record(self.uow, principal, action, ENTITY, user.id, organization_id=user.organization_id)
         return _read(user, await self.users.district_ids(user.id))
 
-    async def reset_password(self, principal: Principal, user_id: UUID, password: str) -> None:
-        """Set a new password for someone (ends her sessions). Raises NotFound."""
-        authorize(self.uow, principal, policies.MANAGE, ENTITY, user_id)
-        user = await self.users.get_for_update(user_id, policies.visible(principal))
-        if user is None:
-            raise NotFound("User not found.")
-        self._check_assignable(principal, Role(user.role), user.id)
-        await self._set_password(user, password)
-        record(
-            self.uow,
-            principal,
-            AuditAction.update,
-            ENTITY,
-            user.id,
-            organization_id=user.organization_id,
-        )
-
     async def change_own_password(self, principal: Principal, data: PasswordChange) -> None:
         """Change the caller's password; other sessions end. Raises BusinessRuleViolation
         when the current password is wrong."""
@@ -292,7 +275,17 @@ class UserService:
     async def _set_password(
         self, user: AppUser, password: str, keep_session: UUID | None = None
     ) -> None:
-        user.password_hash = await asyncio.to_thread(self.passwords.hash, password)
+        await self.store_password_hash(
+            user, await asyncio.to_thread(self.passwords.hash, password), keep_session
+        )
+
+    async def store_password_hash(
+        self, user: AppUser, password_hash: str, keep_session: UUID | None = None
+    ) -> None:
+        """Give her a new password (its argon2id hash): every session of hers but
+        ``keep_session`` ends. (Resets of someone else's password come here once a second
+        platform admin approved them: domain/users/reset_requests.py.)"""
+        user.password_hash = password_hash
         now = utcnow()
         user.password_changed_at = now
         touch(user)

@@ -8,7 +8,7 @@ to its count here. The application may insert and update counts, never delete th
 outside her scope (one event per caller and window, counted in ``audit_tally``).
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-07 09:18:00
 """
 
@@ -19,7 +19,7 @@ import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,6 +11,9 @@ from persistence.models.integration_client import IntegrationClient
 from persistence.models.auth_session import AuthSession
 from persistence.models.refresh_token import RefreshToken
 from persistence.models.login_throttle import LoginThrottle
+from persistence.models.second_factor import SecondFactor
+from persistence.models.recovery_code import RecoveryCode
+from persistence.models.reset_request import ResetRequest
 from persistence.models.audit_event import AuditEvent
 from persistence.models.audit_chain_head import AuditChainHead
 from persistence.models.audit_tally import AuditTally
@@ -114,11 +117,14 @@ __all__ = [
     "PartnerOnboardingStageChange",
     "PlaceBound",
     "ReadinessAssessment",
+    "RecoveryCode",
     "Referral",
     "ReferralStatusChange",
     "RefreshToken",
+    "ResetRequest",
     "SafetyReport",
     "Scheme",
+    "SecondFactor",
     "ServiceOffering",
     "Shg",
     "ShgAttendance",

@@ -54,6 +54,10 @@ class AuditAction(StrEnum):
     # an authenticated caller asked for a record by id that does not exist or lies outside her
     # scope (one event per caller and window, counted: see audit_tally)
     not_found = "not_found"
+    # A reset of someone's password or second factor, decided by a second platform admin.
+    approve = "approve"
+    decline = "decline"
+    expire = "expire"
 
 
 class AuditOutcome(StrEnum):

@@ -14,11 +14,14 @@ from persistence.repositories.session import Repository
 
 
 class AuthSessionRepository(Repository):
-    async def add(self, auth_session: AuthSession, token: RefreshToken) -> None:
+    async def add(self, auth_session: AuthSession, token: RefreshToken | None) -> None:
+        """A new session, with its first refresh token (none for a session that may only
+        enrol a second factor)."""
         self.session.add(auth_session)
         await self.session.flush()
-        self.session.add(token)
-        await self.session.flush()
+        if token is not None:
+            self.session.add(token)
+            await self.session.flush()
 
     async def add_token(self, token: RefreshToken) -> None:
         self.session.add(token)
