@@ -288,6 +288,16 @@ class ShgService:
                     f"The parent of a {tier.value} must be a {wanted.value}.", field="parent_id"
                 )
         await self._check_place(district_id, block_id)
+        self._check_own_district(principal, district_id, "federation")
+
+    @staticmethod
+    def _check_own_district(principal: Principal, district_id: UUID | None, what: str) -> None:
+        """A social worker keeps groups and federations in her districts (she would lose sight
+        of them anywhere else). Raises BusinessRuleViolation."""
+        if not policies.works_district(principal, district_id):
+            raise BusinessRuleViolation(
+                f"Place the {what} in one of your districts.", field="district_id"
+            )
 
     async def _check_place(self, district_id: UUID | None, block_id: UUID | None) -> None:
         if district_id is not None:
@@ -413,6 +423,7 @@ class ShgService:
         federation_id: UUID | None,
     ) -> None:
         await self._check_place(district_id, block_id)
+        self._check_own_district(principal, district_id, "group")
         if federation_id is not None:
             federation = await self.federations.get(federation_id, policies.group_scope(principal))
             if federation is None:
