@@ -223,8 +223,8 @@ async def list_groups(
     federation_id: Annotated[UUID | None, Query()] = None,
 ) -> ShgPage:
     """The organisation's self-help groups (a social worker's: those of her districts),
-    oldest first. Filters: district, status, federation. The bank account number is shown in full only to callers who may read the
-    group's records; others see its last four digits."""
+    oldest first. Filters: district, status, federation. The bank account number is shown in
+    full only to callers who may read the group's records; others see its last four digits."""
     filters = ShgFilter(
         district_id=district_id,
         status=status.value if status else None,
