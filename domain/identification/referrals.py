@@ -17,12 +17,12 @@ from domain.audit.trail import authorize, record, record_denied
 from domain.cases.access import record_case_event, require_case
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
@@ -89,8 +89,9 @@ class IdentificationReferralService:
         authorize(self.uow, principal, policies.SUBMIT_REFERRAL, REFERRAL)
         organization_id = self._require_person(principal)
         district_id = await submitter_district(self.uow, principal, data.district_id)
-        if data.id is not None and await self.referrals.exists(data.id):
-            raise Conflict("A referral with this id already exists.")
+        await reject_taken_id(
+            self.uow, principal, self.referrals, data.id, "identification_referral"
+        )
         referral = IdentificationReferral(
             organization_id=organization_id,
             district_id=district_id,

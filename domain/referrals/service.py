@@ -31,12 +31,12 @@ from domain.audit.trail import authorize, record, record_denied
 from domain.cases.access import record_case_event, require_case
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -185,8 +185,7 @@ class ReferralService:
                     "The offering is not the receiving organisation's offering of this service.",
                     field="service_offering_id",
                 )
-        if data.id is not None and await self.referrals.exists(data.id):
-            raise Conflict("A referral with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.referrals, data.id, "referral")
 
         # -- her consent, at this moment ------------------------------------------------------
         consent = await active_consent(

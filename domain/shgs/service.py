@@ -21,6 +21,7 @@ from domain.common.errors import (
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -172,8 +173,7 @@ class ShgService:
         BusinessRuleViolation (parent of the wrong tier, unknown place)."""
         authorize(self.uow, principal, policies.MANAGE, FEDERATION)
         organization_id = self._organization(principal)
-        if data.id is not None and await self.federations.exists(data.id):
-            raise Conflict("A federation with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.federations, data.id, "shg_federation")
         await self._check_federation_links(
             principal, data.tier, data.parent_id, data.district_id, data.block_id
         )
@@ -320,8 +320,7 @@ class ShgService:
         BusinessRuleViolation (unknown place or federation)."""
         authorize(self.uow, principal, policies.MANAGE, SHG)
         organization_id = self._organization(principal)
-        if data.id is not None and await self.groups.exists(data.id):
-            raise Conflict("A self-help group with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.groups, data.id, "shg")
         await self._check_group_links(
             principal, data.district_id, data.block_id, data.federation_id
         )
@@ -440,8 +439,7 @@ class ShgService:
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
         check_day(shg, data.joined_on, "joined_on")
-        if data.id is not None and await self.members.exists(data.id):
-            raise Conflict("A member with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.members, data.id, "shg_member")
         name = data.name
         if data.survivor_id is not None:
             survivor = await self.members.visible_survivor(

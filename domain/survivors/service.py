@@ -23,6 +23,7 @@ from domain.common.errors import (
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -237,8 +238,7 @@ class SurvivorService:
         if organization_id is None:  # pragma: no cover - every admitted role has one
             raise PermissionDenied("Your account belongs to no organisation.")
         await self._check_places(data.home_address, data.current_address)
-        if data.id is not None and await self.survivors.exists(data.id):
-            raise Conflict("A survivor with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.survivors, data.id, "survivor")
         personal = SurvivorPersonal.model_validate(
             data.model_dump(include=set(_PERSONAL_FIELDS), exclude_none=True)
         )

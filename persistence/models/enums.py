@@ -51,6 +51,9 @@ class AuditAction(StrEnum):
     verify = "verify"
     share = "share"  # personal data sent to another organisation (a referral)
     consent_override = "consent_override"  # acting without the survivor's consent, with a reason
+    probe = "probe"  # a request that touched a record outside the caller's scope (a taken id)
+    replay = "replay"  # an answer given again for a repeated Idempotency-Key
+    duplicate_hit = "duplicate_hit"  # an intake that matched registered survivors
 
 
 class AuditOutcome(StrEnum):
