@@ -7,8 +7,10 @@ about records outside her scope; every such attempt is audited (durably) as a pr
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -111,3 +113,29 @@ async def test_a_taken_id_is_refused_alike_whoever_holds_it(
         (entity, foreign, str(pm_a.id), "denied"),
         (entity, own, str(pm_a.id), "denied"),
     ]
+
+
+def test_every_create_checks_its_client_chosen_id_through_the_one_helper() -> None:
+    """No service asks a repository whether an id exists but through reject_taken_id (which
+    answers alike for every holder and audits the probe)."""
+    root = Path(__file__).resolve().parents[1] / "domain"
+    allowed = {
+        root / "common" / "ids.py",
+        # seed-demo asks whether its own fixed organisation is there yet (no client id).
+        root / "demo" / "runner.py",
+    }
+    asking = re.compile(r"await [\w.()]+\.exists\(")
+    found = [
+        f"{path.relative_to(root.parent)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        if path not in allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if asking.search(line)
+    ]
+    assert found == []
+    confirming = [
+        str(path.relative_to(root.parent))
+        for path in sorted(root.rglob("*.py"))
+        if "with this id already exists" in path.read_text()
+    ]
+    assert confirming == []
