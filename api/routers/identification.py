@@ -100,6 +100,7 @@ async def submit_referral(
         idempotency_key,
         lambda: IdentificationReferralService(uow).submit(principal, body),
         location=lambda referral: f"/api/v1{REFERRALS}/{referral.id}",
+        reread=lambda record_id: IdentificationReferralService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -193,6 +194,7 @@ async def submit_safety_report(
         idempotency_key,
         lambda: SafetyReportService(uow).submit(principal, body),
         location=lambda report: f"/api/v1{REPORTS}/{report.id}",
+        reread=lambda record_id: SafetyReportService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

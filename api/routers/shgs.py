@@ -135,6 +135,7 @@ async def create_federation(
         idempotency_key,
         lambda: ShgService(uow).create_federation(principal, body),
         location=lambda federation: f"{BASE}/federations/{federation.id}",
+        reread=lambda record_id: ShgService(uow).get_federation(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -260,6 +261,7 @@ async def create_group(
         idempotency_key,
         lambda: ShgService(uow).create_group(principal, body),
         location=lambda shg: f"{BASE}/{shg.id}",
+        reread=lambda record_id: ShgService(uow).get_group(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -343,6 +345,7 @@ async def create_member(
         idempotency_key,
         lambda: ShgService(uow).add_member(principal, shg_id, body),
         location=lambda member: f"{BASE}/{shg_id}/members/{member.id}",
+        reread=lambda record_id: ShgService(uow).get_member(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -450,6 +453,7 @@ async def record_meeting(
         idempotency_key,
         record,
         location=lambda meeting: f"{BASE}/{shg_id}/meetings/{meeting.id}",
+        reread=lambda record_id: CollectionService(uow).get(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
     if already and REPLAY_HEADER not in response.headers:
@@ -538,6 +542,7 @@ async def post_entry(
         idempotency_key,
         lambda: LedgerService(uow).post_entry(principal, shg_id, body),
         location=lambda entry: f"{BASE}/{shg_id}/ledger/{entry.id}",
+        reread=lambda record_id: LedgerService(uow).get_entry(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -598,6 +603,7 @@ async def reverse_entry(
         idempotency_key,
         lambda: LedgerService(uow).reverse(principal, shg_id, entry_id, body),
         location=lambda entry: f"{BASE}/{shg_id}/ledger/{entry.id}",
+        reread=lambda record_id: LedgerService(uow).get_entry(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -656,6 +662,7 @@ async def apply_loan(
         idempotency_key,
         lambda: LoanService(uow).apply(principal, shg_id, body),
         location=lambda loan: f"{BASE}/{shg_id}/loans/{loan.id}",
+        reread=lambda record_id: LoanService(uow).get(principal, shg_id, record_id, None),
         ttl_seconds=_ttl(request),
     )
 

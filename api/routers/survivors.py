@@ -91,6 +91,7 @@ async def create_survivor(
         idempotency_key,
         lambda: SurvivorService(uow).create(principal, body),
         location=lambda s: f"/api/v1/survivors/{s.id}",
+        reread=lambda record_id: SurvivorService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -205,6 +206,7 @@ async def create_consent(
         idempotency_key,
         lambda: ConsentService(uow).create(principal, survivor_id, body),
         location=lambda c: f"/api/v1/survivors/{survivor_id}/consents/{c.id}",
+        reread=lambda record_id: ConsentService(uow).get(principal, survivor_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

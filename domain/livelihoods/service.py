@@ -435,6 +435,17 @@ class LivelihoodService:
         self._audit(principal, AuditAction.create, INCOME, survivor, record_id=income.id)
         return self._income_read(income)
 
+    async def get_income(
+        self, principal: Principal, survivor_id: UUID, income_id: UUID
+    ) -> IncomeRead:
+        """One income record of hers (audited read). Raises NotFound, PermissionDenied."""
+        survivor = await self._survivor(principal, policies.READ, INCOME, survivor_id)
+        income = await self.income.get_of_survivor(survivor, income_id)
+        if income is None:
+            raise NotFound("Income record not found.")
+        self._audit(principal, AuditAction.read, INCOME, survivor, record_id=income.id)
+        return self._income_read(income)
+
     async def update_income(
         self,
         principal: Principal,
