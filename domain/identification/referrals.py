@@ -3,8 +3,9 @@ her organisation; the referral is an intake lead that case workers accept, decli
 reason) or link to the case it became.
 
 What the leader wrote is sealed in ``details_enc``; the reason of a decline in
-``decision_enc``. The leader reads her own submissions (what she wrote and its status) and
-nothing of what follows; every read of a referral's content is audited.
+``decision_enc``. The leader reads the status of her own submissions only: never what she
+wrote once it is sent (her phone can fall into the wrong hands), nor anything of what
+follows. Every read of a referral is audited.
 """
 
 from __future__ import annotations
@@ -256,7 +257,7 @@ class IdentificationReferralService:
     ) -> ReferralSubmission | IntakeLead:
         if sees_intake(principal):
             return self._intake_lead(referral, details)
-        details = details if details is not None else self._details(referral)
+        # Status only: what she wrote is not opened for her.
         return ReferralSubmission(
             id=referral.id,
             concern=referral.concern,
@@ -264,7 +265,6 @@ class IdentificationReferralService:
             status=referral.status,
             submitted_at=referral.created_at,
             version=referral.version,
-            **{name: details.get(name) for name in DETAIL_FIELDS},
         )
 
     def _intake_lead(
