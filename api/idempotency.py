@@ -2,6 +2,12 @@
 
 Same key and body: the stored answer, and nothing is created again. Same key, other body: 422.
 Same key while the first request is still running: 409. Keys belong to one principal.
+
+A stored answer can hold personal data, and a caller's scope changes (a case reassigned, a
+district taken away). So a replay first reads the created record again through its area's
+read path, in the caller's scope as it is now: when she may no longer see it, the replay
+answers exactly what that read answers (404, as for another organisation's record). Every
+replay is audited, refused ones durably.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import orjson
 from fastapi import Request
@@ -18,16 +25,26 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.http import etag
-from domain.common.errors import BadRequest, BusinessRuleViolation, Conflict
+from domain.audit.trail import record
+from domain.common.errors import (
+    BadRequest,
+    BusinessRuleViolation,
+    Conflict,
+    NotFound,
+)
 from domain.common.principal import Principal
 from persistence.crypto import Place
 from persistence.models.base import utcnow
+from persistence.models.enums import AuditAction, AuditOutcome
 from persistence.models.idempotency_record import IdempotencyRecord
 from persistence.repositories.idempotency import IdempotencyRepository
 from persistence.uow import UnitOfWork
 
 REPLAY_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("location", "etag")
+REPLAY_ENTITY = "idempotency_record"
+# Reads the created record (by its id) through its area's read path, in the caller's scope.
+Reread = Callable[[UUID], Awaitable[object]]
 
 
 def _place(principal: Principal, key: str) -> Place:
@@ -67,11 +84,14 @@ async def create_once(
     create: Callable[[], Awaitable[BaseModel]],
     *,
     location: Callable[[Any], str],
+    reread: Reread,
     ttl_seconds: int,
     withhold: frozenset[str] = frozenset(),
 ) -> Response:
     """Run ``create`` at most once per (principal, key) and answer 201 with Location.
 
+    ``reread`` reads the created record again, given its id, as the area's GET does (raising
+    NotFound outside the caller's scope): a replay answers only after it succeeds.
     ``withhold`` names fields never stored for replay (a client secret is shown once).
     """
     if key is None:
@@ -91,10 +111,12 @@ async def create_once(
                 "This Idempotency-Key was used with a different request.",
                 field="Idempotency-Key",
             )
+        answer = uow.cipher.open(stored.response_body, _place(principal, key))
+        await _still_visible(uow, principal, answer, reread)
         headers = dict(stored.response_headers)
         headers[REPLAY_HEADER] = "true"
         return Response(
-            content=uow.cipher.open(stored.response_body, _place(principal, key)),
+            content=answer,
             status_code=stored.status_code,
             media_type="application/json",
             headers=headers,
@@ -117,3 +139,31 @@ async def create_once(
         )
     )
     return response
+
+
+async def _still_visible(
+    uow: UnitOfWork, principal: Principal, body: bytes, reread: Reread
+) -> None:
+    """Read the record a stored answer created again, in the caller's scope now, and audit the
+    replay (durably: a refused replay is kept too). Raises what the read raises (NotFound)."""
+    answer = orjson.loads(body)
+    try:
+        record_id: UUID | None = UUID(str(answer["id"]))
+    except (KeyError, TypeError, ValueError):
+        record_id = None
+    outcome = AuditOutcome.denied
+    try:
+        if record_id is None:  # every create answers with its record's id; fail closed
+            raise NotFound()
+        await reread(record_id)
+        outcome = AuditOutcome.success
+    finally:
+        record(
+            uow,
+            principal,
+            AuditAction.replay,
+            REPLAY_ENTITY,
+            record_id,
+            outcome=outcome,
+            durable=True,
+        )

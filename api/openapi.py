@@ -71,7 +71,8 @@ _DESCRIPTIONS = {
     401: "No valid access token.",
     403: "The caller's role or scopes do not allow this action.",
     404: "No such record in the caller's scope.",
-    409: "Conflicts with the current state (duplicate, or a concurrent request).",
+    409: "Conflicts with the current state (duplicate, a client-chosen id that cannot be "
+    "used, or a concurrent request).",
     412: "If-Match names an older version: reload and retry.",
     413: "Body too large.",
     415: "Body media type not accepted.",

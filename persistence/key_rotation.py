@@ -62,6 +62,7 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("referral", "reason_enc"),
     SealedColumn("referral", "shared_enc"),
     SealedColumn("referral", "outcome_enc"),
+    SealedColumn("referral", "note_to_partner_enc"),
     SealedColumn("referral_status_change", "note_enc"),
     SealedColumn("case_visit", "findings_enc"),
     SealedColumn("case_note", "body_enc"),

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from dataclasses import dataclass
@@ -18,12 +19,15 @@ from uuid import UUID
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.openapi import route_policy
 from api.route_table import api_routes
 from domain.common.principal import Role
 from domain.identity.tokens import TokenSubject
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.test_shgs import Group, add_member, create_group, day, internal_loan, sheet
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -643,6 +647,166 @@ async def test_program_manager_of_a_cannot_create_users_in_b(
         headers=(await world.actor("pm_b")).headers,
     )
     assert email not in {item["email"] for item in listing.json()["items"]}
+
+
+# -- 2d. self-help groups are scoped by district ------------------------------------------
+
+SHGS = f"{API}/shgs"
+# Path parameters that name a group or a federation: a route with one is district-bound.
+SHG_BOUND_PARAMS = frozenset({"shg_id", "federation_id"})
+# Routes under /shgs that name neither, with what a social worker of another district meets
+# there. A new SHG route that names neither fails the walk until it is placed here.
+SHG_UNBOUND = {
+    ("GET", SHGS): "list",
+    ("GET", f"{SHGS}/federations"): "list",
+    ("POST", SHGS): "create",
+    ("POST", f"{SHGS}/federations"): "create",
+    # The grading thresholds are the organisation's, not a group's.
+    ("GET", f"{SHGS}/grading-rules"): "organisation",
+    ("PUT", f"{SHGS}/grading-rules"): "organisation",
+}
+
+
+def example_body(app: Any, method: str, template: str) -> Any:
+    """The first example of the route's request body in the spec (None without a body)."""
+    spec = app.openapi()
+    operation = spec["paths"][template][method.lower()]
+    if "requestBody" not in operation:
+        return None
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    return copy.deepcopy(spec["components"]["schemas"][name]["examples"][0])
+
+
+async def north_group(client: httpx.AsyncClient, manager: Actor) -> dict[str, str]:
+    """A group of North 24 Parganas with a member, a ledger entry, a loan, a meeting and a
+    federation of the district; the ids every SHG route's path may name."""
+    shg = await create_group(client, manager, district_id=str(NORTH_24), name="Uttar SHG")
+    members = [
+        await add_member(client, manager, shg["id"], name=name, role=role)
+        for name, role in (
+            ("Mita Sardar", "treasurer"),
+            ("Kakoli Naskar", "president"),
+            ("Sima Bibi", "member"),
+        )
+    ]
+    group = Group(shg, members)
+    loan = await internal_loan(client, manager, group, group.member_ids[0])
+    meeting = await client.post(
+        group.url("/meetings"), json=sheet(group, 7), headers=manager.headers
+    )
+    assert meeting.status_code == 201, meeting.text
+    entry = await client.post(
+        group.url("/ledger"),
+        json={"kind": "bank_deposit", "amount_paise": 1000, "entry_date": day(8)},
+        headers=manager.headers,
+    )
+    assert entry.status_code == 201, entry.text
+    federation = await client.post(
+        f"{SHGS}/federations",
+        json={"tier": "mahasangha", "name": "Barasat Mahasangha", "district_id": str(NORTH_24)},
+        headers=manager.headers,
+    )
+    assert federation.status_code == 201, federation.text
+    return {
+        "shg_id": shg["id"],
+        "member_id": members[0]["id"],
+        "meeting_id": meeting.json()["id"],
+        "entry_id": entry.json()["id"],
+        "loan_id": loan["id"],
+        "federation_id": federation.json()["id"],
+    }
+
+
+async def test_every_shg_route_answers_a_social_worker_of_another_district_as_if_absent(
+    app: Any, client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    manager = await world.actor("pm_a")
+    outsider = await world.actor("sw_a_south24")
+    insider = await world.actor("sw_a_north24")
+    ids = await north_group(client, manager)
+    tables = ("shg", "shg_federation", "shg_member", "shg_meeting", "shg_ledger_entry", "shg_loan")
+    # Every row of the group's tables, as text: nothing an outsider sends may change one.
+    versions = "SELECT " + " || ".join(
+        f"(SELECT md5(string_agg(r::text, ',' ORDER BY r.id)) FROM {t} r)" for t in tables
+    )
+    before = await connection.scalar(sa.text(versions))
+
+    routes = [
+        (method, template)
+        for method, template, _ in protected_routes(app)
+        if template == SHGS or template.startswith(f"{SHGS}/")
+    ]
+    assert len(routes) > 25
+    wrong: list[str] = []
+    bound: list[tuple[str, str]] = []
+    for method, template in routes:
+        names = [param[1:-1] for param in _PARAM.findall(template)]
+        if not SHG_BOUND_PARAMS & set(names):
+            if (method, template) not in SHG_UNBOUND:
+                wrong.append(f"{method} {template}: neither district-bound nor in SHG_UNBOUND")
+            continue
+        bound.append((method, template))
+        if set(names) - set(ids):
+            wrong.append(f"{method} {template}: no record for {set(names) - set(ids)}")
+            continue
+        body = example_body(app, method, template)
+        headers = {**outsider.headers, "If-Match": '"v1"'}
+        response = await client.request(method, template.format(**ids), headers=headers, json=body)
+        twin = await client.request(
+            method,
+            template.format(**{name: str(uuid.uuid4()) for name in names}),
+            headers=headers,
+            json=body,
+        )
+        if not is_problem(response, 404):
+            wrong.append(f"{method} {template}: {response.status_code} {response.text[:200]}")
+        elif without_request(response.json()) != without_request(twin.json()):
+            wrong.append(f"{method} {template}: the 404 differs from a missing record's 404")
+    assert len(bound) > 20
+    # Nothing was written, and the ids are real: the worker of the district reads them all.
+    if await connection.scalar(sa.text(versions)) != before:
+        wrong.append("requests from another district changed the group's records")
+    for method, template in bound:
+        if method == "GET":
+            response = await client.get(template.format(**ids), headers=insider.headers)
+            if response.status_code != 200:
+                wrong.append(
+                    f"{method} {template} as the district's worker: {response.status_code}"
+                )
+
+    # Lists leave the district's groups and federations out, whatever the filter.
+    for method, template in SHG_UNBOUND:
+        kind = SHG_UNBOUND[(method, template)]
+        if kind == "list":
+            for query in ("", f"?district_id={NORTH_24}&include_total=true"):
+                response = await client.get(template + query, headers=outsider.headers)
+                assert response.status_code == 200, response.text
+                if {ids["shg_id"], ids["federation_id"]} & ids_of(response):
+                    wrong.append(f"GET {template}{query}: lists another district's record")
+                if query and response.json()["total"] != 0:
+                    wrong.append(f"GET {template}{query}: counts another district's records")
+        elif kind == "create":
+            body = {**example_body(app, method, template), "district_id": str(NORTH_24)}
+            body.pop("federation_id", None)
+            body.pop("parent_id", None)
+            body.pop("block_id", None)
+            response = await client.post(template, headers=outsider.headers, json=body)
+            if not is_problem(response, 422) or response.json()["errors"][0]["loc"] != [
+                "body",
+                "district_id",
+            ]:
+                wrong.append(f"POST {template} in another district: {response.status_code}")
+        else:
+            response = await client.request(
+                method,
+                template,
+                headers={**outsider.headers, "If-Match": '"v0"'},
+                json=example_body(app, method, template),
+            )
+            if response.status_code != (200 if method == "GET" else 403):
+                wrong.append(f"{method} {template}: {response.status_code}")
+    assert wrong == [], "\n".join(wrong)
 
 
 # -- 3. unknown fields cannot set protected attributes ------------------------------------

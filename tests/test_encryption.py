@@ -110,6 +110,7 @@ PERSONAL_VALUES = {
     "referral_reason": "Needs a lawyer against Shyamal Mandalmarker",
     "referral_shared": "Shared: Parbati, 9735044821, Kultali",
     "referral_outcome": "Lawyer Anjali Boumarker took the case",
+    "referral_note": "Prefers a woman lawyer; mornings only",
     "visit": "Her uncle waited outside, visit cut short, Gosabamarker",
     "note": "She named the trafficker: Haru Sheikhmarker of Kultali",
     "legal": "FIR 214/2026 at Kultali PS, accused Haru Sheikhmarker",
@@ -303,6 +304,7 @@ async def seed_case_records(
         seal(referral, "reason_enc", v["referral_reason"])
         seal(referral, "shared_enc", v["referral_shared"])
         seal(referral, "outcome_enc", v["referral_outcome"])
+        seal(referral, "note_to_partner_enc", v["referral_note"])
         visit = CaseVisit(
             **bound, kind=VisitKind.home, status=VisitStatus.done, planned_on=date(2026, 3, 2)
         )
@@ -569,7 +571,7 @@ async def test_rotation_reseals_everything_so_that_the_old_key_can_go(
 ) -> None:
     seeded = await seed(client, factory)
     before = await sealed_values(connection)
-    assert len(SEEDED) == 15
+    assert len(SEEDED) == 16
     assert not [f"{s.table}.{s.column}" for s, rows in before.items() if s in SEEDED and not rows]
     key_b = new_key_text()
     both = FieldCipher(

@@ -360,6 +360,42 @@ async def test_full_flow_from_referral_to_completion(
     assert is_problem(late, 409)
 
 
+async def test_the_receiver_reads_the_note_written_for_it_never_the_reason(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    """``reason`` is the referring organisation's own record (it may say what her consent
+    does not cover); the receiver reads only ``note_to_partner``, written for it."""
+    note = "Asks for a female counsellor; mornings suit her"
+    await world.consent(["name", "age"])
+    with_note = await refer(client, world, note_to_partner=note)
+    without = await refer(client, world, reason="Second referral, nothing to tell them")
+    assert with_note["reason"] == REASON
+    assert with_note["note_to_partner"] == note
+    raw = await connection.scalar(
+        sa.text("SELECT note_to_partner_enc FROM referral WHERE id = :id"), {"id": with_note["id"]}
+    )
+    assert raw is not None
+    assert note.encode() not in bytes(raw)
+
+    partner = world.partner_b.headers
+    inbox = await client.get(f"{API}/referrals?direction=incoming", headers=partner)
+    one = await client.get(referral_url(with_note["id"]), headers=partner)
+    other = await client.get(referral_url(without["id"]), headers=partner)
+    for answer in (inbox, one, other):
+        assert answer.status_code == 200, answer.text
+        assert REASON not in answer.text
+        assert "nothing to tell them" not in answer.text
+    seen = {item["id"]: item for item in inbox.json()["items"]}
+    assert seen[with_note["id"]]["reason"] is None
+    assert seen[with_note["id"]]["note_to_partner"] == note
+    assert one.json()["reason"] is None
+    assert one.json()["note_to_partner"] == note
+    assert other.json()["note_to_partner"] is None
+    # The referring side keeps both.
+    mine = await client.get(referral_url(with_note["id"]), headers=world.sw_a.headers)
+    assert (mine.json()["reason"], mine.json()["note_to_partner"]) == (REASON, note)
+
+
 async def test_declined_and_not_delivered_need_a_reason(
     client: httpx.AsyncClient, world: World
 ) -> None:

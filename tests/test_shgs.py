@@ -77,6 +77,8 @@ class World:
         self.pm_a = await f.user(self.org_a, Role.program_manager)
         self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
+        # A social worker of the group's district who does not hold the survivor's case.
+        self.sw_south2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.partner_a = await f.user(self.org_a, Role.partner_staff)
         self.analyst_a = await f.user(self.org_a, Role.analyst)
         self.leader_a = await f.user(self.org_a, Role.survivor_leader)
@@ -320,8 +322,9 @@ async def test_members_and_who_learns_which_are_survivors(
     for actor in (world.sw_a, world.pm_a):
         members = await listed(actor)
         assert members[survivor_member["id"]]["survivor_id"] == str(world.survivor)
-    # A social worker of another district, and an integration client, see a woman like any.
-    for actor in (world.sw_north, world.client_reader_a):
+    # Another social worker of the district (not her case worker), and an integration client,
+    # see a woman like any.
+    for actor in (world.sw_south2, world.client_reader_a):
         members = await listed(actor)
         assert set(members) == set(group.member_ids)
         assert all(m["survivor_id"] is None for m in members.values())
@@ -382,7 +385,7 @@ async def test_member_rules(
     hidden = await client.post(
         url,
         json={"survivor_id": str(world.survivor), "joined_on": day(1)},
-        headers=world.sw_north.headers,
+        headers=world.sw_south2.headers,
     )
     assert hidden.status_code == 422
     assert str(world.survivor) not in hidden.text
@@ -1036,7 +1039,8 @@ async def test_grading_is_computed_from_records_with_rules_from_the_table(
 MATRIX = [
     ("pm_a", True, True, True),
     ("sw_a", True, True, True),
-    ("sw_north", True, True, True),  # groups are the organisation's, not a caseload
+    # A social worker of another district: the group (South 24 Parganas) is not there for her.
+    ("sw_north", "404", "404", "404"),
     ("partner_a", True, False, False),
     ("analyst_a", True, False, False),
     ("leader_a", False, False, False),
@@ -1100,7 +1104,11 @@ async def test_matrix(
         wanted = (200, 201) if manage is True else (expected(manage, 0),)
         assert response.status_code in wanted, response.text
     created = await client.post(SHGS, json=group_body(), headers=h)
-    assert created.status_code == (201 if manage in (True, "404") else 403)
+    if who == "sw_north":
+        # She forms groups in her own district only.
+        assert created.status_code == 422, created.text
+    else:
+        assert created.status_code == (201 if manage in (True, "404") else 403)
     listed = await client.get(SHGS, headers=h)
     if overview == "404":
         assert listed.status_code == 200
@@ -1179,3 +1187,119 @@ async def test_federation_tiers(client: httpx.AsyncClient, world: World) -> None
         url, json={"tier": "mahasangha", "name": "X"}, headers=world.analyst_a.headers
     )
     assert denied.status_code == 403
+
+
+# -- district scope -------------------------------------------------------------------------
+def without_request(problem: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
+
+
+async def test_a_social_worker_reaches_the_groups_of_her_districts_only(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    # A group of North 24 Parganas with its members, books, a loan and a meeting, and a
+    # federation of that district, all recorded by the program manager.
+    pm = world.pm_a
+    north = await create_group(client, pm, district_id=str(NORTH_24), name="Uttar SHG")
+    members = [
+        await add_member(client, pm, north["id"], name=name, role=role)
+        for name, role in (("Mita Sardar", "treasurer"), ("Kakoli Naskar", "president"))
+    ]
+    group = Group(north, [*members, await add_member(client, pm, north["id"], name="Sima")])
+    loan = await internal_loan(client, pm, group, group.member_ids[0])
+    meeting = await record_sheet(client, pm, group, sheet(group, 7))
+    federation = await client.post(
+        f"{SHGS}/federations",
+        json={"tier": "mahasangha", "name": "Barasat Mahasangha", "district_id": str(NORTH_24)},
+        headers=pm.headers,
+    )
+    assert federation.status_code == 201, federation.text
+    federation_url = f"{SHGS}/federations/{federation.json()['id']}"
+    before = {
+        table: await connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+        for table in ("shg", "shg_member", "shg_ledger_entry", "shg_loan", "shg_meeting")
+    }
+
+    south = world.sw_a.headers
+    missing = await client.get(f"{SHGS}/{uuid.uuid4()}", headers=south)
+    assert missing.status_code == 404
+    reads = [
+        group.url(),
+        group.url("/members"),
+        group.url(f"/members/{group.member_ids[0]}"),
+        group.url("/meetings"),
+        group.url(f"/meetings/{meeting['id']}"),
+        group.url("/ledger"),
+        group.url("/ledger/balances"),
+        group.url("/loans"),
+        group.url(f"/loans/{loan['id']}"),
+        group.url("/grading"),
+        federation_url,
+    ]
+    for url in reads:
+        # Her colleague of North 24 Parganas reads it; she does not learn it exists.
+        assert (await client.get(url, headers=world.sw_north.headers)).status_code == 200, url
+        response = await client.get(url, headers=south)
+        assert response.status_code == 404, (url, response.text)
+        assert without_request(response.json())["status"] == 404
+        assert "Mita" not in response.text
+        assert ACCOUNT not in response.text
+    foreign = await client.get(group.url(), headers=south)
+    assert without_request(foreign.json()) == without_request(missing.json())
+
+    writes = [
+        client.post(
+            group.url("/members"), json={"name": "Rina", "joined_on": day(20)}, headers=south
+        ),
+        client.post(
+            group.url("/ledger"),
+            json={"kind": "fine", "amount_paise": 100, "entry_date": day(15)},
+            headers=south,
+        ),
+        client.patch(group.url(), json={"meeting_day": "friday"}, headers=if_match(world.sw_a, 1)),
+        client.post(group.url("/meetings"), json=sheet(group, 14), headers=south),
+        client.patch(federation_url, json={"name": "Renamed"}, headers=if_match(world.sw_a, 1)),
+    ]
+    for write in writes:
+        response = await write
+        assert response.status_code == 404, response.text
+    after = {
+        table: await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) for table in before
+    }
+    assert after == before
+    assert (await client.get(group.url(), headers=pm.headers)).json()["meeting_day"] == "monday"
+
+    # Lists leave them out, whatever the filter; the count agrees.
+    for params in ({}, {"district_id": str(NORTH_24), "include_total": "true"}):
+        listed = await client.get(SHGS, params=params, headers=south)
+        assert listed.status_code == 200
+        assert north["id"] not in listed.text
+        if "include_total" in params:
+            assert listed.json()["items"] == []
+            assert listed.json()["total"] == 0
+        federations = await client.get(f"{SHGS}/federations", params=params, headers=south)
+        assert federation.json()["id"] not in federations.text
+    assert north["id"] in (await client.get(SHGS, headers=world.sw_north.headers)).text
+
+    # She forms, moves and federates groups in her own districts only.
+    elsewhere = await client.post(SHGS, json=group_body(district_id=str(NORTH_24)), headers=south)
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["errors"][0]["loc"][-1] == "district_id"
+    own = await create_group(client, world.sw_a)
+    moved = await client.patch(
+        f"{SHGS}/{own['id']}", json={"district_id": str(NORTH_24)}, headers=if_match(world.sw_a, 1)
+    )
+    assert moved.status_code == 422
+    borrowed = await client.patch(
+        f"{SHGS}/{own['id']}",
+        json={"federation_id": federation.json()["id"]},
+        headers=if_match(world.sw_a, 1),
+    )
+    assert borrowed.status_code == 422
+    for body in (
+        {"tier": "mahasangha", "name": "Elsewhere", "district_id": str(NORTH_24)},
+        {"tier": "mahasangha", "name": "Nowhere"},
+    ):
+        refused = await client.post(f"{SHGS}/federations", json=body, headers=south)
+        assert refused.status_code == 422, refused.text
+    assert (await connection.scalar(sa.text("SELECT count(*) FROM shg"))) == before["shg"] + 1

@@ -276,7 +276,7 @@ async def test_same_phone_in_another_format_is_a_possible_duplicate(
     body = problem(again, 409)
     assert body["type"] == DUPLICATE_TYPE
     assert body["duplicate_ids"] == [first["id"]]
-    assert body["other_duplicates_exist"] is False
+    assert "other_duplicates_exist" not in body
     # Nothing personal in the problem.
     for value in ("Lakshmi", "Rupa", "98300", "Mondal"):
         assert value not in again.text
@@ -309,21 +309,175 @@ async def test_same_name_in_another_case_spacing_or_form_is_a_possible_duplicate
     await register(client, pm_a, given="Rupa", family="Sardar", phone="9000000002")
 
 
-async def test_a_worker_learns_only_that_a_match_she_may_not_see_exists(
-    client: httpx.AsyncClient, factory: Factory, org_a: UUID, pm_a: Actor
+async def alerts_of(client: httpx.AsyncClient, pm: Actor) -> list[dict[str, Any]]:
+    response = await client.get(f"{SURVIVORS}/duplicate-alerts", headers=pm.headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def hits(connection: AsyncConnection) -> list[tuple[str | None, str, str]]:
+    rows = await connection.execute(
+        sa.text(
+            "SELECT entity_id, actor_id, outcome FROM audit_event"
+            " WHERE action = 'duplicate_hit' ORDER BY seq"
+        )
+    )
+    return [(None if e is None else str(e), str(a), o) for e, a, o in rows]
+
+
+async def test_a_worker_is_never_told_of_matches_she_may_not_see(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    org_a: UUID,
+    pm_a: Actor,
+    connection: AsyncConnection,
 ) -> None:
     worker = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
-    hidden = await register(client, pm_a)
+    hidden = await register(client, pm_a)  # Rupa Mondal, +91 98300 12345: not hers to see
     mine = await register(client, worker, given="Mina", family="Bibi", phone="9000000003")
-    response = await client.post(
+
+    # A match she may see and one she may not: the 409 names hers only, and reads exactly
+    # like a 409 with hers alone.
+    both = await client.post(
         SURVIVORS,
         json=survivor_body(given="Mina", family="Bibi", phone="+91 98300 12345"),
         headers=worker.headers,
     )
-    body = problem(response, 409)
-    assert body["duplicate_ids"] == [mine["id"]]
-    assert body["other_duplicates_exist"] is True
-    assert hidden["id"] not in response.text
+    alone = await client.post(
+        SURVIVORS,
+        json=survivor_body(given="Mina", family="Bibi", phone="9111111111"),
+        headers=worker.headers,
+    )
+    for response in (both, alone):
+        body = problem(response, 409)
+        assert body["duplicate_ids"] == [mine["id"]]
+        assert hidden["id"] not in response.text
+    strip = {"instance", "request_id"}
+    assert {k: v for k, v in both.json().items() if k not in strip} == {
+        k: v for k, v in alone.json().items() if k not in strip
+    }
+
+    # Only a match she may not see: she is told nothing, and the intake goes on.
+    quiet = await client.post(
+        SURVIVORS,
+        json=survivor_body(given="Lakshmi", family="Das", phone="098300-12345"),
+        headers=worker.headers,
+    )
+    assert quiet.status_code == 201, quiet.text
+    assert hidden["id"] not in quiet.text
+    # The program manager is told, with ids only; the refused intake's alert outlived its
+    # rollback.
+    alerts = await alerts_of(client, pm_a)
+    assert [(a["survivor_id"], a["matched_survivor_ids"], a["raised_by"]) for a in alerts] == [
+        (quiet.json()["id"], [hidden["id"]], str(worker.id)),
+        (None, [hidden["id"]], str(worker.id)),
+    ]
+    assert all(a["status"] == "open" for a in alerts)
+    assert "Rupa" not in str(alerts)
+    assert "98300" not in str(alerts)
+    # Every hit is in the trail: the registered one by the survivor it registered, the
+    # refused ones (rolled back) kept all the same.
+    assert await hits(connection) == [
+        (None, str(worker.id), "denied"),
+        (None, str(worker.id), "denied"),
+        (quiet.json()["id"], str(worker.id), "success"),
+    ]
+
+
+async def test_program_managers_resolve_duplicate_alerts_of_their_organisation_only(
+    client: httpx.AsyncClient, factory: Factory, org_a: UUID, pm_a: Actor
+) -> None:
+    worker = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    pm_b = await factory.user(await factory.organization("Org B"), Role.program_manager)
+    await register(client, pm_a)
+    await register(client, worker, given="Lakshmi", family="Das", phone="098300-12345")
+    [alert] = await alerts_of(client, pm_a)
+    url = f"{SURVIVORS}/duplicate-alerts/{alert['id']}"
+
+    one = await client.get(url, headers=pm_a.headers)
+    assert one.status_code == 200
+    assert one.headers["etag"] == '"v1"'
+    # Another organisation's manager, the worker herself, a client: not theirs.
+    assert (await client.get(url, headers=pm_b.headers)).status_code == 404
+    assert await alerts_of(client, pm_b) == []
+    for who in (worker,):
+        assert (await client.get(url, headers=who.headers)).status_code == 403
+        listed = await client.get(f"{SURVIVORS}/duplicate-alerts", headers=who.headers)
+        assert listed.status_code == 403
+    client_a = await factory.integration_client(
+        org_a, Role.program_manager, ["survivors:duplicate-alerts"]
+    )
+    assert (await client.get(url, headers=client_a.headers)).status_code == 403
+
+    resolution = f"{url}/resolution"
+    without = await client.post(resolution, json={"status": "dismissed"}, headers=pm_a.headers)
+    assert without.status_code == 428
+    foreign = await client.post(
+        resolution, json={"status": "dismissed"}, headers={**pm_b.headers, "If-Match": '"v1"'}
+    )
+    assert foreign.status_code == 404
+    reopened = await client.post(
+        resolution, json={"status": "open"}, headers={**pm_a.headers, "If-Match": '"v1"'}
+    )
+    assert reopened.status_code == 422
+    done = await client.post(
+        resolution, json={"status": "dismissed"}, headers={**pm_a.headers, "If-Match": '"v1"'}
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "dismissed"
+    assert done.json()["resolved_by"] == str(pm_a.id)
+    again = await client.post(
+        resolution, json={"status": "resolved"}, headers={**pm_a.headers, "If-Match": '"v2"'}
+    )
+    assert again.status_code == 409
+    open_only = await client.get(
+        f"{SURVIVORS}/duplicate-alerts", params={"status": "open"}, headers=pm_a.headers
+    )
+    assert open_only.json()["items"] == []
+
+
+async def test_a_burst_of_duplicate_hits_is_throttled(
+    settings: Settings, database: Database, connection: AsyncConnection
+) -> None:
+    app = create_app(
+        settings.model_copy(
+            update={"intake_duplicate_hits_per_window": 2, "intake_duplicate_window_seconds": 600}
+        ),
+        database=database,
+    )
+    factory = Factory(app.state.container, database)
+    organization = await factory.organization()
+    worker = await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
+    other = await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        await register(http, worker)  # Rupa Mondal, +91 98300 12345
+        for given in ("Asha", "Mina"):
+            told = await http.post(
+                SURVIVORS, json=survivor_body(given=given, family="Das"), headers=worker.headers
+            )
+            problem(told, 409)
+        # Two hits in the window: her next intake answers 429, match or not.
+        for body in (survivor_body(given="Sima"), survivor_body(given="Tumpa", phone=None)):
+            throttled = await http.post(SURVIVORS, json=body, headers=worker.headers)
+            problem(throttled, 429)
+            assert 1 <= int(throttled.headers["Retry-After"]) <= 601
+            assert "duplicate_ids" not in throttled.json()
+        # Registering her anyway tells nothing, and is not refused; others are not throttled.
+        confirmed = await http.post(
+            SURVIVORS, json=survivor_body(confirm_not_duplicate=True), headers=worker.headers
+        )
+        assert confirmed.status_code == 201, confirmed.text
+        assert (
+            await http.post(
+                SURVIVORS, json=survivor_body(given="Sima", phone=None), headers=other.headers
+            )
+        ).status_code == 201
+    count = await connection.scalar(
+        sa.text("SELECT count(*) FROM survivor WHERE organization_id = :o"), {"o": organization}
+    )
+    assert count == 3
 
 
 async def test_the_check_stays_inside_the_organisation(
@@ -696,36 +850,68 @@ async def test_denials_are_audited(
 async def test_concurrent_intakes_of_one_person_do_not_miss_each_other(
     settings: Settings, committed_db: Database
 ) -> None:
-    """Four field workers register the same woman at the same moment (same phone, written
-    differently): one registration stands, the others are told of her."""
+    """The same woman registered four times at the same moment (same phone, written
+    differently). By one worker: one registration stands, the other three are told of it. By
+    four workers, none of whom may see another's registrations: none is told (that would say
+    who is registered), and every registration is linked to all those before it in the
+    program manager's alerts: none missed another."""
     app = create_app(settings, database=committed_db)
     factory = Factory(app.state.container, committed_db)
     organization = await factory.organization()
+    manager = await factory.user(organization, Role.program_manager)
     workers = [
         await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
         for _ in range(4)
     ]
-    phones = ["+91 98300 77777", "09830077777", "9830077777", "0091 98300 77777"]
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-        answers = await asyncio.gather(
-            *(
-                http.post(
-                    SURVIVORS,
-                    json=survivor_body(given=f"Mitali {i}", phone=phone),
-                    headers=worker.headers,
+
+    async def at_once(given: str, phones: list[str], actors: list[Actor]) -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            return list(
+                await asyncio.gather(
+                    *(
+                        http.post(
+                            SURVIVORS,
+                            json=survivor_body(given=f"{given} {i}", phone=phone),
+                            headers=actor.headers,
+                        )
+                        for i, (actor, phone) in enumerate(zip(actors, phones, strict=True))
+                    )
                 )
-                for i, (worker, phone) in enumerate(zip(workers, phones, strict=True))
             )
-        )
+
+    async def registered() -> list[str]:
+        async with committed_db.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.text("SELECT id FROM survivor WHERE organization_id = :o ORDER BY created_at"),
+                {"o": organization},
+            )
+            return [str(row[0]) for row in rows]
+
+    one = [workers[0]] * 4
+    phones = ["+91 98300 66666", "09830066666", "9830066666", "98300 66666"]
+    answers = await at_once("Asha", phones, one)
     codes = sorted(answer.status_code for answer in answers)
     assert codes == [201, 409, 409, 409], [answer.text for answer in answers]
+    first = [answer.json()["id"] for answer in answers if answer.status_code == 201]
     for answer in answers:
         if answer.status_code == 409:
             assert answer.json()["type"] == DUPLICATE_TYPE
-    async with committed_db.engine.connect() as connection:
-        count = await connection.scalar(
-            sa.text("SELECT count(*) FROM survivor WHERE organization_id = :o"),
-            {"o": organization},
-        )
-    assert count == 1
+            assert answer.json()["duplicate_ids"] == first
+    assert await registered() == first
+
+    phones = ["+91 98300 77777", "09830077777", "9830077777", "0091 98300 77777"]
+    answers = await at_once("Mitali", phones, workers)
+    assert [answer.status_code for answer in answers] == [201] * 4, [a.text for a in answers]
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        alerts = (
+            await http.get(f"{SURVIVORS}/duplicate-alerts?limit=200", headers=manager.headers)
+        ).json()["items"]
+    new = {answer.json()["id"] for answer in answers}
+    links = {alert["survivor_id"]: set(alert["matched_survivor_ids"]) for alert in alerts}
+    assert set(links) <= new
+    assert len(links) == 3
+    # In the order they were serialised, each later one matched every one before it.
+    order = sorted(new, key=lambda survivor: len(links.get(survivor, set())))
+    for position, survivor in enumerate(order):
+        assert links.get(survivor, set()) == set(order[:position])

@@ -78,6 +78,7 @@ async def create_instrument(
         idempotency_key,
         lambda: AssessmentService(uow).create_instrument(principal, body),
         location=lambda instrument: f"/api/v1{INSTRUMENTS}/{instrument.id}",
+        reread=lambda record_id: AssessmentService(uow).get_instrument(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -152,6 +153,7 @@ async def create_assessment(
         idempotency_key,
         lambda: AssessmentService(uow).create(principal, case_id, body),
         location=lambda assessment: f"/api/v1/cases/{case_id}/assessments/{assessment.id}",
+        reread=lambda record_id: AssessmentService(uow).get(principal, case_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

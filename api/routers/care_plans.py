@@ -97,6 +97,7 @@ async def create_goal(
         idempotency_key,
         lambda: CarePlanService(uow).create_goal(principal, case_id, body),
         location=lambda goal: f"{_goal_location(case_id)}/{goal.id}",
+        reread=lambda record_id: CarePlanService(uow).get_goal(principal, case_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -182,6 +183,7 @@ async def record_agreement(
         idempotency_key,
         lambda: CarePlanService(uow).agree(principal, case_id, body),
         location=lambda _: f"/api/v1/cases/{case_id}/care-plan/agreement",
+        reread=lambda _: CarePlanService(uow).agreement_state(principal, case_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -75,6 +75,7 @@ async def open_case(
         idempotency_key,
         lambda: CaseService(uow).open(principal, body),
         location=lambda c: f"/api/v1/cases/{c.id}",
+        reread=lambda record_id: CaseService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -102,6 +102,7 @@ async def create_scheme(
         idempotency_key,
         lambda: SchemeService(uow).create(principal, body),
         location=lambda s: f"/api/v1/schemes/{s.id}",
+        reread=lambda record_id: SchemeService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -184,6 +185,7 @@ async def create_application(
         idempotency_key,
         lambda: _service(request, uow).create(principal, body),
         location=lambda a: f"/api/v1{APPLICATIONS}/{a.id}",
+        reread=lambda record_id: _service(request, uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -109,6 +109,7 @@ async def create_onboarding(
         idempotency_key,
         lambda: OnboardingService(uow).create(principal, body),
         location=lambda created: f"/api/v1{ONBOARDING}/{created.id}",
+        reread=lambda record_id: OnboardingService(uow).get(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -249,6 +250,7 @@ async def assess_readiness(
         location=lambda created: (
             f"/api/v1{ONBOARDING}/{onboarding_id}/readiness-assessments/{created.id}"
         ),
+        reread=lambda record_id: ReadinessService(uow).get(principal, onboarding_id, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -314,6 +316,7 @@ async def create_advocacy_action(
         idempotency_key,
         lambda: AdvocacyService(uow).create(principal, body),
         location=lambda created: f"/api/v1{ADVOCACY}/{created.id}",
+        reread=lambda record_id: AdvocacyService(uow).get(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -389,6 +392,7 @@ async def create_study(
         idempotency_key,
         lambda: StudyService(uow).create(principal, body),
         location=lambda created: f"/api/v1{STUDIES}/{created.id}",
+        reread=lambda record_id: StudyService(uow).get(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -466,6 +470,7 @@ async def create_media_engagement(
         idempotency_key,
         lambda: MediaService(uow).create(principal, body),
         location=lambda created: f"/api/v1{MEDIA}/{created.id}",
+        reread=lambda record_id: MediaService(uow).get(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 

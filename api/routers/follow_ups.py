@@ -116,6 +116,7 @@ async def create_visit(
         idempotency_key,
         lambda: VisitService(uow).create(principal, case_id, body),
         location=lambda v: f"/api/v1/cases/{case_id}/visits/{v.id}",
+        reread=lambda record_id: VisitService(uow).get(principal, case_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -207,6 +208,7 @@ async def create_note(
         idempotency_key,
         lambda: NoteService(uow).create(principal, case_id, body),
         location=lambda n: f"/api/v1/cases/{case_id}/notes/{n.id}",
+        reread=lambda record_id: NoteService(uow).get(principal, case_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

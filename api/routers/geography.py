@@ -72,6 +72,7 @@ async def create_state(
         idempotency_key,
         lambda: GeographyService(uow).create_state(principal, body),
         location=lambda s: f"/api/v1/states/{s.id}",
+        reread=lambda record_id: GeographyService(uow).get_state(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -152,6 +153,7 @@ async def create_district(
         idempotency_key,
         lambda: GeographyService(uow).create_district(principal, body),
         location=lambda d: f"/api/v1/districts/{d.id}",
+        reread=lambda record_id: GeographyService(uow).get_district(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -231,6 +233,7 @@ async def create_block(
         idempotency_key,
         lambda: GeographyService(uow).create_block(principal, body),
         location=lambda b: f"/api/v1/blocks/{b.id}",
+        reread=lambda record_id: GeographyService(uow).get_block(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 

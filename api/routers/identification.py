@@ -65,7 +65,7 @@ async def list_referrals(
     concern: Annotated[IdentificationConcern | None, Query()] = None,
 ) -> ReferralPage:
     """Identification referrals, newest first. A survivor leader gets her own submissions
-    (`view: submission`: what she wrote and its status); program managers get the
+    (`view: submission`: their status only, never what she wrote); program managers get the
     organisation's intake leads and social workers their districts' (`view: intake_lead`).
     Filters: status, concern. Audited, one event per referral shown."""
     result = await IdentificationReferralService(uow).list_referrals(
@@ -91,8 +91,8 @@ async def submit_referral(
 ) -> Response:
     """A survivor leader refers a person at risk or a possible victim to her organisation,
     with as little data as will do (sealed at rest). It becomes an intake lead for the
-    organisation's case workers; she follows its status only. The district defaults to hers
-    when she has one."""
+    organisation's case workers; she follows its status only (the answer, too, says where it
+    stands, not what she wrote). The district defaults to hers when she has one."""
     return await create_once(
         request,
         uow,
@@ -100,6 +100,7 @@ async def submit_referral(
         idempotency_key,
         lambda: IdentificationReferralService(uow).submit(principal, body),
         location=lambda referral: f"/api/v1{REFERRALS}/{referral.id}",
+        reread=lambda record_id: IdentificationReferralService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -193,6 +194,7 @@ async def submit_safety_report(
         idempotency_key,
         lambda: SafetyReportService(uow).submit(principal, body),
         location=lambda report: f"/api/v1{REPORTS}/{report.id}",
+        reread=lambda record_id: SafetyReportService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

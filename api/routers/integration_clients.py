@@ -70,6 +70,7 @@ async def create_client(
         idempotency_key,
         lambda: IntegrationClientService(uow).create(principal, body),
         location=lambda c: f"/api/v1/integration-clients/{c.id}",
+        reread=lambda record_id: IntegrationClientService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
         withhold=frozenset({"client_secret"}),
     )

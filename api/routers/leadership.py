@@ -111,6 +111,7 @@ async def create_leader_group(
         idempotency_key,
         lambda: LeaderGroupService(uow).create(principal, body),
         location=lambda group: f"{GROUPS}/{group.id}",
+        reread=lambda record_id: LeaderGroupService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -215,6 +216,7 @@ async def add_member(
         idempotency_key,
         lambda: LeaderGroupService(uow).add_member(principal, group_id, body),
         location=lambda member: f"{GROUPS}/{group_id}/members/{member.id}",
+        reread=lambda record_id: LeaderGroupService(uow).get_member(principal, group_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -303,6 +305,9 @@ async def record_meeting(
         idempotency_key,
         lambda: LeaderGroupService(uow).record_meeting(principal, group_id, body),
         location=lambda meeting: f"{GROUPS}/{group_id}/meetings/{meeting.id}",
+        reread=lambda record_id: LeaderGroupService(uow).get_meeting(
+            principal, group_id, record_id
+        ),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -380,6 +385,7 @@ async def create_campaign(
         idempotency_key,
         lambda: CampaignService(uow).create(principal, body),
         location=lambda campaign: f"{CAMPAIGNS}/{campaign.id}",
+        reread=lambda record_id: CampaignService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -492,6 +498,7 @@ async def create_engagement(
         idempotency_key,
         lambda: DutyBearerService(uow).create(principal, body),
         location=lambda engagement: f"{ENGAGEMENTS}/{engagement.id}",
+        reread=lambda record_id: DutyBearerService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -593,6 +600,7 @@ async def add_commitment(
         idempotency_key,
         lambda: DutyBearerService(uow).add_commitment(principal, engagement_id, body),
         location=lambda made: f"{ENGAGEMENTS}/{engagement_id}/commitments/{made.id}",
+        reread=lambda _: DutyBearerService(uow).get(principal, engagement_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -80,6 +80,7 @@ async def create_proceeding(
         idempotency_key,
         lambda: LegalService(uow).create(principal, case_id, body),
         location=lambda p: f"/api/v1/cases/{case_id}/legal-proceedings/{p.id}",
+        reread=lambda record_id: LegalService(uow).get(principal, case_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -172,6 +173,9 @@ async def add_hearing(
         lambda: LegalService(uow).add_hearing(principal, case_id, proceeding_id, body),
         location=lambda h: (
             f"/api/v1/cases/{case_id}/legal-proceedings/{proceeding_id}/hearings/{h.id}"
+        ),
+        reread=lambda record_id: LegalService(uow).get_hearing(
+            principal, case_id, proceeding_id, record_id
         ),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )

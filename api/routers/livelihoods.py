@@ -151,6 +151,9 @@ async def create_livelihood_activity(
         idempotency_key,
         lambda: LivelihoodService(uow).create_activity(principal, survivor_id, body),
         location=lambda a: f"/api/v1/survivors/{survivor_id}/livelihood-activities/{a.id}",
+        reread=lambda record_id: LivelihoodService(uow).get_activity(
+            principal, survivor_id, record_id
+        ),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -244,6 +247,9 @@ async def create_income(
         idempotency_key,
         lambda: LivelihoodService(uow).create_income(principal, survivor_id, body),
         location=lambda i: f"/api/v1/survivors/{survivor_id}/income/{i.id}",
+        reread=lambda record_id: LivelihoodService(uow).get_income(
+            principal, survivor_id, record_id
+        ),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -67,6 +67,7 @@ async def create_organization(
         idempotency_key,
         lambda: OrganizationService(uow).create(principal, body),
         location=lambda o: f"/api/v1/organizations/{o.id}",
+        reread=lambda record_id: OrganizationService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -112,6 +112,7 @@ async def create_service_offering(
         idempotency_key,
         lambda: DirectoryService(uow).create_offering(principal, organization_id, body),
         location=lambda offering: _offering_location(organization_id, offering.id),
+        reread=lambda _: DirectoryService(uow).get(principal, organization_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -183,6 +184,7 @@ async def create_referral(
         idempotency_key,
         lambda: ReferralService(uow).create(principal, case_id, body),
         location=lambda referral: f"/api/v1/referrals/{referral.id}",
+        reread=lambda record_id: ReferralService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -1,5 +1,8 @@
 """Self-help groups (SHGs): federations, groups, members, meetings with their collection
-sheets, the ledger and balances, loans with their schedules, and Panchasutra grading."""
+sheets, the ledger and balances, loans with their schedules, and Panchasutra grading.
+
+A social worker reaches the groups and federations of her districts only; a group of another
+district (and everything under it) answers 404 to her, as if it did not exist."""
 
 from __future__ import annotations
 
@@ -99,7 +102,8 @@ async def list_federations(
     parent_id: Annotated[UUID | None, Query()] = None,
 ) -> FederationPage:
     """Federations of SHGs of the caller's organisation (Upa Sangha, Sangha Samabay,
-    Mahasangha), oldest first. Filters: tier, district, parent federation."""
+    Mahasangha; a social worker's: of her districts), oldest first. Filters: tier, district,
+    parent federation."""
     result = await ShgService(uow).list_federations(
         principal, page, tier=tier, district_id=district_id, parent_id=parent_id
     )
@@ -122,7 +126,8 @@ async def create_federation(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record a federation. Its parent, if any, is one tier up (an Upa Sangha federates into a
-    Sangha Samabay, which federates into a Mahasangha)."""
+    Sangha Samabay, which federates into a Mahasangha). A social worker records federations
+    of her districts only (422 elsewhere or without a district)."""
     return await create_once(
         request,
         uow,
@@ -130,6 +135,7 @@ async def create_federation(
         idempotency_key,
         lambda: ShgService(uow).create_federation(principal, body),
         location=lambda federation: f"{BASE}/federations/{federation.id}",
+        reread=lambda record_id: ShgService(uow).get_federation(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -143,7 +149,8 @@ async def create_federation(
 async def read_federation(
     federation_id: UUID, response: Response, uow: UoW, principal: Overseer
 ) -> FederationRead:
-    """One federation of the caller's organisation (404 for any other)."""
+    """One federation of the caller's organisation (404 for any other, and for a social
+    worker outside her districts)."""
     federation = await ShgService(uow).get_federation(principal, federation_id)
     set_etag(response, federation)
     return federation
@@ -216,9 +223,9 @@ async def list_groups(
     status: Annotated[ShgStatus | None, Query()] = None,
     federation_id: Annotated[UUID | None, Query()] = None,
 ) -> ShgPage:
-    """The organisation's self-help groups, oldest first. Filters: district, status,
-    federation. The bank account number is shown in full only to callers who may read the
-    group's records; others see its last four digits."""
+    """The organisation's self-help groups (a social worker's: those of her districts),
+    oldest first. Filters: district, status, federation. The bank account number is shown in
+    full only to callers who may read the group's records; others see its last four digits."""
     filters = ShgFilter(
         district_id=district_id,
         status=status.value if status else None,
@@ -245,7 +252,8 @@ async def create_group(
 ) -> Response:
     """Form a self-help group: name, formation date, place, federation, meeting frequency and
     day, fixed saving per meeting (paise), internal interest rate (basis points per annum) and
-    bank linkage (the account number is sealed at rest)."""
+    bank linkage (the account number is sealed at rest). A social worker forms groups in her
+    districts only (422 elsewhere)."""
     return await create_once(
         request,
         uow,
@@ -253,13 +261,15 @@ async def create_group(
         idempotency_key,
         lambda: ShgService(uow).create_group(principal, body),
         location=lambda shg: f"{BASE}/{shg.id}",
+        reread=lambda record_id: ShgService(uow).get_group(principal, record_id),
         ttl_seconds=_ttl(request),
     )
 
 
 @router.get("/{shg_id}", operation_id="shgs:read", response_model=ShgRead, responses=READ_ERRORS)
 async def read_group(shg_id: UUID, response: Response, uow: UoW, principal: Overseer) -> ShgRead:
-    """One group (404 outside the caller's organisation). Audited."""
+    """One group (404 outside the caller's organisation, and for a social worker outside her
+    districts). Audited."""
     shg = await ShgService(uow).get_group(principal, shg_id)
     set_etag(response, shg)
     return shg
@@ -335,6 +345,7 @@ async def create_member(
         idempotency_key,
         lambda: ShgService(uow).add_member(principal, shg_id, body),
         location=lambda member: f"{BASE}/{shg_id}/members/{member.id}",
+        reread=lambda record_id: ShgService(uow).get_member(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -442,6 +453,7 @@ async def record_meeting(
         idempotency_key,
         record,
         location=lambda meeting: f"{BASE}/{shg_id}/meetings/{meeting.id}",
+        reread=lambda record_id: CollectionService(uow).get(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
     if already and REPLAY_HEADER not in response.headers:
@@ -530,6 +542,7 @@ async def post_entry(
         idempotency_key,
         lambda: LedgerService(uow).post_entry(principal, shg_id, body),
         location=lambda entry: f"{BASE}/{shg_id}/ledger/{entry.id}",
+        reread=lambda record_id: LedgerService(uow).get_entry(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -590,6 +603,7 @@ async def reverse_entry(
         idempotency_key,
         lambda: LedgerService(uow).reverse(principal, shg_id, entry_id, body),
         location=lambda entry: f"{BASE}/{shg_id}/ledger/{entry.id}",
+        reread=lambda record_id: LedgerService(uow).get_entry(principal, shg_id, record_id),
         ttl_seconds=_ttl(request),
     )
 
@@ -648,6 +662,7 @@ async def apply_loan(
         idempotency_key,
         lambda: LoanService(uow).apply(principal, shg_id, body),
         location=lambda loan: f"{BASE}/{shg_id}/loans/{loan.id}",
+        reread=lambda record_id: LoanService(uow).get(principal, shg_id, record_id, None),
         ttl_seconds=_ttl(request),
     )
 

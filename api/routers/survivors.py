@@ -24,7 +24,11 @@ from domain.consents import policies as consent_policies
 from domain.consents.schemas import ConsentCreate, ConsentPage, ConsentRead, ConsentWithdraw
 from domain.consents.service import ConsentService
 from domain.survivors import policies
+from domain.survivors.duplicates import DuplicateAlertService, DuplicateHitLimit
 from domain.survivors.schemas import (
+    DuplicateAlertPage,
+    DuplicateAlertRead,
+    DuplicateAlertResolution,
     SurvivorCreate,
     SurvivorPage,
     SurvivorRead,
@@ -32,13 +36,14 @@ from domain.survivors.schemas import (
     SurvivorUpdate,
 )
 from domain.survivors.service import SurvivorService
-from persistence.models.case_vocabulary import ConsentPurpose
+from persistence.models.case_vocabulary import ConsentPurpose, DuplicateAlertStatus
 
 router = APIRouter(prefix="/survivors", tags=["survivors"])
 Reader = Annotated[Principal, requires(policies.READ)]
 Manager = Annotated[Principal, requires(policies.MANAGE)]
 ConsentReader = Annotated[Principal, requires(consent_policies.READ)]
 ConsentManager = Annotated[Principal, requires(consent_policies.MANAGE)]
+AlertKeeper = Annotated[Principal, requires(policies.DUPLICATE_ALERTS)]
 
 SEARCH_ERRORS = problems(400, 401, 403, 413, 415, 422)
 CONSENT_CREATE_ERRORS = {**CREATE_ERRORS, **problems(404)}
@@ -66,7 +71,7 @@ async def list_survivors(
     operation_id="survivors:create",
     status_code=201,
     response_model=SurvivorRead,
-    responses=CREATE_ERRORS,
+    responses={**CREATE_ERRORS, **problems(429)},
 )
 async def create_survivor(
     request: Request,
@@ -79,18 +84,24 @@ async def create_survivor(
     birth, phone, addresses, identity numbers, family members and safe-contact preferences are
     sealed at rest.
 
-    A duplicate check runs first: when a survivor of the organisation has the same phone or
-    the same name (case, spacing and Unicode form do not matter), the answer is 409 with
-    `type` `urn:shakti-mis:problem:possible-duplicate`, `duplicate_ids` (the matches the
-    caller may see) and `other_duplicates_exist` (matches she may not see). Look at them;
-    send `confirm_not_duplicate: true` to register her anyway."""
+    A duplicate check runs first: when survivors of the organisation that the caller may see
+    have the same phone or the same name (case, spacing and Unicode form do not matter), the
+    answer is 409 with `type` `urn:shakti-mis:problem:possible-duplicate` and `duplicate_ids`
+    (those matches). Look at them; send `confirm_not_duplicate: true` to register her anyway.
+    Matches she may not see are never told to her: the organisation's program managers find
+    them in `GET /survivors/duplicate-alerts`. Every hit is audited; past
+    `SHAKTI_INTAKE_DUPLICATE_HITS_PER_WINDOW` 409s within `SHAKTI_INTAKE_DUPLICATE_WINDOW_SECONDS`
+    her intakes answer 429 (with Retry-After) until the window has passed."""
     return await create_once(
         request,
         uow,
         principal,
         idempotency_key,
-        lambda: SurvivorService(uow).create(principal, body),
+        lambda: SurvivorService(uow).create(
+            principal, body, DuplicateHitLimit.from_settings(get_container(request).settings)
+        ),
         location=lambda s: f"/api/v1/survivors/{s.id}",
+        reread=lambda record_id: SurvivorService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -116,6 +127,67 @@ async def search_survivors(
     result = await SurvivorService(uow).search(principal, body, page)
     set_page_links(request, response, result)
     return result
+
+
+# -- duplicate alerts (declared before /{survivor_id}, which would take their path) ----------
+@router.get(
+    "/duplicate-alerts",
+    operation_id="survivors:list-duplicate-alerts",
+    response_model=DuplicateAlertPage,
+    responses=LIST_ERRORS,
+)
+async def list_duplicate_alerts(
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: AlertKeeper,
+    page: Paging,
+    status: Annotated[DuplicateAlertStatus | None, Query()] = None,
+) -> DuplicateAlertPage:
+    """The organisation's duplicate alerts, newest first (program managers): intakes whose
+    phone or name matched survivors their author may not see, and was not told of. Each names
+    the author, the survivor the intake registered (if it did) and the survivors it matched;
+    ids only. Filter: status (open, resolved, dismissed). Audited."""
+    result = await DuplicateAlertService(uow).list(principal, page, status)
+    set_page_links(request, response, result)
+    return result
+
+
+@router.get(
+    "/duplicate-alerts/{alert_id}",
+    operation_id="survivors:read-duplicate-alert",
+    response_model=DuplicateAlertRead,
+    responses=READ_ERRORS,
+)
+async def read_duplicate_alert(
+    alert_id: UUID, response: Response, uow: UoW, principal: AlertKeeper
+) -> DuplicateAlertRead:
+    """One duplicate alert of the organisation (404 for any other). Audited."""
+    alert = await DuplicateAlertService(uow).get(principal, alert_id)
+    set_etag(response, alert)
+    return alert
+
+
+@router.post(
+    "/duplicate-alerts/{alert_id}/resolution",
+    operation_id="survivors:resolve-duplicate-alert",
+    response_model=DuplicateAlertRead,
+    responses={**ACTION_ERRORS, **problems(412, 428)},
+)
+async def resolve_duplicate_alert(
+    alert_id: UUID,
+    body: DuplicateAlertResolution,
+    principal: AlertKeeper,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
+) -> DuplicateAlertRead:
+    """Close an open alert: `resolved` (dealt with: records merged or corrected, the worker
+    followed up) or `dismissed` (not the same woman). Needs If-Match; a closed alert answers
+    409. Audited."""
+    alert = await DuplicateAlertService(uow).resolve(principal, alert_id, body, version)
+    set_etag(response, alert)
+    return alert
 
 
 @router.get(
@@ -205,6 +277,7 @@ async def create_consent(
         idempotency_key,
         lambda: ConsentService(uow).create(principal, survivor_id, body),
         location=lambda c: f"/api/v1/survivors/{survivor_id}/consents/{c.id}",
+        reread=lambda record_id: ConsentService(uow).get(principal, survivor_id, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -91,6 +91,7 @@ async def create_training(
         idempotency_key,
         lambda: TrainingService(uow).create(principal, body),
         location=lambda t: f"/api/v1/trainings/{t.id}",
+        reread=lambda record_id: TrainingService(uow).get(principal, record_id),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
@@ -180,6 +181,9 @@ async def add_participant(
         idempotency_key,
         lambda: TrainingService(uow).add_participant(principal, training_id, body),
         location=lambda p: f"/api/v1/trainings/{training_id}/participants/{p.id}",
+        reread=lambda record_id: TrainingService(uow).get_participant(
+            principal, training_id, record_id
+        ),
         ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 

@@ -51,6 +51,7 @@ from domain.audit.trail import authorize, record
 from domain.cases.access import record_case_event, require_case
 from domain.cases.policies import CASE_WORKERS
 from domain.common.errors import BusinessRuleViolation, Conflict, InvalidState, NotFound
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
@@ -240,8 +241,7 @@ class AssessmentService:
         structure = await self.instruments.structure([instrument.id])
         spec = spec_of(instrument, structure)
         answers = resolve(spec, data.responses)
-        if data.id is not None and await self.assessments.exists(data.id):
-            raise Conflict("An assessment with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.assessments, data.id, "assessment")
         scores = score(spec, answers)
         assessment = Assessment(
             organization_id=case.organization_id,

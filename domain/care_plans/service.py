@@ -44,6 +44,7 @@ from domain.common.errors import (
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
@@ -178,8 +179,7 @@ class CarePlanService:
         await self._check_responsible(data.responsible, data.responsible_organization_id, True)
         self._check_target(case, data.target_on)
         self._check_review(data.review_on)
-        if data.id is not None and await self.goals.exists(data.id):
-            raise Conflict("A goal with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.goals, data.id, "care_plan_goal")
         goal = CarePlanGoal(
             organization_id=case.organization_id,
             district_id=case.district_id,
@@ -491,8 +491,7 @@ class CarePlanService:
         opened = await self.goals.open_goals(case, for_update=True)
         if not opened:
             raise InvalidState("The plan has no open goals to agree to.")
-        if data.id is not None and await self.agreements.exists(data.id):
-            raise Conflict("An agreement with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.agreements, data.id, "care_plan_agreement")
         agreement = CarePlanAgreement(
             organization_id=case.organization_id,
             district_id=case.district_id,

@@ -27,12 +27,12 @@ from domain.cases.schemas import (
 )
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotAuthenticated,
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate, paginate_documents
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, Role
@@ -126,8 +126,7 @@ class CaseService:
             worker_id = principal.id
         if worker_id is not None:
             await self._require_worker(principal.organization_id, worker_id)
-        if data.id is not None and await self.cases.exists(data.id):
-            raise Conflict("A case with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.cases, data.id, "survivor_case")
         opened_on = data.opened_on or utcnow().date()
         number = await self.cases.next_case_number(
             survivor.organization_id, district.id, opened_on.year

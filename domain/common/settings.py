@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     docs_enabled: bool | None = None
     log_level: str = "INFO"
 
+    # Intake: duplicate-check hits a person is told of (409 naming survivors) within a window
+    # before her intakes answer 429 until the window has passed.
+    intake_duplicate_hits_per_window: int = Field(default=10, ge=1)
+    intake_duplicate_window_seconds: int = Field(default=3600, ge=1)
+
     # Entitlements: an application that has not moved for this many days is flagged stalled.
     entitlement_stalled_days: int = Field(default=45, ge=1, le=3650)
 

@@ -13,11 +13,11 @@ from uuid import UUID
 from domain.audit.trail import authorize, event, record, record_denied
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PermissionDenied,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -101,8 +101,7 @@ class ConsentService:
             await self._check_partner(organization_id, data.shared_with_organization_id)
         if data.witness_user_id is not None:
             await self._check_witness(organization_id, data.witness_user_id)
-        if data.id is not None and await self.consents.exists(data.id):
-            raise Conflict("A consent with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.consents, data.id, "consent")
         previous = await self.consents.latest(
             survivor.id, data.purpose, data.shared_with_organization_id
         )

@@ -143,6 +143,7 @@ async def seed_survivors(ctx: DemoContext) -> None:
                 ),
                 confirm_not_duplicate=same_name,  # two women of one name: both are real
             ),
+            None,  # the demo's workers are not throttled
         )
         ctx.survivors.append(
             DemoSurvivor(

@@ -23,6 +23,7 @@ from domain.common.errors import (
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -296,8 +297,9 @@ class EntitlementService:
             survivor, scheme.code, tuple(sorted(s.value for s in CLOSED))
         ):
             raise Conflict("She has an open application for this scheme already.")
-        if data.id is not None and await self.applications.exists(data.id):
-            raise Conflict("An application with this id already exists.")
+        await reject_taken_id(
+            self.uow, principal, self.applications, data.id, "entitlement_application"
+        )
         now = utcnow()
         application = EntitlementApplication(
             organization_id=survivor.organization_id,

@@ -9,7 +9,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -51,8 +52,7 @@ class AdvocacyService:
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
         if data.acted_on > latest_today():
             raise BusinessRuleViolation("acted_on may not lie in the future.", field="acted_on")
-        if data.id is not None and await self.actions.exists(data.id):
-            raise Conflict("An advocacy action with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.actions, data.id, "advocacy_action")
         counts = await indicator_counts(self.uow, organization_id)
         evidence = EvidenceSnapshot(
             as_of=utcnow(),

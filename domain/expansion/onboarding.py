@@ -17,6 +17,7 @@ from domain.common.errors import (
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -127,8 +128,7 @@ class OnboardingService:
                     "The agreement is signed on or before stage_since.",
                     field="agreement_signed_on",
                 )
-        if data.id is not None and await self.onboardings.exists(data.id):
-            raise Conflict("An onboarding with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.onboardings, data.id, "partner_onboarding")
         if await self.onboardings.of_partner(own_scope(principal), partner) is not None:
             raise Conflict("This partner is already being onboarded; move its stage instead.")
         onboarding = PartnerOnboarding(

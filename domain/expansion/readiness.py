@@ -9,7 +9,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
+from domain.common.errors import BusinessRuleViolation, NotFound
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -61,8 +62,9 @@ class ReadinessService:
             raise BusinessRuleViolation(
                 "assessed_on may not lie in the future.", field="assessed_on"
             )
-        if data.id is not None and await self.assessments.exists(data.id):
-            raise Conflict("A readiness assessment with this id already exists.")
+        await reject_taken_id(
+            self.uow, principal, self.assessments, data.id, "readiness_assessment"
+        )
         assessment = ReadinessAssessment(
             organization_id=onboarding.organization_id,
             partner_organization_id=onboarding.partner_organization_id,

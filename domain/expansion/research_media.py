@@ -11,7 +11,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
@@ -153,8 +154,7 @@ class StudyService:
             raise BusinessRuleViolation(
                 "published_on may not lie in the future.", field="published_on"
             )
-        if data.id is not None and await self.studies.exists(data.id):
-            raise Conflict("A study with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.studies, data.id, "study")
         study = Study(
             organization_id=organization_id,
             title=data.title,
@@ -276,8 +276,7 @@ class MediaService:
             raise BusinessRuleViolation("Media engagements are kept by an organisation.")
         if data.engaged_on > latest_today():
             raise BusinessRuleViolation("engaged_on may not lie in the future.", field="engaged_on")
-        if data.id is not None and await self.engagements.exists(data.id):
-            raise Conflict("A media engagement with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.engagements, data.id, "media_engagement")
         engagement = MediaEngagement(
             organization_id=organization_id,
             outlet=data.outlet,

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record, record_denied
 from domain.cases.access import require_case
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied
+from domain.common.errors import BusinessRuleViolation, NotFound, PermissionDenied
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -67,8 +68,7 @@ class NoteService:
                     "A correction of a restricted note is restricted too.",
                     field="confidentiality",
                 )
-        if data.id is not None and await self.notes.exists(data.id):
-            raise Conflict("A note with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.notes, data.id, "case_note")
         note = CaseNote(
             organization_id=case.organization_id,
             district_id=case.district_id,

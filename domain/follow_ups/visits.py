@@ -19,11 +19,11 @@ from domain.cases.access import record_case_event, require_case
 from domain.cases.policies import CASE_WORKERS, case_scope
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
@@ -96,8 +96,7 @@ class VisitService:
                 raise BusinessRuleViolation("Name who makes the visit.", field="visited_by")
             visited_by = principal.id
         await self._require_visitor(case, visited_by)
-        if data.id is not None and await self.visits.exists(data.id):
-            raise Conflict("A visit with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.visits, data.id, "case_visit")
         visit = CaseVisit(
             organization_id=case.organization_id,
             district_id=case.district_id,

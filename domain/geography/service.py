@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal
@@ -56,8 +57,9 @@ class GeographyService:
     async def create_state(self, principal: Principal, data: StateCreate) -> StateRead:
         """Add a state. Raises Conflict when the name, code or id is taken."""
         authorize(self.uow, principal, policies.MANAGE, "state")
-        await self._unique(self.states, data.id, [State.name == data.name], "state name")
-        await self._unique(self.states, None, [State.code == data.code], "state code")
+        await reject_taken_id(self.uow, principal, self.states, data.id, "state")
+        await self._unique(self.states, [State.name == data.name], "state name")
+        await self._unique(self.states, [State.code == data.code], "state code")
         state = State(name=data.name, code=data.code, created_by=principal.id)
         return StateRead.model_validate(await self._add(principal, self.states, state, data.id))
 
@@ -79,9 +81,9 @@ class GeographyService:
         changes = data.changes()
         state = await self._locked(self.states, state_id, expected_version, "State")
         if "name" in changes and changes["name"] != state.name:
-            await self._unique(self.states, None, [State.name == changes["name"]], "state name")
+            await self._unique(self.states, [State.name == changes["name"]], "state name")
         if "code" in changes and changes["code"] != state.code:
-            await self._unique(self.states, None, [State.code == changes["code"]], "state code")
+            await self._unique(self.states, [State.code == changes["code"]], "state code")
         return StateRead.model_validate(await self._apply(principal, state, changes, "state"))
 
     # -- districts ------------------------------------------------------------------------
@@ -90,9 +92,9 @@ class GeographyService:
         authorize(self.uow, principal, policies.MANAGE, "district")
         if await self.states.get(data.state_id, EVERYWHERE) is None:
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
+        await reject_taken_id(self.uow, principal, self.districts, data.id, "district")
         await self._unique(
             self.districts,
-            data.id,
             [District.state_id == data.state_id, District.name == data.name],
             "district name in this state",
         )
@@ -123,7 +125,6 @@ class GeographyService:
         if "name" in changes and changes["name"] != district.name:
             await self._unique(
                 self.districts,
-                None,
                 [District.state_id == district.state_id, District.name == changes["name"]],
                 "district name in this state",
             )
@@ -136,9 +137,9 @@ class GeographyService:
         authorize(self.uow, principal, policies.MANAGE, "block")
         if await self.districts.get(data.district_id, EVERYWHERE) is None:
             raise BusinessRuleViolation("The district does not exist.", field="district_id")
+        await reject_taken_id(self.uow, principal, self.blocks, data.id, "block")
         await self._unique(
             self.blocks,
-            data.id,
             [Block.district_id == data.district_id, Block.name == data.name],
             "block name in this district",
         )
@@ -168,7 +169,6 @@ class GeographyService:
         if "name" in changes and changes["name"] != block.name:
             await self._unique(
                 self.blocks,
-                None,
                 [Block.district_id == block.district_id, Block.name == changes["name"]],
                 "block name in this district",
             )
@@ -178,12 +178,9 @@ class GeographyService:
     async def _unique(
         self,
         repo: EntityRepository[Any],
-        record_id: UUID | None,
         same_name: Sequence[Any],
         what: str,
     ) -> None:
-        if record_id is not None and await repo.exists(record_id):
-            raise Conflict("A record with this id already exists.")
         stmt = sa.select(sa.literal(True)).select_from(repo.model).where(*same_name)
         if (await self.uow.session.scalars(stmt)).first():
             raise Conflict(f"The {what} is already taken.")

@@ -2,9 +2,10 @@
 what was reported.
 
 **Identification referrals.** A survivor leader refers a person at risk or a possible victim
-to her own organisation. She sees her own submissions and their status only: never who decided,
-why it was declined, or the case that followed. The organisation's program managers (all of its
-referrals) and social workers (the referrals of their districts) read them as intake leads and
+to her own organisation. She sees the status of her own submissions only: never what she wrote
+once it is sent, who decided, why it was declined, or the case that followed. The
+organisation's program managers (all of its referrals) and social workers (the referrals of
+their districts) read them as intake leads and
 decide: accept, decline (with a reason) or mark that the person became a case. An integration
 client may read intake leads with a case worker's role and the read scope; submitting and
 deciding are a person's acts (the record names her), so clients cannot.
@@ -43,7 +44,7 @@ SUBMIT_REFERRAL = policy(
 READ_REFERRALS = policy(
     "identification_referrals:read",
     REFERRERS | INTAKE_WORKERS,
-    "Read identification referrals: a survivor leader her own submissions and their status; "
+    "Read identification referrals: a survivor leader the status of her own submissions; "
     "program managers all of the organisation's intake leads, social workers their districts'.",
     entity=REFERRAL,
 )

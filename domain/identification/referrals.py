@@ -3,8 +3,9 @@ her organisation; the referral is an intake lead that case workers accept, decli
 reason) or link to the case it became.
 
 What the leader wrote is sealed in ``details_enc``; the reason of a decline in
-``decision_enc``. The leader reads her own submissions (what she wrote and its status) and
-nothing of what follows; every read of a referral's content is audited.
+``decision_enc``. The leader reads the status of her own submissions only: never what she
+wrote once it is sent (her phone can fall into the wrong hands), nor anything of what
+follows. Every read of a referral is audited.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from domain.audit.trail import authorize, record, record_denied
 from domain.cases.access import record_case_event, require_case
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
@@ -89,8 +90,9 @@ class IdentificationReferralService:
         authorize(self.uow, principal, policies.SUBMIT_REFERRAL, REFERRAL)
         organization_id = self._require_person(principal)
         district_id = await submitter_district(self.uow, principal, data.district_id)
-        if data.id is not None and await self.referrals.exists(data.id):
-            raise Conflict("A referral with this id already exists.")
+        await reject_taken_id(
+            self.uow, principal, self.referrals, data.id, "identification_referral"
+        )
         referral = IdentificationReferral(
             organization_id=organization_id,
             district_id=district_id,
@@ -255,7 +257,7 @@ class IdentificationReferralService:
     ) -> ReferralSubmission | IntakeLead:
         if sees_intake(principal):
             return self._intake_lead(referral, details)
-        details = details if details is not None else self._details(referral)
+        # Status only: what she wrote is not opened for her.
         return ReferralSubmission(
             id=referral.id,
             concern=referral.concern,
@@ -263,7 +265,6 @@ class IdentificationReferralService:
             status=referral.status,
             submitted_at=referral.created_at,
             version=referral.version,
-            **{name: details.get(name) for name in DETAIL_FIELDS},
         )
 
     def _intake_lead(

@@ -18,12 +18,12 @@ from uuid import UUID
 from domain.audit.trail import authorize, record, record_denied
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
@@ -96,8 +96,7 @@ class SafetyReportService:
             raise BusinessRuleViolation(
                 "observed_on may not lie in the future.", field="observed_on"
             )
-        if data.id is not None and await self.reports.exists(data.id):
-            raise Conflict("A safety report with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.reports, data.id, "safety_report")
         report = SafetyReport(
             organization_id=organization_id,
             district_id=district_id,

@@ -107,18 +107,14 @@ class ReferralDecision(RequestBody):
 
 
 class ReferralSubmission(ReadModel):
-    """A referral as the leader who made it sees it: what she wrote and where it stands;
-    nothing of who decided, why, or the case that followed."""
+    """A referral as the leader who made it sees it: where it stands, not what she wrote
+    (not even in the answer to her submission: a leader's phone can fall into the wrong
+    hands), and nothing of who decided, why, or the case that followed."""
 
     view: Literal["submission"] = "submission"
     id: UUID
     concern: IdentificationConcern
     district_id: UUID | None
-    name: str | None
-    age_estimate: int | None
-    place: str | None
-    safe_contact: str | None
-    observations: str
     status: IdentificationStatus
     submitted_at: datetime
     version: int

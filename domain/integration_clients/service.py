@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal, Role
@@ -89,8 +90,7 @@ class IntegrationClientService:
         organizations = OrganizationRepository(self.uow)
         if await organizations.get(data.organization_id, policies.EVERYWHERE) is None:
             raise BusinessRuleViolation("The organisation does not exist.", field="organization_id")
-        if data.id is not None and await self.clients.exists(data.id):
-            raise Conflict("A client with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.clients, data.id, "integration_client")
         secret, digest = new_secret()
         client = IntegrationClient(
             name=data.name,

@@ -10,7 +10,8 @@ from datetime import date
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -79,8 +80,7 @@ class CampaignService:
         await check_organizations(
             self.uow, data.partner_organization_ids, "partner_organization_ids"
         )
-        if data.id is not None and await self.campaigns.exists(data.id):
-            raise Conflict("A campaign with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.campaigns, data.id, "campaign")
         campaign = Campaign(
             organization_id=scope.organization_id,
             district_id=district_id,

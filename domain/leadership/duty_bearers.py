@@ -19,11 +19,11 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -98,11 +98,13 @@ class DutyBearerService:
         wanted = [i for i in ids if i is not None]
         if len(set(wanted)) != len(wanted):
             raise BusinessRuleViolation("Each id appears once.", field="commitments")
-        if data.id is not None and await self.engagements.exists(data.id):
-            raise Conflict("An engagement with this id already exists.")
+        await reject_taken_id(
+            self.uow, principal, self.engagements, data.id, "duty_bearer_engagement"
+        )
         for promised in data.commitments:
-            if promised.id is not None and await self.commitments.exists(promised.id):
-                raise Conflict("A commitment with this id already exists.")
+            await reject_taken_id(
+                self.uow, principal, self.commitments, promised.id, "duty_bearer_commitment"
+            )
         engagement = DutyBearerEngagement(
             organization_id=scope.organization_id,
             district_id=district_id,
@@ -200,8 +202,9 @@ class DutyBearerService:
         authorize(self.uow, principal, policies.MANAGE_ENGAGEMENTS, COMMITMENT)
         engagement = await self._require(principal, engagement_id, for_update=True)
         _check_due(data.due_on, engagement.held_on, "due_on")
-        if data.id is not None and await self.commitments.exists(data.id):
-            raise Conflict("A commitment with this id already exists.")
+        await reject_taken_id(
+            self.uow, principal, self.commitments, data.id, "duty_bearer_commitment"
+        )
         return _commitment_read(await self._add_commitment(principal, engagement, data))
 
     async def update_commitment(

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -87,8 +88,7 @@ class LeaderGroupService:
             await check_organizations(
                 self.uow, [data.forum_organization_id], "forum_organization_id"
             )
-        if data.id is not None and await self.groups.exists(data.id):
-            raise Conflict("A leader group with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.groups, data.id, "leader_group")
         group = LeaderGroup(
             organization_id=scope.organization_id,
             district_id=data.district_id,
@@ -193,8 +193,7 @@ class LeaderGroupService:
             group.id, user_id=data.user_id, survivor_id=data.survivor_id
         ):
             raise Conflict("She is already a member of the group.")
-        if data.id is not None and await self.members.exists(data.id):
-            raise Conflict("A member with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.members, data.id, "leader_group_member")
         member = LeaderGroupMember(
             organization_id=group.organization_id,
             group_id=group.id,
@@ -327,8 +326,7 @@ class LeaderGroupService:
             raise BusinessRuleViolation(
                 "Every attendee is a member of the group.", field="attended_member_ids"
             )
-        if data.id is not None and await self.meetings.exists(data.id):
-            raise Conflict("A meeting with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.meetings, data.id, "leader_group_meeting")
         meeting = LeaderGroupMeeting(
             organization_id=group.organization_id,
             group_id=group.id,

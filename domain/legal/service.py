@@ -17,7 +17,8 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record
 from domain.cases.access import record_case_event, require_case
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -171,8 +172,7 @@ class LegalService:
             paid_on=data.compensation_paid_on,
         )
         self._check(compensation, today)
-        if data.id is not None and await self.proceedings.exists(data.id):
-            raise Conflict("A legal proceeding with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.proceedings, data.id, "legal_proceeding")
         proceeding = LegalProceeding(
             organization_id=case.organization_id,
             district_id=case.district_id,
@@ -332,8 +332,7 @@ class LegalService:
         authorize(self.uow, principal, policies.MANAGE, HEARING)
         case = await require_case(self.uow, principal, case_id)
         proceeding = await self._proceeding(case, proceeding_id)
-        if data.id is not None and await self.hearings.exists(data.id):
-            raise Conflict("A hearing with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.hearings, data.id, "legal_hearing")
         hearing = LegalHearing(
             organization_id=case.organization_id,
             district_id=case.district_id,

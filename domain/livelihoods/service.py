@@ -22,6 +22,7 @@ from domain.common.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.policy import Policy
@@ -268,8 +269,7 @@ class LivelihoodService:
         """Record a job or enterprise of hers. Raises NotFound, Conflict (id taken),
         PermissionDenied."""
         survivor = await self._survivor(principal, policies.MANAGE, ACTIVITY, survivor_id)
-        if data.id is not None and await self.activities.exists(data.id):
-            raise Conflict("A job or enterprise with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.activities, data.id, "livelihood_activity")
         activity = LivelihoodActivity(
             organization_id=survivor.organization_id,
             district_id=survivor.district_id,
@@ -414,8 +414,7 @@ class LivelihoodService:
         survivor = await self._survivor(
             principal, policies.MANAGE, INCOME, survivor_id, for_update=True
         )
-        if data.id is not None and await self.income.exists(data.id):
-            raise Conflict("An income record with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.income, data.id, "income_record")
         if await self.income.month_taken(survivor, data.month, data.source.value):
             raise Conflict(
                 "Her income from this source is recorded for that month already; correct that "
@@ -434,6 +433,17 @@ class LivelihoodService:
             income.id = data.id
         await self.income.add(income)
         self._audit(principal, AuditAction.create, INCOME, survivor, record_id=income.id)
+        return self._income_read(income)
+
+    async def get_income(
+        self, principal: Principal, survivor_id: UUID, income_id: UUID
+    ) -> IncomeRead:
+        """One income record of hers (audited read). Raises NotFound, PermissionDenied."""
+        survivor = await self._survivor(principal, policies.READ, INCOME, survivor_id)
+        income = await self.income.get_of_survivor(survivor, income_id)
+        if income is None:
+            raise NotFound("Income record not found.")
+        self._audit(principal, AuditAction.read, INCOME, survivor, record_id=income.id)
         return self._income_read(income)
 
     async def update_income(

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record
 from domain.common.errors import Conflict, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal
@@ -34,8 +35,7 @@ class OrganizationService:
     async def create(self, principal: Principal, data: OrganizationCreate) -> OrganizationRead:
         """Register an organisation. Raises Conflict on a taken name or id."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
-        if data.id is not None and await self.repo.exists(data.id):
-            raise Conflict("An organisation with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.repo, data.id, "organization")
         if await self.repo.name_taken(data.name):
             raise Conflict("An organisation with this name already exists.")
         if data.state_id is not None:

@@ -12,11 +12,11 @@ from uuid import UUID
 from domain.audit.trail import authorize, record, record_denied
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
@@ -95,8 +95,7 @@ class DirectoryService:
         organization = await self._provider(organization_id)
         self._check_keeper(principal, organization)
         await self._check_districts(data.district_ids)
-        if data.id is not None and await self.directory.exists(data.id):
-            raise Conflict("A service offering with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.directory, data.id, "service_offering")
         offering = ServiceOffering(
             organization_id=organization.id,
             service_kind=data.service_kind,

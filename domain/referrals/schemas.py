@@ -131,8 +131,10 @@ class ReferralCreate(RequestBody):
                     "service_kind": "counselling",
                     "service_offering_id": "2e4f6a8c-1b3d-4f5e-8a7c-9d0e1f2a3b4c",
                     "urgency": "urgent",
-                    "reason": "Sleeps badly since the trial began; asks for a female counsellor "
-                    "who speaks Bengali.",
+                    "reason": "Sleeps badly since the trial began; the trafficker's family "
+                    "lives two villages away.",
+                    "note_to_partner": "Asks for a female counsellor who speaks Bengali; "
+                    "mornings suit her.",
                     "shared_fields": ["name", "age", "languages"],
                 }
             ]
@@ -151,7 +153,16 @@ class ReferralCreate(RequestBody):
     reason: str = Field(
         min_length=1,
         max_length=2000,
-        description="Why she is referred, for the receiver to read; sealed at rest.",
+        description="Why she is referred: the referring organisation's own record, never shown "
+        "to the receiving organisation; sealed at rest.",
+    )
+    note_to_partner: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="A note for the receiving organisation, which reads it with the referral: "
+        "it is shared with that organisation whatever her consent covers, so write only what "
+        "she agreed to share (what the service needs to know). Sealed at rest.",
     )
     shared_fields: list[ShareableField] = Field(
         default_factory=list,
@@ -231,7 +242,12 @@ class ReferralRead(BaseModel):
     service_kind: ServiceKind
     service_offering_id: UUID | None
     urgency: Urgency
-    reason: str
+    reason: str | None = Field(
+        description="Why she is referred (referring side only; null for the receiving side)."
+    )
+    note_to_partner: str | None = Field(
+        description="The note written for the receiving organisation (both sides see it)."
+    )
     status: ReferralStatus
     shared_fields: list[ShareableField] = Field(
         description="The fields sealed for the receiver when the referral was sent."

@@ -8,6 +8,10 @@ reason kept sealed in the case's history. The chosen fields are copied from her 
 snapshot sealed for the referral (``shared_enc``); the receiver reads the snapshot, never her
 record.
 
+The referral's ``reason`` stays with the referring organisation: the receiver never sees it,
+whatever her consent. What the receiver is told in words is ``note_to_partner``, written by
+the worker for it, knowing that it is shared.
+
 Withdrawal after sending: the receiver sees, at every read, only those snapshot fields her
 sharing consent with it allows *now*. Withdrawn or expired consent (or a narrower new version)
 hides the rest (listed in ``shared_withheld``); the snapshot itself is kept, unchanged, so
@@ -31,12 +35,12 @@ from domain.audit.trail import authorize, record, record_denied
 from domain.cases.access import record_case_event, require_case
 from domain.common.errors import (
     BusinessRuleViolation,
-    Conflict,
     InvalidState,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -185,8 +189,7 @@ class ReferralService:
                     "The offering is not the receiving organisation's offering of this service.",
                     field="service_offering_id",
                 )
-        if data.id is not None and await self.referrals.exists(data.id):
-            raise Conflict("A referral with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.referrals, data.id, "referral")
 
         # -- her consent, at this moment ------------------------------------------------------
         consent = await active_consent(
@@ -247,6 +250,9 @@ class ReferralService:
             self.uow.cipher.seal_text(data.reason, _place(referral.id, "reason_enc")) or b""
         )
         referral.shared_enc = self.uow.cipher.seal_json(shared, _place(referral.id, "shared_enc"))
+        referral.note_to_partner_enc = self.uow.cipher.seal_text(
+            data.note_to_partner, _place(referral.id, "note_to_partner_enc")
+        )
         await self.referrals.add(referral)
         step = await self._step(principal, referral, None, S.sent, None, now)
         record(
@@ -556,6 +562,9 @@ class ReferralService:
         outcome = self.uow.cipher.open_text(
             referral.outcome_enc, _place(referral.id, "outcome_enc")
         )
+        note = self.uow.cipher.open_text(
+            referral.note_to_partner_enc, _place(referral.id, "note_to_partner_enc")
+        )
         return ReferralRead(
             id=referral.id,
             direction=Direction.incoming if receiving else Direction.outgoing,
@@ -566,7 +575,8 @@ class ReferralService:
             service_kind=referral.service_kind,
             service_offering_id=referral.service_offering_id,
             urgency=referral.urgency,
-            reason=reason,
+            reason=None if receiving else reason,  # the referring organisation's own record
+            note_to_partner=note,
             status=referral.status,
             shared_fields=sent,
             shared=shared,

@@ -20,6 +20,7 @@ from domain.common.errors import (
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -91,8 +92,7 @@ class LedgerService:
         authorize(self.uow, principal, policies.MANAGE, ENTRY)
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
-        if data.id is not None and await self.ledger.exists(data.id):
-            raise Conflict("A ledger entry with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.ledger, data.id, "shg_ledger_entry")
         entry = new_entry(
             shg,
             data.kind,
@@ -238,8 +238,7 @@ class LoanService:
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
         check_day(shg, data.applied_on, "applied_on")
-        if data.id is not None and await self.loans.exists(data.id):
-            raise Conflict("A loan with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.loans, data.id, "shg_loan")
         rate = data.annual_rate_bps
         if data.kind is LoanKind.internal:
             if data.member_id is None:

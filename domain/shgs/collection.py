@@ -19,6 +19,7 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -128,8 +129,8 @@ class CollectionService:
         require_open(shg)
         check_day(shg, sheet.held_on, "held_on")
         existing = await self.meetings.on_day(shg.id, sheet.held_on)
-        if existing is None and sheet.id is not None and await self.meetings.exists(sheet.id):
-            raise Conflict("A meeting with this id already exists.")
+        if existing is None:
+            await reject_taken_id(self.uow, principal, self.meetings, sheet.id, MEETING)
         if existing is not None:
             first = await self._read(existing)
             if sheet.id not in (None, existing.id) or not self._same(first, sheet):

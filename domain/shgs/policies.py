@@ -12,8 +12,13 @@ are not personal, its members' names, savings, loans and attendance are. So:
   entries, lend: program managers and social workers;
 - ``shgs:grading-rules``: set the organisation's grading thresholds: program managers.
 
-Groups are the organisation's, not a caseload: every social worker of the organisation works
-with every group. Which members are survivors is case information: a member's ``survivor_id``
+Groups are the organisation's, worked district by district: a program manager (and the other
+roles admitted above) reaches every group of her organisation, a social worker only the groups
+and federations of her districts (``group_scope``), as she works her districts' cases. A group
+of another district answers 404 to her, exactly like one that does not exist, with everything
+under it (members, meetings, ledger, balances, loans, grading); lists leave it out, and she
+forms, moves and federates groups in her districts only. A federation without a district is
+the program manager's. Which members are survivors is case information: a member's ``survivor_id``
 is shown only to a caller who may see that survivor (``survivor_visible``: her program
 manager, the social worker of her case, or of her district where the organisation allows it),
 never to partners, analysts or integration clients, and nothing else in any answer tells a
@@ -21,6 +26,8 @@ survivor member from another woman.
 """
 
 from __future__ import annotations
+
+from uuid import UUID
 
 from domain.cases.policies import CASE_WORKERS
 from domain.common.policy import policy
@@ -57,10 +64,24 @@ SET_GRADING_RULES = policy(
 
 
 def group_scope(principal: Principal) -> RowScope:
-    """The groups the caller may see: her organisation's."""
+    """The groups (and federations) the caller may see: her organisation's; a social
+    worker's, of her districts only (one indexed condition on ``district_id``)."""
     if principal.kind is PrincipalKind.system or principal.organization_id is None:
         return RowScope.nothing()
+    if principal.role is Role.social_worker:
+        return RowScope(
+            organization_ids=frozenset({principal.organization_id}),
+            district_ids=frozenset(principal.district_ids),
+        )
     return RowScope.organization(principal.organization_id)
+
+
+def works_district(principal: Principal, district_id: UUID | None) -> bool:
+    """Whether a group or federation placed in ``district_id`` (None: no district) stays in
+    the caller's scope: always for a program manager, for a social worker only in her
+    districts."""
+    scope = group_scope(principal)
+    return scope.district_ids is None or district_id in scope.district_ids
 
 
 def sees_records(principal: Principal) -> bool:

@@ -21,6 +21,7 @@ from domain.common.errors import (
     NotFound,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -172,8 +173,7 @@ class ShgService:
         BusinessRuleViolation (parent of the wrong tier, unknown place)."""
         authorize(self.uow, principal, policies.MANAGE, FEDERATION)
         organization_id = self._organization(principal)
-        if data.id is not None and await self.federations.exists(data.id):
-            raise Conflict("A federation with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.federations, data.id, "shg_federation")
         await self._check_federation_links(
             principal, data.tier, data.parent_id, data.district_id, data.block_id
         )
@@ -288,6 +288,16 @@ class ShgService:
                     f"The parent of a {tier.value} must be a {wanted.value}.", field="parent_id"
                 )
         await self._check_place(district_id, block_id)
+        self._check_own_district(principal, district_id, "federation")
+
+    @staticmethod
+    def _check_own_district(principal: Principal, district_id: UUID | None, what: str) -> None:
+        """A social worker keeps groups and federations in her districts (she would lose sight
+        of them anywhere else). Raises BusinessRuleViolation."""
+        if not policies.works_district(principal, district_id):
+            raise BusinessRuleViolation(
+                f"Place the {what} in one of your districts.", field="district_id"
+            )
 
     async def _check_place(self, district_id: UUID | None, block_id: UUID | None) -> None:
         if district_id is not None:
@@ -310,8 +320,7 @@ class ShgService:
         BusinessRuleViolation (unknown place or federation)."""
         authorize(self.uow, principal, policies.MANAGE, SHG)
         organization_id = self._organization(principal)
-        if data.id is not None and await self.groups.exists(data.id):
-            raise Conflict("A self-help group with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.groups, data.id, "shg")
         await self._check_group_links(
             principal, data.district_id, data.block_id, data.federation_id
         )
@@ -413,6 +422,7 @@ class ShgService:
         federation_id: UUID | None,
     ) -> None:
         await self._check_place(district_id, block_id)
+        self._check_own_district(principal, district_id, "group")
         if federation_id is not None:
             federation = await self.federations.get(federation_id, policies.group_scope(principal))
             if federation is None:
@@ -429,8 +439,7 @@ class ShgService:
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
         check_day(shg, data.joined_on, "joined_on")
-        if data.id is not None and await self.members.exists(data.id):
-            raise Conflict("A member with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.members, data.id, "shg_member")
         name = data.name
         if data.survivor_id is not None:
             survivor = await self.members.visible_survivor(

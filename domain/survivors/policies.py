@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from domain.cases.policies import CASE_WORKERS, case_scope
 from domain.common.policy import policy
-from domain.common.principal import Principal, PrincipalKind
+from domain.common.principal import Principal, PrincipalKind, Role
 from persistence.scope import CaseScope
 
 READ = policy(
@@ -29,6 +29,14 @@ MANAGE = policy(
     CASE_WORKERS,
     "Register survivors (intake, with a duplicate check) and correct their records.",
     entity="survivor",
+)
+
+DUPLICATE_ALERTS = policy(
+    "survivors:duplicate-alerts",
+    {Role.program_manager},
+    "Read and resolve the organisation's duplicate alerts: intakes whose phone or name matched "
+    "survivors their author may not see (she is never told of those).",
+    entity="duplicate_alert",
 )
 
 

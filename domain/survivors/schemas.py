@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, ReadModel, RequestBody
-from persistence.models.case_vocabulary import Sex
+from persistence.models.case_vocabulary import DuplicateAlertStatus, Sex
 
 
 class IdentityDocumentKind(StrEnum):
@@ -300,3 +300,39 @@ class SurvivorRead(SurvivorSummary):
 
 class SurvivorPage(Page[SurvivorSummary]):
     """One page of survivors."""
+
+
+# -- duplicate alerts -------------------------------------------------------------------------
+class DuplicateAlertResolution(RequestBody):
+    """What the program manager made of an alert: ``resolved`` (she dealt with it: merged the
+    records, corrected one, followed up with the worker) or ``dismissed`` (not the same
+    woman)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "dismissed"}]})
+
+    status: Literal[DuplicateAlertStatus.resolved, DuplicateAlertStatus.dismissed]
+
+
+class DuplicateAlertRead(ReadModel):
+    """An intake whose phone or name matched survivors of the organisation that its author may
+    not see. Ids only: open the survivors to compare them."""
+
+    id: UUID
+    organization_id: UUID
+    raised_by: UUID = Field(description="The person whose intake matched.")
+    raised_at: datetime
+    survivor_id: UUID | None = Field(
+        description="The survivor that intake registered; null when it was not registered "
+        "(it also matched survivors its author may see, and she was shown those)."
+    )
+    matched_survivor_ids: list[UUID] = Field(
+        description="The survivors it matched that its author may not see (and was not told of).",
+    )
+    status: DuplicateAlertStatus
+    resolved_by: UUID | None
+    resolved_at: datetime | None
+    updated_at: datetime
+    version: int
+
+
+DuplicateAlertPage = Page[DuplicateAlertRead]

@@ -23,10 +23,12 @@ from domain.common.errors import (
     PermissionDenied,
     PreconditionFailed,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.survivors import policies
+from domain.survivors.duplicates import DuplicateHitLimit, keep_hit, refuse_when_over_limit
 from domain.survivors.policies import survivor_scope
 from domain.survivors.schemas import (
     Address,
@@ -55,23 +57,20 @@ ADULT_AGE = 18
 
 
 class PossibleDuplicate(Conflict):
-    """An intake matches survivors already registered (same phone or name). The problem lists
-    the matches the caller may see, and says whether there are others she may not."""
+    """An intake matches survivors already registered (same phone or name) that the caller may
+    see. The problem lists them; it says nothing of matches she may not see (those are told to
+    the program managers: domain/survivors/duplicates.py)."""
 
     title = "Possible duplicate"
     code = "possible-duplicate"
 
-    def __init__(self, visible_ids: Sequence[UUID], others_exist: bool) -> None:
+    def __init__(self, visible_ids: Sequence[UUID]) -> None:
         super().__init__(
             "Survivors with the same phone or name are already registered. Look at them; "
             "register her anyway with confirm_not_duplicate: true.",
-            extensions={
-                "duplicate_ids": [str(survivor_id) for survivor_id in visible_ids],
-                "other_duplicates_exist": others_exist,
-            },
+            extensions={"duplicate_ids": [str(survivor_id) for survivor_id in visible_ids]},
         )
         self.visible_ids = list(visible_ids)
-        self.others_exist = others_exist
 
 
 # -- normalisation and blind indexes ---------------------------------------------------------
@@ -227,18 +226,23 @@ class SurvivorService:
         self.survivors = SurvivorRepository(uow)
 
     # -- intake ---------------------------------------------------------------------------
-    async def create(self, principal: Principal, data: SurvivorCreate) -> SurvivorRead:
+    async def create(
+        self, principal: Principal, data: SurvivorCreate, limit: DuplicateHitLimit | None
+    ) -> SurvivorRead:
         """Register a survivor in the caller's organisation, after a duplicate check by phone
-        and name. Raises PossibleDuplicate (409) unless confirm_not_duplicate, Conflict (id
-        taken), BusinessRuleViolation (a place that does not exist), PermissionDenied."""
+        and name (see domain/survivors/duplicates.py; ``limit``: how many hits she may be told
+        of, None for no limit). Raises PossibleDuplicate (409) for matches she may see unless
+        confirm_not_duplicate, TooManyRequests (past her limit of hits), Conflict (id taken),
+        BusinessRuleViolation (a place that does not exist), PermissionDenied."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
         self._people_only(principal)
         organization_id = principal.organization_id
         if organization_id is None:  # pragma: no cover - every admitted role has one
             raise PermissionDenied("Your account belongs to no organisation.")
+        if limit is not None and not data.confirm_not_duplicate:
+            await refuse_when_over_limit(self.uow, principal)
         await self._check_places(data.home_address, data.current_address)
-        if data.id is not None and await self.survivors.exists(data.id):
-            raise Conflict("A survivor with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.survivors, data.id, "survivor")
         personal = SurvivorPersonal.model_validate(
             data.model_dump(include=set(_PERSONAL_FIELDS), exclude_none=True)
         )
@@ -256,19 +260,34 @@ class SurvivorService:
         seal_personal(self.uow.cipher, survivor, personal)
         # Two intakes of the same person at once must not both miss each other.
         await self.survivors.hold_identities(survivor.phone_bidx, survivor.name_bidx)
-        if not data.confirm_not_duplicate:
-            matches = await self.survivors.possible_duplicates(
+        # Checked even when she confirms: matches she may not see go to the program managers.
+        matches = await self.survivors.possible_duplicates(
+            organization_id, survivor.phone_bidx, survivor.name_bidx, survivor_scope(principal)
+        )
+        visible = [match.survivor_id for match in matches if match.visible]
+        hidden = [match.survivor_id for match in matches if not match.visible]
+        if visible and not data.confirm_not_duplicate:
+            await keep_hit(
+                self.uow,
+                principal,
                 organization_id,
-                survivor.phone_bidx,
-                survivor.name_bidx,
-                survivor_scope(principal),
+                registered_id=None,
+                hidden_ids=hidden,
+                told=True,
+                limit=limit,
             )
-            if matches:
-                raise PossibleDuplicate(
-                    [match.survivor_id for match in matches if match.visible],
-                    any(not match.visible for match in matches),
-                )
+            raise PossibleDuplicate(visible)
         await self.survivors.add(survivor)
+        if matches:
+            await keep_hit(
+                self.uow,
+                principal,
+                organization_id,
+                registered_id=survivor.id,
+                hidden_ids=hidden,
+                told=False,
+                limit=limit,
+            )
         record(
             self.uow,
             principal,

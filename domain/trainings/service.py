@@ -14,6 +14,7 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -134,8 +135,7 @@ class TrainingService:
         if organization_id is None:
             raise BusinessRuleViolation("Only an organisation's staff run trainings.")
         await self._check_places(data.provider_organization_id, data.district_id)
-        if data.id is not None and await self.trainings.exists(data.id):
-            raise Conflict("A training with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.trainings, data.id, "training")
         training = Training(
             organization_id=organization_id,
             topic=data.topic,
@@ -251,8 +251,9 @@ class TrainingService:
                 training, survivor_id=data.survivor_id, user_id=data.user_id
             ):
                 raise Conflict("This person already takes part in the training.")
-        if data.id is not None and await self.participants.exists(data.id):
-            raise Conflict("A participant with this id already exists.")
+        await reject_taken_id(
+            self.uow, principal, self.participants, data.id, "training_participant"
+        )
         participant = TrainingParticipant(
             organization_id=training.organization_id,
             training_id=training.id,

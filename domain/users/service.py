@@ -17,6 +17,7 @@ from domain.common.errors import (
     PreconditionFailed,
     TooManyRequests,
 )
+from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
@@ -87,8 +88,7 @@ class UserService:
                 )
             raise NotFound("Organisation not found.")
         self._check_assignable(principal, data.role)
-        if data.id is not None and await self.users.exists(data.id):
-            raise Conflict("A user with this id already exists.")
+        await reject_taken_id(self.uow, principal, self.users, data.id, "user")
         if await self.users.email_taken(data.email):
             raise Conflict("An account with this email already exists.")
         await require_districts(self.uow, data.district_ids)

@@ -19,6 +19,7 @@ from persistence.models.audit_chain_head import AuditChainHead
 from persistence.models.audit_tally import AuditTally
 from persistence.models.idempotency_record import IdempotencyRecord
 from persistence.models.survivor import Survivor
+from persistence.models.duplicate_alert import DuplicateAlert
 from persistence.models.consent import Consent
 from persistence.models.survivor_case import SurvivorCase
 from persistence.models.case_event import CaseEvent
@@ -92,6 +93,7 @@ __all__ = [
     "CaseVisit",
     "Consent",
     "District",
+    "DuplicateAlert",
     "DutyBearerCommitment",
     "DutyBearerEngagement",
     "EntitlementApplication",

@@ -221,3 +221,9 @@ class CaseEventKind(StrEnum):
     legal = "legal"
     # A survivor leader's identification referral that became this case.
     identification = "identification"
+
+
+class DuplicateAlertStatus(StrEnum):
+    open = "open"
+    resolved = "resolved"  # the program manager dealt with it (merged, corrected, followed up)
+    dismissed = "dismissed"  # not the same woman

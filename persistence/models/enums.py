@@ -58,6 +58,9 @@ class AuditAction(StrEnum):
     approve = "approve"
     decline = "decline"
     expire = "expire"
+    probe = "probe"  # a request that touched a record outside the caller's scope (a taken id)
+    replay = "replay"  # an answer given again for a repeated Idempotency-Key
+    duplicate_hit = "duplicate_hit"  # an intake that matched registered survivors
 
 
 class AuditOutcome(StrEnum):

@@ -15,7 +15,8 @@ from persistence.models.case_vocabulary import ReferralStatus, ServiceKind, Urge
 class Referral(Entity, OrganizationOwned, PlaceBound, CaseBound, table=True):
     """A referral of a survivor, for one service need, from the organisation holding her case
     (``organization_id``) to a receiving organisation. ``shared_enc`` seals the snapshot of the
-    fields her consent allowed at the moment of referral; the receiver sees only those."""
+    fields her consent allowed at the moment of referral; the receiver sees only those, and the
+    note written for it (``note_to_partner_enc``), never the internal ``reason_enc``."""
 
     __tablename__ = "referral"
     __table_args__ = (
@@ -32,7 +33,10 @@ class Referral(Entity, OrganizationOwned, PlaceBound, CaseBound, table=True):
     service_offering_id: UUID | None = Field(default=None, foreign_key="service_offering.id")
     service_kind: ServiceKind = Field(sa_type=enum_column(ServiceKind, "referral_service_kind"))
     urgency: Urgency = Field(sa_type=enum_column(Urgency, "urgency"))
+    # Why she is referred: the referring organisation's own record, never shown to the receiver.
     reason_enc: bytes = Field(sa_type=sa.LargeBinary)
+    # What the worker chose to tell the receiving organisation, knowing it is shared.
+    note_to_partner_enc: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     shared_fields: list[str] = Field(
         default_factory=list,
         sa_type=ARRAY(sa.String(40)),
