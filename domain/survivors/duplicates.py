@@ -42,7 +42,7 @@ from persistence.models.case_vocabulary import DuplicateAlertStatus
 from persistence.models.duplicate_alert import DuplicateAlert
 from persistence.models.enums import AuditAction, AuditOutcome
 from persistence.repositories.duplicate_alerts import DuplicateAlertRepository
-from persistence.repositories.login_throttle import LoginThrottleRepository
+from persistence.repositories.login_throttle import LoginThrottleRepository, ThrottleRule
 from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
 
@@ -73,7 +73,7 @@ def _counter_key(principal: Principal) -> str:
 async def refuse_when_over_limit(uow: UnitOfWork, principal: Principal) -> None:
     """Raise TooManyRequests while the caller is past her limit of duplicate hits."""
     now = utcnow()
-    until = await LoginThrottleRepository(uow).locked_until([_counter_key(principal)], now)
+    until = await LoginThrottleRepository(uow).waiting_until([_counter_key(principal)], now)
     if until is not None:
         raise TooManyRequests(
             "Too many intakes matched registered survivors in a short time; try again later.",
@@ -128,14 +128,11 @@ async def keep_hit(
         uow.on_rollback(alert)
     if limit is None:
         return
-    counters, key, now = LoginThrottleRepository(uow), _counter_key(principal), utcnow()
-
-    async def count() -> None:
-        await counters.record_failure(
-            key, now, window=limit.window, limit=limit.hits, lockout=limit.window
-        )
-
-    uow.on_rollback(count)
+    # Counted at once, in a transaction of its own: it outlives the intake's rollback.
+    rule = ThrottleRule(
+        _counter_key(principal), limit.window, limit=limit.hits, lockout=limit.window
+    )
+    await LoginThrottleRepository(uow).reserve([rule], utcnow())
 
 
 def alert_read(alert: DuplicateAlert) -> DuplicateAlertRead:

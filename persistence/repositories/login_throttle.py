@@ -127,6 +127,17 @@ class LoginThrottleRepository(Repository):
         await connection.execute(_COUNT, keys, failures, starts, locks)
         return Reservation(locks_set=dict(zip(keys, locks, strict=True)))
 
+    async def waiting_until(self, keys: Sequence[str], now: datetime) -> datetime | None:
+        """Until when the longest-waiting of ``keys`` waits (None: none does). Counts nothing."""
+        connection = await self.driver()
+        until: datetime | None = await connection.fetchval(
+            "SELECT max(locked_until) FROM login_throttle"
+            " WHERE key = ANY($1::text[]) AND locked_until > $2",
+            list(keys),
+            now,
+        )
+        return until
+
     async def give_back(
         self, reservation: Reservation, *, forget: Sequence[str], release: str
     ) -> None:
