@@ -24,6 +24,7 @@ from domain.common.errors import (
 from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
+from domain.common.request_context import note_caller
 from domain.identity.service import AuthService
 from persistence.uow import UnitOfWork
 
@@ -63,6 +64,8 @@ class PolicyDependency:
     async def __call__(self, request: Request, uow: UoW) -> Principal:
         container = get_container(request)
         principal = await AuthService(uow, container.identity).authenticate(bearer_token(request))
+        # What the answer may carry depends on who asks (personal fields: not to clients).
+        note_caller(principal.kind)
         if not self.policy.permits(principal):
             record_denied(uow, principal, self.policy.entity)
             raise PermissionDenied("Your role or scopes do not allow this action.")

@@ -5,6 +5,11 @@ they need). Record-level scope (organisation, district, assignment, consent) is 
 area's ``policies.py`` and applied by repositories as one indexed filter. Denied actions raise
 :class:`PermissionDenied`; records outside the caller's scope raise ``NotFound`` so that their
 existence is not revealed.
+
+Some actions are a person's alone (``people_only``): creating or changing people's accounts,
+resetting their passwords, assigning cases, overriding consent, granting integration clients,
+safety reports. An integration client never takes them, whatever scopes its row names: a
+machine credential that can make or become a person is a way round every other rule.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ class Policy:
     any_authenticated: bool = False
     # The kind of record the action is about, as audit events name it (e.g. "user").
     entity: str = ""
+    # A person's act: refused to integration clients whatever their scopes say, and never
+    # granted to one.
+    people_only: bool = False
 
     def __post_init__(self) -> None:
         if self.name in _REGISTRY and _REGISTRY[self.name] != self:
@@ -38,6 +46,8 @@ class Policy:
     def permits(self, principal: Principal) -> bool:
         if principal.kind is PrincipalKind.system:
             return True
+        if self.people_only and principal.kind is PrincipalKind.client:
+            return False
         if not self.any_authenticated and principal.role not in self.roles:
             return False
         if principal.kind is PrincipalKind.client and not self.any_authenticated:
@@ -57,8 +67,9 @@ def policy(
     *,
     entity: str,
     any_authenticated: bool = False,
+    people_only: bool = False,
 ) -> Policy:
-    return Policy(name, frozenset(roles), description, any_authenticated, entity)
+    return Policy(name, frozenset(roles), description, any_authenticated, entity, people_only)
 
 
 def registered_policies() -> dict[str, Policy]:

@@ -25,6 +25,7 @@ from domain.identity.passwords import Passwords
 from domain.identity.schemas import Me, TokenResponse
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenService, TokenSubject
+from domain.integration_clients.service import granted_scopes
 from persistence.access import AccessCheck
 from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
@@ -210,7 +211,7 @@ class AuthService:
                 durable=True,
             )
             raise InvalidClient("Client authentication failed.")
-        granted = set(client.scopes)
+        granted = granted_scopes(client)
         requested = set(scope.split()) if scope else granted
         if not requested <= granted:
             raise InvalidGrant("A requested scope is not granted to this client.")

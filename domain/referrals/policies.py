@@ -58,6 +58,15 @@ READ = policy(
     "those addressed to its organisation (consented fields only).",
     entity=REFERRAL,
 )
+INBOX = policy(
+    "referrals:inbox",
+    RECEIVERS,
+    "Receive the consented fields of referrals addressed to one's own organisation (a "
+    "partner's case system working its inbox; with referrals:read). The only personal data an "
+    "integration client ever receives; granted only by a program manager of the client's "
+    "organisation.",
+    entity=REFERRAL,
+)
 TRANSITION = policy(
     "referrals:transition",
     CASE_WORKERS | RECEIVERS,

@@ -17,6 +17,7 @@ MANAGE = policy(
     {Role.platform_admin, Role.program_manager},
     "Create, change, disable and enable user accounts, and reset their passwords.",
     entity="user",
+    people_only=True,
 )
 CHANGE_OWN_PASSWORD = policy(
     "me:password",
