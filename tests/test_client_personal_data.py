@@ -864,6 +864,7 @@ MUST_REACH = {
     ("IntakeLead", "name"),
     ("IntakeLead", "observations"),
     ("StoryLink", "story"),
+    ("UserRead", "full_name"),
 }
 
 
@@ -1106,6 +1107,11 @@ async def build_world(factory: Factory) -> World:
     )
     async with factory.uow() as uow:
         secrets = await sealed_values(uow)
+        # A survivor leader's account names a survivor too.
+        leaders = await uow.session.execute(
+            sa.text("SELECT full_name, email FROM app_user WHERE role = 'survivor_leader'")
+        )
+        secrets |= {value.casefold() for row in leaders for value in row}
         binds = {"lead": manager.organization_id, "partner": partner_manager.organization_id}
         fillings: dict[str, list[dict[str, str]]] = {}
         for prefix, sql in FILLINGS.items():
