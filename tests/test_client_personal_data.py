@@ -742,7 +742,6 @@ def test_personal_fields_are_withheld_only_from_clients_in_a_request() -> None:
 # Path parameters, filled from the world: for each resource path (a route's template up to its
 # last parameter), the rows whose ids fill it. A route under a known resource path is walked
 # without more; a new kind of resource needs its line here (the walk says which).
-LEAD, PARTNER = ":lead", ":partner"
 FILLINGS: dict[str, str] = {
     "/users/{user_id}": "SELECT id AS user_id FROM app_user ORDER BY email LIMIT 2",
     "/integration-clients/{client_id}": "SELECT id AS client_id FROM integration_client"
