@@ -25,6 +25,7 @@ from domain.common.errors import (
 from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
+from domain.common.request_context import note_caller
 from domain.identity.service import AuthService
 from persistence.uow import UnitOfWork
 
@@ -88,6 +89,8 @@ class PolicyDependency:
         container = get_container(request)
         principal = await AuthService(uow, container.identity).authenticate(bearer_token(request))
         setattr(request.state, CALLER, principal)
+        # What the answer may carry depends on who asks (personal fields: not to clients).
+        note_caller(principal.kind)
         if not self.policy.permits(principal):
             record_denied(uow, principal, self.policy.entity)
             raise self.policy.refusal(principal)

@@ -25,11 +25,14 @@ from api.errors import domain_error_handler, validation_error_handler
 from api.http import etag, next_link
 from domain.audit.trail import record_denied
 from domain.cases import policies as case_policies
+from domain.cases.schemas import CaseDetail, CaseRead
 from domain.cases.service import CaseService
 from domain.common.errors import DomainError, NotAuthenticated
 from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
+from domain.common.request_context import note_caller
+from domain.common.schemas import withhold_personal
 from domain.identity.service import AuthService
 from persistence.access import AccessCheck
 from persistence.models.case_vocabulary import CaseStatus
@@ -65,6 +68,7 @@ async def serve(request: Request, policy: Policy, handler: HotHandler) -> Respon
             auth = AuthService(uow, container.identity)
             principal, check = await auth.claimed(bearer_token(request))
             setattr(request.state, CALLER, principal)
+            note_caller(principal.kind)
             if not policy.permits(principal):
                 # A refused role learns nothing more than its own token says, but a dead
                 # token is a 401 first, as on every other route.
@@ -125,7 +129,8 @@ async def read_case(request: Request, case_id: UUID) -> Response:
         request: Request, uow: UnitOfWork, principal: Principal, check: AccessCheck
     ) -> Response:
         case = await CaseService(uow).get(principal, case_id, access=check)
-        return _json(case, {"ETag": etag(case["version"])})
+        # Built without a model: the personal fields are withheld here as CaseDetail would.
+        return _json(withhold_personal(CaseDetail, case), {"ETag": etag(case["version"])})
 
     return await serve(request, case_policies.READ, handler)
 
@@ -147,6 +152,8 @@ async def list_cases(request: Request) -> Response:
             limit=query.limit, cursor=query.cursor, include_total=query.include_total
         )
         result = await CaseService(uow).list(principal, page, filters, access=check)
+        for item in result["items"]:
+            withhold_personal(CaseRead, item)
         return _json(result, _page_headers(request, result))
 
     return await serve(request, case_policies.READ, handler)

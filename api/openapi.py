@@ -29,7 +29,18 @@ keyset pagination (`limit`, `cursor`; `next_cursor` in the body and a `Link` hea
 an `ETag`; updates need `If-Match`. Creates accept `Idempotency-Key`. Unknown body fields are
 rejected. Each operation's `x-policy` names the policy that admits callers; records outside the
 caller's scope answer 404.
+
+**Integration clients** never take a person's act (policies marked people only) and never
+receive personal data: every field marked `x-personal` is `null` in an answer to a client. The
+one exception is `referrals:inbox`, granted by a program manager of the client's organisation:
+the consented fields (`shared`) of referrals addressed to that organisation.
 """
+
+PERSONAL_NOTE = "Personal: `null` for integration clients."
+RELEASED_NOTE = (
+    "Personal: `null` for integration clients, except a client holding `{scope}` reading a "
+    "referral addressed to its own organisation."
+)
 
 
 class ValidationIssue(BaseModel):
@@ -136,7 +147,7 @@ def install(app: FastAPI) -> None:
         client_scopes = {
             name: rule.description
             for name, rule in sorted(all_policies().items())
-            if not rule.any_authenticated
+            if not rule.any_authenticated and not rule.people_only
         }
         components = schema.setdefault("components", {})
         schemes = components.setdefault("securitySchemes", {})
@@ -167,13 +178,29 @@ def install(app: FastAPI) -> None:
                     if rule.any_authenticated
                     else ", ".join(sorted(role.value for role in rule.roles))
                 )
+                if rule.people_only:
+                    who += " (people only: never an integration client)"
                 operation["description"] = (
                     operation.get("description", "").rstrip()
                     + f"\n\n**Policy** `{rule.name}`: {who}."
                 )
-                scopes = [] if rule.any_authenticated else [rule.name]
+                scopes = [] if rule.any_authenticated or rule.people_only else [rule.name]
                 operation["security"] = [{"HTTPBearer": []}, {"oauth2": scopes}]
+        _note_personal_fields(components.get("schemas", {}))
         app.openapi_schema = schema
         return schema
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
+
+
+def _note_personal_fields(schemas: dict[str, Any]) -> None:
+    """Say on each field marked ``x-personal`` (domain/common/schemas.py Personal) that
+    integration clients receive null."""
+    for component in schemas.values():
+        for field in component.get("properties", {}).values():
+            if not field.get("x-personal"):
+                continue
+            scope = field.get("x-personal-released-by")
+            note = RELEASED_NOTE.format(scope=scope) if scope else PERSONAL_NOTE
+            described = field.get("description", "").rstrip()
+            field["description"] = f"{described} {note}".strip()

@@ -32,6 +32,7 @@ from persistence.models.case_vocabulary import (
     TraffickingStatus,
 )
 from persistence.models.enums import OrganizationKind
+from persistence.models.integration_client import IntegrationClient
 from persistence.models.organization import Organization
 from persistence.models.survivor import Survivor
 from persistence.models.survivor_case import SurvivorCase
@@ -135,8 +136,11 @@ class Factory:
         return {"Authorization": f"Bearer {token}"}
 
     async def integration_client(
-        self, organization_id: UUID, role: Role, scopes: list[str]
+        self, organization_id: UUID, role: Role, scopes: list[str], *, unchecked: bool = False
     ) -> Actor:
+        """A client granted ``scopes`` by the platform admin. ``unchecked``: the scopes are
+        written straight into its row, past the grant's checks, as a tampered database would
+        hold them (a person's acts: the policies must refuse them all the same)."""
         async with self.uow() as uow:
             created = await IntegrationClientService(uow).create(
                 self.system,
@@ -144,9 +148,13 @@ class Factory:
                     name=f"Client {uuid.uuid4().hex[:6]}",
                     organization_id=organization_id,
                     role=role,
-                    scopes=scopes,
+                    scopes=[] if unchecked else scopes,
                 ),
             )
+            if unchecked:
+                row = await uow.session.get(IntegrationClient, created.id)
+                assert row is not None
+                row.scopes = list(scopes)
         token = self.container.identity.tokens.issue_access_token(
             TokenSubject(
                 principal_kind="client",

@@ -817,9 +817,40 @@ async def test_integration_client_grants_are_checked(
         problem(await client.post(CLIENTS, json=body, headers=admin.headers), 422)
     assert await total(client, CLIENTS, admin) == before
 
-    allowed = {**base, "role": "program_manager", "scopes": ["users:manage", "users:read"]}
+    # A person's acts are never a client's, whatever its role allows (issue 9): each refusal
+    # names the scope and why.
+    for scope in (
+        "users:manage",
+        "cases:assign",
+        "consents:override",
+        "notes:manage",
+        "safety_reports:read",
+        "identification_referrals:decide",
+        "integration-clients:inbox",
+    ):
+        refused = await client.post(
+            CLIENTS,
+            json={**base, "role": "program_manager", "scopes": ["users:read", scope]},
+            headers=admin.headers,
+        )
+        problem(refused, 422)
+        assert f"'{scope}'" in refused.json()["detail"], refused.text
+        assert "person's act" in refused.json()["detail"], refused.text
+    # The referral inbox is granted by the client's own organisation, not by the admin.
+    inbox = await client.post(
+        CLIENTS,
+        json={**base, "role": "partner_staff", "scopes": ["referrals:read", "referrals:inbox"]},
+        headers=admin.headers,
+    )
+    problem(inbox, 422)
+    assert "'referrals:inbox'" in inbox.json()["detail"]
+    assert "program manager" in inbox.json()["detail"]
+    assert await total(client, CLIENTS, admin) == before
+
+    allowed = {**base, "role": "program_manager", "scopes": ["users:read", "cases:read"]}
     created = await create(client, CLIENTS, admin, allowed)
-    assert created["scopes"] == ["users:manage", "users:read"]
+    assert created["scopes"] == ["cases:read", "users:read"]
+    assert (created["inbox_granted_by"], created["inbox_granted_at"]) == (None, None)
 
 
 async def test_integration_client_with_a_chosen_id_and_a_taken_id(

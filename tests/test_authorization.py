@@ -225,6 +225,10 @@ class World:
             self.org_a, Role.social_worker, districts=(SOUTH_24,)
         )
         self.member_b = await self.factory.user(self.org_b, Role.partner_staff)
+        # A's partner system, whose referral inbox A's program manager grants and revokes.
+        self.inbox_a = await self.factory.integration_client(
+            self.org_a, Role.partner_staff, ["referrals:read"]
+        )
         return self
 
     async def actor(self, name: str) -> Actor:
@@ -258,6 +262,7 @@ class World:
             "member_a": str(self.member_a.id),
             "member_b": str(self.member_b.id),
             "client_a": str((await self.actor("client_a")).id),
+            "inbox_a": str(self.inbox_a.id),
         }
 
 
@@ -269,7 +274,7 @@ async def world(client: httpx.AsyncClient, factory: Factory) -> World:
 @dataclass(frozen=True)
 class Action:
     method: str
-    path: str  # {org_a}, {org_b}, {member_a}, {member_b}, {client_a} are filled from the world
+    path: str  # {org_a}, {org_b}, {member_a}, {member_b}, {client_a}, {inbox_a}: the world's
     json: dict[str, Any] | None = None
     if_match_of: str | None = None  # member whose current ETag goes into If-Match
 
@@ -293,26 +298,30 @@ ACTIONS = {
     "clis": Action("GET", "/integration-clients?limit=200"),
     "audit": Action("GET", "/audit-events?limit=200"),
     "me": Action("GET", "/me"),
+    "inb+": Action("POST", "/integration-clients/{inbox_a}/inbox"),
+    "inb-": Action("DELETE", "/integration-clients/{inbox_a}/inbox"),
 }
 
 # Who may reach what. A and B are the organisations; usr:A / usr:B read the account of a member
 # of A (social worker) / of B (partner staff), upd: patches it with If-Match, dis: disables it;
-# cli reads the integration client of A, clis lists clients. Cells run left to right (the
-# disables after the updates). 404 = outside the caller's scope, answered as if absent.
+# cli reads the integration client of A, clis lists clients; inb+ grants A's partner system
+# the referral inbox, inb- revokes it (a program manager of A only: never the platform admin,
+# never a client). Cells run left to right (the disables after the updates). 404 = outside the
+# caller's scope, answered as if absent.
 MATRIX = """
-actor        org:A org:B  orgs  usr:A usr:B users  upd:A upd:B  dis:A dis:B    cli  clis  audit   me
-admin          200   200   200    200   200   200    200   200    200   200    200   200    200  200
-pm_a           200   404   200    200   404   200    200   404    200   404    403   403    403  200
-sw_a_south24   200   404   200    403   403   403    403   403    403   403    403   403    403  200
-sw_a_north24   200   404   200    403   403   403    403   403    403   403    403   403    403  200
-pm_b           404   200   200    404   200   200    404   200    404   200    403   403    403  200
-partner_b      404   200   200    403   403   403    403   403    403   403    403   403    403  200
-analyst_a      200   404   200    403   403   403    403   403    403   403    403   403    403  200
-leader_a       200   404   200    403   403   403    403   403    403   403    403   403    403  200
-auditor_a      200   404   200    403   403   403    403   403    403   403    403   403    200  200
-client_b       404   200   200    403   403   403    403   403    403   403    403   403    403  200
-client_a       403   403   403    200   404   200    403   403    403   403    403   403    403  200
-disabled_a     401   401   401    401   401   401    401   401    401   401    401   401    401  401
+actor        org:A org:B orgs usr:A usr:B users upd:A upd:B dis:A dis:B cli clis audit  me inb+ inb-
+admin          200   200  200   200   200   200   200   200   200   200 200  200   200 200  403  403
+pm_a           200   404  200   200   404   200   200   404   200   404 403  403   403 200  200  200
+sw_a_south24   200   404  200   403   403   403   403   403   403   403 403  403   403 200  403  403
+sw_a_north24   200   404  200   403   403   403   403   403   403   403 403  403   403 200  403  403
+pm_b           404   200  200   404   200   200   404   200   404   200 403  403   403 200  404  404
+partner_b      404   200  200   403   403   403   403   403   403   403 403  403   403 200  403  403
+analyst_a      200   404  200   403   403   403   403   403   403   403 403  403   403 200  403  403
+leader_a       200   404  200   403   403   403   403   403   403   403 403  403   403 200  403  403
+auditor_a      200   404  200   403   403   403   403   403   403   403 403  403   200 200  403  403
+client_b       404   200  200   403   403   403   403   403   403   403 403  403   403 200  403  403
+client_a       403   403  403   200   404   200   403   403   403   403 403  403   403 200  403  403
+disabled_a     401   401  401   401   401   401   401   401   401   401 401  401   401 401  401  401
 """
 
 
@@ -422,6 +431,12 @@ async def test_matrix(
         elif column == "me":
             if response.json()["id"] != str(actor.id):
                 wrong.append("me: answers someone else")
+        elif column == "inb+":
+            if response.json()["inbox_granted_by"] != str(actor.id):
+                wrong.append("inb+: the inbox was not granted in her name")
+        elif column == "inb-":
+            if response.json()["inbox_granted_by"] is not None:
+                wrong.append("inb-: the inbox was not revoked")
     assert wrong == [], f"{name}:\n" + "\n".join(wrong)
 
 

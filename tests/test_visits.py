@@ -748,7 +748,12 @@ async def test_who_may_do_what(
         current = await client.get(url, headers=world.pm_a.headers)
         assert current.json()["status"] == "planned"
     else:
-        assert recorded.json()["findings"] == FINDINGS
+        # An integration client is answered without the findings it wrote (issue 9).
+        machine = name.startswith("client_")
+        assert recorded.json()["findings"] == (None if machine else FINDINGS)
+        if machine:
+            for answer in (listed, read, recorded):
+                assert FINDINGS not in answer.text
     if want["list"] == 200:
         assert visit["id"] in {v["id"] for v in listed.json()["items"]}
     if want["due"] == 200:

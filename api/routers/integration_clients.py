@@ -154,3 +154,44 @@ async def enable_client(
     client = await IntegrationClientService(uow).set_disabled(principal, client_id, False)
     set_etag(response, client)
     return client
+
+
+# -- the referral inbox: granted by the client's own organisation ---------------------------
+InboxKeeper = Annotated[Principal, requires(policies.GRANT_INBOX)]
+
+
+@router.post(
+    "/{client_id}/inbox",
+    operation_id="integration-clients:grant-inbox",
+    response_model=IntegrationClientRead,
+    responses=ACTION_ERRORS,
+)
+async def grant_inbox(
+    client_id: UUID, response: Response, uow: UoW, principal: InboxKeeper
+) -> IntegrationClientRead:
+    """Grant `referrals:inbox` to an integration client of your own organisation (a program
+    manager; 404 for a client of another organisation): it then receives the fields each
+    survivor's consent lets travel in the referrals addressed to your organisation, and no
+    other personal data. The client needs the role partner_staff or program_manager and
+    `referrals:read` (422 otherwise). Its tokens end at once (it signs in again); audited.
+    Granting it again changes nothing."""
+    client = await IntegrationClientService(uow).set_inbox(principal, client_id, True)
+    set_etag(response, client)
+    return client
+
+
+@router.delete(
+    "/{client_id}/inbox",
+    operation_id="integration-clients:revoke-inbox",
+    response_model=IntegrationClientRead,
+    responses=ACTION_ERRORS,
+)
+async def revoke_inbox(
+    client_id: UUID, response: Response, uow: UoW, principal: InboxKeeper
+) -> IntegrationClientRead:
+    """Revoke `referrals:inbox` from an integration client of your own organisation (404 for a
+    client of another organisation): from now on it receives no personal value of any
+    referral. Its tokens end at once; audited. Revoking it again changes nothing."""
+    client = await IntegrationClientService(uow).set_inbox(principal, client_id, False)
+    set_etag(response, client)
+    return client

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 
 from domain.assessments.scoring import RANK_MAX
 from domain.common.pagination import Page
-from domain.common.schemas import ReadModel, RequestBody
+from domain.common.schemas import Personal, ReadModel, RequestBody
 from persistence.models.case_vocabulary import ResponseType, RiskLevel
 
 MAX_SECTIONS = 30
@@ -354,7 +354,7 @@ class AssessmentSummary(ReadModel):
 
 class AssessmentRead(AssessmentSummary):
     responses: list[AssessmentResponseRead] = Field(description="In the instrument's order.")
-    notes: str | None
+    notes: Annotated[str | None, Personal()]
 
 
 AssessmentPage = Page[AssessmentSummary]

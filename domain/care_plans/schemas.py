@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.case_vocabulary import (
     CbrComponent,
     ConsentMethod,
@@ -164,15 +165,15 @@ class GoalRead(ReadModel):
         description="Her priority among the open goals (1 first); an achieved or dropped goal "
         "keeps the rank it last held."
     )
-    goal: str
-    actions: list[GoalAction]
+    goal: Annotated[str, Personal()]
+    actions: Annotated[list[GoalAction], Personal()]
     responsible: Responsible
     responsible_organization_id: UUID | None
     target_on: date | None
     review_on: date | None
     status: GoalStatus
     achieved_on: date | None
-    drop_reason: str | None
+    drop_reason: Annotated[str | None, Personal()]
     created_by: UUID | None
     created_at: datetime
     updated_at: datetime
@@ -224,7 +225,7 @@ class AgreementRead(ReadModel):
     method: ConsentMethod
     witnessed_by: UUID | None
     goal_ids: list[UUID] = Field(description="Her open goals at that moment, by rank.")
-    notes: str | None
+    notes: Annotated[str | None, Personal()]
     created_by: UUID | None
     created_at: datetime
     version: int

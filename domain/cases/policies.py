@@ -33,6 +33,7 @@ ASSIGN = policy(
     {Role.program_manager},
     "Assign a case to a social worker (reassignment keeps the history).",
     entity="survivor_case",
+    people_only=True,
 )
 
 

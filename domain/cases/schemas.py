@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, RequestBody
+from domain.common.schemas import PatchBody, Personal, RequestBody
 from persistence.models.case_vocabulary import (
     CaseEventKind,
     CaseStatus,
@@ -166,7 +166,9 @@ class CaseRead(BaseModel):
 
 
 class CaseDetail(CaseRead):
-    details: str | None = Field(description="Sealed trafficking details, opened for you.")
+    details: Annotated[str | None, Personal()] = Field(
+        description="Sealed trafficking details, opened for you."
+    )
 
 
 class TimelineEntry(BaseModel):
@@ -176,7 +178,9 @@ class TimelineEntry(BaseModel):
     actor_id: UUID | None
     subject_id: UUID | None
     detail: dict[str, Any]
-    note: str | None = Field(description="A remark in words, when one was recorded.")
+    note: Annotated[str | None, Personal()] = Field(
+        description="A remark in words, when one was recorded."
+    )
 
 
 CasePage = Page[CaseRead]

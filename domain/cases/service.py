@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import col
 
-from domain.audit.trail import authorize, event, record
+from domain.audit.trail import authorize, event, record, record_denied
 from domain.cases import policies
 from domain.cases.access import record_case_event, require_case
 from domain.cases.lifecycle import closure_problem, stage_problem
@@ -30,12 +30,13 @@ from domain.common.errors import (
     InvalidState,
     NotAuthenticated,
     NotFound,
+    PermissionDenied,
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate, paginate_documents
 from domain.common.pagination import PageRequest
-from domain.common.principal import Principal, Role
+from domain.common.principal import Principal, PrincipalKind, Role
 from persistence.access import AccessCheck
 from persistence.crypto import Place
 from persistence.models.app_user import AppUser
@@ -105,8 +106,15 @@ class CaseService:
     # -- opening and reading --------------------------------------------------------------
     async def open(self, principal: Principal, data: CaseCreate) -> CaseDetail:
         """Open a case for a survivor in the caller's scope. Raises NotFound (survivor out of
-        scope), BusinessRuleViolation (district, worker), Conflict (id taken)."""
+        scope), BusinessRuleViolation (district, worker), Conflict (id taken), PermissionDenied
+        (an integration client naming a worker: assigning is a person's act)."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
+        if data.assigned_worker_id is not None and principal.kind is PrincipalKind.client:
+            # Giving a worker a survivor's case is a person's act (cases:assign, people only).
+            record_denied(self.uow, principal, ENTITY)
+            raise PermissionDenied(
+                "Assigning a case is a person's act: an integration client opens it unassigned."
+            )
         scope = case_scope(principal)
         session = self.uow.session
         survivor = (

@@ -5,6 +5,11 @@ they need). Record-level scope (organisation, district, assignment, consent) is 
 area's ``policies.py`` and applied by repositories as one indexed filter. Denied actions raise
 :class:`PermissionDenied`; records outside the caller's scope raise ``NotFound`` so that their
 existence is not revealed.
+
+Some actions are a person's alone (``people_only``): creating or changing people's accounts,
+resetting their passwords, assigning cases, overriding consent, granting integration clients,
+safety reports. An integration client never takes them, whatever scopes its row names: a
+machine credential that can make or become a person is a way round every other rule.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ class Policy:
     entity: str = ""
     # Open to a person who must first enrol a second factor (enrolling, who she is, log out).
     while_enrolling: bool = False
+    # A person's act: refused to integration clients whatever their scopes say, and never
+    # granted to one.
+    people_only: bool = False
 
     def __post_init__(self) -> None:
         if self.name in _REGISTRY and _REGISTRY[self.name] != self:
@@ -41,6 +49,8 @@ class Policy:
         if principal.kind is PrincipalKind.system:
             return True
         if principal.must_enrol_second_factor and not self.while_enrolling:
+            return False
+        if self.people_only and principal.kind is PrincipalKind.client:
             return False
         if not self.any_authenticated and principal.role not in self.roles:
             return False
@@ -72,8 +82,17 @@ def policy(
     entity: str,
     any_authenticated: bool = False,
     while_enrolling: bool = False,
+    people_only: bool = False,
 ) -> Policy:
-    return Policy(name, frozenset(roles), description, any_authenticated, entity, while_enrolling)
+    return Policy(
+        name,
+        frozenset(roles),
+        description,
+        any_authenticated,
+        entity,
+        while_enrolling=while_enrolling,
+        people_only=people_only,
+    )
 
 
 def registered_policies() -> dict[str, Policy]:

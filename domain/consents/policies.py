@@ -29,4 +29,5 @@ OVERRIDE = policy(
     "Act without the survivor's consent where the law or her safety requires it, with a "
     "stated reason; always audited.",
     entity="consent",
+    people_only=True,
 )

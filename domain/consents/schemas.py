@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import ReadModel, RequestBody
+from domain.common.schemas import Personal, ReadModel, RequestBody
 from domain.survivors.schemas import FamilyRelationship, LanguageCode, PersonName
 from persistence.models.case_vocabulary import (
     ConsentGiver,
@@ -128,7 +129,7 @@ class ConsentRead(ReadModel):
     shared_with_organization_id: UUID | None
     fields: list[ShareableField]
     given_by: ConsentGiver
-    guardian: Guardian | None
+    guardian: Annotated[Guardian | None, Personal()]
     method: ConsentMethod
     language: str
     witness_user_id: UUID | None

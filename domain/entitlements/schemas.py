@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import ReadModel, RequestBody
+from domain.common.schemas import Personal, ReadModel, RequestBody
 from domain.livelihoods.schemas import Paise, latest_today
 from persistence.models.livelihood_vocabulary import ApplicationStatus
 
@@ -264,7 +264,7 @@ class StatusChangeRead(ReadModel):
     to_status: ApplicationStatus
     at: datetime
     by: UUID | None
-    note: str | None
+    note: Annotated[str | None, Personal()]
 
 
 class StatusChangePage(Page[StatusChangeRead]):

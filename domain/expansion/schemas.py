@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.leadership_vocabulary import (
     AdvocacyKind,
     AdvocacyLevel,
@@ -417,7 +418,7 @@ class StoryState(StrEnum):
 class StoryLink(BaseModel):
     state: StoryState
     survivor_id: UUID | None = Field(description="Only when `linked`.")
-    story: str | None = Field(description="Only when `linked`.")
+    story: Annotated[str | None, Personal()] = Field(description="Only when `linked`.")
     detail: str | None = Field(description="Why the story is not shown, without personal data.")
 
 

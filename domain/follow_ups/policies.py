@@ -38,6 +38,7 @@ MANAGE_NOTES = policy(
     CASE_WORKERS,
     "Write case notes (append-only: a correction is a new note).",
     entity="case_note",
+    people_only=True,
 )
 
 

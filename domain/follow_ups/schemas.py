@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.base import utcnow
 from persistence.models.case_vocabulary import NoteConfidentiality, VisitKind, VisitStatus
 
@@ -145,7 +145,7 @@ class VisitRead(ReadModel):
     planned_on: date
     visited_by: UUID | None
     done_at: datetime | None
-    findings: str | None
+    findings: Annotated[str | None, Personal()]
     next_visit_on: date | None
     next_visit_id: UUID | None = Field(
         description="The visit planned from `next_visit_on` when this one was recorded."
@@ -207,7 +207,7 @@ class NoteRead(ReadModel):
     organization_id: UUID
     author_id: UUID
     confidentiality: NoteConfidentiality
-    body: str
+    body: Annotated[str, Personal()]
     corrects_id: UUID | None
     created_at: datetime
     version: int

@@ -40,6 +40,7 @@ SUBMIT_REFERRAL = policy(
     "Refer a person at risk or a possible victim to one's organisation, with as little "
     "personal data as will do (survivor leaders).",
     entity=REFERRAL,
+    people_only=True,
 )
 READ_REFERRALS = policy(
     "identification_referrals:read",
@@ -54,12 +55,14 @@ DECIDE_REFERRALS = policy(
     "Accept or decline an intake lead, or link the case it became (program managers; social "
     "workers for their districts).",
     entity=REFERRAL,
+    people_only=True,
 )
 SUBMIT_SAFETY_REPORT = policy(
     "safety_reports:submit",
     REPORTERS,
     "Report a red flag, suspected recruitment, a missing person or a threat in the community.",
     entity=SAFETY_REPORT,
+    people_only=True,
 )
 READ_SAFETY_REPORTS = policy(
     "safety_reports:read",
@@ -68,6 +71,7 @@ READ_SAFETY_REPORTS = policy(
     "included, each read audited); social workers reports naming nobody in their districts; "
     "every reporter the status of her own reports, without their content.",
     entity=SAFETY_REPORT,
+    people_only=True,
 )
 REVIEW_SAFETY_REPORTS = policy(
     "safety_reports:review",
@@ -75,4 +79,5 @@ REVIEW_SAFETY_REPORTS = policy(
     "Review a safety report: move it on (under review, action taken, closed) and record what "
     "was done.",
     entity=SAFETY_REPORT,
+    people_only=True,
 )

@@ -14,7 +14,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import ReadModel, RequestBody
+from domain.common.schemas import Personal, ReadModel, RequestBody
 from persistence.models.leadership_vocabulary import (
     IdentificationConcern,
     IdentificationStatus,
@@ -128,17 +128,17 @@ class IntakeLead(ReadModel):
     organization_id: UUID
     concern: IdentificationConcern
     district_id: UUID | None
-    name: str | None
+    name: Annotated[str | None, Personal()]
     age_estimate: int | None
-    place: str | None
-    safe_contact: str | None
-    observations: str
+    place: Annotated[str | None, Personal()]
+    safe_contact: Annotated[str | None, Personal()]
+    observations: Annotated[str, Personal()]
     status: IdentificationStatus
     submitted_by: UUID
     submitted_at: datetime
     decided_by: UUID | None
     decided_at: datetime | None
-    decline_reason: str | None
+    decline_reason: Annotated[str | None, Personal()]
     case_id: UUID | None
     updated_at: datetime
     version: int
@@ -251,12 +251,12 @@ class SafetyReportRead(ReadModel):
     reported_by: UUID
     submitted_at: datetime
     observed_on: date | None
-    place: str | None
-    description: str
-    named_persons: list[NamedPerson]
+    place: Annotated[str | None, Personal()]
+    description: Annotated[str, Personal()]
+    named_persons: Annotated[list[NamedPerson], Personal()]
     reviewed_by: UUID | None
     reviewed_at: datetime | None
-    review_note: str | None
+    review_note: Annotated[str | None, Personal()]
     updated_at: datetime
     version: int
 

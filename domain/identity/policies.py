@@ -29,4 +29,5 @@ SECOND_FACTOR = policy(
     "an integration client.",
     entity="second_factor",
     while_enrolling=True,
+    people_only=True,
 )

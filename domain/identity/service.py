@@ -28,6 +28,7 @@ from domain.identity.second_factor import SecondFactorService
 from domain.identity.throttle import Attempt, LoginThrottle
 from domain.identity.tokens import TokenService, TokenSubject
 from domain.identity.totp import OneTimePasswords
+from domain.integration_clients.service import granted_scopes
 from persistence.access import AccessCheck
 from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
@@ -234,7 +235,7 @@ class AuthService:
             )
             raise InvalidClient("Client authentication failed.")
         await throttle.succeeded(throttle_repo, attempt)
-        granted = set(client.scopes)
+        granted = granted_scopes(client)
         requested = set(scope.split()) if scope else granted
         if not requested <= granted:
             raise InvalidGrant("A requested scope is not granted to this client.")

@@ -12,8 +12,9 @@ from domain.common.schemas import PatchBody, ReadModel, RequestBody
 Scopes: list[str] = Field(
     default_factory=list,
     max_length=100,
-    description="Policy names the client may use, e.g. `organizations:read`; "
-    "each must be one its role is allowed.",
+    description="Policy names the client may use, e.g. `organizations:read`; each must be one "
+    "its role is allowed, and none a person's own act (people-only policies) nor "
+    "`referrals:inbox` (granted by a program manager of the client's organisation).",
 )
 
 
@@ -52,6 +53,12 @@ class IntegrationClientRead(ReadModel):
     organization_id: UUID
     role: Role
     scopes: list[str]
+    inbox_granted_by: UUID | None = Field(
+        description="The program manager of the client's organisation who granted it "
+        "`referrals:inbox` (the consented fields of referrals addressed to the organisation); "
+        "null when not granted."
+    )
+    inbox_granted_at: datetime | None
     disabled: bool
     disabled_at: datetime | None
     secret_rotated_at: datetime | None

@@ -1,4 +1,8 @@
-"""Integration clients: service principals of an organisation (partner systems, dashboards)."""
+"""Integration clients: service principals of an organisation (partner systems, dashboards).
+
+The platform admin registers a client with a role and scopes; a person's acts (people-only
+policies) are never granted. ``referrals:inbox`` is granted and revoked by a program manager of
+the client's own organisation (:meth:`IntegrationClientService.set_inbox`)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFa
 from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import Page, PageRequest
-from domain.common.principal import Principal, Role
+from domain.common.principal import Principal, PrincipalKind, Role
 from domain.integration_clients import policies
 from domain.integration_clients.schemas import (
     IntegrationClientCreate,
@@ -21,11 +25,14 @@ from domain.integration_clients.schemas import (
     IntegrationClientUpdate,
     IntegrationClientWithSecret,
 )
+from domain.referrals.policies import INBOX
+from domain.referrals.policies import READ as READ_REFERRALS
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
 from persistence.models.integration_client import IntegrationClient
 from persistence.repositories.integration_clients import IntegrationClientRepository
 from persistence.repositories.organizations import OrganizationRepository
+from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
 
 ENTITY = "integration_client"
@@ -49,6 +56,8 @@ def _read(client: IntegrationClient) -> IntegrationClientRead:
         organization_id=client.organization_id,
         role=Role(client.role),
         scopes=sorted(client.scopes),
+        inbox_granted_by=client.inbox_granted_by,
+        inbox_granted_at=client.inbox_granted_at,
         disabled=client.disabled_at is not None,
         disabled_at=client.disabled_at,
         secret_rotated_at=client.secret_rotated_at,
@@ -57,6 +66,15 @@ def _read(client: IntegrationClient) -> IntegrationClientRead:
         updated_at=client.updated_at,
         version=client.version,
     )
+
+
+def granted_scopes(client: IntegrationClient) -> frozenset[str]:
+    """The scopes a client's tokens may carry: the platform admin's grant, and
+    ``referrals:inbox`` only when a program manager of its organisation granted it."""
+    scopes = set(client.scopes) - {INBOX.name}
+    if client.inbox_granted_at is not None and Role(client.role) in INBOX.roles:
+        scopes.add(INBOX.name)
+    return frozenset(scopes)
 
 
 def _check_grant(role: Role, scopes: Iterable[str]) -> list[str]:
@@ -68,9 +86,27 @@ def _check_grant(role: Role, scopes: Iterable[str]) -> list[str]:
     chosen = sorted(set(scopes))
     for scope in chosen:
         rule = known.get(scope)
-        if rule is None or rule.any_authenticated or role not in rule.roles:
+        if rule is None or rule.any_authenticated:
+            raise BusinessRuleViolation(f"The scope '{scope}' is unknown.", field="scopes")
+        if rule.people_only:
             raise BusinessRuleViolation(
-                f"The scope '{scope}' is unknown or not allowed for this role.", field="scopes"
+                f"The scope '{scope}' is a person's act (people only): an integration client "
+                "can never hold it. A machine credential that can make, change or become a "
+                "person, assign cases, override consent or read safety reports goes round "
+                "every other rule.",
+                field="scopes",
+            )
+        if rule is INBOX:
+            raise BusinessRuleViolation(
+                f"The scope '{scope}' brings the client survivors' personal data: only a "
+                "program manager of the client's organisation grants it "
+                "(POST /api/v1/integration-clients/{client_id}/inbox).",
+                field="scopes",
+            )
+        if role not in rule.roles:
+            raise BusinessRuleViolation(
+                f"The scope '{scope}' is not allowed for the role '{role.value}'.",
+                field="scopes",
             )
     return chosen
 
@@ -157,6 +193,9 @@ class IntegrationClientService:
             changes["scopes"] = _check_grant(role, changes.get("scopes", client.scopes))
         for field, value in changes.items():
             setattr(client, field, value)
+        if Role(client.role) not in INBOX.roles:
+            # A role that works no inbox ends the inbox grant with it.
+            client.inbox_granted_by = client.inbox_granted_at = None
         if "role" in changes or "scopes" in changes:
             client.access_version += 1  # tokens name the role and scopes: end them
         touch(client)
@@ -210,11 +249,59 @@ class IntegrationClientService:
         )
         return _read(client)
 
-    async def _get(self, client_id: UUID, *, lock: bool = False) -> IntegrationClient:
-        if lock:
-            client = await self.clients.get_for_update(client_id, policies.EVERYWHERE)
+    async def set_inbox(
+        self, principal: Principal, client_id: UUID, granted: bool
+    ) -> IntegrationClientRead:
+        """Grant (or revoke) ``referrals:inbox`` on a client of the caller's organisation: it
+        then receives the consented fields of referrals addressed to the organisation. The
+        client's tokens end (they name its scopes). Audited. Raises NotFound (a client of
+        another organisation too), BusinessRuleViolation (a role that works no inbox, or
+        without ``referrals:read``)."""
+        authorize(self.uow, principal, policies.GRANT_INBOX, ENTITY, client_id)
+        own = (
+            policies.EVERYWHERE
+            if principal.kind is PrincipalKind.system
+            else RowScope.organization(principal.organization_id)
+        )
+        client = await self._get(client_id, lock=True, scope=own)
+        if granted == (client.inbox_granted_at is not None):
+            return _read(client)  # already so: nothing changes
+        if granted:
+            if Role(client.role) not in INBOX.roles:
+                raise BusinessRuleViolation(
+                    "Only a client with the role partner_staff or program_manager works a "
+                    "referral inbox.",
+                    field="role",
+                )
+            if READ_REFERRALS.name not in client.scopes:
+                raise BusinessRuleViolation(
+                    "The client reads referrals with referrals:read: ask the platform admin "
+                    "to grant it first.",
+                    field="scopes",
+                )
+            client.inbox_granted_by, client.inbox_granted_at = principal.id, utcnow()
         else:
-            client = await self.clients.get(client_id, policies.EVERYWHERE)
+            client.inbox_granted_by = client.inbox_granted_at = None
+        client.access_version += 1  # tokens name the scopes: end them
+        touch(client)
+        await self.clients.save(client)
+        record(
+            self.uow,
+            principal,
+            AuditAction.update,
+            ENTITY,
+            client.id,
+            organization_id=client.organization_id,
+        )
+        return _read(client)
+
+    async def _get(
+        self, client_id: UUID, *, lock: bool = False, scope: RowScope = policies.EVERYWHERE
+    ) -> IntegrationClient:
+        if lock:
+            client = await self.clients.get_for_update(client_id, scope)
+        else:
+            client = await self.clients.get(client_id, scope)
         if client is None:
             raise NotFound("Integration client not found.")
         return client

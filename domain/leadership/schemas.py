@@ -4,12 +4,13 @@ duty-bearer engagements and their commitments, and the counts analysts see."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.leadership_vocabulary import (
     CampaignKind,
     CommitmentStatus,
@@ -146,7 +147,7 @@ class MemberRead(ReadModel):
     user_id: UUID | None = Field(
         description="Her account; null for callers who may not see the group's people."
     )
-    full_name: str | None = Field(
+    full_name: Annotated[str | None, Personal()] = Field(
         description="Her account's name; null for callers who may not see the group's people."
     )
     survivor_id: UUID | None = Field(
@@ -202,10 +203,10 @@ class MeetingRead(ReadModel):
     id: UUID
     group_id: UUID
     held_on: date
-    agenda: str | None
+    agenda: Annotated[str | None, Personal()]
     attended_member_ids: list[UUID]
     attendance: int = Field(description="How many members attended.")
-    decisions: list[str]
+    decisions: Annotated[list[str], Personal()]
     created_by: UUID | None = Field(
         description="Who recorded it; null for integration clients (it may name a survivor leader)."
     )

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.base import utcnow
 from persistence.models.case_vocabulary import ProceedingKind, ProceedingStatus
 
@@ -139,7 +139,7 @@ class LegalProceedingRead(ReadModel):
     kind: ProceedingKind
     status: ProceedingStatus
     filed_on: date | None
-    details: LegalDetailsRead
+    details: Annotated[LegalDetailsRead, Personal()]
     witness_protection_needed: bool
     compensation_applied_on: date | None
     compensation_awarded_paise: int | None
@@ -193,7 +193,7 @@ class HearingRead(ReadModel):
     case_id: UUID
     held_on: date
     next_hearing_on: date | None
-    outcome: str | None
+    outcome: Annotated[str | None, Personal()]
     created_at: datetime
     version: int
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.base import utcnow
 from persistence.models.livelihood_vocabulary import (
     ActivityKind,
@@ -85,7 +85,7 @@ class LivelihoodPlanRead(ReadModel):
     id: UUID
     survivor_id: UUID
     organization_id: UUID
-    aspirations: str | None
+    aspirations: Annotated[str | None, Personal()]
     skills: list[str]
     options: list[LivelihoodOption]
     created_by: UUID | None
@@ -161,7 +161,7 @@ class ActivityRead(ReadModel):
     organization_id: UUID
     kind: ActivityKind
     sector: str | None
-    description: str | None
+    description: Annotated[str | None, Personal()]
     started_on: date
     ended_on: date | None
     investment_paise: int | None
@@ -289,7 +289,7 @@ class FinancialInclusionRead(ReadModel):
     status: ProductStatus
     since: date | None
     provider: str | None
-    details: str | None
+    details: Annotated[str | None, Personal()]
     updated_at: datetime | None
     version: int | None
 

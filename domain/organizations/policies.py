@@ -17,6 +17,7 @@ MANAGE = policy(
     {Role.platform_admin},
     "Create and update organisations.",
     entity="organization",
+    people_only=True,
 )
 
 

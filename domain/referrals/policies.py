@@ -11,7 +11,12 @@ organisation it is addressed to: its partner staff (and its program managers, wh
 the organisation) work the inbox, see only the fields the survivor's consent let travel, and
 move the referral on. Nobody else sees a referral: analysts, survivor leaders, auditors and
 platform admins read none. Sharing without her consent is a consent override
-(``consents:override``, program managers, with a reason, always audited).
+(``consents:override``, program managers in person, with a reason, always audited).
+
+An integration client of either side reads referrals without any personal field (the
+consented fields, the reason, notes and outcome are null to it), except a receiving
+organisation's client holding ``referrals:inbox``: granted by a program manager of that
+organisation, it receives the consented fields of the referrals addressed there.
 """
 
 from __future__ import annotations
@@ -56,6 +61,15 @@ READ = policy(
     CASE_WORKERS | RECEIVERS,
     "Read referrals: the referring side those of cases in its case scope, the receiving side "
     "those addressed to its organisation (consented fields only).",
+    entity=REFERRAL,
+)
+INBOX = policy(
+    "referrals:inbox",
+    RECEIVERS,
+    "Receive the consented fields of referrals addressed to one's own organisation (a "
+    "partner's case system working its inbox; with referrals:read). The only personal data an "
+    "integration client ever receives; granted only by a program manager of the client's "
+    "organisation.",
     entity=REFERRAL,
 )
 TRANSITION = policy(

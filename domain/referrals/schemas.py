@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, Releasable, RequestBody
 from persistence.models.case_vocabulary import (
     ReferralStatus,
     ServiceKind,
@@ -226,12 +226,14 @@ class ReferralStep(BaseModel):
     occurred_at: datetime
     actor_id: UUID | None
     actor_organization_id: UUID | None
-    note: str | None
+    note: Annotated[str | None, Personal()]
 
 
-class ReferralRead(BaseModel):
+class ReferralRead(Releasable):
     """A referral as one side sees it. The receiving side sees no case or survivor ids: only
-    the fields the survivor's consent lets it see, in ``shared``."""
+    the fields the survivor's consent lets it see, in ``shared``. To an integration client
+    every personal field is null, but ``shared`` of a referral addressed to its own
+    organisation when it holds ``referrals:inbox`` (the service releases it)."""
 
     id: UUID
     direction: Direction
@@ -242,17 +244,17 @@ class ReferralRead(BaseModel):
     service_kind: ServiceKind
     service_offering_id: UUID | None
     urgency: Urgency
-    reason: str | None = Field(
+    reason: Annotated[str | None, Personal()] = Field(
         description="Why she is referred (referring side only; null for the receiving side)."
     )
-    note_to_partner: str | None = Field(
+    note_to_partner: Annotated[str | None, Personal(released_by="referrals:inbox")] = Field(
         description="The note written for the receiving organisation (both sides see it)."
     )
     status: ReferralStatus
     shared_fields: list[ShareableField] = Field(
         description="The fields sealed for the receiver when the referral was sent."
     )
-    shared: dict[str, Any] = Field(
+    shared: Annotated[dict[str, Any], Personal(released_by="referrals:inbox")] = Field(
         description="The shared fields' values as sent. The receiving side sees only those her "
         "sharing consent with it allows now (empty after she withdraws it or it expires); a "
         "referral sent under a consent override shows what was sent."
@@ -262,7 +264,7 @@ class ReferralRead(BaseModel):
     )
     consent_id: UUID | None
     consent_overridden: bool
-    outcome: str | None
+    outcome: Annotated[str | None, Personal()]
     sent_at: datetime
     responded_at: datetime | None
     started_at: datetime | None

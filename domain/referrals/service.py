@@ -22,6 +22,11 @@ Status: sent -> accepted | declined; accepted -> in_progress | not_delivered (sh
 in_progress -> completed | not_delivered. The receiving side makes those moves; the referring
 side may revoke it until it ends (completed, declined, not delivered, revoked are final).
 Every move is kept in ``referral_status_change`` and on the case's progress map.
+
+Integration clients receive no personal field of a referral (domain/common/schemas.py), with
+one exception: a client holding ``referrals:inbox`` (granted by a program manager of its
+organisation) receives the consented fields (``shared``) of referrals addressed to its own
+organisation, released here. Outgoing referrals, reasons, outcomes and notes stay withheld.
 """
 
 from __future__ import annotations
@@ -350,7 +355,7 @@ class ReferralService:
             detail={**_event_detail(referral, data.to.value), "from": current.value},
             note=data.note,
         )
-        return await self._full(referral, side)
+        return await self._full(referral, side, release=_releases(principal, side))
 
     @staticmethod
     def _moment(referral: Referral, on: date | None) -> datetime:
@@ -392,7 +397,7 @@ class ReferralService:
             referral.id,
             organization_id=referral.organization_id,
         )
-        return await self._full(referral, side)
+        return await self._full(referral, side, release=_releases(principal, side))
 
     async def list(
         self,
@@ -459,12 +464,14 @@ class ReferralService:
                     organization_id=referral.organization_id,
                 )
                 pair = (referral.survivor_id, referral.receiving_organization_id)
+                side = self._side(principal, referral)
                 reads.append(
                     await self._full(
                         referral,
-                        self._side(principal, referral),
+                        side,
                         history=False,
                         allowed=allowed.get(pair),
+                        release=_releases(principal, side),
                     )
                 )
             return reads
@@ -530,9 +537,11 @@ class ReferralService:
         side: str,
         history: bool = True,
         allowed: frozenset[ShareableField] | None = None,
+        release: bool = False,
     ) -> ReferralRead:
         """The referral opened for ``side``: its snapshot filtered by her consent now
-        (``allowed``, when the caller has already looked it up)."""
+        (``allowed``, when the caller has already looked it up); ``release``: its consented
+        fields go to the integration client asking (see :func:`_releases`)."""
         shared = self.uow.cipher.open_json(referral.shared_enc, _place(referral.id, "shared_enc"))
         reason = self.uow.cipher.open_text(referral.reason_enc, _place(referral.id, "reason_enc"))
         if referral.consent_overridden:
@@ -542,7 +551,10 @@ class ReferralService:
                 self.uow, referral.survivor_id, referral.receiving_organization_id
             )
         steps = await self.referrals.history(referral.id) if history else None
-        return self._read(referral, side, shared, reason or "", steps, allowed)
+        read = self._read(referral, side, shared, reason or "", steps, allowed)
+        if release:
+            read.release()
+        return read
 
     def _read(
         self,
@@ -603,6 +615,13 @@ class ReferralService:
             actor_organization_id=step.actor_organization_id,
             note=self.uow.cipher.open_text(step.note_enc, _step_place(step.id)),
         )
+
+
+def _releases(principal: Principal, side: str) -> bool:
+    """Whether the consented fields of a referral go to this caller although it is an
+    integration client: only to the receiving side (a referral addressed to its own
+    organisation), and only with ``referrals:inbox``. People are never withheld anything."""
+    return side == Side.receiving and policies.INBOX.permits(principal)
 
 
 def _event_detail(referral: Referral, change: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from domain.shgs.grading import Grade, GradingRules, Norm
 from domain.shgs.loans import InstalmentStatus
 from persistence.models.livelihood_vocabulary import (
@@ -107,7 +107,7 @@ class BankLinkage(RequestBody):
 class BankLinkageRead(ReadModel):
     bank_name: str | None
     bank_branch: str | None
-    account_number: str | None = Field(
+    account_number: Annotated[str | None, Personal()] = Field(
         description="Only for callers who may read the group's records (shgs:read); null "
         "for others."
     )
@@ -246,7 +246,7 @@ class MemberUpdate(PatchBody):
 class MemberRead(ReadModel):
     id: UUID
     shg_id: UUID
-    name: str
+    name: Annotated[str, Personal()]
     role: ShgRole
     joined_on: date
     exited_on: date | None
@@ -375,8 +375,8 @@ class MeetingRead(ReadModel):
     shg_id: UUID
     held_on: date
     attendance: list[AttendanceRead]
-    minutes: str | None
-    resolutions: list[str]
+    minutes: Annotated[str | None, Personal()]
+    resolutions: Annotated[list[str], Personal()]
     entries: list[LedgerEntryRead]
     totals: SheetTotals
     created_at: datetime

@@ -37,6 +37,7 @@ DUPLICATE_ALERTS = policy(
     "Read and resolve the organisation's duplicate alerts: intakes whose phone or name matched "
     "survivors their author may not see (she is never told of those).",
     entity="duplicate_alert",
+    people_only=True,
 )
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.case_vocabulary import DuplicateAlertStatus, Sex
 
 
@@ -270,8 +270,8 @@ class SurvivorSummary(ReadModel):
     id: UUID
     organization_id: UUID
     district_id: UUID | None
-    given_name: str
-    family_name: str | None
+    given_name: Annotated[str, Personal()]
+    family_name: Annotated[str | None, Personal()]
     sex: Sex
     birth_year: int | None
     age_is_estimate: bool
@@ -287,15 +287,15 @@ class SurvivorRead(SurvivorSummary):
     created_by: UUID | None
     age: int | None = Field(description="Years today (an estimate when age_is_estimate).")
     identity_document_kinds: list[str]
-    aliases: list[str]
-    gender_identity: str | None
-    date_of_birth: date | None
-    phone: str | None
-    home_address: Address | None
-    current_address: Address | None
-    identity_documents: list[IdentityDocument]
-    family_members: list[FamilyMember]
-    safe_contact: SafeContactPreferences | None
+    aliases: Annotated[list[str], Personal()]
+    gender_identity: Annotated[str | None, Personal()]
+    date_of_birth: Annotated[date | None, Personal()]
+    phone: Annotated[str | None, Personal()]
+    home_address: Annotated[Address | None, Personal()]
+    current_address: Annotated[Address | None, Personal()]
+    identity_documents: Annotated[list[IdentityDocument], Personal()]
+    family_members: Annotated[list[FamilyMember], Personal()]
+    safe_contact: Annotated[SafeContactPreferences | None, Personal()]
 
 
 class SurvivorPage(Page[SurvivorSummary]):

@@ -18,6 +18,7 @@ MANAGE = policy(
     "Create, change, disable and enable user accounts, and ask for resets of their passwords "
     "and second factors (applied when a second platform admin approves).",
     entity="user",
+    people_only=True,
 )
 # People only: integration clients never see or decide resets (no client holds the role).
 READ_RESET_REQUESTS = policy(
@@ -25,6 +26,7 @@ READ_RESET_REQUESTS = policy(
     {Role.platform_admin},
     "See requests to reset people's passwords and second factors (pending ones first of all).",
     entity="reset_request",
+    people_only=True,
 )
 DECIDE_RESET_REQUESTS = policy(
     "reset-requests:decide",
@@ -32,6 +34,7 @@ DECIDE_RESET_REQUESTS = policy(
     "Approve or decline a request to reset someone's password or second factor. Never one's "
     "own request, nor a reset of one's own account; people only.",
     entity="reset_request",
+    people_only=True,
 )
 CHANGE_OWN_PASSWORD = policy(
     "me:password",

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, ConfigDict, Field, SecretStr
 
 from domain.common.pagination import Page
 from domain.common.principal import Role
-from domain.common.schemas import PatchBody, ReadModel, RequestBody
+from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from domain.identity.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from persistence.models.reset_request import ResetKind, ResetStatus
 
@@ -95,8 +95,10 @@ class PasswordChange(RequestBody):
 
 class UserRead(ReadModel):
     id: UUID
-    email: str
-    full_name: str
+    # A survivor leader's account names a survivor: no account's name or email goes to an
+    # integration client.
+    email: Annotated[str, Personal()]
+    full_name: Annotated[str, Personal()]
     organization_id: UUID
     role: Role
     district_ids: list[UUID]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -18,7 +19,12 @@ class IntegrationClient(Entity, OrganizationOwned, table=True):
     """
 
     __tablename__ = "integration_client"
-    __table_args__ = (sa.Index("ix_integration_client_created_at_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_integration_client_created_at_id", "created_at", "id"),
+        sa.CheckConstraint(
+            "(inbox_granted_at IS NULL) = (inbox_granted_by IS NULL)", name="inbox_grant"
+        ),
+    )
 
     name: str = Field(max_length=200)
     role: Role = Field(sa_type=enum_column(Role, "client_role"))
@@ -33,3 +39,7 @@ class IntegrationClient(Entity, OrganizationOwned, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Bumped when role, scopes or secret change or the client is disabled: older tokens fail.
     access_version: int = Field(default=1, sa_column_kwargs={"server_default": sa.text("1")})
+    # ``referrals:inbox``: granted by a program manager of the client's organisation (never by
+    # the platform admin's grant of ``scopes``), and when; both null when not granted.
+    inbox_granted_by: UUID | None = Field(default=None)
+    inbox_granted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
