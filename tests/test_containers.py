@@ -41,12 +41,15 @@ SHAKTI_NAME = re.compile(r"\bSHAKTI_[A-Z0-9_]+\b")
 SERVE_COMMAND = ["shakti-mis", "serve", "--host", "0.0.0.0", "--port", "8000"]  # noqa: S104
 KID = "prod-test-1"
 DATA_KID = "data-2026-01"
+AUDIT_KID = "audit-2026-01"
 REQUIRED_SECRETS = (
     "SHAKTI_JWT_SIGNING_KEYS",
     "SHAKTI_JWT_ACTIVE_KID",
     "SHAKTI_DATA_KEYS",
     "SHAKTI_DATA_ACTIVE_KID",
     "SHAKTI_BLIND_INDEX_KEY",
+    "SHAKTI_AUDIT_KEYS",
+    "SHAKTI_AUDIT_ACTIVE_KID",
 )
 
 
@@ -176,6 +179,8 @@ def key_env(**extra: str) -> dict[str, str]:
         "SHAKTI_DATA_KEYS": json.dumps({DATA_KID: new_key_text()}),
         "SHAKTI_DATA_ACTIVE_KID": DATA_KID,
         "SHAKTI_BLIND_INDEX_KEY": new_key_text(),
+        "SHAKTI_AUDIT_KEYS": json.dumps({AUDIT_KID: new_key_text()}),
+        "SHAKTI_AUDIT_ACTIVE_KID": AUDIT_KID,
         "POSTGRES_PASSWORD": OWNER_PASSWORD,
         "SHAKTI_DATABASE_API_PASSWORD": API_PASSWORD,
         **extra,

@@ -36,7 +36,7 @@ from api.app import create_app
 from domain.audit.trail import record
 from domain.common.principal import system_principal
 from domain.common.settings import ProductionConfigError, Settings
-from domain.identity.keys import generate_private_key_pem
+from domain.identity.keys import audit_keys_from_settings, generate_private_key_pem
 from persistence.boundary import (
     BoundaryError,
     ensure_login_role,
@@ -224,7 +224,9 @@ FORBIDDEN_TO_THE_API: list[tuple[str, str]] = [
     ("drop the audit trail", "DROP TABLE audit_event"),
     (
         "insert an event outside the append function",
-        "INSERT INTO audit_event SELECT * FROM audit_event LIMIT 1",
+        "INSERT INTO audit_event (chain, chain_seq, hash, id, occurred_at, actor_type, action,"
+        " entity_type, outcome) VALUES (1, 999999, '\\x00', gen_random_uuid(), now(),"
+        " 'system', 'read', 'forged', 'success')",
     ),
     ("lock a chain head for writing", "SELECT * FROM audit_chain_head FOR UPDATE"),
     ("move a chain head", "UPDATE audit_chain_head SET last_seq = last_seq"),
@@ -260,6 +262,9 @@ class ApiSession:
 async def api_session(cluster: Cluster) -> AsyncIterator[ApiSession]:
     login = await cluster.api_login()
     database = Database.connect(cluster.url_as(login), app_role=APP_ROLE, pool_size=2)
+    database.audit_keys = audit_keys_from_settings(
+        Settings(audit_keys={"boundary-audit-1": SecretStr(new_key_text())})
+    )
     try:
         yield ApiSession(database, login)
     finally:
@@ -375,6 +380,7 @@ def production_settings(url: str, **extra: Any) -> Settings:
         data_keys={"data-test-1": SecretStr(new_key_text())},
         data_active_kid="data-test-1",
         blind_index_key=SecretStr(new_key_text()),
+        audit_keys={"audit-test-1": SecretStr(new_key_text())},
         **extra,
     )
 
@@ -410,6 +416,7 @@ def test_serve_in_production_as_a_superuser_exits_with_a_one_line_reason(
             "SHAKTI_DATA_KEYS": json.dumps({"data-test-1": new_key_text()}),
             "SHAKTI_DATA_ACTIVE_KID": "data-test-1",
             "SHAKTI_BLIND_INDEX_KEY": new_key_text(),
+            "SHAKTI_AUDIT_KEYS": json.dumps({"audit-test-1": new_key_text()}),
             "SHAKTI_DATA_DIR": str(tmp_path / "data"),
         }
     )

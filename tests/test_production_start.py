@@ -46,6 +46,7 @@ def fit(**changes: Any) -> Settings:
         "data_keys": {"data-1": SecretStr(new_key_text())},
         "data_active_kid": "data-1",
         "blind_index_key": SecretStr(new_key_text()),
+        "audit_keys": {"audit-1": SecretStr(new_key_text())},
     }
     values.update(changes)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

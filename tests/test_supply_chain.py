@@ -109,7 +109,7 @@ ECDSA_PROBE = textwrap.dedent(
 
     create_app(Settings())
     ring = KeyRing("prod-1", generate_private_key_pem(), {})
-    tokens = TokenService(ring, issuer="i", audience="a")
+    tokens = TokenService(ring, issuer="i", audience="a", max_lifetime_seconds=600)
     subject = TokenSubject(
         "user", uuid.uuid4(), uuid.uuid4(), "social_worker", 1, session_id=uuid.uuid4()
     )

@@ -10,6 +10,7 @@ stolen access token cannot guess its way to replacing or removing her factor.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -32,7 +33,6 @@ from domain.identity.schemas import (
     SecondFactorEnrolment,
     SecondFactorProof,
 )
-from domain.identity.throttle import Attempt
 from domain.identity.totp import new_recovery_codes, recovery_digest
 from persistence.crypto import Place
 from persistence.models.app_user import AppUser
@@ -40,7 +40,7 @@ from persistence.models.base import utcnow
 from persistence.models.enums import AuditAction, AuditOutcome
 from persistence.models.second_factor import SecondFactor
 from persistence.repositories.auth_sessions import AuthSessionRepository
-from persistence.repositories.login_throttle import LoginThrottleRepository
+from persistence.repositories.login_throttle import LoginThrottleRepository, ThrottleRule
 from persistence.repositories.second_factors import SecondFactorRepository
 from persistence.repositories.users import UserRepository
 from persistence.scope import RowScope
@@ -101,10 +101,10 @@ class SecondFactorService:
         pending = await self.factors.pending(user.id)
         if pending is None:
             raise InvalidState("There is no enrolment to confirm: start one first.")
-        attempt = await self._attempt(user)
+        rules = await self._guard(user)
         if not await self._code_matches(pending, body.otp):
-            raise BusinessRuleViolation(WRONG_CODE, field="otp")  # the attempt stays counted
-        await self.config.throttle.succeeded(LoginThrottleRepository(self.uow), attempt)
+            self._count_wrong_code(rules)
+            raise BusinessRuleViolation(WRONG_CODE, field="otp")
         now = utcnow()
         previous = await self.factors.confirmed(user.id)
         if previous is not None:
@@ -213,11 +213,11 @@ class SecondFactorService:
                 f"Send a current code (otp) or a recovery code (recovery_code) {why}.",
                 field="otp",
             )
-        attempt = await self._attempt(user)
+        rules = await self._guard(user)
         if not await self._accepts(principal, user, factor, proof):
+            self._count_wrong_code(rules)
             field = "otp" if proof.otp is not None else "recovery_code"
-            raise BusinessRuleViolation(WRONG_CODE, field=field)  # the attempt stays counted
-        await self.config.throttle.succeeded(LoginThrottleRepository(self.uow), attempt)
+            raise BusinessRuleViolation(WRONG_CODE, field=field)
 
     async def _accepts(
         self,
@@ -250,17 +250,30 @@ class SecondFactorService:
         step = self.config.otp.matching_step(secret, code)
         return step is not None and await self.factors.claim_step(factor.id, step)
 
-    async def _attempt(self, user: AppUser) -> Attempt:
-        """One attempt at a code, counted in advance on her account and address like a
-        sign-in (see domain/identity/throttle.py). Raises TooManyRequests."""
+    async def _guard(self, user: AppUser) -> list[ThrottleRule]:
+        """The throttle of codes sent to the enrolment endpoints (her account, and her account
+        from this address, as at sign-in): refuse while they wait. Raises TooManyRequests."""
         throttle = self.config.throttle
-        attempt = await throttle.attempt(
-            LoginThrottleRepository(self.uow),
+        rules = throttle.rules(
             throttle.account_key(user.email),
-            current_request().client_address,
+            throttle.address_key(current_request().client_address),
         )
-        if attempt.retry_after is not None:
+        wait = await LoginThrottleRepository(self.uow).waiting_until(
+            [rule.key for rule in rules], utcnow()
+        )
+        if wait is not None:
+            retry_after = max(1, math.ceil((wait - utcnow()).total_seconds()))
             raise TooManyRequests(
-                "Too many failed attempts; try again later.", retry_after=attempt.retry_after
+                "Too many failed attempts; try again later.", retry_after=retry_after
             )
-        return attempt
+        return rules
+
+    def _count_wrong_code(self, rules: list[ThrottleRule]) -> None:
+        """Count a wrong code once the request's transaction is rolled back (so that it is
+        kept whatever the request's own connection is)."""
+        repo = LoginThrottleRepository(self.uow)
+
+        async def count() -> None:
+            await repo.reserve(rules, utcnow())
+
+        self.uow.on_rollback(count)

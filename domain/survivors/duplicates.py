@@ -128,11 +128,16 @@ async def keep_hit(
         uow.on_rollback(alert)
     if limit is None:
         return
-    # Counted at once, in a transaction of its own: it outlives the intake's rollback.
+    # Counted after the intake's rollback (the answer is a 409), in a transaction of its own.
     rule = ThrottleRule(
         _counter_key(principal), limit.window, limit=limit.hits, lockout=limit.window
     )
-    await LoginThrottleRepository(uow).reserve([rule], utcnow())
+    counters, now = LoginThrottleRepository(uow), utcnow()
+
+    async def count() -> None:
+        await counters.reserve([rule], now)
+
+    uow.on_rollback(count)
 
 
 def alert_read(alert: DuplicateAlert) -> DuplicateAlertRead:
