@@ -66,7 +66,7 @@ class Problem(BaseModel):
 
 
 _DESCRIPTIONS = {
-    400: "Malformed parameter (cursor, filter) or OAuth2 error.",
+    400: "Malformed parameter (cursor, filter), a body that cannot be read, or OAuth2 error.",
     401: "No valid access token.",
     403: "The caller's role or scopes do not allow this action.",
     404: "No such record in the caller's scope.",
@@ -97,6 +97,54 @@ LIST_ERRORS = problems(400, 401, 403, 422)
 CREATE_ERRORS = problems(401, 403, 409, 413, 415, 422)
 UPDATE_ERRORS = problems(401, 403, 404, 409, 412, 413, 415, 422, 428)
 ACTION_ERRORS = problems(401, 403, 404, 409, 422)
+
+
+# What any operation that takes a body can answer before its own work starts: a body that
+# cannot be read (not UTF-8), one too large, one of another media type, one not valid.
+BODY_ERRORS = (400, 413, 415, 422)
+# An operation that names records (in its path or its body) answers 404 for one outside the
+# caller's scope; one that takes If-Match answers 428 without it and 412 for an old version.
+RECORD_ERRORS = (404,)
+IF_MATCH_ERRORS = (412, 428)
+_PROBLEM_CONTENT = {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+}
+# FastAPI's own description of the 422 it documents for any operation with parameters.
+_FASTAPI_422 = "Validation Error"
+
+
+def document_errors(schema: dict[str, Any]) -> None:
+    """Every error answer documented as what the app sends: problem+json with the Problem
+    schema (FastAPI documents its default 422 and a route's ``problems()`` as
+    application/json); and the answers every operation of a kind can give, whatever its
+    route declares (BODY_ERRORS, RECORD_ERRORS, IF_MATCH_ERRORS)."""
+    for item in schema["paths"].values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            codes: list[int] = []
+            if "requestBody" in operation:
+                codes.extend(BODY_ERRORS)
+            authenticated = "x-policy" in operation
+            names_records = "requestBody" in operation or any(
+                parameter["in"] == "path" for parameter in parameters
+            )
+            if authenticated and names_records:
+                codes.extend(RECORD_ERRORS)
+            if any(parameter["name"].lower() == "if-match" for parameter in parameters):
+                codes.extend(IF_MATCH_ERRORS)
+            for code in codes:
+                responses.setdefault(str(code), {"description": _DESCRIPTIONS[code]})
+            operation["responses"] = responses = dict(sorted(responses.items()))
+            for code, response in responses.items():
+                if code[0] not in "45":
+                    continue
+                if response.get("description") == _FASTAPI_422:
+                    response["description"] = _DESCRIPTIONS[422]
+                response["content"] = dict(_PROBLEM_CONTENT)
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
 
 
 def route_policy(route: APIRoute) -> Policy | None:
@@ -171,6 +219,7 @@ def install(app: FastAPI) -> None:
                 )
                 scopes = [] if rule.any_authenticated else [rule.name]
                 operation["security"] = [{"HTTPBearer": []}, {"oauth2": scopes}]
+        document_errors(schema)
         app.openapi_schema = schema
         return schema
 
