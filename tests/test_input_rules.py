@@ -544,3 +544,116 @@ async def test_a_goal_may_be_targeted_years_ahead_but_not_a_decade_and_more(
         url, json={**goal, "target_on": years_after(today, 5).isoformat()}, headers=worker.headers
     )
     assert planned.status_code == 201, planned.text
+
+
+# -- limits ---------------------------------------------------------------------------------
+def _unbounded(spec: Spec, schema: dict[str, Any], where: str, seen: set[str]) -> Iterator[str]:
+    """Where an input of ``schema`` has no upper limit: an integer or number without a
+    maximum, text without a length (or enum, format, pattern), a list or map without a size."""
+    for shape in spec.alternatives(schema):
+        kind = shape.get("type")
+        if kind in ("integer", "number") and "maximum" not in shape:
+            yield f"{where}: {kind} without maximum"
+        elif kind == "string" and not {"maxLength", "enum", "format", "pattern"} & shape.keys():
+            yield f"{where}: text without maxLength"
+        elif kind == "array":
+            if "maxItems" not in shape:
+                yield f"{where}: list without maxItems"
+            yield from _unbounded(spec, shape.get("items", {}), f"{where}[]", seen)
+        elif kind == "object":
+            if shape.get("title", where) in seen:
+                continue
+            seen.add(shape.get("title", where))
+            for name, prop in shape.get("properties", {}).items():
+                yield from _unbounded(spec, prop, f"{where}.{name}", seen)
+            extra = shape.get("additionalProperties")
+            if isinstance(extra, dict):
+                if "maxProperties" not in shape:
+                    yield f"{where}: map without maxProperties"
+                yield from _unbounded(spec, extra, f"{where}{{}}", seen)
+
+
+def test_every_input_has_an_upper_limit(app: Any) -> None:
+    """What the database or the code cannot hold is refused at validation, so every number,
+    text, list and map a request body, path or query carries is bounded in the spec."""
+    spec = Spec(app.openapi())
+    found: list[str] = []
+    for path, method, operation in spec.operations():
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            found += _unbounded(spec, media["schema"], f"{method} {path} body", set())
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] in ("path", "query"):
+                where = f"{method} {path} {parameter['in']} {parameter['name']}"
+                found += _unbounded(spec, parameter["schema"], where, set())
+    assert found == []
+
+
+async def test_the_largest_values_are_taken_and_one_more_is_refused(
+    client: httpx.AsyncClient, factory: Factory, worker: Actor
+) -> None:
+    """A representative set of limits, each at its maximum (taken) and one past it (422):
+    text against its column's length, money against BIGINT and the code's bound, a rate
+    against INTEGER, a list, and the page size."""
+    admin = await factory.platform_admin()
+    for name, status in (("N" * 200, 201), ("N" * 201, 422)):  # organization.name VARCHAR(200)
+        response = await client.post(
+            "/api/v1/organizations",
+            json={"name": name, "kind": "partner_ngo"},
+            headers=admin.headers,
+        )
+        assert response.status_code == status, response.text
+
+    case = await _case(client, factory, worker)
+    url = f"/api/v1/cases/{case['id']}"
+    too_long = await client.patch(
+        url,
+        json={"destination_state": "S" * 101},  # survivor_case.destination_state VARCHAR(100)
+        headers={**worker.headers, "If-Match": f'"v{case["version"]}"'},
+    )
+    assert _errors(too_long) == {("body", "destination_state"): "string_too_long"}
+    longest = await client.patch(
+        url,
+        json={"destination_state": "S" * 100},
+        headers={**worker.headers, "If-Match": f'"v{case["version"]}"'},
+    )
+    assert longest.status_code == 200, longest.text
+
+    largest = {"saving_per_meeting_paise": 100_000_000_000, "interest_rate_bps": 6000}
+    created = await client.post(SHGS, json=group_body(**largest), headers=worker.headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["saving_per_meeting_paise"] == 100_000_000_000
+    for field, value in (
+        ("saving_per_meeting_paise", 100_000_000_001),
+        ("saving_per_meeting_paise", 2**63),  # past BIGINT
+        ("interest_rate_bps", 6001),
+        ("interest_rate_bps", 2**31),  # past INTEGER
+    ):
+        refused = await client.post(SHGS, json=group_body(**{field: value}), headers=worker.headers)
+        assert _errors(refused) == {("body", field): "less_than_equal"}, (field, value)
+
+    members = await client.get(
+        f"{SHGS}/{created.json()['id']}/members", params={"limit": 200}, headers=worker.headers
+    )
+    assert members.status_code == 200, members.text
+    page = await client.get(
+        f"{SHGS}/{created.json()['id']}/members", params={"limit": 201}, headers=worker.headers
+    )
+    assert _errors(page) == {("query", "limit"): "less_than_equal"}
+
+
+async def test_a_cursor_holding_a_time_out_of_range_is_400_not_500(
+    client: httpx.AsyncClient, factory: Factory, manager: Actor
+) -> None:
+    """A tampered cursor whose time has no UTC equivalent (year 1 east of Greenwich, the
+    last day of 9999 west of it) is refused like any other bad cursor."""
+    import base64
+    import json
+
+    for moment in ("0001-01-01T00:00:00+05:30", "9999-12-31T23:00:00-05:00"):
+        key = [{"t": moment}, {"u": str(uuid.uuid4())}]
+        payload = json.dumps({"s": "created", "k": key}).encode()
+        cursor = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+        response = await client.get(
+            "/api/v1/survivors", params={"cursor": cursor}, headers=manager.headers
+        )
+        assert response.status_code == 400, response.text
