@@ -26,8 +26,10 @@ Send the access token as `Authorization: Bearer <token>`.
 **Conventions.** Errors are RFC 9457 `application/problem+json` with a `request_id`. Lists use
 keyset pagination (`limit`, `cursor`; `next_cursor` in the body and a `Link` header). Reads carry
 an `ETag`; updates need `If-Match`. Creates accept `Idempotency-Key`. Unknown body fields are
-rejected. Each operation's `x-policy` names the policy that admits callers; records outside the
-caller's scope answer 404.
+rejected. Text may not hold control characters (tab, line feed and carriage return excepted),
+and dates lie from 1900-01-01 to a year after today (Asia/Kolkata) unless a field says
+otherwise: both answer 422. Each operation's `x-policy` names the policy that admits callers;
+records outside the caller's scope answer 404.
 """
 
 
