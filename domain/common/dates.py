@@ -85,7 +85,8 @@ def bound_dates(schema: CoreSchema, owner: type) -> CoreSchema:
     bounds (DateBounds) keep theirs; nested models of other classes are left as they are when
     they apply the rule themselves (``apply_date_bounds``), and are bounded here otherwise.
     Returns new dicts; the schema given is not changed."""
-    return _bound(schema, owner)  # type: ignore[return-value]
+    bounded: CoreSchema = _bound(schema, owner)
+    return bounded
 
 
 def _bound(node: Any, owner: type) -> Any:
