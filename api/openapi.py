@@ -108,9 +108,6 @@ BODY_ERRORS = (400, 413, 415, 422)
 # caller's scope; one that takes If-Match answers 428 without it and 412 for an old version.
 RECORD_ERRORS = (404,)
 IF_MATCH_ERRORS = (412, 428)
-_PROBLEM_CONTENT = {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-}
 # FastAPI's own description of the 422 it documents for any operation with parameters.
 _FASTAPI_422 = "Validation Error"
 
@@ -143,7 +140,9 @@ def document_errors(schema: dict[str, Any]) -> None:
                     continue
                 if response.get("description") == _FASTAPI_422:
                     response["description"] = _DESCRIPTIONS[422]
-                response["content"] = dict(_PROBLEM_CONTENT)
+                response["content"] = {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }
     components = schema.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
