@@ -13,6 +13,7 @@ fast.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -176,3 +177,61 @@ async def test_the_app_answers_as_its_spec_says(
 
     assert sent > 2 * len(app.openapi()["paths"])
     assert failures == [], "\n\n".join(failures)
+
+
+def test_every_error_answer_is_documented_as_problem_json(app: Any) -> None:
+    """Errors are problem+json everywhere, and every operation says so: FastAPI's own 422
+    (documented as application/json) and a route's problems() included."""
+    wrong = [
+        (path, method, status)
+        for path, item in app.openapi()["paths"].items()
+        for method, operation in item.items()
+        for status, response in operation["responses"].items()
+        if status[0] in "45"
+        and response.get("content")
+        != {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    ]
+    assert wrong == []
+
+
+def test_every_operation_taking_a_body_documents_the_body_errors(app: Any) -> None:
+    missing = [
+        (path, method, status)
+        for path, item in app.openapi()["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+        for status in ("400", "413", "415", "422")
+        if status not in operation["responses"]
+    ]
+    assert missing == []
+
+
+async def test_a_body_that_is_not_utf8_answers_a_documented_400(
+    app: Any, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.platform_admin()
+    response = await client.post(
+        "/api/v1/organizations",
+        content=b'{"name": "\xff\xfe", "kind": "partner_ngo"}',
+        headers={**admin.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "400" in app.openapi()["paths"]["/api/v1/organizations"]["post"]["responses"]
+
+
+async def test_the_fast_lane_s_problems_are_the_documented_media_type(
+    app: Any, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    organization = await factory.organization()
+    manager = await factory.user(organization, Role.program_manager, districts=(SOUTH_24,))
+    paths = app.openapi()["paths"]
+    for url, params, status, documented in (
+        (f"/api/v1/cases/{uuid.uuid4()}", {}, 404, paths["/api/v1/cases/{case_id}"]["get"]),
+        ("/api/v1/cases/not-an-id", {}, 422, paths["/api/v1/cases/{case_id}"]["get"]),
+        ("/api/v1/cases", {"limit": "0"}, 422, paths["/api/v1/cases"]["get"]),
+    ):
+        response = await client.get(url, params=params, headers=manager.headers)
+        assert response.status_code == status
+        media_type = response.headers["content-type"]
+        assert media_type in documented["responses"][str(status)]["content"], (url, media_type)
