@@ -235,3 +235,23 @@ async def test_the_fast_lane_s_problems_are_the_documented_media_type(
         assert response.status_code == status
         media_type = response.headers["content-type"]
         assert media_type in documented["responses"][str(status)]["content"], (url, media_type)
+
+
+async def test_throttled_password_changes_answer_a_documented_429(
+    app: Any, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """Found by the walk with more examples: wrong current passwords end in a 429 that the
+    operation did not document."""
+    organization = await factory.organization()
+    manager = await factory.user(organization, Role.program_manager)
+    statuses = []
+    for _ in range(8):
+        response = await client.post(
+            "/api/v1/me/password",
+            json={"current_password": "not her password", "new_password": "a new long passphrase"},
+            headers=manager.headers,
+        )
+        statuses.append(response.status_code)
+    assert 429 in statuses, statuses
+    documented = app.openapi()["paths"]["/api/v1/me/password"]["post"]["responses"]
+    assert "429" in documented
