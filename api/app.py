@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
@@ -40,6 +40,7 @@ from api.routers import (
     trainings,
     users,
 )
+from api.text_guard import refuse_control_characters
 from domain.audit.service import seal_unkeyed_chains
 from domain.common.settings import (
     Environment,
@@ -189,7 +190,8 @@ def create_app(
         # Tests and tools that bring their own database get a container at once.
         app.state.container = Container.build(settings, database)
 
-    api = APIRouter(prefix=API_PREFIX)
+    # Control characters in parameters and form fields: refused before any route's own work.
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_control_characters)])
     for module in (
         auth,
         me,

@@ -23,6 +23,7 @@ from api.container import Container
 from api.deps import CALLER, bearer_token, request_unit_of_work
 from api.errors import domain_error_handler, validation_error_handler
 from api.http import etag, next_link
+from api.text_guard import parameter_issues
 from domain.audit.trail import record_denied
 from domain.cases import policies as case_policies
 from domain.cases.schemas import CaseDetail, CaseRead
@@ -84,22 +85,23 @@ async def serve(request: Request, policy: Policy, handler: HotHandler) -> Respon
 
 
 class _QueryError(Exception):
-    def __init__(self, error: ValidationError) -> None:
-        self.error = error
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
 
     def as_request_validation_error(self) -> Any:
         from fastapi.exceptions import RequestValidationError
 
-        return RequestValidationError(
-            [{**e, "loc": ("query", *e["loc"])} for e in self.error.errors()]
-        )
+        return RequestValidationError(self.errors)
 
 
 def _query(model: type[BaseModel], request: Request) -> Any:
+    issues = parameter_issues(request)  # as the FastAPI routes' guard does
+    if issues:
+        raise _QueryError(issues)
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
-        raise _QueryError(exc) from exc
+        raise _QueryError([{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]) from exc
 
 
 def _page_headers(request: Request, page: dict[str, Any]) -> dict[str, str]:

@@ -27,8 +27,10 @@ send `otp` (or `recovery_code`) with their password; see the token endpoint.
 **Conventions.** Errors are RFC 9457 `application/problem+json` with a `request_id`. Lists use
 keyset pagination (`limit`, `cursor`; `next_cursor` in the body and a `Link` header). Reads carry
 an `ETag`; updates need `If-Match`. Creates accept `Idempotency-Key`. Unknown body fields are
-rejected. Each operation's `x-policy` names the policy that admits callers; records outside the
-caller's scope answer 404.
+rejected. Text may not hold control characters (tab, line feed and carriage return excepted),
+and dates lie from 1900-01-01 to a year after today (Asia/Kolkata) unless a field says
+otherwise: both answer 422. Each operation's `x-policy` names the policy that admits callers;
+records outside the caller's scope answer 404.
 
 **Integration clients** never take a person's act (policies marked people only) and never
 receive personal data: every field marked `x-personal` is `null` in an answer to a client. The
@@ -78,7 +80,7 @@ class Problem(BaseModel):
 
 
 _DESCRIPTIONS = {
-    400: "Malformed parameter (cursor, filter) or OAuth2 error.",
+    400: "Malformed parameter (cursor, filter), a body that cannot be read, or OAuth2 error.",
     401: "No valid access token.",
     403: "The caller's role or scopes do not allow this action.",
     404: "No such record in the caller's scope.",
@@ -110,6 +112,53 @@ LIST_ERRORS = problems(400, 401, 403, 422)
 CREATE_ERRORS = problems(401, 403, 409, 413, 415, 422)
 UPDATE_ERRORS = problems(401, 403, 404, 409, 412, 413, 415, 422, 428)
 ACTION_ERRORS = problems(401, 403, 404, 409, 422)
+
+
+# What any operation that takes a body can answer before its own work starts: a body that
+# cannot be read (not UTF-8), one too large, one of another media type, one not valid.
+BODY_ERRORS = (400, 413, 415, 422)
+# An operation that names records (in its path or its body) answers 404 for one outside the
+# caller's scope; one that takes If-Match answers 428 without it and 412 for an old version.
+RECORD_ERRORS = (404,)
+IF_MATCH_ERRORS = (412, 428)
+# FastAPI's own description of the 422 it documents for any operation with parameters.
+_FASTAPI_422 = "Validation Error"
+
+
+def document_errors(schema: dict[str, Any]) -> None:
+    """Every error answer documented as what the app sends: problem+json with the Problem
+    schema (FastAPI documents its default 422 and a route's ``problems()`` as
+    application/json); and the answers every operation of a kind can give, whatever its
+    route declares (BODY_ERRORS, RECORD_ERRORS, IF_MATCH_ERRORS)."""
+    for item in schema["paths"].values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            codes: list[int] = []
+            if "requestBody" in operation:
+                codes.extend(BODY_ERRORS)
+            authenticated = "x-policy" in operation
+            names_records = "requestBody" in operation or any(
+                parameter["in"] == "path" for parameter in parameters
+            )
+            if authenticated and names_records:
+                codes.extend(RECORD_ERRORS)
+            if any(parameter["name"].lower() == "if-match" for parameter in parameters):
+                codes.extend(IF_MATCH_ERRORS)
+            for code in codes:
+                responses.setdefault(str(code), {"description": _DESCRIPTIONS[code]})
+            operation["responses"] = responses = dict(sorted(responses.items()))
+            for code, response in responses.items():
+                if code[0] not in "45":
+                    continue
+                if response.get("description") == _FASTAPI_422:
+                    response["description"] = _DESCRIPTIONS[422]
+                response["content"] = {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
 
 
 def route_policy(route: APIRoute) -> Policy | None:
@@ -187,6 +236,7 @@ def install(app: FastAPI) -> None:
                 scopes = [] if rule.any_authenticated or rule.people_only else [rule.name]
                 operation["security"] = [{"HTTPBearer": []}, {"oauth2": scopes}]
         _note_personal_fields(components.get("schemas", {}))
+        document_errors(schema)
         app.openapi_schema = schema
         return schema
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -34,6 +35,12 @@ def _fits(column: Any, value: Any) -> bool:
         return "\x00" not in value and value.encode("utf-8", "replace").decode() == value
     if isinstance(value, int):
         return -_BIGINT <= value < _BIGINT
+    if isinstance(value, datetime):
+        # The driver sends times in UTC: year 1 at +05:30, or 9999-12-31 at -05:00, has none.
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            return False
     return True
 
 

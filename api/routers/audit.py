@@ -7,7 +7,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from api.deps import Paging, UoW, requires
 from api.http import set_page_links
@@ -20,6 +19,7 @@ from domain.audit.schemas import (
     CheckpointVerify,
 )
 from domain.audit.service import AuditService
+from domain.common.dates import BoundedDatetime
 from domain.common.principal import Principal
 from persistence.models.enums import AuditAction
 
@@ -39,8 +39,8 @@ async def list_audit_events(
     entity_type: Annotated[str | None, Query(max_length=60)] = None,
     entity_id: Annotated[UUID | None, Query()] = None,
     # With a time zone: a naive time is ambiguous (and cannot be compared with an aware one).
-    occurred_from: Annotated[AwareDatetime | None, Query()] = None,
-    occurred_to: Annotated[AwareDatetime | None, Query()] = None,
+    occurred_from: Annotated[BoundedDatetime | None, Query()] = None,
+    occurred_to: Annotated[BoundedDatetime | None, Query()] = None,
 ) -> AuditEventPage:
     """Audit events, newest first: all for platform admins, their organisation's for auditors.
     Events hold who, what, which record and the outcome; never the record's data."""

@@ -4,7 +4,6 @@ survivor's applications for schemes, followed from gathering documents to the be
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from api.openapi import (
     READ_ERRORS,
     UPDATE_ERRORS,
 )
+from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
 from domain.entitlements import policies
 from domain.entitlements.schemas import (
@@ -62,7 +62,7 @@ async def list_schemes(
     page: Paging,
     code: Annotated[Code | None, Query()] = None,
     as_of: Annotated[
-        date | None, Query(description="The versions in effect on this day (default today).")
+        BoundedDate | None, Query(description="The versions in effect on this day (default today).")
     ] = None,
     all_versions: Annotated[
         bool, Query(description="Every version, superseded ones included.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -12,6 +11,7 @@ from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requir
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
+from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
 from domain.follow_ups import policies
 from domain.follow_ups.notes import NoteService
@@ -49,7 +49,7 @@ async def visits_due(
     principal: VisitReader,
     page: Paging,
     due_before: Annotated[
-        date | None,
+        BoundedDate | None,
         Query(description="Planned visits before this day (YYYY-MM-DD); default tomorrow."),
     ] = None,
     mine: Annotated[

@@ -3,7 +3,6 @@ meetings with duty bearers and the commitments made there."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requir
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
+from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
 from domain.leadership import policies
 from domain.leadership.campaigns import CampaignService, campaign_filter
@@ -343,8 +343,8 @@ async def list_campaigns(
     kind: Annotated[CampaignKind | None, Query()] = None,
     district_id: Annotated[UUID | None, Query()] = None,
     leader_group_id: Annotated[UUID | None, Query()] = None,
-    held_from: Annotated[date | None, Query()] = None,
-    held_to: Annotated[date | None, Query()] = None,
+    held_from: Annotated[BoundedDate | None, Query()] = None,
+    held_to: Annotated[BoundedDate | None, Query()] = None,
 ) -> CampaignPage:
     """Campaigns and community events in the caller's scope, newest recorded first. Filters:
     kind, district, leader group, period held (inclusive)."""
@@ -401,8 +401,8 @@ async def summarise_campaigns(
     principal: Counter,
     kind: Annotated[CampaignKind | None, Query()] = None,
     district_id: Annotated[UUID | None, Query()] = None,
-    held_from: Annotated[date | None, Query()] = None,
-    held_to: Annotated[date | None, Query()] = None,
+    held_from: Annotated[BoundedDate | None, Query()] = None,
+    held_to: Annotated[BoundedDate | None, Query()] = None,
 ) -> CampaignSummary:
     """Campaigns and their reach counted by kind (every kind listed, with zeros): counts
     only, for analysts too. Filters: kind, district, period held."""

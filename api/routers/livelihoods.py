@@ -4,7 +4,6 @@ account numbers are sealed at rest."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from api.deps import expected_version as parse_if_match
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
+from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
 from domain.livelihoods import policies
 from domain.livelihoods.schemas import (
@@ -208,10 +208,10 @@ async def read_income(
     uow: UoW,
     principal: Reader,
     from_month: Annotated[
-        date | None, Query(description="First month of the series (any day of it).")
+        BoundedDate | None, Query(description="First month of the series (any day of it).")
     ] = None,
     to_month: Annotated[
-        date | None, Query(description="Last month of the series (any day of it).")
+        BoundedDate | None, Query(description="Last month of the series (any day of it).")
     ] = None,
 ) -> IncomeSeries:
     """Her monthly income over time: every record (month, source, paise), the total of each

@@ -40,7 +40,7 @@ async def read_me(
     operation_id="me:change-password",
     status_code=204,
     response_class=Response,
-    responses=problems(401, 403, 415, 422),
+    responses=problems(401, 403, 415, 422, 429),
 )
 async def change_password(
     request: Request,
@@ -48,7 +48,8 @@ async def change_password(
     principal: Annotated[Principal, requires(user_policies.CHANGE_OWN_PASSWORD)],
     body: PasswordChange,
 ) -> Response:
-    """Change one's own password. Every other session of the caller ends."""
+    """Change one's own password. Every other session of the caller ends. Repeated wrong
+    current passwords are throttled as sign-ins are (429 with Retry-After)."""
     identity = get_container(request).identity
     await UserService(uow, identity.passwords, identity.throttle).change_own_password(
         principal, body

@@ -6,7 +6,6 @@ district (and everything under it) answers 404 to her, as if it did not exist.""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -23,6 +22,7 @@ from api.openapi import (
     UPDATE_ERRORS,
     problems,
 )
+from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
 from domain.shgs import policies
 from domain.shgs.books import LedgerService, LoanService
@@ -74,7 +74,7 @@ Reader = Annotated[Principal, requires(policies.READ)]
 Keeper = Annotated[Principal, requires(policies.MANAGE)]
 RuleSetter = Annotated[Principal, requires(policies.SET_GRADING_RULES)]
 AsOf = Annotated[
-    date | None, Query(description="The date the books are read on (default: today, UTC).")
+    BoundedDate | None, Query(description="The date the books are read on (default: today, UTC).")
 ]
 BASE = "/api/v1/shgs"
 READ_WITH_DATE_ERRORS = problems(401, 403, 404, 422)
@@ -309,7 +309,7 @@ async def list_members(
     principal: Reader,
     page: Paging,
     active_on: Annotated[
-        date | None, Query(description="Only women who were members on this date.")
+        BoundedDate | None, Query(description="Only women who were members on this date.")
     ] = None,
 ) -> MemberPage:
     """The group's members in the order they were enrolled. `survivor_id` is set only for a
@@ -496,8 +496,8 @@ async def list_ledger(
     member_id: Annotated[UUID | None, Query()] = None,
     loan_id: Annotated[UUID | None, Query()] = None,
     meeting_id: Annotated[UUID | None, Query()] = None,
-    since: Annotated[date | None, Query(description="Entries dated on or after.")] = None,
-    until: Annotated[date | None, Query(description="Entries dated on or before.")] = None,
+    since: Annotated[BoundedDate | None, Query(description="Entries dated on or after.")] = None,
+    until: Annotated[BoundedDate | None, Query(description="Entries dated on or before.")] = None,
 ) -> LedgerPage:
     """The group's ledger in book order (entry date, then when recorded), each entry with the
     id of its reversal if it was reversed. Filters: kind, member, loan, meeting, dates.

@@ -4,7 +4,6 @@ scores. A provider organisation's trainers see only the trainees referred to it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requir
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
+from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
 from domain.trainings import policies
 from domain.trainings.schemas import (
@@ -48,8 +48,8 @@ async def list_trainings(
         Query(description="livelihood, leadership (survivor leaders) or partner (CBR practice)."),
     ] = None,
     provider_organization_id: Annotated[UUID | None, Query()] = None,
-    starts_from: Annotated[date | None, Query(description="Starting on or after.")] = None,
-    starts_until: Annotated[date | None, Query(description="Starting on or before.")] = None,
+    starts_from: Annotated[BoundedDate | None, Query(description="Starting on or after.")] = None,
+    starts_until: Annotated[BoundedDate | None, Query(description="Starting on or before.")] = None,
 ) -> TrainingPage:
     """The trainings the caller may see, oldest record first: those her organisation runs,
     or (partner staff) those her organisation gives. Filters: topic, track, provider, start

@@ -280,7 +280,10 @@ class AssessmentCreate(RequestBody):
         description="The program manager or social worker of the case's organisation who sat "
         "with her; by default the caller.",
     )
-    responses: dict[str, StrictInt] = Field(min_length=1, max_length=MAX_ITEMS)
+    # Each within its item's range (checked against the instrument); never beyond 0-100.
+    responses: dict[str, Annotated[StrictInt, Field(ge=0, le=100)]] = Field(
+        min_length=1, max_length=MAX_ITEMS
+    )
     notes: str | None = Field(default=None, min_length=1, max_length=4000)
 
     @field_validator("responses", mode="before")

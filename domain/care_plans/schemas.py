@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.common.dates import HorizonDate
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
 from persistence.models.case_vocabulary import (
@@ -75,8 +76,10 @@ class GoalCreate(RequestBody):
     actions: list[GoalAction] = Field(default_factory=list, max_length=MAX_ACTIONS)
     responsible: Responsible
     responsible_organization_id: UUID | None = ResponsibleOrganization
-    target_on: date | None = Field(
-        default=None, description="When she hopes to reach it; not before the case opened."
+    target_on: HorizonDate | None = Field(
+        default=None,
+        description="When she hopes to reach it; not before the case opened, at most ten years "
+        "ahead.",
     )
     review_on: date | None = Field(
         default=None, description="When to look at it together again; not in the past."
@@ -106,7 +109,7 @@ class GoalUpdate(PatchBody):
     actions: list[GoalAction] | None = Field(default=None, max_length=MAX_ACTIONS)
     responsible: Responsible | None = None
     responsible_organization_id: UUID | None = ResponsibleOrganization
-    target_on: date | None = None
+    target_on: HorizonDate | None = None
     review_on: date | None = None
     status: GoalStatus | None = None
     achieved_on: date | None = Field(

@@ -1,5 +1,5 @@
-"""Base classes of API schemas: bodies forbid unknown fields; reads build from records; and
-the marker of personal fields.
+"""Base classes of API schemas: bodies forbid unknown fields, refuse control characters and
+bound their dates; reads build from records; and the marker of personal fields.
 
 **Personal fields.** Every field of a response schema that names, locates, contacts or
 describes a survivor or her family, or carries sealed free text about her, is declared
@@ -30,15 +30,19 @@ from pydantic import (
     ConfigDict,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    ValidationError,
     model_serializer,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
+from domain.common.dates import bound_dates
 from domain.common.request_context import answering_a_client
+from domain.common.text import CONTROL_CHARACTER_MESSAGE, control_character_locations
 
 # Set while a released record is being serialized (Releasable).
 _released: ContextVar[bool] = ContextVar("shakti_personal_released", default=False)
@@ -135,9 +139,39 @@ class Releasable(BaseModel):
 
 
 class RequestBody(BaseModel):
-    """Base of every request body: unknown fields are rejected (422), strings are trimmed."""
+    """Base of every request body: unknown fields are rejected (422), strings are trimmed,
+    text holding control characters is refused (domain/common/text.py), and every date lies
+    from 1900-01-01 to a year after today unless its field declares other DateBounds
+    (domain/common/dates.py). All three apply to nested objects, lists and dicts too."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    apply_date_bounds: ClassVar[bool] = True
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[BaseModel], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return bound_dates(handler(source), cls)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_control_characters(
+        cls, data: Any, handler: ModelWrapValidatorHandler[RequestBody]
+    ) -> RequestBody:
+        # On the raw input, before any field is converted: every string of the body, keys
+        # included, whatever type its field has.
+        issues = [
+            InitErrorDetails(
+                type=PydanticCustomError("control_character", CONTROL_CHARACTER_MESSAGE),
+                loc=location,
+                input="",  # never the text itself
+            )
+            for location in control_character_locations(data)
+        ]
+        if issues:
+            raise ValidationError.from_exception_data(cls.__name__, issues)
+        return handler(data)
 
 
 class ReadModel(BaseModel):

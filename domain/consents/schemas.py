@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, model_validator
 
+from domain.common.dates import HorizonDatetime
 from domain.common.pagination import Page
 from domain.common.schemas import Personal, ReadModel, RequestBody
 from domain.survivors.schemas import FamilyRelationship, LanguageCode, PersonName
@@ -90,7 +91,7 @@ class ConsentCreate(RequestBody):
         default=None, description="A staff member of her organisation who witnessed it."
     )
     given_at: datetime | None = Field(default=None, description="Defaults to now.")
-    expires_at: datetime | None = None
+    expires_at: HorizonDatetime | None = Field(default=None, description="At most ten years ahead.")
 
     @model_validator(mode="after")
     def _coherent(self) -> ConsentCreate:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, model_validator
 
+from domain.common.dates import HorizonDate
 from domain.common.pagination import Page
 from domain.common.schemas import Personal, ReadModel, RequestBody
 from domain.livelihoods.schemas import Paise, latest_today
@@ -90,7 +91,7 @@ class SchemeCreate(RequestBody):
         default=None, min_length=1, max_length=200, description="Where one applies."
     )
     effective_from: date
-    effective_to: date | None = None
+    effective_to: HorizonDate | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SchemeCreate:

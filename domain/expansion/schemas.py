@@ -26,6 +26,7 @@ from persistence.models.leadership_vocabulary import (
 SUPPRESSION_THRESHOLD = 5
 MAX_CRITERIA = 50
 MAX_DOCUMENTS = 20
+DocumentReference = Annotated[str, Field(max_length=500)]
 
 Notes = Field(default=None, min_length=1, max_length=2000)
 StageNote = Field(
@@ -320,7 +321,7 @@ class AdvocacyCreate(RequestBody):
     acted_on: date
     ask: str = Field(min_length=1, max_length=2000)
     outcome: str | None = Field(default=None, min_length=1, max_length=2000)
-    documents: list[str] = Field(
+    documents: list[DocumentReference] = Field(
         default_factory=list,
         max_length=MAX_DOCUMENTS,
         description="References to documents (letter numbers, file names, links).",
@@ -371,7 +372,7 @@ class AdvocacyUpdate(PatchBody):
     acted_on: date | None = None
     ask: str | None = Field(default=None, min_length=1, max_length=2000)
     outcome: str | None = Field(default=None, min_length=1, max_length=2000)
-    documents: list[str] | None = Field(default=None, max_length=MAX_DOCUMENTS)
+    documents: list[DocumentReference] | None = Field(default=None, max_length=MAX_DOCUMENTS)
 
     @field_validator("documents")
     @classmethod

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import ConfigDict, Field
@@ -9,7 +10,8 @@ from domain.common.pagination import Page
 from domain.common.principal import Role
 from domain.common.schemas import PatchBody, ReadModel, RequestBody
 
-Scopes: list[str] = Field(
+Scope = Annotated[str, Field(max_length=80)]
+Scopes: list[Scope] = Field(
     default_factory=list,
     max_length=100,
     description="Policy names the client may use, e.g. `organizations:read`; each must be one "
@@ -36,7 +38,7 @@ class IntegrationClientCreate(RequestBody):
     name: str = Field(min_length=2, max_length=200)
     organization_id: UUID
     role: Role
-    scopes: list[str] = Scopes
+    scopes: list[Scope] = Scopes
 
 
 class IntegrationClientUpdate(PatchBody):
@@ -44,7 +46,7 @@ class IntegrationClientUpdate(PatchBody):
 
     name: str | None = Field(default=None, min_length=2, max_length=200)
     role: Role | None = None
-    scopes: list[str] | None = Field(default=None, max_length=100)
+    scopes: list[Scope] | None = Field(default=None, max_length=100)
 
 
 class IntegrationClientRead(ReadModel):

@@ -178,7 +178,7 @@ class MeetingCreate(RequestBody):
     held_on: date = Field(description="Not before the group was formed, not in the future.")
     agenda: str | None = Field(default=None, min_length=1, max_length=1000)
     attended_member_ids: list[UUID] = Field(default_factory=list, max_length=MAX_ATTENDEES)
-    decisions: list[str] = Field(
+    decisions: list[Annotated[str, Field(max_length=1000)]] = Field(
         default_factory=list,
         max_length=MAX_DECISIONS,
         description="Each 1-1000 characters; sealed at rest.",

@@ -70,7 +70,9 @@ class LivelihoodPlanPut(RequestBody):
     )
     skills: list[Skill] = Field(default_factory=list, max_length=30)
     options: list[LivelihoodOption] = Field(
-        default_factory=list, description="The livelihood options she is exploring."
+        default_factory=list,
+        max_length=len(LivelihoodOption),
+        description="The livelihood options she is exploring.",
     )
 
     @field_validator("skills", "options")

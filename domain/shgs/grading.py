@@ -31,6 +31,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.common.schemas import RequestBody
 from domain.shgs.loans import add_months, months_between
 from persistence.models.livelihood_vocabulary import MeetingFrequency
 
@@ -73,8 +74,9 @@ class FundRule(BaseModel):
     requires_revolving_fund: bool = False
 
 
-class GradingRules(BaseModel):
-    """The thresholds of Panchasutra grading for one organisation (or the shared default)."""
+class GradingRules(RequestBody):
+    """The thresholds of Panchasutra grading for one organisation (or the shared default).
+    A request body (PUT /shgs/grading-rules), so a RequestBody."""
 
     model_config = ConfigDict(
         extra="forbid",
