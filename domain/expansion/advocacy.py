@@ -14,7 +14,7 @@ from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.expansion import policies
-from domain.expansion.common import audit, latest_today, own_scope
+from domain.expansion.common import audit, own_scope
 from domain.expansion.indicators import indicator_counts, suppressed
 from domain.expansion.schemas import (
     SUPPRESSION_THRESHOLD,
@@ -24,6 +24,7 @@ from domain.expansion.schemas import (
     AdvocacyUpdate,
     EvidenceSnapshot,
 )
+from persistence.clock import today
 from persistence.models.advocacy_action import AdvocacyAction
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
@@ -49,7 +50,7 @@ class AdvocacyService:
             raise BusinessRuleViolation("Advocacy actions are kept by an organisation.")
         if data.state_id is not None and not await self.lookups.state_exists(data.state_id):
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
-        if data.acted_on > latest_today():
+        if data.acted_on > today():
             raise BusinessRuleViolation("acted_on may not lie in the future.", field="acted_on")
         if data.id is not None and await self.actions.exists(data.id):
             raise Conflict("An advocacy action with this id already exists.")
@@ -133,7 +134,7 @@ class AdvocacyService:
             raise PreconditionFailed("The advocacy action was changed by someone else; reload it.")
         changes: dict[str, Any] = data.changes()
         acted_on = changes.get("acted_on")
-        if acted_on is not None and acted_on > latest_today():
+        if acted_on is not None and acted_on > today():
             raise BusinessRuleViolation("acted_on may not lie in the future.", field="acted_on")
         for name, value in changes.items():
             setattr(action, name, value)

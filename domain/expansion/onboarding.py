@@ -21,7 +21,7 @@ from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.expansion import policies
-from domain.expansion.common import audit, latest_today, own_scope, today
+from domain.expansion.common import audit, own_scope
 from domain.expansion.indicators import indicator_counts, suppressed
 from domain.expansion.schemas import (
     OnboardingCreate,
@@ -33,6 +33,7 @@ from domain.expansion.schemas import (
     StageChangeRead,
     StageMove,
 )
+from persistence.clock import today
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
 from persistence.models.leadership_vocabulary import OnboardingStage
@@ -115,7 +116,7 @@ class OnboardingService:
         if not await self.lookups.state_exists(data.state_id):
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
         since = data.stage_since or today()
-        if since > latest_today():
+        if since > today():
             raise BusinessRuleViolation(
                 "stage_since may not lie in the future.", field="stage_since"
             )
@@ -199,7 +200,7 @@ class OnboardingService:
                     "No agreement is signed yet: move the stage to agreement_signed.",
                     field="agreement_signed_on",
                 )
-            if changes["agreement_signed_on"] > latest_today():
+            if changes["agreement_signed_on"] > today():
                 raise BusinessRuleViolation(
                     "agreement_signed_on may not lie in the future.", field="agreement_signed_on"
                 )
@@ -231,7 +232,7 @@ class OnboardingService:
         if problem is not None:
             raise InvalidState(problem)
         changed_on = data.changed_on or today()
-        if changed_on > latest_today() or changed_on < onboarding.stage_since:
+        if changed_on > today() or changed_on < onboarding.stage_since:
             raise BusinessRuleViolation(
                 "changed_on may lie neither in the future nor before the current stage began.",
                 field="changed_on",

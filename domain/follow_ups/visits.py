@@ -36,6 +36,7 @@ from domain.follow_ups.schemas import (
     VisitRead,
     VisitUpdate,
 )
+from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.app_user import AppUser
 from persistence.models.base import touch, utcnow
@@ -49,10 +50,6 @@ from persistence.uow import UnitOfWork
 ENTITY = "case_visit"
 _CASE_WORKER_ROLES = frozenset(role.value for role in CASE_WORKERS)
 _RECORDED = (VisitStatus.done, VisitStatus.missed)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def next_visit_id(visit: CaseVisit) -> UUID | None:
