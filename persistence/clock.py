@@ -6,8 +6,8 @@ timezone-aware UTC datetimes.
 
 The system clock is installed by default; tests and the demo seeder (which writes a year of
 history) install a :class:`FixedClock` and move it. Nothing in the product reads the system
-time except through this module, with one exception: access tokens' lifetimes, which the JWT
-library checks against the system time (a security mechanism, not a business date).
+time except through this module; security lifetimes (access tokens, sign-in sessions), which
+the JWT library and the database check against the machine's time, use :func:`wall_time`.
 """
 
 from __future__ import annotations
@@ -23,17 +23,24 @@ __all__ = [
     "FixedClock",
     "SystemClock",
     "business_date",
+    "business_date_sql",
     "day_starts_at",
     "install",
     "installed",
     "now",
     "today",
     "using",
+    "wall_time",
 ]
 
 # India Standard Time. A fixed offset rather than the tz database: IST has had no daylight
 # saving since 1945, and a slim container image may carry no zoneinfo files.
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
+
+
+def business_date_sql(instant: str) -> str:
+    """The business date of a timestamptz SQL expression (as :func:`business_date`)."""
+    return f"(({instant}) AT TIME ZONE INTERVAL '+05:30')::date"
 
 
 class Clock(Protocol):
@@ -98,6 +105,12 @@ def using(clock: Clock) -> Iterator[Clock]:
 def now() -> datetime:
     """The current instant (UTC), from the installed clock."""
     return _installed.now()
+
+
+def wall_time() -> datetime:
+    """The machine's time, for security lifetimes only (access tokens, sign-in sessions),
+    which the JWT library and the database check against it too. Never a business date."""
+    return datetime.now(UTC)
 
 
 def business_date(moment: datetime) -> date:

@@ -1,0 +1,170 @@
+"""Evidence (outcome 3): the indicator catalogue and indicators' values. Figures only, never
+records: survivors count only under their consent to aggregate reporting, and small cells are
+suppressed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import UoW, get_container, requires
+from api.openapi import problems
+from domain.common.errors import BadRequest
+from domain.common.principal import Principal
+from domain.evidence import policies
+from domain.evidence.csv_format import values_csv
+from domain.evidence.periods import PeriodKind
+from domain.evidence.schemas import IndicatorPage, IndicatorRead, IndicatorValues
+from domain.evidence.service import EvidenceService, ValuesQuery
+
+router = APIRouter(tags=["evidence"])
+Reader = Annotated[Principal, requires(policies.READ)]
+
+VALUES_ERRORS = problems(400, 401, 403, 404, 422)
+CSV = "text/csv"
+Code = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[a-z0-9_]+$")]
+
+
+def service(request: Request, uow: UoW) -> EvidenceService:
+    return EvidenceService(uow, suppression_k=get_container(request).settings.suppression_k)
+
+
+@router.get(
+    "/indicators",
+    operation_id="indicators:list",
+    response_model=IndicatorPage,
+    responses=problems(401, 403, 422),
+)
+async def list_indicators(
+    request: Request,
+    uow: UoW,
+    principal: Reader,
+    outcome: Annotated[int | None, Query(ge=1, le=5, description="One outcome area.")] = None,
+) -> IndicatorPage:
+    """The indicator catalogue in effect today (the whole of it in one page): for each
+    indicator its definition in plain words, what it counts (a measure, with filters; a ratio
+    of two), its unit, whether it is a stock read at the period's end or a flow counted over the
+    period, the breakdowns and filters it allows, and how small cells are protected."""
+    return await service(request, uow).catalogue(principal, outcome)
+
+
+@router.get(
+    "/indicators/{code}",
+    operation_id="indicators:read",
+    response_model=IndicatorRead,
+    responses=problems(401, 403, 404),
+)
+async def read_indicator(code: str, request: Request, uow: UoW, principal: Reader) -> IndicatorRead:
+    """One indicator's definition (the version in effect today)."""
+    return await service(request, uow).indicator(principal, code)
+
+
+def _filters(
+    states: list[UUID], districts: list[UUID], blocks: list[UUID], dimensions: list[str]
+) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for name, ids in (("state", states), ("district", districts), ("block", blocks)):
+        if ids:
+            found[name] = [str(i) for i in ids]
+    for item in dimensions:
+        name, sep, value = item.partition(":")
+        if not sep or not name or not value:
+            raise BadRequest("A filter is written name:value, e.g. service_kind:legal_aid.")
+        found.setdefault(name, []).append(value)
+    return {name: tuple(dict.fromkeys(values)) for name, values in found.items()}
+
+
+@router.get(
+    "/indicators/{code}/values",
+    operation_id="indicators:values",
+    response_model=IndicatorValues,
+    responses={
+        **VALUES_ERRORS,
+        200: {
+            "description": "The figures, as JSON, or as CSV with `Accept: text/csv`.",
+            "content": {CSV: {"schema": {"type": "string"}}},
+        },
+    },
+)
+async def indicator_values(
+    code: str,
+    request: Request,
+    uow: UoW,
+    principal: Reader,
+    starts_on: Annotated[
+        date | None,
+        Query(alias="from", description="First day (default: 1 April of this financial year)."),
+    ] = None,
+    ends_on: Annotated[
+        date | None, Query(alias="to", description="Last day (default: today).")
+    ] = None,
+    period: Annotated[
+        PeriodKind,
+        Query(
+            description="Periods of the range: calendar `month`, `quarter`, `year`; Indian "
+            "financial-year `fy_quarter` (Q1 is April-June) and `fy` (April-March); `whole`: the "
+            "range as one period."
+        ),
+    ] = PeriodKind.whole,
+    by: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Breakdowns, comma-separated (at most 3): e.g. `district,sex`. Every "
+            "margin is given too (each breakdown's totals and the grand total).",
+        ),
+    ] = None,
+    state: Annotated[list[UUID], Query(max_length=50)] = [],  # noqa: B006
+    district: Annotated[list[UUID], Query(max_length=50)] = [],  # noqa: B006
+    block: Annotated[list[UUID], Query(max_length=50)] = [],  # noqa: B006
+    filter: Annotated[
+        list[str],
+        Query(
+            max_length=50,
+            description="Narrow by one of the indicator's `filters`: `name:value`, repeatable.",
+        ),
+    ] = [],  # noqa: B006
+    organization_id: Annotated[
+        UUID | None,
+        Query(description="A partner organisation's figures (lead organisations only)."),
+    ] = None,
+    rollup: Annotated[
+        bool,
+        Query(description="Your organisation and all its partners together (break down by state)."),
+    ] = False,
+    internal: Annotated[
+        bool,
+        Query(
+            description="Program managers only, in person: your own organisation's figures "
+            "without small-cell suppression. Audited and marked internal: not for publication."
+        ),
+    ] = False,
+) -> Response | IndicatorValues:
+    """An indicator's figures over a range of dates, per period, broken down and filtered.
+
+    A flow (new registrations) sums over each period; a stock (active cases) is read on the
+    period's last day (today for a period still running), so a quarter's stock is never the sum
+    of its months. Survivors count only while their consent to aggregate reporting is in force
+    at the period's end; `excluded_for_consent` says how many records were left out for that.
+    Cells about 1 to k-1 persons are suppressed (`SHAKTI_SUPPRESSION_K`, default 5), with
+    complementary suppression so that no hidden cell can be worked out from the totals or the
+    other cells of the same answer. Suppression cannot stop differences between two requests
+    (this quarter's total minus last quarter's): every request is kept with its parameters and
+    audited. Send `Accept: text/csv` for CSV."""
+    query = ValuesQuery(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        period=period,
+        by=tuple(name.strip() for name in by.split(",") if name.strip()) if by else (),
+        filters=_filters(state, district, block, filter),
+        organization_id=organization_id,
+        rollup=rollup,
+        internal=internal,
+    )
+    values = await service(request, uow).values(principal, code, query)
+    if CSV in request.headers.get("accept", ""):
+        return Response(values_csv(values), media_type=f"{CSV}; charset=utf-8")
+    return values

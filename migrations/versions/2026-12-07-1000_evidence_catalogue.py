@@ -1,0 +1,303 @@
+"""Evidence: the indicator catalogue (indicators as data, seeded here, versioned like the
+scheme catalogue) and the register of requests for figures.
+
+Each indicator names a measure (persistence/evidence/measures: one tested SQL query over one
+subject) with filters, or a ratio of two, its unit, breakdowns and suppression rule. A later
+change of a definition is a new version (a new row, the old one closed by ``effective_to``),
+added by a migration; figures always use the version in effect today. Version 1 holds from
+2000-01-01 ("before any record kept here").
+
+Ids are UUIDv5 under uuid5(NAMESPACE_URL, "https://shakti-mis.org/indicators"):
+``indicator:<code>:<version>``, the same on every installation.
+
+The app role reads the catalogue and never changes it; it adds requests and never changes or
+removes them.
+
+Revision ID: 0021
+Revises: 0014
+Create Date: 2026-12-07 10:00:00
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0021"
+down_revision: str | Sequence[str] | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://shakti-mis.org/indicators")
+SINCE = date(2000, 1, 1)
+APP_ROLE = "shakti_app"
+
+PLACES = ["state", "district"]
+PERSON = ["sex", "age_band"]
+OPEN_STAGES = ["intake", "assessment", "planning", "active", "monitoring", "reopened"]
+
+
+def use(measure: str, aggregate: str = "count", **filters: list[str]) -> dict[str, Any]:
+    return {"measure": measure, "filters": filters, "aggregate": aggregate}
+
+
+def indicator(
+    code: str,
+    outcome: int,
+    name: str,
+    definition: str,
+    numerator: dict[str, Any],
+    unit: str,
+    breakdowns: list[str],
+    *,
+    denominator: dict[str, Any] | None = None,
+    factor: int = 1,
+    suppression: str = "people",
+    headline: int | None = None,
+    sentence: str | None = None,
+) -> dict[str, Any]:
+    kind = "ratio" if denominator is not None else numerator["aggregate"]
+    return {
+        "code": code,
+        "outcome": outcome,
+        "name": name,
+        "definition": definition,
+        "kind": kind,
+        "numerator": numerator,
+        "denominator": denominator,
+        "factor": factor,
+        "unit": unit,
+        "breakdowns": breakdowns,
+        "suppression": suppression,
+        "headline_rank": headline,
+        "sentence": sentence,
+    }
+
+
+# -- outcome 1: case management ----------------------------------------------------------------
+CASE_MANAGEMENT = [
+    indicator(
+        "survivors_associated",
+        1,
+        "Survivors associated with the programme",
+        "Survivors registered with the organisation and not removed, at the period's end.",
+        use("survivors"),
+        "survivors",
+        [*PLACES, *PERSON],
+        headline=1,
+        sentence="{value} survivors associated with the programme across {districts} districts",
+    ),
+    indicator(
+        "new_registrations",
+        1,
+        "New registrations",
+        "Survivors registered (intake) during the period.",
+        use("registrations"),
+        "survivors",
+        [*PLACES, *PERSON],
+        headline=2,
+        sentence="{value} survivors newly registered",
+    ),
+    indicator(
+        "active_cases",
+        1,
+        "Active cases",
+        "Cases open (intake, assessment, planning, active, monitoring or reopened) at the "
+        "period's end, by stage.",
+        use("case_stages", stage=OPEN_STAGES),
+        "cases",
+        [*PLACES, *PERSON, "stage"],
+        headline=3,
+        sentence="{value} cases open",
+    ),
+    indicator(
+        "cases_closed",
+        1,
+        "Cases closed",
+        "Cases closed during the period, by the reason recorded.",
+        use("case_closures"),
+        "cases",
+        [*PLACES, *PERSON, "closure_reason"],
+    ),
+    indicator(
+        "cases_closed_goals_achieved",
+        1,
+        "Cases closed with goals achieved",
+        "Cases closed during the period because the survivor's goals were achieved.",
+        use("case_closures", closure_reason=["goals_achieved"]),
+        "cases",
+        [*PLACES, *PERSON],
+        headline=6,
+        sentence="{value} cases closed with the survivor's goals achieved",
+    ),
+    indicator(
+        "referrals_made",
+        1,
+        "Referrals made",
+        "Referrals sent to a service during the period, by the service referred for.",
+        use("referrals"),
+        "referrals",
+        [*PLACES, *PERSON, "service_kind", "urgency"],
+        headline=4,
+        sentence="{value} referrals made to services",
+    ),
+    indicator(
+        "referrals_accepted",
+        1,
+        "Referrals accepted",
+        "Referrals the receiving organisation accepted during the period.",
+        use("referral_steps", status=["accepted"]),
+        "referrals",
+        [*PLACES, *PERSON, "service_kind"],
+    ),
+    indicator(
+        "referrals_completed",
+        1,
+        "Referrals completed",
+        "Referrals completed (the service delivered) during the period.",
+        use("referral_steps", status=["completed"]),
+        "referrals",
+        [*PLACES, *PERSON, "service_kind"],
+        headline=5,
+        sentence="{value} referrals followed to completion",
+    ),
+    indicator(
+        "referral_days_to_completion",
+        1,
+        "Median days from referral to completion",
+        "For referrals completed during the period, the median number of days from the "
+        "referral being made to its completion.",
+        use("referral_completion_days", "median"),
+        "days",
+        [*PLACES, "service_kind"],
+    ),
+]
+
+CATALOGUE: list[dict[str, Any]] = [*CASE_MANAGEMENT]
+
+
+def _rows() -> list[dict[str, Any]]:
+    return [
+        {
+            **row,
+            "id": uuid.uuid5(NAMESPACE, f"indicator:{row['code']}:1"),
+            "version": 1,
+            "effective_from": SINCE,
+        }
+        for row in CATALOGUE
+    ]
+
+
+def upgrade() -> None:
+    # Fail fast instead of queueing behind a long transaction (and blocking everyone after).
+    op.execute("SET LOCAL lock_timeout = '5s'")
+    # ### commands auto generated by Alembic - please adjust! ###
+    op.create_table(
+        "indicator",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("created_by", sa.Uuid(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("outcome", sa.SmallInteger(), nullable=False),
+        sa.Column("definition", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("numerator", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("denominator", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("factor", sa.Integer(), nullable=False),
+        sa.Column("unit", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column(
+            "breakdowns",
+            postgresql.ARRAY(sa.String(length=40)),
+            server_default="{}",
+            nullable=False,
+        ),
+        sa.Column("suppression", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("headline_rank", sa.Integer(), nullable=True),
+        sa.Column("sentence", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        sa.Column("effective_to", sa.Date(), nullable=True),
+        sa.CheckConstraint(
+            "kind IN ('count', 'sum', 'median', 'ratio')", name=op.f("ck_indicator_indicator_kind")
+        ),
+        sa.CheckConstraint(
+            "suppression IN ('people', 'none')", name=op.f("ck_indicator_suppression")
+        ),
+        sa.CheckConstraint("outcome BETWEEN 1 AND 5", name=op.f("ck_indicator_outcome")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator")),
+        sa.UniqueConstraint("code", "version", name=op.f("uq_indicator_code_version")),
+    )
+    op.create_table(
+        "evidence_request",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("parameters", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("internal", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organization.id"],
+            name=op.f("fk_evidence_request_organization_id_organization"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_request")),
+    )
+    indicators = sa.table(
+        "indicator",
+        sa.column("id", sa.Uuid()),
+        sa.column("code", sa.String()),
+        sa.column("version", sa.Integer()),
+        sa.column("name", sa.String()),
+        sa.column("outcome", sa.SmallInteger()),
+        sa.column("definition", sa.String()),
+        sa.column("kind", sa.String()),
+        sa.column("numerator", postgresql.JSONB()),
+        sa.column("denominator", postgresql.JSONB()),
+        sa.column("factor", sa.Integer()),
+        sa.column("unit", sa.String()),
+        sa.column("breakdowns", postgresql.ARRAY(sa.String())),
+        sa.column("suppression", sa.String()),
+        sa.column("headline_rank", sa.Integer()),
+        sa.column("sentence", sa.String()),
+        sa.column("effective_from", sa.Date()),
+    )
+    op.bulk_insert(indicators, _rows())
+    op.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON indicator FROM {APP_ROLE}")
+    op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON evidence_request FROM {APP_ROLE}")
+    op.create_index(
+        "ix_evidence_request_organization_id_created_at",
+        "evidence_request",
+        ["organization_id", "created_at"],
+        unique=False,
+    )
+    # ### end Alembic commands ###
+
+
+def downgrade() -> None:
+    op.execute("SET LOCAL lock_timeout = '5s'")
+    # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_index("ix_evidence_request_organization_id_created_at", table_name="evidence_request")
+    op.drop_table("evidence_request")
+    op.drop_table("indicator")
+    # ### end Alembic commands ###

@@ -1,0 +1,197 @@
+"""The evidence engine: periods, the clock's business dates, indicators counted against a
+hand-counted story, consent, stocks versus flows, and who may see which figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from domain.evidence.periods import PeriodKind, periods, previous
+from persistence.clock import FixedClock, business_date, using
+from tests.evidence_world import EvidenceWorld, cells, ist, totals
+from tests.factories import NORTH_24, SOUTH_24, Factory
+
+# -- periods ------------------------------------------------------------------------------
+
+
+def labels(kind: PeriodKind, start: date, end: date) -> list[str]:
+    return [p.label for p in periods(kind, start, end)]
+
+
+def test_financial_year_periods_run_april_to_march() -> None:
+    assert labels(PeriodKind.fy, date(2025, 4, 1), date(2027, 3, 31)) == [
+        "FY2025-26",
+        "FY2026-27",
+    ]
+    assert labels(PeriodKind.fy_quarter, date(2026, 1, 1), date(2026, 12, 31)) == [
+        "FY2025-26 Q4",
+        "FY2026-27 Q1",
+        "FY2026-27 Q2",
+        "FY2026-27 Q3",
+    ]
+    assert labels(PeriodKind.quarter, date(2026, 1, 1), date(2026, 6, 30)) == [
+        "2026-Q1",
+        "2026-Q2",
+    ]
+    (fy,) = periods(PeriodKind.fy, date(2026, 4, 1), date(2027, 3, 31))
+    assert (fy.starts_on, fy.ends_on) == (date(2026, 4, 1), date(2027, 3, 31))
+
+
+def test_periods_are_clipped_to_the_range_and_compare_with_the_one_before() -> None:
+    (may,) = periods(PeriodKind.month, date(2026, 5, 10), date(2026, 5, 20))
+    assert (may.starts_on, may.ends_on) == (date(2026, 5, 10), date(2026, 5, 20))
+    assert previous(date(2026, 4, 1), date(2026, 6, 30)) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert previous(date(2026, 4, 1), date(2027, 3, 31)) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert previous(date(2026, 5, 10), date(2026, 5, 19)) == (date(2026, 4, 30), date(2026, 5, 9))
+
+
+def test_a_moment_belongs_to_its_day_in_india() -> None:
+    assert business_date(ist(2026, 3, 31, 23, 30)) == date(2026, 3, 31)
+    assert business_date(ist(2026, 4, 1, 0, 30)) == date(2026, 4, 1)
+    # 00:30 IST on 1 April is still 31 March in UTC.
+    assert ist(2026, 4, 1, 0, 30).astimezone().utcoffset() is not None
+
+
+# -- the world ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    fixed = FixedClock(ist(2026, 3, 1))
+    with using(fixed):
+        yield fixed
+
+
+@pytest.fixture
+async def world(
+    client: httpx.AsyncClient, factory: Factory, clock: FixedClock
+) -> EvidenceWorld:
+    return await EvidenceWorld(client, factory, clock).build()
+
+
+@pytest.fixture
+async def story(world: EvidenceWorld) -> dict[str, Any]:
+    """The hand-counted story of the first quarter of FY2026-27 (April-June 2026).
+
+    Survivors (all female, 25, South 24 Parganas unless said):
+      s1  registered 10 Apr;                   consents to reporting
+      s2  registered 31 Mar 23:30 IST (March); consents to reporting
+      s3  registered  5 May;                   consents, withdraws 15 Jun
+      s4  registered 20 May, North 24;         never consents to reporting
+      s5  registered 30 Jun 23:50 IST, male;   consents
+    Cases:
+      c1 (s1) opened 12 Apr intake; assessment 20 Apr; planning 3 May; active 10 May;
+         closed 20 Jun (goals achieved)
+      c2 (s2) opened 1 Apr; closed 25 Apr (relocated); reopened 15 May
+      c4 (s4) opened 21 May, North 24 (not counted: no consent)
+    """
+    w = world
+    s2 = await w.register(ist(2026, 3, 31, 23, 30))
+    s1 = await w.register(ist(2026, 4, 10))
+    s3 = await w.register(ist(2026, 5, 5))
+    s4 = await w.register(ist(2026, 5, 20), district=NORTH_24, reporting=False)
+    c1 = await w.open_case(s1, ist(2026, 4, 12))
+    c2 = await w.open_case(s2, ist(2026, 4, 1, 10))
+    await w.move(c1, "assessment", ist(2026, 4, 20))
+    await w.move(c2, "closed", ist(2026, 4, 25), closure_reason="relocated")
+    await w.move(c1, "planning", ist(2026, 5, 3))
+    await w.move(c1, "active", ist(2026, 5, 10))
+    await w.move(c2, "reopened", ist(2026, 5, 15))
+    c4 = await w.open_case(s4, ist(2026, 5, 21), district=NORTH_24)
+    await w.withdraw_reporting(s3, ist(2026, 6, 15))
+    await w.move(c1, "monitoring", ist(2026, 6, 1))
+    await w.move(c1, "closed", ist(2026, 6, 20), closure_reason="goals_achieved")
+    s5 = await w.register(ist(2026, 6, 30, 23, 50), sex="male")
+    w.at(ist(2026, 7, 15))
+    return {"s1": s1, "s2": s2, "s3": s3, "s4": s4, "s5": s5, "c1": c1, "c2": c2, "c4": c4}
+
+
+Q1 = {"from": "2026-04-01", "to": "2026-06-30"}
+
+
+async def test_new_registrations_count_each_survivor_in_her_month_under_consent(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    months = await world.values(
+        "new_registrations", **{"from": "2026-03-01", "to": "2026-06-30", "period": "month"}
+    )
+    # March: s2 (23:30 IST on 31 March is March). April: s1. May: s3 (her consent still held
+    # at the end of May; s4 never consented). June: s5 (23:50 IST on 30 June).
+    assert totals(months) == {"2026-03": 1, "2026-04": 1, "2026-05": 1, "2026-06": 1}
+    quarter = await world.values("new_registrations", period="fy_quarter", **Q1)
+    # At the quarter's end s3 had withdrawn: the quarter counts s1 and s5, not the months' sum.
+    assert totals(quarter) == {"FY2026-27 Q1": 2}
+    assert quarter["excluded_for_consent"] == 2  # s3 and s4
+    assert quarter["internal"] is True
+    assert quarter["temporal"] == "flow"
+
+
+async def test_a_stock_is_read_at_the_period_end_never_summed(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    months = await world.values(
+        "survivors_associated", **{"from": "2026-03-01", "to": "2026-06-30", "period": "month"}
+    )
+    # End of March: s2. April: s1, s2. May: s1, s2, s3 (s4 without consent).
+    # June: s1, s2, s5 (s3 withdrew on 15 June).
+    assert totals(months) == {"2026-03": 1, "2026-04": 2, "2026-05": 3, "2026-06": 3}
+    quarter = await world.values("survivors_associated", period="quarter", **Q1)
+    assert totals(quarter) == {"2026-Q2": 3}
+    by_sex = cells(await world.values("survivors_associated", period="quarter", by="sex", **Q1))
+    assert by_sex[("2026-Q2", (("sex", "female"),))] == 2
+    assert by_sex[("2026-Q2", (("sex", "male"),))] == 1
+
+
+async def test_active_cases_by_stage_follow_each_transition(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    answer = await world.values(
+        "active_cases", by="stage", period="month", **Q1
+    )
+    found = cells(answer)
+    # End of April: c1 in assessment; c2 closed. End of May: c1 active, c2 reopened (c4
+    # without consent). End of June: c1 closed; c2 reopened.
+    assert totals(answer) == {"2026-04": 1, "2026-05": 2, "2026-06": 1}
+    assert found[("2026-04", (("stage", "assessment"),))] == 1
+    assert found[("2026-05", (("stage", "active"),))] == 1
+    assert found[("2026-05", (("stage", "reopened"),))] == 1
+    assert found[("2026-06", (("stage", "reopened"),))] == 1
+    assert ("2026-06", (("stage", "active"),)) not in found
+
+
+async def test_closures_by_reason(world: EvidenceWorld, story: dict[str, Any]) -> None:
+    answer = await world.values("cases_closed", by="closure_reason", period="month", **Q1)
+    found = cells(answer)
+    assert found[("2026-04", (("closure_reason", "relocated"),))] == 1
+    assert found[("2026-06", (("closure_reason", "goals_achieved"),))] == 1
+    goals = await world.values("cases_closed_goals_achieved", period="fy_quarter", **Q1)
+    assert totals(goals) == {"FY2026-27 Q1": 1}
+
+
+async def test_the_answer_names_its_periods_and_when_it_was_computed(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    answer = await world.values("survivors_associated", period="month", **Q1)
+    assert [p["label"] for p in answer["periods"]] == ["2026-04", "2026-05", "2026-06"]
+    assert answer["periods"][0]["evaluated_on"] == "2026-04-30"
+    assert answer["computed_at"].startswith("2026-07-15")
+    # A period still running is read today.
+    world.at(ist(2026, 6, 10))
+    running = await world.values(
+        "survivors_associated", period="month", **{"from": "2026-06-01", "to": "2026-06-30"}
+    )
+    assert running["periods"][0]["evaluated_on"] == "2026-06-10"
+    assert totals(running) == {"2026-06": 3}  # s3 had not withdrawn yet on 10 June
+
+
+async def test_district_breakdown_names_the_places(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    answer = await world.values("survivors_associated", by="district", period="whole", **Q1)
+    assert answer["labels"]["district"][str(SOUTH_24)] == "South 24 Parganas"
+    found = cells(answer)
+    assert found[("2026-04-01/2026-06-30", (("district", str(SOUTH_24)),))] == 3
