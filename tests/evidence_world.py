@@ -173,9 +173,7 @@ class EvidenceWorld:
 
     # -- reading figures ----------------------------------------------------------------------
 
-    async def values(
-        self, code: str, actor: Actor | None = None, **params: Any
-    ) -> dict[str, Any]:
+    async def values(self, code: str, actor: Actor | None = None, **params: Any) -> dict[str, Any]:
         """An indicator's values as ``actor`` (default: the program manager, internal)."""
         query = {"internal": "true", **params} if actor is None else params
         response = await self.client.get(

@@ -67,9 +67,7 @@ def clock() -> Iterator[FixedClock]:
 
 
 @pytest.fixture
-async def world(
-    client: httpx.AsyncClient, factory: Factory, clock: FixedClock
-) -> EvidenceWorld:
+async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
     return await EvidenceWorld(client, factory, clock).build()
 
 
@@ -149,9 +147,7 @@ async def test_a_stock_is_read_at_the_period_end_never_summed(
 async def test_active_cases_by_stage_follow_each_transition(
     world: EvidenceWorld, story: dict[str, Any]
 ) -> None:
-    answer = await world.values(
-        "active_cases", by="stage", period="month", **Q1
-    )
+    answer = await world.values("active_cases", by="stage", period="month", **Q1)
     found = cells(answer)
     # End of April: c1 in assessment; c2 closed. End of May: c1 active, c2 reopened (c4
     # without consent). End of June: c1 closed; c2 reopened.
