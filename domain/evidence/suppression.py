@@ -104,46 +104,54 @@ def _pinned(
     """Hidden cells whose value the shown cells and the line equations determine exactly."""
     unknowns = sorted(hidden, key=repr)
     column = {cell_id: i for i, cell_id in enumerate(unknowns)}
-    rows: list[list[Fraction]] = []
+    rows: list[dict[int, int]] = []
     for total, members in table_lines:
-        line = [total, *members]
-        if not any(cell_id in hidden for cell_id in line):
-            continue
-        row = [Fraction(0)] * len(unknowns)
-        # total - sum(members) = 0, with known cells moved to the right-hand side.
+        # total - sum(members) = 0, with the shown cells moved to the right-hand side.
+        row: dict[int, int] = {}
         for cell_id, sign in [(total, 1), *((m, -1) for m in members)]:
             if cell_id in column:
-                row[column[cell_id]] += sign
-        rows.append(row)
-    return [unknowns[i] for i in _determined(rows, len(unknowns))]
+                index = column[cell_id]
+                row[index] = (row.get(index, 0) + sign) % PRIME
+        row = {index: value for index, value in row.items() if value}
+        if row:
+            rows.append(row)
+    return [unknowns[i] for i in _determined(rows)]
 
 
-def _determined(rows: list[list[Fraction]], width: int) -> list[int]:
-    """The columns whose variable a linear system determines uniquely (reduced row echelon
-    form: a pivot whose row has no other non-zero entry)."""
-    matrix = [row[:] for row in rows]
-    pivots: list[tuple[int, int]] = []
-    top = 0
-    for col in range(width):
-        pivot = next((r for r in range(top, len(matrix)) if matrix[r][col] != 0), None)
-        if pivot is None:
+# Rank computations run modulo a large prime: exact integer arithmetic without fractions, and
+# the same answer as over the rationals for these small -1/0/1 systems (a wrong answer needs
+# the prime to divide a minor, impossible at these sizes).
+PRIME = (1 << 61) - 1
+
+
+def _determined(rows: list[dict[int, int]]) -> list[int]:
+    """The unknowns a linear system (sparse rows) determines uniquely: in reduced row echelon
+    form, a pivot whose row has no other entry."""
+    matrix = [dict(row) for row in rows]
+    pivot_rows: dict[int, dict[int, int]] = {}
+    for row in matrix:
+        # Reduce the row by the pivots found so far.
+        for column, pivot in pivot_rows.items():
+            factor = row.get(column)
+            if factor:
+                for c, v in pivot.items():
+                    row[c] = (row.get(c, 0) - factor * v) % PRIME
+                row = {c: v for c, v in row.items() if v}
+        if not row:
             continue
-        matrix[top], matrix[pivot] = matrix[pivot], matrix[top]
-        lead = matrix[top][col]
-        matrix[top] = [value / lead for value in matrix[top]]
-        for r in range(len(matrix)):
-            if r != top and matrix[r][col] != 0:
-                factor = matrix[r][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[top], strict=True)]
-        pivots.append((top, col))
-        top += 1
-        if top == len(matrix):
-            break
-    return [
-        col
-        for row, col in pivots
-        if all(value == 0 for c, value in enumerate(matrix[row]) if c != col)
-    ]
+        column = min(row)
+        inverse = pow(row[column], -1, PRIME)
+        row = {c: v * inverse % PRIME for c, v in row.items()}
+        # Keep the earlier pivots reduced by the new one (reduced echelon form).
+        for other in pivot_rows.values():
+            factor = other.get(column)
+            if factor:
+                for c, v in row.items():
+                    other[c] = (other.get(c, 0) - factor * v) % PRIME
+                for c in [c for c, v in other.items() if not v]:
+                    del other[c]
+        pivot_rows[column] = row
+    return [column for column, row in pivot_rows.items() if len(row) == 1]
 
 
 def _hide_beside(

@@ -24,7 +24,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
