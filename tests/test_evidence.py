@@ -191,3 +191,185 @@ async def test_district_breakdown_names_the_places(
     assert answer["labels"]["district"][str(SOUTH_24)] == "South 24 Parganas"
     found = cells(answer)
     assert found[("2026-04-01/2026-06-30", (("district", str(SOUTH_24)),))] == 3
+
+
+# -- who may see what ---------------------------------------------------------------------
+
+
+async def values_status(
+    world: EvidenceWorld, actor: Any, code: str = "survivors_associated", **params: Any
+) -> int:
+    response = await world.client.get(
+        f"/api/v1/indicators/{code}/values", params=params, headers=actor.headers
+    )
+    return response.status_code
+
+
+async def test_figures_reach_managers_analysts_and_dashboard_clients_only(
+    world: EvidenceWorld, factory: Factory
+) -> None:
+    from domain.common.principal import Role
+
+    allowed = [world.pm, world.analyst, world.dashboard]
+    refused = [
+        world.sw,
+        world.auditor,
+        world.dashboard_noscope,
+        await factory.user(world.org, Role.partner_staff),
+        await factory.platform_admin(),
+    ]
+    for actor in allowed:
+        assert await values_status(world, actor) == 200
+        listing = await world.client.get("/api/v1/indicators", headers=actor.headers)
+        assert listing.status_code == 200
+    for actor in refused:
+        assert await values_status(world, actor) == 403
+        listing = await world.client.get("/api/v1/indicators", headers=actor.headers)
+        assert listing.status_code == 403
+    # Survivor leaders see their groups' indicators only, never case figures.
+    assert await values_status(world, world.leader) == 403
+
+
+async def test_only_a_program_manager_in_person_gets_internal_figures_of_her_own_organisation(
+    world: EvidenceWorld,
+) -> None:
+    for actor in (world.analyst, world.dashboard):
+        assert await values_status(world, actor, internal="true") == 403
+    assert await values_status(world, world.pm, internal="true") == 200
+    assert await values_status(world, world.pm, internal="true", rollup="true") == 403
+    assert (
+        await values_status(world, world.pm, internal="true", organization_id=str(world.partner))
+        == 403
+    )
+
+
+async def test_a_lead_sees_its_partners_and_the_rollup_and_no_one_else(
+    world: EvidenceWorld,
+) -> None:
+    await world.register(ist(2026, 5, 1), worker=world.sw_partner, district=NORTH_24)
+    world.at(ist(2026, 7, 15))
+    partner = await world.values(
+        "survivors_associated", world.pm, organization_id=str(world.partner), **Q1
+    )
+    assert partner["organization_ids"] == [str(world.partner)]
+    # One survivor: a small cell, suppressed for the lead.
+    (total,) = [c for c in partner["cells"] if not c["breakdown"]]
+    assert total["suppressed"] is True and total["value"] is None
+    rollup = await world.values("survivors_associated", world.pm, rollup="true", **Q1)
+    assert set(rollup["organization_ids"]) == {str(world.org), str(world.partner)}
+    # Not a partner of the lead: as if it did not exist. Nor is the lead the partner's partner.
+    assert await values_status(world, world.pm, organization_id=str(world.other)) == 404
+    assert await values_status(world, world.pm_partner, organization_id=str(world.org)) == 404
+
+
+async def test_small_cells_are_suppressed_by_default_and_the_left_out_count_too(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    for actor in (world.pm, world.analyst, world.dashboard):
+        answer = await world.values("new_registrations", actor, period="fy_quarter", **Q1)
+        assert answer["internal"] is False
+        assert answer["suppression"] == {"applied": True, "k": 5, "rule": "people"}
+        (total,) = answer["cells"]
+        assert total == {
+            "period": "FY2026-27 Q1",
+            "breakdown": {},
+            "value": None,
+            "numerator": None,
+            "denominator": None,
+            "suppressed": True,
+        }
+        assert answer["excluded_for_consent"] is None
+        assert answer["excluded_suppressed"] is True
+
+
+async def test_every_request_is_kept_with_its_parameters_and_audited(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    import sqlalchemy as sa
+
+    await world.values("active_cases", by="stage", period="month", **Q1)
+    async with world.factory.uow() as uow:
+        row = (
+            await uow.session.execute(
+                sa.text(
+                    "SELECT id, kind, subject, parameters, internal FROM evidence_request"
+                    " ORDER BY created_at DESC LIMIT 1"
+                )
+            )
+        ).one()
+        audited = (
+            await uow.session.execute(
+                sa.text(
+                    "SELECT actor_id, action FROM audit_event"
+                    " WHERE entity_type = 'evidence_request' AND entity_id = :id"
+                ),
+                {"id": row.id},
+            )
+        ).one()
+    assert (row.kind, row.subject, row.internal) == ("values", "active_cases", True)
+    assert row.parameters["by"] == ["stage"]
+    assert row.parameters["from"] == "2026-04-01"
+    assert row.parameters["organizations"] == [str(world.org)]
+    assert audited.actor_id == world.pm.id
+    assert audited.action == "read"
+
+
+async def test_values_as_csv(world: EvidenceWorld, story: dict[str, Any]) -> None:
+    response = await world.client.get(
+        "/api/v1/indicators/survivors_associated/values",
+        params={"by": "district", "period": "month", "internal": "true", **Q1},
+        headers={**world.pm.headers, "Accept": "text/csv"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.strip().splitlines()
+    assert lines[0] == (
+        "indicator,period,starts_on,ends_on,district,district_name,value,numerator,"
+        "denominator,suppressed,unit,internal"
+    )
+    assert (
+        f"survivors_associated,2026-06,2026-06-01,2026-06-30,{SOUTH_24},South 24 Parganas,"
+        "3,,,false,survivors,true"
+    ) in lines
+    assert (
+        "survivors_associated,2026-06,2026-06-01,2026-06-30,(all),(all),3,,,false,survivors,true"
+        in lines
+    )
+
+
+async def test_a_ratio_has_its_numerator_and_denominator(
+    world: EvidenceWorld, factory: Factory
+) -> None:
+    answer = await world.values("referral_acceptance_rate", **Q1)
+    assert answer["factor"] == 100
+    assert answer["unit"] == "percent"
+    # No referrals: nothing to divide.
+    assert answer["cells"] == []
+
+
+async def test_bad_questions_get_clear_answers(world: EvidenceWorld) -> None:
+    async def problem(code: str, **params: Any) -> tuple[int, str]:
+        response = await world.client.get(
+            f"/api/v1/indicators/{code}/values", params=params, headers=world.pm.headers
+        )
+        assert response.headers["content-type"].startswith("application/problem+json")
+        return response.status_code, response.json()["detail"]
+
+    status, detail = await problem("survivors_associated", by="service_kind")
+    assert status == 422 and "allows state, district, sex, age_band" in detail
+    status, detail = await problem(
+        "survivors_associated", **{"from": "2026-05-01", "to": "2026-04-01"}
+    )
+    assert status == 422 and "from" in detail
+    status, _ = await problem("survivors_associated", **{"from": "2000-01-01", "to": "2026-04-01"})
+    assert status == 422
+    status, detail = await problem("referrals_made", filter="service_kind")
+    assert status == 400 and "name:value" in detail
+    status, detail = await problem("referrals_made", filter="service_kind:flying")
+    assert status == 422 and "legal_aid" in detail
+    status, detail = await problem("referrals_made", filter="closure_reason:relocated")
+    assert status == 422 and "cannot be filtered" in detail
+    status, _ = await problem("no_such_indicator")
+    assert status == 404
+    status, _ = await problem("survivors_associated", by="district,district")
+    assert status == 422

@@ -166,6 +166,17 @@ CASE_MANAGEMENT = [
         sentence="{value} referrals followed to completion",
     ),
     indicator(
+        "referral_acceptance_rate",
+        1,
+        "Referral acceptance rate",
+        "Referrals accepted during the period as a percentage of referrals made during it.",
+        use("referral_steps", status=["accepted"]),
+        "percent",
+        [*PLACES, "service_kind"],
+        denominator=use("referrals"),
+        factor=100,
+    ),
+    indicator(
         "referral_days_to_completion",
         1,
         "Median days from referral to completion",
