@@ -254,7 +254,8 @@ async def test_a_lead_sees_its_partners_and_the_rollup_and_no_one_else(
     assert partner["organization_ids"] == [str(world.partner)]
     # One survivor: a small cell, suppressed for the lead.
     (total,) = [c for c in partner["cells"] if not c["breakdown"]]
-    assert total["suppressed"] is True and total["value"] is None
+    assert total["suppressed"] is True
+    assert total["value"] is None
     rollup = await world.values("survivors_associated", world.pm, rollup="true", **Q1)
     assert set(rollup["organization_ids"]) == {str(world.org), str(world.partner)}
     # Not a partner of the lead: as if it did not exist. Nor is the lead the partner's partner.
@@ -356,19 +357,24 @@ async def test_bad_questions_get_clear_answers(world: EvidenceWorld) -> None:
         return response.status_code, response.json()["detail"]
 
     status, detail = await problem("survivors_associated", by="service_kind")
-    assert status == 422 and "allows state, district, sex, age_band" in detail
+    assert status == 422
+    assert "allows state, district, sex, age_band" in detail
     status, detail = await problem(
         "survivors_associated", **{"from": "2026-05-01", "to": "2026-04-01"}
     )
-    assert status == 422 and "from" in detail
+    assert status == 422
+    assert "from" in detail
     status, _ = await problem("survivors_associated", **{"from": "2000-01-01", "to": "2026-04-01"})
     assert status == 422
     status, detail = await problem("referrals_made", filter="service_kind")
-    assert status == 400 and "name:value" in detail
+    assert status == 400
+    assert "name:value" in detail
     status, detail = await problem("referrals_made", filter="service_kind:flying")
-    assert status == 422 and "legal_aid" in detail
+    assert status == 422
+    assert "legal_aid" in detail
     status, detail = await problem("referrals_made", filter="closure_reason:relocated")
-    assert status == 422 and "cannot be filtered" in detail
+    assert status == 422
+    assert "cannot be filtered" in detail
     status, _ = await problem("no_such_indicator")
     assert status == 404
     status, _ = await problem("survivors_associated", by="district,district")
