@@ -379,3 +379,58 @@ async def test_bad_questions_get_clear_answers(world: EvidenceWorld) -> None:
     assert status == 404
     status, _ = await problem("survivors_associated", by="district,district")
     assert status == 422
+
+
+# -- dashboards and the report ------------------------------------------------------------
+
+
+async def test_outcomes_dashboard_sets_each_headline_beside_the_period_before(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    response = await world.client.get(
+        "/api/v1/dashboards/outcomes",
+        params={"from": "2026-05-01", "to": "2026-05-31", "internal": "true"},
+        headers=world.pm.headers,
+    )
+    assert response.status_code == 200, response.text
+    dashboard = response.json()
+    assert [s["outcome"] for s in dashboard["outcomes"]] == [1, 2, 3, 4, 5]
+    assert (dashboard["previous_starts_on"], dashboard["previous_ends_on"]) == (
+        "2026-04-01",
+        "2026-04-30",
+    )
+    headlines = {h["code"]: h for h in dashboard["outcomes"][0]["headlines"]}
+    associated = headlines["survivors_associated"]
+    # End of May: s1, s2, s3; end of April: s1, s2.
+    assert (associated["value"], associated["previous_value"]) == (3, 2)
+    assert associated["change"] == 1
+    assert associated["change_percent"] == 50.0
+    assert headlines["new_registrations"]["value"] == 1
+    assert list(headlines)[:3] == ["survivors_associated", "new_registrations", "active_cases"]
+
+
+async def test_the_report_writes_its_achievement_lines_from_the_figures(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    response = await world.client.get(
+        "/api/v1/reports/outcomes",
+        params={**Q1, "internal": "true"},
+        headers=world.pm.headers,
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["internal"] is True
+    assert report["notes"][0].startswith("INTERNAL")
+    assert report["summary"][0] == ("3 survivors associated with the programme across 1 district")
+    case_management = report["outcomes"][0]
+    figure = next(f for f in case_management["figures"] if f["code"] == "new_registrations")
+    assert [p["value"] for p in figure["trend"]] == [1, 1, 1]
+    assert figure["value"] == 2  # the quarter: not the months' sum (s3 withdrew)
+    assert figure["by_district"][0]["label"] == "South 24 Parganas"
+    # Suppressed for everyone else: the line says so without the number.
+    public = (
+        await world.client.get("/api/v1/reports/outcomes", params=Q1, headers=world.analyst.headers)
+    ).json()
+    assert public["summary"][0] == (
+        "fewer than 5 survivors associated with the programme across 1 district"
+    )

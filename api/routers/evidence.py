@@ -17,7 +17,16 @@ from domain.common.principal import Principal
 from domain.evidence import policies
 from domain.evidence.csv_format import values_csv
 from domain.evidence.periods import PeriodKind
-from domain.evidence.schemas import IndicatorPage, IndicatorRead, IndicatorValues
+from domain.evidence.rendering import HTML, XLSX, ReportFormat, render
+from domain.evidence.report import EvidenceReports
+from domain.evidence.schemas import (
+    CaseProgress,
+    IndicatorPage,
+    IndicatorRead,
+    IndicatorValues,
+    OutcomeReport,
+    OutcomesDashboard,
+)
 from domain.evidence.service import EvidenceService, ValuesQuery
 
 router = APIRouter(tags=["evidence"])
@@ -168,3 +177,137 @@ async def indicator_values(
     if CSV in request.headers.get("accept", ""):
         return Response(values_csv(values), media_type=f"{CSV}; charset=utf-8")
     return values
+
+
+def _scope_query(
+    starts_on: date | None,
+    ends_on: date | None,
+    organization_id: UUID | None,
+    rollup: bool,
+    internal: bool,
+) -> ValuesQuery:
+    return ValuesQuery(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        organization_id=organization_id,
+        rollup=rollup,
+        internal=internal,
+    )
+
+
+From = Annotated[
+    date | None,
+    Query(alias="from", description="First day (default: 1 April of this financial year)."),
+]
+To = Annotated[date | None, Query(alias="to", description="Last day (default: today).")]
+Organization = Annotated[
+    UUID | None, Query(description="A partner organisation's figures (lead organisations only).")
+]
+Rollup = Annotated[bool, Query(description="Your organisation and all its partners together.")]
+Internal = Annotated[
+    bool,
+    Query(
+        description="Program managers only, in person: without small-cell suppression. "
+        "Audited and marked internal."
+    ),
+]
+DASHBOARD_ERRORS = problems(401, 403, 404, 422)
+
+
+@router.get(
+    "/dashboards/outcomes",
+    operation_id="dashboards:outcomes",
+    response_model=OutcomesDashboard,
+    responses=DASHBOARD_ERRORS,
+)
+async def outcomes_dashboard(
+    request: Request,
+    uow: UoW,
+    principal: Reader,
+    starts_on: From = None,
+    ends_on: To = None,
+    organization_id: Organization = None,
+    rollup: Rollup = False,
+    internal: Internal = False,
+) -> OutcomesDashboard:
+    """The headline figures of all five outcomes for a range (default: this financial year to
+    date), each beside the figure for the range of the same length just before it (Q2 beside
+    Q1, a financial year beside the one before), with the change: ready to draw. Survivor
+    leaders see their own groups' figures."""
+    query = _scope_query(starts_on, ends_on, organization_id, rollup, internal)
+    return await EvidenceReports(service(request, uow)).outcomes(principal, query)
+
+
+@router.get(
+    "/dashboards/case-progress",
+    operation_id="dashboards:case-progress",
+    response_model=CaseProgress,
+    responses=DASHBOARD_ERRORS,
+)
+async def case_progress_dashboard(
+    request: Request,
+    uow: UoW,
+    principal: Reader,
+    starts_on: From = None,
+    ends_on: To = None,
+    organization_id: Organization = None,
+    rollup: Rollup = False,
+    internal: Internal = False,
+) -> CaseProgress:
+    """Progress across cases, in aggregate (every case's progress map taken together): change
+    in assessment scores from each survivor's baseline by CBR component (median, and the share
+    who improved), days spent in each case stage (median and 90th percentile), closures by
+    reason, and care-plan goals achieved by component."""
+    query = _scope_query(starts_on, ends_on, organization_id, rollup, internal)
+    return await EvidenceReports(service(request, uow)).case_progress(principal, query)
+
+
+@router.get(
+    "/reports/outcomes",
+    operation_id="reports:outcomes",
+    response_model=OutcomeReport,
+    responses={
+        **DASHBOARD_ERRORS,
+        200: {
+            "description": "The report as JSON, an Excel workbook or a printable HTML page.",
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                HTML: {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+async def outcome_report(
+    request: Request,
+    uow: UoW,
+    principal: Reader,
+    starts_on: From = None,
+    ends_on: To = None,
+    report_format: Annotated[
+        ReportFormat, Query(alias="format", description="json, xlsx or html.")
+    ] = ReportFormat.json,
+    organization_id: Organization = None,
+    rollup: Rollup = False,
+    internal: Internal = False,
+) -> Response | OutcomeReport:
+    """The periodic outcome report for a range (a quarter, a financial year): every indicator
+    of the catalogue with the previous period of the same length, its trend by month and its
+    figures by district, opened by achievement lines written from the numbers ("142 survivors
+    associated with the programme across 2 districts"). `format=xlsx`: a workbook with a
+    summary sheet, one sheet per outcome with native charts, and a definitions sheet.
+    `format=html`: one self-contained printable page (inline SVG charts, nothing fetched).
+    The same data gives the same numbers in all three. Every report is kept with its
+    parameters and audited; an internal report is marked so in every format."""
+    query = _scope_query(starts_on, ends_on, organization_id, rollup, internal)
+    report = await EvidenceReports(service(request, uow)).report(
+        principal, query, report_format.value
+    )
+    if report_format is ReportFormat.json:
+        return report
+    body, media_type, suffix = render(report, report_format)
+    name = f"outcome-report-{report.starts_on}-{report.ends_on}{suffix}"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

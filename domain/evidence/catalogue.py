@@ -21,7 +21,7 @@ from persistence.evidence.measures import MEASURES
 from persistence.models.indicator import Indicator
 
 # A count of distinct units, a sum or median of their amounts, or a ratio of two measures.
-IndicatorKind = Literal["count", "sum", "median", "ratio"]
+IndicatorKind = Literal["count", "sum", "median", "p90", "ratio"]
 
 
 class Suppression(StrEnum):
@@ -40,7 +40,7 @@ class MeasureUse(BaseModel):
 
     measure: str
     filters: dict[str, list[str]] = Field(default_factory=dict)
-    aggregate: Literal["count", "sum", "median"] = "count"
+    aggregate: Literal["count", "sum", "median", "p90"] = "count"
 
     @property
     def definition(self) -> Measure:
@@ -48,7 +48,7 @@ class MeasureUse(BaseModel):
 
 
 # The placeholders an achievement sentence may use.
-SENTENCE_FIELDS = frozenset({"value", "districts", "states"})
+SENTENCE_FIELDS = frozenset({"value", "districts"})
 
 
 class IndicatorDefinition(BaseModel):
@@ -131,8 +131,8 @@ def problems(definition: IndicatorDefinition) -> list[str]:
                 found.append(f"{use.measure}.{name}: unknown values {sorted(values)}")
             elif not values:
                 found.append(f"{use.measure}.{name}: an empty filter")
-        if use.aggregate == "median" and measure.kind is MeasureKind.stock:
-            found.append(f"{use.measure} is a stock: it has no median")
+        if use.aggregate in ("median", "p90") and measure.kind is MeasureKind.stock:
+            found.append(f"{use.measure} is a stock: it has no median or percentile")
         if use.aggregate != "count" and measure.amount is None:
             found.append(f"{use.measure} has no amount to {use.aggregate}")
         unsupported = set(definition.breakdowns) - set(available_breakdowns(measure))
@@ -147,6 +147,6 @@ def problems(definition: IndicatorDefinition) -> list[str]:
         names = {name for _, name, _, _ in string.Formatter().parse(definition.sentence) if name}
         if not names <= SENTENCE_FIELDS or "value" not in names:
             found.append(f"the sentence may use {sorted(SENTENCE_FIELDS)} and must use value")
-        if {"districts", "states"} & names and "district" not in definition.breakdowns:
+        if "districts" in names and "district" not in definition.breakdowns:
             found.append("a sentence naming districts needs the district breakdown")
     return found

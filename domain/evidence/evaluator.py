@@ -89,9 +89,14 @@ async def evaluate(
     filters: Mapping[str, Sequence[str]] | None = None,
     *,
     k: int,
+    wholes: Mapping[int, Sequence[int]] | None = None,
 ) -> Evaluation:
     """The indicator's figures for each period and cell. Raises ValueError for a breakdown or
-    filter the indicator does not allow (callers check first)."""
+    filter the indicator does not allow (callers check first).
+
+    ``wholes`` names periods that are the union of others (a year and its months), by index:
+    a flow's figure for the whole is the sum of its parts', so they are suppressed as one
+    table, the period being one more breakdown whose margin is the whole."""
     today = clock.today()
     bounds = [PeriodBounds(p.starts_on, p.ends_on, p.evaluated_on(today)) for p in periods]
     cubes: list[Cube] = []
@@ -111,8 +116,9 @@ async def evaluate(
             )
         )
     protect = scope.suppressed and definition.suppression is Suppression.people
+    families = _families(len(periods), wholes if definition.temporal.value == "flow" else None)
     hidden = [
-        _hidden(cube, use, k) if protect else set()
+        _hidden(cube, use, k, families) if protect else set()
         for cube, use in zip(cubes, definition.uses, strict=True)
     ]
     excluded = cubes[0].excluded
@@ -136,20 +142,45 @@ def _table_value(cell: CubeCell, use: MeasureUse) -> Fraction:
     return Fraction(cell.amount or 0)
 
 
-def _hidden(cube: Cube, use: MeasureUse, k: int) -> set[tuple[int, CellId]]:
-    """The cells of a cube to hide, table by table (one table per period). Medians do not add
-    up, so only their small cells are hidden."""
+def _families(count: int, wholes: Mapping[int, Sequence[int]] | None) -> list[list[int]]:
+    """The periods suppressed together: a whole with its parts; every other period alone.
+    The whole comes first in its family."""
+    families: list[list[int]] = []
+    taken: set[int] = set()
+    for whole, parts in (wholes or {}).items():
+        families.append([whole, *parts])
+        taken |= {whole, *parts}
+    families += [[period] for period in range(count) if period not in taken]
+    return families
+
+
+def _hidden(
+    cube: Cube, use: MeasureUse, k: int, families: list[list[int]]
+) -> set[tuple[int, CellId]]:
+    """The cells of a cube to hide, table by table: one table per period, or per family of a
+    whole and its parts, whose period is one more breakdown (the whole its margin). Medians do
+    not add up, so only their small cells are hidden."""
+    family_of = {period: family for family in families for period in family}
     tables: dict[int, dict[CellId, TableCell]] = defaultdict(dict)
+    origin: dict[tuple[int, CellId], tuple[int, CellId]] = {}
     for cell in cube.cells:
-        cell_id = (cell.key, cell.margin)
-        tables[cell.period][cell_id] = TableCell(cell_id, _table_value(cell, use), cell.people)
+        family = family_of[cell.period]
+        cell_id: CellId = (cell.key, cell.margin)
+        if len(family) > 1:
+            is_whole = cell.period == family[0]
+            cell_id = (
+                (*cell.key, None if is_whole else str(cell.period)),
+                (*cell.margin, is_whole),
+            )
+        tables[family[0]][cell_id] = TableCell(cell_id, _table_value(cell, use), cell.people)
+        origin[(family[0], cell_id)] = (cell.period, (cell.key, cell.margin))
     hidden: set[tuple[int, CellId]] = set()
-    for period, table in tables.items():
-        if use.aggregate == "median":
+    for first, table in tables.items():
+        if use.aggregate in ("median", "p90"):
             found = {cell_id for cell_id, cell in table.items() if is_small(cell.people, k)}
         else:
             found = suppress(table, k)
-        hidden |= {(period, cell_id) for cell_id in found}
+        hidden |= {origin[(first, cell_id)] for cell_id in found}
     return hidden
 
 
@@ -158,7 +189,7 @@ def _number(cell: CubeCell | None, use: MeasureUse) -> Decimal:
         return Decimal(0)
     if use.aggregate == "count":
         return Decimal(cell.count)
-    if use.aggregate == "median":
+    if use.aggregate in ("median", "p90"):
         return (cell.amount or Decimal(0)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
     return cell.amount or Decimal(0)
 

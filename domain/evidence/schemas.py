@@ -20,7 +20,7 @@ class MeasureUseRead(BaseModel):
     measure_definition: str
     subject: str = Field(description="What one record of the measure is (a case, a referral).")
     filters: dict[str, list[str]] = Field(description="Values the measure is narrowed to.")
-    aggregate: Literal["count", "sum", "median"]
+    aggregate: Literal["count", "sum", "median", "p90"]
 
 
 class IndicatorRead(BaseModel):
@@ -106,3 +106,126 @@ class IndicatorValues(BaseModel):
     )
     organization_ids: list[UUID] = Field(description="The organisations counted.")
     computed_at: datetime = Field(description="When the figures were computed (live).")
+
+
+# -- dashboards and the report ---------------------------------------------------------------
+
+
+class Protection(BaseModel):
+    applied: bool = Field(description="False only for an internal figure.")
+    k: int
+
+
+class Headline(BaseModel):
+    """A figure with the one before it (the previous period of the same length)."""
+
+    code: str
+    name: str
+    unit: str
+    temporal: Literal["stock", "flow"]
+    value: Number | None
+    suppressed: bool
+    previous_value: Number | None
+    previous_suppressed: bool
+    change: Number | None = Field(description="value - previous_value, when both are shown.")
+    change_percent: float | None = Field(description="The change as a percentage of before.")
+
+
+class OutcomeSection(BaseModel):
+    outcome: int
+    title: str
+    headlines: list[Headline]
+
+
+class OutcomesDashboard(BaseModel):
+    starts_on: date
+    ends_on: date
+    previous_starts_on: date
+    previous_ends_on: date
+    organization_ids: list[UUID]
+    internal: bool
+    suppression: Protection
+    computed_at: datetime
+    outcomes: list[OutcomeSection]
+
+
+class BreakdownValue(BaseModel):
+    key: str | None = Field(description="The breakdown's value: a code, or a place's id.")
+    label: str | None = Field(description="A place's name.")
+    value: Number | None
+    suppressed: bool
+
+
+class ProgressPanel(BaseModel):
+    indicator: str
+    name: str
+    unit: str
+    breakdown: str
+    total: Headline
+    values: list[BreakdownValue] = Field(description="This period's figure per value.")
+
+
+class CaseProgress(BaseModel):
+    """Progress across cases, in aggregate: the progress map of every case taken together."""
+
+    starts_on: date
+    ends_on: date
+    previous_starts_on: date
+    previous_ends_on: date
+    organization_ids: list[UUID]
+    internal: bool
+    suppression: Protection
+    computed_at: datetime
+    panels: list[ProgressPanel]
+
+
+class TrendPoint(BaseModel):
+    period: str
+    starts_on: date
+    ends_on: date
+    value: Number | None
+    suppressed: bool
+
+
+class ReportFigure(BaseModel):
+    code: str
+    version: int
+    name: str
+    definition: str
+    unit: str
+    factor: int
+    temporal: Literal["stock", "flow"]
+    value: Number | None
+    text: str = Field(description="The value as people read it (1,23,456; ₹; %).")
+    suppressed: bool
+    previous_value: Number | None
+    previous_suppressed: bool
+    change: Number | None
+    change_percent: float | None
+    excluded_for_consent: int | None
+    trend: list[TrendPoint] = Field(description="Each month (or quarter) of the range.")
+    by_district: list[BreakdownValue] = Field(description="The whole range, by district.")
+
+
+class ReportOutcome(BaseModel):
+    outcome: int
+    title: str
+    sentences: list[str]
+    figures: list[ReportFigure]
+
+
+class OutcomeReport(BaseModel):
+    title: str
+    organizations: list[str]
+    organization_ids: list[UUID]
+    starts_on: date
+    ends_on: date
+    previous_starts_on: date
+    previous_ends_on: date
+    trend_period: PeriodKind
+    internal: bool
+    suppression: Protection
+    computed_at: datetime
+    summary: list[str] = Field(description="The achievement lines, written from the figures.")
+    outcomes: list[ReportOutcome]
+    notes: list[str]

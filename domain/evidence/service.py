@@ -305,7 +305,7 @@ class EvidenceService:
         self, evaluation: Evaluation, kind: PeriodKind, scope: EvidenceScope
     ) -> IndicatorValues:
         definition = evaluation.definition
-        labels = await self._labels(evaluation)
+        labels = await self.place_labels(evaluation)
         today = clock.today()
         return IndicatorValues(
             indicator=definition.code,
@@ -339,7 +339,7 @@ class EvidenceService:
             computed_at=evaluation.computed_at,
         )
 
-    async def _labels(self, evaluation: Evaluation) -> dict[str, dict[str, str]]:
+    async def place_labels(self, evaluation: Evaluation) -> dict[str, dict[str, str]]:
         wanted: dict[str, set[UUID]] = {name: set() for name in PLACE_BREAKDOWNS}
         for figure in evaluation.figures:
             for name in PLACE_BREAKDOWNS:

@@ -246,7 +246,8 @@ def upgrade() -> None:
         sa.Column("effective_from", sa.Date(), nullable=False),
         sa.Column("effective_to", sa.Date(), nullable=True),
         sa.CheckConstraint(
-            "kind IN ('count', 'sum', 'median', 'ratio')", name=op.f("ck_indicator_indicator_kind")
+            "kind IN ('count', 'sum', 'median', 'p90', 'ratio')",
+            name=op.f("ck_indicator_indicator_kind"),
         ),
         sa.CheckConstraint(
             "suppression IN ('people', 'none')", name=op.f("ck_indicator_suppression")

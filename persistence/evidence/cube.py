@@ -41,9 +41,10 @@ AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
 UNKNOWN = "unknown"
 
 
-# What a cell's figure is: distinct units counted, or the sum or median of their amounts
-# (a stock has no median).
-Aggregate = Literal["count", "sum", "median"]
+# What a cell's figure is: distinct units counted, or the sum, median or 90th percentile of
+# their amounts (a stock has neither median nor percentile).
+Aggregate = Literal["count", "sum", "median", "p90"]
+PERCENTILES = {"median": 0.5, "p90": 0.9}
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,11 +199,11 @@ def flow_sql(query: CubeQuery, bind: _Binder) -> str:
         " JOIN periods p ON f.on_date BETWEEN p.starts_on AND p.ends_on) f"
         f"{_joins(measure)}{consent_join}{_where(conditions)}"
     )
-    amount = {
-        "count": "NULL::numeric",
-        "sum": "sum(amount)::numeric",
-        "median": "percentile_cont(0.5) WITHIN GROUP (ORDER BY amount)::numeric",
-    }[query.aggregate]
+    if query.aggregate in PERCENTILES:
+        fraction = PERCENTILES[query.aggregate]
+        amount = f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY amount)::numeric"
+    else:
+        amount = "sum(amount)::numeric" if query.aggregate == "sum" else "NULL::numeric"
     return _cube_select(
         ctes=(
             f"periods AS (SELECT * FROM unnest({starts}, {ends}, {evaluated})"
@@ -342,8 +343,8 @@ class CubeRepository(Repository):
         if query.measure.kind is MeasureKind.flow:
             sql = flow_sql(query, bind)
         else:
-            if query.aggregate == "median":
-                raise ValueError("a stock has no median")
+            if query.aggregate in PERCENTILES:
+                raise ValueError("a stock has no median or percentile")
             sql = stock_sql(query, bind)
         connection = await self.driver()
         rows = await connection.fetch(sql, *bind.values)

@@ -20,7 +20,9 @@ class Indicator(Entity, table=True):
     __table_args__ = (
         sa.UniqueConstraint("code", "version"),
         sa.CheckConstraint("outcome BETWEEN 1 AND 5", name="outcome"),
-        sa.CheckConstraint("kind IN ('count', 'sum', 'median', 'ratio')", name="indicator_kind"),
+        sa.CheckConstraint(
+            "kind IN ('count', 'sum', 'median', 'p90', 'ratio')", name="indicator_kind"
+        ),
         sa.CheckConstraint("suppression IN ('people', 'none')", name="suppression"),
     )
 
