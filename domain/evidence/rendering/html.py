@@ -72,6 +72,9 @@ footer { margin-top: 2rem; color: #555; font-size: .85rem; }
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
   section.outcome, section.definitions { break-before: page; }
   article.indicator, figure, tr { break-inside: avoid; }
+  .charts { flex-wrap: nowrap; gap: 1rem; }
+  .charts figure { flex: 1 1 50%; min-width: 0; }
+  .charts table { min-width: 0; width: 100%; font-size: 8pt; }
   h2, h3 { break-after: avoid; }
 }
 """
