@@ -11,6 +11,7 @@ is escaped. Places that carry a figure are marked (``data-code``, ``data-field``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from domain.evidence.rendering import svg
@@ -28,7 +29,13 @@ from domain.evidence.rendering.entries import (
     span,
     stock_or_flow,
 )
-from domain.evidence.schemas import OutcomeReport, ReportFigure, ReportOutcome
+from domain.evidence.schemas import (
+    BreakdownValue,
+    OutcomeReport,
+    ReportFigure,
+    ReportOutcome,
+    TrendPoint,
+)
 
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -135,6 +142,12 @@ def _figures_table(outcome: ReportOutcome) -> list[str]:
     return out
 
 
+def _no_chart(items: Sequence[TrendPoint | BreakdownValue]) -> str:
+    if any(item.suppressed for item in items):
+        return '<p class="empty">No chart: every figure is suppressed.</p>'
+    return '<p class="empty">No figure to chart.</p>'
+
+
 def _indicator(report: OutcomeReport, figure: ReportFigure) -> list[str]:
     period = "Month" if report.trend_period.value == "month" else "Quarter"
     out = [
@@ -154,7 +167,7 @@ def _indicator(report: OutcomeReport, figure: ReportFigure) -> list[str]:
             )
         )
     else:
-        out.append('<p class="empty">Nothing to chart: every figure is suppressed.</p>')
+        out.append(_no_chart(figure.trend))
     out.append(f'<table class="data trend"><thead><tr><th scope="col">{period}</th>')
     out.append('<th scope="col">Value</th></tr></thead><tbody>')
     for trend_point, mark in zip(figure.trend, trend_marks, strict=True):
@@ -173,7 +186,7 @@ def _indicator(report: OutcomeReport, figure: ReportFigure) -> list[str]:
                 svg.bars(district_marks, caption=f"{figure.name}, by district", unit=figure.unit)
             )
         else:
-            out.append('<p class="empty">Nothing to chart: every figure is suppressed.</p>')
+            out.append(_no_chart(figure.by_district))
         out.append('<table class="data districts"><thead><tr><th scope="col">District</th>')
         out.append('<th scope="col">Value</th></tr></thead><tbody>')
         for district, mark in zip(figure.by_district, district_marks, strict=True):
