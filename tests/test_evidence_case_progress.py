@@ -647,3 +647,32 @@ async def test_the_report_has_no_false_line_for_a_hidden_sum(
     lines = public.json()["outcomes"][0]["sentences"]
     assert not [line for line in lines if "compensation" in line]
     assert "fewer than 5 care-plan goals achieved by survivors" in lines
+
+
+async def test_a_visit_made_just_after_midnight_in_india_belongs_to_that_day(
+    world: EvidenceWorld,
+) -> None:
+    """Recorded as made at 00:30 IST on 1 May (still 30 April in UTC) without a day planned:
+    planned for 1 May, made on 1 May (its step in the case's history too), so counted done
+    in May; and its next visit may not be set for that same day."""
+    survivor = await world.register(ist(2026, 4, 1))
+    case = await world.open_case(survivor, ist(2026, 4, 1))
+    world.at(ist(2026, 5, 1, 0, 30))
+    made = await world.call(
+        world.sw, "POST", f"/cases/{case}/visits", {"kind": "phone", "status": "done"}
+    )
+    assert made["planned_on"] == "2026-05-01"
+    timeline = await world.call(world.sw, "GET", f"/cases/{case}/timeline")
+    (step,) = [e for e in timeline["items"] if e["kind"] == "visit"]
+    assert step["detail"]["done_on"] == "2026-05-01"
+    same_day = await world.client.post(
+        f"/api/v1/cases/{case}/visits",
+        json={"kind": "phone", "status": "done", "next_visit_on": "2026-05-01"},
+        headers=world.sw.headers,
+    )
+    assert same_day.status_code == 422
+    world.at(ist(2026, 7, 15))
+    done = await world.values(
+        "followups_done", **{"from": "2026-04-01", "to": "2026-05-31", "period": "month"}
+    )
+    assert totals(done) == {"2026-04": 0, "2026-05": 1}
