@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import httpx
 
@@ -20,6 +20,8 @@ from persistence.models.enums import OrganizationKind
 from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL, Actor, Factory
 
 API = "/api/v1"
+# Shared instruments' ids (migration 0005): uuid5 of ``instrument:<code>`` under this.
+INSTRUMENTS_NAMESPACE = uuid5(NAMESPACE_URL, "https://shakti-mis.org/instruments")
 
 
 def ist(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
@@ -125,21 +127,13 @@ class EvidenceWorld:
         return UUID(consent["id"])
 
     async def withdraw_reporting(self, survivor_id: UUID, at: datetime) -> None:
-        self.at(at)
-        consents = await self.call(
-            self.sw, "GET", f"/survivors/{survivor_id}/consents?purpose=aggregate_reporting"
-        )
-        current = next(c for c in consents["items"] if c["status"] == "in_force")
-        await self.call(
-            self.sw,
-            "POST",
-            f"/survivors/{survivor_id}/consents/{current['id']}/withdraw",
-            {"reason": "survivor_request"},
-        )
+        await self.withdraw(survivor_id, "aggregate_reporting", at)
 
     async def open_case(
-        self, survivor_id: UUID, at: datetime, *, district: UUID = SOUTH_24
+        self, survivor_id: UUID, at: datetime, *, district: UUID = SOUTH_24, **context: Any
     ) -> UUID:
+        """A case opened at ``at``; ``context`` sets trafficking-context fields (e.g.
+        ``identified_on``, ``recruitment_method``) or overrides the exploitation types."""
         self.at(at)
         case = await self.call(
             self.sw,
@@ -152,6 +146,7 @@ class EvidenceWorld:
                 "trafficking_status": "actual",
                 "exploitation_types": ["sexual_exploitation"],
                 "opened_on": at.date().isoformat(),
+                **context,
             },
         )
         return UUID(case["id"])
@@ -171,6 +166,173 @@ class EvidenceWorld:
         )
         assert response.status_code == 200, response.text
 
+    # -- outcome 1: the progress of cases ------------------------------------------------------
+
+    async def patch(self, path: str, body: dict[str, Any], at: datetime) -> Any:
+        """Change a record at ``at`` (its current version as If-Match)."""
+        self.at(at)
+        current = await self.call(self.sw, "GET", path)
+        response = await self.client.patch(
+            API + path,
+            json=body,
+            headers={**self.sw.headers, "If-Match": f'"v{current["version"]}"'},
+        )
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
+    async def goal(self, case_id: UUID, component: str, at: datetime) -> UUID:
+        """A goal she set under a CBR component (not started)."""
+        self.at(at)
+        goal = await self.call(
+            self.sw,
+            "POST",
+            f"/cases/{case_id}/care-plan/goals",
+            {"component": component, "goal": "A goal of hers", "responsible": "survivor"},
+        )
+        return UUID(goal["id"])
+
+    async def goal_moves(self, case_id: UUID, goal_id: UUID, at: datetime, **body: Any) -> None:
+        """Move a goal on (``status=...``, with ``achieved_on`` or ``drop_reason``)."""
+        await self.patch(
+            f"/cases/{case_id}/care-plan/goals/{goal_id}",
+            {k: _json(v) for k, v in body.items()},
+            at,
+        )
+
+    async def agree_plan(self, case_id: UUID, at: datetime, agreed_on: date | None = None) -> None:
+        """Her agreement to the plan, recorded at ``at`` (agreed that day unless said)."""
+        self.at(at)
+        body: dict[str, Any] = {"method": "thumbprint"}
+        if agreed_on is not None:
+            body["agreed_on"] = agreed_on.isoformat()
+        await self.call(self.sw, "POST", f"/cases/{case_id}/care-plan/agreement", body)
+
+    async def plan_visit(self, case_id: UUID, planned_on: date, at: datetime) -> UUID:
+        self.at(at)
+        visit = await self.call(
+            self.sw,
+            "POST",
+            f"/cases/{case_id}/visits",
+            {"kind": "home", "planned_on": planned_on.isoformat()},
+        )
+        return UUID(visit["id"])
+
+    async def visit_made(
+        self, case_id: UUID, done_at: datetime, *, planned_on: date | None = None
+    ) -> UUID:
+        """A visit recorded as made at the moment it was made (no plan before)."""
+        self.at(done_at)
+        body: dict[str, Any] = {"kind": "phone", "status": "done", "done_at": done_at.isoformat()}
+        if planned_on is not None:
+            body["planned_on"] = planned_on.isoformat()
+        visit = await self.call(self.sw, "POST", f"/cases/{case_id}/visits", body)
+        return UUID(visit["id"])
+
+    async def visit_outcome(
+        self,
+        case_id: UUID,
+        visit_id: UUID,
+        status: str,
+        at: datetime,
+        done_at: datetime | None = None,
+    ) -> None:
+        """A planned visit recorded ``status`` (done, missed, cancelled) at ``at``."""
+        body: dict[str, Any] = {"status": status}
+        if done_at is not None:
+            body["done_at"] = done_at.isoformat()
+        await self.patch(f"/cases/{case_id}/visits/{visit_id}", body, at)
+
+    async def instrument_items(self, code: str) -> dict[str, list[str]]:
+        """The score items of a shared instrument, by section code."""
+        if not hasattr(self, "_instruments"):
+            self._instruments: dict[str, dict[str, list[str]]] = {}
+        if code not in self._instruments:
+            instrument_id = uuid5(INSTRUMENTS_NAMESPACE, f"instrument:{code}")
+            read = await self.call(self.sw, "GET", f"/assessment-instruments/{instrument_id}")
+            self._instruments[code] = {
+                section["code"]: [
+                    item["code"] for item in section["items"] if item["response_type"] == "score"
+                ]
+                for section in read["sections"]
+            }
+        return self._instruments[code]
+
+    async def assess(
+        self,
+        case_id: UUID,
+        instrument: str,
+        conducted_on: date,
+        at: datetime,
+        scores: dict[str, list[int]],
+        default: int,
+    ) -> UUID:
+        """An assessment recorded at ``at``: each section's score items answered with the
+        values listed for it (in order), or all ``default``."""
+        items = await self.instrument_items(instrument)
+        responses: dict[str, int] = {}
+        for section, codes in items.items():
+            values = scores.get(section, [default] * len(codes))
+            assert len(values) == len(codes), (section, len(codes))
+            responses.update(zip(codes, values, strict=True))
+        self.at(at)
+        assessment = await self.call(
+            self.sw,
+            "POST",
+            f"/cases/{case_id}/assessments",
+            {
+                "instrument_id": str(uuid5(INSTRUMENTS_NAMESPACE, f"instrument:{instrument}")),
+                "conducted_on": conducted_on.isoformat(),
+                "responses": responses,
+            },
+        )
+        return UUID(assessment["id"])
+
+    async def proceeding(self, case_id: UUID, at: datetime, **body: Any) -> UUID:
+        """A legal proceeding recorded at ``at`` (an FIR unless ``kind`` says otherwise)."""
+        self.at(at)
+        created = await self.call(
+            self.sw,
+            "POST",
+            f"/cases/{case_id}/legal-proceedings",
+            {"kind": "fir", **{k: _json(v) for k, v in body.items()}},
+        )
+        return UUID(created["id"])
+
+    async def proceeding_changes(
+        self, case_id: UUID, proceeding_id: UUID, at: datetime, **body: Any
+    ) -> None:
+        await self.patch(
+            f"/cases/{case_id}/legal-proceedings/{proceeding_id}",
+            {k: _json(v) for k, v in body.items()},
+            at,
+        )
+
+    async def withdraw(self, survivor_id: UUID, purpose: str, at: datetime) -> None:
+        """Her consent to ``purpose`` withdrawn at ``at``."""
+        self.at(at)
+        consents = await self.call(
+            self.sw, "GET", f"/survivors/{survivor_id}/consents?purpose={purpose}"
+        )
+        current = next(c for c in consents["items"] if c["status"] == "in_force")
+        await self.call(
+            self.sw,
+            "POST",
+            f"/survivors/{survivor_id}/consents/{current['id']}/withdraw",
+            {"reason": "survivor_request"},
+        )
+
+    async def read_dashboard(
+        self, name: str, actor: Actor | None = None, **params: Any
+    ) -> dict[str, Any]:
+        """A dashboard as ``actor`` (default: the program manager, internal)."""
+        query = {"internal": "true", **params} if actor is None else params
+        response = await self.client.get(
+            f"{API}/dashboards/{name}", params=query, headers=(actor or self.pm).headers
+        )
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
     # -- reading figures ----------------------------------------------------------------------
 
     async def values(self, code: str, actor: Actor | None = None, **params: Any) -> dict[str, Any]:
@@ -184,6 +346,10 @@ class EvidenceWorld:
         assert response.status_code == 200, response.text
         answer: dict[str, Any] = response.json()
         return answer
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 def cells(answer: dict[str, Any]) -> dict[tuple[str, tuple[tuple[str, str | None], ...]], Any]:

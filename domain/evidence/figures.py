@@ -38,6 +38,10 @@ def sentence(
     say: no value)."""
     if definition.sentence is None or (value is None and not suppressed):
         return None
+    if suppressed and definition.kind != "count":
+        # "fewer than 5" reads as the figure itself: a sum, median or percentage hidden for
+        # want of people gets no line rather than a false one.
+        return None
     text = definition.sentence.format(
         value=shown(value, definition.unit, suppressed=suppressed, k=k),
         districts=districts,

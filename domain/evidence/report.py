@@ -78,18 +78,21 @@ def _total(evaluation: Evaluation, period: int) -> Figure | None:
     return next((f for f in evaluation.figures if f.period == period and not f.breakdown), None)
 
 
-def _value(figure: Figure | None) -> tuple[int | float | None, bool]:
-    """A total's value and whether it is suppressed (no cell at all is zero)."""
+def _value(
+    figure: Figure | None, definition: IndicatorDefinition
+) -> tuple[int | float | None, bool]:
+    """A total's value and whether it is suppressed. No cell at all is zero for a count or a
+    sum; a median, percentile or ratio over nothing has no value."""
     if figure is None:
-        return 0, False
+        return (0 if definition.kind in ("count", "sum") else None), False
     return _number(figure.value), figure.suppressed
 
 
 def _headline(
     definition: IndicatorDefinition, current: Figure | None, before: Figure | None
 ) -> Headline:
-    value, suppressed = _value(current)
-    previous_value, previous_suppressed = _value(before)
+    value, suppressed = _value(current, definition)
+    previous_value, previous_suppressed = _value(before, definition)
     change: int | float | None = None
     percent = None
     if value is not None and previous_value is not None:
@@ -332,7 +335,7 @@ class EvidenceReports:
         headline = _headline(definition, _total(evaluation, whole), _total(evaluation, 0))
         trend = []
         for index, period in enumerate(evaluation.periods[1:whole], start=1):
-            value, suppressed = _value(_total(evaluation, index))
+            value, suppressed = _value(_total(evaluation, index), definition)
             trend.append(
                 TrendPoint(
                     period=period.label,

@@ -36,7 +36,7 @@ from domain.follow_ups.schemas import (
     VisitRead,
     VisitUpdate,
 )
-from persistence.clock import today
+from persistence.clock import business_date, today
 from persistence.crypto import Place
 from persistence.models.app_user import AppUser
 from persistence.models.base import touch, utcnow
@@ -67,7 +67,7 @@ def visit_event_detail(visit: CaseVisit) -> dict[str, Any]:
         "planned_on": visit.planned_on.isoformat(),
     }
     if visit.done_at is not None:
-        detail["done_on"] = visit.done_at.date().isoformat()
+        detail["done_on"] = business_date(visit.done_at).isoformat()
     if visit.next_visit_on is not None:
         detail["next_visit_on"] = visit.next_visit_on.isoformat()
         detail["next_visit_id"] = str(next_visit_id(visit))
@@ -109,7 +109,7 @@ class VisitService:
             visit.id = data.id
         if data.status is VisitStatus.done:
             visit.done_at = data.done_at or utcnow()
-            visit.planned_on = data.planned_on or visit.done_at.date()
+            visit.planned_on = data.planned_on or business_date(visit.done_at)
             visit.findings_enc = self._seal(visit, data.findings)
             visit.next_visit_on = data.next_visit_on
         await self.visits.add(visit)
@@ -159,7 +159,7 @@ class VisitService:
             findings = data.findings
             if data.status is VisitStatus.done:
                 visit.done_at = data.done_at or utcnow()
-                day = visit.done_at.date()
+                day = business_date(visit.done_at)
             else:
                 day = visit.planned_on
             if data.next_visit_on is not None and data.next_visit_on <= day:

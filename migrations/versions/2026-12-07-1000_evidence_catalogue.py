@@ -39,6 +39,7 @@ APP_ROLE = "shakti_app"
 PLACES = ["state", "district"]
 PERSON = ["sex", "age_band"]
 OPEN_STAGES = ["intake", "assessment", "planning", "active", "monitoring", "reopened"]
+PROCEEDING_OPEN = ["filed", "investigation", "chargesheet", "trial", "judgment"]
 
 
 def use(measure: str, aggregate: str = "count", **filters: list[str]) -> dict[str, Any]:
@@ -186,9 +187,229 @@ CASE_MANAGEMENT = [
         "days",
         [*PLACES, "service_kind"],
     ),
+    indicator(
+        "cases_with_agreed_plan",
+        1,
+        "Open cases with a care plan she agreed to",
+        "Cases open at the period's end whose care plan the survivor agreed to on or before "
+        "that day (her first agreement to the plan), by stage.",
+        use("agreed_plans", stage=OPEN_STAGES),
+        "cases",
+        [*PLACES, *PERSON, "stage"],
+    ),
+    indicator(
+        "cases_with_agreed_plan_share",
+        1,
+        "Share of open cases with a care plan she agreed to",
+        "Cases open at the period's end whose care plan the survivor agreed to on or before "
+        "that day, as a percentage of the cases open then.",
+        use("agreed_plans", stage=OPEN_STAGES),
+        "percent",
+        [*PLACES, *PERSON, "stage"],
+        denominator=use("case_stages", stage=OPEN_STAGES),
+        factor=100,
+    ),
+    indicator(
+        "goals_achieved",
+        1,
+        "Care-plan goals achieved",
+        "Goals of survivors' care plans achieved during the period (on the day recorded as "
+        "achieved), by CBR component. Dropped goals are not counted.",
+        use("goals_achieved"),
+        "goals",
+        [*PLACES, *PERSON, "component"],
+        headline=7,
+        sentence="{value} care-plan goals achieved by survivors",
+    ),
+    indicator(
+        "followups_done",
+        1,
+        "Follow-up visits done",
+        "Follow-up visits (home, phone, office, group) made during the period, on the day "
+        "they were made.",
+        use("followups_done"),
+        "visits",
+        [*PLACES, *PERSON, "visit_kind"],
+        headline=8,
+        sentence="{value} follow-up visits made",
+    ),
+    indicator(
+        "followups_on_time_share",
+        1,
+        "Follow-up visits done on time",
+        "Visits made during the period on or before the day they were planned for plus a "
+        "grace of 3 days, as a percentage of the visits made during it. The day planned is "
+        "the day the visit was last planned for; a visit recorded as made without a plan "
+        "counts as planned for its own day.",
+        use("followups_done", timing=["on_time"]),
+        "percent",
+        [*PLACES, "visit_kind"],
+        denominator=use("followups_done"),
+        factor=100,
+    ),
+    indicator(
+        "followups_overdue",
+        1,
+        "Overdue follow-up visits",
+        "Planned visits whose day had passed at the period's end and which were not yet "
+        "done, missed or cancelled: overdue from the day after the day planned until the day "
+        "the visit was made, or the day it was recorded missed or cancelled.",
+        use("followups_overdue"),
+        "visits",
+        [*PLACES, *PERSON, "visit_kind"],
+    ),
+    indicator(
+        "assessment_change_median",
+        1,
+        "CBR assessment: median change from baseline",
+        "For follow-up CBR matrix assessments held during the period, the median change of "
+        "each component's score (1 most vulnerable .. 4 thriving) from the survivor's "
+        "baseline: her case's first CBR matrix assessment.",
+        use("assessment_changes", "median", instrument=["cbr_matrix"]),
+        "points",
+        [*PLACES, "component"],
+    ),
+    indicator(
+        "assessment_improved_share",
+        1,
+        "CBR assessment: share of component scores improved",
+        "Of the component scores of follow-up CBR matrix assessments held during the period, "
+        "the percentage above the survivor's baseline (her case's first CBR matrix "
+        "assessment).",
+        use("assessment_changes", instrument=["cbr_matrix"], direction=["improved"]),
+        "percent",
+        [*PLACES, "component"],
+        denominator=use("assessment_changes", instrument=["cbr_matrix"]),
+        factor=100,
+    ),
+    indicator(
+        "wellbeing_change_median",
+        1,
+        "Reintegration wellbeing: median change from baseline",
+        "For follow-up reintegration wellbeing assessments held during the period, the "
+        "median change of each domain's score (safety, legal protection, mental wellbeing, "
+        "economic empowerment, social support, physical wellbeing) from the survivor's "
+        "baseline: her case's first wellbeing assessment.",
+        use("assessment_changes", "median", instrument=["reintegration_wellbeing"]),
+        "points",
+        [*PLACES, "component"],
+    ),
+    indicator(
+        "wellbeing_improved_share",
+        1,
+        "Reintegration wellbeing: share of domain scores improved",
+        "Of the domain scores of follow-up reintegration wellbeing assessments held during "
+        "the period, the percentage above the survivor's baseline.",
+        use(
+            "assessment_changes",
+            instrument=["reintegration_wellbeing"],
+            direction=["improved"],
+        ),
+        "percent",
+        [*PLACES, "component"],
+        denominator=use("assessment_changes", instrument=["reintegration_wellbeing"]),
+        factor=100,
+    ),
+    indicator(
+        "case_stage_days_median",
+        1,
+        "Median days in a case stage",
+        "For stage spells that ended during the period (the case moved on), the median "
+        "number of days the case spent in the stage, by stage.",
+        use("case_stage_days", "median"),
+        "days",
+        [*PLACES, "stage"],
+    ),
+    indicator(
+        "case_stage_days_p90",
+        1,
+        "Days in a case stage, 90th percentile",
+        "For stage spells that ended during the period, the number of days in the stage that "
+        "nine in ten spells did not exceed (90th percentile, interpolated), by stage.",
+        use("case_stage_days", "p90"),
+        "days",
+        [*PLACES, "stage"],
+    ),
+    indicator(
+        "legal_proceedings_open",
+        1,
+        "Legal proceedings open",
+        "FIRs, complaints and petitions open (filed and not closed) at the period's end, by "
+        "stage and kind; open from the day filed, or recorded when no filing day is known.",
+        use("legal_proceedings", proceeding_status=PROCEEDING_OPEN),
+        "proceedings",
+        [*PLACES, *PERSON, "proceeding_status", "proceeding_kind"],
+    ),
+    indicator(
+        "compensation_awarded",
+        1,
+        "Victim compensation awarded",
+        "Victim compensation awarded to survivors during the period (on the day of the "
+        "award), in paise, as the record stands.",
+        use("compensation", "sum", step=["awarded"]),
+        "paise",
+        [*PLACES, "proceeding_kind"],
+    ),
+    indicator(
+        "compensation_paid",
+        1,
+        "Victim compensation paid",
+        "Victim compensation paid to survivors during the period (on the day of the "
+        "payment), in paise, as the record stands.",
+        use("compensation", "sum", step=["paid"]),
+        "paise",
+        [*PLACES, "proceeding_kind"],
+        headline=9,
+        sentence="{value} of victim compensation paid to survivors",
+    ),
 ]
 
-CATALOGUE: list[dict[str, Any]] = [*CASE_MANAGEMENT]
+# -- outcome 3: data kept well -------------------------------------------------------------
+DATA_QUALITY = [
+    indicator(
+        "case_records_complete_share",
+        3,
+        "Open case records complete",
+        "Cases open at the period's end whose key fields are recorded (the day she was "
+        "identified, how she was recruited, the types of exploitation; as the record stands "
+        "today) and whose survivor's consent to case management is in force, as a percentage "
+        "of the cases open then.",
+        use("complete_case_records", stage=OPEN_STAGES),
+        "percent",
+        [*PLACES, "stage"],
+        denominator=use("case_stages", stage=OPEN_STAGES),
+        factor=100,
+        headline=1,
+        sentence="{value} of open case records complete in their key fields",
+    ),
+    indicator(
+        "case_record_gaps",
+        3,
+        "Key fields missing from open case records",
+        "For cases open at the period's end, the key fields missing, by field: the day she "
+        "was identified, how she was recruited, the types of exploitation, and her consent "
+        "to case management in force. A case lacking two fields counts twice.",
+        use("case_record_gaps", stage=OPEN_STAGES),
+        "fields",
+        [*PLACES, "field", "stage"],
+    ),
+    indicator(
+        "recording_delay_median_days",
+        3,
+        "Median days from an event to its record",
+        "For records entered during the period, the median number of days from the event to "
+        "its record: a follow-up visit from the day it was made to the day it was recorded "
+        "done; an assessment from the day it was conducted to the day it was entered; the "
+        "survivor's agreement to her care plan from the day she agreed to the day it was "
+        "entered. Counted on the day of the record; by kind of record.",
+        use("recording_delays", "median"),
+        "days",
+        [*PLACES, "record"],
+        headline=2,
+    ),
+]
+
+CATALOGUE: list[dict[str, Any]] = [*CASE_MANAGEMENT, *DATA_QUALITY]
 
 
 def _rows() -> list[dict[str, Any]]:

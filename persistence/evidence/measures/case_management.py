@@ -48,8 +48,44 @@ REGISTRATIONS = Measure(
          WHERE s.organization_id = ANY({{orgs}}) AND s.deleted_at IS NULL""",
 )
 
-# A case's stages as spells: the first from the day it was opened (in the stage its first
-# transition left, or its stage now), each later one from the day of the transition into it.
+# The columns every fact about a case's record carries (``c``: its case, survivor_case).
+CASE_FACT = (
+    "c.organization_id, c.district_id, NULL::uuid AS block_id, c.survivor_id, "
+    "c.survivor_id AS person_key"
+)
+
+# A case's stages as spells (``stage_spells``: case_id, stage, from_date, to_date, ended_by):
+# the first from the day it was opened (in the stage its first transition left, or its stage
+# now), each later one from the day of the transition into it, each until the next (NULL: it
+# stands still). ``ended_by`` is the transition that ended the spell. The WITH list of a query
+# over cases of the organisations ``{orgs}``; used by every measure of stages.
+STAGE_SPELLS = f"""
+        moves AS (
+            SELECT e.id AS event_id, e.case_id, {day("e.occurred_at")} AS on_date,
+                   e.detail ->> 'from' AS left_stage, e.detail ->> 'to' AS stage,
+                   row_number() OVER (PARTITION BY e.case_id
+                                      ORDER BY e.occurred_at, e.id) AS seq
+              FROM case_event e
+             WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
+        ),
+        spells AS (
+            SELECT c.id AS case_id, COALESCE(m.left_stage, c.status) AS stage,
+                   c.opened_on AS on_date, 0::bigint AS seq, NULL::uuid AS event_id
+              FROM survivor_case c
+              LEFT JOIN moves m ON m.case_id = c.id AND m.seq = 1
+             WHERE c.organization_id = ANY({{orgs}}) AND c.deleted_at IS NULL
+            UNION ALL
+            SELECT m.case_id, m.stage, m.on_date, m.seq, m.event_id FROM moves m
+        ),
+        stage_spells AS (
+            SELECT s.case_id, s.stage, GREATEST(s.on_date, c.opened_on) AS from_date,
+                   lead(GREATEST(s.on_date, c.opened_on)) OVER spell AS to_date,
+                   lead(s.event_id) OVER spell AS ended_by
+              FROM spells s JOIN survivor_case c ON c.id = s.case_id
+             WHERE c.deleted_at IS NULL
+            WINDOW spell AS (PARTITION BY s.case_id ORDER BY s.seq)
+        )"""
+
 CASE_STAGES = Measure(
     code="case_stages",
     subject="case",
@@ -59,31 +95,10 @@ CASE_STAGES = Measure(
     about_survivors=True,
     dims=(STAGE,),
     sql=f"""
-        WITH moves AS (
-            SELECT e.case_id, {day("e.occurred_at")} AS on_date,
-                   e.detail ->> 'from' AS left_stage, e.detail ->> 'to' AS stage,
-                   row_number() OVER (PARTITION BY e.case_id
-                                      ORDER BY e.occurred_at, e.id) AS seq
-              FROM case_event e
-             WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
-        ),
-        spells AS (
-            SELECT c.id AS case_id, COALESCE(m.left_stage, c.status) AS stage,
-                   c.opened_on AS on_date, 0::bigint AS seq
-              FROM survivor_case c
-              LEFT JOIN moves m ON m.case_id = c.id AND m.seq = 1
-             WHERE c.organization_id = ANY({{orgs}}) AND c.deleted_at IS NULL
-            UNION ALL
-            SELECT m.case_id, m.stage, m.on_date, m.seq FROM moves m
-        )
-        SELECT c.organization_id, c.district_id, NULL::uuid AS block_id, c.survivor_id,
-               c.id AS unit_key, c.survivor_id AS person_key, NULL::numeric AS amount,
-               s.stage AS d_stage,
-               GREATEST(s.on_date, c.opened_on) AS from_date,
-               lead(GREATEST(s.on_date, c.opened_on))
-                   OVER (PARTITION BY s.case_id ORDER BY s.seq) AS to_date
-          FROM spells s JOIN survivor_case c ON c.id = s.case_id
-         WHERE c.deleted_at IS NULL""",
+        WITH {STAGE_SPELLS}
+        SELECT {CASE_FACT}, c.id AS unit_key, NULL::numeric AS amount, s.stage AS d_stage,
+               s.from_date, s.to_date
+          FROM stage_spells s JOIN survivor_case c ON c.id = s.case_id""",
 )
 
 CASE_CLOSURES = Measure(
