@@ -393,7 +393,9 @@ class EvidenceWorld:
         )
         return created
 
-    async def advance(self, application: dict[str, Any], at: datetime, **body: Any) -> dict[str, Any]:
+    async def advance(
+        self, application: dict[str, Any], at: datetime, **body: Any
+    ) -> dict[str, Any]:
         """Move an application on at ``at`` (``on`` defaults to that day)."""
         self.at(at)
         response = await self.client.post(

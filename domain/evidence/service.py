@@ -16,9 +16,9 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, NotFound, PermissionDenied
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.entitlements.service import DEFAULT_STALLED_DAYS
 from domain.evidence import policies
 from domain.evidence.catalogue import IndicatorDefinition, MeasureUse, problems
-from domain.entitlements.service import DEFAULT_STALLED_DAYS
 from domain.evidence.evaluator import Evaluation, EvidenceScope, evaluate
 from domain.evidence.parameters import measure_parameters
 from domain.evidence.periods import MAX_PERIODS, MAX_RANGE_DAYS, Period, PeriodKind, periods
@@ -260,9 +260,7 @@ class EvidenceService:
             if query.organization_id not in (None, own) or query.rollup or query.internal:
                 raise PermissionDenied("Survivor leaders see their own groups' figures.")
             groups = tuple(await self.repository.leader_groups_of(principal.id))
-            return EvidenceScope(
-                (own,), leader_group_ids=groups, parameters=self.parameters
-            )
+            return EvidenceScope((own,), leader_group_ids=groups, parameters=self.parameters)
         organizations: tuple[UUID, ...] = (own,)
         if query.rollup or (query.organization_id not in (None, own)):
             partners = await self.repository.partners_of(own)

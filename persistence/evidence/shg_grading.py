@@ -101,7 +101,8 @@ def grade_sql(
     facts_of: Callable[[str], str],
 ) -> str:
     """A SELECT of one row with ``grade`` ('A', 'B', 'C', or NULL when the group is too young
-    to grade) and ``score``: ``domain.shgs.grading.grade(...)`` of the group on ``as_of``.
+    to grade), ``score``, ``window_start`` and ``meetings_expected``: those of
+    ``domain.shgs.grading.grade(...)`` for the group on ``as_of``.
 
     ``rules`` is the rules' JSON, ``formed_on``, ``frequency`` and ``as_of`` SQL expressions,
     and ``facts_of(start)`` the SQL of the grading facts for the window from ``start``."""
@@ -123,7 +124,7 @@ def grade_sql(
     return f"""
         SELECT CASE WHEN s.score IS NULL THEN NULL WHEN s.score >= {a_min} THEN 'A'
                     WHEN s.score >= {b_min} THEN 'B' ELSE 'C' END AS grade,
-               s.score
+               s.score, w.start AS window_start, x.expected AS meetings_expected
           FROM (SELECT {window_start_sql(formed_on, as_of, rules)} AS start) w
           CROSS JOIN LATERAL ({facts_of("w.start")}) f
           CROSS JOIN LATERAL (SELECT {expected} AS expected) x

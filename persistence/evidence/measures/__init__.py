@@ -7,5 +7,7 @@ from persistence.evidence.measure import Measure
 from persistence.evidence.measures import case_management, livelihoods
 
 MEASURES: dict[str, Measure] = {
-    measure.code: measure for module in (case_management, livelihoods) for measure in module.MEASURES
+    measure.code: measure
+    for module in (case_management, livelihoods)
+    for measure in module.MEASURES
 }
