@@ -559,6 +559,13 @@ async def test_the_stall_threshold_is_the_configured_one(
     assert await stalled(45) == [1]  # a3
     # At 20 days: a3 (applied 5 May) and a1 (part received 5 June: 25 days still).
     assert await stalled(20) == [2]
+    # A measure never guesses a rule it was not given.
+    async with world.factory.uow() as uow:
+        definition = await EvidenceService(uow, suppression_k=5).definition(
+            "entitlement_applications_stalled"
+        )
+        with pytest.raises(ValueError, match="stalled_days"):
+            await evaluate(uow, definition, EvidenceScope((world.org,)), june, k=5)
     # A service built with another setting passes it on.
     async with world.factory.uow() as uow:
         assert EvidenceService(uow, suppression_k=5, stalled_days=20).parameters == (
