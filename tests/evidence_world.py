@@ -7,8 +7,9 @@ FixedClock the test installs (see the ``clock`` fixture in tests/test_evidence.p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -332,6 +333,269 @@ class EvidenceWorld:
         assert response.status_code == 200, response.text
         answer: dict[str, Any] = response.json()
         return answer
+
+    # -- outcome 2 ------------------------------------------------------------------------------
+
+    async def block(self, name: str, district: UUID = SOUTH_24) -> UUID:
+        """A block of ``district`` (added by a platform admin)."""
+        admin = await self.factory.platform_admin()
+        block = await self.call(
+            admin, "POST", "/blocks", {"district_id": str(district), "name": name}
+        )
+        return UUID(block["id"])
+
+    async def shg(
+        self,
+        at: datetime,
+        *,
+        formed_on: date | None = None,
+        district: UUID = SOUTH_24,
+        block: UUID | None = None,
+        frequency: str = "monthly",
+        saving: int = 2000,
+    ) -> UUID:
+        """A self-help group recorded at ``at``, formed that day (IST) unless said."""
+        self.at(at)
+        shg = await self.call(
+            self.sw,
+            "POST",
+            "/shgs",
+            {
+                "name": "Maa Durga Mahila SHG",
+                "formed_on": (formed_on or at.date()).isoformat(),
+                "district_id": str(district),
+                "block_id": None if block is None else str(block),
+                "meeting_frequency": frequency,
+                "saving_per_meeting_paise": saving,
+                "interest_rate_bps": 2400,
+                "status": "active",
+            },
+        )
+        return UUID(shg["id"])
+
+    async def member(
+        self, shg: UUID, joined_on: date, *, survivor: UUID | None = None, name: str = "Mita"
+    ) -> UUID:
+        """A member of the group (a survivor's own record, or a community woman by name)."""
+        self.at(datetime.combine(joined_on, time(12), IST))
+        body: dict[str, Any] = {"joined_on": joined_on.isoformat()}
+        if survivor is not None:
+            body["survivor_id"] = str(survivor)
+        else:
+            body["name"] = name
+        member = await self.call(self.sw, "POST", f"/shgs/{shg}/members", body)
+        return UUID(member["id"])
+
+    async def exit_member(self, shg: UUID, member: UUID, exited_on: date) -> None:
+        self.at(datetime.combine(exited_on, time(18), IST))
+        current = await self.call(self.sw, "GET", f"/shgs/{shg}/members/{member}")
+        response = await self.client.patch(
+            f"{API}/shgs/{shg}/members/{member}",
+            json={"exited_on": exited_on.isoformat()},
+            headers={**self.sw.headers, "If-Match": f'"v{current["version"]}"'},
+        )
+        assert response.status_code == 200, response.text
+
+    async def meeting(
+        self,
+        shg: UUID,
+        held_on: date,
+        savings: dict[UUID, int],
+        *,
+        absent: Sequence[UUID] = (),
+        repayments: Sequence[tuple[UUID, int, int]] = (),
+        disbursals: Sequence[UUID] = (),
+        minutes: bool = True,
+    ) -> None:
+        """A collection sheet: every saver present, saving her amount, the other members
+        ``absent``; repayments as (loan, principal, interest)."""
+        self.at(datetime.combine(held_on, time(17), IST))
+        attendance = [{"member_id": str(m), "status": "present"} for m in savings]
+        attendance += [{"member_id": str(m), "status": "absent"} for m in absent]
+        body: dict[str, Any] = {
+            "held_on": held_on.isoformat(),
+            "attendance": attendance,
+            "savings": [{"member_id": str(m), "amount_paise": a} for m, a in savings.items()],
+            "repayments": [
+                {"loan_id": str(loan), "principal_paise": p, "interest_paise": i}
+                for loan, p, i in repayments
+            ],
+            "disbursals": [{"loan_id": str(loan)} for loan in disbursals],
+        }
+        if minutes:
+            body["minutes"] = "Savings collected."
+        await self.call(self.sw, "POST", f"/shgs/{shg}/meetings", body)
+
+    async def entry(
+        self,
+        shg: UUID,
+        kind: str,
+        amount: int,
+        entry_date: date,
+        *,
+        member: UUID | None = None,
+        loan: UUID | None = None,
+    ) -> UUID:
+        """A ledger entry outside a meeting, recorded on its day."""
+        self.at(datetime.combine(entry_date, time(18), IST))
+        body: dict[str, Any] = {
+            "kind": kind,
+            "amount_paise": amount,
+            "entry_date": entry_date.isoformat(),
+        }
+        if member is not None:
+            body["member_id"] = str(member)
+        if loan is not None:
+            body["loan_id"] = str(loan)
+        entry = await self.call(self.sw, "POST", f"/shgs/{shg}/ledger", body)
+        return UUID(entry["id"])
+
+    async def reverse(self, shg: UUID, entry: UUID, on: date) -> None:
+        self.at(datetime.combine(on, time(19), IST))
+        await self.call(
+            self.sw,
+            "POST",
+            f"/shgs/{shg}/ledger/{entry}/reversal",
+            {"entry_date": on.isoformat()},
+        )
+
+    async def loan(
+        self, shg: UUID, member: UUID, principal: int, tenure: int, applied_on: date
+    ) -> UUID:
+        """An internal loan, applied for and approved on ``applied_on`` (flat, 24 %)."""
+        self.at(datetime.combine(applied_on, time(11), IST))
+        loan = await self.call(
+            self.sw,
+            "POST",
+            f"/shgs/{shg}/loans",
+            {
+                "kind": "internal",
+                "member_id": str(member),
+                "purpose": "Sewing machine",
+                "principal_paise": principal,
+                "tenure_months": tenure,
+                "interest_method": "flat",
+                "applied_on": applied_on.isoformat(),
+            },
+        )
+        await self.call(
+            self.sw,
+            "POST",
+            f"/shgs/{shg}/loans/{loan['id']}/approval",
+            {"approved_on": applied_on.isoformat()},
+        )
+        return UUID(loan["id"])
+
+    async def plan(self, survivor: UUID, at: datetime) -> None:
+        self.at(at)
+        await self.call(
+            self.sw,
+            "PUT",
+            f"/survivors/{survivor}/livelihood-plan",
+            {"skills": ["tailoring"], "options": ["self_employment"]},
+        )
+
+    async def activity(
+        self, survivor: UUID, at: datetime, started_on: date, ended_on: date | None = None
+    ) -> UUID:
+        self.at(at)
+        body: dict[str, Any] = {"kind": "enterprise", "started_on": started_on.isoformat()}
+        if ended_on is not None:
+            body["ended_on"] = ended_on.isoformat()
+        activity = await self.call(
+            self.sw, "POST", f"/survivors/{survivor}/livelihood-activities", body
+        )
+        return UUID(activity["id"])
+
+    async def income(
+        self, survivor: UUID, month: date, amount: int, source: str = "wage_employment"
+    ) -> None:
+        """Her income for ``month``, recorded on the 5th of the month after."""
+        recorded = date(month.year + month.month // 12, month.month % 12 + 1, 5)
+        self.at(datetime.combine(recorded, time(12), IST))
+        await self.call(
+            self.sw,
+            "POST",
+            f"/survivors/{survivor}/income",
+            {"month": month.isoformat(), "source": source, "amount_paise": amount},
+        )
+
+    async def bank_account(
+        self, survivor: UUID, at: datetime, since: date, status: str = "active"
+    ) -> None:
+        self.at(at)
+        path = f"/survivors/{survivor}/financial-inclusion/bank_account"
+        current = await self.client.get(API + path, headers=self.sw.headers)
+        headers = dict(self.sw.headers)
+        if current.status_code == 200:
+            headers["If-Match"] = f'"v{current.json()["version"]}"'
+        response = await self.client.put(
+            API + path,
+            json={"status": status, "since": since.isoformat(), "provider": "SBI"},
+            headers=headers,
+        )
+        assert response.status_code in (200, 201), response.text
+
+    async def scheme(self, code: str) -> str:
+        listed = await self.call(self.sw, "GET", f"/schemes?code={code}")
+        return str(next(s["id"] for s in listed["items"] if s["effective_to"] is None))
+
+    async def apply(
+        self, survivor: UUID, code: str, at: datetime, applied_on: date | None = None
+    ) -> dict[str, Any]:
+        """An application recorded at ``at``: already applied on ``applied_on`` when given,
+        else gathering documents."""
+        self.at(at)
+        body: dict[str, Any] = {"survivor_id": str(survivor), "scheme_id": await self.scheme(code)}
+        if applied_on is not None:
+            body |= {"status": "applied", "office": "BDO Canning-I"}
+            body["applied_on"] = applied_on.isoformat()
+        created: dict[str, Any] = await self.call(
+            self.sw, "POST", "/entitlement-applications", body
+        )
+        return created
+
+    async def advance(
+        self, application: dict[str, Any], at: datetime, **body: Any
+    ) -> dict[str, Any]:
+        """Move an application on at ``at`` (``on`` defaults to that day)."""
+        self.at(at)
+        response = await self.client.post(
+            f"{API}/entitlement-applications/{application['id']}/transitions",
+            json=body,
+            headers={**self.sw.headers, "If-Match": f'"v{application["version"]}"'},
+        )
+        assert response.status_code == 200, response.text
+        moved: dict[str, Any] = response.json()
+        return moved
+
+    async def training(
+        self,
+        topic: str,
+        starts_on: date,
+        ends_on: date | None = None,
+        *,
+        district: UUID | None = SOUTH_24,
+    ) -> UUID:
+        self.at(datetime.combine(starts_on, time(9), IST))
+        body: dict[str, Any] = {
+            "topic": topic,
+            "course": "A course",
+            "starts_on": starts_on.isoformat(),
+            "district_id": None if district is None else str(district),
+        }
+        if ends_on is not None:
+            body["ends_on"] = ends_on.isoformat()
+        training = await self.call(self.sw, "POST", "/trainings", body)
+        return UUID(training["id"])
+
+    async def enrol(self, training: UUID, survivor: UUID, pre: int, post: int) -> None:
+        await self.call(
+            self.sw,
+            "POST",
+            f"/trainings/{training}/participants",
+            {"survivor_id": str(survivor), "pre_score": pre, "post_score": post},
+        )
 
     # -- reading figures ----------------------------------------------------------------------
 

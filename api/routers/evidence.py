@@ -38,7 +38,12 @@ Code = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[a-z0-9_]+$"
 
 
 def service(request: Request, uow: UoW) -> EvidenceService:
-    return EvidenceService(uow, suppression_k=get_container(request).settings.suppression_k)
+    settings = get_container(request).settings
+    return EvidenceService(
+        uow,
+        suppression_k=settings.suppression_k,
+        stalled_days=settings.entitlement_stalled_days,
+    )
 
 
 @router.get(

@@ -35,6 +35,9 @@ class EvidenceScope:
     leader_group_ids: tuple[UUID, ...] | None = None
     # False only for an internal figure of one's own organisation.
     suppressed: bool = True
+    # The rules the measures take from other areas (measure parameters, by name): the
+    # entitlement stall threshold as configured, the ledger's sign table, training tracks.
+    parameters: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,7 @@ async def evaluate(
                     filters=merged_filters(use, filters or {}, scope),
                     aggregate=use.aggregate,
                     today=today,
+                    parameters=scope.parameters,
                 )
             )
         )

@@ -16,9 +16,11 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, NotFound, PermissionDenied
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.entitlements.service import DEFAULT_STALLED_DAYS
 from domain.evidence import policies
 from domain.evidence.catalogue import IndicatorDefinition, MeasureUse, problems
 from domain.evidence.evaluator import Evaluation, EvidenceScope, evaluate
+from domain.evidence.parameters import measure_parameters
 from domain.evidence.periods import MAX_PERIODS, MAX_RANGE_DAYS, Period, PeriodKind, periods
 from domain.evidence.schemas import (
     Cell,
@@ -137,9 +139,13 @@ def _number(value: Decimal | None) -> int | float | None:
 
 
 class EvidenceService:
-    def __init__(self, uow: UnitOfWork, *, suppression_k: int) -> None:
+    def __init__(
+        self, uow: UnitOfWork, *, suppression_k: int, stalled_days: int = DEFAULT_STALLED_DAYS
+    ) -> None:
         self.uow = uow
         self.k = suppression_k
+        # The rules measures take from other areas (the stall threshold as configured).
+        self.parameters = measure_parameters(stalled_days=stalled_days)
         self.repository = EvidenceRepository(uow)
 
     # -- the catalogue ----------------------------------------------------------------------
@@ -254,7 +260,7 @@ class EvidenceService:
             if query.organization_id not in (None, own) or query.rollup or query.internal:
                 raise PermissionDenied("Survivor leaders see their own groups' figures.")
             groups = tuple(await self.repository.leader_groups_of(principal.id))
-            return EvidenceScope((own,), leader_group_ids=groups)
+            return EvidenceScope((own,), leader_group_ids=groups, parameters=self.parameters)
         organizations: tuple[UUID, ...] = (own,)
         if query.rollup or (query.organization_id not in (None, own)):
             partners = await self.repository.partners_of(own)
@@ -265,7 +271,7 @@ class EvidenceService:
             else:
                 raise NotFound("No such organisation among your partners.")
         if not query.internal:
-            return EvidenceScope(organizations)
+            return EvidenceScope(organizations, parameters=self.parameters)
         if (
             principal.kind is not PrincipalKind.user
             or not policies.INTERNAL.permits(principal)
@@ -275,7 +281,7 @@ class EvidenceService:
                 "Only a program manager, in person, may ask for an internal figure, and only "
                 "of her own organisation."
             )
-        return EvidenceScope(organizations, suppressed=False)
+        return EvidenceScope(organizations, suppressed=False, parameters=self.parameters)
 
     async def keep_request(
         self,

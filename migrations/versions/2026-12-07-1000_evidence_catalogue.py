@@ -364,6 +364,207 @@ CASE_MANAGEMENT = [
     ),
 ]
 
+# -- outcome 2: livelihoods, financial inclusion, entitlements, trainings ----------------------
+GROUP_PLACES = [*PLACES, "block"]
+LIVELIHOOD_TRACK = ["livelihood"]
+
+LIVELIHOODS = [
+    indicator(
+        "survivors_exploring_livelihoods",
+        2,
+        "Survivors exploring sustainable livelihoods",
+        "Survivors with a livelihood plan, or a job or enterprise under way, at the period's "
+        "end (each survivor once).",
+        use("livelihood_explorers"),
+        "survivors",
+        [*PLACES, *PERSON],
+        headline=1,
+        sentence="{value} survivors exploring sustainable livelihoods",
+    ),
+    indicator(
+        "shgs_formed",
+        2,
+        "SHGs formed",
+        "Self-help groups formed during the period (by their date of formation).",
+        use("shgs_formed"),
+        "groups",
+        GROUP_PLACES,
+        suppression="none",
+        headline=2,
+        sentence="{value} SHGs formed",
+    ),
+    indicator(
+        "survivors_in_shgs",
+        2,
+        "Survivors in SHGs",
+        "Survivors who are members of a self-help group at the period's end (from the day she "
+        "joined until the day she left; a survivor in two groups counts once).",
+        use("shg_survivors"),
+        "survivors",
+        [*GROUP_PLACES, *PERSON],
+        headline=3,
+        sentence="{value} survivors in self-help groups",
+    ),
+    indicator(
+        "savings_mobilised",
+        2,
+        "Savings mobilised by SHG members",
+        "Members' savings deposits less withdrawals during the period, in paise, from the "
+        "groups' ledgers (a reversed entry is undone on the date of its reversal). A sum over "
+        "fewer than k members is suppressed.",
+        use("shg_savings", "sum"),
+        "paise",
+        GROUP_PLACES,
+        headline=4,
+        sentence="{value} of savings mobilised by SHG members",
+    ),
+    indicator(
+        "shgs_active",
+        2,
+        "SHGs active",
+        "Self-help groups that met at least once during the period.",
+        use("shg_meetings"),
+        "groups",
+        GROUP_PLACES,
+        suppression="none",
+    ),
+    indicator(
+        "shgs_by_grade",
+        2,
+        "SHGs graded A, B or C",
+        "Self-help groups by Panchasutra grade on the period's last day: the grade the grading "
+        "endpoint gives the group that day, by its organisation's rules (else the shared "
+        "default). Groups too young to grade are not counted.",
+        use("shg_grades"),
+        "groups",
+        [*GROUP_PLACES, "grade"],
+        suppression="none",
+    ),
+    indicator(
+        "internal_loans_outstanding",
+        2,
+        "Internal loans outstanding",
+        "Principal of the groups' internal loans outstanding at the period's end (disbursed "
+        "less principal repaid, reversals undone), in paise, as the groups' books say. A sum "
+        "over fewer than k borrowers is suppressed.",
+        use("shg_loans_outstanding", "sum"),
+        "paise",
+        GROUP_PLACES,
+    ),
+    indicator(
+        "loan_repayment_rate",
+        2,
+        "Internal loan repayment rate",
+        "Principal of internal loans repaid during the period (whatever instalment it pays, "
+        "arrears and early repayments included; reversals netted) as a percentage of the "
+        "principal falling due during the period by the loans' schedules (up to today; not "
+        "after a loan was closed). Above 100 when arrears are collected.",
+        use("shg_principal_repaid", "sum"),
+        "percent",
+        GROUP_PLACES,
+        denominator=use("shg_principal_due", "sum"),
+        factor=100,
+    ),
+    indicator(
+        "survivors_with_income",
+        2,
+        "Survivors with an income",
+        "Survivors whose recorded income for a month of the period (all sources together) "
+        "was above zero.",
+        use("monthly_income", earning=["yes"]),
+        "survivors",
+        [*PLACES, *PERSON],
+        headline=5,
+    ),
+    indicator(
+        "median_monthly_income",
+        2,
+        "Median monthly income",
+        "The median, in paise, of each survivor's total recorded income for each month of the "
+        "period (months recorded as zero included; months not recorded are unknown and left "
+        "out).",
+        use("monthly_income", "median"),
+        "paise",
+        [*PLACES, *PERSON],
+    ),
+    indicator(
+        "bank_accounts_opened",
+        2,
+        "Bank accounts opened",
+        "Survivors whose bank account was opened during the period (recorded active, with the "
+        "date since when).",
+        use("bank_accounts_opened"),
+        "survivors",
+        [*PLACES, *PERSON],
+        headline=6,
+    ),
+    indicator(
+        "entitlement_applications_made",
+        2,
+        "Entitlement applications made",
+        "Applications for schemes and documents made during the period (by the date she "
+        "applied), by scheme.",
+        use("entitlement_applications"),
+        "applications",
+        [*PLACES, *PERSON, "scheme"],
+    ),
+    indicator(
+        "entitlements_received",
+        2,
+        "Entitlements received",
+        "Applications under which a benefit was received (in part or in full) during the "
+        "period, by scheme.",
+        use("entitlement_receipts"),
+        "applications",
+        [*PLACES, *PERSON, "scheme"],
+        headline=7,
+    ),
+    indicator(
+        "entitlement_applications_stalled",
+        2,
+        "Entitlement applications stalled",
+        "Open applications that had not moved for the configured number of days "
+        "(SHAKTI_ENTITLEMENT_STALLED_DAYS) at the period's end, by scheme: the applications "
+        "the entitlements list flags stalled.",
+        use("entitlement_stalls"),
+        "applications",
+        [*PLACES, *PERSON, "scheme"],
+    ),
+    indicator(
+        "trainings_held",
+        2,
+        "Livelihood trainings held",
+        "Livelihood trainings (vocational, entrepreneurship, financial and digital literacy) "
+        "that began during the period, by topic.",
+        use("trainings", track=LIVELIHOOD_TRACK),
+        "trainings",
+        [*PLACES, "topic"],
+        suppression="none",
+    ),
+    indicator(
+        "training_participants",
+        2,
+        "Survivors in livelihood trainings",
+        "Survivors taking part in livelihood trainings that began during the period (each "
+        "survivor once).",
+        use("training_participants", track=LIVELIHOOD_TRACK),
+        "survivors",
+        [*PLACES, *PERSON, "topic"],
+    ),
+    indicator(
+        "training_score_gain_median",
+        2,
+        "Median training score gain",
+        "For survivors in livelihood trainings that ended during the period, the median of "
+        "their post-training score less their pre-training score (points out of 100; both "
+        "scores recorded).",
+        use("training_score_gains", "median", track=LIVELIHOOD_TRACK),
+        "points",
+        [*PLACES, "topic"],
+    ),
+]
+
+
 # -- outcome 3: data kept well -------------------------------------------------------------
 DATA_QUALITY = [
     indicator(
@@ -409,7 +610,8 @@ DATA_QUALITY = [
     ),
 ]
 
-CATALOGUE: list[dict[str, Any]] = [*CASE_MANAGEMENT, *DATA_QUALITY]
+
+CATALOGUE: list[dict[str, Any]] = [*CASE_MANAGEMENT, *LIVELIHOODS, *DATA_QUALITY]
 
 
 def _rows() -> list[dict[str, Any]]:

@@ -64,6 +64,8 @@ class CubeQuery:
     filters: Mapping[str, Sequence[str]] | None = None
     aggregate: Aggregate = "count"
     today: date | None = None
+    # The measures' parameters by name (see Measure.parameters); extra names are ignored.
+    parameters: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,11 +222,22 @@ def flow_sql(query: CubeQuery, bind: _Binder) -> str:
 
 
 def _facts_sql(query: CubeQuery, orgs: str, bind: _Binder) -> str:
-    """The measure's query with its parameters bound (``{today}`` only where it is used: an
-    unused parameter has no type)."""
-    sql = query.measure.sql
-    today = bind(query.today, "::date") if "{today}" in sql else ""
-    return sql.format(orgs=orgs, today=today)
+    """The measure's query with its parameters bound (``{today}`` and ``{days}`` only where
+    they are used: an unused parameter has no type). Raises ValueError for a parameter the
+    measure takes and the query does not give."""
+    measure = query.measure
+    sql = measure.sql
+    values = {"orgs": orgs, "today": "", "days": ""}
+    if "{today}" in sql:
+        values["today"] = bind(query.today, "::date")
+    if "{days}" in sql:
+        values["days"] = bind([p.evaluated_on for p in query.periods], "::date[]")
+    given = query.parameters or {}
+    for parameter in measure.parameters:
+        if parameter.name not in given:
+            raise ValueError(f"{measure.code} needs the parameter {parameter.name!r}")
+        values[parameter.name] = bind(given[parameter.name], f"::{parameter.cast}")
+    return sql.format(**values)
 
 
 def _cube_select(*, ctes: str, breakdowns: int, measures: str, excluded: str) -> str:

@@ -20,7 +20,14 @@ A measure's ``sql`` is a SELECT whose rows are the subject's facts, in these col
 - stocks: ``from_date`` (date) and ``to_date`` (date or NULL): it stands at the end of day D when
   ``from_date <= D < to_date``. A unit must not stand twice at once in one cell.
 
-``{today}`` may be used for "as far as we know today" (a bound date parameter).
+``{today}`` may be used for "as far as we know today" (a bound date parameter), and ``{days}``
+for the days the periods are read (a bound ``date[]``, in order): a stock whose value on a day
+must be computed on that day (an SHG's grade) gives one fact per day asked, standing that day.
+
+A measure may also take :class:`Parameter` values, bound by name (``{stalled_days}``): a rule
+that belongs to another area (the ledger's sign table, the entitlement stall threshold, the
+training tracks) is passed in by the evaluator from that area's one definition, never restated
+in the measure's SQL.
 """
 
 from __future__ import annotations
@@ -54,6 +61,16 @@ class Dimension:
 
 
 @dataclass(frozen=True, slots=True)
+class Parameter:
+    """A value a measure's SQL takes by name (``{name}``), bound with a cast, given by the
+    evaluator from the rule's one definition (a setting, another area's table)."""
+
+    name: str
+    cast: str  # "int", "text", "text[]" ...
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
     code: str
     subject: str
@@ -69,6 +86,8 @@ class Measure:
     has_block: bool = False
     # Facts carry ``d_leader_group`` so a survivor leader can see her own groups' figures.
     leader_groups: bool = False
+    # Values the SQL takes by name, besides {orgs}, {today} and {days}.
+    parameters: tuple[Parameter, ...] = ()
 
     def dimension(self, name: str) -> Dimension | None:
         return next((d for d in self.dims if d.name == name), None)

@@ -4,10 +4,10 @@ combines. One module per outcome area."""
 from __future__ import annotations
 
 from persistence.evidence.measure import Measure
-from persistence.evidence.measures import case_management, case_progress, data_quality
+from persistence.evidence.measures import case_management, case_progress, data_quality, livelihoods
 
 MEASURES: dict[str, Measure] = {
     measure.code: measure
-    for module in (case_management, case_progress, data_quality)
+    for module in (case_management, case_progress, livelihoods, data_quality)
     for measure in module.MEASURES
 }
