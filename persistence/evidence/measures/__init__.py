@@ -4,8 +4,10 @@ combines. One module per outcome area."""
 from __future__ import annotations
 
 from persistence.evidence.measure import Measure
-from persistence.evidence.measures import case_management
+from persistence.evidence.measures import case_management, expansion, leadership
 
 MEASURES: dict[str, Measure] = {
-    measure.code: measure for module in (case_management,) for measure in module.MEASURES
+    measure.code: measure
+    for module in (case_management, leadership, expansion)
+    for measure in module.MEASURES
 }
