@@ -569,6 +569,7 @@ async def test_advocacy_evidence_is_frozen_when_saved(
         advocacy_body(cite=[]),
         advocacy_body(evidence_from=days_ago(1), evidence_to=days_ago(2)),
         advocacy_body(evidence_to=(today() + timedelta(days=1)).isoformat()),
+        advocacy_body(evidence_from=(today() + timedelta(days=1)).isoformat()),
         advocacy_body(documents=[""]),
         advocacy_body(ask=""),
         advocacy_body(acted_on=(today() + timedelta(days=3)).isoformat()),

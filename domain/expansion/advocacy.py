@@ -58,10 +58,10 @@ class AdvocacyService:
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
         if data.acted_on > today():
             raise BusinessRuleViolation("acted_on may not lie in the future.", field="acted_on")
-        if data.evidence_to is not None and data.evidence_to > today():
-            raise BusinessRuleViolation(
-                "evidence_to may not lie in the future.", field="evidence_to"
-            )
+        for name in ("evidence_from", "evidence_to"):
+            day = getattr(data, name)
+            if day is not None and day > today():
+                raise BusinessRuleViolation(f"{name} may not lie in the future.", field=name)
         if data.id is not None and await self.actions.exists(data.id):
             raise Conflict("An advocacy action with this id already exists.")
         evidence = await self._evidence(principal, organization_id, data, suppression_k)

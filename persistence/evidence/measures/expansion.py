@@ -17,13 +17,15 @@ OUTCOME_RECORDED = Dimension(
 )
 
 # Each move of an onboarding opens a spell in the stage it moved to, until its next move (two
-# moves on one day leave an empty spell: the stage held at the day's end is the later one).
+# moves on one day leave an empty spell: the stage held at the day's end is the later one, in
+# the order the moves were recorded, as the history lists them).
 _SPELLS = """
         WITH spells AS (
             SELECT x.organization_id, o.id AS onboarding_id, o.state_id,
                    x.to_stage AS stage, x.changed_on AS from_date,
                    lead(x.changed_on) OVER (PARTITION BY x.onboarding_id
-                                            ORDER BY x.at, x.id) AS to_date
+                                            ORDER BY x.changed_on, x.at, x.id)
+                       AS to_date
               FROM partner_onboarding_stage_change x
               JOIN partner_onboarding o ON o.id = x.onboarding_id
              WHERE x.organization_id = ANY({orgs}) AND o.deleted_at IS NULL
