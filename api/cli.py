@@ -371,7 +371,9 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from domain.common.errors import DomainError
 
-    options = DemoOptions(seed=args.seed, survivors=args.survivors)
+    options = DemoOptions(
+        seed=args.seed, survivors=args.survivors, suppression_k=settings.suppression_k
+    )
     try:
         report = asyncio.run(_seed_demo(url, settings, password, options))
     except DomainError as exc:

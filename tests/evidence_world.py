@@ -597,6 +597,238 @@ class EvidenceWorld:
             {"survivor_id": str(survivor), "pre_score": pre, "post_score": post},
         )
 
+    async def change(self, actor: Actor, path: str, body: dict[str, Any]) -> Any:
+        """Change a record as ``actor``, with the If-Match of its current version."""
+        current = await self.call(actor, "GET", path)
+        response = await self.client.patch(
+            API + path,
+            json=body,
+            headers={**actor.headers, "If-Match": f'"v{current["version"]}"'},
+        )
+        assert response.status_code == 200, (path, response.status_code, response.text)
+        return response.json()
+
+    # -- outcome 4 --------------------------------------------------------------------------
+
+    async def leader_group(
+        self, name: str, *, district: UUID = SOUTH_24, formed_on: str = "2026-01-01"
+    ) -> UUID:
+        group = await self.call(
+            self.pm,
+            "POST",
+            "/leader-groups",
+            {"name": name, "district_id": str(district), "formed_on": formed_on},
+        )
+        return UUID(group["id"])
+
+    async def join(
+        self,
+        group: UUID,
+        joined_on: str,
+        *,
+        user: Actor | None = None,
+        survivor: UUID | None = None,
+    ) -> UUID:
+        """A leader (her account, or her survivor record) joins a group."""
+        body: dict[str, Any] = {"joined_on": joined_on}
+        if user is not None:
+            body["user_id"] = str(user.id)
+        if survivor is not None:
+            body["survivor_id"] = str(survivor)
+        member = await self.call(self.pm, "POST", f"/leader-groups/{group}/members", body)
+        return UUID(member["id"])
+
+    async def leave(self, group: UUID, member: UUID, left_on: str) -> None:
+        await self.change(self.pm, f"/leader-groups/{group}/members/{member}", {"left_on": left_on})
+
+    async def leader_meeting(self, group: UUID, held_on: str) -> None:
+        await self.call(self.pm, "POST", f"/leader-groups/{group}/meetings", {"held_on": held_on})
+
+    async def campaign(
+        self,
+        held_on: str,
+        kind: str,
+        *,
+        group: UUID | None = None,
+        district: UUID = SOUTH_24,
+        **reached: int,
+    ) -> UUID:
+        """A campaign and whom it reached (``women=40, men=10, ...``)."""
+        body: dict[str, Any] = {
+            "kind": kind,
+            "title": f"A {kind}",
+            "held_on": held_on,
+            "district_id": str(district),
+            **{f"reached_{audience}": n for audience, n in reached.items()},
+        }
+        if group is not None:
+            body["leader_group_id"] = str(group)
+        campaign = await self.call(self.pm, "POST", "/campaigns", body)
+        return UUID(campaign["id"])
+
+    async def engagement(
+        self,
+        held_on: str,
+        duty_bearer: str,
+        due: list[str | None],
+        *,
+        group: UUID | None = None,
+        district: UUID = SOUTH_24,
+    ) -> tuple[UUID, list[UUID]]:
+        """A meeting with a duty bearer and the commitments made there, one per due date."""
+        body: dict[str, Any] = {
+            "duty_bearer": duty_bearer,
+            "office": "The office",
+            "held_on": held_on,
+            "district_id": str(district),
+            "issues_raised": "Issues raised in the test.",
+            "commitments": [
+                {"commitment": f"Promise {i}", "committed_by": "An officer", "due_on": due_on}
+                for i, due_on in enumerate(due)
+            ],
+        }
+        if group is not None:
+            body["leader_group_id"] = str(group)
+        engagement = await self.call(self.pm, "POST", "/duty-bearer-engagements", body)
+        return UUID(engagement["id"]), [UUID(c["id"]) for c in engagement["commitments"]]
+
+    async def follow_up(
+        self, engagement: UUID, commitment: UUID, status: str, on: str | None = None
+    ) -> None:
+        body: dict[str, Any] = {"status": status}
+        if on is not None:
+            body["followed_up_on"] = on
+        path = f"/duty-bearer-engagements/{engagement}/commitments/{commitment}"
+        engagement_read = await self.call(self.pm, "GET", f"/duty-bearer-engagements/{engagement}")
+        version = next(
+            c["version"] for c in engagement_read["commitments"] if c["id"] == str(commitment)
+        )
+        response = await self.client.patch(
+            API + path, json=body, headers={**self.pm.headers, "If-Match": f'"v{version}"'}
+        )
+        assert response.status_code == 200, response.text
+
+    async def identify(self, leader: Actor, at: datetime, concern: str = "possible_victim") -> UUID:
+        """A survivor leader refers a possible victim at ``at``."""
+        self.at(at)
+        referral = await self.call(
+            leader,
+            "POST",
+            "/identification-referrals",
+            {
+                "concern": concern,
+                "district_id": str(SOUTH_24),
+                "observations": "Seen with a recruiter at the bus stand.",
+            },
+        )
+        return UUID(referral["id"])
+
+    async def decide(
+        self, referral: UUID, at: datetime, decision: str, case: UUID | None = None
+    ) -> None:
+        self.at(at)
+        lead = await self.call(self.pm, "GET", f"/identification-referrals/{referral}")
+        body: dict[str, Any] = {"decision": decision}
+        if case is not None:
+            body["case_id"] = str(case)
+        if decision == "declined":
+            body["reason"] = "Already supported."
+        response = await self.client.post(
+            f"{API}/identification-referrals/{referral}/decision",
+            json=body,
+            headers={**self.pm.headers, "If-Match": f'"v{lead["version"]}"'},
+        )
+        assert response.status_code == 200, response.text
+
+    async def safety_report(self, reporter: Actor, at: datetime, kind: str) -> None:
+        self.at(at)
+        await self.call(
+            reporter,
+            "POST",
+            "/safety-reports",
+            {"kind": kind, "district_id": str(SOUTH_24), "description": "Seen in the test."},
+        )
+
+    async def leadership_training(self, topic: str, starts_on: str) -> UUID:
+        training = await self.call(
+            self.pm,
+            "POST",
+            "/trainings",
+            {
+                "topic": topic,
+                "course": f"A {topic} course",
+                "starts_on": starts_on,
+                "district_id": str(SOUTH_24),
+            },
+        )
+        return UUID(training["id"])
+
+    async def completes(
+        self,
+        training: UUID,
+        completed_on: str | None,
+        *,
+        user: Actor | None = None,
+        survivor: UUID | None = None,
+    ) -> UUID:
+        """Someone (an account or a survivor record) takes part and completes it."""
+        body: dict[str, Any] = {"completed_on": completed_on}
+        if user is not None:
+            body["user_id"] = str(user.id)
+        if survivor is not None:
+            body["survivor_id"] = str(survivor)
+        participant = await self.call(self.pm, "POST", f"/trainings/{training}/participants", body)
+        return UUID(participant["id"])
+
+    # -- outcome 5 --------------------------------------------------------------------------
+
+    async def state(self, name: str, code: str) -> UUID:
+        admin = await self.factory.platform_admin()
+        state = await self.call(admin, "POST", "/states", {"name": name, "code": code})
+        return UUID(state["id"])
+
+    async def onboarding(
+        self, partner: UUID, state: UUID, stage: str, since: str, *, lead: Actor | None = None
+    ) -> UUID:
+        onboarding = await self.call(
+            lead or self.pm,
+            "POST",
+            "/partner-onboarding",
+            {
+                "partner_organization_id": str(partner),
+                "state_id": str(state),
+                "stage": stage,
+                "stage_since": since,
+            },
+        )
+        return UUID(onboarding["id"])
+
+    async def stage(self, onboarding: UUID, to: str, on: str) -> None:
+        await self.call(
+            self.pm,
+            "POST",
+            f"/partner-onboarding/{onboarding}/stage",
+            {"to_stage": to, "changed_on": on},
+        )
+
+    async def advocacy(
+        self, acted_on: str, level: str, *, outcome: str | None = None, state: UUID | None = None
+    ) -> UUID:
+        body: dict[str, Any] = {
+            "level": level,
+            "body": "A department",
+            "kind": "meeting",
+            "acted_on": acted_on,
+            "ask": "An ask made in the test.",
+            "cite": ["survivors_associated"],
+        }
+        if outcome is not None:
+            body["outcome"] = outcome
+        if state is not None:
+            body["state_id"] = str(state)
+        action = await self.call(self.pm, "POST", "/advocacy-actions", body)
+        return UUID(action["id"])
+
     # -- reading figures ----------------------------------------------------------------------
 
     async def values(self, code: str, actor: Actor | None = None, **params: Any) -> dict[str, Any]:

@@ -29,6 +29,8 @@ MAX_SURVIVORS = 2000
 class DemoOptions:
     seed: int = DEFAULT_SEED
     survivors: int = DEFAULT_SURVIVORS
+    # Small figures cited in advocacy evidence are suppressed below this (SHAKTI_SUPPRESSION_K).
+    suppression_k: int = 5
 
 
 @dataclass(frozen=True)

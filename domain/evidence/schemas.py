@@ -108,6 +108,33 @@ class IndicatorValues(BaseModel):
     computed_at: datetime = Field(description="When the figures were computed (live).")
 
 
+# -- figures cited elsewhere -----------------------------------------------------------------
+
+
+class CitedFigure(BaseModel):
+    """One indicator's total for a range, as cited where its records cannot be read (an
+    advocacy action's evidence, a lead organisation's view of a partner): small figures
+    suppressed."""
+
+    indicator: str = Field(
+        description="The catalogue code (`GET /api/v1/indicators/{code}` defines it). In "
+        "evidence saved before the catalogue existed: the name of a retired count, kept as "
+        "it was."
+    )
+    version: int | None = Field(
+        default=None, description="The catalogue version evaluated (null before the catalogue)."
+    )
+    name: str | None = None
+    outcome: int | None = None
+    unit: str | None = None
+    temporal: Literal["stock", "flow"] | None = Field(
+        default=None,
+        description="`stock`: read at the range's end; `flow`: counted over the range.",
+    )
+    value: Number | None = Field(description="Null when suppressed (or a ratio over zero).")
+    suppressed: bool
+
+
 # -- dashboards and the report ---------------------------------------------------------------
 
 

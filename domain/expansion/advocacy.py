@@ -1,6 +1,8 @@
-"""Policy engagement: advocacy actions at district, state and national level. The evidence a
-action cites is computed from the organisation's aggregates when it is saved and frozen there:
-later changes to the counts never rewrite what was put before a department."""
+"""Policy engagement: advocacy actions at district, state and national level. The evidence an
+action cites is indicators of the catalogue, totalled for the organisation over a range by the
+evidence engine (small figures suppressed: the evidence leaves the organisation) when it is
+saved, and frozen there: later changes to the records never rewrite what was put before a
+department. Evidence saved before the catalogue existed is kept and read as it was."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, Prec
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.evidence.citation import chosen, cite
+from domain.evidence.service import EvidenceService
 from domain.expansion import policies
 from domain.expansion.common import audit, own_scope
-from domain.expansion.indicators import indicator_counts, suppressed
 from domain.expansion.schemas import (
-    SUPPRESSION_THRESHOLD,
     AdvocacyCreate,
     AdvocacyPage,
     AdvocacyRead,
@@ -26,7 +28,7 @@ from domain.expansion.schemas import (
 )
 from persistence.clock import today
 from persistence.models.advocacy_action import AdvocacyAction
-from persistence.models.base import touch, utcnow
+from persistence.models.base import touch
 from persistence.models.enums import AuditAction
 from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel
 from persistence.repositories.expansion import AdvocacyRepository, ExpansionLookups
@@ -41,9 +43,13 @@ class AdvocacyService:
         self.actions = AdvocacyRepository(uow)
         self.lookups = ExpansionLookups(uow)
 
-    async def create(self, principal: Principal, data: AdvocacyCreate) -> AdvocacyRead:
-        """Record an advocacy action with a frozen evidence snapshot. Raises
-        BusinessRuleViolation (state, date), Conflict (id taken)."""
+    async def create(
+        self, principal: Principal, data: AdvocacyCreate, *, suppression_k: int
+    ) -> AdvocacyRead:
+        """Record an advocacy action with a frozen evidence snapshot (the cited indicators,
+        the headline ones by default, small figures suppressed with ``suppression_k``).
+        Raises BusinessRuleViolation (state, dates, an unknown indicator), Conflict (id
+        taken)."""
         authorize(self.uow, principal, policies.ADVOCACY_MANAGE, ENTITY)
         organization_id = principal.organization_id
         if organization_id is None:
@@ -52,14 +58,13 @@ class AdvocacyService:
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
         if data.acted_on > today():
             raise BusinessRuleViolation("acted_on may not lie in the future.", field="acted_on")
+        for name in ("evidence_from", "evidence_to"):
+            day = getattr(data, name)
+            if day is not None and day > today():
+                raise BusinessRuleViolation(f"{name} may not lie in the future.", field=name)
         if data.id is not None and await self.actions.exists(data.id):
             raise Conflict("An advocacy action with this id already exists.")
-        counts = await indicator_counts(self.uow, organization_id)
-        evidence = EvidenceSnapshot(
-            as_of=utcnow(),
-            suppression_threshold=SUPPRESSION_THRESHOLD,
-            indicators=suppressed(counts, data.cite),
-        )
+        evidence = await self._evidence(principal, organization_id, data, suppression_k)
         action = AdvocacyAction(
             organization_id=organization_id,
             level=data.level,
@@ -78,6 +83,34 @@ class AdvocacyService:
         await self.actions.add(action)
         audit(self.uow, principal, AuditAction.create, ENTITY, action.id, organization_id)
         return self._read(action)
+
+    async def _evidence(
+        self, principal: Principal, organization_id: UUID, data: AdvocacyCreate, k: int
+    ) -> EvidenceSnapshot:
+        evidence = EvidenceService(self.uow, suppression_k=k)
+        if data.cite is None:
+            every = await chosen(evidence, None, field="cite")
+            definitions = [d for d in every if d.headline_rank is not None]
+        else:
+            definitions = await chosen(evidence, data.cite, field="cite")
+        citation = await cite(
+            evidence,
+            principal,
+            definitions,
+            organization_id,
+            data.evidence_from,
+            data.evidence_to,
+            kind="advocacy",
+            subject="advocacy_action",
+        )
+        return EvidenceSnapshot(
+            as_of=citation.computed_at,
+            source="catalogue",
+            starts_on=citation.starts_on,
+            ends_on=citation.ends_on,
+            suppression_threshold=citation.k,
+            indicators=citation.figures,
+        )
 
     async def require(
         self, principal: Principal, action_id: UUID, *, for_update: bool = False

@@ -611,7 +611,221 @@ DATA_QUALITY = [
 ]
 
 
-CATALOGUE: list[dict[str, Any]] = [*CASE_MANAGEMENT, *LIVELIHOODS, *DATA_QUALITY]
+# -- outcome 4: survivor leadership ------------------------------------------------------------
+# Figures about groups, events and duty bearers' promises are shown whatever their size (they
+# point at no person); figures about persons (leaders trained, the persons they referred, the
+# reports they made) are suppressed when small.
+LEADERSHIP_TOPICS = [
+    "legal_rights",
+    "public_speaking",
+    "victim_identification",
+    "safe_migration",
+    "leadership",
+]
+
+LEADERSHIP = [
+    indicator(
+        "leader_groups_functional",
+        4,
+        "Survivor leader groups functional",
+        "Leader groups that met at least once during the period. A figure about groups, not "
+        "persons: not suppressed.",
+        use("leader_group_meetings"),
+        "groups",
+        [*PLACES],
+        suppression="none",
+        headline=1,
+        sentence="{value} survivor leader groups functional",
+    ),
+    indicator(
+        "leaders_trained",
+        4,
+        "Survivor leaders trained",
+        "Survivor leaders (accounts with the role survivor_leader, or members of a leader "
+        "group on the day) who completed a leadership training (legal rights, public speaking, "
+        "victim identification, safe migration, leadership) during the period, each counted "
+        "once. Suppressed when small: it counts persons.",
+        use("leader_training_completions", topic=LEADERSHIP_TOPICS),
+        "leaders",
+        [*PLACES, "topic"],
+        headline=2,
+        sentence="{value} survivor leaders trained in leadership",
+    ),
+    indicator(
+        "campaigns_held",
+        4,
+        "Campaigns and community events held",
+        "Campaigns and community events (awareness meetings, rallies, street plays, school "
+        "sessions, media events) held during the period, by kind. Public events: not "
+        "suppressed.",
+        use("campaigns"),
+        "campaigns",
+        [*PLACES, "campaign_kind"],
+        suppression="none",
+        headline=4,
+        sentence="{value} campaigns and community events held",
+    ),
+    indicator(
+        "campaign_reach",
+        4,
+        "People reached by campaigns",
+        "People reached by the campaigns and community events held during the period, as "
+        "counted at each (women, men, youth, children). Head counts of public audiences, "
+        "with no record of any person behind them: not suppressed.",
+        use("campaign_reach", "sum"),
+        "people",
+        [*PLACES, "audience", "campaign_kind"],
+        suppression="none",
+        headline=3,
+        sentence="{value} people reached by campaigns and community events",
+    ),
+    indicator(
+        "duty_bearer_commitments_made",
+        4,
+        "Commitments made by duty bearers",
+        "Commitments duty bearers (police, panchayats, departments, legal services "
+        "authorities...) made at meetings held during the period, by duty bearer. Officials' "
+        "public promises: not suppressed.",
+        use("commitments"),
+        "commitments",
+        [*PLACES, "duty_bearer"],
+        suppression="none",
+        headline=5,
+        sentence="{value} commitments obtained from duty bearers",
+    ),
+    indicator(
+        "duty_bearer_commitments_fulfilled",
+        4,
+        "Commitments fulfilled by duty bearers",
+        "Commitments found fulfilled at a follow-up during the period (on the day of the "
+        "latest follow-up; a commitment set back to open no longer counts), by duty bearer.",
+        use("commitment_follow_ups", status=["fulfilled"]),
+        "commitments",
+        [*PLACES, "duty_bearer"],
+        suppression="none",
+        sentence="{value} commitments fulfilled by duty bearers",
+    ),
+    indicator(
+        "duty_bearer_commitments_overdue",
+        4,
+        "Commitments overdue",
+        "Commitments past their date and not fulfilled at the period's end (open, partly "
+        "fulfilled or found not fulfilled; escalated ones included), by duty bearer.",
+        use("overdue_commitments"),
+        "commitments",
+        [*PLACES, "duty_bearer"],
+        suppression="none",
+    ),
+    indicator(
+        "possible_victims_identified",
+        4,
+        "Possible victims identified by survivor leaders",
+        "Persons at risk and possible victims survivor leaders referred to the organisation "
+        "during the period, by concern. Suppressed when the referrals come from fewer than k "
+        "leaders: a handful of referrals in a place can point at the leader who made them.",
+        use("identifications"),
+        "persons",
+        [*PLACES, "concern"],
+        headline=6,
+        sentence="{value} possible victims identified by survivor leaders",
+    ),
+    indicator(
+        "identifications_became_cases",
+        4,
+        "Identified persons who became cases",
+        "Persons survivor leaders referred who became cases during the period (on the day "
+        "the case was linked), counted while her consent to aggregate reporting is in force.",
+        use("identification_cases"),
+        "cases",
+        [*PLACES, *PERSON, "concern"],
+        sentence="{value} of the persons identified by leaders became cases",
+    ),
+    indicator(
+        "safety_reports",
+        4,
+        "Safety reports",
+        "Red flags, suspected recruitment, missing persons and threats reported by survivor "
+        "leaders and staff during the period, by kind. Suppressed when fewer than k persons "
+        "reported: a report can point at the one who made it.",
+        use("safety_reports"),
+        "reports",
+        [*PLACES, "report_kind"],
+    ),
+]
+
+# -- outcome 5: expansion and policy -----------------------------------------------------------
+# Figures about organisations, states and public acts: not suppressed.
+EXPANSION = [
+    indicator(
+        "partners_by_stage",
+        5,
+        "Partner organisations by onboarding stage",
+        "Partner organisations being onboarded at the period's end, by stage (explored, "
+        "scoping, agreement signed, implementing, paused).",
+        use("partner_stages"),
+        "organisations",
+        ["stage"],
+        suppression="none",
+    ),
+    indicator(
+        "partners_implementing",
+        5,
+        "Partner organisations implementing the model",
+        "Partner organisations at the implementing stage at the period's end.",
+        use("partner_stages", stage=["implementing"]),
+        "organisations",
+        [],
+        suppression="none",
+        headline=1,
+        sentence="{value} partner organisations implementing the model",
+    ),
+    indicator(
+        "states_with_partners",
+        5,
+        "States with partners implementing",
+        "States where at least one partner organisation was implementing the model at the "
+        "period's end (a state with several partners counts once).",
+        use("partner_states"),
+        "states",
+        [],
+        suppression="none",
+        headline=2,
+        sentence="{value} states where partners implement the model",
+    ),
+    indicator(
+        "advocacy_actions",
+        5,
+        "Advocacy actions",
+        "Advocacy actions with departments and bodies during the period, by level (district, "
+        "state, national) and by whether an outcome has been recorded.",
+        use("advocacy_actions"),
+        "actions",
+        ["level", "outcome_recorded"],
+        suppression="none",
+        headline=3,
+        sentence="{value} advocacy actions at district, state and national level",
+    ),
+    indicator(
+        "advocacy_outcomes",
+        5,
+        "Advocacy actions with an outcome",
+        "Advocacy actions during the period whose outcome has been recorded, by level.",
+        use("advocacy_actions", outcome_recorded=["yes"]),
+        "actions",
+        ["level"],
+        suppression="none",
+        sentence="{value} advocacy actions with a recorded outcome",
+    ),
+]
+
+
+CATALOGUE: list[dict[str, Any]] = [
+    *CASE_MANAGEMENT,
+    *LIVELIHOODS,
+    *DATA_QUALITY,
+    *LEADERSHIP,
+    *EXPANSION,
+]
 
 
 def _rows() -> list[dict[str, Any]]:
