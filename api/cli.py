@@ -370,9 +370,10 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import IntegrityError
 
     from domain.common.errors import DomainError
+    from domain.evidence.service import EvidenceSettings
 
     options = DemoOptions(
-        seed=args.seed, survivors=args.survivors, suppression_k=settings.suppression_k
+        seed=args.seed, survivors=args.survivors, evidence=EvidenceSettings.of(settings)
     )
     try:
         report = asyncio.run(_seed_demo(url, settings, password, options))

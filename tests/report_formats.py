@@ -186,8 +186,13 @@ def check_workbook(report: dict[str, Any], content: bytes) -> None:
                 assert cell_number(shown) == in_sheet(
                     district["value"], figure["unit"], district["suppressed"]
                 ), code
-            expected_charts += any(not p["suppressed"] for p in figure["trend"])
-            expected_charts += any(not d["suppressed"] for d in figure["by_district"])
+            # A chart is drawn when it has a number to draw (not suppressed, not "no data").
+            expected_charts += any(
+                p["value"] is not None and not p["suppressed"] for p in figure["trend"]
+            )
+            expected_charts += any(
+                d["value"] is not None and not d["suppressed"] for d in figure["by_district"]
+            )
     # The charts: each draws from a column beside the figures it shows; what it draws is the
     # shown number, and a blank (skipped) where the figure is suppressed.
     references = chart_references(content)

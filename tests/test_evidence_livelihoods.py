@@ -541,15 +541,15 @@ async def test_the_stall_threshold_is_the_configured_one(
     from domain.evidence.evaluator import EvidenceScope, evaluate
     from domain.evidence.parameters import measure_parameters
     from domain.evidence.periods import PeriodKind, periods
-    from domain.evidence.service import EvidenceService
+    from domain.evidence.service import EvidenceService, EvidenceSettings
 
     june = periods(PeriodKind.month, d(6, 1), d(6, 30))
 
     async def stalled(days: int) -> Any:
         async with world.factory.uow() as uow:
-            definition = await EvidenceService(uow, suppression_k=5).definition(
-                "entitlement_applications_stalled"
-            )
+            definition = await EvidenceService(
+                uow, EvidenceSettings(suppression_k=5, stalled_days=45)
+            ).definition("entitlement_applications_stalled")
             scope = EvidenceScope(
                 (world.org,), suppressed=False, parameters=measure_parameters(stalled_days=days)
             )
@@ -561,16 +561,16 @@ async def test_the_stall_threshold_is_the_configured_one(
     assert await stalled(20) == [2]
     # A measure never guesses a rule it was not given.
     async with world.factory.uow() as uow:
-        definition = await EvidenceService(uow, suppression_k=5).definition(
-            "entitlement_applications_stalled"
-        )
+        definition = await EvidenceService(
+            uow, EvidenceSettings(suppression_k=5, stalled_days=45)
+        ).definition("entitlement_applications_stalled")
         with pytest.raises(ValueError, match="stalled_days"):
             await evaluate(uow, definition, EvidenceScope((world.org,)), june, k=5)
     # A service built with another setting passes it on.
     async with world.factory.uow() as uow:
-        assert EvidenceService(uow, suppression_k=5, stalled_days=20).parameters == (
-            measure_parameters(stalled_days=20)
-        )
+        assert EvidenceService(
+            uow, EvidenceSettings(suppression_k=5, stalled_days=20)
+        ).parameters == (measure_parameters(stalled_days=20))
 
 
 # -- trainings ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from domain.evidence.schemas import (
     OutcomeReport,
     OutcomesDashboard,
 )
-from domain.evidence.service import EvidenceService, ValuesQuery
+from domain.evidence.service import EvidenceService, EvidenceSettings, ValuesQuery
 
 router = APIRouter(tags=["evidence"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -38,12 +38,7 @@ Code = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[a-z0-9_]+$"
 
 
 def service(request: Request, uow: UoW) -> EvidenceService:
-    settings = get_container(request).settings
-    return EvidenceService(
-        uow,
-        suppression_k=settings.suppression_k,
-        stalled_days=settings.entitlement_stalled_days,
-    )
+    return EvidenceService(uow, EvidenceSettings.of(get_container(request).settings))
 
 
 @router.get(

@@ -21,6 +21,7 @@ from api.openapi import (
     problems,
 )
 from domain.common.principal import Principal
+from domain.evidence.service import EvidenceSettings
 from domain.expansion import policies
 from domain.expansion.advocacy import AdvocacyService
 from domain.expansion.onboarding import OnboardingService
@@ -70,8 +71,8 @@ def _ttl(request: Request) -> int:
     return get_container(request).settings.idempotency_ttl_seconds
 
 
-def _k(request: Request) -> int:
-    return get_container(request).settings.suppression_k
+def _evidence(request: Request) -> EvidenceSettings:
+    return EvidenceSettings.of(get_container(request).settings)
 
 
 # -- partner onboarding ---------------------------------------------------------------------
@@ -233,7 +234,7 @@ async def partner_aggregates(
     `partners_<stage>`) are gone; their figures are the catalogue's (`survivors_associated`,
     `active_cases`, `referrals_made`, ...), for a range."""
     return await OnboardingService(uow).aggregates(
-        principal, onboarding_id, starts_on, ends_on, outcome, suppression_k=_k(request)
+        principal, onboarding_id, starts_on, ends_on, outcome, evidence=_evidence(request)
     )
 
 
@@ -356,7 +357,7 @@ async def create_advocacy_action(
         uow,
         principal,
         idempotency_key,
-        lambda: AdvocacyService(uow).create(principal, body, suppression_k=_k(request)),
+        lambda: AdvocacyService(uow).create(principal, body, evidence=_evidence(request)),
         location=lambda created: f"/api/v1{ADVOCACY}/{created.id}",
         ttl_seconds=_ttl(request),
     )

@@ -350,7 +350,7 @@ async def _advocacy(ctx: DemoContext, rng: random.Random, states: dict[str, UUID
                 cite=list(cite),
                 evidence_to=acted_on,
             ),
-            suppression_k=ctx.options.suppression_k,
+            evidence=ctx.options.evidence,
         )
         ctx.counts["advocacy actions"] += 1
         ctx.counts[f"advocacy actions ({level.value})"] += 1

@@ -75,7 +75,7 @@ async def cite(
     by default), small figures suppressed; the request kept and audited. Raises
     BusinessRuleViolation (range)."""
     start, end = resolve_range(starts_on, ends_on)
-    scope = EvidenceScope((organization_id,))
+    scope = EvidenceScope((organization_id,), parameters=service.parameters)
     period = Period(f"{start.isoformat()}/{end.isoformat()}", start, end)
     figures = []
     for definition in definitions:

@@ -16,7 +16,7 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, NotFound, PermissionDenied
 from domain.common.principal import Principal, PrincipalKind, Role
-from domain.entitlements.service import DEFAULT_STALLED_DAYS
+from domain.common.settings import Settings
 from domain.evidence import policies
 from domain.evidence.catalogue import IndicatorDefinition, MeasureUse, problems
 from domain.evidence.evaluator import Evaluation, EvidenceScope, evaluate
@@ -138,14 +138,25 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+@dataclass(frozen=True, slots=True)
+class EvidenceSettings:
+    """What figures take from the settings: the suppression threshold, and the configured
+    rules of other areas that measures evaluate (an entitlement application's stall)."""
+
+    suppression_k: int
+    stalled_days: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> EvidenceSettings:
+        return cls(settings.suppression_k, settings.entitlement_stalled_days)
+
+
 class EvidenceService:
-    def __init__(
-        self, uow: UnitOfWork, *, suppression_k: int, stalled_days: int = DEFAULT_STALLED_DAYS
-    ) -> None:
+    def __init__(self, uow: UnitOfWork, settings: EvidenceSettings) -> None:
         self.uow = uow
-        self.k = suppression_k
+        self.k = settings.suppression_k
         # The rules measures take from other areas (the stall threshold as configured).
-        self.parameters = measure_parameters(stalled_days=stalled_days)
+        self.parameters = measure_parameters(stalled_days=settings.stalled_days)
         self.repository = EvidenceRepository(uow)
 
     # -- the catalogue ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.evidence.citation import chosen, cite
-from domain.evidence.service import EvidenceService
+from domain.evidence.service import EvidenceService, EvidenceSettings
 from domain.expansion import policies
 from domain.expansion.common import audit, own_scope
 from domain.expansion.schemas import (
@@ -44,10 +44,10 @@ class AdvocacyService:
         self.lookups = ExpansionLookups(uow)
 
     async def create(
-        self, principal: Principal, data: AdvocacyCreate, *, suppression_k: int
+        self, principal: Principal, data: AdvocacyCreate, *, evidence: EvidenceSettings
     ) -> AdvocacyRead:
         """Record an advocacy action with a frozen evidence snapshot (the cited indicators,
-        the headline ones by default, small figures suppressed with ``suppression_k``).
+        the headline ones by default, small figures suppressed as ``evidence`` says).
         Raises BusinessRuleViolation (state, dates, an unknown indicator), Conflict (id
         taken)."""
         authorize(self.uow, principal, policies.ADVOCACY_MANAGE, ENTITY)
@@ -64,7 +64,7 @@ class AdvocacyService:
                 raise BusinessRuleViolation(f"{name} may not lie in the future.", field=name)
         if data.id is not None and await self.actions.exists(data.id):
             raise Conflict("An advocacy action with this id already exists.")
-        evidence = await self._evidence(principal, organization_id, data, suppression_k)
+        snapshot = await self._evidence(principal, organization_id, data, evidence)
         action = AdvocacyAction(
             organization_id=organization_id,
             level=data.level,
@@ -75,7 +75,7 @@ class AdvocacyService:
             ask=data.ask,
             outcome=data.outcome,
             documents=list(data.documents),
-            evidence=evidence.model_dump(mode="json"),
+            evidence=snapshot.model_dump(mode="json"),
             created_by=principal.id,
         )
         if data.id is not None:
@@ -85,9 +85,13 @@ class AdvocacyService:
         return self._read(action)
 
     async def _evidence(
-        self, principal: Principal, organization_id: UUID, data: AdvocacyCreate, k: int
+        self,
+        principal: Principal,
+        organization_id: UUID,
+        data: AdvocacyCreate,
+        settings: EvidenceSettings,
     ) -> EvidenceSnapshot:
-        evidence = EvidenceService(self.uow, suppression_k=k)
+        evidence = EvidenceService(self.uow, settings)
         if data.cite is None:
             every = await chosen(evidence, None, field="cite")
             definitions = [d for d in every if d.headline_rank is not None]

@@ -22,7 +22,7 @@ from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.evidence.citation import chosen, cite
-from domain.evidence.service import EvidenceService
+from domain.evidence.service import EvidenceService, EvidenceSettings
 from domain.expansion import policies
 from domain.expansion.common import audit, own_scope
 from domain.expansion.schemas import (
@@ -289,18 +289,18 @@ class OnboardingService:
         ends_on: date | None = None,
         outcome: int | None = None,
         *,
-        suppression_k: int,
+        evidence: EvidenceSettings,
     ) -> PartnerAggregates:
         """The partner's figures over a range (the financial year to date by default): every
         indicator of the catalogue (of ``outcome``), small figures suppressed with
-        ``suppression_k``; never a record. Raises NotFound, BusinessRuleViolation (range)."""
+        ``evidence``'s threshold; never a record. Raises NotFound, BusinessRuleViolation (range)."""
         authorize(self.uow, principal, policies.ONBOARDING_READ, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id)
-        evidence = EvidenceService(self.uow, suppression_k=suppression_k)
+        service = EvidenceService(self.uow, evidence)
         citation = await cite(
-            evidence,
+            service,
             principal,
-            await chosen(evidence, None, field="outcome", outcome=outcome),
+            await chosen(service, None, field="outcome", outcome=outcome),
             onboarding.partner_organization_id,
             starts_on,
             ends_on,
