@@ -22,6 +22,7 @@ from api.routers import (
     care_plans,
     cases,
     entitlements,
+    evidence,
     expansion,
     follow_ups,
     geography,
@@ -86,6 +87,11 @@ TAGS = [
     {
         "name": "expansion",
         "description": "Partner onboarding, readiness, advocacy, research, media.",
+    },
+    {
+        "name": "evidence",
+        "description": "Indicators as data, their values, dashboards and the outcome report: "
+        "figures only, under consent, small cells suppressed.",
     },
     {"name": "health", "description": "Liveness, readiness and metrics."},
 ]
@@ -215,6 +221,7 @@ def create_app(
         leadership,
         identification,
         expansion,
+        evidence,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -543,8 +543,11 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import IntegrityError
 
     from domain.common.errors import DomainError
+    from domain.evidence.service import EvidenceSettings
 
-    options = DemoOptions(seed=args.seed, survivors=args.survivors)
+    options = DemoOptions(
+        seed=args.seed, survivors=args.survivors, evidence=EvidenceSettings.of(settings)
+    )
     try:
         report = asyncio.run(_seed_demo(url, settings, password, options))
     except DomainError as exc:

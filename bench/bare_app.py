@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from persistence import clock
 from persistence.crypto import FieldCipher, Place, decode_key
 from persistence.repositories.cases import CASE_COLUMNS, with_flags
 
@@ -163,7 +164,9 @@ async def list_users(request: Request) -> Response:
 # app writes it (so both get PostgreSQL's cached generic plan).
 ONE_CASE = with_flags(
     f"SELECT {CASE_COLUMNS}, c.context_enc FROM survivor_case c"
-    " WHERE c.id = $1 AND c.organization_id = $2 AND c.deleted_at IS NULL"
+    " WHERE c.id = $1 AND c.organization_id = $2 AND c.deleted_at IS NULL",
+    now="$3",
+    today="$4",
 )
 
 
@@ -180,6 +183,8 @@ def case_page_sql(district: bool, after: bool, limit: int) -> str:
     return with_flags(
         f"SELECT {CASE_COLUMNS} FROM survivor_case c WHERE {' AND '.join(conditions)}"
         f" ORDER BY c.created_at, c.id LIMIT {limit + 1:d}",
+        now=f"${params + 1}",
+        today=f"${params + 2}",
         order_by="c.created_at, c.id",
     )
 
@@ -238,7 +243,9 @@ async def read_case(request: Request) -> Response:
     if organization is None:
         return _problem(503, "BARE_ORGANIZATION_ID is not set.")
     pool: asyncpg.Pool = request.app.state.pool
-    row = await pool.fetchrow(ONE_CASE, request.path_params["case_id"], organization)
+    row = await pool.fetchrow(
+        ONE_CASE, request.path_params["case_id"], organization, clock.now(), clock.today()
+    )
     if row is None:
         return _problem(404, "Case not found.")
     return _json({**_case(row), "details": _details(request.app.state.cipher, row)})
@@ -264,7 +271,8 @@ async def list_cases(request: Request) -> Response:
         args.append(district_id)
     if after is not None:
         args.extend(after)
-    rows = await pool.fetch(case_page_sql(district_id is not None, after is not None, limit), *args)
+    sql = case_page_sql(district_id is not None, after is not None, limit)
+    rows = await pool.fetch(sql, *args, clock.now(), clock.today())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

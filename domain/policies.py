@@ -12,6 +12,7 @@ from domain.cases import policies as case_policies
 from domain.common.policy import Policy, registered_policies
 from domain.consents import policies as consent_policies
 from domain.entitlements import policies as entitlement_policies
+from domain.evidence import policies as evidence_policies
 from domain.expansion import policies as expansion_policies
 from domain.follow_ups import policies as follow_up_policies
 from domain.geography import policies as geography_policies
@@ -30,6 +31,7 @@ from domain.trainings import policies as training_policies
 from domain.users import policies as user_policies
 
 AREAS = (
+    evidence_policies,
     expansion_policies,
     leadership_policies,
     identification_policies,

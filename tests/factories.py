@@ -19,11 +19,11 @@ from domain.organizations.schemas import OrganizationCreate
 from domain.organizations.service import OrganizationService
 from domain.users.schemas import UserCreate
 from domain.users.service import UserService
+from persistence.clock import wall_time
 from persistence.crypto import Place
 from persistence.database import Database
 from persistence.models.app_user import AppUser
 from persistence.models.auth_session import AuthSession
-from persistence.models.base import utcnow
 from persistence.models.case_vocabulary import (
     CaseStatus,
     ReferralSource,
@@ -113,7 +113,7 @@ class Factory:
 
     async def user_headers(self, user_id: UUID) -> dict[str, str]:
         """A bearer header for a fresh sign-in session of the user (no password round)."""
-        now = utcnow()
+        now = wall_time()  # sessions live in the machine's time, whatever the test's clock
         session = AuthSession(user_id=user_id, created_at=now, expires_at=now + timedelta(days=1))
         async with self.uow() as uow:
             uow.session.add(session)

@@ -1,12 +1,14 @@
 """Expansion and policy engagement: partner onboarding through its stages (with history),
-partners' aggregates (counts only, small counts suppressed; never a partner's record), CBR
-readiness assessments, advocacy actions with frozen evidence, studies and media engagements
+partners' figures (indicators of the catalogue, small figures suppressed; never a partner's
+record), CBR readiness assessments, advocacy actions with frozen evidence (catalogue codes; and
+evidence saved before the catalogue still read as it was), studies and media engagements
 with a survivor's story linked only under her media/advocacy consent (checked when saved and
 when read), and who may reach what."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
@@ -17,13 +19,12 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.common.principal import Role
-from domain.expansion.indicators import suppressed
+from domain.evidence.suppression import CellId, TableCell, suppress
 from domain.expansion.onboarding import move_problem, next_stages
 from domain.expansion.readiness import scored
 from domain.expansion.schemas import (
     AdvocacyCreate,
     AdvocacyUpdate,
-    Indicator,
     MediaCreate,
     MediaUpdate,
     OnboardingCreate,
@@ -34,8 +35,11 @@ from domain.expansion.schemas import (
     StudyCreate,
     StudyUpdate,
 )
+from persistence import clock
+from persistence.models.advocacy_action import AdvocacyAction
 from persistence.models.case_vocabulary import CaseStatus
 from persistence.models.enums import OrganizationKind
+from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel
 from persistence.models.leadership_vocabulary import OnboardingStage as S
 from tests.factories import WEST_BENGAL, Actor, CaseFactory, Factory
 
@@ -65,7 +69,7 @@ ALL_SCOPES = [
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 def days_ago(n: int) -> str:
@@ -166,6 +170,31 @@ async def withdraw(client: httpx.AsyncClient, pm: Actor, survivor_id: UUID, cons
     assert response.status_code == 200, response.text
 
 
+async def counted_survivor(
+    client: httpx.AsyncClient, world: World, organization: UUID, pm: Actor
+) -> UUID:
+    """A survivor of ``organization`` who consents to aggregate reporting (given to ``pm``):
+    only such survivors count in figures."""
+    survivor = await world.cases.survivor(organization)
+    response = await client.post(
+        f"{API}/survivors/{survivor}/consents",
+        json={"purpose": "aggregate_reporting", "method": "written", "language": "bn"},
+        headers=pm.headers,
+    )
+    assert response.status_code == 201, response.text
+    return survivor
+
+
+async def close(client: httpx.AsyncClient, pm: Actor, case_id: UUID) -> None:
+    case = await client.get(f"{API}/cases/{case_id}", headers=pm.headers)
+    response = await client.post(
+        f"{API}/cases/{case_id}/transitions",
+        json={"to": "closed", "reason": "Moved away.", "closure_reason": "relocated"},
+        headers=if_match(pm, case.json()["version"]),
+    )
+    assert response.status_code == 200, response.text
+
+
 def media_body(**extra: Any) -> dict[str, Any]:
     return {
         "outlet": "Anandabazar Patrika",
@@ -213,20 +242,19 @@ def test_readiness_total_and_percentage() -> None:
 
 
 def test_small_counts_are_suppressed_and_cannot_be_recovered_by_subtraction() -> None:
-    counts = dict.fromkeys(Indicator, 0)
-    counts[Indicator.cases_active] = 7
-    counts[Indicator.cases_intake] = 2
-    counts[Indicator.cases_open] = 9
-    counts[Indicator.survivors] = 12
-    values = {v.indicator: v for v in suppressed(counts)}
-    assert values[Indicator.survivors].value == 12
-    assert values[Indicator.cases_active].value == 7
-    assert values[Indicator.cases_intake].value is None
-    assert values[Indicator.cases_intake].suppressed
-    assert values[Indicator.cases_open].value is None  # 9 - 7 would give the 2 away
-    assert values[Indicator.cases_closed].value == 0  # zero is not suppressed
-    cited = suppressed(counts, [Indicator.survivors])
-    assert [v.indicator for v in cited] == [Indicator.survivors]
+    """The one suppression rule (domain/evidence/suppression.py) that partners' figures and
+    advocacy evidence now go through, on open cases by stage with their total."""
+
+    def stage(name: str | None) -> CellId:
+        return ((name,), (name is None,))
+
+    counts = {"active": 7, "intake": 2, "closed": 0, None: 9}
+    table = {stage(n): TableCell(stage(n), Fraction(c), c) for n, c in counts.items()}
+    hidden = suppress(table, 5)
+    assert stage("intake") in hidden
+    # 9 - 7 would give the 2 away: a second cell of the line is hidden with it.
+    assert stage("active") in hidden or stage(None) in hidden
+    assert stage("closed") not in hidden  # zero is not suppressed
 
 
 # -- onboarding ---------------------------------------------------------------------------
@@ -343,39 +371,60 @@ async def test_bad_onboarding_input_is_422_and_writes_nothing(
 
 
 # -- aggregates and the partner's records -------------------------------------------------
-async def test_lead_sees_partner_counts_with_small_ones_suppressed_never_records(
+async def test_lead_sees_partner_figures_with_small_ones_suppressed_never_records(
     client: httpx.AsyncClient, world: World
 ) -> None:
     onboarding = await onboard(client, world.pm, world.partner, stage="implementing")
     case_ids = []
     survivor_ids = []
     for status in [CaseStatus.active] * 6 + [CaseStatus.intake] * 2:
-        survivor = await world.cases.survivor(world.partner)
+        survivor = await counted_survivor(client, world, world.partner, world.pm_partner)
         survivor_ids.append(survivor)
         case_ids.append(await world.cases.case(world.partner, survivor, status=status))
+    # The partner closes the two cases at intake: two closures, too few to publish.
+    for case_id in case_ids[6:]:
+        await close(client, world.pm_partner, case_id)
     # A case of the lead itself is not the partner's.
-    mine = await world.cases.survivor(world.lead)
+    mine = await counted_survivor(client, world, world.lead, world.pm)
     await world.cases.case(world.lead, mine)
 
     response = await client.get(
-        f"{ONBOARDING}/{onboarding['id']}/aggregates", headers=world.analyst.headers
+        f"{ONBOARDING}/{onboarding['id']}/aggregates",
+        params={"outcome": 1},
+        headers=world.analyst.headers,
     )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["partner_organization_id"] == str(world.partner)
     assert body["suppression_threshold"] == 5
+    assert body["ends_on"] == today().isoformat()
     values = {v["indicator"]: v for v in body["indicators"]}
-    assert values["survivors"] == {"indicator": "survivors", "value": 8, "suppressed": False}
-    assert values["cases_active"]["value"] == 6
-    assert values["cases_intake"] == {
-        "indicator": "cases_intake",
-        "value": None,
-        "suppressed": True,
-    }
-    assert values["cases_open"]["suppressed"]
-    assert values["cases_closed"]["value"] == 0
+    assert {v["outcome"] for v in body["indicators"]} == {1}
+    assert values["survivors_associated"]["value"] == 8
+    assert values["survivors_associated"]["temporal"] == "stock"
+    assert values["active_cases"]["value"] == 6
+    assert values["cases_closed"]["value"] is None
+    assert values["cases_closed"]["suppressed"] is True
+    assert values["cases_closed_goals_achieved"]["value"] == 0  # zero is not suppressed
     for record_id in case_ids + survivor_ids:
         assert str(record_id) not in response.text
+    # Every indicator of the catalogue without `outcome`; a bad range is a clear 422.
+    everything = await client.get(
+        f"{ONBOARDING}/{onboarding['id']}/aggregates", headers=world.pm.headers
+    )
+    indicators = await client.get(f"{API}/indicators", headers=world.analyst.headers)
+    assert [v["indicator"] for v in everything.json()["indicators"]] == [
+        i["code"] for i in indicators.json()["items"]
+    ]
+    backwards = {"from": today().isoformat(), "to": days_ago(3)}
+    problem(
+        await client.get(
+            f"{ONBOARDING}/{onboarding['id']}/aggregates",
+            params=backwards,
+            headers=world.pm.headers,
+        ),
+        422,
+    )
 
     # Never the partner's records: the lead's program manager gets 404 on a partner's case.
     for path in (f"{API}/cases/{case_ids[0]}", f"{API}/survivors/{survivor_ids[0]}"):
@@ -445,30 +494,55 @@ async def test_advocacy_evidence_is_frozen_when_saved(
     client: httpx.AsyncClient, world: World, connection: AsyncConnection
 ) -> None:
     for _ in range(6):
-        survivor = await world.cases.survivor(world.lead)
+        survivor = await counted_survivor(client, world, world.lead, world.pm)
         await world.cases.case(world.lead, survivor)
-    created = await client.post(
-        ADVOCACY,
-        json=advocacy_body(cite=["survivors", "cases_active", "cases_closed", "shgs"]),
-        headers=world.pm.headers,
-    )
+    # One survivor without consent to aggregate reporting: never counted.
+    await world.cases.case(world.lead, await world.cases.survivor(world.lead))
+    cited = ["survivors_associated", "active_cases", "cases_closed", "leader_groups_functional"]
+    created = await client.post(ADVOCACY, json=advocacy_body(cite=cited), headers=world.pm.headers)
     assert created.status_code == 201, created.text
     action = created.json()
-    evidence = {v["indicator"]: v["value"] for v in action["evidence"]["indicators"]}
-    assert evidence == {"survivors": 6, "cases_active": 6, "cases_closed": 0, "shgs": 0}
+    snapshot = action["evidence"]
+    assert snapshot["source"] == "catalogue"
+    assert snapshot["ends_on"] == today().isoformat()
+    assert snapshot["suppression_threshold"] == 5
+    evidence = {v["indicator"]: v["value"] for v in snapshot["indicators"]}
+    assert evidence == {
+        "survivors_associated": 6,
+        "active_cases": 6,
+        "cases_closed": 0,
+        "leader_groups_functional": 0,
+    }
+    assert [v["indicator"] for v in snapshot["indicators"]] == cited  # in the order cited
 
-    # More cases later: the action keeps what it cited; a new one cites the new counts.
+    # More cases later: the action keeps what it cited; a new one cites the new figures,
+    # the headline indicators by default, small ones suppressed.
     for _ in range(3):
-        survivor = await world.cases.survivor(world.lead)
+        survivor = await counted_survivor(client, world, world.lead, world.pm)
         await world.cases.case(world.lead, survivor)
     read = await client.get(f"{ADVOCACY}/{action['id']}", headers=world.analyst.headers)
     assert read.json()["evidence"] == action["evidence"]
     later = await client.post(
         ADVOCACY, json=advocacy_body(level="national"), headers=world.pm.headers
     )
-    later_values = {v["indicator"]: v["value"] for v in later.json()["evidence"]["indicators"]}
-    assert later_values["survivors"] == 9
-    assert set(later_values) == {i.value for i in Indicator}
+    later_values = {v["indicator"]: v for v in later.json()["evidence"]["indicators"]}
+    assert later_values["survivors_associated"]["value"] == 9
+    catalogue = await client.get(f"{API}/indicators", headers=world.analyst.headers)
+    headlines = [i["code"] for i in catalogue.json()["items"] if i["headline_rank"] is not None]
+    assert list(later_values) == headlines
+    one_year = await client.post(
+        ADVOCACY,
+        json=advocacy_body(
+            level="national",
+            cite=["survivors_associated"],
+            evidence_from=days_ago(400),
+            evidence_to=days_ago(30),
+        ),
+        headers=world.pm.headers,
+    )
+    assert one_year.status_code == 201, one_year.text
+    # Thirty days ago none of them had been registered: the figure is as of then.
+    assert one_year.json()["evidence"]["indicators"][0]["value"] == 0
 
     # The outcome is recorded later; the evidence cannot be rewritten.
     url = f"{ADVOCACY}/{action['id']}"
@@ -491,6 +565,11 @@ async def test_advocacy_evidence_is_frozen_when_saved(
         advocacy_body(level="province"),
         advocacy_body(kind="lobbying"),
         advocacy_body(cite=["not_an_indicator"]),
+        advocacy_body(cite=["Not A Code"]),
+        advocacy_body(cite=[]),
+        advocacy_body(evidence_from=days_ago(1), evidence_to=days_ago(2)),
+        advocacy_body(evidence_to=(today() + timedelta(days=1)).isoformat()),
+        advocacy_body(evidence_from=(today() + timedelta(days=1)).isoformat()),
         advocacy_body(documents=[""]),
         advocacy_body(ask=""),
         advocacy_body(acted_on=(today() + timedelta(days=3)).isoformat()),
@@ -659,6 +738,44 @@ async def test_study_story_follows_the_same_consent_rule(
     listed = await client.get(STUDIES, headers=world.analyst.headers)
     assert {s["survivor_story"]["state"] for s in listed.json()["items"]} == {"none", "withheld"}
     problem(await client.get(url, headers=world.pm_other.headers), 404)
+
+
+async def test_evidence_saved_before_the_catalogue_still_reads_as_it_was(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Snapshots are frozen data: one saved with the retired fixed counts keeps its names and
+    figures, marked as such."""
+    old = {
+        "as_of": "2026-10-01T06:30:00Z",
+        "suppression_threshold": 5,
+        "indicators": [
+            {"indicator": "survivors", "value": 12, "suppressed": False},
+            {"indicator": "cases_open", "value": None, "suppressed": True},
+        ],
+    }
+    action = AdvocacyAction(
+        organization_id=world.lead,
+        level=AdvocacyLevel.district,
+        body="District Legal Services Authority",
+        kind=AdvocacyKind.meeting,
+        acted_on=date(2026, 10, 1),
+        ask="Decide pending compensation applications.",
+        evidence=old,
+    )
+    async with world.factory.uow() as uow:
+        uow.session.add(action)
+    response = await client.get(f"{ADVOCACY}/{action.id}", headers=world.analyst.headers)
+    assert response.status_code == 200, response.text
+    evidence = response.json()["evidence"]
+    assert evidence["source"] == "record_counts"
+    assert evidence["starts_on"] is None
+    assert evidence["suppression_threshold"] == 5
+    assert [(v["indicator"], v["value"], v["suppressed"]) for v in evidence["indicators"]] == [
+        ("survivors", 12, False),
+        ("cases_open", None, True),
+    ]
+    listed = await client.get(ADVOCACY, headers=world.analyst.headers)
+    assert [a["evidence"]["source"] for a in listed.json()["items"]] == ["record_counts"]
 
 
 # -- who may reach what -------------------------------------------------------------------

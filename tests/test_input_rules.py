@@ -18,12 +18,12 @@ from typing import Any, get_args
 import httpx
 import pytest
 
-from domain.common import clock, dates
 from domain.common.dates import DateBounds, years_after
 from domain.common.principal import Role
 from domain.common.schemas import RequestBody
 from domain.common.text import control_character_locations, has_control_characters
 from domain.policies import all_policies
+from persistence import clock
 from tests.factories import DEFAULT_PASSWORD, SOUTH_24, Actor, CaseFactory, Factory
 from tests.test_shgs import SHGS, add_member, group_body
 
@@ -65,19 +65,20 @@ def test_locations_name_the_field_but_never_a_key_s_text() -> None:
 
 def test_today_is_the_business_day_in_kolkata() -> None:
     # 20:00 UTC on 6 December is 01:30 on 7 December in Kolkata.
-    assert clock.business_today(datetime(2026, 12, 6, 20, 0, tzinfo=UTC)) == date(2026, 12, 7)
-    assert clock.business_today(datetime(2026, 12, 6, 18, 0, tzinfo=UTC)) == date(2026, 12, 6)
+    assert clock.business_date(datetime(2026, 12, 6, 20, 0, tzinfo=UTC)) == date(2026, 12, 7)
+    assert clock.business_date(datetime(2026, 12, 6, 18, 0, tzinfo=UTC)) == date(2026, 12, 6)
 
 
-def test_date_bounds_from_1900_to_a_year_after_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dates, "business_today", lambda: date(2028, 2, 29))
+def test_date_bounds_from_1900_to_a_year_after_today() -> None:
     bounds = DateBounds()
-    assert bounds.latest() == date(2029, 2, 28)
-    for good in (date(1900, 1, 1), date(2029, 2, 28), datetime(1900, 1, 1, tzinfo=UTC)):
-        assert bounds.check(good) == good
-    for bad in (date(1899, 12, 31), date(2029, 3, 1), date(1, 1, 1), date(9999, 12, 31)):
-        with pytest.raises(ValueError, match="must lie between 1900-01-01 and 2029-02-28"):
-            bounds.check(bad)
+    # Today (from the one clock) is 29 February 2028 in Kolkata.
+    with clock.using(clock.FixedClock(datetime(2028, 2, 29, 12, tzinfo=clock.IST))):
+        assert bounds.latest() == date(2029, 2, 28)
+        for good in (date(1900, 1, 1), date(2029, 2, 28), datetime(1900, 1, 1, tzinfo=UTC)):
+            assert bounds.check(good) == good
+        for bad in (date(1899, 12, 31), date(2029, 3, 1), date(1, 1, 1), date(9999, 12, 31)):
+            with pytest.raises(ValueError, match="must lie between 1900-01-01 and 2029-02-28"):
+                bounds.check(bad)
     assert years_after(date(2026, 12, 7), 10) == date(2036, 12, 7)
 
 
@@ -392,7 +393,7 @@ async def test_a_nul_in_a_loan_s_purpose_is_422_not_500(
         "principal_paise": 600_000,
         "tenure_months": 6,
         "interest_method": "flat",
-        "applied_on": (clock.business_today() - timedelta(days=1)).isoformat(),
+        "applied_on": (clock.today() - timedelta(days=1)).isoformat(),
     }
 
     response = await client.post(f"{SHGS}/{shg['id']}/loans", json=body, headers=worker.headers)
@@ -486,7 +487,7 @@ async def test_a_case_identified_in_year_one_or_9999_is_refused(
     response = await client.post("/api/v1/cases", json=body, headers=worker.headers)
     assert _errors(response) == {("body", "identified_on"): "date_out_of_range"}
 
-    body["identified_on"] = (clock.business_today() - timedelta(days=3)).isoformat()
+    body["identified_on"] = (clock.today() - timedelta(days=3)).isoformat()
     opened = await client.post("/api/v1/cases", json=body, headers=worker.headers)
     assert opened.status_code == 201, opened.text
 
@@ -527,7 +528,7 @@ async def test_a_goal_may_be_targeted_years_ahead_but_not_a_decade_and_more(
 ) -> None:
     case = await _case(client, factory, worker)
     url = f"/api/v1/cases/{case['id']}/care-plan/goals"
-    today = clock.business_today()
+    today = clock.today()
     goal = {
         "component": "livelihood",
         "goal": "Open her own tailoring shop",

@@ -3,6 +3,7 @@ studies and media engagements."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -11,8 +12,16 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
-from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
+from api.openapi import (
+    ACTION_ERRORS,
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    READ_ERRORS,
+    UPDATE_ERRORS,
+    problems,
+)
 from domain.common.principal import Principal
+from domain.evidence.service import EvidenceSettings
 from domain.expansion import policies
 from domain.expansion.advocacy import AdvocacyService
 from domain.expansion.onboarding import OnboardingService
@@ -60,6 +69,10 @@ MEDIA = "/media-engagements"
 
 def _ttl(request: Request) -> int:
     return get_container(request).settings.idempotency_ttl_seconds
+
+
+def _evidence(request: Request) -> EvidenceSettings:
+    return EvidenceSettings.of(get_container(request).settings)
 
 
 # -- partner onboarding ---------------------------------------------------------------------
@@ -191,15 +204,39 @@ async def onboarding_history(
     ONBOARDING + "/{onboarding_id}/aggregates",
     operation_id="partner-onboarding:aggregates",
     response_model=PartnerAggregates,
-    responses=READ_ERRORS,
+    responses=problems(401, 403, 404, 422),
 )
 async def partner_aggregates(
-    onboarding_id: UUID, uow: UoW, principal: OnboardingReader
+    onboarding_id: UUID,
+    request: Request,
+    uow: UoW,
+    principal: OnboardingReader,
+    starts_on: Annotated[
+        date | None,
+        Query(alias="from", description="First day (default: 1 April of this financial year)."),
+    ] = None,
+    ends_on: Annotated[
+        date | None, Query(alias="to", description="Last day (default: today).")
+    ] = None,
+    outcome: Annotated[
+        int | None, Query(ge=1, le=5, description="Only the indicators of this outcome.")
+    ] = None,
 ) -> PartnerAggregates:
-    """The partner's counts as of now: survivors, cases by status, referrals by status,
-    SHGs, leader groups. Counts from 1 to 4 are suppressed (null). The lead organisation sees
-    these numbers only, never the partner's records."""
-    return await OnboardingService(uow).aggregates(principal, onboarding_id)
+    """The partner's figures over a range (default: this financial year to date): every
+    indicator of the catalogue (`GET /api/v1/indicators`; of one `outcome` if asked), each
+    totalled for the partner by the evidence engine: `indicator` is the catalogue code, a
+    stock read at the range's end, a flow counted over it, survivors counted only under their
+    consent to aggregate reporting. Figures about 1 to k-1 persons are suppressed (null, with
+    `suppressed` true; k is `SHAKTI_SUPPRESSION_K`). The lead organisation sees these figures
+    only, never the partner's records; the request is kept and audited.
+
+    Changed with the indicator catalogue: the fixed counts of live records (`survivors`,
+    `cases_open`, `cases_<status>`, `referrals_<status>`, `shgs`, `leader_groups`,
+    `partners_<stage>`) are gone; their figures are the catalogue's (`survivors_associated`,
+    `active_cases`, `referrals_made`, ...), for a range."""
+    return await OnboardingService(uow).aggregates(
+        principal, onboarding_id, starts_on, ends_on, outcome, evidence=_evidence(request)
+    )
 
 
 @router.get(
@@ -306,15 +343,23 @@ async def create_advocacy_action(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record an advocacy action: level, department or body, kind, the ask, the outcome,
-    document references. The evidence (the `cite`d indicators, all by default) is computed
-    from the organisation's aggregates now and frozen with the action; small counts are
-    suppressed."""
+    document references. The evidence is computed now and frozen with the action: the `cite`d
+    indicators of the catalogue by code (`GET /api/v1/indicators`; the headline indicators of
+    every outcome when absent), each totalled for the organisation over `evidence_from` to
+    `evidence_to` (default: this financial year to date) by the evidence engine, figures
+    about 1 to k-1 persons suppressed (the evidence leaves the organisation). An unknown code
+    is refused (422).
+
+    Changed with the indicator catalogue: `cite` names catalogue codes
+    (`survivors_associated`, `active_cases`, ...) instead of the retired fixed counts
+    (`survivors`, `cases_open`, ...). Evidence saved before keeps its old names and reads
+    with `source` `record_counts`."""
     return await create_once(
         request,
         uow,
         principal,
         idempotency_key,
-        lambda: AdvocacyService(uow).create(principal, body),
+        lambda: AdvocacyService(uow).create(principal, body, evidence=_evidence(request)),
         location=lambda created: f"/api/v1{ADVOCACY}/{created.id}",
         reread=lambda record_id: AdvocacyService(uow).get(principal, record_id),
         ttl_seconds=_ttl(request),
@@ -330,7 +375,8 @@ async def create_advocacy_action(
 async def read_advocacy_action(
     action_id: UUID, response: Response, uow: UoW, principal: AdvocacyReader
 ) -> AdvocacyRead:
-    """One advocacy action with its frozen evidence."""
+    """One advocacy action with its frozen evidence (`source` `catalogue`: catalogue codes
+    over a range; `record_counts`: evidence saved before the catalogue, as it was)."""
     action = await AdvocacyService(uow).get(principal, action_id)
     set_etag(response, action)
     return action

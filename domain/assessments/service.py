@@ -17,7 +17,6 @@ scores and dates only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -55,13 +54,14 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.assessment import Assessment
 from persistence.models.assessment_instrument import AssessmentInstrument
 from persistence.models.assessment_item import AssessmentItem
 from persistence.models.assessment_response import AssessmentResponse
 from persistence.models.assessment_section import AssessmentSection
-from persistence.models.base import touch, utcnow
+from persistence.models.base import touch
 from persistence.models.case_vocabulary import CaseEventKind, CaseStatus, ResponseType, RiskLevel
 from persistence.models.enums import AuditAction
 from persistence.models.survivor_case import SurvivorCase
@@ -78,12 +78,6 @@ CASE = "survivor_case"
 _CASE_WORKER_ROLES = tuple(sorted(role.value for role in CASE_WORKERS))
 
 Structure = list[tuple[AssessmentSection, AssessmentItem]]
-
-
-def latest_today() -> date:
-    """The latest date that is today somewhere on Earth (UTC+14): an assessment held "today"
-    in India just after midnight is not in the future."""
-    return (utcnow() + timedelta(hours=14)).date()
 
 
 def _notes_place(assessment_id: UUID) -> Place:
@@ -222,7 +216,7 @@ class AssessmentService:
         instrument = await self.instruments.get_visible(data.instrument_id, case.organization_id)
         if instrument is None:
             raise BusinessRuleViolation("The instrument does not exist.", field="instrument_id")
-        if data.conducted_on > latest_today() or data.conducted_on < case.opened_on:
+        if data.conducted_on > today() or data.conducted_on < case.opened_on:
             raise BusinessRuleViolation(
                 "conducted_on may lie neither in the future nor before the case opened.",
                 field="conducted_on",

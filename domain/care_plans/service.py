@@ -14,7 +14,7 @@ A goal's wording, its actions and the reason it was dropped are sealed together 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -48,8 +48,9 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from persistence.clock import today
 from persistence.crypto import Place
-from persistence.models.base import touch, utcnow
+from persistence.models.base import touch
 from persistence.models.care_plan_agreement import CarePlanAgreement
 from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.case_vocabulary import (
@@ -113,22 +114,6 @@ def placed(order: Sequence[CarePlanGoal], goal: CarePlanGoal, rank: int) -> list
     """``order`` with ``goal`` taken out and put back at ``rank`` (1 first)."""
     others = [g for g in order if g.id != goal.id]
     return [*others[: rank - 1], goal, *others[rank - 1 :]]
-
-
-def today() -> date:
-    return utcnow().date()
-
-
-def earliest_today() -> date:
-    """The earliest date that is today somewhere on Earth (UTC-12): a review set for "today"
-    by a worker anywhere is never refused as past."""
-    return (utcnow() - timedelta(hours=12)).date()
-
-
-def latest_today() -> date:
-    """The latest date that is today somewhere on Earth (UTC+14): an agreement signed "today"
-    in India just after midnight is not in the future."""
-    return (utcnow() + timedelta(hours=14)).date()
 
 
 def _goal_place(goal_id: UUID) -> Place:
@@ -279,7 +264,7 @@ class CarePlanService:
         achieved_on = None
         if to is GoalStatus.achieved and current is not GoalStatus.achieved:
             achieved_on = data.achieved_on or today()
-            if achieved_on > latest_today() or achieved_on < case.opened_on:
+            if achieved_on > today() or achieved_on < case.opened_on:
                 raise BusinessRuleViolation(
                     "achieved_on may lie neither in the future nor before the case opened.",
                     field="achieved_on",
@@ -483,7 +468,7 @@ class CarePlanService:
                 field="witnessed_by",
             )
         agreed_on = data.agreed_on or today()
-        if agreed_on > latest_today() or agreed_on < case.opened_on:
+        if agreed_on > today() or agreed_on < case.opened_on:
             raise BusinessRuleViolation(
                 "agreed_on may lie neither in the future nor before the case opened.",
                 field="agreed_on",
@@ -620,7 +605,7 @@ class CarePlanService:
 
     @staticmethod
     def _check_review(review_on: date | None) -> None:
-        if review_on is not None and review_on < earliest_today():
+        if review_on is not None and review_on < today():
             raise BusinessRuleViolation("review_on may not lie in the past.", field="review_on")
 
     async def _shifted(

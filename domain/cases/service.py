@@ -38,9 +38,10 @@ from domain.common.listing import paginate, paginate_documents
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
 from persistence.access import AccessCheck
+from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.app_user import AppUser
-from persistence.models.base import touch, utcnow
+from persistence.models.base import touch
 from persistence.models.case_event import CaseEvent
 from persistence.models.case_vocabulary import CaseEventKind, CaseStatus, RiskLevel
 from persistence.models.district import District
@@ -135,7 +136,7 @@ class CaseService:
         if worker_id is not None:
             await self._require_worker(principal.organization_id, worker_id)
         await reject_taken_id(self.uow, principal, self.cases, data.id, "survivor_case")
-        opened_on = data.opened_on or utcnow().date()
+        opened_on = data.opened_on or today()
         number = await self.cases.next_case_number(
             survivor.organization_id, district.id, opened_on.year
         )
@@ -293,10 +294,10 @@ class CaseService:
         stage = stage_problem(current, data.to)
         if stage is not None:
             raise InvalidState(stage)
-        today = utcnow().date()
+        on_day = today()
         case.status = data.to
         if data.to is CaseStatus.closed:
-            case.closure_reason, case.closed_on = data.closure_reason, today
+            case.closure_reason, case.closed_on = data.closure_reason, on_day
         elif data.to is CaseStatus.reopened:
             case.closure_reason, case.closed_on = None, None
         touch(case)

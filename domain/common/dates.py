@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from domain.common.clock import business_today
+from persistence import clock
 
 EARLIEST = date(1900, 1, 1)
 _MARK = "shakti_date_bounds"  # in a core schema's metadata: the node already has its bounds
@@ -40,7 +40,7 @@ class DateBounds:
     years_ahead: int = 1
 
     def latest(self) -> date:
-        return years_after(business_today(), self.years_ahead)
+        return years_after(clock.today(), self.years_ahead)
 
     def check(self, value: Any) -> Any:
         """``value`` unchanged when within the bounds; a 'date_out_of_range' error if not."""

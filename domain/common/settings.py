@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     # Entitlements: an application that has not moved for this many days is flagged stalled.
     entitlement_stalled_days: int = Field(default=45, ge=1, le=3650)
 
+    # Evidence: aggregate cells about 1 to k-1 persons are suppressed (never below 3; public
+    # trafficking data uses 11).
+    suppression_k: int = Field(default=5, ge=3, le=100)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

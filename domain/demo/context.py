@@ -11,6 +11,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.evidence.service import EvidenceSettings
 from domain.identity.passwords import Passwords
 from persistence.models.case_vocabulary import (
     CaseStatus,
@@ -29,6 +30,9 @@ MAX_SURVIVORS = 2000
 class DemoOptions:
     seed: int = DEFAULT_SEED
     survivors: int = DEFAULT_SURVIVORS
+    # How figures cited in advocacy evidence are computed (SHAKTI_SUPPRESSION_K, and the
+    # configured rules measures evaluate).
+    evidence: EvidenceSettings = field(default_factory=lambda: EvidenceSettings(5, 45))
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from domain.expansion.readiness import ReadinessService
 from domain.expansion.research_media import MediaService, StudyService
 from domain.expansion.schemas import (
     AdvocacyCreate,
-    Indicator,
     MediaCreate,
     OnboardingCreate,
     ReadinessCreate,
@@ -41,6 +40,7 @@ from domain.geography.schemas import StateCreate
 from domain.geography.service import GeographyService
 from domain.organizations.schemas import OrganizationCreate
 from domain.organizations.service import OrganizationService
+from persistence import clock
 from persistence.models.case_vocabulary import ConsentGiver, ConsentMethod, ConsentPurpose
 from persistence.models.enums import OrganizationKind
 from persistence.models.leadership_vocabulary import (
@@ -52,7 +52,6 @@ from persistence.models.leadership_vocabulary import (
 )
 
 Stage = OnboardingStage
-Ind = Indicator
 ADULT_AGE = 18
 _GEOGRAPHY = uuid.uuid5(uuid.NAMESPACE_URL, "https://shakti-mis.org/geography")
 
@@ -113,15 +112,15 @@ CRITERIA = (
     ("safeguarding", "A safeguarding and data-protection policy in use"),
 )
 
-ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[Ind, ...]], ...] = (
-    # level, body, kind, the ask, the outcome, the indicators cited
+ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[str, ...]], ...] = (
+    # level, body, kind, the ask, the outcome, the indicators cited (catalogue codes)
     (
         AdvocacyLevel.district,
         "District Legal Services Authority, South 24 Parganas",
         AdvocacyKind.meeting,
         "Decide pending victim compensation applications within 60 days.",
         "The secretary agreed to a monthly review of pending applications.",
-        (Ind.survivors, Ind.cases_open),
+        ("survivors_associated", "active_cases"),
     ),
     (
         AdvocacyLevel.district,
@@ -129,7 +128,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.meeting,
         "Place child survivors with families, not institutions, after rescue.",
         None,
-        (Ind.survivors, Ind.cases_intake, Ind.cases_assessment),
+        ("survivors_associated", "active_cases"),
     ),
     (
         AdvocacyLevel.district,
@@ -137,7 +136,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.submission,
         "Include survivors in the district's MGNREGA job-card drive.",
         "Block development officers asked to hold camps in four blocks.",
-        (Ind.survivors, Ind.cases_active, Ind.cases_monitoring),
+        ("survivors_associated", "active_cases"),
     ),
     (
         AdvocacyLevel.district,
@@ -145,7 +144,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.meeting,
         "Inform the social worker before a survivor's statement is recorded.",
         "The unit named a contact officer for the NGO.",
-        (Ind.cases_open, Ind.referrals_sent),
+        ("active_cases", "referrals_made"),
     ),
     (
         AdvocacyLevel.district,
@@ -153,7 +152,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.consultation,
         "Reserve places for survivors in the block's skills-training batches.",
         None,
-        (Ind.survivors, Ind.referrals_completed),
+        ("survivors_associated", "referrals_completed"),
     ),
     (
         AdvocacyLevel.state,
@@ -161,7 +160,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.submission,
         "Fund community-based rehabilitation in the state's trafficking-prevention scheme.",
         "Invited to present at the department's annual review.",
-        (Ind.survivors, Ind.cases_open, Ind.cases_closed, Ind.referrals_completed),
+        ("survivors_associated", "active_cases", "cases_closed", "referrals_completed"),
     ),
     (
         AdvocacyLevel.state,
@@ -169,7 +168,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.consultation,
         "Publish the victim compensation scheme's figures district by district.",
         None,
-        (Ind.cases_open, Ind.cases_closed),
+        ("active_cases", "cases_closed"),
     ),
     (
         AdvocacyLevel.state,
@@ -177,7 +176,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.meeting,
         "Register survivors returning from forced labour as migrant workers.",
         None,
-        (Ind.survivors, Ind.cases_active),
+        ("survivors_associated", "active_cases"),
     ),
     (
         AdvocacyLevel.state,
@@ -185,7 +184,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.meeting,
         "Support a partner's pilot of community-based rehabilitation in two districts.",
         "The department asked for a concept note.",
-        (Ind.survivors, Ind.cases_open, Ind.partners_onboarding, Ind.partners_implementing),
+        ("survivors_associated", "active_cases", "partners_by_stage", "partners_implementing"),
     ),
     (
         AdvocacyLevel.national,
@@ -193,7 +192,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.consultation,
         "Name community-based rehabilitation in the draft anti-trafficking bill's rules.",
         None,
-        (Ind.survivors, Ind.cases_open, Ind.cases_closed, Ind.partners_onboarding),
+        ("survivors_associated", "active_cases", "cases_closed", "partners_by_stage"),
     ),
     (
         AdvocacyLevel.national,
@@ -201,7 +200,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.submission,
         "Hear survivor leaders at the commission's consultation on trafficking.",
         "Two survivor leaders invited to speak.",
-        (Ind.survivors, Ind.leader_groups),
+        ("survivors_associated", "leader_groups_functional"),
     ),
     (
         AdvocacyLevel.national,
@@ -209,7 +208,7 @@ ADVOCACY: tuple[tuple[AdvocacyLevel, str, AdvocacyKind, str, str | None, tuple[I
         AdvocacyKind.campaign,
         "Make victim compensation payable within 90 days of the order.",
         None,
-        (Ind.cases_open, Ind.referrals_sent, Ind.referrals_completed),
+        ("active_cases", "referrals_made", "referrals_completed"),
     ),
 )
 STUDIES = (
@@ -350,7 +349,9 @@ async def _advocacy(ctx: DemoContext, rng: random.Random, states: dict[str, UUID
                 outcome=outcome,
                 documents=[f"DEMO/{acted_on.year}/{rng.randint(100, 999)} letter (synthetic)"],
                 cite=list(cite),
+                evidence_to=acted_on,
             ),
+            evidence=ctx.options.evidence,
         )
         ctx.counts["advocacy actions"] += 1
         ctx.counts[f"advocacy actions ({level.value})"] += 1
@@ -370,7 +371,7 @@ async def _storyteller(ctx: DemoContext) -> DemoCase | None:
     if not cases:
         return None
     case = cases[0]
-    now = datetime.now(UTC)
+    now = clock.now()
     given_at = max(
         datetime.combine(case.opened_on, time(6, 0), tzinfo=UTC), now - timedelta(days=30)
     )

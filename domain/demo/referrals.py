@@ -38,6 +38,7 @@ from domain.referrals.service import ReferralService
 from domain.survivors.schemas import FamilyRelationship
 from domain.users.schemas import UserCreate
 from domain.users.service import UserService
+from persistence import clock
 from persistence.models.case_vocabulary import (
     ConsentGiver,
     ConsentMethod,
@@ -286,7 +287,7 @@ async def _sharing_consent(
     )
     if consent is not None:
         return [ShareableField(f) for f in consent.fields]
-    now = datetime.now(UTC)
+    now = clock.now()
     earliest = datetime.combine(case.opened_on, time(6, 0), tzinfo=UTC)
     given_at = max(earliest, now - timedelta(days=rng.randint(1, 20)))
     minor = _minor_on(ctx, case, given_at)

@@ -24,8 +24,8 @@ from domain.demo.survivors import seed_consents, seed_survivors
 from domain.demo.trainings import seed_trainings
 from domain.demo.vocabulary import LEAD_ORGANIZATION_ID
 from domain.identity.passwords import Passwords
+from persistence.clock import today
 from persistence.database import Database
-from persistence.models.base import utcnow
 from persistence.repositories.organizations import OrganizationRepository
 from persistence.uow import UnitOfWork
 
@@ -87,7 +87,7 @@ async def seed_demo(
         ctx = DemoContext(
             uow=uow,
             options=options,
-            today=utcnow().date(),
+            today=today(),
             passwords=passwords,
             password=password,
         )

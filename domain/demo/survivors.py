@@ -38,6 +38,7 @@ from domain.survivors.schemas import (
     SurvivorCreate,
 )
 from domain.survivors.service import SurvivorService
+from persistence import clock
 from persistence.models.case_vocabulary import (
     ConsentGiver,
     ConsentMethod,
@@ -197,7 +198,7 @@ def _minor_on(ctx: DemoContext, survivor: DemoSurvivor, day: datetime) -> bool:
 async def seed_consents(ctx: DemoContext) -> None:
     rng = ctx.rng("consents")
     service = ConsentService(ctx.uow)
-    now = datetime.now(UTC)
+    now = clock.now()
     for case in ctx.cases:
         survivor, worker = case.survivor, case.worker
         if case.working_stage.value == "intake" and rng.random() < 0.3:

@@ -13,7 +13,8 @@ from pydantic import ConfigDict, Field, model_validator
 from domain.common.dates import HorizonDate
 from domain.common.pagination import Page
 from domain.common.schemas import Personal, ReadModel, RequestBody
-from domain.livelihoods.schemas import Paise, latest_today
+from domain.livelihoods.schemas import Paise
+from persistence.clock import today
 from persistence.models.livelihood_vocabulary import ApplicationStatus
 
 Code = Annotated[
@@ -170,7 +171,7 @@ class ApplicationCreate(RequestBody):
             raise ValueError("an application already made names its office and applied_on")
         if not applied and (self.office is not None or self.applied_on is not None):
             raise ValueError("office and applied_on go with status applied")
-        if self.applied_on is not None and self.applied_on > latest_today():
+        if self.applied_on is not None and self.applied_on > today():
             raise ValueError("applied_on may not lie in the future")
         return self
 
@@ -223,7 +224,7 @@ class ApplicationTransition(RequestBody):
             raise ValueError("amount_paise goes with sanctioned, received or partly_received")
         if self.on is not None and self.to not in DATED:
             raise ValueError("on goes with applied, sanctioned, received or partly_received")
-        if self.on is not None and self.on > latest_today():
+        if self.on is not None and self.on > today():
             raise ValueError("on may not lie in the future")
         return self
 

@@ -46,6 +46,7 @@ from domain.entitlements.schemas import (
 )
 from domain.livelihoods.access import people_only, require_survivor
 from domain.survivors.policies import survivor_scope
+from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
 from persistence.models.entitlement_application import EntitlementApplication
@@ -102,10 +103,6 @@ def is_stalled(
     status: ApplicationStatus, last_moved_at: datetime, now: datetime, days: int
 ) -> bool:
     return status in STALLABLE and last_moved_at < now - timedelta(days=days)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def _note_place(change: EntitlementStatusChange) -> Place:

@@ -1,6 +1,8 @@
-"""Policy engagement: advocacy actions at district, state and national level. The evidence a
-action cites is computed from the organisation's aggregates when it is saved and frozen there:
-later changes to the counts never rewrite what was put before a department."""
+"""Policy engagement: advocacy actions at district, state and national level. The evidence an
+action cites is indicators of the catalogue, totalled for the organisation over a range by the
+evidence engine (small figures suppressed: the evidence leaves the organisation) when it is
+saved, and frozen there: later changes to the records never rewrite what was put before a
+department. Evidence saved before the catalogue existed is kept and read as it was."""
 
 from __future__ import annotations
 
@@ -14,19 +16,20 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.evidence.citation import chosen, cite
+from domain.evidence.service import EvidenceService, EvidenceSettings
 from domain.expansion import policies
-from domain.expansion.common import audit, latest_today, own_scope
-from domain.expansion.indicators import indicator_counts, suppressed
+from domain.expansion.common import audit, own_scope
 from domain.expansion.schemas import (
-    SUPPRESSION_THRESHOLD,
     AdvocacyCreate,
     AdvocacyPage,
     AdvocacyRead,
     AdvocacyUpdate,
     EvidenceSnapshot,
 )
+from persistence.clock import today
 from persistence.models.advocacy_action import AdvocacyAction
-from persistence.models.base import touch, utcnow
+from persistence.models.base import touch
 from persistence.models.enums import AuditAction
 from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel
 from persistence.repositories.expansion import AdvocacyRepository, ExpansionLookups
@@ -41,24 +44,27 @@ class AdvocacyService:
         self.actions = AdvocacyRepository(uow)
         self.lookups = ExpansionLookups(uow)
 
-    async def create(self, principal: Principal, data: AdvocacyCreate) -> AdvocacyRead:
-        """Record an advocacy action with a frozen evidence snapshot. Raises
-        BusinessRuleViolation (state, date), Conflict (id taken)."""
+    async def create(
+        self, principal: Principal, data: AdvocacyCreate, *, evidence: EvidenceSettings
+    ) -> AdvocacyRead:
+        """Record an advocacy action with a frozen evidence snapshot (the cited indicators,
+        the headline ones by default, small figures suppressed as ``evidence`` says).
+        Raises BusinessRuleViolation (state, dates, an unknown indicator), Conflict (id
+        taken)."""
         authorize(self.uow, principal, policies.ADVOCACY_MANAGE, ENTITY)
         organization_id = principal.organization_id
         if organization_id is None:
             raise BusinessRuleViolation("Advocacy actions are kept by an organisation.")
         if data.state_id is not None and not await self.lookups.state_exists(data.state_id):
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
-        if data.acted_on > latest_today():
+        if data.acted_on > today():
             raise BusinessRuleViolation("acted_on may not lie in the future.", field="acted_on")
+        for name in ("evidence_from", "evidence_to"):
+            day = getattr(data, name)
+            if day is not None and day > today():
+                raise BusinessRuleViolation(f"{name} may not lie in the future.", field=name)
         await reject_taken_id(self.uow, principal, self.actions, data.id, "advocacy_action")
-        counts = await indicator_counts(self.uow, organization_id)
-        evidence = EvidenceSnapshot(
-            as_of=utcnow(),
-            suppression_threshold=SUPPRESSION_THRESHOLD,
-            indicators=suppressed(counts, data.cite),
-        )
+        snapshot = await self._evidence(principal, organization_id, data, evidence)
         action = AdvocacyAction(
             organization_id=organization_id,
             level=data.level,
@@ -69,7 +75,7 @@ class AdvocacyService:
             ask=data.ask,
             outcome=data.outcome,
             documents=list(data.documents),
-            evidence=evidence.model_dump(mode="json"),
+            evidence=snapshot.model_dump(mode="json"),
             created_by=principal.id,
         )
         if data.id is not None:
@@ -77,6 +83,38 @@ class AdvocacyService:
         await self.actions.add(action)
         audit(self.uow, principal, AuditAction.create, ENTITY, action.id, organization_id)
         return self._read(action)
+
+    async def _evidence(
+        self,
+        principal: Principal,
+        organization_id: UUID,
+        data: AdvocacyCreate,
+        settings: EvidenceSettings,
+    ) -> EvidenceSnapshot:
+        evidence = EvidenceService(self.uow, settings)
+        if data.cite is None:
+            every = await chosen(evidence, None, field="cite")
+            definitions = [d for d in every if d.headline_rank is not None]
+        else:
+            definitions = await chosen(evidence, data.cite, field="cite")
+        citation = await cite(
+            evidence,
+            principal,
+            definitions,
+            organization_id,
+            data.evidence_from,
+            data.evidence_to,
+            kind="advocacy",
+            subject="advocacy_action",
+        )
+        return EvidenceSnapshot(
+            as_of=citation.computed_at,
+            source="catalogue",
+            starts_on=citation.starts_on,
+            ends_on=citation.ends_on,
+            suppression_threshold=citation.k,
+            indicators=citation.figures,
+        )
 
     async def require(
         self, principal: Principal, action_id: UUID, *, for_update: bool = False
@@ -133,7 +171,7 @@ class AdvocacyService:
             raise PreconditionFailed("The advocacy action was changed by someone else; reload it.")
         changes: dict[str, Any] = data.changes()
         acted_on = changes.get("acted_on")
-        if acted_on is not None and acted_on > latest_today():
+        if acted_on is not None and acted_on > today():
             raise BusinessRuleViolation("acted_on may not lie in the future.", field="acted_on")
         for name, value in changes.items():
             setattr(action, name, value)

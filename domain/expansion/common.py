@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from uuid import UUID
 
 from domain.audit.trail import record
 from domain.common.principal import Principal, PrincipalKind
-from persistence.models.base import utcnow
 from persistence.models.enums import AuditAction
 from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
@@ -18,16 +16,6 @@ def own_scope(principal: Principal) -> RowScope:
     if principal.kind is PrincipalKind.system:
         return RowScope.everything()
     return RowScope.organization(principal.organization_id)
-
-
-def today() -> date:
-    return utcnow().date()
-
-
-def latest_today() -> date:
-    """The latest date that is today somewhere on Earth (UTC+14): "today" in India just after
-    midnight is not in the future."""
-    return (utcnow() + timedelta(hours=14)).date()
 
 
 def audit(

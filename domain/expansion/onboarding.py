@@ -1,7 +1,8 @@
 """Partner onboarding: the lead organisation takes a partner organisation (in a state) through
 explored -> scoping -> agreement signed -> implementing, pausing it when needed, and keeps the
-history of every move. The lead sees the partner's aggregate counts (small counts suppressed),
-never its records: a partner is its own organisation, and its cases stay in its scope."""
+history of every move. The lead sees the partner's figures (indicators of the catalogue, by the
+evidence engine, small figures suppressed), never its records: a partner is its own
+organisation, and its cases stay in its scope."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.evidence.citation import chosen, cite
+from domain.evidence.service import EvidenceService, EvidenceSettings
 from domain.expansion import policies
-from domain.expansion.common import audit, latest_today, own_scope, today
-from domain.expansion.indicators import indicator_counts, suppressed
+from domain.expansion.common import audit, own_scope
 from domain.expansion.schemas import (
     OnboardingCreate,
     OnboardingPage,
@@ -34,7 +36,8 @@ from domain.expansion.schemas import (
     StageChangeRead,
     StageMove,
 )
-from persistence.models.base import touch, utcnow
+from persistence.clock import today
+from persistence.models.base import touch
 from persistence.models.enums import AuditAction
 from persistence.models.leadership_vocabulary import OnboardingStage
 from persistence.models.partner_onboarding import PartnerOnboarding
@@ -116,7 +119,7 @@ class OnboardingService:
         if not await self.lookups.state_exists(data.state_id):
             raise BusinessRuleViolation("The state does not exist.", field="state_id")
         since = data.stage_since or today()
-        if since > latest_today():
+        if since > today():
             raise BusinessRuleViolation(
                 "stage_since may not lie in the future.", field="stage_since"
             )
@@ -199,7 +202,7 @@ class OnboardingService:
                     "No agreement is signed yet: move the stage to agreement_signed.",
                     field="agreement_signed_on",
                 )
-            if changes["agreement_signed_on"] > latest_today():
+            if changes["agreement_signed_on"] > today():
                 raise BusinessRuleViolation(
                     "agreement_signed_on may not lie in the future.", field="agreement_signed_on"
                 )
@@ -231,7 +234,7 @@ class OnboardingService:
         if problem is not None:
             raise InvalidState(problem)
         changed_on = data.changed_on or today()
-        if changed_on > latest_today() or changed_on < onboarding.stage_since:
+        if changed_on > today() or changed_on < onboarding.stage_since:
             raise BusinessRuleViolation(
                 "changed_on may lie neither in the future nor before the current stage began.",
                 field="changed_on",
@@ -278,17 +281,40 @@ class OnboardingService:
         )
         return result
 
-    async def aggregates(self, principal: Principal, onboarding_id: UUID) -> PartnerAggregates:
-        """The partner's counts (cases by status, survivors, referrals, SHGs, leader groups),
-        small counts suppressed; never a record. Raises NotFound."""
+    async def aggregates(
+        self,
+        principal: Principal,
+        onboarding_id: UUID,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+        outcome: int | None = None,
+        *,
+        evidence: EvidenceSettings,
+    ) -> PartnerAggregates:
+        """The partner's figures over a range (the financial year to date by default): every
+        indicator of the catalogue (of ``outcome``), small figures suppressed with
+        ``evidence``'s threshold; never a record. Raises NotFound, BusinessRuleViolation (range)."""
         authorize(self.uow, principal, policies.ONBOARDING_READ, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id)
-        counts = await indicator_counts(self.uow, onboarding.partner_organization_id)
+        service = EvidenceService(self.uow, evidence)
+        citation = await cite(
+            service,
+            principal,
+            await chosen(service, None, field="outcome", outcome=outcome),
+            onboarding.partner_organization_id,
+            starts_on,
+            ends_on,
+            kind="partner",
+            subject="partner_onboarding",
+        )
         return PartnerAggregates(
             onboarding_id=onboarding.id,
             partner_organization_id=onboarding.partner_organization_id,
-            as_of=utcnow(),
-            indicators=suppressed(counts),
+            starts_on=citation.starts_on,
+            ends_on=citation.ends_on,
+            as_of=citation.computed_at,
+            suppression_threshold=citation.k,
+            indicators=citation.figures,
         )
 
     async def _log(

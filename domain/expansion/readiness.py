@@ -15,7 +15,7 @@ from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.expansion import policies
-from domain.expansion.common import audit, latest_today, today
+from domain.expansion.common import audit
 from domain.expansion.onboarding import OnboardingService
 from domain.expansion.schemas import (
     ReadinessCreate,
@@ -24,6 +24,7 @@ from domain.expansion.schemas import (
     ReadinessPage,
     ReadinessRead,
 )
+from persistence.clock import today
 from persistence.models.enums import AuditAction
 from persistence.models.partner_onboarding import PartnerOnboarding
 from persistence.models.readiness_assessment import ReadinessAssessment
@@ -58,7 +59,7 @@ class ReadinessService:
         authorize(self.uow, principal, policies.ONBOARDING_MANAGE, ENTITY)
         onboarding = await self.onboardings.require(principal, onboarding_id)
         assessed_on = data.assessed_on or today()
-        if assessed_on > latest_today():
+        if assessed_on > today():
             raise BusinessRuleViolation(
                 "assessed_on may not lie in the future.", field="assessed_on"
             )

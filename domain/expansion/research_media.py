@@ -18,7 +18,7 @@ from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
 from domain.consents.checks import active_consent, active_consents
 from domain.expansion import policies
-from domain.expansion.common import audit, latest_today, own_scope
+from domain.expansion.common import audit, own_scope
 from domain.expansion.schemas import (
     MediaCreate,
     MediaPage,
@@ -31,6 +31,7 @@ from domain.expansion.schemas import (
     StudyRead,
     StudyUpdate,
 )
+from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.base import touch
 from persistence.models.case_vocabulary import ConsentPurpose
@@ -150,7 +151,7 @@ class StudyService:
         organization_id = principal.organization_id
         if organization_id is None:
             raise BusinessRuleViolation("Studies are kept by an organisation.")
-        if data.published_on is not None and data.published_on > latest_today():
+        if data.published_on is not None and data.published_on > today():
             raise BusinessRuleViolation(
                 "published_on may not lie in the future.", field="published_on"
             )
@@ -228,7 +229,7 @@ class StudyService:
                 "published_on goes with status published.", field="published_on"
             )
         if published_on is not None and (
-            published_on > latest_today() or (started_on and published_on < started_on)
+            published_on > today() or (started_on and published_on < started_on)
         ):
             raise BusinessRuleViolation(
                 "published_on may lie neither in the future nor before started_on.",
@@ -274,7 +275,7 @@ class MediaService:
         organization_id = principal.organization_id
         if organization_id is None:
             raise BusinessRuleViolation("Media engagements are kept by an organisation.")
-        if data.engaged_on > latest_today():
+        if data.engaged_on > today():
             raise BusinessRuleViolation("engaged_on may not lie in the future.", field="engaged_on")
         await reject_taken_id(self.uow, principal, self.engagements, data.id, "media_engagement")
         engagement = MediaEngagement(
@@ -342,7 +343,7 @@ class MediaService:
             raise PreconditionFailed("The media engagement was changed by someone else; reload it.")
         changes: dict[str, Any] = data.changes()
         engaged_on = changes.get("engaged_on")
-        if engaged_on is not None and engaged_on > latest_today():
+        if engaged_on is not None and engaged_on > today():
             raise BusinessRuleViolation("engaged_on may not lie in the future.", field="engaged_on")
         for name, value in changes.items():
             setattr(engagement, name, value)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
+from domain.evidence.schemas import CitedFigure
 from persistence.models.leadership_vocabulary import (
     AdvocacyKind,
     AdvocacyLevel,
@@ -21,12 +22,13 @@ from persistence.models.leadership_vocabulary import (
     StudyStatus,
 )
 
-# Counts below this are shown as suppressed (null): a count of 1 to 4 survivors in a partner's
-# district can point at a person. Zero is shown as zero.
-SUPPRESSION_THRESHOLD = 5
 MAX_CRITERIA = 50
+# How many indicators one advocacy action may cite.
+MAX_CITED = 50
 MAX_DOCUMENTS = 20
 DocumentReference = Annotated[str, Field(max_length=500)]
+
+IndicatorCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,79}$")]
 
 Notes = Field(default=None, min_length=1, max_length=2000)
 StageNote = Field(
@@ -165,47 +167,19 @@ class StageChangeRead(ReadModel):
     note: str | None
 
 
-class Indicator(StrEnum):
-    """Aggregate indicators of one organisation (counts of live records)."""
-
-    survivors = "survivors"
-    cases_open = "cases_open"
-    cases_intake = "cases_intake"
-    cases_assessment = "cases_assessment"
-    cases_planning = "cases_planning"
-    cases_active = "cases_active"
-    cases_monitoring = "cases_monitoring"
-    cases_reopened = "cases_reopened"
-    cases_closed = "cases_closed"
-    referrals_sent = "referrals_sent"
-    referrals_accepted = "referrals_accepted"
-    referrals_in_progress = "referrals_in_progress"
-    referrals_completed = "referrals_completed"
-    referrals_declined = "referrals_declined"
-    shgs = "shgs"
-    shgs_active = "shgs_active"
-    leader_groups = "leader_groups"
-    partners_onboarding = "partners_onboarding"
-    partners_implementing = "partners_implementing"
-
-
-class IndicatorValue(BaseModel):
-    indicator: Indicator
-    value: int | None = Field(description="Null when suppressed.")
-    suppressed: bool = Field(
-        description=f"True for a count from 1 to {SUPPRESSION_THRESHOLD - 1} (too small to "
-        "publish without risk of pointing at a person)."
-    )
-
-
 class PartnerAggregates(BaseModel):
-    """A partner's counts, as the lead organisation may see them: no record, no name."""
+    """A partner's figures as the lead organisation may see them: indicators of the catalogue
+    totalled over a range, small figures suppressed; no record, no name."""
 
     onboarding_id: UUID
     partner_organization_id: UUID
-    as_of: datetime
-    suppression_threshold: int = SUPPRESSION_THRESHOLD
-    indicators: list[IndicatorValue]
+    starts_on: date = Field(
+        description="The range the figures cover (default: the financial year to date)."
+    )
+    ends_on: date
+    as_of: datetime = Field(description="When the figures were computed (live).")
+    suppression_threshold: int = Field(description="Figures about 1 to k-1 persons are hidden.")
+    indicators: list[CitedFigure]
 
 
 # -- readiness ------------------------------------------------------------------------------
@@ -307,7 +281,8 @@ class AdvocacyCreate(RequestBody):
                     "acted_on": "2026-11-20",
                     "ask": "Notify the state victim compensation scheme's CBR component.",
                     "documents": ["WCD/2026/118 submission letter"],
-                    "cite": ["survivors", "cases_open", "shgs"],
+                    "cite": ["survivors_associated", "active_cases", "new_registrations"],
+                    "evidence_from": "2026-04-01",
                 }
             ]
         }
@@ -326,10 +301,20 @@ class AdvocacyCreate(RequestBody):
         max_length=MAX_DOCUMENTS,
         description="References to documents (letter numbers, file names, links).",
     )
-    cite: list[Indicator] | None = Field(
+    cite: list[IndicatorCode] | None = Field(
         default=None,
-        max_length=len(Indicator),
-        description="The indicators cited; all of them when absent.",
+        min_length=1,
+        max_length=MAX_CITED,
+        description="The indicators cited, by catalogue code (`GET /api/v1/indicators`); the "
+        "headline indicators of every outcome when absent.",
+    )
+    evidence_from: date | None = Field(
+        default=None,
+        description="The first day the cited figures cover (default: 1 April of the "
+        "financial year of `evidence_to`).",
+    )
+    evidence_to: date | None = Field(
+        default=None, description="The last day the cited figures cover (default: today)."
     )
 
     @field_validator("documents")
@@ -344,6 +329,12 @@ class AdvocacyCreate(RequestBody):
     def _state(self) -> AdvocacyCreate:
         if self.level is AdvocacyLevel.state and self.state_id is None:
             raise ValueError("a state-level action names its state_id")
+        if (
+            self.evidence_from is not None
+            and self.evidence_to is not None
+            and self.evidence_from > self.evidence_to
+        ):
+            raise ValueError("evidence_from may not come after evidence_to")
         return self
 
 
@@ -383,11 +374,20 @@ class AdvocacyUpdate(PatchBody):
 
 
 class EvidenceSnapshot(BaseModel):
-    """The indicator values cited, as they stood when the action was saved."""
+    """The indicator figures cited, as they stood when the action was saved (frozen)."""
 
     as_of: datetime
-    suppression_threshold: int
-    indicators: list[IndicatorValue]
+    source: Literal["catalogue", "record_counts"] = Field(
+        default="record_counts",
+        description="`catalogue`: indicators of the catalogue totalled over `starts_on` to "
+        "`ends_on` by the evidence engine, small figures suppressed. `record_counts`: "
+        "evidence saved before the catalogue existed (counts of live records at `as_of`), "
+        "kept as it was.",
+    )
+    starts_on: date | None = Field(default=None, description="Null before the catalogue.")
+    ends_on: date | None = Field(default=None, description="Null before the catalogue.")
+    suppression_threshold: int = Field(description="Figures about 1 to k-1 persons are hidden.")
+    indicators: list[CitedFigure]
 
 
 class AdvocacyRead(ReadModel):

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
+from persistence.clock import business_date
 from persistence.models.base import utcnow
 from persistence.models.case_vocabulary import NoteConfidentiality, VisitKind, VisitStatus
 
@@ -80,7 +81,7 @@ class VisitCreate(RequestBody):
                 raise ValueError(f"{', '.join(sent)} belong to a done visit")
         else:
             _not_in_future(self.done_at)
-            day = (self.done_at or utcnow()).date()
+            day = business_date(self.done_at or utcnow())
             if self.next_visit_on is not None and self.next_visit_on <= day:
                 raise ValueError("next_visit_on must come after the visit")
         return self

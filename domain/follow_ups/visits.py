@@ -36,6 +36,7 @@ from domain.follow_ups.schemas import (
     VisitRead,
     VisitUpdate,
 )
+from persistence.clock import business_date, today
 from persistence.crypto import Place
 from persistence.models.app_user import AppUser
 from persistence.models.base import touch, utcnow
@@ -49,10 +50,6 @@ from persistence.uow import UnitOfWork
 ENTITY = "case_visit"
 _CASE_WORKER_ROLES = frozenset(role.value for role in CASE_WORKERS)
 _RECORDED = (VisitStatus.done, VisitStatus.missed)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def next_visit_id(visit: CaseVisit) -> UUID | None:
@@ -70,7 +67,7 @@ def visit_event_detail(visit: CaseVisit) -> dict[str, Any]:
         "planned_on": visit.planned_on.isoformat(),
     }
     if visit.done_at is not None:
-        detail["done_on"] = visit.done_at.date().isoformat()
+        detail["done_on"] = business_date(visit.done_at).isoformat()
     if visit.next_visit_on is not None:
         detail["next_visit_on"] = visit.next_visit_on.isoformat()
         detail["next_visit_id"] = str(next_visit_id(visit))
@@ -111,7 +108,7 @@ class VisitService:
             visit.id = data.id
         if data.status is VisitStatus.done:
             visit.done_at = data.done_at or utcnow()
-            visit.planned_on = data.planned_on or visit.done_at.date()
+            visit.planned_on = data.planned_on or business_date(visit.done_at)
             visit.findings_enc = self._seal(visit, data.findings)
             visit.next_visit_on = data.next_visit_on
         await self.visits.add(visit)
@@ -161,7 +158,7 @@ class VisitService:
             findings = data.findings
             if data.status is VisitStatus.done:
                 visit.done_at = data.done_at or utcnow()
-                day = visit.done_at.date()
+                day = business_date(visit.done_at)
             else:
                 day = visit.planned_on
             if data.next_visit_on is not None and data.next_visit_on <= day:

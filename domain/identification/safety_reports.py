@@ -11,7 +11,6 @@ submission included): content on a leader's phone can put her and others in dang
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +37,7 @@ from domain.identification.schemas import (
     SafetyReportReceipt,
     SafetyReportReview,
 )
+from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
@@ -90,9 +90,7 @@ class SafetyReportService:
         organization_id = self._require_person(principal)
         district_id = await submitter_district(self.uow, principal, data.district_id)
         # The latest date that is today somewhere on Earth (UTC+14).
-        if data.observed_on is not None and data.observed_on > (
-            (utcnow() + timedelta(hours=14)).date()
-        ):
+        if data.observed_on is not None and data.observed_on > (today()):
             raise BusinessRuleViolation(
                 "observed_on may not lie in the future.", field="observed_on"
             )

@@ -33,7 +33,6 @@ from domain.leadership.placement import (
     check_not_future,
     place_activity,
     shown_author,
-    today,
 )
 from domain.leadership.policies import leadership_scope, summary_scope
 from domain.leadership.schemas import (
@@ -49,6 +48,7 @@ from domain.leadership.schemas import (
     OverdueCommitmentPage,
     OverdueCommitmentRead,
 )
+from persistence.clock import today
 from persistence.models.base import touch
 from persistence.models.duty_bearer_commitment import DutyBearerCommitment
 from persistence.models.duty_bearer_engagement import DutyBearerEngagement

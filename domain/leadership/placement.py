@@ -3,31 +3,21 @@ the organisations it names, and the dates it may carry."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from domain.common.errors import BusinessRuleViolation, NotFound
 from domain.common.principal import Principal
 from domain.leadership.policies import leadership_scope
-from persistence.models.base import utcnow
+from persistence.clock import today
 from persistence.models.leader_group import LeaderGroup
 from persistence.repositories.leadership import LeaderGroupRepository, LeadershipLookups
 from persistence.uow import UnitOfWork
 
 
-def today() -> date:
-    return utcnow().date()
-
-
-def latest_today() -> date:
-    """The latest date that is today somewhere on Earth (UTC+14): a meeting held just after
-    midnight in India is not refused as being in the future."""
-    return (utcnow() + timedelta(hours=14)).date()
-
-
 def check_not_future(day: date, field: str) -> None:
-    if day > latest_today():
+    if day > today():
         raise BusinessRuleViolation("The date is in the future.", field=field)
 
 

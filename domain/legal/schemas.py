@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
-from persistence.models.base import utcnow
+from persistence.clock import today
 from persistence.models.case_vocabulary import ProceedingKind, ProceedingStatus
 
 # Ten thousand crore rupees: far above any compensation, well inside BIGINT.
@@ -180,7 +180,7 @@ class HearingCreate(RequestBody):
 
     @model_validator(mode="after")
     def _dates(self) -> HearingCreate:
-        if self.held_on > utcnow().date():
+        if self.held_on > today():
             raise ValueError("held_on may not lie in the future")
         if self.next_hearing_on is not None and self.next_hearing_on <= self.held_on:
             raise ValueError("next_hearing_on must come after held_on")

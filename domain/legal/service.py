@@ -33,8 +33,9 @@ from domain.legal.schemas import (
     LegalProceedingRead,
     LegalProceedingUpdate,
 )
+from persistence.clock import today
 from persistence.crypto import Place
-from persistence.models.base import touch, utcnow
+from persistence.models.base import touch
 from persistence.models.case_vocabulary import CaseEventKind
 from persistence.models.enums import AuditAction
 from persistence.models.legal_hearing import LegalHearing
@@ -161,8 +162,8 @@ class LegalService:
         Raises NotFound, BusinessRuleViolation (dates, compensation), Conflict (id taken)."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
         case = await require_case(self.uow, principal, case_id)
-        today = utcnow().date()
-        if data.filed_on is not None and data.filed_on > today:
+        on_day = today()
+        if data.filed_on is not None and data.filed_on > on_day:
             raise BusinessRuleViolation("filed_on may not lie in the future.", field="filed_on")
         compensation = Compensation(
             applied_on=data.compensation_applied_on,
@@ -171,7 +172,7 @@ class LegalService:
             paid_paise=data.compensation_paid_paise,
             paid_on=data.compensation_paid_on,
         )
-        self._check(compensation, today)
+        self._check(compensation, on_day)
         await reject_taken_id(self.uow, principal, self.proceedings, data.id, "legal_proceeding")
         proceeding = LegalProceeding(
             organization_id=case.organization_id,
@@ -232,9 +233,9 @@ class LegalService:
         if proceeding.version != expected_version:
             raise PreconditionFailed("The legal proceeding was changed by someone else; reload it.")
         changes = data.changes()
-        today = utcnow().date()
+        on_day = today()
         filed_on = changes.get("filed_on", proceeding.filed_on)
-        if filed_on is not None and filed_on > today:
+        if filed_on is not None and filed_on > on_day:
             raise BusinessRuleViolation("filed_on may not lie in the future.", field="filed_on")
         before = Compensation.of(proceeding)
         after = Compensation(
@@ -243,7 +244,7 @@ class LegalService:
                 for name in ("applied_on", "awarded_paise", "awarded_on", "paid_paise", "paid_on")
             }
         )
-        self._check(after, today)
+        self._check(after, on_day)
 
         steps: list[dict[str, Any]] = []
         if "status" in changes and changes["status"] != proceeding.status:
@@ -488,7 +489,7 @@ class LegalService:
             compensation_paid_paise=compensation.paid_paise,
             compensation_paid_on=compensation.paid_on,
             compensation_outstanding_paise=compensation.outstanding_paise,
-            days_since_award_unpaid=compensation.days_unpaid(utcnow().date()),
+            days_since_award_unpaid=compensation.days_unpaid(today()),
             created_at=proceeding.created_at,
             updated_at=proceeding.updated_at,
             version=proceeding.version,

@@ -3,7 +3,7 @@ her monthly income and her financial inclusion. Money is integer paise (Rs 1 = 1
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
-from persistence.models.base import utcnow
+from persistence.clock import today
 from persistence.models.livelihood_vocabulary import (
     ActivityKind,
     FinancialProduct,
@@ -25,12 +25,6 @@ MAX_PAISE = 10**13
 Paise = Annotated[int, Field(ge=0, le=MAX_PAISE, description="Integer paise (Rs 1 = 100).")]
 Skill = Annotated[str, Field(min_length=1, max_length=80)]
 Sector = Annotated[str, Field(min_length=1, max_length=80)]
-
-
-def latest_today() -> date:
-    """The latest date that is today somewhere on Earth (UTC+14): a record made "today" in
-    India just after midnight is not in the future."""
-    return (utcnow() + timedelta(hours=14)).date()
 
 
 def month_start(day: date) -> date:
@@ -103,7 +97,7 @@ class _Dates(RequestBody):
         started, ended = getattr(self, "started_on", None), getattr(self, "ended_on", None)
         if started is not None and ended is not None and ended < started:
             raise ValueError("ended_on may not lie before started_on")
-        if ended is not None and ended > latest_today():
+        if ended is not None and ended > today():
             raise ValueError("ended_on may not lie in the future")
         return self
 
@@ -197,7 +191,7 @@ class IncomeCreate(RequestBody):
     def _a_month(cls, month: date) -> date:
         if month.day != 1:
             raise ValueError("month is the first day of the month, e.g. 2026-10-01")
-        if month > month_start(latest_today()):
+        if month > month_start(today()):
             raise ValueError("month may not lie in the future")
         return month
 
@@ -277,7 +271,7 @@ class FinancialInclusionPut(RequestBody):
     @field_validator("since")
     @classmethod
     def _not_future(cls, since: date | None) -> date | None:
-        if since is not None and since > latest_today():
+        if since is not None and since > today():
             raise ValueError("since may not lie in the future")
         return since
 

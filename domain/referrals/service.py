@@ -61,6 +61,7 @@ from domain.referrals.schemas import (
     ReferralTransition,
 )
 from domain.survivors.service import age_on, open_personal
+from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
 from persistence.models.case_vocabulary import (
@@ -129,7 +130,7 @@ def snapshot(
             values[field] = {"given_name": personal.given_name, "family_name": personal.family_name}
         elif field is ShareableField.age:
             values[field] = {
-                "age": age_on(survivor, personal, utcnow().date()),
+                "age": age_on(survivor, personal, today()),
                 "is_estimate": survivor.age_is_estimate,
             }
         elif field is ShareableField.sex:

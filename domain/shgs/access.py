@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from uuid import UUID
 
 from domain.common.errors import BusinessRuleViolation, InvalidState, NotFound
 from domain.common.principal import Principal
 from domain.shgs.policies import group_scope
-from persistence.models.base import utcnow
+from persistence.clock import today
 from persistence.models.livelihood_vocabulary import ShgStatus
 from persistence.models.shg import Shg
 from persistence.repositories.shgs import ShgRepository
@@ -35,20 +35,10 @@ def require_open(shg: Shg) -> None:
         raise InvalidState("The group is closed; its books take no new records.")
 
 
-def latest_allowed_day() -> date:
-    """The last date a record may carry: tomorrow in UTC, so that a meeting held early in the
-    morning in India (UTC+5:30) is not refused as being in the future."""
-    return utcnow().date() + timedelta(days=1)
-
-
-def today() -> date:
-    return utcnow().date()
-
-
 def check_day(shg: Shg, day: date, field: str) -> None:
     """A record of the group is dated between its formation and today. Raises
     BusinessRuleViolation naming ``field``."""
     if day < shg.formed_on:
         raise BusinessRuleViolation("The date is before the group was formed.", field=field)
-    if day > latest_allowed_day():
+    if day > today():
         raise BusinessRuleViolation("The date is in the future.", field=field)

@@ -25,7 +25,7 @@ from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.shgs import loans, policies
-from domain.shgs.access import check_day, require_group, require_open, today
+from domain.shgs.access import check_day, require_group, require_open
 from domain.shgs.posting import SIGN_TABLE, Posting, as_instalment, check_posting, new_entry, post
 from domain.shgs.schemas import (
     BalancesRead,
@@ -43,6 +43,7 @@ from domain.shgs.schemas import (
     MemberBalance,
     ReversalCreate,
 )
+from persistence.clock import today
 from persistence.models.base import touch
 from persistence.models.enums import AuditAction
 from persistence.models.livelihood_vocabulary import LedgerKind, LoanKind, LoanStatus

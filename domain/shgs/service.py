@@ -27,7 +27,7 @@ from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.geography.lookups import require_districts
 from domain.shgs import grading, policies
-from domain.shgs.access import check_day, require_group, require_open, today
+from domain.shgs.access import check_day, require_group, require_open
 from domain.shgs.grading import GradingFacts, GradingRules
 from domain.shgs.posting import SIGN_TABLE
 from domain.shgs.schemas import (
@@ -52,6 +52,7 @@ from domain.shgs.schemas import (
 )
 from domain.survivors.policies import survivor_scope
 from domain.survivors.service import open_personal
+from persistence.clock import today
 from persistence.crypto import FieldCipher, Place
 from persistence.models.base import touch
 from persistence.models.enums import AuditAction

@@ -4,7 +4,7 @@ matching and document drives need."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
+from persistence.clock import today
 from persistence.models.case_vocabulary import DuplicateAlertStatus, Sex
 
 
@@ -153,8 +154,7 @@ class _AgeInput(BaseModel):
         dob = getattr(self, "date_of_birth", None)
         if dob is not None and getattr(self, "estimated_age", None) is not None:
             raise ValueError("give date_of_birth or estimated_age, not both")
-        # A day of slack: in India the date may already be tomorrow's in UTC.
-        if dob is not None and dob > datetime.now(UTC).date() + timedelta(days=1):
+        if dob is not None and dob > today():
             raise ValueError("date_of_birth is in the future")
         return self
 

@@ -40,6 +40,7 @@ from domain.survivors.schemas import (
     SurvivorSummary,
     SurvivorUpdate,
 )
+from persistence.clock import today
 from persistence.crypto import FieldCipher, Place
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
@@ -203,7 +204,7 @@ def _read(survivor: Survivor, personal: SurvivorPersonal) -> SurvivorRead:
     return SurvivorRead(
         **_summary(survivor, personal).model_dump(),
         created_by=survivor.created_by,
-        age=age_on(survivor, personal, utcnow().date()),
+        age=age_on(survivor, personal, today()),
         identity_document_kinds=list(survivor.identity_document_kinds or ()),
         aliases=personal.aliases,
         gender_identity=personal.gender_identity,

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, ReadModel, RequestBody
-from domain.livelihoods.schemas import latest_today
+from persistence.clock import today
 from persistence.models.livelihood_vocabulary import TrainingTopic
 
 FacilitatorName = Annotated[str, Field(min_length=1, max_length=120)]
@@ -164,7 +164,7 @@ class _Results(RequestBody):
     @field_validator("completed_on", check_fields=False)
     @classmethod
     def _not_future(cls, completed_on: date | None) -> date | None:
-        if completed_on is not None and completed_on > latest_today():
+        if completed_on is not None and completed_on > today():
             raise ValueError("completed_on may not lie in the future")
         return completed_on
 

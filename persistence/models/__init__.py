@@ -70,6 +70,8 @@ from persistence.models.readiness_assessment import ReadinessAssessment
 from persistence.models.advocacy_action import AdvocacyAction
 from persistence.models.study import Study
 from persistence.models.media_engagement import MediaEngagement
+from persistence.models.indicator import Indicator
+from persistence.models.evidence_request import EvidenceRequest
 
 __all__ = [
     "AdvocacyAction",
@@ -99,10 +101,12 @@ __all__ = [
     "EntitlementApplication",
     "EntitlementStatusChange",
     "Entity",
+    "EvidenceRequest",
     "FinancialInclusion",
     "IdempotencyRecord",
     "IdentificationReferral",
     "IncomeRecord",
+    "Indicator",
     "IntegrationClient",
     "LeaderGroup",
     "LeaderGroupMeeting",

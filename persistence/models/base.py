@@ -7,11 +7,13 @@ tables are declared, so that migrations name constraints the same way on every d
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+
+from persistence import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -24,7 +26,8 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The current instant, from the one clock (persistence/clock.py)."""
+    return clock.now()
 
 
 def enum_column(enum_class: type[enum.Enum], name: str) -> sa.Enum:

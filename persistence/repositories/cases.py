@@ -12,6 +12,7 @@ from asyncpg import Record
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 
+from persistence import clock
 from persistence.access import AccessCheck, access_cte
 from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.case_event import CaseEvent
@@ -129,8 +130,8 @@ CASE_COLUMNS = """
 FLAG_COLUMNS = """
     overdue.found IS NOT NULL AS overdue_follow_up,
     (SELECT CASE
-              WHEN k.withdrawn_at IS NOT NULL OR k.expires_at <= now() THEN 'none'
-              WHEN k.expires_at <= now() + interval '30 days' THEN 'expiring'
+              WHEN k.withdrawn_at IS NOT NULL OR k.expires_at <= {now} THEN 'none'
+              WHEN k.expires_at <= {now} + interval '30 days' THEN 'expiring'
               ELSE 'given'
             END
        FROM consent k
@@ -142,15 +143,19 @@ FLAG_JOIN = """
     LEFT JOIN LATERAL (
         SELECT true AS found FROM case_visit v
          WHERE v.case_id = c.id AND v.status = 'planned' AND v.deleted_at IS NULL
-           AND v.planned_on < current_date
+           AND v.planned_on < {today}
          LIMIT 1) overdue ON true
 """
 
 
-def with_flags(inner_sql: str, order_by: str = "") -> str:
-    """``inner_sql`` (a SELECT of cases as ``c``) with each row's flag facts added."""
+def with_flags(inner_sql: str, now: str, today: str, order_by: str = "") -> str:
+    """``inner_sql`` (a SELECT of cases as ``c``) with each row's flag facts added, as they
+    stand at ``now`` (a timestamptz parameter) on the business date ``today`` (a date
+    parameter): both come from the one clock, never from the database server's time zone."""
     order = f" ORDER BY {order_by}" if order_by else ""
-    return f"SELECT c.*, {FLAG_COLUMNS} FROM ({inner_sql}) c {FLAG_JOIN}{order}"
+    columns = FLAG_COLUMNS.format(now=f"{now}::timestamptz")
+    join = FLAG_JOIN.format(today=f"{today}::date")
+    return f"SELECT c.*, {columns} FROM ({inner_sql}) c {join}{order}"
 
 
 def _scope_sql(scope: CaseScope, arg: Any) -> str:
@@ -202,7 +207,9 @@ class CaseReads(Repository):
         gate = " AND EXISTS (SELECT 1 FROM access)" if cte else ""
         select = with_flags(
             f"SELECT {CASE_COLUMNS}, c.context_enc FROM survivor_case c"
-            f" WHERE c.id = $1 AND {_scope_sql(scope, arg)}{gate}"
+            f" WHERE c.id = $1 AND {_scope_sql(scope, arg)}{gate}",
+            now=arg(clock.now()),
+            today=arg(clock.today()),
         )
         sql = audited_read_sql(select, len(args), access=cte)
         connection = await self.driver()
@@ -255,9 +262,12 @@ class CaseReads(Repository):
         # The limit is written into the statement, not bound: with ``LIMIT $n`` PostgreSQL's
         # generic plan assumes a tenth of the table and is never chosen, so every page was
         # planned afresh (about 0.5 ms). A page size is a validated int, so few statements.
+        where = " AND ".join(conditions)
         select = with_flags(
-            f"SELECT {CASE_COLUMNS} FROM survivor_case c WHERE {' AND '.join(conditions)}"
+            f"SELECT {CASE_COLUMNS} FROM survivor_case c WHERE {where}"
             f" ORDER BY c.created_at, c.id LIMIT {int(limit) + 1:d}",
+            now=arg(clock.now()),
+            today=arg(clock.today()),
             order_by="c.created_at, c.id",
         )
         sql = audited_read_sql(select, len(args), only_if_found=False, owned=False, access=cte)
@@ -291,7 +301,8 @@ class CaseReads(Repository):
     async def flag_facts(self, case_id: UUID) -> Record:
         """The facts the flags are computed from, for a case already known to be in scope."""
         connection = await self.driver()
-        row: Record = await connection.fetchrow(
-            with_flags(f"SELECT {CASE_COLUMNS} FROM survivor_case c WHERE c.id = $1"), case_id
+        sql = with_flags(
+            f"SELECT {CASE_COLUMNS} FROM survivor_case c WHERE c.id = $1", now="$2", today="$3"
         )
+        row: Record = await connection.fetchrow(sql, case_id, clock.now(), clock.today())
         return row

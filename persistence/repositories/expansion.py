@@ -1,9 +1,9 @@
 """Expansion and policy engagement: onboarding and its stage history, readiness assessments,
-advocacy actions, studies, media engagements, and the aggregate counts of one organisation.
+advocacy actions, studies, media engagements. (A partner's figures come from the evidence
+engine: persistence/evidence.)
 
 Every record here belongs to the organisation that keeps it (the lead organisation); queries
-go through a RowScope on its indexed ``organization_id``. The aggregate counts read a partner's
-tables by its organisation id and return numbers only, never rows.
+go through a RowScope on its indexed ``organization_id``.
 """
 
 from __future__ import annotations
@@ -15,19 +15,15 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from persistence.models.advocacy_action import AdvocacyAction
-from persistence.models.leader_group import LeaderGroup
 from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel, OnboardingStage
 from persistence.models.media_engagement import MediaEngagement
 from persistence.models.organization import Organization
 from persistence.models.partner_onboarding import PartnerOnboarding
 from persistence.models.partner_onboarding_stage_change import PartnerOnboardingStageChange
 from persistence.models.readiness_assessment import ReadinessAssessment
-from persistence.models.referral import Referral
-from persistence.models.shg import Shg
 from persistence.models.state import State
 from persistence.models.study import Study
 from persistence.models.survivor import Survivor
-from persistence.models.survivor_case import SurvivorCase
 from persistence.pagination import keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.session import Repository
@@ -225,47 +221,3 @@ class ExpansionLookups(Repository):
             col(Survivor.deleted_at).is_(None),
         )
         return bool((await self.session.scalars(stmt)).first())
-
-
-class AggregateRepository(Repository):
-    """Counts of one organisation's live records: numbers, never rows."""
-
-    async def _grouped(self, model: Any, column: Any, organization_id: UUID) -> dict[str, int]:
-        stmt = (
-            sa.select(column, sa.func.count())
-            .select_from(model)
-            .where(
-                model.organization_id == organization_id,
-                model.deleted_at.is_(None),
-            )
-            .group_by(column)
-        )
-        return {str(value): int(n) for value, n in (await self.session.execute(stmt)).all()}
-
-    async def _count(self, model: Any, organization_id: UUID) -> int:
-        stmt = (
-            sa.select(sa.func.count())
-            .select_from(model)
-            .where(model.organization_id == organization_id, model.deleted_at.is_(None))
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
-
-    async def survivors(self, organization_id: UUID) -> int:
-        return await self._count(Survivor, organization_id)
-
-    async def cases_by_status(self, organization_id: UUID) -> dict[str, int]:
-        return await self._grouped(SurvivorCase, col(SurvivorCase.status), organization_id)
-
-    async def referrals_by_status(self, organization_id: UUID) -> dict[str, int]:
-        """Referrals the organisation sent, by status."""
-        return await self._grouped(Referral, col(Referral.status), organization_id)
-
-    async def shgs_by_status(self, organization_id: UUID) -> dict[str, int]:
-        return await self._grouped(Shg, col(Shg.status), organization_id)
-
-    async def leader_groups(self, organization_id: UUID) -> int:
-        return await self._count(LeaderGroup, organization_id)
-
-    async def onboardings_by_stage(self, organization_id: UUID) -> dict[str, int]:
-        """Partners the organisation is onboarding, by stage."""
-        return await self._grouped(PartnerOnboarding, col(PartnerOnboarding.stage), organization_id)

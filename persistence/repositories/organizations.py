@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from persistence.models.organization import Organization
 from persistence.repositories.base import EntityRepository
@@ -18,3 +21,11 @@ class OrganizationRepository(EntityRepository[Organization]):
     async def name_taken(self, name: str) -> bool:
         stmt = sa.select(sa.literal(True)).where(sa.func.lower(Organization.name) == name.lower())
         return bool((await self.session.scalars(stmt)).first())
+
+    async def names(self, ids: Sequence[UUID]) -> list[str]:
+        """The names of these organisations, in the order given."""
+        stmt = sa.select(col(Organization.id), col(Organization.name)).where(
+            col(Organization.id).in_(list(ids))
+        )
+        found = {row[0]: row[1] for row in await self.session.execute(stmt)}
+        return [found[i] for i in ids if i in found]

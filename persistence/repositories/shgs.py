@@ -691,14 +691,35 @@ class LedgerRepository(Repository):
         signs: SignTable,
     ) -> Mapping[str, Any]:
         """What grading counts over meetings held after ``start`` up to ``as_of``, in one
-        statement: meetings (with minutes), attendance, members saving the fixed amount,
-        internal lending against savings, instalments due in the window and covered in time,
-        and whether RF and CIF were received."""
-        sql = f"""
+        statement (see :func:`grading_facts_sql`)."""
+        sql = grading_facts_sql(
+            shg=":shg",
+            start=":start",
+            as_of=":as_of",
+            fixed=":fixed",
+            books=_signed_entries(signs, " AND e.entry_date <= :as_of"),
+        )
+        params = {"shg": shg_id, "start": start, "as_of": as_of, "fixed": fixed_saving_paise}
+        row = (await self.session.execute(sa.text(sql), params)).one()
+        return dict(row._mapping)
+
+
+def grading_facts_sql(*, shg: str, start: str, as_of: str, fixed: str, books: str) -> str:
+    """What Panchasutra grading counts for one group over meetings held after ``start`` up to
+    ``as_of``, as a SELECT of one row: meetings (with minutes), attendance, members saving the
+    fixed amount, internal lending against savings, instalments due in the window and covered
+    in time, and whether RF and CIF were received.
+
+    The arguments are SQL expressions: bind parameters for one group (the grading endpoint),
+    or a lateral row's columns for many groups on many days (the evidence engine's grades), so
+    both count alike. ``books`` is the group's entries dated up to ``as_of``, each with its
+    signed ``amount``, ``entry_kind``, ``loan_kind`` and its effect on ``savings`` and
+    ``principal`` (built from the ledger's sign table)."""
+    return f"""
             WITH m AS MATERIALIZED (
               SELECT id, minutes_enc IS NOT NULL AS has_minutes FROM shg_meeting
-               WHERE shg_id = :shg AND deleted_at IS NULL
-                 AND held_on > :start AND held_on <= :as_of
+               WHERE shg_id = {shg} AND deleted_at IS NULL
+                 AND held_on > {start} AND held_on <= {as_of}
             ),
             att AS (
               SELECT count(*) AS rows,
@@ -710,12 +731,12 @@ class LedgerRepository(Repository):
                 FROM shg_ledger_entry e JOIN m ON m.id = e.meeting_id
                WHERE e.kind = 'savings_deposit' AND e.reverses_id IS NULL
                  AND NOT EXISTS (SELECT 1 FROM shg_ledger_entry r
-                                  WHERE r.reverses_id = e.id AND r.entry_date <= :as_of)
+                                  WHERE r.reverses_id = e.id AND r.entry_date <= {as_of})
                GROUP BY e.meeting_id, e.member_id
             ),
             sav AS (
               SELECT count(*) AS pairs,
-                     count(*) FILTER (WHERE coalesce(dep.amount, 0) >= :fixed) AS saved
+                     count(*) FILTER (WHERE coalesce(dep.amount, 0) >= {fixed}) AS saved
                 FROM shg_attendance a JOIN m ON m.id = a.meeting_id
                 LEFT JOIN dep ON dep.meeting_id = a.meeting_id AND dep.member_id = a.member_id
             ),
@@ -727,14 +748,14 @@ class LedgerRepository(Repository):
                        WHERE entry_kind = 'revolving_fund_receipt'), 0) AS rf,
                      coalesce(sum(amount) FILTER (
                        WHERE entry_kind = 'community_investment_fund_receipt'), 0) AS cif
-                FROM ({_signed_entries(signs, " AND e.entry_date <= :as_of")}) s
+                FROM ({books}) s
             ),
             sched AS (
               SELECT i.loan_id, i.due_on,
                      sum(i.principal_paise + i.interest_paise)
                        OVER (PARTITION BY i.loan_id ORDER BY i.number) AS due_so_far
                 FROM shg_loan_instalment i JOIN shg_loan l ON l.id = i.loan_id
-               WHERE l.shg_id = :shg AND l.kind = 'internal' AND l.deleted_at IS NULL
+               WHERE l.shg_id = {shg} AND l.kind = 'internal' AND l.deleted_at IS NULL
             ),
             rep AS (
               SELECT count(*) AS due,
@@ -747,7 +768,7 @@ class LedgerRepository(Repository):
                    WHERE e.loan_id = sched.loan_id
                      AND e.kind IN ('principal_repayment', 'interest')
                      AND e.entry_date <= sched.due_on) paid
-               WHERE sched.due_on > :start AND sched.due_on <= :as_of
+               WHERE sched.due_on > {start} AND sched.due_on <= {as_of}
             )
             SELECT (SELECT count(*) FROM m) AS meetings_held,
                    (SELECT count(*) FROM m WHERE has_minutes) AS meetings_with_minutes,
@@ -758,9 +779,6 @@ class LedgerRepository(Repository):
                    bal.rf > 0 AS revolving_fund_received,
                    bal.cif > 0 AS community_investment_fund_received
               FROM att, sav, bal, rep"""
-        params = {"shg": shg_id, "start": start, "as_of": as_of, "fixed": fixed_saving_paise}
-        row = (await self.session.execute(sa.text(sql), params)).one()
-        return dict(row._mapping)
 
 
 # -- grading rules --------------------------------------------------------------------------

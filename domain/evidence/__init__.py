@@ -1,0 +1,1 @@
+"""Evidence (outcome 3): indicators as data, their values, dashboards and reports."""

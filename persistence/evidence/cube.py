@@ -1,0 +1,412 @@
+"""The one query builder of the evidence engine: a measure's facts, over a list of periods,
+broken down by some dimensions (with every margin: the totals of each breakdown and the grand
+total, as a CUBE), filtered, for some organisations, counted only under consent.
+
+Flows: a fact counts in the period holding its ``on_date``, when (for facts about survivors) her
+aggregate-reporting consent was in force at the end of that period (or today, while it runs).
+
+Stocks: a fact stands at the end of day D when ``from_date <= D < to_date``; it counts in a
+period when it stands on the day the period is read (its last day, or today) and her consent is
+in force then. Stocks are computed without joining every fact to every period: each stretch of
+a fact (intersected with her consent, and cut where her age band changes) becomes +1 at the
+first period it stands in and -1 at the first period it no longer does; the running sum over
+the periods gives the figure. One statement per request, whatever the number of periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from persistence.evidence.measure import Measure, MeasureKind
+from persistence.repositories.consents import in_force_days_sql
+from persistence.repositories.session import Repository
+
+# Breakdowns every measure about survivors offers, beside its own and the places.
+PLACE_BREAKDOWNS = ("state", "district", "block")
+PERSON_BREAKDOWNS = ("sex", "age_band")
+
+# Age bands at the period's end (age = the period's year minus her year of birth).
+AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("0-17", None, 18),
+    ("18-24", 18, 25),
+    ("25-34", 25, 35),
+    ("35-44", 35, 45),
+    ("45+", 45, None),
+)
+UNKNOWN = "unknown"
+
+
+# What a cell's figure is: distinct units counted, or the sum, median or 90th percentile of
+# their amounts (a stock has neither median nor percentile).
+Aggregate = Literal["count", "sum", "median", "p90"]
+PERCENTILES = {"median": 0.5, "p90": 0.9}
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodBounds:
+    starts_on: date
+    ends_on: date
+    evaluated_on: date  # the day a stock is read, and the day consent must hold
+
+
+@dataclass(frozen=True, slots=True)
+class CubeQuery:
+    measure: Measure
+    organization_ids: Sequence[UUID]
+    periods: Sequence[PeriodBounds]
+    breakdowns: Sequence[str] = ()
+    # Allowed values per dimension (places by id, measure dimensions by code).
+    filters: Mapping[str, Sequence[str]] | None = None
+    aggregate: Aggregate = "count"
+    today: date | None = None
+    # The measures' parameters by name (see Measure.parameters); extra names are ignored.
+    parameters: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CubeCell:
+    """One cell: a period, and per breakdown its value (None: unknown) or the margin."""
+
+    period: int  # index into CubeQuery.periods
+    key: tuple[str | None, ...]
+    margin: tuple[bool, ...]  # per breakdown: True when this cell totals over it
+    count: int  # distinct units
+    people: int  # distinct persons (stocks: person-stretches standing)
+    amount: Decimal | None  # sum or median of amount
+
+
+@dataclass(frozen=True, slots=True)
+class Cube:
+    cells: list[CubeCell]
+    # Units left out because her aggregate-reporting consent was not in force (whole request).
+    excluded: int
+
+
+class _Binder:
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def __call__(self, value: object, cast: str = "") -> str:
+        self.values.append(value)
+        return f"${len(self.values)}{cast}"
+
+
+def _age_band_sql(year_sql: str) -> str:
+    """Her age band in the year ``year_sql`` (a flow's period end), from ``sv.birth_year``."""
+    whens = []
+    for label, low, high in AGE_BANDS:
+        conditions = []
+        if low is not None:
+            conditions.append(f"{year_sql} - sv.birth_year >= {low}")
+        if high is not None:
+            conditions.append(f"{year_sql} - sv.birth_year < {high}")
+        whens.append(f"WHEN {' AND '.join(conditions)} THEN '{label}'")
+    return f"CASE WHEN sv.birth_year IS NULL THEN '{UNKNOWN}' {' '.join(whens)} END"
+
+
+def breakdown_sql(measure: Measure, name: str, *, stock: bool) -> str:
+    """The SQL of one breakdown over a fact row ``f``: flows read the place and the survivor
+    from the joined ``dist`` and ``sv``; stocks carry them on each stretch."""
+    if name == "state":
+        return "f.state_id::text" if stock else "dist.state_id::text"
+    if name == "district":
+        return "f.district_id::text"
+    if name == "block":
+        return "f.block_id::text"
+    if name == "sex":
+        return f"COALESCE({'f' if stock else 'sv'}.sex, '{UNKNOWN}')"
+    if name == "age_band":
+        # Stocks: the band of the stretch (cut where it changes). Flows: at the period's end.
+        return "f.age_band" if stock else _age_band_sql("extract(year FROM f.evaluated_on)::int")
+    dimension = measure.dimension(name)
+    if dimension is None:
+        raise ValueError(f"{measure.code} has no breakdown {name!r}")
+    return f"f.{dimension.column}"
+
+
+def available_breakdowns(measure: Measure) -> tuple[str, ...]:
+    """Every breakdown the measure supports."""
+    found: list[str] = []
+    if measure.has_district:
+        found += ["state", "district"]
+    if measure.has_block:
+        found.append("block")
+    if measure.about_survivors:
+        found += list(PERSON_BREAKDOWNS)
+    found += [d.name for d in measure.dims]
+    return tuple(found)
+
+
+_PLACE_COLUMN = {"state": "dist.state_id", "district": "f.district_id", "block": "f.block_id"}
+
+
+def _filter_sql(measure: Measure, filters: Mapping[str, Sequence[str]], bind: _Binder) -> list[str]:
+    """Conditions over a fact ``f`` with ``dist`` and ``sv`` joined; values always bound."""
+    conditions = []
+    for name, values in sorted(filters.items()):
+        if name in _PLACE_COLUMN:
+            ids = bind([UUID(v) for v in values], "::uuid[]")
+            conditions.append(f"{_PLACE_COLUMN[name]} = ANY({ids})")
+        elif name == "sex" and measure.about_survivors:
+            conditions.append(f"sv.sex = ANY({bind(list(values), '::text[]')})")
+        else:
+            dimension = measure.dimension(name)
+            if dimension is None:
+                raise ValueError(f"{measure.code} cannot be filtered by {name!r}")
+            conditions.append(f"f.{dimension.column} = ANY({bind(list(values), '::text[]')})")
+    return conditions
+
+
+def _joins(measure: Measure) -> str:
+    joins = " LEFT JOIN district dist ON dist.id = f.district_id"
+    if measure.about_survivors:
+        joins += " LEFT JOIN survivor sv ON sv.id = f.survivor_id"
+    return joins
+
+
+def _consent_cte(measure: Measure, orgs: str, bind: _Binder) -> str:
+    if not measure.about_survivors:
+        return ""
+    purpose = bind("aggregate_reporting", "::text")
+    return f", consent AS ({in_force_days_sql(purpose, orgs)})"
+
+
+def _where(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def flow_sql(query: CubeQuery, bind: _Binder) -> str:
+    measure = query.measure
+    orgs = bind(list(query.organization_ids), "::uuid[]")
+    facts = _facts_sql(query, orgs, bind)
+    starts = bind([p.starts_on for p in query.periods], "::date[]")
+    ends = bind([p.ends_on for p in query.periods], "::date[]")
+    evaluated = bind([p.evaluated_on for p in query.periods], "::date[]")
+    conditions = _filter_sql(measure, query.filters or {}, bind)
+    consent = _consent_cte(measure, orgs, bind)
+    consented = "COALESCE(k.days @> f.evaluated_on, false)" if consent else "true"
+    consent_join = " LEFT JOIN consent k ON k.survivor_id = f.survivor_id" if consent else ""
+    columns = "".join(
+        f", {breakdown_sql(measure, b, stock=False)} AS b{i}"
+        for i, b in enumerate(query.breakdowns)
+    )
+    rows = (
+        f"SELECT f.idx, f.unit_key, f.person_key, f.amount, {consented} AS consented{columns}"
+        " FROM (SELECT p.idx, p.evaluated_on, f.* FROM facts f"
+        " JOIN periods p ON f.on_date BETWEEN p.starts_on AND p.ends_on) f"
+        f"{_joins(measure)}{consent_join}{_where(conditions)}"
+    )
+    if query.aggregate in PERCENTILES:
+        fraction = PERCENTILES[query.aggregate]
+        amount = f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY amount)::numeric"
+    else:
+        amount = "sum(amount)::numeric" if query.aggregate == "sum" else "NULL::numeric"
+    return _cube_select(
+        ctes=(
+            f"periods AS (SELECT * FROM unnest({starts}, {ends}, {evaluated})"
+            " WITH ORDINALITY AS p(starts_on, ends_on, evaluated_on, idx))"
+            f", facts AS ({facts}){consent}, rows AS ({rows})"
+        ),
+        breakdowns=len(query.breakdowns),
+        measures=(
+            "count(DISTINCT unit_key) AS n, count(DISTINCT person_key) AS people, "
+            f"{amount} AS amount"
+        ),
+        excluded="SELECT count(DISTINCT unit_key) FROM rows WHERE NOT consented",
+    )
+
+
+def _facts_sql(query: CubeQuery, orgs: str, bind: _Binder) -> str:
+    """The measure's query with its parameters bound (``{today}`` and ``{days}`` only where
+    they are used: an unused parameter has no type). Raises ValueError for a parameter the
+    measure takes and the query does not give."""
+    measure = query.measure
+    sql = measure.sql
+    values = {"orgs": orgs, "today": "", "days": ""}
+    if "{today}" in sql:
+        values["today"] = bind(query.today, "::date")
+    if "{days}" in sql:
+        values["days"] = bind([p.evaluated_on for p in query.periods], "::date[]")
+    given = query.parameters or {}
+    for parameter in measure.parameters:
+        if parameter.name not in given:
+            raise ValueError(f"{measure.code} needs the parameter {parameter.name!r}")
+        values[parameter.name] = bind(given[parameter.name], f"::{parameter.cast}")
+    return sql.format(**values)
+
+
+def _cube_select(*, ctes: str, breakdowns: int, measures: str, excluded: str) -> str:
+    """The cells of every grouping (each breakdown's values and margins, per period), and one
+    row (``idx`` 0) with the count of units left out for want of consent."""
+    names = [f"b{i}" for i in range(breakdowns)]
+    grouping = f"GROUPING({', '.join(names)})" if names else "0"
+    keys = "".join(f", {n}" for n in names)
+    cube = f", CUBE({', '.join(names)})" if names else ""
+    nulls = "".join(f", NULL::text AS {n}" for n in names)
+    return (
+        f"WITH {ctes} "
+        f"SELECT idx{keys}, {grouping} AS margins, {measures} FROM rows WHERE consented"
+        f" GROUP BY idx{cube} "
+        f"UNION ALL SELECT 0 AS idx{nulls}, 0 AS margins, ({excluded}) AS n, 0 AS people,"
+        " NULL::numeric AS amount"
+    )
+
+
+def _stretch_columns(measure: Measure) -> list[str]:
+    """What a stock keeps on each stretch of a fact: the unit, the amount, and everything its
+    breakdowns read."""
+    columns = ["unit_key", "amount", "district_id", "block_id", "state_id"]
+    if measure.about_survivors:
+        columns += ["sex", "birth_year"]
+    return columns + [d.column for d in measure.dims]
+
+
+def stock_sql(query: CubeQuery, bind: _Binder) -> str:
+    measure = query.measure
+    orgs = bind(list(query.organization_ids), "::uuid[]")
+    facts = _facts_sql(query, orgs, bind)
+    evaluated = [p.evaluated_on for p in query.periods]
+    if evaluated != sorted(evaluated):  # pragma: no cover - periods come in order
+        raise ValueError("periods must come in order")
+    days = bind(evaluated, "::date[]")
+    conditions = _filter_sql(measure, query.filters or {}, bind)
+    consent = _consent_cte(measure, orgs, bind)
+    person = ", sv.sex, sv.birth_year" if measure.about_survivors else ""
+    dims = "".join(f", f.{d.column}" for d in measure.dims)
+    kept = (
+        "SELECT f.unit_key, f.amount, f.district_id, f.block_id, dist.state_id"
+        f"{person}{dims}, f.survivor_id, datemultirange(daterange(f.from_date,"
+        " CASE WHEN f.to_date < f.from_date THEN f.from_date ELSE f.to_date END)) AS span"
+        f" FROM facts f{_joins(measure)}{_where(conditions)}"
+    )
+    carried = ", ".join(f"f.{c}" for c in _stretch_columns(measure))
+    if consent:
+        pieces = (
+            f"SELECT {carried}, r AS stretch, true AS consented FROM kept f"
+            " LEFT JOIN consent k ON k.survivor_id = f.survivor_id,"
+            " unnest(f.span * COALESCE(k.days, '{}'::datemultirange)) r"
+            f" UNION ALL SELECT {carried}, r AS stretch, false AS consented FROM kept f"
+            " LEFT JOIN consent k ON k.survivor_id = f.survivor_id,"
+            " unnest(f.span - COALESCE(k.days, '{}'::datemultirange)) r"
+        )
+    else:
+        pieces = f"SELECT {carried}, r AS stretch, true AS consented FROM kept f, unnest(f.span) r"
+    if "age_band" in query.breakdowns:
+        pieces = _cut_by_age_band(pieces, carried)
+    columns = "".join(
+        f", {breakdown_sql(measure, b, stock=True)} AS b{i}" for i, b in enumerate(query.breakdowns)
+    )
+    # The first period each stretch stands in, and the first it no longer does.
+    first = f"width_bucket(lower(f.stretch) - 1, {days}) + 1"
+    after = f"width_bucket(upper(f.stretch) - 1, {days}) + 1"
+    count = len(query.periods)
+    deltas = (
+        f"SELECT {first} AS idx, 1 AS dn, f.amount AS da, f.consented{columns} FROM pieces f"
+        f" UNION ALL SELECT {after} AS idx, -1 AS dn, -f.amount AS da, f.consented{columns}"
+        " FROM pieces f WHERE upper(f.stretch) IS NOT NULL"
+    )
+    # A stretch stands in some period when its first period exists and comes before the first
+    # it no longer stands in.
+    excluded = (
+        f"SELECT count(DISTINCT f.unit_key) FROM pieces f WHERE NOT f.consented"
+        f" AND {first} <= {count} AND (upper(f.stretch) IS NULL OR {first} < {after})"
+    )
+    return _cube_select(
+        ctes=(
+            f"facts AS ({facts}){consent}, kept AS ({kept}), pieces AS ({pieces}),"
+            f" rows AS (SELECT * FROM ({deltas}) d WHERE idx <= {count})"
+        ),
+        breakdowns=len(query.breakdowns),
+        measures="sum(dn) AS n, sum(dn) AS people, sum(da)::numeric AS amount",
+        excluded=excluded,
+    )
+
+
+def _cut_by_age_band(pieces: str, carried: str) -> str:
+    """Each stretch cut where her age band changes (on 1 January of the year she reaches the
+    next band's age), each piece labelled with its band."""
+
+    def bound(age: int | None) -> str:
+        return "NULL::int" if age is None else str(age)
+
+    bands = ", ".join(f"('{label}', {bound(low)}, {bound(high)})" for label, low, high in AGE_BANDS)
+    band = (
+        "daterange(CASE WHEN b.low IS NOT NULL THEN make_date(f.birth_year + b.low, 1, 1) END,"
+        " CASE WHEN b.high IS NOT NULL THEN make_date(f.birth_year + b.high, 1, 1) END)"
+    )
+    return (
+        f"SELECT {carried}, f.stretch * {band} AS stretch, f.consented, b.label AS age_band"
+        f" FROM ({pieces}) f, LATERAL (VALUES {bands}) AS b(label, low, high)"
+        f" WHERE f.birth_year IS NOT NULL AND f.stretch && {band}"
+        f" UNION ALL SELECT {carried}, f.stretch, f.consented, '{UNKNOWN}' AS age_band"
+        f" FROM ({pieces}) f WHERE f.birth_year IS NULL"
+    )
+
+
+class CubeRepository(Repository):
+    """Runs cube queries (read-only)."""
+
+    async def cube(self, query: CubeQuery) -> Cube:
+        bind = _Binder()
+        if query.measure.kind is MeasureKind.flow:
+            sql = flow_sql(query, bind)
+        else:
+            if query.aggregate in PERCENTILES:
+                raise ValueError("a stock has no median or percentile")
+            sql = stock_sql(query, bind)
+        connection = await self.driver()
+        rows = await connection.fetch(sql, *bind.values)
+        return _cube(query, rows)
+
+
+def _cube(query: CubeQuery, rows: Sequence[Any]) -> Cube:
+    width = len(query.breakdowns)
+    excluded = 0
+    cells: list[CubeCell] = []
+    for row in rows:
+        if row["idx"] == 0:
+            excluded = int(row["n"] or 0)
+            continue
+        margins = int(row["margins"])
+        margin = tuple(bool(margins >> (width - 1 - i) & 1) for i in range(width))
+        key = tuple(None if margin[i] else row[f"b{i}"] for i in range(width))
+        amount = row["amount"]
+        cells.append(
+            CubeCell(
+                period=int(row["idx"]) - 1,
+                key=key,
+                margin=margin,
+                count=int(row["n"] or 0),
+                people=int(row["people"] or 0),
+                amount=None if amount is None else Decimal(amount),
+            )
+        )
+    if query.measure.kind is MeasureKind.stock:
+        cells = _running(cells, len(query.periods))
+    return Cube(cells=cells, excluded=excluded)
+
+
+def _running(deltas: list[CubeCell], periods: int) -> list[CubeCell]:
+    """A stock's figures per period: the running sum of its changes."""
+    by_key: dict[tuple[tuple[str | None, ...], tuple[bool, ...]], dict[int, CubeCell]] = {}
+    for cell in deltas:
+        by_key.setdefault((cell.key, cell.margin), {})[cell.period] = cell
+    cells: list[CubeCell] = []
+    for (key, margin), changes in by_key.items():
+        count = people = 0
+        amount: Decimal | None = None
+        for period in range(periods):
+            change = changes.get(period)
+            if change is not None:
+                count += change.count
+                people += change.people
+                if change.amount is not None:
+                    amount = (amount or Decimal(0)) + change.amount
+            if count or people or amount:
+                cells.append(CubeCell(period, key, margin, count, people, amount))
+    return cells

@@ -1,0 +1,93 @@
+"""What a measure is: one SQL query over one subject, the dimensions it can be broken down and
+filtered by, and whether it is a flow (what happened in a period) or a stock (what stood at the
+period's end).
+
+A measure's ``sql`` is a SELECT whose rows are the subject's facts, in these columns:
+
+- ``organization_id`` (uuid): the organisation the fact belongs to (every measure restricts
+  itself to ``organization_id = ANY({orgs})``; ``{orgs}`` is the bound organisation list);
+- ``district_id``, ``block_id`` (uuid or NULL): where it happened or belongs;
+- ``survivor_id`` (uuid or NULL): the survivor it is about. When the measure is
+  ``about_survivors``, a fact counts only while her aggregate-reporting consent is in force at
+  the period's end, and her sex and year of birth give the ``sex`` and ``age_band`` breakdowns;
+- ``unit_key`` (uuid): what one count counts (a referral, a survivor, a group): counts are of
+  distinct units;
+- ``person_key`` (uuid or NULL): the person behind the fact, for small-cell suppression of
+  people (distinct persons in a cell); NULL when the fact is not about a person;
+- ``amount`` (numeric or NULL): what sums and medians add up (paise, days, score points);
+- one column ``d_<name>`` (text) for each measure dimension in ``dims``;
+- flows: ``on_date`` (date): the business date it happened;
+- stocks: ``from_date`` (date) and ``to_date`` (date or NULL): it stands at the end of day D when
+  ``from_date <= D < to_date``. A unit must not stand twice at once in one cell.
+
+``{today}`` may be used for "as far as we know today" (a bound date parameter), and ``{days}``
+for the days the periods are read (a bound ``date[]``, in order): a stock whose value on a day
+must be computed on that day (an SHG's grade) gives one fact per day asked, standing that day.
+
+A measure may also take :class:`Parameter` values, bound by name (``{stalled_days}``): a rule
+that belongs to another area (the ledger's sign table, the entitlement stall threshold, the
+training tracks) is passed in by the evaluator from that area's one definition, never restated
+in the measure's SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+def vocabulary(values: type[StrEnum]) -> tuple[str, ...]:
+    """The codes of a vocabulary (a dimension's values)."""
+    return tuple(member.value for member in values)
+
+
+class MeasureKind(StrEnum):
+    flow = "flow"
+    stock = "stock"
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """A measure's own breakdown: a ``d_<name>`` column with a known vocabulary (None: open,
+    e.g. scheme codes)."""
+
+    name: str
+    description: str
+    values: tuple[str, ...] | None = None
+
+    @property
+    def column(self) -> str:
+        return f"d_{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A value a measure's SQL takes by name (``{name}``), bound with a cast, given by the
+    evaluator from the rule's one definition (a setting, another area's table)."""
+
+    name: str
+    cast: str  # "int", "text", "text[]" ...
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    code: str
+    subject: str
+    description: str
+    kind: MeasureKind
+    sql: str
+    about_survivors: bool
+    dims: tuple[Dimension, ...] = ()
+    # What ``amount`` holds, when it holds anything: "paise", "days", "points", "people".
+    amount: str | None = None
+    # The places the facts carry (district and block when the subject has them).
+    has_district: bool = True
+    has_block: bool = False
+    # Facts carry ``d_leader_group`` so a survivor leader can see her own groups' figures.
+    leader_groups: bool = False
+    # Values the SQL takes by name, besides {orgs}, {today} and {days}.
+    parameters: tuple[Parameter, ...] = ()
+
+    def dimension(self, name: str) -> Dimension | None:
+        return next((d for d in self.dims if d.name == name), None)

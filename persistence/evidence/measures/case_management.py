@@ -1,0 +1,181 @@
+"""Outcome 1: survivors, cases and their stages, referrals."""
+
+from __future__ import annotations
+
+from persistence.clock import business_date_sql as day
+from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary
+from persistence.models.case_vocabulary import (
+    CaseStatus,
+    ClosureReason,
+    ReferralStatus,
+    ServiceKind,
+    Urgency,
+)
+
+STAGE = Dimension("stage", "Case stage", vocabulary(CaseStatus))
+CLOSURE_REASON = Dimension("closure_reason", "Why the case was closed", vocabulary(ClosureReason))
+SERVICE_KIND = Dimension("service_kind", "Service referred for", vocabulary(ServiceKind))
+URGENCY = Dimension("urgency", "Urgency of the referral", vocabulary(Urgency))
+REFERRAL_STATUS = Dimension("status", "Status the referral reached", vocabulary(ReferralStatus))
+
+SURVIVORS = Measure(
+    code="survivors",
+    subject="survivor",
+    description="Survivors registered with the organisation (from the day of registration "
+    "until the record is deleted).",
+    kind=MeasureKind.stock,
+    about_survivors=True,
+    sql=f"""
+        SELECT s.organization_id, s.district_id, NULL::uuid AS block_id,
+               s.id AS survivor_id, s.id AS unit_key, s.id AS person_key,
+               NULL::numeric AS amount,
+               {day("s.created_at")} AS from_date, {day("s.deleted_at")} AS to_date
+          FROM survivor s
+         WHERE s.organization_id = ANY({{orgs}})""",
+)
+
+REGISTRATIONS = Measure(
+    code="registrations",
+    subject="survivor",
+    description="Survivors registered (intake), on the day of registration.",
+    kind=MeasureKind.flow,
+    about_survivors=True,
+    sql=f"""
+        SELECT s.organization_id, s.district_id, NULL::uuid AS block_id,
+               s.id AS survivor_id, s.id AS unit_key, s.id AS person_key,
+               NULL::numeric AS amount, {day("s.created_at")} AS on_date
+          FROM survivor s
+         WHERE s.organization_id = ANY({{orgs}}) AND s.deleted_at IS NULL""",
+)
+
+# The columns every fact about a case's record carries (``c``: its case, survivor_case).
+CASE_FACT = (
+    "c.organization_id, c.district_id, NULL::uuid AS block_id, c.survivor_id, "
+    "c.survivor_id AS person_key"
+)
+
+# A case's stages as spells (``stage_spells``: case_id, stage, from_date, to_date, ended_by):
+# the first from the day it was opened (in the stage its first transition left, or its stage
+# now), each later one from the day of the transition into it, each until the next (NULL: it
+# stands still). ``ended_by`` is the transition that ended the spell. The WITH list of a query
+# over cases of the organisations ``{orgs}``; used by every measure of stages.
+STAGE_SPELLS = f"""
+        moves AS (
+            SELECT e.id AS event_id, e.case_id, {day("e.occurred_at")} AS on_date,
+                   e.detail ->> 'from' AS left_stage, e.detail ->> 'to' AS stage,
+                   row_number() OVER (PARTITION BY e.case_id
+                                      ORDER BY e.occurred_at, e.id) AS seq
+              FROM case_event e
+             WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
+        ),
+        spells AS (
+            SELECT c.id AS case_id, COALESCE(m.left_stage, c.status) AS stage,
+                   c.opened_on AS on_date, 0::bigint AS seq, NULL::uuid AS event_id
+              FROM survivor_case c
+              LEFT JOIN moves m ON m.case_id = c.id AND m.seq = 1
+             WHERE c.organization_id = ANY({{orgs}}) AND c.deleted_at IS NULL
+            UNION ALL
+            SELECT m.case_id, m.stage, m.on_date, m.seq, m.event_id FROM moves m
+        ),
+        stage_spells AS (
+            SELECT s.case_id, s.stage, GREATEST(s.on_date, c.opened_on) AS from_date,
+                   lead(GREATEST(s.on_date, c.opened_on)) OVER spell AS to_date,
+                   lead(s.event_id) OVER spell AS ended_by
+              FROM spells s JOIN survivor_case c ON c.id = s.case_id
+             WHERE c.deleted_at IS NULL
+            WINDOW spell AS (PARTITION BY s.case_id ORDER BY s.seq)
+        )"""
+
+CASE_STAGES = Measure(
+    code="case_stages",
+    subject="case",
+    description="Cases in each stage: each case stands in one stage at a time, from the day "
+    "it entered the stage until the day it left it. Closed is a stage.",
+    kind=MeasureKind.stock,
+    about_survivors=True,
+    dims=(STAGE,),
+    sql=f"""
+        WITH {STAGE_SPELLS}
+        SELECT {CASE_FACT}, c.id AS unit_key, NULL::numeric AS amount, s.stage AS d_stage,
+               s.from_date, s.to_date
+          FROM stage_spells s JOIN survivor_case c ON c.id = s.case_id""",
+)
+
+CASE_CLOSURES = Measure(
+    code="case_closures",
+    subject="case",
+    description="Cases closed, on the day of the transition to closed, with the reason given.",
+    kind=MeasureKind.flow,
+    about_survivors=True,
+    dims=(CLOSURE_REASON,),
+    sql=f"""
+        SELECT c.organization_id, c.district_id, NULL::uuid AS block_id, c.survivor_id,
+               e.id AS unit_key, c.survivor_id AS person_key, NULL::numeric AS amount,
+               COALESCE(e.detail ->> 'closure_reason', 'unknown') AS d_closure_reason,
+               {day("e.occurred_at")} AS on_date
+          FROM case_event e JOIN survivor_case c ON c.id = e.case_id
+         WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
+           AND e.detail ->> 'to' = 'closed' AND c.deleted_at IS NULL""",
+)
+
+REFERRALS = Measure(
+    code="referrals",
+    subject="referral",
+    description="Referrals sent by the organisation, on the day they were made.",
+    kind=MeasureKind.flow,
+    about_survivors=True,
+    dims=(SERVICE_KIND, URGENCY),
+    sql=f"""
+        SELECT r.organization_id, r.district_id, NULL::uuid AS block_id, r.survivor_id,
+               r.id AS unit_key, r.survivor_id AS person_key, NULL::numeric AS amount,
+               r.service_kind AS d_service_kind, r.urgency AS d_urgency,
+               {day("r.created_at")} AS on_date
+          FROM referral r
+         WHERE r.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL""",
+)
+
+REFERRAL_STEPS = Measure(
+    code="referral_steps",
+    subject="referral",
+    description="Referrals reaching a status (accepted, completed, declined ...), on the day "
+    "they reached it.",
+    kind=MeasureKind.flow,
+    about_survivors=True,
+    dims=(REFERRAL_STATUS, SERVICE_KIND),
+    sql=f"""
+        SELECT r.organization_id, r.district_id, NULL::uuid AS block_id, r.survivor_id,
+               r.id AS unit_key, r.survivor_id AS person_key, NULL::numeric AS amount,
+               x.to_status AS d_status, r.service_kind AS d_service_kind,
+               {day("x.occurred_at")} AS on_date
+          FROM referral_status_change x JOIN referral r ON r.id = x.referral_id
+         WHERE x.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL""",
+)
+
+REFERRAL_COMPLETION_DAYS = Measure(
+    code="referral_completion_days",
+    subject="referral",
+    description="Days from a referral being made to its completion, counted on the day it was "
+    "completed.",
+    kind=MeasureKind.flow,
+    about_survivors=True,
+    dims=(SERVICE_KIND,),
+    amount="days",
+    sql=f"""
+        SELECT r.organization_id, r.district_id, NULL::uuid AS block_id, r.survivor_id,
+               r.id AS unit_key, r.survivor_id AS person_key,
+               ({day("x.occurred_at")} - {day("r.created_at")})::numeric AS amount,
+               r.service_kind AS d_service_kind, {day("x.occurred_at")} AS on_date
+          FROM referral_status_change x JOIN referral r ON r.id = x.referral_id
+         WHERE x.organization_id = ANY({{orgs}}) AND x.to_status = 'completed'
+           AND r.deleted_at IS NULL""",
+)
+
+MEASURES = (
+    SURVIVORS,
+    REGISTRATIONS,
+    CASE_STAGES,
+    CASE_CLOSURES,
+    REFERRALS,
+    REFERRAL_STEPS,
+    REFERRAL_COMPLETION_DAYS,
+)
