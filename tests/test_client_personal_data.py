@@ -756,6 +756,7 @@ def test_personal_fields_are_withheld_only_from_clients_in_a_request() -> None:
 # last parameter), the rows whose ids fill it. A route under a known resource path is walked
 # without more; a new kind of resource needs its line here (the walk says which).
 FILLINGS: dict[str, str] = {
+    "/indicators/{code}": "SELECT code FROM indicator ORDER BY outcome, code LIMIT 3",
     "/reset-requests/{request_id}": "SELECT id AS request_id FROM reset_request LIMIT 1",
     "/survivors/duplicate-alerts/{alert_id}": "SELECT id AS alert_id FROM duplicate_alert LIMIT 1",
     "/users/{user_id}": "SELECT id AS user_id FROM app_user ORDER BY email LIMIT 2",

@@ -9,6 +9,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import StringConstraints
 
 from api.deps import UoW, get_container, requires
 from api.openapi import problems
@@ -36,9 +37,9 @@ Reader = Annotated[Principal, requires(policies.READ)]
 VALUES_ERRORS = problems(400, 401, 403, 404, 422)
 CSV = "text/csv"
 IndicatorCode = Annotated[
-    str, Path(min_length=1, max_length=80, pattern=r"^[a-z0-9_]+$", description="Its code.")
+    str, Path(min_length=1, max_length=80, description="Its code (see GET /indicators).")
 ]
-FilterItem = Annotated[str, Query(min_length=3, max_length=120)]
+FilterItem = Annotated[str, StringConstraints(min_length=3, max_length=120)]
 
 
 def service(request: Request, uow: UoW) -> EvidenceService:
@@ -136,7 +137,7 @@ async def indicator_values(
     district: Annotated[list[UUID], Query(max_length=50)] = [],  # noqa: B006
     block: Annotated[list[UUID], Query(max_length=50)] = [],  # noqa: B006
     filter: Annotated[
-        list[str],
+        list[FilterItem],
         Query(
             max_length=50,
             description="Narrow by one of the indicator's `filters`: `name:value`, repeatable.",

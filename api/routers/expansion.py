@@ -3,7 +3,6 @@ studies and media engagements."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -20,6 +19,7 @@ from api.openapi import (
     UPDATE_ERRORS,
     problems,
 )
+from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
 from domain.evidence.service import EvidenceSettings
 from domain.expansion import policies
@@ -212,11 +212,11 @@ async def partner_aggregates(
     uow: UoW,
     principal: OnboardingReader,
     starts_on: Annotated[
-        date | None,
+        BoundedDate | None,
         Query(alias="from", description="First day (default: 1 April of this financial year)."),
     ] = None,
     ends_on: Annotated[
-        date | None, Query(alias="to", description="Last day (default: today).")
+        BoundedDate | None, Query(alias="to", description="Last day (default: today).")
     ] = None,
     outcome: Annotated[
         int | None, Query(ge=1, le=5, description="Only the indicators of this outcome.")
