@@ -67,6 +67,7 @@ from persistence.models.study import Study
 from persistence.models.media_engagement import MediaEngagement
 from persistence.models.indicator import Indicator
 from persistence.models.evidence_request import EvidenceRequest
+from persistence.models.reporting_consent import ReportingConsent
 
 __all__ = [
     "AdvocacyAction",
@@ -119,6 +120,7 @@ __all__ = [
     "Referral",
     "ReferralStatusChange",
     "RefreshToken",
+    "ReportingConsent",
     "SafetyReport",
     "Scheme",
     "ServiceOffering",

@@ -21,6 +21,16 @@ class CaseEvent(SQLModel, table=True):
     __tablename__ = "case_event"
     __table_args__ = (
         sa.Index("ix_case_event_case_id_occurred_at_id", "case_id", "occurred_at", "id"),
+        # The case-stage and closure measures (persistence/evidence/measures) read the
+        # transitions alone, in case order, from this index only.
+        sa.Index(
+            "ix_case_event_transition_case_id_occurred_at_id",
+            "case_id",
+            "occurred_at",
+            "id",
+            postgresql_include=["organization_id", "detail"],
+            postgresql_where=sa.text("kind = 'transition'"),
+        ),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)

@@ -49,7 +49,9 @@ REGISTRATIONS = Measure(
 )
 
 # A case's stages as spells: the first from the day it was opened (in the stage its first
-# transition left, or its stage now), each later one from the day of the transition into it.
+# transition left, or its stage now), each later one from the day of the transition into it;
+# each lasts until the next one starts. One pass over the transitions in case order (read
+# from their own index) gives each its next day.
 CASE_STAGES = Measure(
     code="case_stages",
     subject="case",
@@ -62,26 +64,27 @@ CASE_STAGES = Measure(
         WITH moves AS (
             SELECT e.case_id, {day("e.occurred_at")} AS on_date,
                    e.detail ->> 'from' AS left_stage, e.detail ->> 'to' AS stage,
-                   row_number() OVER (PARTITION BY e.case_id
-                                      ORDER BY e.occurred_at, e.id) AS seq
+                   lag(e.id) OVER w IS NULL AS first,
+                   lead({day("e.occurred_at")}) OVER w AS next_on
               FROM case_event e
              WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
+            WINDOW w AS (PARTITION BY e.case_id ORDER BY e.occurred_at, e.id)
         ),
         spells AS (
             SELECT c.id AS case_id, COALESCE(m.left_stage, c.status) AS stage,
-                   c.opened_on AS on_date, 0::bigint AS seq
+                   c.opened_on AS on_date, m.on_date AS next_on
               FROM survivor_case c
-              LEFT JOIN moves m ON m.case_id = c.id AND m.seq = 1
+              LEFT JOIN moves m ON m.case_id = c.id AND m.first
              WHERE c.organization_id = ANY({{orgs}}) AND c.deleted_at IS NULL
             UNION ALL
-            SELECT m.case_id, m.stage, m.on_date, m.seq FROM moves m
+            SELECT m.case_id, m.stage, m.on_date, m.next_on FROM moves m
         )
         SELECT c.organization_id, c.district_id, NULL::uuid AS block_id, c.survivor_id,
                c.id AS unit_key, c.survivor_id AS person_key, NULL::numeric AS amount,
                s.stage AS d_stage,
                GREATEST(s.on_date, c.opened_on) AS from_date,
-               lead(GREATEST(s.on_date, c.opened_on))
-                   OVER (PARTITION BY s.case_id ORDER BY s.seq) AS to_date
+               CASE WHEN s.next_on IS NOT NULL THEN GREATEST(s.next_on, c.opened_on) END
+                   AS to_date
           FROM spells s JOIN survivor_case c ON c.id = s.case_id
          WHERE c.deleted_at IS NULL""",
 )
