@@ -191,6 +191,25 @@ class Timing:
         return self.percentile(0.9)
 
 
+async def build_rollups(url: str) -> float:
+    """Bring every rolled-up measure up to date, as the first figures would (the first time:
+    build it from every record); the seconds it took."""
+    from persistence.evidence import rollup
+    from persistence.evidence.measures import MEASURES
+
+    connection = await asyncpg.connect(_dsn(url))
+    started = time.perf_counter()
+    try:
+        for measure in MEASURES.values():
+            if measure.rollup is not None:
+                async with connection.transaction():
+                    await rollup.catch_up(connection, measure)
+                say(f"  rolled up {measure.code}: {time.perf_counter() - started:.1f} s")
+    finally:
+        await connection.close()
+    return time.perf_counter() - started
+
+
 @dataclass
 class Run:
     """One scale's figures: per request (a label), per mode."""
@@ -198,6 +217,7 @@ class Run:
     survivors: int
     counts: dict[str, int]
     seconds_seeding: float | None
+    seconds_rollup: float | None = None
     timings: dict[tuple[str, str], Timing] = field(default_factory=dict)
     answers: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -349,6 +369,11 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
                 if run.seconds_seeding is not None
                 else ""
             )
+            + (
+                f"; rolled-up stocks brought up to date in {run.seconds_rollup:.1f} s"
+                if run.seconds_rollup is not None
+                else ""
+            )
         )
     print()
     labels: list[str] = []
@@ -491,6 +516,7 @@ async def one_scale(url: str, survivors: int, workdir: Path, args: argparse.Name
         finally:
             await connection.close()
         run = Run(survivors=counts["survivor"], counts=counts, seconds_seeding=seconds)
+        run.seconds_rollup = await build_rollups(url)
         if not args.seed_only:
             await measure(app, factory, who, run, args)
     return run

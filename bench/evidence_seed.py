@@ -177,6 +177,7 @@ def steps(params: dict[str, str]) -> list[tuple[str, str]]:
                row_number() OVER (PARTITION BY s.org ORDER BY s.g) AS oseq
           FROM placed s JOIN bwd w ON w.org = s.org AND w.district = s.district;
         CREATE INDEX ON bs (org, oseq);
+        ANALYZE bs;
         CREATE TEMP TABLE bso AS SELECT org, count(*) AS n FROM bs GROUP BY org;
         INSERT INTO survivor (organization_id, id, district_id, created_at, updated_at,
                               created_by, deleted_at, personal_enc, sex, birth_year,

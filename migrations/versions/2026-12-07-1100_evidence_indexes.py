@@ -13,6 +13,13 @@ indexes the measures read through (bench/evidence.py, 100,000 survivors and 1M c
   rule for every survivor. The app role reads it and cannot write it.
 - A partial index of case transitions, holding what the case-stage and closure measures read,
   so that they scan the transitions in case order without the rest of the case events.
+- Rolled-up stock measures (persistence/evidence/rollup.py): ``evidence_piece`` (each fact's
+  stretches, cut by her consent), ``evidence_delta`` (per day and cell, the consented pieces
+  starting less those ending, kept by a statement trigger on the pieces), ``evidence_dirty``
+  (units whose pieces must be recomputed, marked by statement triggers on the tables each
+  measure reads, and on ``reporting_consent``, in the same transaction as the change) and
+  ``evidence_rollup`` (which measures were built, from which definition). The app computes
+  pieces (it holds the measures' SQL) before it reads a measure's figures.
 
 Revision ID: 0022
 Revises: 0021
@@ -93,6 +100,103 @@ END
 $$
 """
 
+# Units a change touches, marked for recomputation: measure, column naming the unit, and an
+# optional condition over the row, from the trigger's arguments; the transition tables a
+# statement has (new_rows, old_rows) hold the rows.
+MARK_DIRTY = """
+CREATE FUNCTION evidence_mark_dirty() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    wanted text := COALESCE(TG_ARGV[2], 'true');
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        EXECUTE format(
+            'INSERT INTO evidence_dirty (measure, unit_key) SELECT DISTINCT %L, r.%I'
+            ' FROM new_rows r WHERE r.%I IS NOT NULL AND (%s)',
+            TG_ARGV[0], TG_ARGV[1], TG_ARGV[1], wanted);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE format(
+            'INSERT INTO evidence_dirty (measure, unit_key) SELECT DISTINCT %L, r.%I'
+            ' FROM old_rows r WHERE r.%I IS NOT NULL AND (%s)',
+            TG_ARGV[0], TG_ARGV[1], TG_ARGV[1], wanted);
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+# A change of her days of consent touches every piece of hers, in every rolled-up measure.
+CONSENT_DIRTY = """
+CREATE FUNCTION evidence_consent_dirty() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO evidence_dirty (measure, unit_key)
+        SELECT DISTINCT p.measure, p.unit_key FROM evidence_piece p
+         WHERE p.survivor_id IN (SELECT r.survivor_id FROM new_rows r);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO evidence_dirty (measure, unit_key)
+        SELECT DISTINCT p.measure, p.unit_key FROM evidence_piece p
+         WHERE p.survivor_id IN (SELECT r.survivor_id FROM old_rows r);
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+# The deltas of the consented pieces a statement adds (+) or removes (-).
+PIECE_DELTAS = """
+CREATE FUNCTION evidence_piece_deltas() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    direction int := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+BEGIN
+    INSERT INTO evidence_delta AS d
+           (measure, organization_id, day, district_id, block_id, dims, n, amount)
+    SELECT x.measure, x.organization_id, x.day, x.district_id, x.block_id, x.dims,
+           sum(x.n), sum(x.amount)
+      FROM (SELECT p.measure, p.organization_id, lower(p.stretch) AS day, p.district_id,
+                   p.block_id, p.dims, direction AS n, direction * p.amount AS amount
+              FROM changed p WHERE p.consented
+            UNION ALL
+            SELECT p.measure, p.organization_id, upper(p.stretch), p.district_id, p.block_id,
+                   p.dims, -direction, -direction * p.amount
+              FROM changed p WHERE p.consented AND upper(p.stretch) IS NOT NULL) x
+     GROUP BY x.measure, x.organization_id, x.day, x.district_id, x.block_id, x.dims
+    ON CONFLICT (measure, organization_id, day, district_id, block_id, dims) DO UPDATE
+       SET n = d.n + EXCLUDED.n,
+           amount = CASE WHEN d.amount IS NULL AND EXCLUDED.amount IS NULL THEN NULL
+                         ELSE COALESCE(d.amount, 0) + COALESCE(EXCLUDED.amount, 0) END;
+    RETURN NULL;
+END
+$$
+"""
+
+# Rolled-up measures and the tables they read (persistence/evidence/measures: each measure's
+# ``rollup``; a test checks the two agree): measure, table, unit column, condition.
+ROLLUP_SOURCES = (
+    ("survivors", "survivor", "id", None),
+    ("case_stages", "survivor_case", "id", None),
+    ("case_stages", "case_event", "case_id", "kind = 'transition'"),
+)
+
+
+def _dirty_triggers(measure: str, table: str) -> dict[str, str]:
+    name = f"evidence_dirty_{measure}_{table}"
+    return {
+        f"{name}_ins": f"AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows",
+        f"{name}_upd": (
+            f"AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+        ),
+        f"{name}_del": f"AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows",
+    }
+
+
 TRIGGERS = {
     "consent_reporting_insert": "AFTER INSERT ON consent REFERENCING NEW TABLE AS new_rows",
     "consent_reporting_update": (
@@ -150,10 +254,118 @@ def upgrade() -> None:
         postgresql_include=["organization_id", "detail"],
         postgresql_where=sa.text("kind = 'transition'"),
     )
+    _create_rollups()
+
+
+def _create_rollups() -> None:
+    op.create_table(
+        "evidence_piece",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("measure", sa.String(length=60), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("unit_key", sa.Uuid(), nullable=False),
+        sa.Column("survivor_id", sa.Uuid(), nullable=True),
+        sa.Column("district_id", sa.Uuid(), nullable=True),
+        sa.Column("block_id", sa.Uuid(), nullable=True),
+        sa.Column("dims", postgresql.ARRAY(sa.String(length=80)), nullable=False),
+        sa.Column("amount", sa.Numeric(), nullable=True),
+        sa.Column("stretch", postgresql.DATERANGE(), nullable=False),
+        sa.Column("consented", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_piece")),
+    )
+    op.create_index("ix_evidence_piece_measure_unit_key", "evidence_piece", ["measure", "unit_key"])
+    op.create_index("ix_evidence_piece_survivor_id", "evidence_piece", ["survivor_id"])
+    op.create_index(
+        "ix_evidence_piece_measure_organization_id_unconsented",
+        "evidence_piece",
+        ["measure", "organization_id"],
+        postgresql_where=sa.text("NOT consented"),
+    )
+    op.create_table(
+        "evidence_delta",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("measure", sa.String(length=60), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("district_id", sa.Uuid(), nullable=True),
+        sa.Column("block_id", sa.Uuid(), nullable=True),
+        sa.Column("dims", postgresql.ARRAY(sa.String(length=80)), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.Numeric(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_delta")),
+    )
+    op.create_index(
+        "uq_evidence_delta_cell",
+        "evidence_delta",
+        ["measure", "organization_id", "day", "district_id", "block_id", "dims"],
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    )
+    op.create_table(
+        "evidence_dirty",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("measure", sa.String(length=60), nullable=False),
+        sa.Column("unit_key", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_dirty")),
+    )
+    op.create_index("ix_evidence_dirty_measure", "evidence_dirty", ["measure"])
+    op.create_table(
+        "evidence_rollup",
+        sa.Column("measure", sa.String(length=60), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("measure", name=op.f("pk_evidence_rollup")),
+    )
+    op.execute(MARK_DIRTY)
+    op.execute(CONSENT_DIRTY)
+    op.execute(PIECE_DELTAS)
+    for measure, table, unit, condition in ROLLUP_SOURCES:
+        arguments = f"'{measure}', '{unit}'" + (
+            "" if condition is None else ", '" + condition.replace("'", "''") + "'"
+        )
+        for name, when in _dirty_triggers(measure, table).items():
+            op.execute(
+                f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION evidence_mark_dirty({arguments})"
+            )
+    for name, when in _dirty_triggers("consent", "reporting_consent").items():
+        op.execute(
+            f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT "
+            "EXECUTE FUNCTION evidence_consent_dirty()"
+        )
+    op.execute(
+        "CREATE TRIGGER evidence_piece_added AFTER INSERT ON evidence_piece "
+        "REFERENCING NEW TABLE AS changed FOR EACH STATEMENT "
+        "EXECUTE FUNCTION evidence_piece_deltas()"
+    )
+    op.execute(
+        "CREATE TRIGGER evidence_piece_removed AFTER DELETE ON evidence_piece "
+        "REFERENCING OLD TABLE AS changed FOR EACH STATEMENT "
+        "EXECUTE FUNCTION evidence_piece_deltas()"
+    )
 
 
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
+    for measure, table, _unit, _condition in ROLLUP_SOURCES:
+        for name in _dirty_triggers(measure, table):
+            op.execute(f"DROP TRIGGER {name} ON {table}")
+    for name in _dirty_triggers("consent", "reporting_consent"):
+        op.execute(f"DROP TRIGGER {name} ON reporting_consent")
+    op.drop_table("evidence_rollup")
+    op.drop_index("ix_evidence_dirty_measure", table_name="evidence_dirty")
+    op.drop_table("evidence_dirty")
+    op.drop_index("uq_evidence_delta_cell", table_name="evidence_delta")
+    op.drop_table("evidence_delta")
+    op.drop_index(
+        "ix_evidence_piece_measure_organization_id_unconsented", table_name="evidence_piece"
+    )
+    op.drop_index("ix_evidence_piece_survivor_id", table_name="evidence_piece")
+    op.drop_index("ix_evidence_piece_measure_unit_key", table_name="evidence_piece")
+    op.drop_table("evidence_piece")
+    op.execute("DROP FUNCTION evidence_piece_deltas()")
+    op.execute("DROP FUNCTION evidence_consent_dirty()")
+    op.execute("DROP FUNCTION evidence_mark_dirty()")
     op.drop_index("ix_case_event_transition_case_id_occurred_at_id", table_name="case_event")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER {name} ON consent")

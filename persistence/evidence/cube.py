@@ -15,6 +15,8 @@ the periods gives the figure. One statement per request, whatever the number of 
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -262,12 +264,16 @@ def flow_sql(query: CubeQuery, bind: _Binder) -> str:
     )
 
 
+# A measure's facts of every unit (a rolled-up measure restricts itself to ``{units}``).
+EVERY_UNIT = "NULL::uuid[]"
+
+
 def _facts_sql(query: CubeQuery, orgs: str, bind: _Binder) -> str:
     """The measure's query with its parameters bound (``{today}`` only where it is used: an
     unused parameter has no type)."""
     sql = query.measure.sql
     today = bind(query.today, "::date") if "{today}" in sql else ""
-    return sql.format(orgs=orgs, today=today)
+    return sql.format(orgs=orgs, today=today, units=EVERY_UNIT)
 
 
 def _cube_select(*, ctes: str, breakdowns: int, measures: str, excluded: str) -> str:
@@ -327,28 +333,7 @@ def stock_sql(query: CubeQuery, bind: _Binder) -> str:
         f" FROM facts f{_joins(query)}{_where(conditions)}"
     )
     carried = ", ".join(f"f.{c}" for c in _stretch_columns(query))
-    if consent:
-        # Each stretch of a fact, cut by her consent: the days it was in force, and the rest.
-        # Most stretches lie within one period of consent and stay whole (no multirange
-        # arithmetic for them).
-        whole = "COALESCE(NOT isempty(f.span) AND k.days @> f.span, false)"
-        pieces = (
-            f"SELECT {carried}, x.stretch, x.consented FROM kept f"
-            " LEFT JOIN consent k ON k.survivor_id = f.survivor_id"
-            " CROSS JOIN LATERAL ("
-            f"SELECT f.span AS stretch, true AS consented WHERE {whole}"
-            " UNION ALL SELECT r, true"
-            " FROM unnest(datemultirange(f.span) * COALESCE(k.days, '{}'::datemultirange)) r"
-            f" WHERE NOT {whole}"
-            " UNION ALL SELECT r, false"
-            " FROM unnest(datemultirange(f.span) - COALESCE(k.days, '{}'::datemultirange)) r"
-            f" WHERE NOT {whole}) x"
-        )
-    else:
-        pieces = (
-            f"SELECT {carried}, f.span AS stretch, true AS consented FROM kept f"
-            " WHERE NOT isempty(f.span)"
-        )
+    pieces = consent_cut(carried, consented=bool(consent))
     if "age_band" in query.breakdowns:
         pieces = f"uncut AS ({pieces}), pieces AS ({_cut_by_age_band('uncut', carried)})"
     else:
@@ -357,14 +342,15 @@ def stock_sql(query: CubeQuery, bind: _Binder) -> str:
         f", {breakdown_sql(measure, b, stock=True)} AS b{i}" for i, b in enumerate(query.breakdowns)
     )
     # The first period each stretch stands in, and the first it no longer does (none when it
-    # has no end: its row falls out with the NULL index).
+    # has no end).
     first = f"width_bucket(lower(f.stretch) - 1, {days}) + 1"
     after = f"width_bucket(upper(f.stretch) - 1, {days}) + 1"
     count = len(query.periods)
     deltas = (
-        f"SELECT d.idx, d.dn, d.da, true AS consented{columns} FROM pieces f"
-        f" CROSS JOIN LATERAL (VALUES ({first}, 1, f.amount), ({after}, -1, -f.amount))"
-        f" AS d(idx, dn, da) WHERE f.consented AND d.idx <= {count}"
+        f"SELECT {first} AS idx, 1 AS dn, f.amount AS da, true AS consented{columns}"
+        f" FROM pieces f WHERE f.consented AND {first} <= {count}"
+        f" UNION ALL SELECT {after} AS idx, -1 AS dn, -f.amount AS da, true{columns}"
+        f" FROM pieces f WHERE f.consented AND {after} <= {count}"
     )
     # A stretch stands in some period when its first period exists and comes before the first
     # it no longer stands in.
@@ -377,6 +363,31 @@ def stock_sql(query: CubeQuery, bind: _Binder) -> str:
         breakdowns=len(query.breakdowns),
         measures="sum(dn) AS n, sum(dn) AS people, sum(da)::numeric AS amount",
         excluded=excluded,
+    )
+
+
+def consent_cut(carried: str, *, consented: bool) -> str:
+    """The pieces of the stretches of ``kept f`` (columns ``carried``, ``survivor_id`` and
+    ``span``, a daterange): cut by her consent to aggregate reporting (``consent k``) when
+    ``consented``, into the days it was in force and the rest; else whole. Most stretches lie
+    within one period of consent and stay whole, without multirange arithmetic."""
+    if not consented:
+        return (
+            f"SELECT {carried}, f.span AS stretch, true AS consented FROM kept f"
+            " WHERE NOT isempty(f.span)"
+        )
+    whole = "NOT isempty(f.span) AND k.days @> f.span"
+    return (
+        f"SELECT {carried}, f.span AS stretch, true AS consented FROM kept f"
+        f" JOIN consent k ON k.survivor_id = f.survivor_id WHERE {whole}"
+        f" UNION ALL SELECT {carried}, x.stretch, x.consented FROM kept f"
+        " LEFT JOIN consent k ON k.survivor_id = f.survivor_id"
+        " CROSS JOIN LATERAL ("
+        "SELECT r AS stretch, true AS consented"
+        " FROM unnest(datemultirange(f.span) * COALESCE(k.days, '{}'::datemultirange)) r"
+        " UNION ALL SELECT r, false"
+        " FROM unnest(datemultirange(f.span) - COALESCE(k.days, '{}'::datemultirange)) r"
+        f") x WHERE NOT COALESCE({whole}, false)"
     )
 
 
@@ -406,29 +417,112 @@ def _cut_by_age_band(uncut: str, carried: str) -> str:
 # estimate (JSON fields, business dates), so it may take thousands for one row; a nested loop
 # over the survivors' consent then runs once per fact (86 s instead of 0.2 at 100k survivors,
 # bench/evidence.py). Hash joins cost little when the estimate was right.
-PLANNER_SETTINGS = "SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = off"
+PLANNER_SETTINGS = (
+    "SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = off;"
+    # A plan for the values at hand each time (asyncpg prepares each statement): a generic
+    # plan cannot see that a NULL ``{units}`` reads every unit, nor the periods' days.
+    " SET LOCAL plan_cache_mode = force_custom_plan"
+)
 
 
 class CubeRepository(Repository):
     """Runs cube queries (read-only)."""
 
     async def cube(self, query: CubeQuery) -> Cube:
-        bind = _Binder()
-        if query.measure.kind is MeasureKind.flow:
-            sql = flow_sql(query, bind)
-        else:
-            if query.aggregate in PERCENTILES:
-                raise ValueError("a stock has no median or percentile")
-            sql = stock_sql(query, bind)
+        return (await self.cubes([query]))[0]
+
+    async def cubes(self, queries: Sequence[CubeQuery]) -> list[Cube]:
+        """Several cubes (a dashboard's, a report's). Side by side on the evidence pool's
+        connections when there is one, every connection reading the snapshot of this unit's
+        transaction, so that the figures are those one connection would have found; else one
+        after the other on this unit's connection."""
+        from persistence.evidence import rollup
+
         connection = await self.driver()
-        if connection.is_in_transaction():
-            await connection.execute(PLANNER_SETTINGS)
-            rows = await connection.fetch(sql, *bind.values)
+        pool = self.uow.evidence_pool
+        measures = {q.measure.code: q.measure for q in queries if rollup.rolled(q)}
+        for measure in measures.values():
+            await _catch_up(connection, pool, measure)
+        statements = [_statement(query) for query in queries]
+        if pool is None or len(queries) < 2 or not connection.is_in_transaction():
+            found = [await _fetch(connection, sql, values) for sql, values in statements]
         else:
-            async with connection.transaction(readonly=True):
+            snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
+            found = await _side_by_side(pool, snapshot, statements)
+        return [_cube(query, rows) for query, rows in zip(queries, found, strict=True)]
+
+
+async def _catch_up(connection: Any, pool: Any, measure: Measure) -> None:
+    """Bring a rolled-up measure up to date before its figures are read: in a transaction of
+    its own on a side connection when there are some (committed, so the snapshot the figures
+    are read on holds it, and the lock on the measure is held briefly), else in the unit's."""
+    from persistence.evidence import rollup
+
+    if pool is not None and connection.is_in_transaction():
+        async with pool.acquire(timeout=SIDE_ACQUIRE_SECONDS) as side:
+            async with side.transaction():
+                await rollup.catch_up(side, measure)
+    elif connection.is_in_transaction():
+        await rollup.catch_up(connection, measure)
+    else:
+        async with connection.transaction():
+            await rollup.catch_up(connection, measure)
+
+
+def _statement(query: CubeQuery) -> tuple[str, list[Any]]:
+    from persistence.evidence import rollup
+
+    bind = _Binder()
+    if rollup.rolled(query):
+        return rollup.rolled_stock_sql(query, bind), bind.values
+    if query.measure.kind is MeasureKind.flow:
+        sql = flow_sql(query, bind)
+    else:
+        if query.aggregate in PERCENTILES:
+            raise ValueError("a stock has no median or percentile")
+        sql = stock_sql(query, bind)
+    return sql, bind.values
+
+
+async def _fetch(connection: Any, sql: str, values: list[Any]) -> list[Any]:
+    """One statement on the unit's connection, with the planner settings for the rest of its
+    transaction (or for a read-only transaction of its own when it has none)."""
+    if connection.is_in_transaction():
+        await connection.execute(PLANNER_SETTINGS)
+        return list(await connection.fetch(sql, *values))
+    async with connection.transaction(readonly=True):
+        await connection.execute(PLANNER_SETTINGS)
+        return list(await connection.fetch(sql, *values))
+
+
+# How long a side connection is waited for before the figures fail (as the fast lane's).
+SIDE_ACQUIRE_SECONDS = 30.0
+_SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
+
+
+async def _side_by_side(
+    pool: Any, snapshot: str, statements: Sequence[tuple[str, list[Any]]]
+) -> list[list[Any]]:
+    """Each statement on one of the pool's connections, as many at once as it has, each
+    connection in a read-only transaction on ``snapshot`` (exported by the request's open
+    transaction), taking the next statement when it is done."""
+    if not _SNAPSHOT_ID.match(snapshot):  # pragma: no cover - PostgreSQL's own format
+        raise ValueError("unexpected snapshot id")
+    found: list[list[Any] | None] = [None] * len(statements)
+    waiting = iter(range(len(statements)))
+
+    async def worker() -> None:
+        async with pool.acquire(timeout=SIDE_ACQUIRE_SECONDS) as connection:
+            async with connection.transaction(isolation="repeatable_read", readonly=True):
+                await connection.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                 await connection.execute(PLANNER_SETTINGS)
-                rows = await connection.fetch(sql, *bind.values)
-        return _cube(query, rows)
+                for index in waiting:
+                    sql, values = statements[index]
+                    found[index] = list(await connection.fetch(sql, *values))
+
+    workers = min(len(statements), pool.get_max_size())
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return [rows if rows is not None else [] for rows in found]
 
 
 def _cube(query: CubeQuery, rows: Sequence[Any]) -> Cube:

@@ -21,6 +21,13 @@ A measure's ``sql`` is a SELECT whose rows are the subject's facts, in these col
   ``from_date <= D < to_date``. A unit must not stand twice at once in one cell.
 
 ``{today}`` may be used for "as far as we know today" (a bound date parameter).
+
+A stock measure may be *rolled up* (``rollup``, persistence/evidence/rollup.py): its facts are
+kept as pieces and daily deltas, recomputed for a unit (a case, a survivor) whenever a record
+it is computed from changes, so that its figures are read from a few thousand rows instead of
+computed from every record. Its ``sql`` then restricts itself to ``{units}`` (a uuid[]
+expression, NULL for every unit), and ``rollup`` names, for each table it reads, the column of
+a changed row that names the unit the change touches. It must not use ``{today}``.
 """
 
 from __future__ import annotations
@@ -54,6 +61,24 @@ class Dimension:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """A table a rolled-up measure reads: which column of a changed row names the unit it
+    touches, and which rows matter at all (an SQL condition over the row, or None)."""
+
+    table: str
+    unit: str
+    condition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """How a stock measure is kept rolled up: the tables it reads (her consent to aggregate
+    reporting is always one)."""
+
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
     code: str
     subject: str
@@ -69,6 +94,8 @@ class Measure:
     has_block: bool = False
     # Facts carry ``d_leader_group`` so a survivor leader can see her own groups' figures.
     leader_groups: bool = False
+    # Stocks only: kept rolled up (see the module's docstring).
+    rollup: Rollup | None = None
 
     def dimension(self, name: str) -> Dimension | None:
         return next((d for d in self.dims if d.name == name), None)

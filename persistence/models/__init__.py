@@ -68,6 +68,10 @@ from persistence.models.media_engagement import MediaEngagement
 from persistence.models.indicator import Indicator
 from persistence.models.evidence_request import EvidenceRequest
 from persistence.models.reporting_consent import ReportingConsent
+from persistence.models.evidence_piece import EvidencePiece
+from persistence.models.evidence_delta import EvidenceDelta
+from persistence.models.evidence_dirty import EvidenceDirty
+from persistence.models.evidence_rollup import EvidenceRollup
 
 __all__ = [
     "AdvocacyAction",
@@ -95,7 +99,11 @@ __all__ = [
     "EntitlementApplication",
     "EntitlementStatusChange",
     "Entity",
+    "EvidenceDelta",
+    "EvidenceDirty",
+    "EvidencePiece",
     "EvidenceRequest",
+    "EvidenceRollup",
     "FinancialInclusion",
     "IdempotencyRecord",
     "IdentificationReferral",

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from persistence.clock import business_date_sql as day
-from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary
+from persistence.evidence.measure import (
+    Dimension,
+    Measure,
+    MeasureKind,
+    Rollup,
+    Source,
+    vocabulary,
+)
 from persistence.models.case_vocabulary import (
     CaseStatus,
     ClosureReason,
@@ -31,7 +38,9 @@ SURVIVORS = Measure(
                NULL::numeric AS amount,
                {day("s.created_at")} AS from_date, {day("s.deleted_at")} AS to_date
           FROM survivor s
-         WHERE s.organization_id = ANY({{orgs}})""",
+         WHERE s.organization_id = ANY({{orgs}})
+           AND ({{units}} IS NULL OR s.id = ANY({{units}}))""",
+    rollup=Rollup(sources=(Source("survivor", "id"),)),
 )
 
 REGISTRATIONS = Measure(
@@ -68,6 +77,7 @@ CASE_STAGES = Measure(
                    lead({day("e.occurred_at")}) OVER w AS next_on
               FROM case_event e
              WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
+               AND ({{units}} IS NULL OR e.case_id = ANY({{units}}))
             WINDOW w AS (PARTITION BY e.case_id ORDER BY e.occurred_at, e.id)
         ),
         spells AS (
@@ -76,6 +86,7 @@ CASE_STAGES = Measure(
               FROM survivor_case c
               LEFT JOIN moves m ON m.case_id = c.id AND m.first
              WHERE c.organization_id = ANY({{orgs}}) AND c.deleted_at IS NULL
+               AND ({{units}} IS NULL OR c.id = ANY({{units}}))
             UNION ALL
             SELECT m.case_id, m.stage, m.on_date, m.next_on FROM moves m
         )
@@ -87,6 +98,12 @@ CASE_STAGES = Measure(
                    AS to_date
           FROM spells s JOIN survivor_case c ON c.id = s.case_id
          WHERE c.deleted_at IS NULL""",
+    rollup=Rollup(
+        sources=(
+            Source("survivor_case", "id"),
+            Source("case_event", "case_id", "kind = 'transition'"),
+        )
+    ),
 )
 
 CASE_CLOSURES = Measure(
