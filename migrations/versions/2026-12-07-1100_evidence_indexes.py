@@ -11,11 +11,13 @@ indexes the measures read through (bench/evidence.py, 100,000 survivors and 1M c
   survivor's aggregate-reporting consents (under a transaction lock per survivor, so that two
   concurrent changes cannot leave it behind). Every figure reads it instead of recomputing the
   rule for every survivor. The app role reads it and cannot write it.
-- A partial index of case transitions, holding what the case-stage and closure measures read,
-  so that they scan the transitions in case order without the rest of the case events.
+- A partial index of case transitions, holding what the case-stage measure reads, so that it
+  scans the transitions in case order without the rest of the case events; and one of
+  closures alone, holding what the closure measure reads.
 - Rolled-up stock measures (persistence/evidence/rollup.py): ``evidence_piece`` (each fact's
   stretches, cut by her consent), ``evidence_delta`` (per day and cell, the consented pieces
-  starting less those ending, kept by a statement trigger on the pieces), ``evidence_dirty``
+  starting less those ending, kept by a statement trigger on the pieces; and
+  ``evidence_month_delta``, the same summed per calendar month), ``evidence_dirty``
   (units whose pieces must be recomputed, marked by statement triggers on the tables each
   measure reads, and on ``reporting_consent``, in the same transaction as the change) and
   ``evidence_rollup`` (which measures were built, from which definition). The app computes
@@ -156,19 +158,36 @@ AS $$
 DECLARE
     direction int := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
-    INSERT INTO evidence_delta AS d
-           (measure, organization_id, day, district_id, block_id, dims, n, amount)
-    SELECT x.measure, x.organization_id, x.day, x.district_id, x.block_id, x.dims,
-           sum(x.n), sum(x.amount)
-      FROM (SELECT p.measure, p.organization_id, lower(p.stretch) AS day, p.district_id,
-                   p.block_id, p.dims, direction AS n, direction * p.amount AS amount
-              FROM changed p WHERE p.consented
-            UNION ALL
-            SELECT p.measure, p.organization_id, upper(p.stretch), p.district_id, p.block_id,
-                   p.dims, -direction, -direction * p.amount
-              FROM changed p WHERE p.consented AND upper(p.stretch) IS NOT NULL) x
-     GROUP BY x.measure, x.organization_id, x.day, x.district_id, x.block_id, x.dims
-    ON CONFLICT (measure, organization_id, day, district_id, block_id, dims) DO UPDATE
+    WITH deltas AS (
+        SELECT x.measure, x.organization_id, x.day, x.district_id, x.block_id, x.dims,
+               sum(x.n) AS n, sum(x.amount) AS amount
+          FROM (SELECT p.measure, p.organization_id, lower(p.stretch) AS day, p.district_id,
+                       p.block_id, p.dims, direction AS n, direction * p.amount AS amount
+                  FROM changed p WHERE p.consented
+                UNION ALL
+                SELECT p.measure, p.organization_id, upper(p.stretch), p.district_id,
+                       p.block_id, p.dims, -direction, -direction * p.amount
+                  FROM changed p WHERE p.consented AND upper(p.stretch) IS NOT NULL) x
+         GROUP BY x.measure, x.organization_id, x.day, x.district_id, x.block_id, x.dims
+    ), daily AS (
+        INSERT INTO evidence_delta AS d
+               (measure, organization_id, day, district_id, block_id, dims, n, amount)
+        SELECT c.measure, c.organization_id, c.day, c.district_id, c.block_id, c.dims, c.n,
+               c.amount
+          FROM deltas c
+        ON CONFLICT (measure, organization_id, day, district_id, block_id, dims) DO UPDATE
+           SET n = d.n + EXCLUDED.n,
+               amount = CASE WHEN d.amount IS NULL AND EXCLUDED.amount IS NULL THEN NULL
+                             ELSE COALESCE(d.amount, 0) + COALESCE(EXCLUDED.amount, 0) END
+    )
+    INSERT INTO evidence_month_delta AS d
+           (measure, organization_id, month, district_id, block_id, dims, n, amount)
+    SELECT c.measure, c.organization_id, date_trunc('month', c.day)::date, c.district_id,
+           c.block_id, c.dims, sum(c.n), sum(c.amount)
+      FROM deltas c
+     GROUP BY c.measure, c.organization_id, date_trunc('month', c.day)::date, c.district_id,
+              c.block_id, c.dims
+    ON CONFLICT (measure, organization_id, month, district_id, block_id, dims) DO UPDATE
        SET n = d.n + EXCLUDED.n,
            amount = CASE WHEN d.amount IS NULL AND EXCLUDED.amount IS NULL THEN NULL
                          ELSE COALESCE(d.amount, 0) + COALESCE(EXCLUDED.amount, 0) END;
@@ -254,6 +273,14 @@ def upgrade() -> None:
         postgresql_include=["organization_id", "detail"],
         postgresql_where=sa.text("kind = 'transition'"),
     )
+    op.create_index(
+        "ix_case_event_closure_organization_id_occurred_at",
+        "case_event",
+        ["organization_id", "occurred_at"],
+        unique=False,
+        postgresql_include=["id", "case_id", "detail"],
+        postgresql_where=sa.text("kind = 'transition' AND (detail ->> 'to') = 'closed'"),
+    )
     _create_rollups()
 
 
@@ -298,6 +325,26 @@ def _create_rollups() -> None:
         "uq_evidence_delta_cell",
         "evidence_delta",
         ["measure", "organization_id", "day", "district_id", "block_id", "dims"],
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    )
+    op.create_table(
+        "evidence_month_delta",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("measure", sa.String(length=60), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("district_id", sa.Uuid(), nullable=True),
+        sa.Column("block_id", sa.Uuid(), nullable=True),
+        sa.Column("dims", postgresql.ARRAY(sa.String(length=80)), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.Numeric(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_month_delta")),
+    )
+    op.create_index(
+        "uq_evidence_month_delta_cell",
+        "evidence_month_delta",
+        ["measure", "organization_id", "month", "district_id", "block_id", "dims"],
         unique=True,
         postgresql_nulls_not_distinct=True,
     )
@@ -355,6 +402,8 @@ def downgrade() -> None:
     op.drop_table("evidence_rollup")
     op.drop_index("ix_evidence_dirty_measure", table_name="evidence_dirty")
     op.drop_table("evidence_dirty")
+    op.drop_index("uq_evidence_month_delta_cell", table_name="evidence_month_delta")
+    op.drop_table("evidence_month_delta")
     op.drop_index("uq_evidence_delta_cell", table_name="evidence_delta")
     op.drop_table("evidence_delta")
     op.drop_index(
@@ -366,6 +415,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION evidence_piece_deltas()")
     op.execute("DROP FUNCTION evidence_consent_dirty()")
     op.execute("DROP FUNCTION evidence_mark_dirty()")
+    op.drop_index("ix_case_event_closure_organization_id_occurred_at", table_name="case_event")
     op.drop_index("ix_case_event_transition_case_id_occurred_at_id", table_name="case_event")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER {name} ON consent")

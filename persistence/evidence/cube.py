@@ -111,22 +111,25 @@ def _age_band_sql(year_sql: str) -> str:
 
 def breakdown_sql(measure: Measure, name: str, *, stock: bool) -> str:
     """The SQL of one breakdown over a fact row ``f``: flows read the place and the survivor
-    from the joined ``dist`` and ``sv``; stocks carry them on each stretch."""
+    from the joined ``dist`` and ``sv``; stocks carry them on each stretch. Places group as
+    ids and words byte by byte (the "C" collation): the cells are the same, and sorting them
+    for the cube costs less than comparing text in the language's order."""
     if name == "state":
-        return "f.state_id::text" if stock else "dist.state_id::text"
+        return "f.state_id" if stock else "dist.state_id"
     if name == "district":
-        return "f.district_id::text"
+        return "f.district_id"
     if name == "block":
-        return "f.block_id::text"
+        return "f.block_id"
     if name == "sex":
-        return f"COALESCE({'f' if stock else 'sv'}.sex, '{UNKNOWN}')"
+        return f"COALESCE({'f' if stock else 'sv'}.sex, '{UNKNOWN}') COLLATE \"C\""
     if name == "age_band":
         # Stocks: the band of the stretch (cut where it changes). Flows: at the period's end.
-        return "f.age_band" if stock else _age_band_sql("extract(year FROM f.evaluated_on)::int")
+        band = "f.age_band" if stock else _age_band_sql("extract(year FROM f.evaluated_on)::int")
+        return f'({band}) COLLATE "C"'
     dimension = measure.dimension(name)
     if dimension is None:
         raise ValueError(f"{measure.code} has no breakdown {name!r}")
-    return f"f.{dimension.column}"
+    return f'(f.{dimension.column})::text COLLATE "C"'
 
 
 def available_breakdowns(measure: Measure) -> tuple[str, ...]:
@@ -281,7 +284,7 @@ def _cube_select(*, ctes: str, breakdowns: int, measures: str, excluded: str) ->
     row (``idx`` 0) with the count of units left out for want of consent."""
     names = [f"b{i}" for i in range(breakdowns)]
     grouping = f"GROUPING({', '.join(names)})" if names else "0"
-    keys = "".join(f", {n}" for n in names)
+    keys = "".join(f", {n}::text AS {n}" for n in names)
     cube = f", CUBE({', '.join(names)})" if names else ""
     nulls = "".join(f", NULL::text AS {n}" for n in names)
     return (

@@ -32,6 +32,7 @@ kept: those queries stay live.
 from __future__ import annotations
 
 import hashlib
+from datetime import date, timedelta
 from typing import Any
 
 from persistence.evidence.cube import (
@@ -105,6 +106,7 @@ async def catch_up(connection: Any, measure: Measure) -> None:
         await connection.execute("DELETE FROM evidence_dirty WHERE measure = $1", code)
         await connection.execute("DELETE FROM evidence_piece WHERE measure = $1", code)
         await connection.execute("DELETE FROM evidence_delta WHERE measure = $1", code)
+        await connection.execute("DELETE FROM evidence_month_delta WHERE measure = $1", code)
         await connection.execute(pieces_sql(measure), None, code)
         await connection.execute(
             "INSERT INTO evidence_rollup (measure, digest, built_at) VALUES ($1, $2, now())"
@@ -127,6 +129,10 @@ async def catch_up(connection: Any, measure: Measure) -> None:
     await connection.execute(pieces_sql(measure), units, code)
 
 
+def _month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
 def _column(measure: Measure, name: str, alias: str) -> str:
     if name == "state":
         return "dist.state_id"
@@ -134,6 +140,12 @@ def _column(measure: Measure, name: str, alias: str) -> str:
         return f"{alias}.{name}_id"
     index = [d.name for d in measure.dims].index(name) + 1
     return f"{alias}.dims[{index}]"
+
+
+def _key(measure: Measure, name: str, alias: str) -> str:
+    """A breakdown's column as the live cube groups it (ids, or words byte by byte)."""
+    column = _column(measure, name, alias)
+    return column if name in PLACES else f'({column})::text COLLATE "C"'
 
 
 def _conditions(query: CubeQuery, alias: str, bind: _Binder) -> list[str]:
@@ -167,31 +179,41 @@ def rolled_stock_sql(query: CubeQuery, bind: _Binder) -> str:
     days = bind(evaluated, "::date[]")
     last_day = bind(evaluated[-1], "::date")
     count = len(query.periods)
-    columns = "".join(
-        f", {_column(measure, b, 'x')}::text AS b{i}" for i, b in enumerate(query.breakdowns)
+    filters = _conditions(query, "x", bind)
+    # Months read on a day before their last: their days one by one. Every other month as a
+    # whole: all its days fall in the period of its last day.
+    split = sorted({day.replace(day=1) for day in evaluated if not _month_end(day)})
+    months = bind(split, "::date[]")
+
+    def rows_from(table: str, bucket: str, when: str) -> str:
+        columns = "".join(
+            f", {_key(measure, b, 'x')} AS b{i}" for i, b in enumerate(query.breakdowns)
+        )
+        where = " AND ".join(
+            [f"x.measure = {code}", f"x.organization_id = ANY({orgs})", when, *filters]
+        )
+        return (
+            f"SELECT width_bucket({bucket}, {days}) + 1 AS idx, x.n AS dn, x.amount AS da,"
+            f" true AS consented{columns} FROM {table} x{_district_join(query, 'x')}"
+            f" WHERE {where}"
+        )
+
+    rows = rows_from(
+        "evidence_month_delta",
+        "(x.month + interval '1 month')::date - 2",
+        f"x.month <= {last_day} AND x.month <> ALL({months})",
     )
-    where = " AND ".join(
-        [
-            f"x.measure = {code}",
-            f"x.organization_id = ANY({orgs})",
-            f"x.day <= {last_day}",
-            *_conditions(query, "x", bind),
-        ]
-    )
-    rows = (
-        f"SELECT width_bucket(x.day - 1, {days}) + 1 AS idx, x.n AS dn, x.amount AS da,"
-        f" true AS consented{columns} FROM evidence_delta x{_district_join(query, 'x')}"
-        f" WHERE {where}"
-    )
+    if split:
+        rows += " UNION ALL " + rows_from(
+            "evidence_delta",
+            "x.day - 1",
+            f"x.day >= {bind(split[0], '::date')} AND x.day <= {last_day}"
+            f" AND date_trunc('month', x.day)::date = ANY({months})",
+        )
     first = f"width_bucket(lower(x.stretch) - 1, {days}) + 1"
     after = f"width_bucket(upper(x.stretch) - 1, {days}) + 1"
     unconsented = " AND ".join(
-        [
-            f"x.measure = {code}",
-            f"x.organization_id = ANY({orgs})",
-            "NOT x.consented",
-            *_conditions(query, "x", bind),
-        ]
+        [f"x.measure = {code}", f"x.organization_id = ANY({orgs})", "NOT x.consented", *filters]
     )
     excluded = (
         f"SELECT count(DISTINCT x.unit_key) FROM evidence_piece x{_district_join(query, 'x')}"

@@ -70,6 +70,7 @@ from persistence.models.evidence_request import EvidenceRequest
 from persistence.models.reporting_consent import ReportingConsent
 from persistence.models.evidence_piece import EvidencePiece
 from persistence.models.evidence_delta import EvidenceDelta
+from persistence.models.evidence_month_delta import EvidenceMonthDelta
 from persistence.models.evidence_dirty import EvidenceDirty
 from persistence.models.evidence_rollup import EvidenceRollup
 
@@ -101,6 +102,7 @@ __all__ = [
     "Entity",
     "EvidenceDelta",
     "EvidenceDirty",
+    "EvidenceMonthDelta",
     "EvidencePiece",
     "EvidenceRequest",
     "EvidenceRollup",
