@@ -57,6 +57,7 @@ ANALYST_EMAIL = "bench.analyst@example.org"
 # The issue's targets (ms), by what they bound.
 TARGETS = {"outcomes": 300.0, "indicator": 200.0, "report_xlsx": 3000.0}
 MODES = ("internal", "suppressed")
+ROW_MODES = ("internal", "suppressed", "write")
 
 
 def say(message: str) -> None:
@@ -322,6 +323,57 @@ async def measure(app: Any, factory: Any, who: People, run: Run, args: argparse.
                 say(f"  {mode:<10} {label:<48} {shown}")
                 if timing.error:
                     say(f"    {timing.error}")
+        if args.writes and not args.indicators_only:
+            await kept_up_to_date(http, factory, who, run, fy, args.writes)
+
+
+async def kept_up_to_date(
+    http: httpx.AsyncClient,
+    factory: Any,
+    who: People,
+    run: Run,
+    fy: dict[str, str],
+    writes: int,
+) -> None:
+    """What keeping the roll-ups costs: ``writes`` active cases moved to monitoring through
+    the API (each marks its case in its transaction), then the outcomes dashboard (which
+    first recomputes the marked cases' pieces), then the dashboard again."""
+    async with factory.uow() as uow:
+        driver = await uow.driver()
+        cases = await driver.fetch(
+            # (without sealed details: the seeded ones are dummies the case's answer cannot open)
+            "SELECT id FROM survivor_case WHERE organization_id = $1 AND status = 'active'"
+            " AND deleted_at IS NULL AND context_enc IS NULL ORDER BY id LIMIT $2",
+            who.lead,
+            writes,
+        )
+    headers = await factory.user_headers(who.manager)
+    timing = Timing()
+    for row in cases:
+        started = time.perf_counter()
+        response = await http.post(
+            f"/api/v1/cases/{row['id']}/transitions",
+            json={"to": "monitoring", "reason": "Bench: doing well at home."},
+            headers=headers,
+        )
+        timing.samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            timing.status, timing.error = response.status_code, response.text[:300]
+            say(f"  a case transition failed: {timing.error}")
+            break
+    run.timings[(f"case transition ({len(cases)} cases)", "write")] = timing
+    query = {**fy, "internal": "true"}
+    for label in ("outcomes dashboard after the writes", "outcomes dashboard again"):
+        dashboard, _ = await timed(
+            http, "/api/v1/dashboards/outcomes", query, headers, warmup=0, repeat=1
+        )
+        run.timings[(label, "internal")] = dashboard
+    say(
+        f"  {len(cases)} case transitions: p50 {timing.p50 or 0:.1f} ms; the dashboard"
+        " after them"
+        f" {run.timings[('outcomes dashboard after the writes', 'internal')].p50 or 0:.0f} ms,"
+        f" then {run.timings[('outcomes dashboard again', 'internal')].p50 or 0:.0f} ms"
+    )
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -389,7 +441,9 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
     print("-" * len(head))
     valid = True
     for label in labels:
-        for mode in MODES:
+        for mode in ROW_MODES:
+            if not any((label, mode) in run.timings for run in runs):
+                continue
             line = f"{label:<46} {mode:<10}"
             for run in runs:
                 timing = run.timings.get((label, mode))
@@ -549,6 +603,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--seed-only", action="store_true", help="seed (with --database-url), measure nothing"
+    )
+    parser.add_argument(
+        "--writes",
+        type=int,
+        default=50,
+        help="case transitions made through the API at the end, then the dashboard timed "
+        "again (the cost of keeping the roll-ups); 0: none (the data stays as seeded)",
     )
     parser.add_argument(
         "--keep-answers", type=Path, metavar="DIR", help="write each request's answer here"
