@@ -20,11 +20,11 @@ from domain.evidence.periods import Period, PeriodKind, periods
 from persistence.clock import FixedClock, using
 from persistence.evidence import rollup
 from persistence.evidence.cube import (
+    Binder,
     Cube,
     CubeQuery,
     PeriodBounds,
-    _Binder,
-    _cube,
+    cube_of,
     stock_sql,
 )
 from persistence.evidence.measures import MEASURES
@@ -107,12 +107,12 @@ async def compare(world: EvidenceWorld) -> int:
             await rollup.catch_up(connection, MEASURES[code])
         compared = 0
         for query in queries((world.org, world.partner)):
-            live_bind, rolled_bind = _Binder(), _Binder()
+            live_bind, rolled_bind = Binder(), Binder()
             live = await connection.fetch(stock_sql(query, live_bind), *live_bind.values)
             rolled = await connection.fetch(
                 rollup.rolled_stock_sql(query, rolled_bind), *rolled_bind.values
             )
-            expected, found = shown(_cube(query, live)), shown(_cube(query, rolled))
+            expected, found = shown(cube_of(query, live)), shown(cube_of(query, rolled))
             assert found == expected, (query.measure.code, query.breakdowns, query.filters)
             compared += len(expected[0])
         assert await connection.fetchval("SELECT count(*) FROM evidence_dirty") == 0

@@ -10,7 +10,15 @@ period when it stands on the day the period is read (its last day, or today) and
 in force then. Stocks are computed without joining every fact to every period: each stretch of
 a fact (intersected with her consent, and cut where her age band changes) becomes +1 at the
 first period it stands in and -1 at the first period it no longer does; the running sum over
-the periods gives the figure. One statement per request, whatever the number of periods.
+the periods gives the figure. One statement per measure, whatever the number of periods.
+A rolled-up stock measure is read from its roll-up instead (persistence/evidence/rollup.py),
+with the same answers, when the breakdowns and filters asked are ones it keeps.
+
+Flows find their periods by one lookup into the periods' boundaries (``Segments``), whatever
+their number and even when they overlap. Statements run with room to sort in memory, without
+nested loops and with a plan for the values at hand (``PLANNER_SETTINGS``); several at once
+(a dashboard's, a report's) run side by side on the evidence pool's connections, all on the
+snapshot of the request's transaction (``CubeRepository.cubes``).
 """
 
 from __future__ import annotations
@@ -87,7 +95,7 @@ class Cube:
     excluded: int
 
 
-class _Binder:
+class Binder:
     def __init__(self) -> None:
         self.values: list[Any] = []
 
@@ -148,7 +156,7 @@ def available_breakdowns(measure: Measure) -> tuple[str, ...]:
 _PLACE_COLUMN = {"state": "dist.state_id", "district": "f.district_id", "block": "f.block_id"}
 
 
-def _filter_sql(measure: Measure, filters: Mapping[str, Sequence[str]], bind: _Binder) -> list[str]:
+def _filter_sql(measure: Measure, filters: Mapping[str, Sequence[str]], bind: Binder) -> list[str]:
     """Conditions over a fact ``f`` with ``dist`` and ``sv`` joined; values always bound."""
     conditions = []
     for name, values in sorted(filters.items()):
@@ -219,7 +227,7 @@ class Segments:
         return cls(boundaries, members)
 
 
-def flow_sql(query: CubeQuery, bind: _Binder) -> str:
+def flow_sql(query: CubeQuery, bind: Binder) -> str:
     measure = query.measure
     orgs = bind(list(query.organization_ids), "::uuid[]")
     facts = _facts_sql(query, orgs, bind)
@@ -252,7 +260,7 @@ def flow_sql(query: CubeQuery, bind: _Binder) -> str:
         amount = f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY amount)::numeric"
     else:
         amount = "sum(amount)::numeric" if query.aggregate == "sum" else "NULL::numeric"
-    return _cube_select(
+    return cube_select(
         ctes=(
             f"periods AS (SELECT * FROM unnest({member_segments}, {member_periods},"
             f" {member_days}) AS p(segment, idx, evaluated_on))"
@@ -271,7 +279,7 @@ def flow_sql(query: CubeQuery, bind: _Binder) -> str:
 EVERY_UNIT = "NULL::uuid[]"
 
 
-def _facts_sql(query: CubeQuery, orgs: str, bind: _Binder) -> str:
+def _facts_sql(query: CubeQuery, orgs: str, bind: Binder) -> str:
     """The measure's query with its parameters bound (``{today}`` only where it is used: an
     unused parameter has no type)."""
     sql = query.measure.sql
@@ -279,7 +287,7 @@ def _facts_sql(query: CubeQuery, orgs: str, bind: _Binder) -> str:
     return sql.format(orgs=orgs, today=today, units=EVERY_UNIT)
 
 
-def _cube_select(*, ctes: str, breakdowns: int, measures: str, excluded: str) -> str:
+def cube_select(*, ctes: str, breakdowns: int, measures: str, excluded: str) -> str:
     """The cells of every grouping (each breakdown's values and margins, per period), and one
     row (``idx`` 0) with the count of units left out for want of consent."""
     names = [f"b{i}" for i in range(breakdowns)]
@@ -308,7 +316,7 @@ def _stretch_columns(query: CubeQuery) -> list[str]:
     return columns + [d.column for d in query.measure.dims]
 
 
-def stock_sql(query: CubeQuery, bind: _Binder) -> str:
+def stock_sql(query: CubeQuery, bind: Binder) -> str:
     measure = query.measure
     orgs = bind(list(query.organization_ids), "::uuid[]")
     facts = _facts_sql(query, orgs, bind)
@@ -361,7 +369,7 @@ def stock_sql(query: CubeQuery, bind: _Binder) -> str:
         f"SELECT count(DISTINCT f.unit_key) FROM pieces f WHERE NOT f.consented"
         f" AND {first} <= {count} AND (upper(f.stretch) IS NULL OR {first} < {after})"
     )
-    return _cube_select(
+    return cube_select(
         ctes=(f"facts AS ({facts}){consent}, kept AS ({kept}), {pieces}, rows AS ({deltas})"),
         breakdowns=len(query.breakdowns),
         measures="sum(dn) AS n, sum(dn) AS people, sum(da)::numeric AS amount",
@@ -452,7 +460,7 @@ class CubeRepository(Repository):
         else:
             snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
             found = await _side_by_side(pool, snapshot, statements)
-        return [_cube(query, rows) for query, rows in zip(queries, found, strict=True)]
+        return [cube_of(query, rows) for query, rows in zip(queries, found, strict=True)]
 
 
 async def _catch_up(connection: Any, pool: Any, measure: Measure) -> None:
@@ -475,7 +483,7 @@ async def _catch_up(connection: Any, pool: Any, measure: Measure) -> None:
 def _statement(query: CubeQuery) -> tuple[str, list[Any]]:
     from persistence.evidence import rollup
 
-    bind = _Binder()
+    bind = Binder()
     if rollup.rolled(query):
         return rollup.rolled_stock_sql(query, bind), bind.values
     if query.measure.kind is MeasureKind.flow:
@@ -528,7 +536,7 @@ async def _side_by_side(
     return [rows if rows is not None else [] for rows in found]
 
 
-def _cube(query: CubeQuery, rows: Sequence[Any]) -> Cube:
+def cube_of(query: CubeQuery, rows: Sequence[Any]) -> Cube:
     width = len(query.breakdowns)
     excluded = 0
     cells: list[CubeCell] = []

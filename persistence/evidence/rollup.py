@@ -36,10 +36,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from persistence.evidence.cube import (
+    Binder,
     CubeQuery,
-    _Binder,
-    _cube_select,
     consent_cut,
+    cube_select,
 )
 from persistence.evidence.measure import Measure, MeasureKind
 
@@ -148,7 +148,7 @@ def _key(measure: Measure, name: str, alias: str) -> str:
     return column if name in PLACES else f'({column})::text COLLATE "C"'
 
 
-def _conditions(query: CubeQuery, alias: str, bind: _Binder) -> list[str]:
+def _conditions(query: CubeQuery, alias: str, bind: Binder) -> list[str]:
     from uuid import UUID
 
     conditions = []
@@ -167,7 +167,7 @@ def _district_join(query: CubeQuery, alias: str) -> str:
     return f" LEFT JOIN district dist ON dist.id = {alias}.district_id" if "state" in names else ""
 
 
-def rolled_stock_sql(query: CubeQuery, bind: _Binder) -> str:
+def rolled_stock_sql(query: CubeQuery, bind: Binder) -> str:
     """The query's cells from the roll-up, as the live stock query gives them: per period
     the deltas up to the day it is read, and the units left out for want of consent."""
     measure = query.measure
@@ -220,7 +220,7 @@ def rolled_stock_sql(query: CubeQuery, bind: _Binder) -> str:
         f" WHERE {unconsented} AND {first} <= {count}"
         f" AND (upper(x.stretch) IS NULL OR {first} < {after})"
     )
-    return _cube_select(
+    return cube_select(
         ctes=f"rows AS ({rows})",
         breakdowns=len(query.breakdowns),
         measures="sum(dn) AS n, sum(dn) AS people, sum(da)::numeric AS amount",
