@@ -27,7 +27,9 @@ kept as pieces and daily deltas, recomputed for a unit (a case, a survivor) when
 it is computed from changes, so that its figures are read from a few thousand rows instead of
 computed from every record. Its ``sql`` then restricts itself to ``{units}`` (a uuid[]
 expression, NULL for every unit), and ``rollup`` names, for each table it reads, the column of
-a changed row that names the unit the change touches. It must not use ``{today}``.
+a changed row that names the unit the change touches. It must not use ``{today}``. Each of
+those tables needs the triggers that mark the units (a migration: see ``ROLLUP_SOURCES`` in
+migration 0022; tests/test_evidence_rollup.py checks that every source has them).
 """
 
 from __future__ import annotations

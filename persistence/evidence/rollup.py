@@ -27,6 +27,11 @@ How it is kept (migration 0022):
 The figures are then exactly those of the live cube (tests/test_evidence_rollup.py compares
 them after every kind of change). Breakdowns by sex or age band, and filters by sex, are not
 kept: those queries stay live.
+
+Writes that skip triggers (``TRUNCATE``, or ``session_replication_role = replica`` as in
+bench/evidence_seed.py) mark nothing: after them, delete the measures' ``evidence_rollup`` rows
+and the next figures build the pieces again. Marks wait until a measure's figures are next
+read: a measure nobody reads gathers one mark per changed unit meanwhile.
 """
 
 from __future__ import annotations
