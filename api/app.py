@@ -168,6 +168,9 @@ def create_app(
         opened_pool = settings.fast_lane and db.fast_lane_pool is None
         if opened_pool:
             await db.open_fast_lane_pool(settings.fast_lane_pool_size)
+        opened_evidence = settings.evidence_connections > 1 and db.evidence_pool is None
+        if opened_evidence:
+            await db.open_evidence_pool(settings.evidence_connections)
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # collector's passes, which otherwise walk it all and stall every request; and collect
         # young objects less often (a request's objects are freed by reference counting; cycles
@@ -180,6 +183,8 @@ def create_app(
         finally:
             if opened_pool:
                 await db.close_fast_lane_pool()
+            if opened_evidence:
+                await db.close_evidence_pool()
             if own_database:
                 await db.dispose()
 

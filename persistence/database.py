@@ -103,6 +103,9 @@ class Database:
     # pool's checkout and return, which ran through three greenlet switches per request and
     # cost about a quarter of a case read's Python time.
     fast_lane_pool: asyncpg.Pool | None = None
+    # Read-only connections on which the figures of a dashboard or a report are computed side
+    # by side, all on the snapshot of the request's own transaction (persistence/evidence).
+    evidence_pool: asyncpg.Pool | None = None
 
     @classmethod
     def connect(
@@ -143,8 +146,27 @@ class Database:
         if pool is not None:
             await pool.close()
 
+    async def open_evidence_pool(self, size: int) -> None:
+        """Open the evidence pool: up to ``size`` connections, made as needed."""
+        if self.evidence_pool is not None or self.dsn is None:
+            return
+        self.evidence_pool = await asyncpg.create_pool(
+            self.dsn,
+            min_size=0,
+            max_size=size,
+            max_inactive_connection_lifetime=0,
+            server_settings=server_settings(self.app_role),
+            reset=_roll_back_if_open,
+        )
+
+    async def close_evidence_pool(self) -> None:
+        pool, self.evidence_pool = self.evidence_pool, None
+        if pool is not None:
+            await pool.close()
+
     async def dispose(self) -> None:
         await self.close_fast_lane_pool()
+        await self.close_evidence_pool()
         await self.engine.dispose()
 
     def pool_status(self) -> dict[str, int]:

@@ -80,6 +80,15 @@ class UnitOfWork:
                 self._session = factory()
         return self._session
 
+    @property
+    def evidence_pool(self) -> Any:
+        """Read-only connections beside this unit's own, for figures computed side by side on
+        this unit's snapshot (None when the database has none, or when every unit shares one
+        connection, as in tests: other connections could not see its writes)."""
+        if self._database.connection is not None:
+            return None
+        return self._database.evidence_pool
+
     async def driver(self) -> Any:
         """The asyncpg connection of this unit, for prepared statements on hot paths.
 

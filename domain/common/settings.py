@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     # Evidence: aggregate cells about 1 to k-1 persons are suppressed (never below 3; public
     # trafficking data uses 11).
     suppression_k: int = Field(default=5, ge=3, le=100)
+    # Connections per worker on which the figures of a dashboard or a report are computed side
+    # by side (besides the pools above); 1: one after the other on the request's connection.
+    evidence_connections: int = Field(default=3, ge=1, le=32)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -17,7 +17,13 @@ from domain.audit.trail import authorize
 from domain.common.principal import Principal, Role
 from domain.evidence import policies
 from domain.evidence.catalogue import IndicatorDefinition
-from domain.evidence.evaluator import Evaluation, EvidenceScope, Figure, evaluate
+from domain.evidence.evaluator import (
+    Evaluation,
+    EvaluationRequest,
+    EvidenceScope,
+    Figure,
+    evaluate_many,
+)
 from domain.evidence.figures import sentence, shown
 from domain.evidence.periods import Period, PeriodKind, periods, previous
 from domain.evidence.schemas import (
@@ -166,12 +172,14 @@ class EvidenceReports:
         same length before it. Raises PermissionDenied, NotFound, BusinessRuleViolation."""
         window, definitions, scope = await self._setup(principal, query)
         sections: dict[int, list[Headline]] = {outcome: [] for outcome in OUTCOMES}
-        for definition in definitions:
-            if definition.headline_rank is None:
-                continue
-            evaluation = await evaluate(
-                self.uow, definition, scope, [window.before(), window.current()], k=self.k
-            )
+        headlines = [d for d in definitions if d.headline_rank is not None]
+        evaluations = await evaluate_many(
+            self.uow,
+            [EvaluationRequest(d, [window.before(), window.current()]) for d in headlines],
+            scope,
+            k=self.k,
+        )
+        for definition, evaluation in zip(headlines, evaluations, strict=True):
             sections[definition.outcome].append(
                 _headline(definition, _total(evaluation, 1), _total(evaluation, 0))
             )
@@ -200,19 +208,23 @@ class EvidenceReports:
         codes = tuple(code for code, _ in CASE_PROGRESS)
         window, definitions, scope = await self._setup(principal, query, codes)
         by_code = {d.code: d for d in definitions}
+        wanted = [
+            (by_code[code], breakdown)
+            for code, breakdown in CASE_PROGRESS
+            if code in by_code and breakdown in by_code[code].breakdowns
+        ]
+        evaluations = await evaluate_many(
+            self.uow,
+            [
+                EvaluationRequest(d, [window.before(), window.current()], (breakdown,))
+                for d, breakdown in wanted
+            ],
+            scope,
+            k=self.k,
+        )
         panels = []
-        for code, breakdown in CASE_PROGRESS:
-            definition = by_code.get(code)
-            if definition is None or breakdown not in definition.breakdowns:
-                continue
-            evaluation = await evaluate(
-                self.uow,
-                definition,
-                scope,
-                [window.before(), window.current()],
-                (breakdown,),
-                k=self.k,
-            )
+        for (definition, breakdown), evaluation in zip(wanted, evaluations, strict=True):
+            code = definition.code
             panels.append(
                 ProgressPanel(
                     indicator=code,
@@ -268,21 +280,22 @@ class EvidenceReports:
             for outcome, title in OUTCOMES.items()
         }
         headline_sentences: list[tuple[int, int, str]] = []
-        district_names: dict[str, str] = {}
-        for definition in definitions:
-            by = ("district",) if "district" in definition.breakdowns else ()
-            evaluation = await evaluate(
-                self.uow,
-                definition,
-                scope,
-                asked,
-                by,
-                k=self.k,
-                wholes={whole: list(range(1, whole))},
-            )
-            if by:
-                labels = await self.service.place_labels(evaluation)
-                district_names.update(labels.get("district", {}))
+        evaluations = await evaluate_many(
+            self.uow,
+            [
+                EvaluationRequest(
+                    definition,
+                    asked,
+                    ("district",) if "district" in definition.breakdowns else (),
+                    wholes={whole: list(range(1, whole))},
+                )
+                for definition in definitions
+            ],
+            scope,
+            k=self.k,
+        )
+        district_names = (await self.service.place_labels(*evaluations)).get("district", {})
+        for definition, evaluation in zip(definitions, evaluations, strict=True):
             figure = self._figure(definition, evaluation, whole, district_names)
             outcomes[definition.outcome].figures.append(figure)
             districts = {b.key for b in figure.by_district if b.suppressed or (b.value or 0) > 0}

@@ -356,13 +356,15 @@ class EvidenceService:
             computed_at=evaluation.computed_at,
         )
 
-    async def place_labels(self, evaluation: Evaluation) -> dict[str, dict[str, str]]:
+    async def place_labels(self, *evaluations: Evaluation) -> dict[str, dict[str, str]]:
+        """The names of the places the evaluations' figures are broken down by, by kind."""
         wanted: dict[str, set[UUID]] = {name: set() for name in PLACE_BREAKDOWNS}
-        for figure in evaluation.figures:
-            for name in PLACE_BREAKDOWNS:
-                value = figure.breakdown.get(name)
-                if value is not None:
-                    wanted[name].add(UUID(value))
+        for evaluation in evaluations:
+            for figure in evaluation.figures:
+                for name in PLACE_BREAKDOWNS:
+                    value = figure.breakdown.get(name)
+                    if value is not None:
+                        wanted[name].add(UUID(value))
         if not any(wanted.values()):
             return {}
         names = await self.repository.place_names(

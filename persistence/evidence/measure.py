@@ -28,6 +28,15 @@ A measure may also take :class:`Parameter` values, bound by name (``{stalled_day
 that belongs to another area (the ledger's sign table, the entitlement stall threshold, the
 training tracks) is passed in by the evaluator from that area's one definition, never restated
 in the measure's SQL.
+
+A stock measure may be *rolled up* (``rollup``, persistence/evidence/rollup.py): its facts are
+kept as pieces and daily deltas, recomputed for a unit (a case, a survivor) whenever a record
+it is computed from changes, so that its figures are read from a few thousand rows instead of
+computed from every record. Its ``sql`` then restricts itself to ``{units}`` (a uuid[]
+expression, NULL for every unit), and ``rollup`` names, for each table it reads, the column of
+a changed row that names the unit the change touches. It must not use ``{today}``. Each of
+those tables needs the triggers that mark the units (a migration: see ``ROLLUP_SOURCES`` in
+migration 0022; tests/test_evidence_rollup.py checks that every source has them).
 """
 
 from __future__ import annotations
@@ -71,6 +80,24 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """A table a rolled-up measure reads: which column of a changed row names the unit it
+    touches, and which rows matter at all (an SQL condition over the row, or None)."""
+
+    table: str
+    unit: str
+    condition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """How a stock measure is kept rolled up: the tables it reads (her consent to aggregate
+    reporting is always one)."""
+
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
     code: str
     subject: str
@@ -88,6 +115,8 @@ class Measure:
     leader_groups: bool = False
     # Values the SQL takes by name, besides {orgs}, {today} and {days}.
     parameters: tuple[Parameter, ...] = ()
+    # Stocks only: kept rolled up (see the module's docstring).
+    rollup: Rollup | None = None
 
     def dimension(self, name: str) -> Dimension | None:
         return next((d for d in self.dims if d.name == name), None)

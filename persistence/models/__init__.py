@@ -72,6 +72,12 @@ from persistence.models.study import Study
 from persistence.models.media_engagement import MediaEngagement
 from persistence.models.indicator import Indicator
 from persistence.models.evidence_request import EvidenceRequest
+from persistence.models.reporting_consent import ReportingConsent
+from persistence.models.evidence_piece import EvidencePiece
+from persistence.models.evidence_delta import EvidenceDelta
+from persistence.models.evidence_month_delta import EvidenceMonthDelta
+from persistence.models.evidence_dirty import EvidenceDirty
+from persistence.models.evidence_rollup import EvidenceRollup
 
 __all__ = [
     "AdvocacyAction",
@@ -101,7 +107,12 @@ __all__ = [
     "EntitlementApplication",
     "EntitlementStatusChange",
     "Entity",
+    "EvidenceDelta",
+    "EvidenceDirty",
+    "EvidenceMonthDelta",
+    "EvidencePiece",
     "EvidenceRequest",
+    "EvidenceRollup",
     "FinancialInclusion",
     "IdempotencyRecord",
     "IdentificationReferral",
@@ -127,6 +138,7 @@ __all__ = [
     "Referral",
     "ReferralStatusChange",
     "RefreshToken",
+    "ReportingConsent",
     "ResetRequest",
     "SafetyReport",
     "Scheme",

@@ -7,33 +7,36 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import col
 
-from persistence.clock import business_date_sql
 from persistence.models.consent import Consent
 from persistence.repositories.base import EntityRepository
 
 
-def in_force_days_sql(purpose: str, organizations: str) -> str:
-    """Per survivor, the business days at whose end her consent to ``purpose`` was in force,
-    as a ``datemultirange`` (``survivor_id``, ``days``), for the survivors of the organisations
-    ``organizations`` (an SQL uuid[] expression). ``purpose`` is an SQL text expression.
+def reporting_consent_days_sql(organizations: str) -> str:
+    """Per survivor of the organisations ``organizations`` (an SQL uuid[] expression), the
+    business days at whose end her consent to aggregate reporting was in force
+    (``survivor_id``, ``days``: a ``datemultirange``; ``D`` is in force when
+    ``lower(range) <= D < upper(range)``).
 
     The history form of :func:`in_force`: a revision is in force from the day it was given
     until the day it was withdrawn, expired or superseded by the next revision (whichever
     comes first); a revision given on day D counts at the end of D, one withdrawn on day D no
-    longer does. ``D`` is in force when ``lower(range) <= D < upper(range)``.
-    """
-    given = business_date_sql("k.given_at")
-    ended = business_date_sql("LEAST(k.withdrawn_at, k.expires_at, k.superseded_at)")
-    return f"""
-        SELECT k.survivor_id, range_agg(daterange({given}, {ended})) AS days
-          FROM (SELECT k.survivor_id, k.given_at, k.withdrawn_at, k.expires_at,
-                       lead(k.given_at) OVER (PARTITION BY k.survivor_id
-                                              ORDER BY k.revision, k.given_at) AS superseded_at
-                  FROM consent k
-                 WHERE k.purpose = {purpose} AND k.deleted_at IS NULL
-                   AND k.organization_id = ANY({organizations})) k
-         WHERE {ended} IS NULL OR {ended} > {given}
-         GROUP BY k.survivor_id"""
+    longer does. The database keeps it (table ``reporting_consent``, recomputed by triggers
+    with the rule ``consent_in_force_days`` of migration 0022, in the same transaction as any
+    change to the consents)."""
+    return (
+        "SELECT r.survivor_id, r.days FROM reporting_consent r"
+        f" WHERE r.organization_id = ANY({organizations})"
+    )
+
+
+def in_force_days_sql(purpose: str, organizations: str) -> str:
+    """As :func:`reporting_consent_days_sql`, for any purpose without a named organisation
+    (``purpose``: an SQL text expression), computed on the spot by the same rule
+    (``consent_in_force_days``) rather than read from a kept table."""
+    return (
+        f"SELECT d.survivor_id, d.days FROM consent_in_force_days({purpose}, NULL) d"
+        f" WHERE d.organization_id = ANY({organizations})"
+    )
 
 
 def in_force(consent: Consent | None, at: datetime) -> Consent | None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from persistence.clock import business_date_sql as day
-from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary
+from persistence.evidence.measure import (
+    Dimension,
+    Measure,
+    MeasureKind,
+    Rollup,
+    Source,
+    vocabulary,
+)
 from persistence.models.case_vocabulary import (
     CaseStatus,
     ClosureReason,
@@ -31,7 +38,9 @@ SURVIVORS = Measure(
                NULL::numeric AS amount,
                {day("s.created_at")} AS from_date, {day("s.deleted_at")} AS to_date
           FROM survivor s
-         WHERE s.organization_id = ANY({{orgs}})""",
+         WHERE s.organization_id = ANY({{orgs}})
+           AND ({{units}} IS NULL OR s.id = ANY({{units}}))""",
+    rollup=Rollup(sources=(Source("survivor", "id"),)),
 )
 
 REGISTRATIONS = Measure(
@@ -57,33 +66,39 @@ CASE_FACT = (
 # A case's stages as spells (``stage_spells``: case_id, stage, from_date, to_date, ended_by):
 # the first from the day it was opened (in the stage its first transition left, or its stage
 # now), each later one from the day of the transition into it, each until the next (NULL: it
-# stands still). ``ended_by`` is the transition that ended the spell. The WITH list of a query
-# over cases of the organisations ``{orgs}``; used by every measure of stages.
+# stands still). ``ended_by`` is the transition that ended the spell. One pass over the
+# transitions in case order (read from their own index) gives each its next day. The WITH list
+# of a query over cases of the organisations ``{orgs}`` (and of ``{units}``, the cases a
+# rolled-up figure recomputes; NULL: every case); used by every measure of stages.
 STAGE_SPELLS = f"""
         moves AS (
             SELECT e.id AS event_id, e.case_id, {day("e.occurred_at")} AS on_date,
                    e.detail ->> 'from' AS left_stage, e.detail ->> 'to' AS stage,
-                   row_number() OVER (PARTITION BY e.case_id
-                                      ORDER BY e.occurred_at, e.id) AS seq
+                   lag(e.id) OVER w IS NULL AS first,
+                   lead({day("e.occurred_at")}) OVER w AS next_on,
+                   lead(e.id) OVER w AS next_event
               FROM case_event e
              WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
+               AND ({{units}} IS NULL OR e.case_id = ANY({{units}}))
+            WINDOW w AS (PARTITION BY e.case_id ORDER BY e.occurred_at, e.id)
         ),
         spells AS (
             SELECT c.id AS case_id, COALESCE(m.left_stage, c.status) AS stage,
-                   c.opened_on AS on_date, 0::bigint AS seq, NULL::uuid AS event_id
+                   c.opened_on AS on_date, m.on_date AS next_on, m.event_id AS ended_by
               FROM survivor_case c
-              LEFT JOIN moves m ON m.case_id = c.id AND m.seq = 1
+              LEFT JOIN moves m ON m.case_id = c.id AND m.first
              WHERE c.organization_id = ANY({{orgs}}) AND c.deleted_at IS NULL
+               AND ({{units}} IS NULL OR c.id = ANY({{units}}))
             UNION ALL
-            SELECT m.case_id, m.stage, m.on_date, m.seq, m.event_id FROM moves m
+            SELECT m.case_id, m.stage, m.on_date, m.next_on, m.next_event FROM moves m
         ),
         stage_spells AS (
             SELECT s.case_id, s.stage, GREATEST(s.on_date, c.opened_on) AS from_date,
-                   lead(GREATEST(s.on_date, c.opened_on)) OVER spell AS to_date,
-                   lead(s.event_id) OVER spell AS ended_by
+                   CASE WHEN s.next_on IS NOT NULL THEN GREATEST(s.next_on, c.opened_on) END
+                       AS to_date,
+                   s.ended_by
               FROM spells s JOIN survivor_case c ON c.id = s.case_id
              WHERE c.deleted_at IS NULL
-            WINDOW spell AS (PARTITION BY s.case_id ORDER BY s.seq)
         )"""
 
 CASE_STAGES = Measure(
@@ -99,6 +114,12 @@ CASE_STAGES = Measure(
         SELECT {CASE_FACT}, c.id AS unit_key, NULL::numeric AS amount, s.stage AS d_stage,
                s.from_date, s.to_date
           FROM stage_spells s JOIN survivor_case c ON c.id = s.case_id""",
+    rollup=Rollup(
+        sources=(
+            Source("survivor_case", "id"),
+            Source("case_event", "case_id", "kind = 'transition'"),
+        )
+    ),
 )
 
 CASE_CLOSURES = Measure(

@@ -1,0 +1,233 @@
+"""Rolled-up stock measures: figures read from pieces and daily deltas kept as data changes,
+instead of computed from every record.
+
+A stock's figure on day D is the number (or the amount) of the stretches standing on D with
+her consent to aggregate reporting in force: the sum, over the days up to D, of the stretches
+starting less those ending. So a stock can be kept exactly as per-day deltas per place and
+dimension value, and read from them for any days (bench/evidence.py: cases by stage, 400,000
+stretches at 100,000 survivors, become some 100,000 deltas; a five-year monthly series by
+district reads them once).
+
+How it is kept (migration 0022):
+
+- ``evidence_piece``: each fact's stretch, cut by her consent (days in force, and the rest),
+  per unit (a case, a survivor). The app computes them with the measure's own SQL restricted
+  to the units asked (``{units}``), and the consent cut the live cube uses (one rule).
+- ``evidence_delta``: per measure, organisation, day, place and dimension values, the
+  consented pieces starting less those ending (and their amounts); a statement trigger on
+  ``evidence_piece`` keeps it as pieces come and go.
+- ``evidence_dirty``: units to recompute. Statement triggers on every table a measure reads
+  (``Measure.rollup``) and on ``reporting_consent`` mark the units a change touches, in the
+  change's transaction. Before a measure's figures are read, its marked units are recomputed
+  (``catch_up``): the marks are taken first, then the pieces computed on a later snapshot, so
+  a change committed in between is either seen or still marked. One catch-up per measure at a
+  time (a transaction lock); the first, or one after its definition changed, builds every
+  unit.
+
+The figures are then exactly those of the live cube (tests/test_evidence_rollup.py compares
+them after every kind of change). Breakdowns by sex or age band, and filters by sex, are not
+kept: those queries stay live.
+
+Writes that skip triggers (``TRUNCATE``, or ``session_replication_role = replica`` as in
+bench/evidence_seed.py) mark nothing: after them, delete the measures' ``evidence_rollup`` rows
+and the next figures build the pieces again. Marks wait until a measure's figures are next
+read: a measure nobody reads gathers one mark per changed unit meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from typing import Any
+
+from persistence.evidence.cube import (
+    Binder,
+    CubeQuery,
+    consent_cut,
+    cube_select,
+)
+from persistence.evidence.measure import Measure, MeasureKind
+
+PLACES = ("state", "district", "block")
+ALL_ORGANISATIONS = "ARRAY(SELECT o.id FROM organization o)"
+
+
+def rolled(query: CubeQuery) -> bool:
+    """Whether the query can be answered from the measure's roll-up."""
+    measure = query.measure
+    if measure.rollup is None or measure.kind is not MeasureKind.stock:
+        return False
+    kept = set(PLACES) | {d.name for d in measure.dims}
+    return set(query.breakdowns) <= kept and set(query.filters or {}) <= kept
+
+
+def _dims(measure: Measure, alias: str) -> str:
+    if not measure.dims:
+        return "'{}'::varchar[]"
+    return "ARRAY[" + ", ".join(f"{alias}.{d.column}" for d in measure.dims) + "]::varchar[]"
+
+
+def pieces_sql(measure: Measure) -> str:
+    """Insert the pieces of the units ``$1`` (uuid[]; NULL: every unit) of ``measure``."""
+    facts = measure.sql.format(orgs=ALL_ORGANISATIONS, units="$1::uuid[]", today="")
+    kept = (
+        f"SELECT f.organization_id, f.unit_key, f.survivor_id, f.district_id, f.block_id,"
+        f" {_dims(measure, 'f')} AS dims, f.amount, daterange(f.from_date,"
+        " CASE WHEN f.to_date < f.from_date THEN f.from_date ELSE f.to_date END) AS span"
+        " FROM facts f"
+    )
+    carried = (
+        "f.organization_id, f.unit_key, f.survivor_id, f.district_id, f.block_id, f.dims, f.amount"
+    )
+    consent = (
+        ", consent AS (SELECT r.survivor_id, r.days FROM reporting_consent r)"
+        if measure.about_survivors
+        else ""
+    )
+    pieces = consent_cut(carried, consented=measure.about_survivors)
+    return (
+        f"WITH facts AS ({facts}){consent}, kept AS ({kept}) "
+        "INSERT INTO evidence_piece (measure, organization_id, unit_key, survivor_id,"
+        " district_id, block_id, dims, amount, stretch, consented)"
+        f" SELECT $2::varchar, p.* FROM ({pieces}) p"
+    )
+
+
+def digest(measure: Measure) -> str:
+    """What the pieces are computed with: another definition builds them again."""
+    return hashlib.sha256(pieces_sql(measure).encode()).hexdigest()
+
+
+async def catch_up(connection: Any, measure: Measure) -> None:
+    """Recompute the marked units' pieces of ``measure`` (every unit the first time, or when
+    its definition changed), in the connection's transaction."""
+    code = measure.code
+    await connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('evidence_rollup'), hashtext($1))", code
+    )
+    built = await connection.fetchval("SELECT digest FROM evidence_rollup WHERE measure = $1", code)
+    wanted = digest(measure)
+    if built != wanted:
+        await connection.execute("DELETE FROM evidence_dirty WHERE measure = $1", code)
+        await connection.execute("DELETE FROM evidence_piece WHERE measure = $1", code)
+        await connection.execute("DELETE FROM evidence_delta WHERE measure = $1", code)
+        await connection.execute("DELETE FROM evidence_month_delta WHERE measure = $1", code)
+        await connection.execute(pieces_sql(measure), None, code)
+        await connection.execute(
+            "INSERT INTO evidence_rollup (measure, digest, built_at) VALUES ($1, $2, now())"
+            " ON CONFLICT (measure) DO UPDATE SET digest = $2, built_at = now()",
+            code,
+            wanted,
+        )
+        return
+    marked = await connection.fetch(
+        "DELETE FROM evidence_dirty WHERE measure = $1 RETURNING unit_key", code
+    )
+    if not marked:
+        return
+    units = sorted({row["unit_key"] for row in marked})
+    await connection.execute(
+        "DELETE FROM evidence_piece WHERE measure = $1 AND unit_key = ANY($2::uuid[])",
+        code,
+        units,
+    )
+    await connection.execute(pieces_sql(measure), units, code)
+
+
+def _month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def _column(measure: Measure, name: str, alias: str) -> str:
+    if name == "state":
+        return "dist.state_id"
+    if name in ("district", "block"):
+        return f"{alias}.{name}_id"
+    index = [d.name for d in measure.dims].index(name) + 1
+    return f"{alias}.dims[{index}]"
+
+
+def _key(measure: Measure, name: str, alias: str) -> str:
+    """A breakdown's column as the live cube groups it (ids, or words byte by byte)."""
+    column = _column(measure, name, alias)
+    return column if name in PLACES else f'({column})::text COLLATE "C"'
+
+
+def _conditions(query: CubeQuery, alias: str, bind: Binder) -> list[str]:
+    from uuid import UUID
+
+    conditions = []
+    for name, values in sorted((query.filters or {}).items()):
+        if name in PLACES:
+            ids = bind([UUID(v) for v in values], "::uuid[]")
+            conditions.append(f"{_column(query.measure, name, alias)} = ANY({ids})")
+        else:
+            texts = bind(list(values), "::text[]")
+            conditions.append(f"{_column(query.measure, name, alias)} = ANY({texts})")
+    return conditions
+
+
+def _district_join(query: CubeQuery, alias: str) -> str:
+    names = set(query.breakdowns) | set(query.filters or {})
+    return f" LEFT JOIN district dist ON dist.id = {alias}.district_id" if "state" in names else ""
+
+
+def rolled_stock_sql(query: CubeQuery, bind: Binder) -> str:
+    """The query's cells from the roll-up, as the live stock query gives them: per period
+    the deltas up to the day it is read, and the units left out for want of consent."""
+    measure = query.measure
+    code = bind(measure.code, "::text")
+    orgs = bind(list(query.organization_ids), "::uuid[]")
+    evaluated = [p.evaluated_on for p in query.periods]
+    if evaluated != sorted(evaluated):  # pragma: no cover - periods come in order
+        raise ValueError("periods must come in order")
+    days = bind(evaluated, "::date[]")
+    last_day = bind(evaluated[-1], "::date")
+    count = len(query.periods)
+    filters = _conditions(query, "x", bind)
+    # Months read on a day before their last: their days one by one. Every other month as a
+    # whole: all its days fall in the period of its last day.
+    split = sorted({day.replace(day=1) for day in evaluated if not _month_end(day)})
+    months = bind(split, "::date[]")
+
+    def rows_from(table: str, bucket: str, when: str) -> str:
+        columns = "".join(
+            f", {_key(measure, b, 'x')} AS b{i}" for i, b in enumerate(query.breakdowns)
+        )
+        where = " AND ".join(
+            [f"x.measure = {code}", f"x.organization_id = ANY({orgs})", when, *filters]
+        )
+        return (
+            f"SELECT width_bucket({bucket}, {days}) + 1 AS idx, x.n AS dn, x.amount AS da,"
+            f" true AS consented{columns} FROM {table} x{_district_join(query, 'x')}"
+            f" WHERE {where}"
+        )
+
+    rows = rows_from(
+        "evidence_month_delta",
+        "(x.month + interval '1 month')::date - 2",
+        f"x.month <= {last_day} AND x.month <> ALL({months})",
+    )
+    if split:
+        rows += " UNION ALL " + rows_from(
+            "evidence_delta",
+            "x.day - 1",
+            f"x.day >= {bind(split[0], '::date')} AND x.day <= {last_day}"
+            f" AND date_trunc('month', x.day)::date = ANY({months})",
+        )
+    first = f"width_bucket(lower(x.stretch) - 1, {days}) + 1"
+    after = f"width_bucket(upper(x.stretch) - 1, {days}) + 1"
+    unconsented = " AND ".join(
+        [f"x.measure = {code}", f"x.organization_id = ANY({orgs})", "NOT x.consented", *filters]
+    )
+    excluded = (
+        f"SELECT count(DISTINCT x.unit_key) FROM evidence_piece x{_district_join(query, 'x')}"
+        f" WHERE {unconsented} AND {first} <= {count}"
+        f" AND (upper(x.stretch) IS NULL OR {first} < {after})"
+    )
+    return cube_select(
+        ctes=f"rows AS ({rows})",
+        breakdowns=len(query.breakdowns),
+        measures="sum(dn) AS n, sum(dn) AS people, sum(da)::numeric AS amount",
+        excluded=excluded,
+    )
