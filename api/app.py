@@ -35,6 +35,7 @@ from api.routers import (
     me,
     organizations,
     referrals,
+    research,
     reset_requests,
     shgs,
     survivors,
@@ -87,6 +88,11 @@ TAGS = [
     {
         "name": "expansion",
         "description": "Partner onboarding, readiness, advocacy, research, media.",
+    },
+    {
+        "name": "research",
+        "description": "De-identified, k-anonymous research extracts of a study, in our "
+        "layout or HTCDS's.",
     },
     {
         "name": "evidence",
@@ -226,6 +232,7 @@ def create_app(
         leadership,
         identification,
         expansion,
+        research,
         evidence,
     ):
         api.include_router(module.router)

@@ -25,6 +25,7 @@ from domain.livelihoods import policies as livelihood_policies
 from domain.monitoring import policies as monitoring_policies
 from domain.organizations import policies as organization_policies
 from domain.referrals import policies as referral_policies
+from domain.research import policies as research_policies
 from domain.shgs import policies as shg_policies
 from domain.survivors import policies as survivor_policies
 from domain.trainings import policies as training_policies
@@ -33,6 +34,7 @@ from domain.users import policies as user_policies
 AREAS = (
     evidence_policies,
     expansion_policies,
+    research_policies,
     leadership_policies,
     identification_policies,
     training_policies,

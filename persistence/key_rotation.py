@@ -81,6 +81,7 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("safety_report", "report_enc"),
     SealedColumn("safety_report", "review_enc"),
     SealedColumn("media_engagement", "story_enc"),
+    SealedColumn("research_extract", "records_enc"),
     SealedColumn("study", "story_enc"),
     # The shared secret of a person's second factor (TOTP).
     SealedColumn("second_factor", "secret_enc"),

@@ -57,6 +57,8 @@ from domain.integration_clients.service import IntegrationClientService
 from domain.policies import all_policies
 from domain.referrals.schemas import ReferralCreate, ReferralTransition
 from domain.referrals.service import ReferralService
+from domain.research.schemas import ExtractCreate
+from domain.research.service import ExtractSettings, ResearchExtractService
 from domain.survivors.schemas import (
     Address,
     ContactChannel,
@@ -88,6 +90,7 @@ from persistence.models.case_vocabulary import (
 from persistence.models.duplicate_alert import DuplicateAlert
 from persistence.models.integration_client import IntegrationClient
 from persistence.models.reset_request import ResetKind, ResetRequest
+from persistence.models.study import Study
 from persistence.uow import UnitOfWork
 from tests.factories import DEFAULT_PASSWORD, NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 
@@ -854,6 +857,8 @@ FILLINGS: dict[str, str] = {
     " DESC, id LIMIT 2",
     "/media-engagements/{engagement_id}": "SELECT id AS engagement_id FROM media_engagement"
     " ORDER BY story_enc IS NOT NULL DESC, id LIMIT 2",
+    "/studies/{study_id}/extracts/{extract_id}": "SELECT id AS extract_id, study_id"
+    " FROM research_extract ORDER BY id LIMIT 1",
 }
 # Queries that change what a list holds (each is walked too).
 QUERIES = {f"{API}/referrals": ("direction=incoming", "direction=outgoing")}
@@ -1144,6 +1149,19 @@ async def build_world(factory: Factory) -> World:
                 requested_by=partner_manager.id,
                 expires_at=utcnow() + timedelta(days=1),
             )
+        )
+    # Nor a research extract (of a study that names its purpose and approving body).
+    async with factory.uow() as uow:
+        study = (
+            await uow.session.scalars(
+                sa.select(Study).where(col(Study.organization_id) == manager.organization_id)
+            )
+        ).first()
+        assert study is not None
+        study.purpose, study.approving_body = "Walk test purpose", "Walk test ethics committee"
+        await uow.session.flush()
+        await ResearchExtractService(uow, ExtractSettings(k=11, suppression_limit=0.05)).make(
+            user_principal(manager), study.id, ExtractCreate()
         )
     async with factory.uow() as uow:
         secrets = await sealed_values(uow)

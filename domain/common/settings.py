@@ -152,6 +152,13 @@ class Settings(BaseSettings):
     # by side (besides the pools above); 1: one after the other on the request's connection.
     evidence_connections: int = Field(default=3, ge=1, le=32)
 
+    # Research extracts (domain/research): every published combination of quasi-identifiers
+    # is shared by at least k survivors (11, as the public trafficking data collaborative
+    # publishes; a request may raise it, never lower it); up to this share of the survivors
+    # may be suppressed before the extract generalises further.
+    research_extract_k: int = Field(default=11, ge=5, le=100)
+    research_extract_suppression_limit: float = Field(default=0.05, ge=0, le=0.5)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

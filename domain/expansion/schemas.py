@@ -433,6 +433,8 @@ class StudyCreate(RequestBody):
                     "title": "Documenting community-based rehabilitation practice",
                     "summary": "How survivor collectives, SHGs and district services work "
                     "together after return; interviews with staff and collective leaders.",
+                    "purpose": "Describe what helps survivors stay safe and earn after return.",
+                    "approving_body": "University institutional ethics committee",
                     "partners": "Two partner NGOs and a university social work department",
                     "status": "ongoing",
                     "started_on": "2026-09-01",
@@ -444,6 +446,18 @@ class StudyCreate(RequestBody):
     id: UUID | None = None
     title: str = Field(min_length=1, max_length=300)
     summary: str | None = Field(default=None, min_length=1, max_length=4000)
+    purpose: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="What the study is for (a research extract needs it).",
+    )
+    approving_body: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="Who approved it, e.g. an ethics committee (a research extract needs it).",
+    )
     partners: str | None = Field(default=None, min_length=1, max_length=500)
     status: StudyStatus = StudyStatus.planned
     started_on: date | None = None
@@ -478,10 +492,22 @@ class StudyUpdate(PatchBody):
         }
     )
 
-    nullable_fields = frozenset({"summary", "partners", "started_on", "published_on", "link"})
+    nullable_fields = frozenset(
+        {
+            "summary",
+            "purpose",
+            "approving_body",
+            "partners",
+            "started_on",
+            "published_on",
+            "link",
+        }
+    )
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     summary: str | None = Field(default=None, min_length=1, max_length=4000)
+    purpose: str | None = Field(default=None, min_length=1, max_length=1000)
+    approving_body: str | None = Field(default=None, min_length=1, max_length=300)
     partners: str | None = Field(default=None, min_length=1, max_length=500)
     status: StudyStatus | None = None
     started_on: date | None = None
@@ -494,6 +520,8 @@ class StudyRead(BaseModel):
     organization_id: UUID
     title: str
     summary: str | None
+    purpose: str | None
+    approving_body: str | None
     partners: str | None
     status: StudyStatus
     started_on: date | None

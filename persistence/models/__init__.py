@@ -70,6 +70,7 @@ from persistence.models.readiness_assessment import ReadinessAssessment
 from persistence.models.advocacy_action import AdvocacyAction
 from persistence.models.study import Study
 from persistence.models.media_engagement import MediaEngagement
+from persistence.models.research_extract import ResearchExtract
 from persistence.models.indicator import Indicator
 from persistence.models.evidence_request import EvidenceRequest
 from persistence.models.reporting_consent import ReportingConsent
@@ -139,6 +140,7 @@ __all__ = [
     "ReferralStatusChange",
     "RefreshToken",
     "ReportingConsent",
+    "ResearchExtract",
     "ResetRequest",
     "SafetyReport",
     "Scheme",

@@ -19,6 +19,10 @@ class Study(Entity, OrganizationOwned, table=True):
 
     title: str = Field(max_length=300)
     summary: str | None = Field(default=None, max_length=4000)
+    # What the study is for, and who approved it (an ethics committee, a university's review
+    # board): a de-identified extract is made only for a study that names both.
+    purpose: str | None = Field(default=None, max_length=1000)
+    approving_body: str | None = Field(default=None, max_length=300)
     partners: str | None = Field(default=None, max_length=500)
     status: StudyStatus = Field(sa_type=enum_column(StudyStatus, "study_status"))
     started_on: date | None = None
