@@ -10,9 +10,10 @@ import csv
 import hashlib
 import io
 import json
+import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -67,6 +68,7 @@ class World:
     admin: Actor
     pm_other: Actor
     client: Actor
+    other_organization_id: UUID
 
     async def survivor(
         self,
@@ -78,17 +80,22 @@ class World:
         recruitment_method: RecruitmentMethod | None = RecruitmentMethod.job_offer,
         returned_on: date | None = date(2025, 3, 10),
         name: str = "Rupa Mondal",
+        organization_id: UUID | None = None,
+        consent_expires_at: datetime | None = None,
+        exploitation_types: tuple[str, ...] = ("sexual_exploitation",),
+        destination_state: str | None = "Maharashtra",
     ) -> tuple[UUID, UUID | None]:
         """A survivor with one case; her research consent (given yesterday) when asked."""
+        organization_id = organization_id or self.organization_id
         survivor = Survivor(
-            organization_id=self.organization_id,
+            organization_id=organization_id,
             district_id=district_id,
             personal_enc=b"",
             sex=sex,
             birth_year=birth_year,
         )
         case = SurvivorCase(
-            organization_id=self.organization_id,
+            organization_id=organization_id,
             survivor_id=survivor.id,
             district_id=district_id,
             case_number=f"T-{survivor.id.hex[:10]}",
@@ -96,9 +103,9 @@ class World:
             risk_level=RiskLevel.low,
             referral_source=ReferralSource.police_ahtu,
             trafficking_status=TraffickingStatus.actual,
-            exploitation_types=["sexual_exploitation"],
+            exploitation_types=list(exploitation_types),
             recruitment_method=recruitment_method,
-            destination_state="Maharashtra",
+            destination_state=destination_state,
             destination_country="IN",
             returned_on=returned_on,
             opened_on=date(2025, 4, 1),
@@ -114,13 +121,14 @@ class World:
             uow.session.add(case)
             if research:
                 consent = Consent(
-                    organization_id=self.organization_id,
+                    organization_id=organization_id,
                     survivor_id=survivor.id,
                     purpose=ConsentPurpose.research,
                     given_by=ConsentGiver.survivor,
                     method=ConsentMethod.written,
                     language="bn",
                     given_at=clock.now() - timedelta(days=1),
+                    expires_at=consent_expires_at,
                 )
                 uow.session.add(consent)
         return survivor.id, None if consent is None else consent.id
@@ -143,6 +151,7 @@ async def world(factory: Factory) -> World:
         pm_other=await factory.user(other, Role.program_manager),
         # Scopes written past the grant's checks: people-only policies refuse it all the same.
         client=await factory.integration_client(lead, Role.program_manager, SCOPES, unchecked=True),
+        other_organization_id=other,
     )
 
 
@@ -197,11 +206,16 @@ async def test_only_consented_survivors_k_anonymous_and_hashed(
         returned_on=date(2019, 7, 2),
     )
     await world.survivor(research=False)  # no research consent: never in an extract
+    await world.survivor(consent_expires_at=clock.now() - timedelta(hours=1))  # expired
+    # Consented, but another organisation's survivor.
+    await world.survivor(organization_id=world.other_organization_id)
     study_id = await study(client, world)
 
     extract = await make(client, world, study_id)
     assert extract["k"] == 11
     assert extract["population"] == 13
+    # She could not be published as she is: something was generalised or she was suppressed.
+    assert extract["generalised"] or extract["suppressed"]
     assert extract["record_count"] + extract["suppressed"] == 13
     assert extract["made_on"] == clock.today().isoformat()
 
@@ -269,6 +283,34 @@ async def test_pseudonyms_differ_between_extracts(client: httpx.AsyncClient, wor
     ]
     assert len(ids[0]) == len(ids[1]) == 11
     assert ids[0].isdisjoint(ids[1])
+    # Eleven alike: nothing to generalise, so ages in 5-year bands, places by district, the
+    # return by month.
+    assert first["generalised"] == []
+    assert {q["published_as"] for q in first["quasi_identifiers"]} <= {
+        "5-year bands",
+        "as recorded",
+        "district",
+        "state",
+        "month",
+    }
+    [record] = {
+        json.dumps({k: v for k, v in r.items() if k != "pseudonymous_id"}, sort_keys=True)
+        for r in json.loads((await download(client, world, first)).content)
+    }
+    low = (clock.today().year - 1999) // 5 * 5
+    assert json.loads(record) == {
+        "age_band": f"{low}-{low + 4}",
+        "case_status": "monitoring",
+        "destination_country": "IN",
+        "destination_state": "Maharashtra",
+        "exploitation_types": "sexual_exploitation",
+        "home_district": "South 24 Parganas",
+        "home_state": "West Bengal",
+        "recruitment_method": "job_offer",
+        "returned": "2025-03",
+        "sex": "female",
+        "trafficking_status": "actual",
+    }
 
 
 async def test_extract_rules_study_purpose_and_k(client: httpx.AsyncClient, world: World) -> None:
@@ -397,3 +439,31 @@ async def test_who_may_reach_extracts(client: httpx.AsyncClient, world: World) -
             if response.status_code >= 400:
                 assert "pseudonymous_id" not in response.text
     assert wrong == [], "\n".join(wrong)
+
+
+async def test_a_varied_population_is_k_anonymous_on_postgresql(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Sixty survivors drawn at random (seeded): whatever the extract generalised, every
+    published combination is shared by at least k, and the counts add up."""
+    draw = random.Random(13)
+    for _ in range(60):
+        await world.survivor(
+            sex=draw.choice([Sex.female, Sex.female, Sex.female, Sex.male]),
+            birth_year=draw.choice([None, *range(1985, 2008)]),
+            district_id=draw.choice([SOUTH_24, SOUTH_24, MURSHIDABAD]),
+            recruitment_method=draw.choice([None, *RecruitmentMethod]),
+            returned_on=draw.choice([None, date(2024, 2, 1), date(2025, 3, 10), date(2026, 1, 5)]),
+            exploitation_types=draw.choice(
+                [("sexual_exploitation",), ("forced_labour",), ("child_labour", "forced_labour")]
+            ),
+            destination_state=draw.choice(["Maharashtra", "Delhi", None]),
+        )
+    extract = await make(client, world, await study(client, world))
+    records = json.loads((await download(client, world, extract)).content)
+    assert extract["population"] == 60
+    assert len(records) == extract["record_count"] == 60 - extract["suppressed"]
+    assert all(count >= 11 for count in combinations(records).values())
+    # Suppression within its budget (5% of 60), unless nothing was left to generalise.
+    withheld = {q["published_as"] for q in extract["quasi_identifiers"]} == {"withheld"}
+    assert extract["suppressed"] <= 3 or withheld
