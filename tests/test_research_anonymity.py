@@ -19,6 +19,7 @@ from domain.research.anonymity import (
     LADDERS,
     LEVEL_NAMES,
     QI_COLUMNS,
+    SENSITIVE_COLUMNS,
     Subject,
     anonymise,
     columns_at,
@@ -91,6 +92,14 @@ def test_every_published_combination_occurs_at_least_k_times(
     for key, columns in outcome.published:
         expected = columns_at(by_key[key], outcome.levels)
         assert {name: columns[name] for name in QI_COLUMNS} == expected
+    # No published group gives away a sensitive value its members all share.
+    groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for columns in rows:
+        groups.setdefault(combination(columns), []).append(columns)
+    for members in groups.values():
+        for name in SENSITIVE_COLUMNS:
+            values = {columns[name] for columns in members}
+            assert len(values) >= 2 or values == {ANY}, (name, values)
     # Generalisation stopped as soon as suppression fitted the budget (or nothing was left to
     # generalise).
     at_top = all(outcome.levels[qi] == len(LADDERS[qi]) - 1 for qi in LADDERS)
@@ -139,6 +148,38 @@ def test_generalises_before_suppressing() -> None:
     assert outcome.generalised()["home_place"] == "district"
     assert outcome.generalised()["age_band"] == "5-year bands"
     assert {columns["age_band"] for _, columns in outcome.published} == {"25-29"}
+
+
+def test_a_sensitive_value_shared_by_a_whole_group_is_withheld() -> None:
+    def woman(i: int, district: str, status: str) -> Subject:
+        return Subject(
+            f"{district}{i}",
+            30,
+            "female",
+            district,
+            "West Bengal",
+            None,
+            None,
+            None,
+            (),
+            None,
+            trafficking_status="actual",
+            case_status=status,
+        )
+
+    population = [woman(i, "Nadia", "closed") for i in range(11)] + [
+        woman(i, "Malda", "active" if i % 2 else "closed") for i in range(11)
+    ]
+    outcome = anonymise(population, 11, 0.05)
+    assert outcome.suppressed == 0
+    by_district: dict[str, set[str]] = {}
+    for _, columns in outcome.published:
+        by_district.setdefault(columns["home_district"], set()).add(columns["case_status"])
+    # Everyone in Nadia's group is closed: saying so would tell it of each of them.
+    assert by_district == {"Nadia": {ANY}, "Malda": {"active", "closed"}}
+    # Everyone is an actual victim: withheld everywhere.
+    assert {columns["trafficking_status"] for _, columns in outcome.published} == {ANY}
+    assert outcome.sensitive_withheld == {"trafficking_status": 22, "case_status": 11}
 
 
 def test_fewer_than_k_survivors_publish_nothing() -> None:

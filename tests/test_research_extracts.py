@@ -84,6 +84,7 @@ class World:
         consent_expires_at: datetime | None = None,
         exploitation_types: tuple[str, ...] = ("sexual_exploitation",),
         destination_state: str | None = "Maharashtra",
+        case_status: CaseStatus = CaseStatus.monitoring,
     ) -> tuple[UUID, UUID | None]:
         """A survivor with one case; her research consent (given yesterday) when asked."""
         organization_id = organization_id or self.organization_id
@@ -99,7 +100,7 @@ class World:
             survivor_id=survivor.id,
             district_id=district_id,
             case_number=f"T-{survivor.id.hex[:10]}",
-            status=CaseStatus.monitoring,
+            status=case_status,
             risk_level=RiskLevel.low,
             referral_source=ReferralSource.police_ahtu,
             trafficking_status=TraffickingStatus.actual,
@@ -300,7 +301,7 @@ async def test_pseudonyms_differ_between_extracts(client: httpx.AsyncClient, wor
     low = (clock.today().year - 1999) // 5 * 5
     assert json.loads(record) == {
         "age_band": f"{low}-{low + 4}",
-        "case_status": "monitoring",
+        "case_status": "*",  # all eleven share it: withheld
         "destination_country": "IN",
         "destination_state": "Maharashtra",
         "exploitation_types": "sexual_exploitation",
@@ -309,8 +310,9 @@ async def test_pseudonyms_differ_between_extracts(client: httpx.AsyncClient, wor
         "recruitment_method": "job_offer",
         "returned": "2025-03",
         "sex": "female",
-        "trafficking_status": "actual",
+        "trafficking_status": "*",
     }
+    assert first["sensitive_withheld"] == {"trafficking_status": 11, "case_status": 11}
 
 
 async def test_extract_rules_study_purpose_and_k(client: httpx.AsyncClient, world: World) -> None:
@@ -337,8 +339,8 @@ async def test_extract_rules_study_purpose_and_k(client: httpx.AsyncClient, worl
 async def test_downloads_csv_and_htcds_and_every_download_is_audited(
     client: httpx.AsyncClient, world: World, connection: AsyncConnection
 ) -> None:
-    for _ in range(11):
-        await world.survivor()
+    for i in range(11):
+        await world.survivor(case_status=CaseStatus.monitoring if i % 2 else CaseStatus.active)
     study_id = await study(client, world)
     extract = await make(client, world, study_id)
 
@@ -356,7 +358,8 @@ async def test_downloads_csv_and_htcds_and_every_download_is_audited(
         assert name in reference or name.startswith("ext_"), name
     htcds_rows = list(reader)
     assert {r["prs_Gender"] for r in htcds_rows} == {"Female"}
-    assert {r["cas_Status"] for r in htcds_rows} == {"FollowUp"}
+    assert {r["cas_Status"] for r in htcds_rows} == {"FollowUp", "Active"}
+    assert {r["ext_TraffickingStatus"] for r in htcds_rows} == {""}  # all alike: withheld
     assert {r["vic_MethodOfRecruitment"] for r in htcds_rows} == {"Job offer/advertisement"}
     htcds_json = json.loads((await download(client, world, extract, "json", "htcds")).content)
     assert len(htcds_json) == 11
@@ -432,7 +435,7 @@ async def test_who_may_reach_extracts(client: httpx.AsyncClient, world: World) -
     wrong = []
     for who, actor in callers.items():
         for kind, method, path in requests:
-            body = {} if method == "POST" else None
+            body: dict[str, Any] | None = {} if method == "POST" else None
             response = await client.request(method, path, json=body, headers=actor.headers)
             if response.status_code != expected(who, kind, method):
                 wrong.append(f"{who} {method} {path}: {response.status_code}")

@@ -9,6 +9,12 @@ with the most distinct values; then suppress (leave out) every survivor still in
 smaller than k. Whatever the population, what is published holds k-anonymity: suppression is
 the last step, and it removes every small group.
 
+The published sensitive columns (trafficking status, case status) are not quasi-identifiers
+(nobody outside observes them) but are what a neighbour who places her in a group would learn:
+where all of a published group share one value of such a column (distinct l-diversity with
+l = 2 fails), that column is withheld (``*``) for the group's rows, and the extract says how
+many rows it withheld so.
+
 Pure: no database, no clock; the service passes the subjects and today's date.
 """
 
@@ -169,6 +175,8 @@ class Anonymised:
     suppressed: int
     population: int
     steps: list[QuasiIdentifier] = field(default_factory=list)
+    # Per sensitive column, the published rows whose value was withheld (homogeneous groups).
+    sensitive_withheld: dict[str, int] = field(default_factory=dict)
 
     def generalised(self) -> dict[str, str]:
         """Per quasi-identifier, what it was published as (e.g. ``"state"``)."""
@@ -225,6 +233,7 @@ def anonymise(subjects: Sequence[Subject], k: int, suppression_limit: float) -> 
                 "case_status": _or_unknown(subject.case_status),
             }
             published.append((subject.key, {**columns, **sensitive}))
+    withheld = withhold_homogeneous(published)
     return Anonymised(
         k=k,
         levels=levels,
@@ -232,4 +241,21 @@ def anonymise(subjects: Sequence[Subject], k: int, suppression_limit: float) -> 
         suppressed=len(subjects) - len(published),
         population=len(subjects),
         steps=steps,
+        sensitive_withheld=withheld,
     )
+
+
+def withhold_homogeneous(published: list[tuple[str, Columns]]) -> dict[str, int]:
+    """Withhold, in place, a sensitive column's value in every published group whose rows all
+    share it; returns how many rows were withheld per column."""
+    groups: dict[tuple[str, ...], list[Columns]] = {}
+    for _, columns in published:
+        groups.setdefault(combination(columns), []).append(columns)
+    withheld = dict.fromkeys(SENSITIVE_COLUMNS, 0)
+    for members in groups.values():
+        for name in SENSITIVE_COLUMNS:
+            if len({columns[name] for columns in members}) == 1:
+                for columns in members:
+                    columns[name] = ANY
+                withheld[name] += len(members)
+    return withheld

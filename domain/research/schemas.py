@@ -59,6 +59,10 @@ class ExtractRead(BaseModel):
         description="Quasi-identifiers published coarser than at best (5-year age bands, "
         "district, month), in the order they were generalised."
     )
+    sensitive_withheld: dict[str, int] = Field(
+        description="Per sensitive column (trafficking_status, case_status), the published "
+        "rows whose value was withheld because all of their group shared it (`*`)."
+    )
     population: int = Field(description="Survivors whose research consent was in force.")
     suppressed: int = Field(description="Of those, how many were left out to reach k.")
     record_count: int

@@ -160,11 +160,13 @@ class ResearchExtractService:
                 "quasi_identifiers": [qi.value for qi in LADDERS],
                 "columns": list(COLUMNS),
                 "pseudonyms": "HMAC-SHA256 under a random key per extract, not kept",
-                "method": "datafly generalisation, then suppression of groups smaller than k",
+                "method": "datafly generalisation, then suppression of groups smaller than k; "
+                "sensitive columns withheld in groups that all share one value (l = 2)",
             },
             generalised={
                 "levels": outcome.generalised(),
                 "steps": [qi.value for qi in outcome.steps],
+                "sensitive_withheld": outcome.sensitive_withheld,
             },
             population=outcome.population,
             suppressed=outcome.suppressed,
@@ -270,6 +272,7 @@ class ResearchExtractService:
                 for qi in QuasiIdentifier
             ],
             generalised=list(dict.fromkeys(steps)),
+            sensitive_withheld=extract.generalised.get("sensitive_withheld", {}),
             population=extract.population,
             suppressed=extract.suppressed,
             record_count=extract.record_count,
