@@ -205,34 +205,54 @@ def anonymise(subjects: Sequence[Subject], k: int, suppression_limit: float) -> 
     levels = dict.fromkeys(LADDERS, 0)
     budget = int(suppression_limit * len(subjects))
     steps: list[QuasiIdentifier] = []
+    # Per quasi-identifier at its current level: each subject's value as a small integer
+    # code, and the columns each code stands for. A level is computed once, when reached;
+    # grouping is then a count over tuples of integers (100,000 survivors in about a second).
+    codes: dict[QuasiIdentifier, list[int]] = {}
+    decoded: dict[QuasiIdentifier, list[Columns]] = {}
 
-    def groups() -> tuple[list[tuple[Subject, Columns]], Counter[tuple[str, ...]]]:
-        rows = [(s, columns_at(s, levels)) for s in subjects]
-        return rows, Counter(combination(columns) for _, columns in rows)
+    def encode(qi: QuasiIdentifier) -> None:
+        level = LADDERS[qi][levels[qi]]
+        index: dict[tuple[str, ...], int] = {}
+        found: list[Columns] = []
+        subject_codes: list[int] = []
+        for subject in subjects:
+            columns = level(subject)
+            value = tuple(columns.values())
+            code = index.get(value)
+            if code is None:
+                code = index[value] = len(found)
+                found.append(columns)
+            subject_codes.append(code)
+        codes[qi], decoded[qi] = subject_codes, found
 
-    rows, counts = groups()
+    def group_sizes() -> Counter[tuple[int, ...]]:
+        return Counter(zip(*(codes[qi] for qi in LADDERS), strict=True))
+
+    for qi in LADDERS:
+        encode(qi)
+    counts = group_sizes()
     while sum(n for n in counts.values() if n < k) > budget:
         raisable = [qi for qi in LADDERS if levels[qi] < len(LADDERS[qi]) - 1]
         if not raisable:
             break
         # Datafly: the quasi-identifier with the most distinct values now (ties: the order of
         # LADDERS, which puts the finest-grained first).
-        distinct = {
-            qi: len({tuple(LADDERS[qi][levels[qi]](s).values()) for s in subjects})
-            for qi in raisable
-        }
-        chosen = max(raisable, key=lambda qi: distinct[qi])
+        chosen = max(raisable, key=lambda qi: len(decoded[qi]))
         levels[chosen] += 1
         steps.append(chosen)
-        rows, counts = groups()
+        encode(chosen)
+        counts = group_sizes()
     published: list[tuple[str, Columns]] = []
-    for subject, columns in rows:
-        if counts[combination(columns)] >= k:
-            sensitive = {
-                "trafficking_status": _or_unknown(subject.trafficking_status),
-                "case_status": _or_unknown(subject.case_status),
-            }
-            published.append((subject.key, {**columns, **sensitive}))
+    for position, subject in enumerate(subjects):
+        group = tuple(codes[qi][position] for qi in LADDERS)
+        if counts[group] >= k:
+            columns: Columns = {}
+            for qi, code in zip(LADDERS, group, strict=True):
+                columns.update(decoded[qi][code])
+            columns["trafficking_status"] = _or_unknown(subject.trafficking_status)
+            columns["case_status"] = _or_unknown(subject.case_status)
+            published.append((subject.key, columns))
     withheld = withhold_homogeneous(published)
     return Anonymised(
         k=k,
