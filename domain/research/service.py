@@ -235,8 +235,9 @@ class ResearchExtractService:
         """An extract's records as a file (audited as an export). Raises NotFound."""
         authorize(self.uow, principal, policies.DOWNLOAD, EXTRACT, extract_id)
         extract = await self._require(principal, study_id, extract_id)
+        sealed = await self.extracts.sealed_records(extract.id)
         records: list[dict[str, str]] = json.loads(
-            self.uow.cipher.open(extract.records_enc, self._place(extract.id))
+            self.uow.cipher.open(sealed, self._place(extract.id))
         )
         content = render(records, COLUMNS, layout, file_format)
         record(

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col
 
 from persistence.models.research_extract import ResearchExtract
@@ -96,8 +97,28 @@ class ResearchSubjects(Repository):
         ]
 
 
+# The sealed records, as the ORM attribute ``defer`` takes (SQLModel types it as bytes).
+_RECORDS = cast(QueryableAttribute[Any], ResearchExtract.records_enc)
+
+
 class ResearchExtractRepository(EntityRepository[ResearchExtract]):
+    """Extracts, without their sealed records (megabytes each) unless asked for them."""
+
     model = ResearchExtract
+
+    def scoped(self, scope: RowScope, *, include_deleted: bool = False) -> sa.Select[Any]:
+        return (
+            super()
+            .scoped(scope, include_deleted=include_deleted)
+            .options(defer(_RECORDS, raiseload=True))
+        )
+
+    async def sealed_records(self, extract_id: UUID) -> bytes:
+        """The sealed records of an extract already read in scope."""
+        stmt = sa.select(col(ResearchExtract.records_enc)).where(
+            col(ResearchExtract.id) == extract_id
+        )
+        return bytes((await self.session.execute(stmt)).scalar_one())
 
     async def of_study(
         self, scope: RowScope, study_id: UUID, extract_id: UUID
