@@ -21,6 +21,7 @@ from api.routers import (
     auth,
     care_plans,
     cases,
+    demands,
     entitlements,
     evidence,
     expansion,
@@ -92,6 +93,10 @@ TAGS = [
         "name": "evidence",
         "description": "Indicators as data, their values, dashboards and the outcome report: "
         "figures only, under consent, small cells suppressed.",
+    },
+    {
+        "name": "demands",
+        "description": "The demands and issues register: raised, worked, escalated, disposed.",
     },
     {"name": "health", "description": "Liveness, readiness and metrics."},
 ]
@@ -227,6 +232,7 @@ def create_app(
         identification,
         expansion,
         evidence,
+        demands,
     ):
         api.include_router(module.router)
     app.include_router(api)
