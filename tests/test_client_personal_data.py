@@ -854,6 +854,9 @@ FILLINGS: dict[str, str] = {
     " DESC, id LIMIT 2",
     "/media-engagements/{engagement_id}": "SELECT id AS engagement_id FROM media_engagement"
     " ORDER BY story_enc IS NOT NULL DESC, id LIMIT 2",
+    "/demands/{demand_id}": "SELECT d.id AS demand_id FROM demand d ORDER BY"
+    " d.raised_by_organization_id <> d.organization_id DESC, EXISTS (SELECT 1 FROM demand_event e"
+    " WHERE e.demand_id = d.id AND e.note_enc IS NOT NULL) DESC, d.id LIMIT 3",
 }
 # Queries that change what a list holds (each is walked too).
 QUERIES = {f"{API}/referrals": ("direction=incoming", "direction=outgoing")}
@@ -880,6 +883,9 @@ MUST_REACH = {
     ("IntakeLead", "observations"),
     ("StoryLink", "story"),
     ("UserRead", "full_name"),
+    ("DemandRead", "description"),
+    ("DemandStep", "note"),
+    ("CommentRead", "body"),
 }
 
 
