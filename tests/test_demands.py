@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.demands import rules
-from domain.demands.policies import ageing_scope, demand_scope
+from domain.demands.policies import ageing_scope, demand_scope, register_scope
 from domain.demands.rules import ServiceLevels
 from persistence.clock import FixedClock, using
 from persistence.crypto import Place
@@ -246,6 +246,8 @@ def test_scopes_by_role() -> None:
         assert demand_scope(person(role)).is_empty, role
     assert ageing_scope(person(Role.analyst)).organization_id == org
     assert ageing_scope(person(Role.program_manager)).raised_by_organization_id is None
+    assert register_scope(person(Role.program_manager)).raised_by_organization_id is None
+    assert register_scope(person(Role.partner_staff)).is_empty
 
 
 # -- raising, reading, the history ------------------------------------------------------------
@@ -423,6 +425,15 @@ async def test_changes_of_priority_owner_and_place_are_kept_in_the_history(
     assert updated["detail"]["fields"] == ["gram_panchayat", "priority"]
     assert updated["detail"]["priority"] == "urgent"
     assert owner == {**owner, "kind": "owner", "detail": {"owner_id": str(world.pm_a.id)}}
+    # The list by gram panchayat (any letter case).
+    gosaba = await client.get(
+        DEMANDS, params={"gram_panchayat": "GOSABA"}, headers=world.pm_a.headers
+    )
+    assert [d["id"] for d in gosaba.json()["items"]] == [world.demand["id"]]
+    jharkhali = await client.get(
+        DEMANDS, params={"gram_panchayat": "Jharkhali"}, headers=world.pm_a.headers
+    )
+    assert jharkhali.json()["items"] == []
     # An owner is staff of the register; a block is one of the district.
     for wrong in (
         {"owner_id": str(world.leader_s.id)},
@@ -546,6 +557,11 @@ async def test_partner_staff_raise_complaints_about_referrals_to_them(
     ).status_code == 404
     listed = await client.get(DEMANDS, headers=world.partner_b.headers)
     assert [d["id"] for d in listed.json()["items"]] == [raised["id"]]
+    # B's own register's counts and duties do not hold what B raised in A's; A's do.
+    b_ageing = await client.get(f"{DEMANDS}/ageing", headers=world.pm_b.headers)
+    assert b_ageing.json()["total"] == 0
+    a_ageing = await client.get(f"{DEMANDS}/ageing", headers=world.pm_a.headers)
+    assert a_ageing.json()["total"] == 2
     # A works it; B may only withdraw it.
     url = f"{DEMANDS}/{raised['id']}/transitions"
     refused = await client.post(
@@ -831,9 +847,96 @@ async def test_bad_demands_are_422_and_write_nothing(
 async def test_the_history_and_comments_are_append_only_for_the_app_role(
     world: World, connection: AsyncConnection
 ) -> None:
-    for table in ("demand_event", "demand_comment"):
+    for statement in (
+        "DELETE FROM demand_event",
+        "DELETE FROM demand_comment",
+        "UPDATE demand_event SET kind = 'raised'",
+        "UPDATE demand_comment SET author_id = NULL",
+    ):
         async with connection.begin_nested() as savepoint:
             await connection.execute(sa.text("SET LOCAL ROLE shakti_app"))
             with pytest.raises(Exception, match="permission denied"):
-                await connection.execute(sa.text(f"DELETE FROM {table}"))
+                await connection.execute(sa.text(statement))
             await savepoint.rollback()
+    # Only re-sealing the words is allowed (key rotation).
+    async with connection.begin_nested() as savepoint:
+        await connection.execute(sa.text("SET LOCAL ROLE shakti_app"))
+        await connection.execute(sa.text("UPDATE demand_event SET note_enc = note_enc"))
+        await connection.execute(sa.text("UPDATE demand_comment SET body_enc = body_enc"))
+        await savepoint.rollback()
+
+
+async def test_staff_link_the_register_s_records_and_each_link_is_checked(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    scheme = str(await connection.scalar(sa.text("SELECT id FROM scheme ORDER BY id LIMIT 1")))
+    yesterday = (_today() - timedelta(days=1)).isoformat()
+    engagement = await created(
+        client,
+        world.pm_a,
+        f"{API}/duty-bearer-engagements",
+        {
+            "duty_bearer": "block_administration",
+            "office": "Canning I Block Development Office",
+            "held_on": yesterday,
+            "issues_raised": "Ration cards pending for months.",
+        },
+    )
+    action = await created(
+        client,
+        world.pm_a,
+        f"{API}/advocacy-actions",
+        {
+            "level": "district",
+            "body": "District Magistrate, South 24 Parganas",
+            "kind": "meeting",
+            "acted_on": yesterday,
+            "ask": "A ration card camp in every block",
+        },
+    )
+    links = [
+        {"kind": "leader_group", "id": world.group_n["id"]},
+        {"kind": "scheme", "id": scheme},
+        {"kind": "duty_bearer_engagement", "id": engagement["id"]},
+        {"kind": "advocacy_action", "id": action["id"]},
+        {"kind": "referral", "id": str(world.referral)},
+        {"kind": "case", "id": str(world.case)},
+    ]
+    made = await created(client, world.pm_a, DEMANDS, demand_body(links=links))
+    assert sorted((link["kind"], link["id"]) for link in made["links"]) == sorted(
+        (link["kind"], link["id"]) for link in links
+    )
+    # The North leader sees it through her group, without the case or the referral.
+    as_leader = await client.get(f"{DEMANDS}/{made['id']}", headers=world.leader_n.headers)
+    assert as_leader.status_code == 200
+    assert {link["kind"] for link in as_leader.json()["links"]} == {
+        "leader_group",
+        "scheme",
+        "duty_bearer_engagement",
+        "advocacy_action",
+    }
+    # Another organisation's staff cannot link A's records, nor the referral from its side.
+    for link in links:
+        if link["kind"] == "scheme":
+            continue
+        response = await client.post(
+            DEMANDS, json=demand_body(links=[link]), headers=world.pm_c.headers
+        )
+        assert response.status_code == 422, link
+    # Replacing the links: the manager drops the group and the engagement; history says so.
+    kept = [
+        link for link in links if link["kind"] not in ("leader_group", "duty_bearer_engagement")
+    ]
+    relinked = await client.patch(
+        f"{DEMANDS}/{made['id']}", json={"links": kept}, headers=if_match(world.pm_a, 1)
+    )
+    assert relinked.status_code == 200, relinked.text
+    assert len(relinked.json()["links"]) == 4
+    assert relinked.json()["history"][-1] == {
+        **relinked.json()["history"][-1],
+        "kind": "links",
+        "detail": {"links": 4, "added": 0, "removed": 2},
+    }
+    assert (
+        await client.get(f"{DEMANDS}/{made['id']}", headers=world.leader_n.headers)
+    ).status_code == 404

@@ -96,6 +96,9 @@ async def list_demands(
     priority: Annotated[DemandPriority | None, Query()] = None,
     district_id: Annotated[UUID | None, Query()] = None,
     block_id: Annotated[UUID | None, Query()] = None,
+    gram_panchayat: Annotated[
+        str | None, Query(min_length=1, max_length=120, description="Any letter case.")
+    ] = None,
     owner_id: Annotated[UUID | None, Query()] = None,
     overdue: Annotated[
         bool | None,
@@ -106,14 +109,16 @@ async def list_demands(
     ] = None,
 ) -> DemandPage:
     """The demands in the caller's scope, newest first, narrowed by status, category,
-    priority, place, owner, overdue or a linked case. Each carries only the links the caller
-    may see. The search and each demand shown are audited."""
+    priority, place (district, block, gram panchayat), owner, overdue or a linked case. Each
+    carries only the links the caller may see. The search and each demand shown are
+    audited."""
     narrowed = DemandFilter(
         status=status,
         category=category,
         priority=priority,
         district_id=district_id,
         block_id=block_id,
+        gram_panchayat=gram_panchayat,
         owner_id=owner_id,
         overdue=overdue,
         case_id=case_id,

@@ -102,6 +102,13 @@ def demand_scope(principal: Principal) -> DemandScope:
     return DemandScope.nothing()
 
 
+def register_scope(principal: Principal) -> DemandScope:
+    """The demands of the caller's own register she may see: not what her organisation
+    raised in another's (the duty list of escalations, the ageing counts)."""
+    scope = demand_scope(principal)
+    return DemandScope(scope.organization_id, scope.district_ids, scope.user_id)
+
+
 def ageing_scope(principal: Principal) -> DemandScope:
     """What the ageing counts cover: an analyst the whole organisation's register."""
     if (
@@ -110,9 +117,7 @@ def ageing_scope(principal: Principal) -> DemandScope:
         and principal.role is Role.analyst
     ):
         return DemandScope(principal.organization_id)
-    scope = demand_scope(principal)
-    # Counts are of the caller's own register: not what her organisation raised elsewhere.
-    return DemandScope(scope.organization_id, scope.district_ids, scope.user_id)
+    return register_scope(principal)
 
 
 def works_register(principal: Principal, organization_id: UUID) -> bool:

@@ -229,7 +229,7 @@ class DemandService:
         with the next level suggested. Demands at the national level are not listed (nothing
         is above it). Raises BadRequest (cursor)."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
-        scope = policies.demand_scope(principal)
+        scope = policies.register_scope(principal)
         on = today()
         record(self.uow, principal, AuditAction.search, ENTITY)
 

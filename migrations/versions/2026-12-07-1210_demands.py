@@ -12,7 +12,8 @@ disposed accordingly"), and its indicators in the evidence catalogue.
   schemes, duty-bearer engagements, advocacy actions), each once; indexed by record for a
   survivor leader's groups and a case's demands.
 - ``demand_event``: its history, append-only: the app role may add steps, never change or
-  remove them (a sealed note in words; codes and ids in ``detail``).
+  remove them (a sealed note in words; codes and ids in ``detail``), only re-seal the note
+  under a new key.
 - ``demand_comment``: its comment thread, append-only likewise, sealed.
 - Indicators (version 1, outcome 3): demands raised, disposed, disposed within the due date,
   the median days to disposal; by category and place.
@@ -321,10 +322,13 @@ def upgrade() -> None:
         unique=False,
     )
     # The app role works demands and their links; it appends history and comments, never
-    # rewrites them.
+    # rewrites or removes them. It may re-seal their words under a new key (key rotation:
+    # persistence/key_rotation.py), and only that column.
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON demand, demand_link TO {APP_ROLE}")
     op.execute(f"GRANT SELECT, INSERT ON demand_event, demand_comment TO {APP_ROLE}")
     op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON demand_event, demand_comment FROM {APP_ROLE}")
+    op.execute(f"GRANT UPDATE (note_enc) ON demand_event TO {APP_ROLE}")
+    op.execute(f"GRANT UPDATE (body_enc) ON demand_comment TO {APP_ROLE}")
     op.execute(f"REVOKE TRUNCATE ON demand, demand_link FROM {APP_ROLE}")
 
     indicators = sa.table(

@@ -109,6 +109,7 @@ class DemandFilter:
     priority: DemandPriority | None = None
     district_id: UUID | None = None
     block_id: UUID | None = None
+    gram_panchayat: str | None = None
     owner_id: UUID | None = None
     # True: only overdue ones (past their due date and not settled); False: none of those.
     overdue: bool | None = None
@@ -138,6 +139,10 @@ class DemandRepository(EntityRepository[Demand]):
             where.append(col(Demand.district_id) == narrowed.district_id)
         if narrowed.block_id is not None:
             where.append(col(Demand.block_id) == narrowed.block_id)
+        if narrowed.gram_panchayat is not None:
+            where.append(
+                sa.func.lower(col(Demand.gram_panchayat)) == narrowed.gram_panchayat.lower()
+            )
         if narrowed.owner_id is not None:
             where.append(col(Demand.owner_id) == narrowed.owner_id)
         if narrowed.overdue is not None:
