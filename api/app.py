@@ -21,6 +21,7 @@ from api.routers import (
     auth,
     care_plans,
     cases,
+    demands,
     entitlements,
     evidence,
     expansion,
@@ -98,6 +99,10 @@ TAGS = [
         "name": "evidence",
         "description": "Indicators as data, their values, dashboards and the outcome report: "
         "figures only, under consent, small cells suppressed.",
+    },
+    {
+        "name": "demands",
+        "description": "The demands and issues register: raised, worked, escalated, disposed.",
     },
     {"name": "health", "description": "Liveness, readiness and metrics."},
 ]
@@ -234,6 +239,7 @@ def create_app(
         expansion,
         research,
         evidence,
+        demands,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -11,6 +11,7 @@ from domain.care_plans import policies as care_plan_policies
 from domain.cases import policies as case_policies
 from domain.common.policy import Policy, registered_policies
 from domain.consents import policies as consent_policies
+from domain.demands import policies as demand_policies
 from domain.entitlements import policies as entitlement_policies
 from domain.evidence import policies as evidence_policies
 from domain.expansion import policies as expansion_policies
@@ -32,6 +33,7 @@ from domain.trainings import policies as training_policies
 from domain.users import policies as user_policies
 
 AREAS = (
+    demand_policies,
     evidence_policies,
     expansion_policies,
     research_policies,

@@ -859,6 +859,9 @@ FILLINGS: dict[str, str] = {
     " ORDER BY story_enc IS NOT NULL DESC, id LIMIT 2",
     "/studies/{study_id}/extracts/{extract_id}": "SELECT id AS extract_id, study_id"
     " FROM research_extract ORDER BY id LIMIT 1",
+    "/demands/{demand_id}": "SELECT d.id AS demand_id FROM demand d ORDER BY"
+    " d.raised_by_organization_id <> d.organization_id DESC, EXISTS (SELECT 1 FROM demand_event e"
+    " WHERE e.demand_id = d.id AND e.note_enc IS NOT NULL) DESC, d.id LIMIT 3",
 }
 # Queries that change what a list holds (each is walked too).
 QUERIES = {f"{API}/referrals": ("direction=incoming", "direction=outgoing")}
@@ -885,6 +888,9 @@ MUST_REACH = {
     ("IntakeLead", "observations"),
     ("StoryLink", "story"),
     ("UserRead", "full_name"),
+    ("DemandRead", "description"),
+    ("DemandStep", "note"),
+    ("CommentRead", "body"),
 }
 
 

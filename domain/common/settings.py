@@ -145,6 +145,14 @@ class Settings(BaseSettings):
     # Entitlements: an application that has not moved for this many days is flagged stalled.
     entitlement_stalled_days: int = Field(default=45, ge=1, le=3650)
 
+    # Demands and issues: the service level of each priority, in days from the day a demand is
+    # raised (or reopened) to its due date; escalating an overdue demand gives the next level
+    # as long again before escalating it once more is due.
+    demand_due_days_urgent: int = Field(default=7, ge=1, le=365)
+    demand_due_days_high: int = Field(default=15, ge=1, le=365)
+    demand_due_days_medium: int = Field(default=30, ge=1, le=365)
+    demand_due_days_low: int = Field(default=60, ge=1, le=365)
+
     # Evidence: aggregate cells about 1 to k-1 persons are suppressed (never below 3; public
     # trafficking data uses 11).
     suppression_k: int = Field(default=5, ge=3, le=100)

@@ -10,6 +10,7 @@ from domain.demo.assessments import seed_assessments
 from domain.demo.care_plans import seed_care_plans
 from domain.demo.cases import seed_cases, seed_lifecycle_ends
 from domain.demo.context import AreaSeeder, DemoContext, DemoOptions, DemoUser
+from domain.demo.demands import seed_demands
 from domain.demo.entitlements import seed_entitlements
 from domain.demo.expansion import seed_expansion
 from domain.demo.follow_ups import seed_notes, seed_visits
@@ -50,6 +51,7 @@ SEEDERS: list[AreaSeeder] = [
     AreaSeeder("leadership", seed_leadership),
     AreaSeeder("identification", seed_identification),
     AreaSeeder("self-help groups", seed_shgs),
+    AreaSeeder("demands", seed_demands),
     AreaSeeder("lifecycle ends", seed_lifecycle_ends),
     AreaSeeder("expansion", seed_expansion),
 ]

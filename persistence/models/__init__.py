@@ -79,6 +79,10 @@ from persistence.models.evidence_delta import EvidenceDelta
 from persistence.models.evidence_month_delta import EvidenceMonthDelta
 from persistence.models.evidence_dirty import EvidenceDirty
 from persistence.models.evidence_rollup import EvidenceRollup
+from persistence.models.demand import Demand
+from persistence.models.demand_link import DemandLink
+from persistence.models.demand_event import DemandEvent
+from persistence.models.demand_comment import DemandComment
 
 __all__ = [
     "AdvocacyAction",
@@ -101,6 +105,10 @@ __all__ = [
     "CaseNumberCounter",
     "CaseVisit",
     "Consent",
+    "Demand",
+    "DemandComment",
+    "DemandEvent",
+    "DemandLink",
     "District",
     "DuplicateAlert",
     "DutyBearerCommitment",

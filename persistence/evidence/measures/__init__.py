@@ -8,6 +8,7 @@ from persistence.evidence.measures import (
     case_management,
     case_progress,
     data_quality,
+    demands,
     expansion,
     leadership,
     livelihoods,
@@ -15,6 +16,14 @@ from persistence.evidence.measures import (
 
 MEASURES: dict[str, Measure] = {
     measure.code: measure
-    for module in (case_management, case_progress, livelihoods, data_quality, leadership, expansion)
+    for module in (
+        case_management,
+        case_progress,
+        livelihoods,
+        data_quality,
+        demands,
+        leadership,
+        expansion,
+    )
     for measure in module.MEASURES
 }
