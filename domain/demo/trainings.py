@@ -119,9 +119,10 @@ async def seed_trainings(ctx: DemoContext) -> None:
     ]
     leaders = [user for user in ctx.users.values() if user.role is Role.survivor_leader]
 
-    async def run(course: Course, district_id: UUID | None) -> tuple[UUID, date]:
+    async def run(course: Course, district_id: UUID | None) -> tuple[UUID, date, date]:
         starts_on = ctx.today - timedelta(days=course.began_days_ago + rng.randint(0, 10))
         ends_on = starts_on + timedelta(weeks=course.weeks)
+        ctx.at(starts_on - timedelta(days=14))  # announced two weeks before it starts
         training = await service.create(
             manager,
             TrainingCreate(
@@ -138,7 +139,7 @@ async def seed_trainings(ctx: DemoContext) -> None:
             ),
         )
         ctx.counts[f"trainings ({training.track.value})"] += 1
-        return training.id, ends_on
+        return training.id, starts_on, ends_on
 
     async def enrol(
         training_id: UUID, course: Course, ends_on: date, body: dict[str, object]
@@ -146,6 +147,7 @@ async def seed_trainings(ctx: DemoContext) -> None:
         ctx.counts["training participants"] += 1
         serial = ctx.counts["training participants"]
         results = _results(rng, course, ends_on, ctx.today, serial, ends_on.year)
+        ctx.at(min(ends_on, ctx.today))  # recorded with the results, or as it stands today
         participant = await service.add_participant(
             manager,
             training_id,
@@ -155,9 +157,10 @@ async def seed_trainings(ctx: DemoContext) -> None:
             ctx.counts["training certificates"] += 1
 
     def trainees(
-        course: Course, pool: list[DemoSurvivor], low: int, high: int
+        course: Course, pool: list[DemoSurvivor], low: int, high: int, starts_on: date
     ) -> list[DemoSurvivor]:
-        eligible = [s for s in pool if s.age >= course.youngest]
+        # Old enough, and known to the organisation when the course began.
+        eligible = [s for s in pool if s.age >= course.youngest and s.registered_on < starts_on]
         return rng.sample(eligible, k=min(len(eligible), rng.randint(low, high)))
 
     # Livelihood courses, each in one district, for that district's survivors. The course the
@@ -165,9 +168,9 @@ async def seed_trainings(ctx: DemoContext) -> None:
     referred = await _referred_for_training(ctx)
     for index, course in enumerate(LIVELIHOOD):
         district_id = NORTH_24_PARGANAS if course.by_partner else DISTRICTS[index % 2]
-        training_id, ends_on = await run(course, district_id)
+        training_id, starts_on, ends_on = await run(course, district_id)
         pool = [s for s in ready if s.district_id == district_id and s.id not in referred]
-        chosen = trainees(course, pool, 6, 14)
+        chosen = trainees(course, pool, 6, 14, starts_on)
         if course.by_partner:
             chosen = [s for s in ctx.survivors if s.id in referred] + chosen
         for survivor in chosen:
@@ -175,15 +178,15 @@ async def seed_trainings(ctx: DemoContext) -> None:
     # Leadership courses for both districts: the survivor leaders and survivors further on.
     further = [s for s in ready if latest[s.id].working_stage is not CaseStatus.planning]
     for course in LEADERSHIP:
-        training_id, ends_on = await run(course, None)
+        training_id, starts_on, ends_on = await run(course, None)
         for leader in leaders:
             await enrol(training_id, course, ends_on, {"user_id": leader.id})
-        for survivor in trainees(course, further, 4, 10):
+        for survivor in trainees(course, further, 4, 10, starts_on):
             await enrol(training_id, course, ends_on, {"survivor_id": survivor.id})
     # The partner organisation's staff: its trainer with an account, and outreach workers
     # without one.
     partner = ctx.organizations["partner"]
-    training_id, ends_on = await run(PARTNER, NORTH_24_PARGANAS)
+    training_id, _, ends_on = await run(PARTNER, NORTH_24_PARGANAS)
     partner_users = [u for u in ctx.users.values() if u.organization_id == partner]
     for user in partner_users:
         await enrol(
