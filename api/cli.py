@@ -565,8 +565,7 @@ def demo_summary(report: DemoReport, password: str | None) -> str:
     password."""
     width = max(len(name) for name in report.counts)
     lines = [
-        f"Demo data written: a story from {report.began_on} to {report.today} "
-        "(synthetic people, organisations and events).",
+        f"Demo data written: synthetic people and events from {report.began_on} to {report.today}.",
         "",
         "What it holds:",
         *(f"  {name:<{width}}  {count:>6}" for name, count in sorted(report.counts.items())),

@@ -1037,6 +1037,11 @@ def test_the_command_migrates_an_empty_database_prints_the_password_once_and_rer
     hashes = asyncio.run(_scalars(empty_database_url, "SELECT password_hash FROM app_user"))
     assert all(str(h).startswith("$argon2id$") for h in hashes)
 
+    # The audit events carry the story's dates; their chains verify (they run in the order
+    # the events were written).
+    assert cli.main(["audit-verify"]) == 0
+    assert "\nok: " in "\n" + capsys.readouterr().err
+
     # Again, with a password on stdin: nothing written, nothing printed but the notice.
     shakti_env.setattr(sys, "stdin", io.StringIO("another demo passphrase\n"))
     code = cli.main(["seed-demo", "--password-stdin"])
