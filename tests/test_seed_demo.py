@@ -831,6 +831,24 @@ async def _the_story_is_told_in_order_and_the_dashboard_shows_trends(
         " ON c.survivor_id = m.survivor_id WHERE m.joined_on <= c.returned_on",
     ) == [0]
 
+    # A survivor trains after she was registered, and with the partner after she was
+    # referred to it for training.
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM training_participant p JOIN training t ON t.id = p.training_id"
+        " JOIN survivor s ON s.id = p.survivor_id"
+        f" WHERE {clock.business_date_sql('s.created_at')} >= t.starts_on",
+    ) == [0]
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM training_participant p JOIN training t ON t.id = p.training_id"
+        " JOIN referral r ON r.survivor_id = p.survivor_id"
+        " AND r.receiving_organization_id = t.provider_organization_id"
+        " AND r.service_kind IN ('skills_training', 'livelihood')"
+        " AND r.status NOT IN ('declined', 'revoked')"
+        f" WHERE {clock.business_date_sql('r.created_at')} >= t.starts_on",
+    ) == [0]
+
     males = [str(s) for s in await _scalars(url, "SELECT id FROM survivor WHERE sex = 'male'")]
     assert males  # the demo has a boy in every run of five or more
     boys_cases = [
