@@ -501,12 +501,9 @@ async def _seed_demo(
         _say("applying migrations")
         await asyncio.to_thread(migrator.upgrade, url)
 
-    seen: dict[str, int] = {}
-
     def progress(area: str, ctx: DemoContext) -> None:
-        made = {name: n - seen.get(name, 0) for name, n in ctx.counts.items()}
-        seen.update(ctx.counts)
-        _say(f"  {area}: " + ", ".join(f"{n} {name}" for name, n in made.items() if n))
+        # Only where it has got to: the counts are printed once, at the end.
+        _say(f"  {area}")
 
     database = Database.connect(url, app_role=settings.database_app_role or None, pool_size=1)
     database.cipher = cipher
@@ -558,15 +555,36 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     if not report.created:
         _say("the database already holds the demo data: nothing written")
         return EXIT_OK
-    for name, count in sorted(report.counts.items()):
-        print(f"{name}\t{count}")
-    print("accounts (one password for all):")
-    for user in report.users:
-        print(f"  {user.email}\t{user.role.value}")
-    if generated:
-        print(f"demo password (shown once): {password}")
+    print(demo_summary(report, password if generated else None))
     _say("done: every person in it is synthetic")
     return EXIT_OK
+
+
+def demo_summary(report: DemoReport, password: str | None) -> str:
+    """What seed-demo wrote, once: the counts, then the accounts and (when generated) the
+    password."""
+    width = max(len(name) for name in report.counts)
+    lines = [
+        f"Demo data written: synthetic people and events from {report.began_on} to {report.today}.",
+        "",
+        "What it holds:",
+        *(f"  {name:<{width}}  {count:>6}" for name, count in sorted(report.counts.items())),
+        "",
+        "Demo accounts, one password for all (sign in with POST /api/v1/auth/token,",
+        "grant_type=password, or with the Authorize button of /docs):",
+    ]
+    email_width = max(len(user.email) for user in report.users)
+    role_width = max(len(user.role.value) for user in report.users)
+    lines += [
+        f"  {user.email:<{email_width}}  {user.role.value:<{role_width}}  {user.full_name}"
+        for user in report.users
+    ]
+    lines.append("")
+    if password is not None:
+        lines.append(f"Demo password (shown once, not stored): {password}")
+    else:
+        lines.append("Demo password: the one given on standard input.")
+    return "\n".join(lines)
 
 
 # -- entry point ----------------------------------------------------------------------------
@@ -660,11 +678,24 @@ def parser() -> argparse.ArgumentParser:
         description="Create a synthetic lead NGO in South and North 24 Parganas, a partner "
         "NGO, an account for every role and survivors with cases at every stage, written "
         "through the services (sealed, audited). Migrates an empty or embedded database first. "
-        "The same --seed gives the same data, dated from the day it runs. Refused in "
-        "production.",
+        "Its story runs over the two years up to the day it runs (cases opened, moved on and "
+        "closed on their days, a year of group meetings and books), so dashboards show trends. "
+        "The same --seed gives the same story. Refused in production.",
     )
-    demo.add_argument("--seed", type=int, default=2026, metavar="N")
-    demo.add_argument("--survivors", type=int, default=140, metavar="N")
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=2026,
+        metavar="N",
+        help="random seed: the same N gives the same people and story (default 2026)",
+    )
+    demo.add_argument(
+        "--survivors",
+        type=int,
+        default=140,
+        metavar="N",
+        help="how many survivors to register, 1 to 2000 (default 140)",
+    )
     demo.add_argument(
         "--password-stdin",
         action="store_true",

@@ -6,9 +6,11 @@ import asyncio
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,16 @@ from api import cli
 from api.app import create_app
 from domain.common.settings import Settings
 from domain.demo.context import AreaSeeder, DemoContext, DemoOptions
+from domain.demo.referrals import RECEIVERS
 from domain.demo.runner import SEEDERS, DemoReport, seed_demo
-from domain.demo.shgs import group_count
-from domain.demo.vocabulary import EMAIL_DOMAIN, LEAD_ORGANIZATION_ID
+from domain.demo.shgs import PLANS, group_count
+from domain.demo.vocabulary import EMAIL_DOMAIN, LEAD_ORGANIZATION_ID, STAFF
 from domain.identity.keys import cipher_from_settings
 from domain.identity.passwords import Passwords
+from persistence import clock
 from persistence.database import Database, create_engine
 
+README = Path(__file__).resolve().parents[1] / "README.md"
 PASSWORD = "a demo passphrase for tests"
 SURVIVORS = 12
 TOKEN = "/api/v1/auth/token"
@@ -559,6 +564,9 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     ]
     assert [value for value in outcome_4 if value in dump] == []
 
+    # Its history tells a story, in order; the dashboard shows trends.
+    await _the_story_is_told_in_order_and_the_dashboard_shows_trends(settings, committed_db, report)
+
     # A second run finds the demo and writes nothing.
     events = await _count(url, "audit_event")
     again = await _seed(settings, committed_db)
@@ -689,7 +697,7 @@ async def test_the_demo_self_help_groups_keep_a_year_of_books_and_hide_who_is_a_
             grading = await client.get(f"/api/v1/shgs/{group['id']}/grading", headers=analyst)
             assert grading.status_code == 200, grading.text
             assert len(grading.json()["norms"]) == 5
-            grades.append(grading.json()["grade"])
+            grades.append((group["name"], grading.json()["grade"]))
             books = await client.get(f"/api/v1/shgs/{group['id']}/ledger/balances", headers=analyst)
             assert books.status_code == 200, books.text
             assert books.json()["members"] is None
@@ -700,7 +708,8 @@ async def test_the_demo_self_help_groups_keep_a_year_of_books_and_hide_who_is_a_
             one = await client.get(f"/api/v1/shgs/{group['id']}", headers=analyst)
             assert one.json()["bank_linkage"]["account_number"] is None
             answers += [grading.text, books.text, one.text]
-        assert grades == ["A", "B", "C"]
+        # (The list runs in the order the groups were formed, not the plans'.)
+        assert dict(grades) == {plan.name: grade for plan, grade in zip(PLANS, "ABC", strict=False)}
         answers.append((await client.get("/api/v1/shgs?limit=200", headers=analyst)).text)
         # The partner's staff see their own organisation's groups only (none in a small run).
         partner = await _sign_in(client, "partner.staff")
@@ -721,6 +730,238 @@ async def test_the_demo_self_help_groups_keep_a_year_of_books_and_hide_who_is_a_
     dump = await _dump(url)
     sealed = [*names, *accounts, "(demo minutes)", "(demo resolution)"]
     assert [value for value in sealed if value.casefold() in dump] == []
+
+
+WORKING_ORDER = ["assessment", "planning", "active", "monitoring"]
+HER = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
+
+
+def _months_back(today: date, months: int) -> date:
+    """The first day of the month ``months`` before ``today``'s."""
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+async def _the_story_is_told_in_order_and_the_dashboard_shows_trends(
+    settings: Settings, committed_db: Database, report: DemoReport
+) -> None:
+    """The demo's history (on the database the first test seeded, to seed once): dates over
+    two years in the order of each case's story, closures over the last year, applications
+    stalled, self-help groups joined after coming home, a boy's story told as his, and a
+    dashboard with a year of trends."""
+    url = _url(committed_db)
+    today = clock.today()
+    assert report.today == today
+    assert report.began_on is not None
+    assert report.began_on < today - timedelta(days=700)
+
+    # Every case's history is in the order of its story: opened first, on the day it opened,
+    # then its stages in the order of the lifecycle, nothing after it closed (but reopening).
+    events = await _rows(
+        url,
+        "SELECT e.case_id, e.kind, e.detail ->> 'to', e.occurred_at, c.opened_on, c.status,"
+        " c.closed_on FROM case_event e JOIN survivor_case c ON c.id = e.case_id"
+        " ORDER BY e.case_id, e.occurred_at, e.id",
+    )
+    by_case: dict[object, list[tuple[Any, ...]]] = {}
+    for row in events:
+        by_case.setdefault(row[0], []).append(row)
+    assert len(by_case) == report.counts["cases"]
+    for history in by_case.values():
+        _, kind, _, first_at, opened_on, status, closed_on = history[0]
+        assert kind == "opened"
+        assert clock.business_date(first_at) == opened_on
+        stages = [to for _, kind, to, *_ in history if kind == "transition"]
+        working = [to for to in stages if to not in ("closed", "reopened")]
+        assert working == WORKING_ORDER[: len(working)]
+        assert stages[len(working) :] in ([], ["closed"], ["closed", "reopened"])
+        assert (status == "closed") == (stages[-1:] == ["closed"])
+        if "closed" in stages:
+            closing = next(row for row in history if row[2] == "closed")
+            after = [row for row in history if row[3] > closing[3] and row[2] != "reopened"]
+            assert after == []
+        if status == "closed":
+            assert clock.business_date(closing[3]) == closed_on
+        if len(history) >= 5:  # not forty events within thirty seconds
+            assert history[-1][3] - history[0][3] > timedelta(days=7)
+    # Spread over the last year, month by month, and not piled up today.
+    months = {
+        clock.business_date(at).replace(day=1)
+        for *_, at, _, _, _ in events
+        if clock.business_date(at) > today - timedelta(days=365)
+    }
+    assert len(months) >= 10
+    on_today = [row for row in events if clock.business_date(row[3]) == today]
+    assert len(on_today) < len(events) / 20
+    # She was registered before her first case opened, her consents were taken when it
+    # opened, and what is recorded was written on the day it happened.
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM survivor_case c JOIN survivor s ON s.id = c.survivor_id"
+        f" WHERE {clock.business_date_sql('s.created_at')} > c.opened_on",
+    ) == [0]
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM assessment"
+        f" WHERE {clock.business_date_sql('created_at')} <> conducted_on",
+    ) == [0]
+    (registered,) = await _rows(
+        url,
+        f"SELECT min({clock.business_date_sql('created_at')}),"
+        f" max({clock.business_date_sql('created_at')}) FROM survivor",
+    )
+    assert registered[1] - registered[0] > timedelta(days=365)
+
+    # Closures fall over the last year, not all today.
+    closed = await _scalars(url, "SELECT closed_on FROM survivor_case WHERE status = 'closed'")
+    assert len(closed) >= 2
+    assert len(set(closed)) >= 2
+    assert all(today - timedelta(days=366) <= day < today for day in closed if day)  # type: ignore[operator]
+
+    # Nobody joins a self-help group before she came home (from her latest trafficking).
+    assert report.counts["shg members (survivors)"] > 0
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM shg_member m JOIN survivor_case c ON c.survivor_id = m.survivor_id"
+        " WHERE m.joined_on <= c.returned_on",
+    ) == [0]
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM leader_group_member m JOIN survivor_case c"
+        " ON c.survivor_id = m.survivor_id WHERE m.joined_on <= c.returned_on",
+    ) == [0]
+
+    # A survivor trains after she was registered, and with the partner after she was
+    # referred to it for training.
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM training_participant p JOIN training t ON t.id = p.training_id"
+        " JOIN survivor s ON s.id = p.survivor_id"
+        f" WHERE {clock.business_date_sql('s.created_at')} >= t.starts_on",
+    ) == [0]
+    assert await _scalars(
+        url,
+        "SELECT count(*) FROM training_participant p JOIN training t ON t.id = p.training_id"
+        " JOIN referral r ON r.survivor_id = p.survivor_id"
+        " AND r.receiving_organization_id = t.provider_organization_id"
+        " AND r.service_kind IN ('skills_training', 'livelihood')"
+        " AND r.status NOT IN ('declined', 'revoked')"
+        f" WHERE {clock.business_date_sql('r.created_at')} >= t.starts_on",
+    ) == [0]
+
+    males = [str(s) for s in await _scalars(url, "SELECT id FROM survivor WHERE sex = 'male'")]
+    assert males  # the demo has a boy in every run of five or more
+    boys_cases = [
+        str(c)
+        for c in await _scalars(
+            url,
+            "SELECT c.id FROM survivor_case c JOIN survivor s ON s.id = c.survivor_id"
+            " WHERE s.sex = 'male'",
+        )
+    ]
+    girls_case = str(
+        (
+            await _scalars(
+                url,
+                "SELECT c.id FROM survivor_case c JOIN survivor s ON s.id = c.survivor_id"
+                " WHERE s.sex = 'female' AND c.status = 'monitoring' LIMIT 1",
+            )
+        )[0]
+    )
+    async with _client(settings, committed_db) as client:
+        manager = await _sign_in(client, "manager")
+        # Some applications have not moved for weeks: stalled.
+        stalled = await client.get(
+            "/api/v1/entitlement-applications?stalled=true&limit=200", headers=manager
+        )
+        assert stalled.status_code == 200, stalled.text
+        moving = await client.get(
+            "/api/v1/entitlement-applications?stalled=false&limit=200", headers=manager
+        )
+        assert stalled.json()["items"]
+        assert moving.json()["items"]
+
+        # A boy's story says "he": nothing written about him says "she" or "her".
+        def texts_of(case_id: str) -> list[str]:
+            return [
+                f"/api/v1/cases/{case_id}",
+                f"/api/v1/cases/{case_id}/timeline?limit=200",
+                f"/api/v1/cases/{case_id}/visits?limit=200",
+                f"/api/v1/cases/{case_id}/notes?limit=200",
+                f"/api/v1/cases/{case_id}/care-plan/goals?limit=200",
+                f"/api/v1/cases/{case_id}/referrals?limit=200",
+                f"/api/v1/cases/{case_id}/legal-proceedings?limit=200",
+            ]
+
+        boys_texts: list[str] = []
+        for case_id in boys_cases:
+            for path in texts_of(case_id):
+                answer = await client.get(path, headers=manager)
+                assert answer.status_code == 200, (path, answer.text)
+                boys_texts.append(answer.text)
+        said = [match.group(0) for text in boys_texts for match in HER.finditer(text)]
+        assert said == []
+        assert " he " in " ".join(boys_texts) or " his " in " ".join(boys_texts)
+        girls = (
+            await client.get(f"/api/v1/cases/{girls_case}/timeline?limit=200", headers=manager)
+        ).text
+        assert HER.search(girls)
+        assert "{" + "she}" not in girls
+
+        # The dashboard shows trends: a year of months with figures, beside the year before.
+        start = _months_back(today, 11)
+        registrations = await client.get(
+            "/api/v1/indicators/new_registrations/values",
+            params={"from": str(start), "to": str(today), "period": "month", "internal": "true"},
+            headers=manager,
+        )
+        assert registrations.status_code == 200, registrations.text
+        totals = {
+            cell["period"]: cell["value"]
+            for cell in registrations.json()["cells"]
+            if cell["breakdown"] == {} and cell["value"]
+        }
+        assert len(totals) >= 3
+        open_cases = await client.get(
+            "/api/v1/indicators/active_cases/values",
+            params={"from": str(start), "to": str(today), "period": "month", "internal": "true"},
+            headers=manager,
+        )
+        assert open_cases.status_code == 200, open_cases.text
+        stocks = [
+            cell["value"]
+            for cell in open_cases.json()["cells"]
+            if cell["breakdown"] == {} and cell["value"]
+        ]
+        assert len(stocks) == 12
+        assert len(set(stocks)) >= 2
+        dashboard = await client.get(
+            "/api/v1/dashboards/outcomes",
+            params={
+                "from": str(today - timedelta(days=364)),
+                "to": str(today),
+                "internal": "true",
+            },
+            headers=manager,
+        )
+        assert dashboard.status_code == 200, dashboard.text
+        headlines = [h for section in dashboard.json()["outcomes"] for h in section["headlines"]]
+        assert sum(1 for h in headlines if h["value"]) >= 5
+        assert sum(1 for h in headlines if h["previous_value"]) >= 3
+        assert sum(1 for h in headlines if h["change"]) >= 3
+
+
+def test_the_readme_lists_the_demo_accounts_as_the_demo_makes_them() -> None:
+    section = README.read_text(encoding="utf-8").split("## Demo data\n", 1)[1].split("\n## ", 1)[0]
+    listed: set[tuple[str, str]] = set()
+    for row in re.findall(r"^\| (`.+?`) \| `(\w+)` \|", section, re.M):
+        keys, role = row
+        listed |= {(key, role) for key in re.findall(r"`([^`]+)`", keys)}
+    made = {(key, role) for key, role, *_ in STAFF} | {
+        (key, role.value) for key, role, *_ in RECEIVERS
+    }
+    assert listed == made
+    assert f"@{EMAIL_DOMAIN}" in section
 
 
 class _Abort(Exception):
@@ -774,15 +1015,50 @@ def test_the_command_migrates_an_empty_database_prints_the_password_once_and_rer
 
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert f"manager@{EMAIL_DOMAIN}\tprogram_manager" in out
-    assert "survivors\t3" in out
-    (line,) = [line for line in out.splitlines() if "demo password" in line]
+    # One summary: the counts once (the progress lines name the areas only), as the tables
+    # hold them; then the accounts, then the password, once.
+    lines = out.splitlines()
+    holds = lines.index("What it holds:")
+    accounts = next(i for i, line in enumerate(lines) if line.startswith("Demo accounts"))
+    counts = {}
+    for line in lines[holds + 1 : accounts]:
+        if line.strip():
+            name, count = line.strip().rsplit(maxsplit=1)
+            counts[name.strip()] = int(count)
+    assert counts["survivors"] == 3
+    for name, table in (
+        ("survivors", "survivor"),
+        ("cases", "survivor_case"),
+        ("users", "app_user"),
+        ("organizations", "organization"),
+        ("consents", "consent"),
+        ("referrals", "referral"),
+        ("self-help groups", "shg"),
+        ("shg meetings", "shg_meeting"),
+    ):
+        assert counts[name] == asyncio.run(_count(empty_database_url, table)), name
+    everything = out + err
+    assert all(
+        len(re.findall(rf"^\s*{re.escape(name)}\s+\d+$", everything, re.M)) == 1 for name in counts
+    )
+    assert "users:" not in err  # no counts in the progress lines
+    listed = [line.split() for line in lines[accounts + 2 :] if line.startswith("  ")]
+    assert ["manager@" + EMAIL_DOMAIN, "program_manager"] == listed[0][:2]
+    assert {row[1] for row in listed} >= {"platform_admin", "analyst", "auditor"}
+    assert len(listed) == counts["users"]
+    (line,) = [line for line in lines if line.startswith("Demo password")]
+    assert line.startswith("Demo password (shown once")
     password = line.rsplit(" ", 1)[1]
     assert len(password) >= 12
+    assert out.count(password) == 1
     assert password not in err
-    assert asyncio.run(_count(empty_database_url, "survivor")) == 3
     hashes = asyncio.run(_scalars(empty_database_url, "SELECT password_hash FROM app_user"))
     assert all(str(h).startswith("$argon2id$") for h in hashes)
+
+    # The audit events carry the story's dates; their chains verify (they run in the order
+    # the events were written).
+    assert cli.main(["audit-verify"]) == 0
+    assert "\nok: " in "\n" + capsys.readouterr().err
 
     # Again, with a password on stdin: nothing written, nothing printed but the notice.
     shakti_env.setattr(sys, "stdin", io.StringIO("another demo passphrase\n"))

@@ -1,6 +1,7 @@
 """Synthetic demo data (``shakti-mis seed-demo``): a lead NGO working in South and North 24
 Parganas, a partner NGO, an account for every role, and about 140 survivors with their cases
-at every stage, consents, assessments, care plans, visits, notes and legal proceedings;
+at every stage, consents, assessments, care plans, visits, notes and legal proceedings, each
+on the day its story says over the two years up to the run;
 referrals through a service directory at every status; leader groups with a year of meetings,
 campaigns and duty-bearer meetings with their commitments, survivor leaders' identification
 referrals and safety reports; self-help groups in federations with a year of weekly
@@ -31,8 +32,16 @@ others' counts, like expansion's advocacy evidence, goes after it). In it:
 - build on what came before: ``ctx.organizations`` (``lead``, ``partner``, ``wcd``),
   ``ctx.survivors`` (``DemoSurvivor``: id, district, block, worker, age...), ``ctx.cases``
   (``DemoCase``: id, the stage it ends in, opened_on, worker...);
-- date records relative to ``ctx.today`` (services refuse future dates, so the same seed
-  gives the same data dated from the day it runs);
+- write the story on its days: before each service call, ``ctx.at(day)`` moves the one
+  clock (persistence/clock.py) to that business day, so that what the services date from it
+  (case events, when a case closed or an application last moved, ``created_at``, audit
+  events) follows the story; dates in bodies lie on or before that day (services refuse
+  future dates). Work on a case lies between ``case.opened_on`` and ``case.until`` (the day
+  before it closed, else today), after ``case.entered(stage)`` for work of a stage; the same
+  seed gives the same story, ending on the day the run starts (``ctx.today``). What a seeder
+  writes before its first ``ctx.at`` is dated today;
+- texts about a survivor are written with placeholders (``{she}``, ``{her}``, ``{him}``...)
+  and filled by ``told(text, survivor.sex)``: a boy's story says "he";
 - count what you made in ``ctx.counts["<what>"]`` (the command prints the counts);
 - never commit: the runner's one unit of work holds the whole run, so a failure leaves an
   empty database and a rerun can start again.

@@ -12,7 +12,8 @@ from uuid import UUID
 from domain.assessments.schemas import AssessmentCreate, InstrumentRead
 from domain.assessments.service import AssessmentService
 from domain.demo.context import DemoCase, DemoContext
-from persistence.models.case_vocabulary import ResponseType
+from domain.demo.vocabulary import told
+from persistence.models.case_vocabulary import CaseStatus, ResponseType
 
 _INSTRUMENTS = uuid.uuid5(uuid.NAMESPACE_URL, "https://shakti-mis.org/instruments")
 CBR_MATRIX = uuid.uuid5(_INSTRUMENTS, "instrument:cbr_matrix")
@@ -59,7 +60,10 @@ async def seed_assessments(ctx: DemoContext) -> None:
         case.high_risk = rng.random() < 0.15
         level = rng.uniform(1.5, 2.3)
         risk_chance = 0.6 if case.high_risk else 0.15
-        baseline_on = _day(ctx, case.opened_on + timedelta(days=rng.randint(3, 20)))
+        # The baselines fall in the assessment stage, before the case moved to planning.
+        started = case.entered(CaseStatus.assessment)
+        last = case.entered(CaseStatus.planning) - timedelta(days=1) if case.planned else case.until
+        baseline_on = started + timedelta(days=rng.randint(0, max(0, (last - started).days)))
         baseline = [WELLBEING, RISK] if not case.planned else [CBR_MATRIX, WELLBEING, RISK]
         for instrument_id in baseline:
             await _assess(
@@ -67,26 +71,19 @@ async def seed_assessments(ctx: DemoContext) -> None:
             )
         if not case.under_way:
             continue
-        day = baseline_on
+        day = latest = baseline_on
         for _ in range(MAX_FOLLOW_UPS):
             day += timedelta(days=rng.randint(90, 150))
-            if day >= ctx.today:
+            if day > case.until:
                 break
+            latest = day
             level = min(level + rng.uniform(0.2, 0.6), 3.8)
             risk_chance = max(risk_chance - 0.15, 0.05)
             await _assess(ctx, service, case, instruments[WELLBEING], day, level, risk_chance, rng)
-        if day > baseline_on:
-            await _assess(
-                ctx, service, case, instruments[RISK], min(day, ctx.today), level, risk_chance, rng
-            )
+        if latest > baseline_on:
+            await _assess(ctx, service, case, instruments[RISK], latest, level, risk_chance, rng)
             if case.working_stage.value == "monitoring":
-                await _assess(
-                    ctx, service, case, instruments[CBR_MATRIX], min(day, ctx.today), level, 0, rng
-                )
-
-
-def _day(ctx: DemoContext, day: date) -> date:
-    return min(day, ctx.today)
+                await _assess(ctx, service, case, instruments[CBR_MATRIX], latest, level, 0, rng)
 
 
 async def _assess(
@@ -99,6 +96,7 @@ async def _assess(
     yes_chance: float,
     rng: random.Random,
 ) -> UUID:
+    ctx.at(day)
     created = await service.create(
         case.worker.principal,
         case.id,
@@ -106,7 +104,9 @@ async def _assess(
             instrument_id=instrument.id,
             conducted_on=day,
             responses=responses(rng, instrument, level, yes_chance),
-            notes="Synthetic demo assessment, held at her home." if rng.random() < 0.3 else None,
+            notes=told("Synthetic demo assessment, held at {her} home.", case.survivor.sex)
+            if rng.random() < 0.3
+            else None,
         ),
     )
     ctx.counts[f"assessments ({instrument.code})"] += 1

@@ -9,7 +9,7 @@ from datetime import timedelta
 from domain.care_plans.schemas import AgreementCreate, GoalAction, GoalCreate, GoalUpdate
 from domain.care_plans.service import CarePlanService
 from domain.demo.context import DemoContext
-from domain.demo.vocabulary import ACTIONS, DROP_REASONS, GOALS
+from domain.demo.vocabulary import ACTIONS, DROP_REASONS, GOALS, told
 from persistence.models.case_vocabulary import (
     CaseStatus,
     CbrComponent,
@@ -33,6 +33,8 @@ async def seed_care_plans(ctx: DemoContext) -> None:
         if not case.planned:
             continue
         principal = case.worker.principal
+        planning_on = case.entered(CaseStatus.planning)
+        ctx.at(planning_on)  # her goals, set with her when the case moved to planning
         components = rng.sample(list(CbrComponent), k=rng.randint(2, 4))
         goals = []
         for component in components:
@@ -47,26 +49,35 @@ async def seed_care_plans(ctx: DemoContext) -> None:
                 case.id,
                 GoalCreate(
                     component=component,
-                    goal=rng.choice(GOALS[component.value]),
-                    actions=[GoalAction(action=a, done=rng.random() < 0.4) for a in actions],
+                    goal=told(rng.choice(GOALS[component.value]), case.survivor.sex),
+                    actions=[
+                        GoalAction(action=told(a, case.survivor.sex), done=rng.random() < 0.4)
+                        for a in actions
+                    ],
                     responsible=responsible,
                     responsible_organization_id=organization_id,
-                    target_on=ctx.today + timedelta(days=rng.randint(60, 300)),
-                    review_on=ctx.today + timedelta(days=rng.randint(7, 90)),
+                    target_on=planning_on + timedelta(days=rng.randint(60, 300)),
+                    review_on=planning_on + timedelta(days=rng.randint(7, 90)),
                 ),
             )
             goals.append(goal)
             ctx.counts["care-plan goals"] += 1
         if not case.under_way:
             continue
-        agreed_on = min(case.opened_on + timedelta(days=rng.randint(20, 50)), ctx.today)
+        # Agreed in planning, before the case moved to active on the strength of it.
+        active_on = case.entered(CaseStatus.active)
+        gap = (active_on - planning_on).days
+        agreed_on = planning_on + timedelta(
+            days=rng.randint(1, gap - 1) if gap > 1 else max(gap - 1, 0)
+        )
+        ctx.at(agreed_on)
         await service.agree(
             principal,
             case.id,
             AgreementCreate(
                 method=rng.choice((ConsentMethod.thumbprint, ConsentMethod.written)),
                 agreed_on=agreed_on,
-                notes="Read out in Bengali; her mother was present."
+                notes=told("Read out in Bengali; {her} mother was present.", case.survivor.sex)
                 if rng.random() < 0.5
                 else None,
             ),
@@ -78,6 +89,7 @@ async def seed_care_plans(ctx: DemoContext) -> None:
             roll = rng.random()
             if roll > 0.85:
                 continue  # not started yet
+            ctx.at(min(agreed_on + timedelta(days=rng.randint(1, 30)), case.until))
             # Closing a goal re-ranks the open ones: take each goal's version as it is now.
             version = (await service.get_goal(principal, case.id, goal.id)).version
             if roll < 0.1:
@@ -85,7 +97,10 @@ async def seed_care_plans(ctx: DemoContext) -> None:
                     principal,
                     case.id,
                     goal.id,
-                    GoalUpdate(status=GoalStatus.dropped, drop_reason=rng.choice(DROP_REASONS)),
+                    GoalUpdate(
+                        status=GoalStatus.dropped,
+                        drop_reason=told(rng.choice(DROP_REASONS), case.survivor.sex),
+                    ),
                     version,
                 )
                 continue
@@ -93,7 +108,8 @@ async def seed_care_plans(ctx: DemoContext) -> None:
                 principal, case.id, goal.id, GoalUpdate(status=GoalStatus.in_progress), version
             )
             if rng.random() < achieve:
-                achieved_on = min(agreed_on + timedelta(days=rng.randint(30, 300)), ctx.today)
+                achieved_on = min(agreed_on + timedelta(days=rng.randint(30, 300)), case.until)
+                ctx.at(achieved_on)
                 await service.update_goal(
                     principal,
                     case.id,

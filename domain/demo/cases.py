@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from domain.cases.schemas import CaseCreate, CaseTransition
 from domain.cases.service import CaseService
-from domain.demo.context import DemoCase, DemoContext, DemoSurvivor
-from domain.demo.vocabulary import DESTINATIONS, REASONS, RECRUITMENT_STORIES, RESCUERS
+from domain.demo.context import CasePlan, DemoCase, DemoContext, DemoSurvivor
+from domain.demo.vocabulary import DESTINATIONS, REASONS, RECRUITMENT_STORIES, RESCUERS, told
 from persistence.models.case_vocabulary import (
     CaseStatus,
     ClosureReason,
@@ -103,99 +103,191 @@ def _referral_source(rng: random.Random, survivor: DemoSurvivor) -> ReferralSour
     )
 
 
+# Days from one stage of the working path to the next (the baseline assessments fall in
+# the assessment stage, the plan is agreed in planning, monitoring comes after months of work).
+STAGE_GAPS: dict[CaseStatus, tuple[int, int]] = {
+    S.assessment: (1, 6),
+    S.planning: (12, 30),
+    S.active: (10, 30),
+    S.monitoring: (120, 300),
+}
+# Closures fall over the last year, at least five months after the case opened.
+CLOSED_WITHIN_DAYS = 365
+OPEN_AT_LEAST_DAYS = 150
+
+
+def plan_cases(rng: random.Random, stage: CaseStatus, today: date) -> list[CasePlan]:
+    """Her cases' dates, oldest first: the one that ends the run at ``stage``, and for some of
+    the new ones an earlier case, closed when contact was lost before she was trafficked
+    again."""
+    low, high = AGE_IN_DAYS[stage]
+    opened_on = today - timedelta(days=rng.randint(low, high))
+    working = stage
+    if stage in (S.closed, S.reopened):
+        working = S.monitoring if rng.random() < 0.5 else S.active
+    closure_reason = None
+    if stage is S.closed:
+        closure_reason = _weighted(rng, CLOSURES)
+    elif stage is S.reopened:
+        closure_reason = ClosureReason.goals_achieved
+    if stage in (S.intake, S.assessment) and rng.random() < RETRAFFICKED:
+        earlier = _plan(
+            rng,
+            S.closed,
+            S.active,
+            today - timedelta(days=rng.randint(450, 720)),
+            today,
+            ClosureReason.lost_contact,
+            close_by=opened_on - timedelta(days=30),
+        )
+        again = _plan(
+            rng, stage, working, opened_on, today, closure_reason, home_after=earlier.closed_on
+        )
+        return [earlier, again]
+    return [_plan(rng, stage, working, opened_on, today, closure_reason)]
+
+
+def _plan(
+    rng: random.Random,
+    stage: CaseStatus,
+    working: CaseStatus,
+    opened_on: date,
+    today: date,
+    closure_reason: ClosureReason | None,
+    *,
+    close_by: date | None = None,
+    home_after: date | None = None,
+) -> CasePlan:
+    """One case's dates (``home_after``: the day her earlier case closed)."""
+    if home_after is None:
+        returned_on = opened_on - timedelta(days=rng.randint(1, 40))
+        identified_on = returned_on - timedelta(days=rng.randint(3, 60))
+        recruited_on = identified_on - timedelta(days=rng.randint(30, 900))
+    else:
+        # Trafficked again after her earlier case closed: recruited after that, home just
+        # before this case opened.
+        returned_on = opened_on - timedelta(days=rng.randint(1, 5))
+        identified_on = returned_on - timedelta(days=rng.randint(3, 10))
+        room = max((identified_on - home_after).days - 1, 1)
+        recruited_on = home_after + timedelta(days=rng.randint(1, room))
+    closed_on = reopened_on = None
+    if stage in (S.closed, S.reopened):
+        latest = min(close_by or today, today) - timedelta(days=1 if stage is S.closed else 30)
+        earliest = min(
+            max(
+                opened_on + timedelta(days=OPEN_AT_LEAST_DAYS),
+                today - timedelta(CLOSED_WITHIN_DAYS),
+            ),
+            latest,
+        )
+        closed_on = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
+        if stage is S.reopened:
+            reopened_on = closed_on + timedelta(
+                days=rng.randint(14, max(14, min(200, (today - closed_on).days)))
+            )
+    end = closed_on - timedelta(days=1) if closed_on else today
+    stage_on = {S.intake: opened_on}
+    day = opened_on
+    for target in WORKING_PATH[1 : WORKING_PATH.index(working) + 1]:
+        day = max(day, min(day + timedelta(days=rng.randint(*STAGE_GAPS[target])), end))
+        stage_on[target] = day
+    return CasePlan(
+        stage=stage,
+        working_stage=working,
+        opened_on=opened_on,
+        recruited_on=recruited_on,
+        identified_on=identified_on,
+        returned_on=returned_on,
+        stage_on=stage_on,
+        closure_reason=closure_reason,
+        closed_on=closed_on,
+        reopened_on=reopened_on,
+        retrafficked=home_after is not None,
+    )
+
+
 def _case_create(
     rng: random.Random,
     survivor: DemoSurvivor,
-    opened_on: date,
-    stage: CaseStatus,
+    plan: CasePlan,
     exploitation: list[ExploitationType],
     source: ReferralSource,
 ) -> CaseCreate:
     method = rng.choice(list(RecruitmentMethod))
     state, place = rng.choice(DESTINATIONS)
-    returned_on = opened_on - timedelta(days=rng.randint(1, 40))
-    identified_on = returned_on - timedelta(days=rng.randint(3, 60))
-    recruited_on = identified_on - timedelta(days=rng.randint(30, 900))
-    possible = stage is S.intake and rng.random() < 0.5
+    possible = plan.stage is S.intake and rng.random() < 0.5
     kind = exploitation[0].value.replace("_", " ")
+    story = told(
+        f"Synthetic demo case: {RECRUITMENT_STORIES[method.value]}; taken to {place} ({kind}); "
+        f"{rng.choice(RESCUERS)}.",
+        survivor.sex,
+    )
+    if plan.retrafficked:
+        story = f"Re-trafficked after an earlier case. {story}"
     return CaseCreate(
         survivor_id=survivor.id,
         district_id=survivor.district_id,
         referral_source=source,
         team=f"{survivor.block} team",
         risk_level=RiskLevel.medium if rng.random() < 0.4 else RiskLevel.low,
-        opened_on=opened_on,
+        opened_on=plan.opened_on,
         trafficking_status=TraffickingStatus.possible if possible else TraffickingStatus.actual,
         exploitation_types=exploitation,
         recruitment_method=method,
         destination_state=state,
         destination_country="IN",
-        recruited_on=recruited_on,
-        identified_on=identified_on,
-        returned_on=returned_on,
-        details=f"Synthetic demo case: {RECRUITMENT_STORIES[method.value]}; taken to "
-        f"{place} ({kind}); {rng.choice(RESCUERS)}.",
+        recruited_on=plan.recruited_on,
+        identified_on=plan.identified_on,
+        returned_on=plan.returned_on,
+        details=story,
     )
 
 
 async def seed_cases(ctx: DemoContext) -> None:
-    """Open a case for every survivor and move it to the stage it works in. Cases open in
-    the order of their dates, so that case numbers run with them."""
+    """Open every case planned for the survivors (see ``plan_cases``) on the day it opened and
+    move it to the stage it works in, each move on its day. Cases open in the order of their
+    dates, so that case numbers run with them."""
     rng = ctx.rng("cases")
     service = CaseService(ctx.uow)
-    stages = stages_for(len(ctx.survivors), rng)
-    planned: list[
-        tuple[CaseCreate, CaseStatus, CaseStatus, ClosureReason | None, DemoSurvivor]
-    ] = []
-    for survivor, stage in zip(ctx.survivors, stages, strict=True):
-        low, high = AGE_IN_DAYS[stage]
-        opened_on = ctx.today - timedelta(days=rng.randint(low, high))
-        working = stage
-        if stage in (S.closed, S.reopened):
-            working = S.monitoring if rng.random() < 0.5 else S.active
+    planned: list[tuple[CasePlan, DemoSurvivor]] = [
+        (plan, survivor) for survivor in ctx.survivors for plan in survivor.plans
+    ]
+    planned.sort(key=lambda item: (item[0].opened_on, item[1].number))
+    for plan, survivor in planned:
         exploitation = _exploitation(rng, survivor)
-        source = _referral_source(rng, survivor)
-        body = _case_create(rng, survivor, opened_on, stage, exploitation, source)
-        closure_reason = None
-        if stage is S.closed:
-            closure_reason = _weighted(rng, CLOSURES)
-        elif stage is S.reopened:
-            closure_reason = ClosureReason.goals_achieved
-        planned.append((body, stage, working, closure_reason, survivor))
-        if stage in (S.intake, S.assessment) and rng.random() < RETRAFFICKED:
-            # Trafficked again: an earlier case of hers was closed when contact was lost.
-            earlier = ctx.today - timedelta(days=rng.randint(450, 720))
-            body.details = f"Re-trafficked after an earlier case. {body.details}"
-            old = _case_create(rng, survivor, earlier, S.closed, exploitation, source)
-            planned.append((old, S.closed, S.active, ClosureReason.lost_contact, survivor))
-    planned.sort(key=lambda plan: (plan[0].opened_on or ctx.today, plan[4].number))
-    for body, stage, working, closure_reason, survivor in planned:
+        body = _case_create(rng, survivor, plan, exploitation, _referral_source(rng, survivor))
+        ctx.at(plan.opened_on)
         detail = await service.open(survivor.worker.principal, body)
         case = DemoCase(
             id=detail.id,
             survivor=survivor,
             worker=survivor.worker,
-            stage=stage,
-            working_stage=working,
+            stage=plan.stage,
+            working_stage=plan.working_stage,
             opened_on=detail.opened_on,
             referral_source=body.referral_source,
             exploitation_types=list(body.exploitation_types),
-            closure_reason=closure_reason,
+            plan=plan,
+            closure_reason=plan.closure_reason,
             case_number=detail.case_number,
+            until=plan.closed_on - timedelta(days=1) if plan.closed_on else ctx.today,
         )
         for target in WORKING_PATH[1 : WORKING_PATH.index(case.working_stage) + 1]:
-            await move(ctx, case, target, rng)
+            await move(ctx, case, target, rng, on=plan.stage_on[target])
         ctx.cases.append(case)
         ctx.counts["cases"] += 1
 
 
-async def move(ctx: DemoContext, case: DemoCase, to: CaseStatus, rng: random.Random) -> None:
+async def move(
+    ctx: DemoContext, case: DemoCase, to: CaseStatus, rng: random.Random, *, on: date
+) -> None:
+    ctx.at(on)
     await CaseService(ctx.uow).transition(
         case.worker.principal,
         case.id,
         CaseTransition(
             to=to,
-            reason=rng.choice(REASONS[to.value]),
+            reason=told(rng.choice(REASONS[to.value]), case.survivor.sex),
             closure_reason=case.closure_reason if to is S.closed else None,
         ),
     )
@@ -203,12 +295,13 @@ async def move(ctx: DemoContext, case: DemoCase, to: CaseStatus, rng: random.Ran
 
 
 async def seed_lifecycle_ends(ctx: DemoContext) -> None:
-    """Close the cases meant to end closed or reopened, and reopen the latter (last of all
-    the seeders: a closed case takes no new plans, visits or assessments)."""
+    """Close the cases meant to end closed or reopened, on the days their stories say, and
+    reopen the latter (last of all the seeders: a closed case takes no new plans, visits or
+    assessments)."""
     rng = ctx.rng("lifecycle")
     for case in ctx.cases:
-        if case.stage in (S.closed, S.reopened):
-            await move(ctx, case, S.closed, rng)
-        if case.stage is S.reopened:
-            await move(ctx, case, S.reopened, rng)
+        if case.plan.closed_on is not None:
+            await move(ctx, case, S.closed, rng, on=case.plan.closed_on)
+        if case.plan.reopened_on is not None:
+            await move(ctx, case, S.reopened, rng, on=case.plan.reopened_on)
     ctx.counts.update(f"cases {case.stage.value}" for case in ctx.cases)

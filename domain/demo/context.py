@@ -7,12 +7,13 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.evidence.service import EvidenceSettings
 from domain.identity.passwords import Passwords
+from persistence.clock import FixedClock, business_date, day_starts_at
 from persistence.models.case_vocabulary import (
     CaseStatus,
     ClosureReason,
@@ -21,6 +22,9 @@ from persistence.models.case_vocabulary import (
 )
 from persistence.uow import UnitOfWork
 
+# How far back the story goes: the oldest case opened about two years ago, so a dashboard
+# over the last twelve months has a year before it to compare with.
+STORY_DAYS = 730
 DEFAULT_SEED = 2026
 DEFAULT_SURVIVORS = 140
 MAX_SURVIVORS = 2000
@@ -33,6 +37,51 @@ class DemoOptions:
     # How figures cited in advocacy evidence are computed (SHAKTI_SUPPRESSION_K, and the
     # configured rules measures evaluate).
     evidence: EvidenceSettings = field(default_factory=lambda: EvidenceSettings(5, 45))
+
+
+# Where on a business day the story's events happen: from half past nine in the morning
+# (IST), one second apart in the order they are written, so that a case's timeline keeps the
+# order of its story within a day too.
+WORKDAY_STARTS = timedelta(hours=9, minutes=30)
+
+
+class StoryClock:
+    """The one clock (persistence/clock.py), moved through the demo's history.
+
+    The seeders write a story of about two years through the services, which take "now" from
+    the installed clock. Before each write a seeder sets this clock to the business day the
+    record describes (``ctx.at(day)``), so that everything the services date from the clock
+    follows the story: a case's events (``case_event.occurred_at``), when a case closed, when
+    an application last moved (and so whether it is stalled), a visit's time, and the
+    ``created_at`` / ``updated_at`` columns (which the models fill from the same clock: a demo
+    record was "written" on the day of its story, which the evidence engine reads as the day
+    of registration and as data timeliness). The audit trail takes its time from the same
+    clock and so follows the story too; its hash chain runs in the order the rows were
+    written, which is what audit-verify checks. Only what the database itself stamps with
+    ``now()`` (none of the demo's rows: every timestamp is given by the models) and security
+    lifetimes (``clock.wall_time``) keep the machine's time.
+    """
+
+    def __init__(self, started: datetime) -> None:
+        self.started = started
+        self.today = business_date(started)
+        self.clock = FixedClock(started)
+        self._written: Counter[date] = Counter()
+
+    def at(self, day: date) -> datetime:
+        """Set the clock to the next moment of ``day`` (never later than the run's start)."""
+        if day > self.today:
+            raise ValueError(f"the demo's story has no future: {day} is after {self.today}")
+        begins = day_starts_at(day)
+        first = begins + WORKDAY_STARTS
+        if day == self.today:
+            # Today's events fall between midnight and the moment the run started.
+            first = min(first, begins + (self.started - begins) / 2)
+        moment = first + timedelta(seconds=self._written[day])
+        self._written[day] += 1
+        moment = min(moment, self.started, begins + timedelta(days=1, seconds=-1))
+        self.clock.set(moment)
+        return moment
 
 
 @dataclass(frozen=True)
@@ -59,6 +108,25 @@ class DemoUser:
 
 
 @dataclass
+class CasePlan:
+    """One case of hers as her story runs: when she was recruited, identified and came home,
+    when the case opened and entered each stage of its working path, when it closed (and
+    reopened), and the stage it ends the run in."""
+
+    stage: CaseStatus
+    working_stage: CaseStatus
+    opened_on: date
+    recruited_on: date
+    identified_on: date
+    returned_on: date
+    stage_on: dict[CaseStatus, date]
+    closure_reason: ClosureReason | None = None
+    closed_on: date | None = None
+    reopened_on: date | None = None
+    retrafficked: bool = False
+
+
+@dataclass
 class DemoSurvivor:
     number: int
     id: UUID
@@ -71,6 +139,12 @@ class DemoSurvivor:
     guardian_name: str
     phone: str | None
     never_call: bool
+    sex: str  # "female" or "male", as her record says; the texts about her follow it
+    plans: list[CasePlan] = field(default_factory=list)  # her cases, oldest first
+
+    @property
+    def registered_on(self) -> date:
+        return min(plan.opened_on for plan in self.plans)
 
 
 @dataclass
@@ -86,9 +160,26 @@ class DemoCase:
     opened_on: date
     referral_source: ReferralSource
     exploitation_types: list[ExploitationType]
+    plan: CasePlan  # her story's dates
     closure_reason: ClosureReason | None = None
     case_number: str = ""
     high_risk: bool = False
+    # The last day of work on the case: the day before it closed, else today (a closed case
+    # takes no new work; the work of a reopened one is the story before it closed).
+    until: date = date.min
+
+    @property
+    def returned_on(self) -> date:
+        return self.plan.returned_on
+
+    @property
+    def closed_on(self) -> date | None:
+        return self.plan.closed_on
+
+    def entered(self, stage: CaseStatus) -> date:
+        """The day the case entered ``stage`` of its working path (the day it reached its
+        working stage if it never got to ``stage``)."""
+        return self.plan.stage_on.get(stage, max(self.plan.stage_on.values()))
 
     @property
     def assessed(self) -> bool:
@@ -110,11 +201,27 @@ class DemoContext:
     today: date
     passwords: Passwords
     password: str
+    story: StoryClock
     organizations: dict[str, UUID] = field(default_factory=dict)
     users: dict[str, DemoUser] = field(default_factory=dict)
     survivors: list[DemoSurvivor] = field(default_factory=list)
     cases: list[DemoCase] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+
+    def at(self, day: date) -> datetime:
+        """Date what is written next on ``day`` of the story (see :class:`StoryClock`); the
+        moment it will carry."""
+        return self.story.at(day)
+
+    @property
+    def now(self) -> datetime:
+        """The moment the run started: the story's present."""
+        return self.story.started
+
+    @property
+    def began_on(self) -> date:
+        """The first day of the story: the organisations and their staff start work."""
+        return self.today - timedelta(days=STORY_DAYS)
 
     def rng(self, area: str) -> random.Random:
         """A random stream of its own for ``area``, fixed by the seed."""

@@ -19,8 +19,9 @@ from domain.common.pagination import PageRequest
 from domain.common.principal import system_principal
 from domain.demo.context import DemoCase, DemoContext
 from domain.demo.livelihoods import latest_cases
-from domain.demo.vocabulary import NORTH_24_PARGANAS, WEST_BENGAL
+from domain.demo.vocabulary import NORTH_24_PARGANAS, WEST_BENGAL, told
 from domain.entitlements.schemas import (
+    DATED,
     ApplicationCreate,
     ApplicationTransition,
     RejectionReason,
@@ -68,17 +69,17 @@ RECENT_DAYS = 90
 EARLY = (S.documents_gathering, S.applied, S.under_process)
 NOTES = {
     S.documents_gathering: (
-        "Her Aadhaar carries an old address; correction first (demo note)",
+        "{Her} Aadhaar carries an old address; correction first (demo note)",
         "Waiting for the panchayat's residence certificate (demo note)",
         "Bank passbook copy still to be attested (demo note)",
     ),
-    S.applied: ("Form and copies handed in; receipt kept in her file (demo note)",),
+    S.applied: ("Form and copies handed in; receipt kept in {her} file (demo note)",),
     S.under_process: (
         "Field verification done by the panchayat (demo note)",
         "Office says the file is with the inspector (demo note)",
     ),
     S.sanctioned: ("Sanction order seen at the office (demo note)",),
-    S.received: ("Confirmed with her and from the passbook (demo note)",),
+    S.received: ("Confirmed with {him} and from the passbook (demo note)",),
     S.partly_received: ("First instalment only; the rest is pending (demo note)",),
     S.rejected: ("Office returned the file (demo note)",),
     S.appealed: ("Appeal drafted with the DLSA panel lawyer (demo note)",),
@@ -164,17 +165,21 @@ async def _apply(
     """Open her application for ``scheme`` and move it, day by day in her case, to
     ``outcome``."""
     principal = case.worker.principal
-    today = ctx.today
-    started_on = _later(rng, case.opened_on, 7, 60, today)
+    # Every step on its day, within the case's work (a closed case's applications stopped
+    # with it). An application still open whose last step lies long ago shows as stalled.
+    end = case.until
+    started_on = _later(rng, case.opened_on, 7, 60, end)
     office = _office(scheme.code, case)
     gathered = outcome is S.documents_gathering or rng.random() < 0.5
+    sex = case.survivor.sex
+    ctx.at(started_on)
     if gathered:
         created = await service.create(
             principal,
             ApplicationCreate(
                 survivor_id=case.survivor.id,
                 scheme_id=scheme.id,
-                note=rng.choice(NOTES[S.documents_gathering]),
+                note=told(rng.choice(NOTES[S.documents_gathering]), sex),
             ),
         )
     else:
@@ -191,10 +196,16 @@ async def _apply(
     application_id: UUID = created.id
     ctx.counts["entitlement applications"] += 1
     ctx.counts[f"entitlement applications ({outcome.value})"] += 1
+    last = started_on
 
-    async def move(to: ApplicationStatus, **fields: object) -> None:
+    async def move(to: ApplicationStatus, on: date | None = None, **fields: object) -> None:
+        """The step to ``to`` on ``on`` (else some days after the last one)."""
+        nonlocal last
+        last = on if on is not None else _later(rng, last, 5, 45, end)
+        ctx.at(last)
         body = ApplicationTransition.model_validate(
-            {"to": to, "note": rng.choice(NOTES[to]), **fields}
+            {"to": to, "note": told(rng.choice(NOTES[to]), sex), **fields}
+            | ({"on": last} if to in DATED else {})
         )
         await service.transition(principal, application_id, body)
         ctx.counts["entitlement moves"] += 1
@@ -203,7 +214,7 @@ async def _apply(
         return
     applied_on = started_on
     if gathered:
-        applied_on = _later(rng, started_on, 5, 40, today)
+        applied_on = _later(rng, started_on, 5, 40, end)
         await move(S.applied, office=office, on=applied_on)
     if outcome is S.applied:
         return
@@ -224,11 +235,11 @@ async def _apply(
     awarded = None
     if scheme.code in COMPENSATION:
         awarded = rng.randint(50, 300) * 1000 * 100  # Rs 50,000 to 3 lakh, in paise
-    sanctioned_on = _later(rng, applied_on, 30, 200, today)
+    sanctioned_on = _later(rng, max(applied_on, last), 30, 200, end)
     await move(S.sanctioned, on=sanctioned_on, amount_paise=awarded)
     if outcome is S.sanctioned:
         return
-    received_on = _later(rng, sanctioned_on, 15, 240, today)
+    received_on = _later(rng, sanctioned_on, 15, 240, end)
     if not money:
         await move(S.received, on=received_on)
         return
@@ -243,6 +254,6 @@ async def _apply(
         await move(S.partly_received, on=received_on, amount_paise=first)
         if outcome is S.partly_received:
             return
-        await move(S.received, on=_later(rng, received_on, 30, 200, today), amount_paise=rest)
+        await move(S.received, on=_later(rng, received_on, 30, 200, end), amount_paise=rest)
         return
     await move(S.received, on=received_on, amount_paise=first + rest)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 from domain.common.pagination import PageRequest
@@ -40,7 +40,6 @@ from domain.geography.schemas import StateCreate
 from domain.geography.service import GeographyService
 from domain.organizations.schemas import OrganizationCreate
 from domain.organizations.service import OrganizationService
-from persistence import clock
 from persistence.models.case_vocabulary import ConsentGiver, ConsentMethod, ConsentPurpose
 from persistence.models.enums import OrganizationKind
 from persistence.models.leadership_vocabulary import (
@@ -240,6 +239,7 @@ async def _states(ctx: DemoContext) -> dict[str, UUID]:
     geography = GeographyService(ctx.uow)
     held: dict[str, UUID] = {}
     cursor = None
+    ctx.at(ctx.began_on)
     while True:
         page = await geography.list_states(system, PageRequest(limit=200, cursor=cursor))
         held.update({state.code: state.id for state in page.items})
@@ -263,6 +263,8 @@ async def _onboarding(ctx: DemoContext, rng: random.Random, states: dict[str, UU
     onboardings = OnboardingService(ctx.uow)
     readiness = ReadinessService(ctx.uow)
     for key, name, code, stages in PARTNERS:
+        (first, first_ago), *moves = stages
+        ctx.at(ctx.today - timedelta(days=first_ago))
         partner = await organizations.create(
             system_principal(),
             OrganizationCreate(
@@ -274,7 +276,6 @@ async def _onboarding(ctx: DemoContext, rng: random.Random, states: dict[str, UU
         )
         ctx.organizations[f"partner.{key}"] = partner.id
         ctx.counts["organizations"] += 1
-        (first, first_ago), *moves = stages
         onboarding = await onboardings.create(
             manager,
             OnboardingCreate(
@@ -286,6 +287,7 @@ async def _onboarding(ctx: DemoContext, rng: random.Random, states: dict[str, UU
             ),
         )
         for stage, ago in moves:
+            ctx.at(ctx.today - timedelta(days=ago))
             await onboardings.move(
                 manager,
                 onboarding.id,
@@ -307,6 +309,7 @@ async def _onboarding(ctx: DemoContext, rng: random.Random, states: dict[str, UU
         ]
         base = rng.randint(0, 2)
         for round_number, ago in enumerate(assessed):
+            ctx.at(ctx.today - timedelta(days=ago))
             await readiness.create(
                 manager,
                 onboarding.id,
@@ -337,6 +340,7 @@ async def _advocacy(ctx: DemoContext, rng: random.Random, states: dict[str, UUID
         if level is AdvocacyLevel.state:
             named = [states[code] for code, name in STATES if name in body]
             state_id = named[0] if named else WEST_BENGAL
+        ctx.at(acted_on)
         await service.create(
             ctx.manager.principal,
             AdvocacyCreate(
@@ -371,10 +375,8 @@ async def _storyteller(ctx: DemoContext) -> DemoCase | None:
     if not cases:
         return None
     case = cases[0]
-    now = clock.now()
-    given_at = max(
-        datetime.combine(case.opened_on, time(6, 0), tzinfo=UTC), now - timedelta(days=30)
-    )
+    now = ctx.now
+    given_at = ctx.at(max(case.opened_on, ctx.today - timedelta(days=31)))
     await ConsentService(ctx.uow).create(
         case.worker.principal,
         case.survivor.id,
@@ -401,12 +403,14 @@ async def _research_and_media(ctx: DemoContext, rng: random.Random) -> None:
         if study.status is StudyStatus.published:
             started_on = ctx.today - timedelta(days=rng.randint(600, 700))
             published_on = ctx.today - timedelta(days=rng.randint(60, 120))
+        ctx.at(published_on or started_on)
         await studies.create(
             manager,
             study.model_copy(update={"started_on": started_on, "published_on": published_on}),
         )
         ctx.counts["studies"] += 1
     media = MediaService(ctx.uow)
+    ctx.at(ctx.today)  # the bodies check their dates against today
     engagements = [
         MediaCreate(
             outlet="Sundarban Barta (demo outlet)",
@@ -435,6 +439,7 @@ async def _research_and_media(ctx: DemoContext, rng: random.Random) -> None:
             )
         )
     for engagement in engagements:
+        ctx.at(engagement.engaged_on)
         await media.create(manager, engagement)
         ctx.counts["media engagements"] += 1
         ctx.counts["media stories"] += int(engagement.survivor_id is not None)

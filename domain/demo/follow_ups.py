@@ -5,10 +5,10 @@ overdue, so that the overdue list and the case flag show."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from domain.demo.context import DemoCase, DemoContext
-from domain.demo.vocabulary import COUNSELLING_NOTES, FINDINGS, NOTES
+from domain.demo.vocabulary import COUNSELLING_NOTES, FINDINGS, NOTES, told
 from domain.follow_ups.notes import NoteService
 from domain.follow_ups.schemas import NoteCreate, VisitCreate, VisitUpdate
 from domain.follow_ups.visits import VisitService
@@ -26,11 +26,6 @@ _KIND_WEIGHTS = (0.5, 0.3, 0.15, 0.05)
 _NEW_VERSION = 1
 
 
-def _at(day: date) -> datetime:
-    """Half past eleven in West Bengal."""
-    return datetime.combine(day, time(6, 0), tzinfo=UTC)
-
-
 async def seed_visits(ctx: DemoContext) -> None:
     rng = ctx.rng("visits")
     service = VisitService(ctx.uow)
@@ -41,6 +36,7 @@ async def seed_visits(ctx: DemoContext) -> None:
             planned_on = ctx.today + (
                 timedelta(days=-rng.randint(2, 10)) if overdue else timedelta(rng.randint(2, 10))
             )
+            ctx.at(case.opened_on)
             await service.create(
                 principal,
                 case.id,
@@ -49,7 +45,7 @@ async def seed_visits(ctx: DemoContext) -> None:
             ctx.counts["visits planned"] += 1
             ctx.counts["visits overdue"] += int(overdue)
             continue
-        days = _visit_days(rng, case, ctx.today)
+        days = _visit_days(rng, case, case.until)
         ends_open = case.stage not in (CaseStatus.closed, CaseStatus.reopened)
         kind = rng.choices(_KINDS, _KIND_WEIGHTS)[0]
         planned_id = None
@@ -62,6 +58,7 @@ async def seed_visits(ctx: DemoContext) -> None:
             elif ends_open:
                 following = final_next = _next_after(rng, day, ctx.today)
             missed = not last and index > 0 and rng.random() < 0.12
+            done_at = ctx.at(day)  # the visit is recorded when she comes back from it
             if planned_id is None:
                 recorded = await service.create(
                     principal,
@@ -69,8 +66,8 @@ async def seed_visits(ctx: DemoContext) -> None:
                     VisitCreate(
                         kind=kind,
                         status=VisitStatus.done,
-                        done_at=_at(day),
-                        findings=rng.choice(FINDINGS),
+                        done_at=done_at,
+                        findings=told(rng.choice(FINDINGS), case.survivor.sex),
                         next_visit_on=following,
                     ),
                 )
@@ -90,8 +87,8 @@ async def seed_visits(ctx: DemoContext) -> None:
                     planned_id,
                     _outcome(
                         VisitStatus.done,
-                        done_at=_at(day),
-                        findings=rng.choice(FINDINGS),
+                        done_at=done_at,
+                        findings=told(rng.choice(FINDINGS), case.survivor.sex),
                         next_visit_on=following,
                     ),
                     _NEW_VERSION,
@@ -136,16 +133,23 @@ async def seed_notes(ctx: DemoContext) -> None:
     rng = ctx.rng("notes")
     service = NoteService(ctx.uow)
     for case in ctx.cases:
+        sex = case.survivor.sex
         for body in rng.sample(NOTES, k=rng.randint(1, 3) if case.assessed else 1):
-            await service.create(case.worker.principal, case.id, NoteCreate(body=body))
+            ctx.at(_day_between(rng, case.opened_on, case.until))
+            await service.create(case.worker.principal, case.id, NoteCreate(body=told(body, sex)))
             ctx.counts["notes"] += 1
         if case.planned and rng.random() < 0.3:
+            ctx.at(_day_between(rng, case.entered(CaseStatus.planning), case.until))
             await service.create(
                 ctx.manager.principal,
                 case.id,
                 NoteCreate(
-                    body=rng.choice(COUNSELLING_NOTES),
+                    body=told(rng.choice(COUNSELLING_NOTES), sex),
                     confidentiality=NoteConfidentiality.restricted,
                 ),
             )
             ctx.counts["notes restricted"] += 1
+
+
+def _day_between(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))

@@ -150,6 +150,10 @@ REVIEW_NOTES = {
 }
 
 
+# The leader groups formed a little over a year ago: the leaders' referrals come after.
+_GROUPS_AGE = timedelta(days=400)
+
+
 async def seed_identification(ctx: DemoContext) -> None:
     rng = ctx.rng("identification")
     for district_id in DISTRICTS:
@@ -159,10 +163,14 @@ async def seed_identification(ctx: DemoContext) -> None:
 
 def _case_for(ctx: DemoContext, district_id: UUID, taken: set[UUID]) -> DemoCase | None:
     """A case of the district that a survivor leader brought in, or else the district's latest
-    case: the one the referral became."""
+    case: the one the referral became (a girl's or a woman's: the sightings tell of one)."""
     cases = [c for c in ctx.cases if c.survivor.district_id == district_id and c.id not in taken]
     cases.sort(
-        key=lambda c: (c.referral_source is ReferralSource.survivor_leader, c.opened_on),
+        key=lambda c: (
+            c.survivor.sex == "female",
+            c.referral_source is ReferralSource.survivor_leader,
+            c.opened_on,
+        ),
         reverse=True,
     )
     return cases[0] if cases else None
@@ -185,6 +193,17 @@ async def _referrals(ctx: DemoContext, rng: random.Random, district_id: UUID) ->
             name = f"{case.survivor.given_name} (demo)"
             age = case.survivor.age
             block = case.survivor.block
+        # Submitted some days before her case opened (and not before the leader's group
+        # formed); the others over the last year.
+        submitted_on = (
+            max(case.opened_on - timedelta(days=rng.randint(2, 10)), ctx.today - _GROUPS_AGE)
+            if case is not None
+            else ctx.today - timedelta(days=rng.randint(10, 330))
+        )
+        decided_on = min(submitted_on + timedelta(days=rng.randint(1, 7)), ctx.today)
+        if case is not None:
+            decided_on = max(decided_on, case.opened_on)
+        ctx.at(submitted_on)
         submitted = await service.submit(
             leader.principal,
             ReferralCreate(
@@ -203,6 +222,7 @@ async def _referrals(ctx: DemoContext, rng: random.Random, district_id: UUID) ->
             continue
         decider: DemoUser = rng.choice(workers) if workers else ctx.manager
         version = submitted.version
+        ctx.at(decided_on)
         if outcome is IS.accepted:
             await service.decide(
                 decider.principal, submitted.id, ReferralDecision(decision="accepted"), version
@@ -242,12 +262,14 @@ async def _safety_reports(ctx: DemoContext, rng: random.Random) -> None:
     for district_id, (key, kind, names, description, persons, status) in plans:
         reporter = ctx.users[key or LEADERS[district_id]]
         block = rng.choice(BLOCKS[district_id])
+        observed_on = ctx.today - timedelta(days=rng.randint(2, 120))
+        ctx.at(observed_on + timedelta(days=rng.randint(0, 1)))
         submitted = await service.submit(
             reporter.principal,
             SafetyReportCreate(
                 kind=kind,
                 district_id=district_id,
-                observed_on=ctx.today - timedelta(days=rng.randint(2, 120)),
+                observed_on=observed_on,
                 place=f"{block} bus stand" if rng.random() < 0.5 else f"{block} market",
                 description=description + REPORT_MARK,
                 names_persons=names,
@@ -260,6 +282,7 @@ async def _safety_reports(ctx: DemoContext, rng: random.Random) -> None:
             ctx.counts["safety reports naming persons"] += 1
         if status is R.received:
             continue
+        ctx.at(min(observed_on + timedelta(days=rng.randint(2, 10)), ctx.today))
         await service.review(
             manager,
             submitted.id,

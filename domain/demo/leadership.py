@@ -293,6 +293,7 @@ async def seed_leadership(ctx: DemoContext) -> None:
 
 
 async def _forum(ctx: DemoContext) -> UUID:
+    ctx.at(ctx.today - timedelta(days=FORMED_DAYS_AGO + 30))  # before the groups it federates
     created = await OrganizationService(ctx.uow).create(
         system_principal(),
         OrganizationCreate(
@@ -324,6 +325,7 @@ async def _group(ctx: DemoContext, rng: random.Random, plan: GroupPlan, forum: U
     service = LeaderGroupService(ctx.uow)
     manager = ctx.manager.principal
     formed_on = ctx.today - timedelta(days=FORMED_DAYS_AGO + rng.randint(0, 20))
+    ctx.at(formed_on)
     created = await service.create(
         manager,
         LeaderGroupCreate(
@@ -353,6 +355,7 @@ async def _group(ctx: DemoContext, rng: random.Random, plan: GroupPlan, forum: U
             days=rng.randint(0, max(0, (ctx.today - earliest).days // 3))
         )
         role = roles[index] if index < len(roles) else LeaderRole.member
+        ctx.at(joined_on)
         member = await service.add_member(
             manager,
             group.id,
@@ -362,6 +365,7 @@ async def _group(ctx: DemoContext, rng: random.Random, plan: GroupPlan, forum: U
         if index == SURVIVOR_MEMBERS - 1 and (ctx.today - joined_on).days > 90:
             # She moved to her aunt's in another block and left the group.
             left_on = ctx.today - timedelta(days=rng.randint(20, 60))
+            ctx.at(left_on)
             await service.update_member(
                 manager, group.id, member.id, MemberUpdate(left_on=left_on), member.version
             )
@@ -385,6 +389,7 @@ async def _meetings(ctx: DemoContext, rng: random.Random, group: DemoGroup) -> N
             and (member_id == group.members[0][0] or rng.random() < 0.75)
         ]
         decisions = [d + DECISION_MARK for d in rng.sample(DECISIONS, rng.randint(1, 3))]
+        ctx.at(held_on)
         await service.record_meeting(
             group.leader.principal,
             group.id,
@@ -426,6 +431,7 @@ async def _campaigns(ctx: DemoContext, rng: random.Random, group: DemoGroup) -> 
             with_partners = [*partners, ctx.organizations["forum"]]
         elif rng.random() < 0.35:
             with_partners = [rng.choice(partners)]
+        ctx.at(held_on)
         await service.create(
             group.leader.principal,
             CampaignCreate(
@@ -477,6 +483,7 @@ async def _engagements(ctx: DemoContext, rng: random.Random, group: DemoGroup) -
         held_on = ctx.today - timedelta(days=340 - step * number - rng.randint(0, 10))
         issues, asks = ASKS[bearer]
         block = plan.home_block if number % 2 == 0 else rng.choice(BLOCKS[plan.district_id])
+        ctx.at(held_on)
         engagement = await service.create(
             leader,
             EngagementCreate(
@@ -506,6 +513,7 @@ async def _engagements(ctx: DemoContext, rng: random.Random, group: DemoGroup) -
             after_due = min(ctx.today, commitment.due_on + timedelta(days=rng.randint(1, 20)))
             version = commitment.version
             if status is not None:
+                ctx.at(after_due)
                 followed = await service.update_commitment(
                     leader,
                     engagement.id,
@@ -516,6 +524,7 @@ async def _engagements(ctx: DemoContext, rng: random.Random, group: DemoGroup) -
                 version = followed.version
             if escalate:
                 escalated_on = min(ctx.today, after_due + timedelta(days=rng.randint(0, 10)))
+                ctx.at(escalated_on)
                 await service.update_commitment(
                     leader,
                     engagement.id,

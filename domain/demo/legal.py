@@ -8,10 +8,16 @@ import random
 from datetime import date, timedelta
 
 from domain.demo.context import DemoCase, DemoContext
-from domain.demo.vocabulary import COURTS, HEARING_OUTCOMES
-from domain.legal.schemas import HearingCreate, LegalDetails, LegalProceedingCreate
+from domain.demo.vocabulary import COURTS, HEARING_OUTCOMES, told
+from domain.legal.schemas import (
+    HearingCreate,
+    LegalDetails,
+    LegalProceedingCreate,
+    LegalProceedingUpdate,
+)
 from domain.legal.service import LegalService
 from persistence.models.case_vocabulary import (
+    CaseStatus,
     ExploitationType,
     ProceedingKind,
     ProceedingStatus,
@@ -45,6 +51,8 @@ def _rupees(rng: random.Random, low: int, high: int) -> int:
 
 
 async def seed_legal(ctx: DemoContext) -> None:
+    """Proceedings recorded when the case moved to assessment (she told her story), then
+    moved on, with compensation and hearings, each step on its day."""
     rng = ctx.rng("legal")
     service = LegalService(ctx.uow)
     for case in ctx.cases:
@@ -52,33 +60,37 @@ async def seed_legal(ctx: DemoContext) -> None:
         if not case.assessed or rng.random() > chance:
             continue
         principal = case.worker.principal
-        filed_on = min(case.opened_on - timedelta(days=rng.randint(0, 30)), ctx.today)
-        years = (ctx.today - filed_on).days / 365
+        end = case.until
+        filed_on = case.opened_on - timedelta(days=rng.randint(0, 30))
+        years = (end - filed_on).days / 365
         status = _STATUSES[min(int(years * 2 + rng.random() * 2), len(_STATUSES) - 1)]
         in_court = status in (ProceedingStatus.trial, ProceedingStatus.judgment)
         kind = ProceedingKind.fir if rng.random() < 0.75 else ProceedingKind.complaint
         applied_on = awarded_on = paid_on = None
         awarded = paid = None
         if rng.random() < 0.7:
-            applied_on = min(filed_on + timedelta(days=rng.randint(20, 120)), ctx.today)
+            applied_on = min(filed_on + timedelta(days=rng.randint(20, 120)), end)
             if rng.random() < 0.7:
                 awarded_on = applied_on + timedelta(days=rng.randint(45, 300))
-                if awarded_on <= ctx.today:
+                if awarded_on <= end:
                     awarded = _rupees(rng, 50, 400)
                     if rng.random() < 0.6:
                         paid_on = awarded_on + timedelta(days=rng.randint(30, 365))
-                        if paid_on <= ctx.today:
+                        if paid_on <= end:
                             paid = awarded if rng.random() < 0.6 else awarded // 2
                         else:
                             paid_on = None
                 else:
                     awarded_on = None
+        recorded_on = min(case.entered(CaseStatus.assessment), end)
+        first_status = min(status, ProceedingStatus.investigation, key=_STATUSES.index)
+        ctx.at(recorded_on)
         proceeding = await service.create(
             principal,
             case.id,
             LegalProceedingCreate(
                 kind=kind,
-                status=status,
+                status=first_status,
                 filed_on=filed_on,
                 details=LegalDetails(
                     fir_or_complaint_number=f"{rng.randint(10, 999)}/{filed_on.year}",
@@ -91,28 +103,58 @@ async def seed_legal(ctx: DemoContext) -> None:
                     lawyer="District Legal Services Authority panel lawyer (demo)",
                 ),
                 witness_protection_needed=case.high_risk or rng.random() < 0.1,
-                compensation_applied_on=applied_on,
-                compensation_awarded_paise=awarded,
-                compensation_awarded_on=awarded_on,
-                compensation_paid_paise=paid,
-                compensation_paid_on=paid_on,
             ),
         )
+        version = proceeding.version
         ctx.counts["legal proceedings"] += 1
         ctx.counts["compensation awarded"] += int(awarded is not None)
+        # What happened after it was recorded, each on its day (the days lie before the end).
+        steps: list[tuple[date, dict[str, object]]] = []
+        if status is not first_status:
+            moved_on = filed_on + timedelta(days=rng.randint(120, 190))
+            steps.append((max(min(moved_on, end), recorded_on), {"status": status}))
+        if applied_on is not None:
+            steps.append((applied_on, {"compensation_applied_on": applied_on}))
+        if awarded_on is not None:
+            steps.append(
+                (
+                    awarded_on,
+                    {
+                        "compensation_awarded_on": awarded_on,
+                        "compensation_awarded_paise": awarded,
+                    },
+                )
+            )
+        if paid_on is not None:
+            steps.append(
+                (paid_on, {"compensation_paid_on": paid_on, "compensation_paid_paise": paid})
+            )
+        for day, change in steps:
+            ctx.at(max(day, recorded_on))
+            updated = await service.update(
+                principal,
+                case.id,
+                proceeding.id,
+                LegalProceedingUpdate.model_validate(change),
+                version,
+            )
+            version = updated.version
         if not in_court:
             continue
         held_on = filed_on + timedelta(days=rng.randint(200, 400))
         for _ in range(rng.randint(1, 3)):
-            if held_on >= ctx.today:
+            if held_on > end:
                 break
             next_on = held_on + timedelta(days=rng.randint(30, 90))
+            ctx.at(max(held_on, recorded_on))
             await service.add_hearing(
                 principal,
                 case.id,
                 proceeding.id,
                 HearingCreate(
-                    held_on=held_on, next_hearing_on=next_on, outcome=rng.choice(HEARING_OUTCOMES)
+                    held_on=held_on,
+                    next_hearing_on=next_on,
+                    outcome=told(rng.choice(HEARING_OUTCOMES), case.survivor.sex),
                 ),
             )
             ctx.counts["hearings"] += 1

@@ -9,9 +9,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from domain.demo.context import DemoCase, DemoContext, DemoSurvivor
+from domain.demo.vocabulary import told
 from domain.livelihoods.schemas import (
     ActivityCreate,
     FinancialInclusionPut,
@@ -121,8 +123,8 @@ TRADES = (
 )
 YOUNG_ASPIRATIONS = (
     "To finish school first, then learn computers (demo aspiration)",
-    "To become a nurse like her cousin (demo aspiration)",
-    "To learn tailoring after her board exams (demo aspiration)",
+    "To become a nurse like {her} cousin (demo aspiration)",
+    "To learn tailoring after {her} board exams (demo aspiration)",
 )
 BANKS = (
     "State Bank of India",
@@ -184,7 +186,8 @@ async def seed_livelihoods(ctx: DemoContext) -> None:
         else:
             options = [LivelihoodOption.skills_training]
             skills = [rng.choice(("reading and writing", "drawing", "stitching", "computers"))]
-            aspirations = rng.choice(YOUNG_ASPIRATIONS)
+            aspirations = told(rng.choice(YOUNG_ASPIRATIONS), survivor.sex)
+        ctx.at(_day_after(rng, case.entered(CaseStatus.assessment), 5, 30, case.until))
         await service.put_plan(
             principal,
             survivor.id,
@@ -208,13 +211,15 @@ async def _work(
 ) -> None:
     """Her job or enterprise since some months into her case, and the income it brought."""
     principal = survivor.worker.principal
-    started_on = _day_after(rng, case.opened_on, 45, 240, ctx.today)
+    end = case.until
+    started_on = _day_after(rng, case.opened_on, 45, 240, end)
     ended_on = None
-    if rng.random() < 0.15 and (ctx.today - started_on).days > 120:
-        ended_on = _day_after(rng, started_on, 60, (ctx.today - started_on).days, ctx.today)
+    if rng.random() < 0.15 and (end - started_on).days > 120:
+        ended_on = _day_after(rng, started_on, 60, (end - started_on).days, end)
     investment = None
     if trade.investment_rupees is not None:
         investment = _rupees(rng, trade.investment_rupees, 500)
+    ctx.at(ended_on or started_on)  # recorded once it started (with its end, once over)
     await service.create_activity(
         principal,
         survivor.id,
@@ -231,7 +236,7 @@ async def _work(
     # Monthly income from the month she started to the last month over (or the month it
     # ended), the latest twelve at most; a month now and then went unrecorded.
     first = month_start(started_on)
-    last = month_start(ended_on) if ended_on else add_months(month_start(ctx.today), -1)
+    last = month_start(ended_on) if ended_on else add_months(month_start(end), -1)
     month = max(first, add_months(last, 1 - INCOME_MONTHS))
     base = _rupees(rng, trade.monthly_rupees)
     growth = rng.uniform(0.0, 0.04)  # a little more each month as she finds her feet
@@ -239,6 +244,8 @@ async def _work(
     while month <= last:
         if rng.random() > 0.1:
             amount = int(base * (1 + growth * step) * rng.uniform(0.8, 1.15)) // 100 * 100
+            # Recorded in the first days of the next month.
+            ctx.at(min(add_months(month, 1) + timedelta(days=rng.randint(0, 6)), ctx.today))
             await service.create_income(
                 principal,
                 survivor.id,
@@ -261,33 +268,36 @@ async def _financial_inclusion(
     principal = survivor.worker.principal
     adult = survivor.age >= ADULT
 
-    async def put(product: FinancialProduct, body: FinancialInclusionPut) -> None:
+    async def put(product: FinancialProduct, record: dict[str, Any]) -> None:
+        ctx.at(record["since"])  # recorded on the day it began (the body checks that date)
+        body = FinancialInclusionPut.model_validate(record)
         await service.put_product(principal, survivor.id, product, body, None)
         ctx.counts["financial inclusion records"] += 1
 
     if rng.random() > 0.85:
         return  # nothing recorded yet
     bank = rng.choice(BANKS)
-    opened_on = _day_after(rng, case.opened_on, 20, 120, ctx.today)
+    end = case.until
+    opened_on = _day_after(rng, case.opened_on, 20, 120, end)
     if case.working_stage is CaseStatus.assessment and rng.random() < 0.5:
         await put(
             FinancialProduct.bank_account,
-            FinancialInclusionPut(
-                status=ProductStatus.applied,
-                since=opened_on,
-                provider=bank,
-                details="Account opening form submitted with Aadhaar (demo)",
-            ),
+            {
+                "status": ProductStatus.applied,
+                "since": opened_on,
+                "provider": bank,
+                "details": "Account opening form submitted with Aadhaar (demo)",
+            },
         )
         return
     await put(
         FinancialProduct.bank_account,
-        FinancialInclusionPut(
-            status=ProductStatus.active,
-            since=opened_on,
-            provider=bank,
-            details="PMJDY account (demo), RuPay card received" if adult else "Minor's account",
-        ),
+        {
+            "status": ProductStatus.active,
+            "since": opened_on,
+            "provider": bank,
+            "details": "PMJDY account (demo), RuPay card received" if adult else "Minor's account",
+        },
     )
     if not adult:
         return
@@ -295,31 +305,31 @@ async def _financial_inclusion(
         policy, details = rng.choice(INSURANCE)
         await put(
             FinancialProduct.insurance,
-            FinancialInclusionPut(
-                status=ProductStatus.active if rng.random() < 0.8 else ProductStatus.applied,
-                since=_day_after(rng, opened_on, 10, 90, ctx.today),
-                provider=policy,
-                details=details,
-            ),
+            {
+                "status": ProductStatus.active if rng.random() < 0.8 else ProductStatus.applied,
+                "since": _day_after(rng, opened_on, 10, 90, end),
+                "provider": policy,
+                "details": details,
+            },
         )
     if rng.random() < 0.5:
         closed = rng.random() < 0.1
         await put(
             FinancialProduct.digital_payment,
-            FinancialInclusionPut(
-                status=ProductStatus.closed if closed else ProductStatus.active,
-                since=_day_after(rng, opened_on, 15, 200, ctx.today),
-                provider=rng.choice(PAYMENT_APPS),
-                details="Phone lost; not set up again yet (demo)" if closed else None,
-            ),
+            {
+                "status": ProductStatus.closed if closed else ProductStatus.active,
+                "since": _day_after(rng, opened_on, 15, 200, end),
+                "provider": rng.choice(PAYMENT_APPS),
+                "details": "Phone lost; not set up again yet (demo)" if closed else None,
+            },
         )
     if rng.random() < 0.15:
         await put(
             FinancialProduct.pension,
-            FinancialInclusionPut(
-                status=ProductStatus.applied if rng.random() < 0.4 else ProductStatus.active,
-                since=_day_after(rng, opened_on, 30, 240, ctx.today),
-                provider="Atal Pension Yojana",
-                details="Demo subscriber, Rs 42 a month",
-            ),
+            {
+                "status": ProductStatus.applied if rng.random() < 0.4 else ProductStatus.active,
+                "since": _day_after(rng, opened_on, 30, 240, end),
+                "provider": "Atal Pension Yojana",
+                "details": "Demo subscriber, Rs 42 a month",
+            },
         )

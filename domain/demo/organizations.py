@@ -38,6 +38,7 @@ ORGANIZATIONS = (
 async def seed_organizations(ctx: DemoContext) -> None:
     system = system_principal()
     service = OrganizationService(ctx.uow)
+    ctx.at(ctx.began_on)
     for key, name, kind in ORGANIZATIONS:
         organization_id = (
             LEAD_ORGANIZATION_ID
@@ -55,6 +56,7 @@ async def seed_organizations(ctx: DemoContext) -> None:
 async def seed_users(ctx: DemoContext) -> None:
     system = system_principal()
     service = UserService(ctx.uow, ctx.passwords)
+    ctx.at(ctx.began_on)
     districts = {code: district_id for district_id, code in DISTRICT_CODES.items()}
     for key, role, full_name, organization_key, district_codes in STAFF:
         district_ids = tuple(districts[code] for code in district_codes)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from pydantic import SecretStr
@@ -29,6 +29,7 @@ from domain.demo.vocabulary import (
     DISTRICTS,
     EMAIL_DOMAIN,
     WEST_BENGAL,
+    told,
 )
 from domain.organizations.schemas import OrganizationCreate
 from domain.organizations.service import OrganizationService
@@ -38,8 +39,8 @@ from domain.referrals.service import ReferralService
 from domain.survivors.schemas import FamilyRelationship
 from domain.users.schemas import UserCreate
 from domain.users.service import UserService
-from persistence import clock
 from persistence.models.case_vocabulary import (
+    CaseStatus,
     ConsentGiver,
     ConsentMethod,
     ConsentPurpose,
@@ -149,33 +150,33 @@ RECEIVERS = (
 INBOX_OF = {"partner": "partner.staff", "wcd": "wcd.officer", "provider": "provider.staff"}
 
 REASONS: dict[ServiceKind, tuple[str, ...]] = {
-    K.counselling: ("She asked to meet other survivors who have been through the same.",),
-    K.skills_training: ("She wants to learn tailoring to earn from home.",),
-    K.livelihood: ("She wants to start a small poultry unit with her mother.",),
-    K.social_protection: ("Her mother is a widow and receives no pension.",),
-    K.documentation: ("She needs a residence certificate for her bank account.",),
-    K.shelter: ("She cannot stay at home while the accused's family threatens her.",),
-    K.education: ("She wants to finish class 10 through the open school.",),
-    K.health: ("Pain in her stomach since she came back; no check-up yet.",),
-    K.mental_health: ("Nightmares and panic in crowds; she agreed to see a psychologist.",),
-    K.legal_aid: ("Her compensation application is stuck; she needs a lawyer's help.",),
+    K.counselling: ("{She} asked to meet other survivors who have been through the same.",),
+    K.skills_training: ("{She} wants to learn tailoring to earn from home.",),
+    K.livelihood: ("{She} wants to start a small poultry unit with {her} mother.",),
+    K.social_protection: ("{Her} mother is a widow and receives no pension.",),
+    K.documentation: ("{She} needs a residence certificate for {her} bank account.",),
+    K.shelter: ("{She} cannot stay at home while the accused's family threatens {him}.",),
+    K.education: ("{She} wants to finish class 10 through the open school.",),
+    K.health: ("Pain in {her} stomach since {she} came back; no check-up yet.",),
+    K.mental_health: ("Nightmares and panic in crowds; {she} agreed to see a psychologist.",),
+    K.legal_aid: ("{Her} compensation application is stuck; {she} needs a lawyer's help.",),
 }
 NOTES: dict[ReferralStatus, tuple[str, ...]] = {
     R.declined: (
-        "The course is full this quarter; please refer her again in three months.",
-        "She lives outside the area we cover.",
+        "The course is full this quarter; please refer {him} again in three months.",
+        "{She} lives outside the area we cover.",
     ),
     R.completed: (
-        "Course finished; she received her certificate and starter kit.",
+        "Course finished; {she} received {her} certificate and starter kit.",
         "Treatment complete; follow-up at the block hospital in six months.",
         "Application filed and the first instalment received.",
     ),
     R.not_delivered: (
-        "She did not come on the three dates offered.",
-        "Her family moved her to her aunt's before the first session.",
+        "{She} did not come on the three dates offered.",
+        "{Her} family moved {him} to {her} aunt's before the first session.",
     ),
     R.revoked: (
-        "She changed her mind and prefers a service nearer home.",
+        "{She} changed {her} mind and prefers a service nearer home.",
         "Referred by mistake to the wrong office; a new referral follows.",
     ),
 }
@@ -206,8 +207,10 @@ def statuses_for(count: int, rng: random.Random) -> list[ReferralStatus]:
 
 
 async def _directory(ctx: DemoContext) -> list[_Offering]:
-    """The service-provider collective, its inbox accounts, and every directory offering."""
+    """The service-provider collective, its inbox accounts, and every directory offering
+    (there from the story's beginning)."""
     system = system_principal()
+    ctx.at(ctx.began_on)
     provider = await OrganizationService(ctx.uow).create(
         system,
         OrganizationCreate(
@@ -278,18 +281,22 @@ def _consented_fields(case: DemoCase, kind: ServiceKind) -> list[ShareableField]
 
 
 async def _sharing_consent(
-    ctx: DemoContext, rng: random.Random, case: DemoCase, receiver: UUID, kind: ServiceKind
+    ctx: DemoContext,
+    rng: random.Random,
+    case: DemoCase,
+    receiver: UUID,
+    kind: ServiceKind,
+    on: date,
 ) -> list[ShareableField]:
-    """The fields her sharing consent with ``receiver`` allows: the one in force, or a new
-    one she gives now (read out to her by her social worker)."""
+    """The fields her sharing consent with ``receiver`` allows: the one in force on ``on``,
+    or a new one she gives that day (read out to her by her social worker)."""
+    given_at = ctx.at(on)
     consent = await active_consent(
         ctx.uow, case.survivor.id, ConsentPurpose.sharing, organization_id=receiver
     )
     if consent is not None:
         return [ShareableField(f) for f in consent.fields]
-    now = clock.now()
-    earliest = datetime.combine(case.opened_on, time(6, 0), tzinfo=UTC)
-    given_at = max(earliest, now - timedelta(days=rng.randint(1, 20)))
+    now = ctx.now
     minor = _minor_on(ctx, case, given_at)
     fields = _consented_fields(case, kind)
     await ConsentService(ctx.uow).create(
@@ -343,6 +350,7 @@ async def seed_referrals(ctx: DemoContext) -> None:
     emergency = next((c for c in order if c.under_way and c.survivor.age >= ADULT_AGE), None)
     if emergency is not None:
         shelter = next(o for o in offerings if o.kind is K.shelter)
+        ctx.at(emergency.until)
         await service.create(
             ctx.manager.principal,
             emergency.id,
@@ -360,10 +368,18 @@ async def seed_referrals(ctx: DemoContext) -> None:
         ctx.counts["referrals sent"] += 1
         ctx.counts["referral consent overrides"] += 1
 
+    # Drawn first, then written in the order they were sent: a sharing consent given for one
+    # referral is in force for her later ones to the same organisation.
+    referrals = []
     for case, status in zip(chosen, statuses, strict=True):
         offering = rng.choice(offerings)
+        referrals.append((_days(rng, case), case, status, offering))
+    referrals.sort(key=lambda referral: referral[0][0])
+    for days, case, status, offering in referrals:
         receiver = ctx.organizations[offering.organization]
-        allowed = await _sharing_consent(ctx, rng, case, receiver, offering.kind)
+        allowed = await _sharing_consent(ctx, rng, case, receiver, offering.kind, days[0])
+        sex = case.survivor.sex
+        ctx.at(days[0])
         referral = await service.create(
             case.worker.principal,
             case.id,
@@ -372,22 +388,24 @@ async def seed_referrals(ctx: DemoContext) -> None:
                 service_kind=offering.kind,
                 service_offering_id=offering.id,
                 urgency=Urgency.urgent if rng.random() < 0.2 else Urgency.routine,
-                reason=f"Synthetic demo referral: {rng.choice(REASONS[offering.kind])}",
+                reason=told(f"Synthetic demo referral: {rng.choice(REASONS[offering.kind])}", sex),
                 shared_fields=_shared(rng, allowed),
             ),
         )
         ctx.counts["referrals"] += 1
         inbox = ctx.users[INBOX_OF[offering.organization]].principal
         version = referral.version
-        for to in PATHS[status]:
+        for to, day in zip(PATHS[status], days[1:], strict=False):
+            ctx.at(day)
             moved = await service.transition(
                 inbox,
                 referral.id,
-                ReferralTransition(to=to, note=_note(rng, to)),
+                ReferralTransition(to=to, note=_note(rng, to, sex)),
                 version,
             )
             version = moved.version
         if status is R.revoked:
+            ctx.at(days[-1])
             if rng.random() < 0.5:  # accepted first, then withdrawn by her social worker
                 version = (
                     await service.transition(
@@ -397,12 +415,31 @@ async def seed_referrals(ctx: DemoContext) -> None:
             await service.transition(
                 case.worker.principal,
                 referral.id,
-                ReferralTransition(to=R.revoked, note=_note(rng, R.revoked)),
+                ReferralTransition(to=R.revoked, note=_note(rng, R.revoked, sex)),
                 version,
             )
         ctx.counts[f"referrals {status.value}"] += 1
 
 
-def _note(rng: random.Random, to: ReferralStatus) -> str | None:
+def _note(rng: random.Random, to: ReferralStatus, sex: str) -> str | None:
     notes = NOTES.get(to)
-    return f"Synthetic demo: {rng.choice(notes)}" if notes else None
+    return told(f"Synthetic demo: {rng.choice(notes)}", sex) if notes else None
+
+
+# Days from one step of a referral to the next: accepted (or declined) within a week, the
+# service starting within weeks, done within months.
+STEP_GAPS = ((1, 7), (3, 21), (20, 90))
+
+
+def _days(rng: random.Random, case: DemoCase) -> list[date]:
+    """The day it was sent and the days of its steps, in order, within the case's work (from
+    planning to the day before it closed), spread over that time."""
+    gaps = [timedelta(days=rng.randint(*STEP_GAPS[min(i, 2)])) for i in range(3)]
+    first = case.entered(CaseStatus.planning)
+    room = max(0, (case.until - first).days - sum(g.days for g in gaps))
+    day = first + timedelta(days=rng.randint(0, room))
+    days = [day]
+    for gap in gaps:
+        day = min(day + gap, case.until)
+        days.append(day)
+    return days

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from domain.demo.assessments import seed_assessments
 from domain.demo.care_plans import seed_care_plans
 from domain.demo.cases import seed_cases, seed_lifecycle_ends
-from domain.demo.context import AreaSeeder, DemoContext, DemoOptions, DemoUser
+from domain.demo.context import AreaSeeder, DemoContext, DemoOptions, DemoUser, StoryClock
 from domain.demo.demands import seed_demands
 from domain.demo.entitlements import seed_entitlements
 from domain.demo.expansion import seed_expansion
@@ -25,7 +26,7 @@ from domain.demo.survivors import seed_consents, seed_survivors
 from domain.demo.trainings import seed_trainings
 from domain.demo.vocabulary import LEAD_ORGANIZATION_ID
 from domain.identity.passwords import Passwords
-from persistence.clock import today
+from persistence import clock
 from persistence.database import Database
 from persistence.repositories.organizations import OrganizationRepository
 from persistence.uow import UnitOfWork
@@ -64,6 +65,8 @@ class DemoReport:
     created: bool
     counts: dict[str, int] = field(default_factory=dict)
     users: list[DemoUser] = field(default_factory=list)
+    began_on: date | None = None  # the story's first day
+    today: date | None = None  # its last: the day the run started
 
 
 async def already_seeded(database: Database) -> bool:
@@ -85,16 +88,30 @@ async def seed_demo(
     seeder rolls everything back."""
     if await already_seeded(database):
         return DemoReport(created=False)
-    async with UnitOfWork(database) as uow:
-        ctx = DemoContext(
-            uow=uow,
-            options=options,
-            today=today(),
-            passwords=passwords,
-            password=password,
-        )
-        for seeder in SEEDERS if seeders is None else seeders:
-            await seeder.seed(ctx)
-            if progress is not None:
-                progress(seeder.name, ctx)
-    return DemoReport(created=True, counts=dict(ctx.counts), users=list(ctx.users.values()))
+    # The run writes a history: the seeders move the one clock through it (StoryClock), and
+    # put it back when they are done.
+    story = StoryClock(clock.now())
+    with clock.using(story.clock):
+        async with UnitOfWork(database) as uow:
+            ctx = DemoContext(
+                uow=uow,
+                options=options,
+                today=story.today,
+                passwords=passwords,
+                password=password,
+                story=story,
+            )
+            for seeder in SEEDERS if seeders is None else seeders:
+                # What a seeder writes before it dates anything is dated today.
+                story.at(story.today)
+                await seeder.seed(ctx)
+                if progress is not None:
+                    progress(seeder.name, ctx)
+            story.clock.set(story.started)
+    return DemoReport(
+        created=True,
+        counts=dict(ctx.counts),
+        users=list(ctx.users.values()),
+        began_on=ctx.began_on,
+        today=ctx.today,
+    )

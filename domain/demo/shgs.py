@@ -224,6 +224,10 @@ class _Group:
     bank_paid: int = 0
 
 
+HOME_BEFORE_JOINING = timedelta(days=30)
+DORMANT_AFTER_WEEKS = 6
+
+
 async def seed_shgs(ctx: DemoContext) -> None:
     rng = ctx.rng("shgs")
     manager = ctx.manager.principal
@@ -237,6 +241,7 @@ async def seed_shgs(ctx: DemoContext) -> None:
 async def _federations(ctx: DemoContext, manager: Principal) -> dict[str, UUID]:
     service = ShgService(ctx.uow)
     made: dict[str, UUID] = {}
+    ctx.at(ctx.began_on)  # the federations were there before the groups
     for key, tier, name, parent, district in FEDERATIONS:
         read = await service.create_federation(
             manager,
@@ -283,6 +288,7 @@ async def _form(
     formed = days[0]
     service = ShgService(ctx.uow)
     account = f"00{rng.randrange(10**12):012d}"
+    ctx.at(formed)
     shg = await service.create_group(
         former,
         ShgCreate(
@@ -311,12 +317,21 @@ async def _form(
 
     survivors: list[DemoSurvivor] = []
     if plan.organization == "lead":
+        # Only a survivor who is home joins: a month after she came back at the earliest
+        # (from her latest trafficking), while the group still meets.
         eligible = [
             s
             for s in ctx.survivors
-            if s.district_id == plan.district and s.age >= ADULT and s.id not in taken
+            if s.district_id == plan.district
+            and s.age >= ADULT
+            and s.id not in taken
+            and _home_week(s, days) is not None
         ]
-        survivors = rng.sample(eligible, min(plan.survivors, len(eligible)))
+        # Those home before the group formed are its founding members; others join later.
+        founders = [s for s in eligible if _home_week(s, days) == 0]
+        joiners = [s for s in eligible if _home_week(s, days) != 0]
+        survivors = rng.sample(founders, min(plan.survivors, len(founders)))
+        survivors += rng.sample(joiners, min(plan.survivors - len(survivors), len(joiners)))
         taken.update(s.id for s in survivors)
     # Offices go to other women of the village, but now and then a survivor is the secretary.
     others = plan.members - len(survivors)
@@ -328,6 +343,8 @@ async def _form(
     names: set[tuple[str, str]] = set()
     for number, seat in enumerate(seats):
         joined = rng.randint(plan.weeks // 3, plan.weeks // 2) if number == late_joiner else 0
+        if seat is not None:
+            joined = max(joined, _home_week(seat, days) or 0)
         role = roles[number] if number < len(roles) else ShgRole.member
         if seat is None:
             given, family = survivor_name(rng, boy=False)
@@ -338,10 +355,18 @@ async def _form(
         else:
             body = MemberCreate(survivor_id=seat.id, role=role, joined_on=days[joined])
             ctx.counts["shg members (survivors)"] += 1
+        ctx.at(days[joined])
         read = await service.add_member(former, shg.id, body)
         group.members.append(_Member(read.id, joined, rng.uniform(0.9, 1.08)))
         ctx.counts["shg members"] += 1
     return group
+
+
+def _home_week(survivor: DemoSurvivor, days: list[date]) -> int | None:
+    """The first of the group's meetings she can join: a month after she came home from her
+    latest trafficking; None when that is after its last meeting."""
+    home_on = survivor.plans[-1].returned_on + HOME_BEFORE_JOINING
+    return next((week for week, day in enumerate(days) if day >= home_on), None)
 
 
 async def _keep_books(ctx: DemoContext, rng: random.Random, group: _Group) -> None:
@@ -354,6 +379,7 @@ async def _keep_books(ctx: DemoContext, rng: random.Random, group: _Group) -> No
     last = len(group.days) - 1
     written_off = False
     for week, day in enumerate(group.days):
+        ctx.at(day)  # the week's books are written up at its meeting
         previous = group.days[week - 1] if week else day - timedelta(days=1)
         await _repay_bank(ctx, ledger, group, previous, day)
         await _funds(ctx, lending, ledger, group, week, day)
@@ -418,8 +444,11 @@ async def _keep_books(ctx: DemoContext, rng: random.Random, group: _Group) -> No
             ctx.counts["shg bank deposits and withdrawals"] += 1
             group.books.cash -= deposit
             group.books.bank += deposit
+    ctx.at(ctx.today)
     await _repay_bank(ctx, ledger, group, group.days[-1], ctx.today)
     if plan.status is ShgStatus.dormant:
+        # Marked dormant some weeks after its last meeting.
+        ctx.at(min(group.days[-1] + timedelta(weeks=DORMANT_AFTER_WEEKS), ctx.today))
         service = ShgService(ctx.uow)
         shg = await service.get_group(group.keeper, group.id)
         await service.update_group(
@@ -576,7 +605,16 @@ async def _applications(
     if not (rng.random() < quality.lend or (force and quality is STRONG) or first_of_weak):
         return
     busy = {loan.member.id for loan in group.loans if not _finished(loan)}
-    free = [m for m in group.members if m.joined <= week and m.id not in busy]
+    # A strong group's last two members borrow only at its last two meetings, so that
+    # someone is free to apply then whatever the others have borrowed.
+    reserved = {m.id for m in group.members[-2:]} if quality is STRONG else set()
+    free = [
+        m
+        for m in group.members
+        if m.joined <= week and m.id not in busy and (force or m.id not in reserved)
+    ]
+    if force:
+        free = [m for m in free if m.id in reserved] or free
     if not free:
         return
     pending = sum(loan.principal for loan in group.loans if loan.disbursed_on is None)

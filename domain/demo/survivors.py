@@ -4,7 +4,7 @@ partner organisation)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from domain.consents.schemas import (
     Guardian,
 )
 from domain.consents.service import ConsentService
+from domain.demo.cases import plan_cases, stages_for
 from domain.demo.context import DemoContext, DemoSurvivor
 from domain.demo.vocabulary import (
     BLOCKS,
@@ -25,6 +26,7 @@ from domain.demo.vocabulary import (
     guardian_name,
     male_relative_name,
     survivor_name,
+    told,
     village,
 )
 from domain.survivors.schemas import (
@@ -38,7 +40,6 @@ from domain.survivors.schemas import (
     SurvivorCreate,
 )
 from domain.survivors.service import SurvivorService
-from persistence import clock
 from persistence.models.case_vocabulary import (
     ConsentGiver,
     ConsentMethod,
@@ -48,19 +49,28 @@ from persistence.models.case_vocabulary import (
 )
 
 ADULT_AGE = 18
+BOY_NUMBER = 5
 _LANDMARKS = ("the pond", "the primary school", "the mosque", "the Kali temple", "the ration shop")
 _CODE_WORDS = ("shapla", "nodi", "bakul", "tiya", "jonaki")
 
 
 async def seed_survivors(ctx: DemoContext) -> None:
+    """Register every survivor on the day her first case opened (her story's dates are
+    planned here, so that she exists before her cases do)."""
     rng = ctx.rng("survivors")
+    dates = ctx.rng("case dates")
     service = SurvivorService(ctx.uow)
     taken: set[tuple[str, str]] = set()
-    for number in range(1, ctx.options.survivors + 1):
+    stages = stages_for(ctx.options.survivors, ctx.rng("case stages"))
+    for number, stage in zip(range(1, ctx.options.survivors + 1), stages, strict=True):
+        plans = plan_cases(dates, stage, ctx.today)
+        registered_on = min(plan.opened_on for plan in plans)
         district_id = SOUTH_24_PARGANAS if rng.random() < 0.55 else DISTRICTS[1]
         worker = rng.choice(ctx.workers(district_id))
         block = rng.choice(BLOCKS[district_id])
-        boy = rng.random() < 0.04
+        # About one in twenty-five is a boy (child labour, mostly); every run of five or more
+        # has one, so that the texts about boys are seen.
+        boy = rng.random() < 0.04 or number == BOY_NUMBER
         age = (
             rng.randint(13, 17)
             if boy
@@ -114,8 +124,11 @@ async def seed_survivors(ctx: DemoContext) -> None:
         current = None
         if rng.random() < 0.1:
             current = Address(
-                details="With her aunt", village=village(rng), district_id=district_id
+                details=told("With {her} aunt", Sex.male.value if boy else Sex.female.value),
+                village=village(rng),
+                district_id=district_id,
             )
+        ctx.at(registered_on)
         created = await service.create(
             worker.principal,
             SurvivorCreate(
@@ -123,7 +136,8 @@ async def seed_survivors(ctx: DemoContext) -> None:
                 family_name=family,
                 aliases=[f"Demo survivor {number:03d}"],
                 sex=Sex.male if boy else Sex.female,
-                estimated_age=age,
+                # ``age`` is hers today: at registration she was younger by the years since.
+                estimated_age=age - (ctx.today.year - registered_on.year),
                 languages=["bn", "hi"] if rng.random() < 0.2 else ["bn"],
                 phone=fake_phone(number) if has_phone else None,
                 home_address=home,
@@ -159,6 +173,8 @@ async def seed_survivors(ctx: DemoContext) -> None:
                 guardian_name=mother,
                 phone=created.phone,
                 never_call=never_call,
+                sex=Sex.male.value if boy else Sex.female.value,
+                plans=plans,
             )
         )
         ctx.counts["survivors"] += 1
@@ -196,14 +212,15 @@ def _minor_on(ctx: DemoContext, survivor: DemoSurvivor, day: datetime) -> bool:
 
 
 async def seed_consents(ctx: DemoContext) -> None:
+    """Consents taken on the day each case opened (a withdrawal some months later)."""
     rng = ctx.rng("consents")
     service = ConsentService(ctx.uow)
-    now = clock.now()
+    now = ctx.now
     for case in ctx.cases:
         survivor, worker = case.survivor, case.worker
         if case.working_stage.value == "intake" and rng.random() < 0.3:
             continue  # consent not yet taken: the case shows no_consent
-        given_at = datetime.combine(case.opened_on, time(6, 0), tzinfo=UTC)
+        given_at = ctx.at(case.opened_on)
         minor = _minor_on(ctx, survivor, given_at)
         method = rng.choice((ConsentMethod.written, ConsentMethod.thumbprint, ConsentMethod.verbal))
         guardian = (
@@ -247,7 +264,9 @@ async def seed_consents(ctx: DemoContext) -> None:
             )
             created[purpose] = consent.id
             ctx.counts["consents"] += 1
-        if rng.random() < 0.3:
+        # Sharing with the partner, at her first case (in force through the later ones: a
+        # consent may not be dated before one it would supersede).
+        if rng.random() < 0.3 and case.plan is survivor.plans[0]:
             fields = [ShareableField.name, ShareableField.age, ShareableField.languages]
             if survivor.phone and not survivor.never_call:
                 fields.append(ShareableField.phone)
@@ -263,6 +282,7 @@ async def seed_consents(ctx: DemoContext) -> None:
             )
             ctx.counts["consents"] += 1
         if ConsentPurpose.research in created and rng.random() < 0.15:
+            ctx.at(min(case.opened_on + timedelta(days=rng.randint(30, 200)), case.until))
             await service.withdraw(
                 worker.principal,
                 survivor.id,

@@ -25,6 +25,7 @@ from domain.referrals.service import ReferralService
 from domain.trainings.policies import DEAD_REFERRALS, TRAINEE_SERVICES
 from domain.trainings.schemas import ParticipantCreate, TrainingCreate
 from domain.trainings.service import TrainingService
+from persistence.clock import business_date
 from persistence.models.case_vocabulary import CaseStatus
 from persistence.models.livelihood_vocabulary import TrainingTopic
 
@@ -84,8 +85,9 @@ def _results(
 ) -> dict[str, object]:
     """Attendance, completion, certificate and scores of one participant."""
     pre = rng.randint(15, 60)
-    if ends_on > today:  # still running: attendance so far, no results yet
-        held = max(1, course.sessions * rng.randint(30, 80) // 100)
+    if ends_on > today:  # still running: attendance at the sessions held so far, no results
+        starts_on = ends_on - timedelta(weeks=course.weeks)
+        held = max(1, course.sessions * (today - starts_on).days // (course.weeks * 7))
         return {"sessions_attended": rng.randint(held // 2, held), "pre_score": pre}
     dropped = rng.random() < 0.12
     attended = (
@@ -119,9 +121,14 @@ async def seed_trainings(ctx: DemoContext) -> None:
     ]
     leaders = [user for user in ctx.users.values() if user.role is Role.survivor_leader]
 
-    async def run(course: Course, district_id: UUID | None) -> tuple[UUID, date]:
+    async def run(
+        course: Course, district_id: UUID | None, not_before: date | None = None
+    ) -> tuple[UUID, date, date]:
         starts_on = ctx.today - timedelta(days=course.began_days_ago + rng.randint(0, 10))
+        if not_before is not None:
+            starts_on = min(max(starts_on, not_before), ctx.today)
         ends_on = starts_on + timedelta(weeks=course.weeks)
+        ctx.at(starts_on - timedelta(days=14))  # announced two weeks before it starts
         training = await service.create(
             manager,
             TrainingCreate(
@@ -138,7 +145,7 @@ async def seed_trainings(ctx: DemoContext) -> None:
             ),
         )
         ctx.counts[f"trainings ({training.track.value})"] += 1
-        return training.id, ends_on
+        return training.id, starts_on, ends_on
 
     async def enrol(
         training_id: UUID, course: Course, ends_on: date, body: dict[str, object]
@@ -146,6 +153,7 @@ async def seed_trainings(ctx: DemoContext) -> None:
         ctx.counts["training participants"] += 1
         serial = ctx.counts["training participants"]
         results = _results(rng, course, ends_on, ctx.today, serial, ends_on.year)
+        ctx.at(min(ends_on, ctx.today))  # recorded with the results, or as it stands today
         participant = await service.add_participant(
             manager,
             training_id,
@@ -155,35 +163,41 @@ async def seed_trainings(ctx: DemoContext) -> None:
             ctx.counts["training certificates"] += 1
 
     def trainees(
-        course: Course, pool: list[DemoSurvivor], low: int, high: int
+        course: Course, pool: list[DemoSurvivor], low: int, high: int, starts_on: date
     ) -> list[DemoSurvivor]:
-        eligible = [s for s in pool if s.age >= course.youngest]
+        # Old enough, and known to the organisation when the course began.
+        eligible = [s for s in pool if s.age >= course.youngest and s.registered_on < starts_on]
         return rng.sample(eligible, k=min(len(eligible), rng.randint(low, high)))
 
     # Livelihood courses, each in one district, for that district's survivors. The course the
-    # partner gives (in its district) takes first the survivors referred to it for it.
+    # partner gives (in its district) takes first the survivors referred to it for it (before
+    # it starts).
     referred = await _referred_for_training(ctx)
+    # The partner's course starts a week after the last referral that sends it a trainee.
+    referred_by = max(referred.values(), default=None)
     for index, course in enumerate(LIVELIHOOD):
         district_id = NORTH_24_PARGANAS if course.by_partner else DISTRICTS[index % 2]
-        training_id, ends_on = await run(course, district_id)
+        after = referred_by + timedelta(days=7) if course.by_partner and referred_by else None
+        training_id, starts_on, ends_on = await run(course, district_id, after)
         pool = [s for s in ready if s.district_id == district_id and s.id not in referred]
-        chosen = trainees(course, pool, 6, 14)
+        chosen = trainees(course, pool, 6, 14, starts_on)
         if course.by_partner:
-            chosen = [s for s in ctx.survivors if s.id in referred] + chosen
+            early = [s for s in ctx.survivors if referred.get(s.id, starts_on) < starts_on]
+            chosen = early + chosen
         for survivor in chosen:
             await enrol(training_id, course, ends_on, {"survivor_id": survivor.id})
     # Leadership courses for both districts: the survivor leaders and survivors further on.
     further = [s for s in ready if latest[s.id].working_stage is not CaseStatus.planning]
     for course in LEADERSHIP:
-        training_id, ends_on = await run(course, None)
+        training_id, starts_on, ends_on = await run(course, None)
         for leader in leaders:
             await enrol(training_id, course, ends_on, {"user_id": leader.id})
-        for survivor in trainees(course, further, 4, 10):
+        for survivor in trainees(course, further, 4, 10, starts_on):
             await enrol(training_id, course, ends_on, {"survivor_id": survivor.id})
     # The partner organisation's staff: its trainer with an account, and outreach workers
     # without one.
     partner = ctx.organizations["partner"]
-    training_id, ends_on = await run(PARTNER, NORTH_24_PARGANAS)
+    training_id, _, ends_on = await run(PARTNER, NORTH_24_PARGANAS)
     partner_users = [u for u in ctx.users.values() if u.organization_id == partner]
     for user in partner_users:
         await enrol(
@@ -196,26 +210,32 @@ async def seed_trainings(ctx: DemoContext) -> None:
         await enrol(training_id, PARTNER, ends_on, {"partner_organization_id": partner})
 
 
-async def _referred_for_training(ctx: DemoContext) -> set[UUID]:
+async def _referred_for_training(ctx: DemoContext) -> dict[UUID, date]:
     """The survivors the lead organisation referred to the partner for skills training or
-    livelihood support (a referral still alive): the partner's trainer sees them among her
-    course's participants."""
+    livelihood support (a referral still alive), and the day of the latest such referral of
+    each: the partner's trainer sees them among her course's participants."""
     service = ReferralService(ctx.uow)
-    case_ids: set[UUID] = set()
+    case_ids: dict[UUID, date] = {}
     cursor = None
     while True:
         page = await service.list(
             ctx.manager.principal, PageRequest(limit=200, cursor=cursor), Direction.outgoing
         )
-        case_ids |= {
-            referral.case_id
-            for referral in page.items
-            if referral.case_id is not None
-            and referral.receiving_organization_id == ctx.organizations["partner"]
-            and referral.service_kind in TRAINEE_SERVICES
-            and referral.status not in DEAD_REFERRALS
-        }
+        for referral in page.items:
+            if (
+                referral.case_id is not None
+                and referral.receiving_organization_id == ctx.organizations["partner"]
+                and referral.service_kind in TRAINEE_SERVICES
+                and referral.status not in DEAD_REFERRALS
+            ):
+                sent_on = business_date(referral.sent_at)
+                case_ids[referral.case_id] = max(sent_on, case_ids.get(referral.case_id, sent_on))
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    return {case.survivor.id for case in ctx.cases if case.id in case_ids}
+    referred: dict[UUID, date] = {}
+    for case in ctx.cases:
+        if case.id in case_ids:
+            sent_on = case_ids[case.id]
+            referred[case.survivor.id] = max(sent_on, referred.get(case.survivor.id, sent_on))
+    return referred

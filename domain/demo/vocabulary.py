@@ -167,33 +167,60 @@ DESTINATIONS = (
     ("West Bengal", "a hotel in Kolkata"),
     ("Rajasthan", "a marriage in a village near Alwar"),
 )
+# Texts about a survivor name her with placeholders that ``told`` fills after her record's sex:
+# a boy's case story says "he", not "she".
+_PRONOUNS = {
+    "female": {
+        "she": "she",
+        "She": "She",
+        "her": "her",
+        "Her": "Her",
+        "him": "her",
+        "daughter": "daughter",
+    },
+    "male": {
+        "she": "he",
+        "She": "He",
+        "her": "his",
+        "Her": "His",
+        "him": "him",
+        "daughter": "younger sister",
+    },
+}
+
+
+def told(text: str, sex: str) -> str:
+    """``text`` (one of the phrases below) about a survivor of ``sex`` ("female", "male")."""
+    return text.format_map(_PRONOUNS["male" if sex == "male" else "female"])
+
+
 RECRUITMENT_STORIES = {
     "job_offer": "a neighbour's acquaintance promised work as a domestic help",
-    "marriage_offer": "a man she met at a fair promised marriage",
-    "abduction": "she was taken from the bus stand on her way to a tuition class",
-    "family_member": "a relative took her for 'work' after her father fell ill",
-    "acquaintance": "a woman from the next para offered her a job in a beauty parlour",
-    "online_contact": "a man she met on social media asked her to come to the city",
-    "debt": "the family owed money to a labour contractor who took her to pay it off",
-    "other": "she left home after a quarrel and was approached at the station",
+    "marriage_offer": "a man {she} met at a fair promised marriage",
+    "abduction": "{she} was taken from the bus stand on {her} way to a tuition class",
+    "family_member": "a relative took {him} for 'work' after {her} father fell ill",
+    "acquaintance": "a woman from the next para offered {him} a job in a beauty parlour",
+    "online_contact": "a man {she} met on social media asked {him} to come to the city",
+    "debt": "the family owed money to a labour contractor who took {him} to pay it off",
+    "other": "{she} left home after a quarrel and was approached at the station",
 }
 RESCUERS = (
     "rescued in a raid by the anti-human-trafficking unit",
-    "rescued after she called her sister from a borrowed phone",
+    "rescued after {she} called {her} sister from a borrowed phone",
     "found by the railway police and placed in a shelter home",
     "identified by a survivor leader who alerted the police",
 )
 REASONS = {
     "assessment": (
-        "Intake complete; she agreed to the assessment.",
-        "She is settled at home and ready to talk about her needs.",
+        "Intake complete; {she} agreed to the assessment.",
+        "{She} is settled at home and ready to talk about {her} needs.",
     ),
     "planning": (
-        "Assessment done; she named her priorities.",
-        "Baseline assessments recorded; time to plan with her.",
+        "Assessment done; {she} named {her} priorities.",
+        "Baseline assessments recorded; time to plan with {him}.",
     ),
     "active": (
-        "She agreed to her plan in front of her mother.",
+        "{She} agreed to {her} plan in front of {her} mother.",
         "Plan agreed; referrals and follow-up start.",
     ),
     "monitoring": (
@@ -201,12 +228,12 @@ REASONS = {
         "Stable at home and earning: moved to monitoring.",
     ),
     "closed": (
-        "Closed after a review with her.",
+        "Closed after a review with {him}.",
         "Closed with the program manager's agreement.",
     ),
     "reopened": (
-        "She contacted the survivor leader again: threats from the accused's family.",
-        "A new job offer in the city worries her family: reopened for support.",
+        "{She} contacted the survivor leader again: threats from the accused's family.",
+        "A new job offer in the city worries {her} family: reopened for support.",
     ),
 }
 GOALS = {
@@ -218,7 +245,7 @@ GOALS = {
     "education": (
         "Finish class 10 through the open school",
         "Learn to read and write Bengali properly",
-        "Get my daughter admitted to the village school",
+        "Get my {daughter} admitted to the village school",
     ),
     "livelihood": (
         "Run a tailoring unit from home",
@@ -227,7 +254,7 @@ GOALS = {
         "Open a bank account in my own name",
     ),
     "social": (
-        "Live with my mother and daughter again",
+        "Live with my mother and {daughter} again",
         "Be welcome at the village festivals again",
         "Settle the quarrel with my in-laws through the panchayat",
     ),
@@ -241,24 +268,24 @@ ACTIONS = (
     "Visit the block office with the social worker",
     "Collect the documents needed",
     "Attend the first session",
-    "Talk it over with her mother",
+    "Talk it over with {her} mother",
     "Fill in the application form",
 )
 FINDINGS = (
-    "Safe at home; her mother is supportive. Asked about the tailoring course.",
-    "She was tired and spoke little; neighbours have been gossiping again.",
+    "Safe at home; {her} mother is supportive. Asked about the tailoring course.",
+    "{She} was tired and spoke little; neighbours have been gossiping again.",
     "Attended the SHG meeting; saving ten rupees a week.",
-    "Her brother-in-law came by twice; she wants to stay with her aunt for a while.",
-    "Going to the hospital for her check-up; medicines bought with the allowance.",
-    "Happy about her daughter's school admission; wants to work near home.",
+    "{Her} brother-in-law came by twice; {she} wants to stay with {her} aunt for a while.",
+    "Going to the hospital for {her} check-up; medicines bought with the allowance.",
+    "Happy about {her} {daughter}'s school admission; wants to work near home.",
     "Phone call: all well, will come to the office next week.",
 )
 NOTES = (
-    "Met her mother; the family is ready to have her back home.",
-    "Accompanied her to the police station for her statement; she was calm.",
+    "Met {her} mother; the family is ready to have {him} back home.",
+    "Accompanied {him} to the police station for {her} statement; {she} was calm.",
     "Discussed the compensation application; documents still missing.",
     "Spoke to the panchayat member about the rumours in the para.",
-    "She asked not to be called in the evening: the family is at home then.",
+    "{She} asked not to be called in the evening: the family is at home then.",
 )
 COUNSELLING_NOTES = (
     "Counselling session: sleeps better, nightmares less often.",
@@ -266,12 +293,12 @@ COUNSELLING_NOTES = (
     "Counselling session: anxious about the court date; practised grounding.",
 )
 HEARING_OUTCOMES = (
-    "Her statement recorded in camera; the accused's bail opposed.",
+    "{Her} statement recorded in camera; the accused's bail opposed.",
     "Hearing adjourned; the investigating officer was absent.",
     "Charges framed against two accused.",
     "Cross-examination of the survivor; the support person was present.",
 )
 DROP_REASONS = (
-    "She chose to study instead.",
-    "She moved in with her aunt in another block.",
+    "{She} chose to study instead.",
+    "{She} moved in with {her} aunt in another block.",
 )
