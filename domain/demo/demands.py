@@ -1,9 +1,13 @@
 """The demands and issues register: what the lead's staff, its survivor leaders (for their
 groups) and the partner's staff (about referrals to the partner) raised, at every status:
 open, acknowledged, in progress, escalated, disposed with each resolution, reopened,
-withdrawn; with comments. Raised today (the register dates them from the one clock)."""
+withdrawn; with comments. The staff's demands are raised over the last five months and
+worked in the days after (the register dates them from the one clock, set by the story), so
+that the ageing report and the disposal indicators have something to show."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
@@ -87,8 +91,12 @@ async def seed_demands(ctx: DemoContext) -> None:
     levels = ServiceLevels()
     service = DemandService(ctx.uow, levels)
     case_of = {case.worker.key: case for case in ctx.cases if case.under_way}
-    for key, title, category, priority, district, panchayat, ends in STAFF_DEMANDS:
+    for number, (key, title, category, priority, district, panchayat, ends) in enumerate(
+        STAFF_DEMANDS
+    ):
         principal = ctx.users[key].principal
+        raised_on = ctx.today - timedelta(days=150 - 23 * number)
+        ctx.at(raised_on)
         links = []
         if key in case_of:  # about one of her cases
             links.append(DemandLinkRef(kind=DemandLinkKind.case, id=case_of[key].id))
@@ -106,7 +114,7 @@ async def seed_demands(ctx: DemoContext) -> None:
             ),
         )
         ctx.counts["demands"] += 1
-        await _work(ctx, service, ctx.manager.principal, demand, ends)
+        await _work(ctx, service, ctx.manager.principal, demand, ends, raised_on)
 
     # A survivor leader's demand for her group, escalated to the block.
     leader = ctx.users["leader.s24p"].principal
@@ -114,6 +122,7 @@ async def seed_demands(ctx: DemoContext) -> None:
         leader, PageRequest(limit=1), district_id=None
     )
     if groups.items:
+        ctx.at(ctx.today - timedelta(days=12))
         demand = await service.create(
             leader,
             DemandCreate(
@@ -129,6 +138,7 @@ async def seed_demands(ctx: DemoContext) -> None:
         ctx.counts["demands"] += 1
         await service.comment(leader, demand.id, CommentCreate(body=DESCRIPTION))
         ctx.counts["demand comments"] += 1
+        ctx.at(ctx.today - timedelta(days=9))
         demand = await _move(service, ctx.manager.principal, demand, S.acknowledged)
         await service.escalate(
             ctx.manager.principal,
@@ -143,6 +153,7 @@ async def seed_demands(ctx: DemoContext) -> None:
         partner, PageRequest(limit=1), Direction.incoming
     )
     if incoming.items:
+        ctx.at(ctx.today)
         demand = await service.create(
             partner,
             DemandCreate(
@@ -172,25 +183,42 @@ async def _move(
 
 
 async def _work(
-    ctx: DemoContext, service: DemandService, manager: Principal, demand: DemandRead, ends: S
+    ctx: DemoContext,
+    service: DemandService,
+    manager: Principal,
+    demand: DemandRead,
+    ends: S,
+    raised_on: date,
 ) -> None:
-    """Move the demand on to ``ends`` (a disposed one disposed, reopened and disposed again)."""
+    """Move the demand on to ``ends`` (a disposed one disposed, reopened and disposed again),
+    each step some days after the one before it (never after the story's today)."""
+
+    def after(days: int) -> None:
+        ctx.at(min(raised_on + timedelta(days=days), ctx.today))
+
     if ends is S.open:
         return
     if ends is S.withdrawn:
+        after(4)
         await _move(service, manager, demand, S.withdrawn, note="Raised twice; see the other.")
         return
+    after(2)
     demand = await _move(service, manager, demand, S.acknowledged)
     if ends is S.acknowledged:
         return
+    after(6)
     demand = await _move(service, manager, demand, S.in_progress)
     await service.comment(manager, demand.id, CommentCreate(body=DESCRIPTION))
     ctx.counts["demand comments"] += 1
     if ends is S.in_progress:
         return
+    after(21)
     demand = await _move(
         service, manager, demand, S.disposed, resolution=DemandResolution.partly_resolved
     )
+    after(33)
     demand = await _move(service, manager, demand, S.open, note="Half the cards were wrong.")
+    after(35)
     demand = await _move(service, manager, demand, S.acknowledged)
+    after(48)
     await _move(service, manager, demand, S.disposed, resolution=DemandResolution.resolved)
