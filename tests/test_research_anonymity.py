@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.research import htcds
+from domain.research import htcds, places
 from domain.research.anonymity import (
     ANY,
     LADDERS,
@@ -207,6 +207,17 @@ def test_ladders_write_the_declared_columns_and_name_every_level() -> None:
         assert all(value == ANY for value in ladder[-1](sample).values()), qi
     written = [name for ladder in LADDERS.values() for name in ladder[0](sample)]
     assert tuple(written) == QI_COLUMNS
+
+
+def test_destinations_are_published_as_states_or_other_never_as_typed() -> None:
+    assert places.destination_state("  maharashtra ") == "Maharashtra"
+    assert places.destination_state("Jammu & Kashmir") == "Jammu and Kashmir"
+    assert places.destination_state("New Delhi") == "Delhi"
+    assert places.destination_state("a bar in Mumbai") == places.OTHER
+    assert places.destination_state("") is None
+    assert places.destination_state(None) is None
+    assert places.destination_country("bd") == "BD"
+    assert places.destination_country("1!") == places.OTHER
 
 
 def test_pseudonyms_are_keyed_per_extract() -> None:

@@ -206,6 +206,8 @@ async def test_only_consented_survivors_k_anonymous_and_hashed(
         recruitment_method=RecruitmentMethod.abduction,
         returned_on=date(2019, 7, 2),
     )
+    # Her destination typed as more than a state: published as "other", never the text.
+    await world.survivor(destination_state="a brothel in Pune, lane 4")
     await world.survivor(research=False)  # no research consent: never in an extract
     await world.survivor(consent_expires_at=clock.now() - timedelta(hours=1))  # expired
     # Consented, but another organisation's survivor.
@@ -214,10 +216,10 @@ async def test_only_consented_survivors_k_anonymous_and_hashed(
 
     extract = await make(client, world, study_id)
     assert extract["k"] == 11
-    assert extract["population"] == 13
+    assert extract["population"] == 14
     # She could not be published as she is: something was generalised or she was suppressed.
     assert extract["generalised"] or extract["suppressed"]
-    assert extract["record_count"] + extract["suppressed"] == 13
+    assert extract["record_count"] + extract["suppressed"] == 14
     assert extract["made_on"] == clock.today().isoformat()
 
     body = (await download(client, world, extract)).content
@@ -235,6 +237,7 @@ async def test_only_consented_survivors_k_anonymous_and_hashed(
     # No name, phone or internal id leaves.
     text = body.decode()
     assert "Rupa" not in text
+    assert "Pune" not in text
     assert "9800000000" not in text
     async with world.factory.uow() as uow:
         survivor_ids = (

@@ -29,7 +29,7 @@ from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.settings import Settings
 from domain.expansion.research_media import StudyService
-from domain.research import policies
+from domain.research import places, policies
 from domain.research.anonymity import (
     LADDERS,
     LEVEL_NAMES,
@@ -98,8 +98,8 @@ def subjects_of(survivors: Sequence[ConsentedSurvivor], key: bytes, year: int) -
             home_district=s.district,
             home_state=s.state,
             recruitment_method=s.recruitment_method,
-            destination_state=s.destination_state.strip() if s.destination_state else None,
-            destination_country=s.destination_country,
+            destination_state=places.destination_state(s.destination_state),
+            destination_country=places.destination_country(s.destination_country),
             exploitation_types=s.exploitation_types,
             returned_on=s.returned_on,
             trafficking_status=s.trafficking_status,
