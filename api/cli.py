@@ -254,7 +254,7 @@ def serve_banner(
             state = "kept; its schema is the latest"
         lines.append(f"  database    {state}")
     else:
-        lines.append("  database    SHAKTI_DATABASE_URL (migrate it with `shakti-mis migrate`)")
+        lines.append("  database    from SHAKTI_DATABASE_URL (`shakti-mis migrate` updates it)")
     lines.append("")
     lines.append("This terminal now keeps the server (Ctrl-C stops it). In a second terminal:")
     if started.has_accounts is False:

@@ -2,10 +2,11 @@
 
 NGOs work offline and behind firewalls, and the docs page is where people paste bearer
 tokens: nothing on these pages comes from another origin. The scripts and styles of Swagger UI
-and ReDoc are the files the ``fastapi-offline`` wheel ships (pinned with its hashes in the lock
-files; only its files are used), served under ``/docs/assets/`` with the start script of
-Swagger UI (``api/docs_assets/``: a file, since the pages allow no inline script). The request
-context gives every docs path the Content-Security-Policy below (api/middleware.py).
+and ReDoc (Apache-2.0 and MIT) are the files the ``fastapi-offline`` wheel (MIT) ships, pinned
+with its hashes in the lock files (only its files are used, not its app factory). They are
+served under ``/docs/assets/`` with the start script of Swagger UI (``api/docs_assets/``: a
+file, since the pages allow no inline script). The request context gives every docs path the
+Content-Security-Policy below (api/middleware.py).
 """
 
 from __future__ import annotations

@@ -5,12 +5,17 @@ from __future__ import annotations
 import io
 import json
 import os
+import pty
+import select
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -528,3 +533,72 @@ def test_help_shows_no_markup_and_every_option_is_explained(
     with pytest.raises(SystemExit):
         cli.main(["seed-demo", "--help"])
     assert "the same seed gives the same" in capsys.readouterr().out
+
+
+@pytest.fixture
+async def migrated_database_url(postgres: Any, template_database: str) -> AsyncIterator[str]:
+    """A database of its own, cloned from the migrated template (a served app writes to it)."""
+    name = f"shakti_cli_{uuid.uuid4().hex[:10]}"
+    url = await postgres.create_database(name, template=template_database)
+    yield url
+    await postgres.drop_database(name)
+
+
+def _read_until(master: int, output: bytearray, marker: bytes, deadline: float) -> bool:
+    """Read the terminal into ``output`` until ``marker`` shows, it closes, or time is up."""
+    while marker not in output and time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed (Linux answers EIO)
+            return False
+        if not chunk:
+            return False
+        output.extend(chunk)
+    return marker in output
+
+
+def test_serve_on_a_terminal_prints_the_banner_then_only_json_lines(
+    tmp_path: Path, migrated_database_url: str
+) -> None:
+    """A real `shakti-mis serve` whose output is a terminal (a pty): the banner first, then
+    nothing but JSON lines, through Ctrl-C."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHAKTI_")}
+    env.update(CHEAP_HASHING)
+    env["SHAKTI_DATA_DIR"] = str(tmp_path / "shakti-data")
+    env["SHAKTI_DATABASE_URL"] = migrated_database_url
+    port = _free_port()
+    master, terminal = pty.openpty()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    output = bytearray()
+    try:
+        started = _read_until(master, output, b"Uvicorn running on", time.monotonic() + 90)
+        assert started, output.decode(errors="replace")
+        process.send_signal(signal.SIGINT)
+        _read_until(master, output, b"\0never", time.monotonic() + 30)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    text = output.decode().replace("\r\n", "\n")
+    banner, marker, logs = text.partition("Logs follow, one JSON object a line.\n")
+    assert marker, text
+    assert f"http://127.0.0.1:{port}/api/v1" in banner
+    assert f"http://127.0.0.1:{port}/docs" in banner
+    assert "SHAKTI_DATABASE_URL" in banner
+    assert "second terminal" in banner
+    events = [json.loads(line) for line in logs.splitlines() if line.strip()]
+    assert any("Uvicorn running on" in event["event"] for event in events)
+    assert events[-1]["event"].startswith("Finished server process")
