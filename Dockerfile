@@ -2,8 +2,16 @@
 #
 # Shakti MIS API image.
 #   docker build -t shakti-mis .
-#   docker run --rm -e SHAKTI_DATABASE_URL=... -e SHAKTI_JWT_SIGNING_KEYS=... -p 127.0.0.1:8000:8000 shakti-mis
-# The same image runs the one-shot `shakti-mis migrate` (see docker-compose.yml).
+#   docker run --rm -p 127.0.0.1:8000:8000 \
+#     -e SHAKTI_DATABASE_URL -e SHAKTI_JWT_SIGNING_KEYS -e SHAKTI_JWT_ACTIVE_KID \
+#     -e SHAKTI_DATA_KEYS -e SHAKTI_DATA_ACTIVE_KID -e SHAKTI_BLIND_INDEX_KEY \
+#     -e SHAKTI_AUDIT_KEYS -e SHAKTI_AUDIT_ACTIVE_KID \
+#     shakti-mis
+# Each -e NAME passes that variable on from your environment (no value on the command line):
+# the API's login role's URL (not the schema owner's) and the keys production refuses to
+# start without; the top of docker-compose.yml shows how to make each. The same image runs
+# the one-shot `shakti-mis migrate` (see docker-compose.yml). It holds no PostgreSQL: the
+# embedded one is the `embedded` extra of development (requirements.lock does not have it).
 #
 # The base image is pinned by digest (the multi-architecture index of python:3.11-slim, Debian
 # trixie, Python 3.11.16, pushed 2026-08-16), the Python the lock files are made and tested

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
-from api import errors, fast_lane, openapi
+from api import docs, errors, fast_lane, openapi
 from api.container import Container
 from api.logging import configure as configure_logging
 from api.logging import get_logger
@@ -108,7 +108,7 @@ TAGS = [
 ]
 
 
-DOCS_PATHS = ("/docs", "/redoc")
+DOCS_PATHS = docs.DOCS_PATHS
 
 
 def docs_problems(app: FastAPI, settings: Settings) -> list[str]:
@@ -204,10 +204,13 @@ def create_app(
         version=VERSION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url=DOCS_PATHS[0] if settings.serves_docs else None,
-        redoc_url=DOCS_PATHS[1] if settings.serves_docs else None,
+        # The docs pages are the app's own (api/docs.py): FastAPI's fetch their assets from a CDN.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
+    if settings.serves_docs:
+        docs.install(app)
     if database is not None:
         # Tests and tools that bring their own database get a container at once.
         app.state.container = Container.build(settings, database)

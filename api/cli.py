@@ -1,8 +1,8 @@
-"""The ``shakti-mis`` command: serve, migrate, create-admin, openapi, rotate-keys,
-audit-checkpoint, audit-verify, seed-demo.
+"""The shakti-mis command: serve, migrate, create-admin, openapi, rotate-keys, audit-checkpoint,
+audit-verify, seed-demo.
 
 Without SHAKTI_DATABASE_URL every command uses an embedded PostgreSQL kept under
-SHAKTI_DATA_DIR (default ``./.shakti``).
+SHAKTI_DATA_DIR (default: .shakti in the folder the command runs from).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -52,6 +54,72 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _log_line(message: str, level: str = "info", **fields: Any) -> None:
+    """One JSON line, as the app's logs are (``serve`` off a terminal: its output is a log)."""
+    event = {"event": message, "level": level, "logger": "shakti.cli", **fields}
+    event["timestamp"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    print(json.dumps(event, default=str), file=sys.stderr, flush=True)
+
+
+Say = Callable[..., None]
+
+
+def _plain(message: str, **_: Any) -> None:
+    """A sentence for a person (the structured fields are for _log_line)."""
+    _say(message)
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout, when installed with -e
+
+
+def clusters_elsewhere(data_dir: Path, *, around: Path | None = None) -> list[Path]:
+    """Data directories of the default name that hold a cluster, other than ``data_dir``: in
+    the folder ``around`` (the working directory) or any folder above it, and in the
+    project's own checkout. A command run from a subfolder would otherwise start a new, empty
+    database silently."""
+    from persistence.embedded import has_cluster
+
+    default_name = Settings.model_fields["data_dir"].default
+    here = (around or Path.cwd()).resolve()
+    places = [here, *here.parents]
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        places.append(PROJECT_ROOT)
+    found: list[Path] = []
+    for place in places:
+        candidate = place / default_name
+        if candidate != data_dir and candidate not in found and has_cluster(candidate):
+            found.append(candidate)
+    return found
+
+
+def embedded_data_dir(settings: Settings, say: Say = _plain) -> tuple[Path, bool]:
+    """The absolute data directory of the embedded PostgreSQL and whether a new cluster will be
+    created there; says both (every time), and warns when another cluster exists nearby."""
+    from persistence.embedded import EmbeddedUnavailable, available, has_cluster
+
+    if not available():
+        raise CommandError(str(EmbeddedUnavailable()), EXIT_USAGE)
+    data_dir = settings.data_dir.expanduser().resolve()
+    new = not has_cluster(data_dir)
+    state = "a new, empty database cluster is created there" if new else "its cluster is kept"
+    say(
+        f"SHAKTI_DATABASE_URL is not set: using the embedded PostgreSQL in {data_dir} "
+        f"(SHAKTI_DATA_DIR; {state})",
+        data_dir=str(data_dir),
+    )
+    if new:
+        for other in clusters_elsewhere(data_dir):
+            say(
+                f"warning: {other} already holds a database cluster, and this command starts "
+                f"a new, empty one in {data_dir}. To use the existing one, run from "
+                f"{other.parent} or set SHAKTI_DATA_DIR={other}",
+                level="warning",
+                data_dir=str(data_dir),
+                existing=str(other),
+            )
+    return data_dir, new
+
+
 def database_url(settings: Settings, *, owner: bool = False) -> str:
     """The configured URL (with ``owner``, the migration URL first), or one of an embedded
     server started under the data dir."""
@@ -60,8 +128,8 @@ def database_url(settings: Settings, *, owner: bool = False) -> str:
         return configured
     from persistence.embedded import embedded_url, ensure_database, start_embedded
 
-    _say(f"SHAKTI_DATABASE_URL is not set: using the embedded PostgreSQL in {settings.data_dir}")
-    server = start_embedded(settings.data_dir)
+    data_dir, _ = embedded_data_dir(settings, _plain)
+    server = start_embedded(data_dir)
     ensure_database(server, EMBEDDED_DATABASE)
     return embedded_url(server, EMBEDDED_DATABASE)
 
@@ -100,7 +168,38 @@ def _exit_on_termination() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _serve_embedded(stack: contextlib.ExitStack, settings: Settings) -> str:
+@dataclass(frozen=True)
+class Started:
+    """What ``serve`` found and did before the API starts (the banner tells it)."""
+
+    url: str
+    data_dir: Path | None = None  # the embedded PostgreSQL's; None with SHAKTI_DATABASE_URL
+    created: bool = False  # a new database, just now
+    migrated: bool = False  # migrations applied just now
+    has_accounts: bool | None = None  # None: not looked at (an external database)
+
+
+async def _schema_state(url: str) -> tuple[set[str], bool]:
+    """The database's revisions, and whether any account exists (as the schema owner)."""
+    import sqlalchemy as sa
+
+    from persistence import migrator
+    from persistence.database import create_engine
+    from persistence.models.app_user import AppUser
+
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with engine.connect() as connection:
+            current = await connection.run_sync(migrator.current_revisions)
+            if current != set(migrator.heads()):
+                return current, False
+            found = await connection.scalar(sa.select(sa.exists().select_from(AppUser)))
+            return current, bool(found)
+    finally:
+        await engine.dispose()
+
+
+def _serve_embedded(stack: contextlib.ExitStack, settings: Settings, say: Say) -> Started:
     """Start the embedded server (stopped when ``stack`` closes), migrate it as its owner and
     return the URL of the API's login role, as in production."""
     import asyncio
@@ -109,30 +208,98 @@ def _serve_embedded(stack: contextlib.ExitStack, settings: Settings) -> str:
     from persistence.boundary import ensure_login_role
     from persistence.embedded import embedded_server, embedded_url, ensure_database
 
-    _say(f"SHAKTI_DATABASE_URL is not set: using the embedded PostgreSQL in {settings.data_dir}")
-    server = stack.enter_context(embedded_server(settings.data_dir))
-    ensure_database(server, EMBEDDED_DATABASE)
+    data_dir, new_cluster = embedded_data_dir(settings, say)
+    server = stack.enter_context(embedded_server(data_dir))
+    created = ensure_database(server, EMBEDDED_DATABASE) or new_cluster
     owner_url = embedded_url(server, EMBEDDED_DATABASE)
     # The embedded database is ours: bring it to the latest schema before serving.
+    before, _ = asyncio.run(_schema_state(owner_url))
     migrator.upgrade(owner_url)
-    if not settings.database_app_role:
-        return owner_url
-    role = settings.database_api_role or EMBEDDED_API_ROLE
-    asyncio.run(
-        ensure_login_role(owner_url, role, app_role=settings.database_app_role, password=None)
-    )
-    return embedded_url(server, EMBEDDED_DATABASE, user=role)
+    _, has_accounts = asyncio.run(_schema_state(owner_url))
+    migrated = before != set(migrator.heads())
+    url = owner_url
+    if settings.database_app_role:
+        role = settings.database_api_role or EMBEDDED_API_ROLE
+        asyncio.run(
+            ensure_login_role(owner_url, role, app_role=settings.database_app_role, password=None)
+        )
+        url = embedded_url(server, EMBEDDED_DATABASE, user=role)
+    return Started(url, data_dir, created, migrated, has_accounts)
+
+
+def _command_name() -> str:
+    """How the person started this command (``.venv/bin/shakti-mis``), to repeat in advice."""
+    invoked = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("shakti-mis")
+    return str(invoked) if invoked.name == "shakti-mis" else "shakti-mis"
+
+
+def serve_banner(
+    started: Started, *, host: str, port: int, serves_docs: bool, command: str = "shakti-mis"
+) -> str:
+    """What ``serve`` prints on a terminal before the logs start: where the API and its docs
+    are, where the data lives, what just happened to the database and what to do next."""
+    from api.app import API_PREFIX, VERSION
+
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104 - a display
+    base = f"http://{shown}:{port}" if ":" not in shown else f"http://[{shown}]:{port}"
+    lines = [f"Shakti MIS {VERSION}", f"  API         {base}{API_PREFIX}   (index: {base}/)"]
+    lines.append(f"  docs        {base}/docs" if serves_docs else "  docs        not served")
+    if started.data_dir is not None:
+        lines.append(f"  data        {started.data_dir}   (embedded PostgreSQL)")
+        if started.created:
+            state = "created just now, and migrated to the latest schema"
+        elif started.migrated:
+            state = "kept; migrated just now to the latest schema"
+        else:
+            state = "kept; its schema is the latest"
+        lines.append(f"  database    {state}")
+    else:
+        lines.append("  database    from SHAKTI_DATABASE_URL (`shakti-mis migrate` updates it)")
+    lines.append("")
+    lines.append("This terminal now keeps the server (Ctrl-C stops it). In a second terminal:")
+    if started.has_accounts is False:
+        lines.append("  create the first account (a platform admin; the password from stdin):")
+        lines.append(
+            f"    printf '%s\\n' 'choose a long passphrase' | {command} create-admin "
+            "--email admin@example.org --password-stdin"
+        )
+        lines.append(f"  or fill it with synthetic demo data:  {command} seed-demo")
+    elif started.has_accounts:
+        lines.append(f"  sign in (POST {API_PREFIX}/auth/token): see README.md, First requests")
+    else:
+        lines.append(f"  if nobody can sign in yet: {command} create-admin --help")
+    if started.data_dir is not None:
+        lines.append(
+            f"Next time, start it with `{command} serve` from {started.data_dir.parent} "
+            "(the data stays where it is)."
+        )
+    lines.append("Logs follow, one JSON object a line.")
+    return "\n".join(lines) + "\n"
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    on_terminal = sys.stderr.isatty()
+    # On a terminal, people read plain sentences; elsewhere the output is a log, JSON lines.
+    say: Say = _plain if on_terminal else _log_line
     with contextlib.ExitStack() as stack:
         stack.enter_context(_exit_on_termination())
-        url = settings.database_url_value or _serve_embedded(stack, settings)
-        os.environ["SHAKTI_DATABASE_URL"] = url  # the workers read it
+        configured = settings.database_url_value
+        started = Started(configured) if configured else _serve_embedded(stack, settings, say)
+        os.environ["SHAKTI_DATABASE_URL"] = started.url  # the workers read it
         if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
             # Workers write their metrics here; /metrics sums them. Removed at exit.
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="shakti-metrics-"))
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        if on_terminal:
+            banner = serve_banner(
+                started,
+                host=args.host,
+                port=args.port,
+                serves_docs=settings.serves_docs,
+                command=_command_name(),
+            )
+            sys.stderr.write("\n" + banner + "\n")
+            sys.stderr.flush()
         _run_uvicorn(args, settings)
     return EXIT_OK
 
@@ -589,13 +756,25 @@ def demo_summary(report: DemoReport, password: str | None) -> str:
 
 # -- entry point ----------------------------------------------------------------------------
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="shakti-mis", description=__doc__)
+    root = argparse.ArgumentParser(
+        prog="shakti-mis",
+        description="Shakti MIS: the API and its administration. Without SHAKTI_DATABASE_URL, "
+        "every command uses an embedded PostgreSQL kept under SHAKTI_DATA_DIR (default: "
+        ".shakti in the folder the command runs from; the absolute path is printed).",
+    )
     sub = root.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="start the API (migrates an embedded database first)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = sub.add_parser(
+        "serve",
+        help="start the API (migrates an embedded database first); it keeps the terminal",
+        description="Start the API. Without SHAKTI_DATABASE_URL, an embedded PostgreSQL is "
+        "started under SHAKTI_DATA_DIR (created and migrated the first time) and stopped "
+        "with the API. It keeps the terminal until Ctrl-C or SIGTERM: run other commands "
+        "in a second one.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port (%(default)s)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (%(default)s)")
     serve.set_defaults(handler=cmd_serve)
 
     migrate = sub.add_parser(
@@ -609,9 +788,17 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--down", metavar="REVISION", help="downgrade to REVISION (or base)")
     migrate.set_defaults(handler=cmd_migrate)
 
-    admin = sub.add_parser("create-admin", help="create a platform admin account")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--name", default="Platform administrator")
+    admin = sub.add_parser(
+        "create-admin",
+        help="create a platform admin account",
+        description="Create a platform administrator (and her organisation, a lead NGO, when "
+        "missing). An empty database is migrated first. The password is read from standard "
+        "input (--password-stdin) or prompted for, never taken from the command line.",
+    )
+    admin.add_argument("--email", required=True, help="the account's email: she signs in with it")
+    admin.add_argument(
+        "--name", default="Platform administrator", help="full name (default: %(default)s)"
+    )
     admin.add_argument(
         "--organization",
         default="Shakti MIS",
@@ -628,7 +815,7 @@ def parser() -> argparse.ArgumentParser:
     spec.add_argument(
         "--check", action="store_true", help="exit 1 when the committed file differs from the app"
     )
-    spec.add_argument("--output", default=str(OPENAPI_PATH))
+    spec.add_argument("--output", default=str(OPENAPI_PATH), help="the file to write (%(default)s)")
     spec.set_defaults(handler=cmd_openapi)
 
     rotate = sub.add_parser(
@@ -643,7 +830,13 @@ def parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--reindex", action="store_true", help="also recompute survivors' blind indexes"
     )
-    rotate.add_argument("--batch-size", type=int, default=500, metavar="N")
+    rotate.add_argument(
+        "--batch-size",
+        type=int,
+        default=500,
+        metavar="N",
+        help="values re-sealed per transaction (%(default)s)",
+    )
     rotate.set_defaults(handler=cmd_rotate_keys)
 
     checkpoint = sub.add_parser(
@@ -651,7 +844,7 @@ def parser() -> argparse.ArgumentParser:
         help="print a signed checkpoint of every audit chain's head (one line to keep elsewhere)",
         description="Print one line: the position and hash of every audit chain's head, signed "
         "under the active audit key (SHAKTI_AUDIT_ACTIVE_KID). Keep it where the database's "
-        "administrators cannot write; `shakti-mis audit-verify --checkpoint LINE` later shows "
+        "administrators cannot write; shakti-mis audit-verify --checkpoint LINE later shows "
         "any chain whose tail was removed or rewritten since. Taking it is audited.",
     )
     checkpoint.set_defaults(handler=cmd_audit_checkpoint)

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
+from api.docs import DOCS_CSP, DOCS_PATHS
 from api.logging import get_logger
 from api.problems import problem_response
 from api.route_table import templates_by_route
@@ -33,7 +34,6 @@ FAST_LANE_ROUTE = "shakti.route"  # set by api/fast_lane.py
 # audit events and log lines); anything else is dropped, never stored or echoed. The request's
 # own id is always generated here.
 CALLER_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
-_DOCS_PATHS = ("/docs", "/redoc")
 _SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
@@ -43,6 +43,8 @@ _SECURITY_HEADERS = [
 ]
 _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 _API_HEADERS = [*_SECURITY_HEADERS, _API_CSP]
+# The docs pages run the scripts they load from the app itself (api/docs.py), and nothing else.
+_DOCS_HEADERS = [*_SECURITY_HEADERS, (b"content-security-policy", DOCS_CSP.encode())]
 _REPLACED = frozenset({b"x-request-id", b"cache-control"})  # ours win over the handler's
 
 
@@ -136,7 +138,7 @@ class RequestContextMiddleware:
         status = 500
         response_started = False
         path: str = scope.get("path", "")
-        is_docs = path.startswith(_DOCS_PATHS)
+        is_docs = path.startswith(DOCS_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, response_started
@@ -149,7 +151,7 @@ class RequestContextMiddleware:
                     if name.lower() not in _REPLACED
                 ]
                 headers.append((b"x-request-id", request_id.encode()))
-                headers.extend(_SECURITY_HEADERS if is_docs else _API_HEADERS)
+                headers.extend(_DOCS_HEADERS if is_docs else _API_HEADERS)
                 message["headers"] = headers
             await send(message)
 

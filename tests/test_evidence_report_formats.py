@@ -6,10 +6,8 @@ fetches nothing, in a real browser."""
 
 from __future__ import annotations
 
-import asyncio
 import http.server
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -31,6 +29,7 @@ from domain.evidence.schemas import (
     TrendPoint,
 )
 from persistence.clock import FixedClock, using
+from tests.browser import BROWSER_OWN, CHROMIUM, NEEDS_CHROMIUM, Recorder, chromium
 from tests.evidence_world import EvidenceWorld, ist
 from tests.factories import NORTH_24, SOUTH_24, Factory
 from tests.report_formats import (
@@ -390,79 +389,9 @@ async def test_the_same_data_gives_the_same_files_every_time(story: EvidenceWorl
 
 # -- in a browser -----------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium")
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    """Serves the pages in ``pages`` and is also the browser's proxy, so it sees every request
-    the browser makes: to itself, and (proxied) to anywhere else, which it refuses."""
-
-    pages: dict[str, bytes] = {}
-    seen: list[str] = []
-
-    def do_GET(self) -> None:
-        self.seen.append(f"GET {self.path}")
-        body = self.pages.get(self.path)
-        if body is None:
-            self.send_error(404 if self.path.startswith("/") else 502)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_CONNECT(self) -> None:
-        self.seen.append(f"CONNECT {self.path}")
-        self.send_error(502)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-# Chromium's own calls, made for any page (even with --disable-background-networking): its
-# component updater, its sign-in cookie check and its spelling dictionary. Never the page's.
-BROWSER_OWN = ("CONNECT update.googleapis.com:", "CONNECT accounts.google.com:")
-BROWSER_OWN += ("CONNECT redirector.gvt1.com:", "GET http://update.googleapis.com/service/")
-BROWSER_OWN += ("GET http://clients2.google.com/time/",)
-
-
-async def chromium(url: str, proxy: int, profile: Path, *output: str) -> str:
-    """Runs headless Chromium on ``url`` with the network unreachable (every other address
-    goes through the recording proxy, no name resolves); its standard output."""
-    assert CHROMIUM is not None
-    process = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        f"--proxy-server=http://127.0.0.1:{proxy}",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-        *output,
-        url,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    stdout, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0
-    return stdout.decode()
-
 
 @pytest.mark.browser
-@pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="the browser check needs Debian's `chromium` on the PATH (apt-get install chromium; "
-    ".ci/run installs it): without it the HTML report is not rendered in a browser here",
-)
+@pytest.mark.skipif(CHROMIUM is None, reason=NEEDS_CHROMIUM)
 async def test_the_page_renders_offline_in_chromium_and_fetches_nothing(
     story: EvidenceWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -473,9 +402,9 @@ async def test_the_page_renders_offline_in_chromium_and_fetches_nothing(
     # A control: a page that does fetch, to show that the recorder sees a page's requests.
     leaky = b'<!DOCTYPE html><link rel="stylesheet" href="https://fonts.example.org/a.css">'
     leaky += b'<img src="http://images.example.org/a.png"><p>x</p>'
-    _Recorder.pages = {"/report.html": response.content, "/leaky.html": leaky}
-    _Recorder.seen = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    Recorder.pages = {"/report.html": response.content, "/leaky.html": leaky}
+    Recorder.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port = server.server_address[1]
@@ -494,12 +423,12 @@ async def test_the_page_renders_offline_in_chromium_and_fetches_nothing(
         await chromium(
             url, port, tmp_path / "profile-pdf", "--no-pdf-header-footer", f"--print-to-pdf={pdf}"
         )
-        page_requests = [r for r in _Recorder.seen if not r.startswith(BROWSER_OWN)]
-        _Recorder.seen = []
+        page_requests = [r for r in Recorder.seen if not r.startswith(BROWSER_OWN)]
+        Recorder.seen = []
         await chromium(
             f"http://127.0.0.1:{port}/leaky.html", port, tmp_path / "profile-leak", "--dump-dom"
         )
-        leaky_requests = [r for r in _Recorder.seen if not r.startswith(BROWSER_OWN)]
+        leaky_requests = [r for r in Recorder.seen if not r.startswith(BROWSER_OWN)]
     finally:
         server.shutdown()
         server.server_close()

@@ -15,6 +15,7 @@ from domain.common.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi" / "openapi.json"
 PUBLIC = {
+    ("/", "get"),
     ("/api/v1/auth/token", "post"),
     ("/health/live", "get"),
     ("/health/ready", "get"),

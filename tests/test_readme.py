@@ -8,10 +8,12 @@ not understand fails too, so the examples cannot drift into something untested.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
 import shlex
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,8 @@ import pytest
 
 from domain.common.principal import Role
 from persistence.models.enums import OrganizationKind
-from tests.factories import Factory
+from tests.factories import DEFAULT_PASSWORD, Factory
+from tests.live_server import serving
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
@@ -29,7 +32,7 @@ ADMIN = re.compile(
     r"^printf '%s\\n' '(?P<password>[^']+)' \| \.venv/bin/shakti-mis create-admin "
     r"--email (?P<email>\S+) --password-stdin$"
 )
-HELPERS = ("API=", "signin() {", "call() {", "id() {")
+HELPERS = ("API=", "field() {", "signin() {", "call() {", "id() {")
 VARIABLE = re.compile(r"\$\{?(\w+)\}?")
 
 
@@ -156,3 +159,73 @@ def test_the_replay_refuses_lines_it_does_not_understand() -> None:
         "printf '%s\\n' 'choose a long passphrase' | .venv/bin/shakti-mis create-admin "
         "--email admin@example.org --password-stdin"
     )
+
+
+# -- the helpers themselves, in bash against a served API -----------------------------------------
+def helper_definitions() -> str:
+    """The README's helper lines, as written (API= first)."""
+    for block in BLOCK.findall(README.read_text(encoding="utf-8")):
+        lines = [line for line in block.splitlines() if line.startswith(HELPERS)]
+        if len(lines) == len(HELPERS):
+            return "\n".join(lines)
+    raise AssertionError("README defines API=, field, signin, call and id in one block")
+
+
+async def bash(definitions: str, api: str, script: str) -> tuple[int, str, str]:
+    """Run ``script`` in bash after the README's helpers, with ``API`` pointing at ``api``."""
+    process = await asyncio.create_subprocess_exec(
+        "bash",
+        "-c",
+        f"{definitions}\nAPI={shlex.quote(api)}\n{script}",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+async def test_the_helpers_fail_loudly_with_the_problems_detail(
+    app: object, factory: Factory
+) -> None:
+    definitions = helper_definitions()
+    organization = await factory.organization("Helpers NGO", kind=OrganizationKind.lead_ngo)
+    admin = await factory.user(organization, Role.platform_admin, email="helper@example.org")
+    missing = uuid.uuid4()
+    async with serving(app) as base:
+        api = f"{base}/api/v1"
+        # A wrong password: the API's own words, a failed status, no token.
+        code, out, err = await bash(
+            definitions, api, 'signin helper@example.org "not the password"; echo "[$?|$TOKEN]"'
+        )
+        assert out.strip() == "[1|]", (out, err)
+        assert "Invalid" in err or "invalid" in err, err
+        assert "Traceback" not in err, err
+        assert "KeyError" not in err, err
+        # Signed in: call prints the answer and a newline; id picks the id.
+        code, out, err = await bash(
+            definitions,
+            api,
+            f"signin helper@example.org '{DEFAULT_PASSWORD}' && call GET /me && "
+            'ME=$(call GET /me | id) && echo "me=$ME"',
+        )
+        assert code == 0, err
+        first, me = out.splitlines()[0], out.splitlines()[-1]
+        assert json.loads(first)["id"] == str(admin.id)
+        assert me == f"me={admin.id}"
+        # An error answer: call prints the problem on its line and fails; id says why.
+        code, out, err = await bash(
+            definitions,
+            api,
+            f"signin helper@example.org '{DEFAULT_PASSWORD}'; call GET /users/{missing}; "
+            f'echo "call=$?"; X=$(call GET /users/{missing} | id); echo "id=$?|$X"',
+        )
+        lines = out.splitlines()
+        assert json.loads(lines[0])["status"] == 404
+        assert lines[1] == "call=22"  # curl's --fail-with-body
+        assert lines[2] == "id=1|"
+        assert "Not found: User not found." in err, err
+    # No API at all: the helpers say so instead of failing silently.
+    code, out, err = await bash(definitions, "http://127.0.0.1:9/api/v1", "signin a b; echo $?")
+    assert out.strip() == "1"
+    assert "is it running?" in err, err

