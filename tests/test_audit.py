@@ -1683,8 +1683,14 @@ async def test_listed_events_carry_their_chain_hash(
     assert len({item["chain"] for item in items}) > 1
     for item in items:
         row = rows[item["seq"]]
-        # Besides the event's columns, the count of a counted event (kept beside the chain).
-        assert set(item) == AUDIT_COLUMNS | {"repeat_count", "last_repeated_at"}
+        # Besides the event's columns, the count of a counted event (kept beside the chain),
+        # and the names of who acted and of the organisation (looked up, not kept in it).
+        assert set(item) == AUDIT_COLUMNS | {
+            "repeat_count",
+            "last_repeated_at",
+            "actor_name",
+            "organization_name",
+        }
         assert item["hash"] == bytes(row["hash"]).hex()
         assert item["id"] == str(row["id"])
         assert (item["chain"], item["chain_seq"]) == (row["chain"], row["chain_seq"])
