@@ -13,6 +13,7 @@ printed in milliseconds:
 - balances today (with each member's savings and each loan's standing, as a program manager);
 - balances as of a date in the middle of the history;
 - grading today;
+- the list of groups, each with its grade, members and savings today;
 - a collection sheet write (20 attendance lines, 20 savings, repayments), each on the next
   week, so every write is a real new meeting.
 
@@ -122,8 +123,14 @@ class Books:
     def url(self, tail: str = "") -> str:
         return f"/api/v1/shgs/{self.shg_id}{tail}"
 
-    async def call(self, method: str, url: str, **kwargs: Any) -> Any:
-        response = await self.http.request(method, url, headers=self.headers, **kwargs)
+    async def call(
+        self, method: str, url: str, *, version: int | None = None, **kwargs: Any
+    ) -> Any:
+        """``version``: sent as If-Match (a change of state needs it)."""
+        headers = dict(self.headers)
+        if version is not None:
+            headers["If-Match"] = f'"v{version}"'
+        response = await self.http.request(method, url, headers=headers, **kwargs)
         if response.status_code not in (200, 201):
             raise RuntimeError(f"{method} {url}: {response.status_code} {response.text}")
         return response.json()
@@ -184,7 +191,10 @@ class Books:
             },
         )
         await self.call(
-            "POST", self.url(f"/loans/{loan['id']}/approval"), json={"approved_on": on.isoformat()}
+            "POST",
+            self.url(f"/loans/{loan['id']}/approval"),
+            json={"approved_on": on.isoformat()},
+            version=loan["version"],
         )
         return str(loan["id"])
 
@@ -317,6 +327,15 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
                         "grading today",
                         await timed(
                             lambda _: http.get(books.url("/grading"), headers=manager.headers),
+                            args.repeat,
+                        ),
+                    )
+                )
+                lines.append(
+                    figures(
+                        "groups list (grade, members, savings)",
+                        await timed(
+                            lambda _: http.get("/api/v1/shgs", headers=manager.headers),
                             args.repeat,
                         ),
                     )

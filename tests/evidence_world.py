@@ -63,9 +63,18 @@ class EvidenceWorld:
         self.clock.set(moment)
 
     async def call(
-        self, actor: Actor, method: str, path: str, body: dict[str, Any] | None = None
+        self,
+        actor: Actor,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        version: int | None = None,
     ) -> Any:
-        response = await self.client.request(method, API + path, json=body, headers=actor.headers)
+        """``version``: sent as If-Match (state changes need it)."""
+        headers = dict(actor.headers)
+        if version is not None:
+            headers["If-Match"] = f'"v{version}"'
+        response = await self.client.request(method, API + path, json=body, headers=headers)
         assert response.status_code < 300, (method, path, response.status_code, response.text)
         return response.json() if response.content else None
 
@@ -483,6 +492,7 @@ class EvidenceWorld:
             "POST",
             f"/shgs/{shg}/loans/{loan['id']}/approval",
             {"approved_on": applied_on.isoformat()},
+            version=loan["version"],
         )
         return UUID(loan["id"])
 
@@ -804,11 +814,13 @@ class EvidenceWorld:
         return UUID(onboarding["id"])
 
     async def stage(self, onboarding: UUID, to: str, on: str) -> None:
+        current = await self.call(self.pm, "GET", f"/partner-onboarding/{onboarding}")
         await self.call(
             self.pm,
             "POST",
             f"/partner-onboarding/{onboarding}/stage",
             {"to_stage": to, "changed_on": on},
+            version=current["version"],
         )
 
     async def advocacy(

@@ -93,6 +93,7 @@ class Factory:
         email: str | None = None,
         password: str = DEFAULT_PASSWORD,
         name: str = "Test Person",
+        work_contact: str | None = None,
     ) -> Actor:
         email = email or f"{role.value}.{uuid.uuid4().hex[:8]}@example.org"
         async with self.uow() as uow:
@@ -101,6 +102,7 @@ class Factory:
                 UserCreate(
                     email=email,
                     full_name=name,
+                    work_contact=work_contact,
                     role=role,
                     organization_id=organization_id,
                     district_ids=list(districts),

@@ -411,6 +411,32 @@ async def test_user_update_with_if_match_bumps_the_version(
     assert me.json()["role"] == "program_manager"
 
 
+async def test_a_work_contact_is_kept_changed_cleared_and_withheld_from_clients(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """How partners reach her at work (shown with her referrals): set at creation, changed or
+    cleared with If-Match; like her name, null to an integration client."""
+    admin = await factory.platform_admin()
+    organization = await factory.organization()
+    worker = await factory.user(
+        organization, Role.social_worker, work_contact="+91 33 2470 1234 (office)"
+    )
+    url = f"{USERS}/{worker.id}"
+    assert (await read(client, url, admin))["work_contact"] == "+91 33 2470 1234 (office)"
+    changed = await patch(client, url, admin, 1, {"work_contact": "rupa.das@work.example.org"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["work_contact"] == "rupa.das@work.example.org"
+    cleared = await patch(client, url, admin, 2, {"work_contact": None})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["work_contact"] is None
+    problem(await patch(client, url, admin, 3, {"work_contact": "x" * 201}), 422)
+    await patch(client, url, admin, 3, {"work_contact": "+91 33 2470 9999"})
+    machine = await factory.integration_client(organization, Role.program_manager, ["users:read"])
+    seen = await client.get(url, headers=machine.headers)
+    assert seen.status_code == 200, seen.text
+    assert (seen.json()["work_contact"], seen.json()["full_name"]) == (None, None)
+
+
 async def test_user_emails_are_unique(client: httpx.AsyncClient, factory: Factory) -> None:
     admin = await factory.platform_admin()
     organization = await factory.organization()

@@ -371,7 +371,9 @@ class World:
         self.org_a = await f.organization()
         self.org_b = await f.organization()
         self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.sw_a = await f.user(
+            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
+        )
         self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
         self.pm_b = await f.user(self.org_b, Role.program_manager)
@@ -798,6 +800,7 @@ async def test_a_cbr_assessment_is_scored_sealed_audited_and_on_the_progress_map
     assert created.headers["location"] == url
     assert assessment["instrument_code"] == "cbr_matrix"
     assert assessment["conducted_by"] == str(world.sw_a.id)
+    assert assessment["conducted_by_name"] == "Rupa Das"
     scores = assessment["scores"]
     # health: (3 + 3 + 1 + 3 + 3) / 5; livelihood all 2
     assert scores["sections"] == {
@@ -876,6 +879,7 @@ async def test_a_cbr_assessment_is_scored_sealed_audited_and_on_the_progress_map
     ]
     listed = await client.get(assessments_url(world.case), headers=world.sw_a.headers)
     assert [i["id"] for i in listed.json()["items"]] == [assessment["id"]]
+    assert listed.json()["items"][0]["conducted_by_name"] == "Rupa Das"
     assert "notes" not in listed.json()["items"][0]
     assert [tuple(r) for r in await audit_of(connection, listed)] == [
         ("search", "assessment", None, world.org_a),

@@ -1608,6 +1608,41 @@ async def test_the_link_header_leads_to_the_next_page(
     assert {item["action"] for item in second.json()["items"]} == {"create"}
 
 
+async def test_the_total_counts_the_events_the_filters_admit(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """include_total=true counts (it answered null): every matching event, whatever the page
+    size, and within the caller's organisations only."""
+    admin = await factory.platform_admin()
+    await some_activity(client, factory, admin)
+    params = {"action": "create", "limit": 200}
+    everything = await client.get(AUDIT, params=params, headers=admin.headers)
+    assert everything.json()["next_cursor"] is None
+    creates = len(everything.json()["items"])
+    assert creates > 2
+    counted = await client.get(
+        AUDIT, params={**params, "limit": 2, "include_total": "true"}, headers=admin.headers
+    )
+    assert counted.status_code == 200, counted.text
+    assert len(counted.json()["items"]) == 2
+    assert counted.json()["total"] == creates
+    uncounted = await client.get(AUDIT, params={**params, "limit": 2}, headers=admin.headers)
+    assert uncounted.json()["total"] is None
+    # An auditor counts her organisation's events only, and reads who acted by name.
+    organization = await factory.organization("Audited Samiti")
+    auditor = await factory.user(organization, Role.auditor, name="Anita Roy")
+    first = await client.get(AUDIT, headers=auditor.headers)  # her search is audited
+    assert first.status_code == 200, first.text
+    own = await client.get(
+        AUDIT, params={"limit": 200, "include_total": "true"}, headers=auditor.headers
+    )
+    assert own.json()["total"] == len(own.json()["items"]) > 0
+    assert {e["organization_name"] for e in own.json()["items"]} == {"Audited Samiti"}
+    hers = [e for e in own.json()["items"] if e["actor_id"] == str(auditor.id)]
+    assert hers
+    assert {e["actor_name"] for e in hers} == {"Anita Roy"}
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
@@ -1648,8 +1683,14 @@ async def test_listed_events_carry_their_chain_hash(
     assert len({item["chain"] for item in items}) > 1
     for item in items:
         row = rows[item["seq"]]
-        # Besides the event's columns, the count of a counted event (kept beside the chain).
-        assert set(item) == AUDIT_COLUMNS | {"repeat_count", "last_repeated_at"}
+        # Besides the event's columns, the count of a counted event (kept beside the chain),
+        # and the names of who acted and of the organisation (looked up, not kept in it).
+        assert set(item) == AUDIT_COLUMNS | {
+            "repeat_count",
+            "last_repeated_at",
+            "actor_name",
+            "organization_name",
+        }
         assert item["hash"] == bytes(row["hash"]).hex()
         assert item["id"] == str(row["id"])
         assert (item["chain"], item["chain_seq"]) == (row["chain"], row["chain_seq"])

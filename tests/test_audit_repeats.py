@@ -61,7 +61,7 @@ async def test_walking_ids_outside_scope_is_one_counted_event(
     moved = await client.post(
         f"{API}/cases/{foreign_case}/transitions",
         json={"to": "monitoring", "reason": "probing"},
-        headers=worker.headers,
+        headers={**worker.headers, "If-Match": '"v1"'},
     )
     assert moved.status_code == 404, moved.text
 

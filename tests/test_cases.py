@@ -57,6 +57,11 @@ def case_body(survivor_id: UUID, **extra: Any) -> dict[str, Any]:
     return body
 
 
+ORG_A_NAME = "Sundarban Mahila Samiti"
+WORKER_NAME = "Rupa Das"
+MANAGER_NAME = "Mitali Sardar"
+
+
 class World:
     """Two organisations, their people, and a survivor of A with a case."""
 
@@ -66,10 +71,12 @@ class World:
 
     async def build(self) -> World:
         f = self.factory
-        self.org_a = await f.organization()
+        self.org_a = await f.organization(ORG_A_NAME)
         self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.pm_a = await f.user(self.org_a, Role.program_manager, name=MANAGER_NAME)
+        self.sw_a = await f.user(
+            self.org_a, Role.social_worker, districts=(SOUTH_24,), name=WORKER_NAME
+        )
         self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
         self.pm_b = await f.user(self.org_b, Role.program_manager)
@@ -493,7 +500,9 @@ async def _move(
     client: httpx.AsyncClient, actor: Actor, case_id: UUID, to: str, **extra: Any
 ) -> httpx.Response:
     body = {"to": to, "reason": extra.pop("reason", f"Moving to {to}"), **extra}
-    return await client.post(f"{CASES}/{case_id}/transitions", json=body, headers=actor.headers)
+    current = await client.get(f"{CASES}/{case_id}", headers=actor.headers)
+    headers = {**actor.headers, "If-Match": current.headers["ETag"]}
+    return await client.post(f"{CASES}/{case_id}/transitions", json=body, headers=headers)
 
 
 async def test_a_case_walks_its_stages_and_keeps_the_reasons(
@@ -521,9 +530,17 @@ async def test_a_case_walks_its_stages_and_keeps_the_reasons(
     assert reopened.json()["closure_reason"] is None
     assert reopened.json()["closed_on"] is None
 
-    timeline = await client.get(f"{CASES}/{case_id}/timeline", headers=world.sw_a.headers)
+    timeline = await client.get(
+        f"{CASES}/{case_id}/timeline", params={"include_total": "true"}, headers=world.sw_a.headers
+    )
     entries = timeline.json()["items"]
     assert [e["kind"] for e in entries] == ["opened"] + ["transition"] * 6
+    assert timeline.json()["total"] == 7
+    # Each step names who took it and for which organisation, not only her id.
+    assert {
+        (e["actor_id"], e["actor_name"], e["actor_organization_id"], e["actor_organization_name"])
+        for e in entries
+    } == {(str(world.sw_a.id), WORKER_NAME, str(world.org_a), ORG_A_NAME)}
     assert [e["detail"].get("to") for e in entries[1:]] == [
         "assessment",
         "planning",
@@ -565,16 +582,27 @@ async def test_invalid_moves_change_nothing(
     assert current.json()["version"] == 1
 
 
-async def test_a_stale_if_match_refuses_the_move(client: httpx.AsyncClient, world: World) -> None:
+async def test_a_move_needs_a_current_if_match(client: httpx.AsyncClient, world: World) -> None:
+    """One rule for every change of state: without If-Match 428, with an old version 412 (as
+    for referrals), and nothing moves."""
     opened = await _open(client, world.sw_a, case_body(world.survivor))
     case_id = opened.json()["id"]
+    url = f"{CASES}/{case_id}/transitions"
+    body = {"to": "assessment", "reason": "next"}
+    missing = await client.post(url, json=body, headers=world.sw_a.headers)
+    assert missing.status_code == 428, missing.text
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    current = await client.get(f"{CASES}/{case_id}", headers=world.sw_a.headers)
+    assert (current.json()["status"], current.json()["version"]) == ("intake", 1)
     await _move(client, world.sw_a, UUID(case_id), "assessment")
     stale = await client.post(
-        f"{CASES}/{case_id}/transitions",
+        url,
         json={"to": "planning", "reason": "next"},
         headers={**world.sw_a.headers, "If-Match": '"v1"'},
     )
     assert stale.status_code == 412
+    unchanged = await client.get(f"{CASES}/{case_id}", headers=world.sw_a.headers)
+    assert unchanged.json()["status"] == "assessment"
 
 
 # -- reassignment ---------------------------------------------------------------------------
@@ -585,7 +613,17 @@ async def test_reassignment_moves_the_case_and_keeps_history(
     body = {"assigned_worker_id": str(world.sw_a2.id), "reason": "Rupa is on leave"}
     refused = await client.post(url, json=body, headers=world.sw_a.headers)
     assert refused.status_code == 403
-    moved = await client.post(url, json=body, headers=world.pm_a.headers)
+    current = await client.get(f"{CASES}/{world.case}", headers=world.pm_a.headers)
+    missing = await client.post(url, json=body, headers=world.pm_a.headers)
+    assert missing.status_code == 428, missing.text
+    stale_version = current.json()["version"] - 1
+    stale = await client.post(
+        url, json=body, headers={**world.pm_a.headers, "If-Match": f'"v{stale_version}"'}
+    )
+    assert stale.status_code == 412, stale.text
+    moved = await client.post(
+        url, json=body, headers={**world.pm_a.headers, "If-Match": current.headers["ETag"]}
+    )
     assert moved.status_code == 200, moved.text
     assert moved.json()["assigned_worker_id"] == str(world.sw_a2.id)
     # the case follows its new worker
@@ -595,15 +633,18 @@ async def test_reassignment_moves_the_case_and_keeps_history(
     timeline = await client.get(f"{CASES}/{world.case}/timeline", headers=world.sw_a2.headers)
     entry = timeline.json()["items"][-1]
     assert entry["kind"] == "reassignment"
+    assert (entry["actor_name"], entry["actor_organization_name"]) == (MANAGER_NAME, ORG_A_NAME)
     assert entry["detail"] == {"from": str(world.sw_a.id), "to": str(world.sw_a2.id)}
     assert entry["note"] == "Rupa is on leave"
     foreign = await client.post(
         url,
         json={"assigned_worker_id": str(world.sw_b.id), "reason": "no"},
-        headers=world.pm_a.headers,
+        headers={**world.pm_a.headers, "If-Match": moved.headers["ETag"]},
     )
     assert foreign.status_code == 422
-    other_org = await client.post(url, json=body, headers=world.pm_b.headers)
+    other_org = await client.post(
+        url, json=body, headers={**world.pm_b.headers, "If-Match": moved.headers["ETag"]}
+    )
     assert other_org.status_code == 404
 
 

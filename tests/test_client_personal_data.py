@@ -19,6 +19,7 @@ a survivor's personal data.
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import json
 import re
@@ -965,6 +966,12 @@ class SpecWalker:
                 yield from self.marked(item, schema["items"], component)
 
 
+def parameters(walker: SpecWalker, template: str) -> set[str]:
+    """The names of the query parameters the spec gives the GET operation of ``template``."""
+    operation = walker.spec["paths"].get(template, {}).get("get", {})
+    return {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
+
+
 def released_to(inbox: bool, sub: dict[str, Any], enclosing: dict[str, Any]) -> bool:
     """The one exception: an inbox client's incoming referral's consented fields."""
     return (
@@ -1011,6 +1018,10 @@ def check(
             # A signed audit checkpoint is base64 of chain hashes: random letters, in which the
             # sentinel's three letters turn up by chance. It holds no record's text.
             body = {k: v for k, v in body.items() if k != "checkpoint"}
+        if isinstance(body, dict) and isinstance(body.get("next_cursor"), str):
+            # A cursor is base64 of its sort keys: checked as what it says (a key that held
+            # her name would leak), not as letters that spell the sentinel by chance.
+            body = {**body, "next_cursor": cursor_text(body["next_cursor"])}
         text = json.dumps(body, ensure_ascii=False)
     if as_person:
         return
@@ -1018,6 +1029,11 @@ def check(
     for secret in secrets:
         if secret in lowered:
             findings.leaks.append(f"{where}: holds the sealed value {secret!r}")
+
+
+def cursor_text(cursor: str) -> str:
+    """What a page's cursor encodes (domain/common/pagination.py: base64 of JSON)."""
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
 
 
 def text_leaves(value: Any) -> Iterator[str]:
@@ -1220,11 +1236,15 @@ def requests_of(app: Any, world: World) -> tuple[list[tuple[str, str, str]], lis
 
 
 async def send(
-    http: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
+    http: httpx.AsyncClient,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    query: str = "limit=200",
 ) -> httpx.Response:
     if method == "GET":
         joiner = "&" if "?" in path else "?"
-        return await http.get(f"{path}{joiner}limit=200", headers=headers)
+        return await http.get(f"{path}{joiner}{query}", headers=headers)
     # Writes with the smallest body: what any answer says back is checked all the same.
     return await http.request(method, path, headers={**headers, "If-Match": '"v1"'}, json={})
 
@@ -1275,10 +1295,16 @@ async def test_no_route_answers_a_client_with_personal_data(
                 has_inbox,
                 findings,
             )
-    # A person reads the same: the fields the walk looks for are there, with values.
+    # A person reads the same: the fields the walk looks for are there, with values. She asks
+    # every list for its total too: a list that takes include_total counts (never null).
     seen_by_person = Findings()
+    uncounted = []
     for method, template, path in reads:
-        response = await send(client, method, path, world.manager.headers)
+        counts = "include_total" in parameters(walker, template)
+        query = "limit=200&include_total=true" if counts else "limit=200"
+        response = await send(client, method, path, world.manager.headers, query)
+        if counts and response.status_code == 200 and response.json()["total"] is None:
+            uncounted.append(path)
         check(
             Answer(method, template, path, response),
             walker,
@@ -1300,6 +1326,7 @@ async def test_no_route_answers_a_client_with_personal_data(
                 findings,
             )
 
+    assert uncounted == [], f"lists answering total: null to include_total=true: {uncounted}"
     assert findings.leaks == [], f"{len(findings.leaks)} leaks:\n" + "\n".join(findings.leaks[:60])
     missing = MUST_REACH - findings.reached
     assert not missing, f"no client answer carried these marked fields: {sorted(missing)}"

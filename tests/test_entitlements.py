@@ -49,10 +49,12 @@ class World:
 
     async def build(self) -> World:
         f = self.factory
-        self.org_a = await f.organization()
+        self.org_a = await f.organization("Sundarban Mahila Samiti")
         self.org_b = await f.organization()
         self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.sw_a = await f.user(
+            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
+        )
         self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
         self.pm_b = await f.user(self.org_b, Role.program_manager)
@@ -381,6 +383,9 @@ async def test_an_application_moves_to_its_benefit_with_who_when_and_a_sealed_no
     assert [m["by"] for m in moves] == [str(world.sw_a.id)] * 3 + [str(world.pm_a.id)] + [
         str(world.sw_a.id)
     ] * 3
+    # each move names who made it, and for which organisation
+    assert [m["by_name"] for m in moves[:3]] == ["Rupa Das"] * 3
+    assert {m["by_organization_name"] for m in moves} == {"Sundarban Mahila Samiti"}
     assert all(m["at"] for m in moves)
     # the note is sealed at rest
     raw = await connection.scalar(

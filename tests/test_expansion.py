@@ -109,7 +109,7 @@ class World:
         self.partner = await f.organization(kind=OrganizationKind.partner_ngo)
         self.partner2 = await f.organization(kind=OrganizationKind.partner_ngo)
         self.other = await f.organization(kind=OrganizationKind.lead_ngo)
-        self.pm = await f.user(self.lead, Role.program_manager)
+        self.pm = await f.user(self.lead, Role.program_manager, name="Mitali Sardar")
         self.sw = await f.user(self.lead, Role.social_worker)
         self.analyst = await f.user(self.lead, Role.analyst)
         self.leader = await f.user(self.lead, Role.survivor_leader)
@@ -145,8 +145,10 @@ async def onboard(
 async def move(
     client: httpx.AsyncClient, actor: Actor, onboarding_id: str, to: str, **extra: Any
 ) -> httpx.Response:
+    current = await client.get(f"{ONBOARDING}/{onboarding_id}", headers=actor.headers)
+    headers = {**actor.headers, "If-Match": current.headers.get("ETag", '"v1"')}
     return await client.post(
-        f"{ONBOARDING}/{onboarding_id}/stage", json={"to_stage": to, **extra}, headers=actor.headers
+        f"{ONBOARDING}/{onboarding_id}/stage", json={"to_stage": to, **extra}, headers=headers
     )
 
 
@@ -272,6 +274,11 @@ async def test_onboarding_moves_through_its_stages_and_keeps_history(
     before = await table_counts(connection)
     skipped = await move(client, world.pm, oid, "implementing")
     problem(skipped, 409)
+    # A change of state needs If-Match like any change: 428 without, 412 when stale.
+    stage_url = f"{ONBOARDING}/{oid}/stage"
+    scoping = {"to_stage": "scoping"}
+    problem(await client.post(stage_url, json=scoping, headers=world.pm.headers), 428)
+    problem(await client.post(stage_url, json=scoping, headers=if_match(world.pm, 9)), 412)
     assert await table_counts(connection) == before
 
     for to, when in (("scoping", 20), ("agreement_signed", 10), ("implementing", 5)):
@@ -301,6 +308,7 @@ async def test_onboarding_moves_through_its_stages_and_keeps_history(
     ]
     assert history.json()["items"][4]["note"] == "Floods in the district"
     assert all(h["by"] == str(world.pm.id) for h in history.json()["items"])
+    assert {h["by_name"] for h in history.json()["items"]} == {"Mitali Sardar"}
 
     # A date before the current stage began, or in the future, is refused.
     before = await table_counts(connection)
@@ -872,8 +880,9 @@ async def test_authorization_matrix(client: httpx.AsyncClient, world: World) -> 
     for who, actor in callers.items():
         for area, kind, method, path, body in requests_of(ids):
             headers = dict(actor.headers)
-            if method == "PATCH":
-                current = await client.get(path, headers=world.pm.headers)
+            if method == "PATCH" or path.endswith("/stage"):
+                record = path.removesuffix("/stage")
+                current = await client.get(record, headers=world.pm.headers)
                 headers["If-Match"] = current.headers["ETag"]
             response = await client.request(method, path, json=body, headers=headers)
             allowed = expected(who, area, kind, method, path)
@@ -959,7 +968,11 @@ async def test_the_documented_examples_are_accepted(
     # The example signs the agreement: the partner must be scoping first (from before it).
     scoping = await move(client, world.pm, onboarding["id"], "scoping", changed_on="2026-11-10")
     assert scoping.status_code == 200, scoping.text
-    signed = await client.post(f"{url}/stage", json=example(StageMove), headers=world.pm.headers)
+    signed = await client.post(
+        f"{url}/stage",
+        json=example(StageMove),
+        headers=if_match(world.pm, scoping.json()["version"]),
+    )
     assert signed.status_code == 200, signed.text
     await created(f"{url}/readiness-assessments", example(ReadinessCreate))
     await updated(url, signed.json(), example(OnboardingUpdate))

@@ -70,7 +70,7 @@ async def test_a_replay_after_her_case_was_reassigned_answers_404(
     reassigned = await client.post(
         f"{API}/cases/{case_id}/assignment",
         json={"assigned_worker_id": str(mina.id), "reason": "Mina takes over the village."},
-        headers=pm.headers,
+        headers={**pm.headers, "If-Match": f'"v{opened.json()["version"]}"'},
     )
     assert reassigned.status_code == 200, reassigned.text
 

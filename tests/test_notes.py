@@ -42,7 +42,9 @@ class World:
         self.org_b = await f.organization()
         self.pm_a = await f.user(self.org_a, Role.program_manager)
         self.pm_a2 = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.sw_a = await f.user(
+            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
+        )
         self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
         self.pm_b = await f.user(self.org_b, Role.program_manager)
@@ -130,6 +132,7 @@ async def test_a_note_is_written_in_her_name_and_sealed(
     assert response.headers["etag"] == '"v1"'
     assert note["body"] == STANDARD
     assert note["author_id"] == str(world.sw_a.id)
+    assert note["author_name"] == "Rupa Das"
     assert note["confidentiality"] == "standard"
     assert note["corrects_id"] is None
     row = (
@@ -366,6 +369,8 @@ async def test_lists_page_oldest_first_and_audit_each_note(
         if not cursor:
             break
     assert seen == made
+    # Each note names its author (one lookup per page).
+    assert {n["author_name"] for p in pages for n in p.json()["items"]} == {"Rupa Das"}
     audit = await audit_of(connection, pages[0])
     assert sorted((a.action, str(a.entity_id)) for a in audit) == sorted(
         [("search", "None"), ("read", made[0]), ("read", made[1])]

@@ -16,6 +16,7 @@ import shlex
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -54,6 +55,7 @@ class Replay:
     variables: dict[str, str] = field(default_factory=dict)
     token: str | None = None
     requests: list[tuple[str, str, int]] = field(default_factory=list)
+    answers: dict[str, httpx.Response] = field(default_factory=dict)  # the last, by URL
 
     def expand(self, text: str) -> str:
         def value(match: re.Match[str]) -> str:
@@ -92,6 +94,7 @@ class Replay:
             json.loads(content)  # the README's body is JSON as written
         answer = await self.client.request(method, url, headers=headers, content=content)
         self.requests.append((method, url, answer.status_code))
+        self.answers[f"{method} {url}"] = answer
         assert answer.status_code < 400, f"{method} {url}: {answer.status_code} {answer.text}"
         return answer
 
@@ -149,6 +152,43 @@ async def test_the_readme_examples_run_as_written(
     assert any(path.endswith("/referrals") for path in paths)
     assert any(path.endswith("/transitions") for path in paths)
     assert any(path.endswith("/meetings") for path in paths)
+
+
+async def test_what_the_readme_says_of_the_answers_holds(
+    client: httpx.AsyncClient, factory: Factory, blocks: list[str]
+) -> None:
+    """The text around the examples describes their answers: the inbox names who to call
+    back, Mita's short repayment shows against her first instalment, and the group grades C
+    as of its last meeting for the meetings not recorded (the reasons are in the norms)."""
+    replay = Replay(client, factory)
+    for block in blocks:
+        await replay.run(block)
+
+    def answer(method: str, tail: str) -> Any:
+        found = [
+            a for key, a in replay.answers.items() if key.startswith(method) and key.endswith(tail)
+        ]
+        assert found, f"README makes no {method} ...{tail}"
+        return found[-1].json()
+
+    (referral,) = answer("GET", "/referrals?direction=incoming")["items"]
+    assert referral["organization_name"] == "Sundarban Mahila Samiti"
+    assert referral["referred_by_name"] == "Rupa Das"
+    assert referral["referred_by_contact"]
+    grading = answer("GET", "/grading?as_of=2026-11-23")
+    assert grading["grade"] == "C"
+    norms = {n["norm"]: n for n in grading["norms"]}
+    assert grading["meetings_expected"] == 25
+    assert norms["regular_meetings"]["grade"] == norms["books_up_to_date"]["grade"] == "C"
+    assert norms["timely_repayment"]["value_percent"] is None
+    loan = next(
+        a.json() for key, a in replay.answers.items() if "/loans/" in key and "as_of" in key
+    )
+    (first, second) = loan["instalments"][:2]
+    assert (first["status"], first["paid_paise"]) == ("partly_paid", 51000)
+    assert (second["status"], second["paid_paise"]) == ("upcoming", 0)
+    groups = answer("GET", "/shgs")["items"]
+    assert [(g["member_count"], g["savings_paise"]) for g in groups] == [(3, 10000)]
 
 
 def test_the_replay_refuses_lines_it_does_not_understand() -> None:

@@ -46,6 +46,11 @@ VILLAGE = "Purba Jata"
 REASON = "Needs trauma counselling after the Basanti hearing"
 OUTCOME = "Twelve counselling sessions held at the Canning clinic"
 OVERRIDE = "Her life is at risk and she cannot be reached to consent"
+ORG_A_NAME = "Sundarban Mahila Samiti"
+ORG_B_NAME = "Canning Counselling Centre"
+WORKER_NAME = "Rupa Das"
+WORKER_CONTACT = "+91 33 2470 1234 (Baruipur office)"
+PARTNER_NAME = "Salma Khatun"
 TABLES = ("referral", "referral_status_change", "case_event", "audit_event")
 
 
@@ -71,12 +76,18 @@ class World:
 
     async def build(self) -> World:
         f = self.factory
-        self.org_a = await f.organization(kind=OrganizationKind.lead_ngo)
-        self.org_b = await f.organization(kind=OrganizationKind.service_provider)
+        self.org_a = await f.organization(ORG_A_NAME, kind=OrganizationKind.lead_ngo)
+        self.org_b = await f.organization(ORG_B_NAME, kind=OrganizationKind.service_provider)
         self.org_c = await f.organization(kind=OrganizationKind.partner_ngo)
         self.gov = await f.organization(kind=OrganizationKind.government_department)
         self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.sw_a = await f.user(
+            self.org_a,
+            Role.social_worker,
+            districts=(SOUTH_24,),
+            name=WORKER_NAME,
+            work_contact=WORKER_CONTACT,
+        )
         self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
         self.analyst_a = await f.user(self.org_a, Role.analyst)
@@ -85,7 +96,7 @@ class World:
         self.partner_a = await f.user(self.org_a, Role.partner_staff)
         self.pm_b = await f.user(self.org_b, Role.program_manager)
         self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
+        self.partner_b = await f.user(self.org_b, Role.partner_staff, name=PARTNER_NAME)
         self.partner_c = await f.user(self.org_c, Role.partner_staff)
         self.pm_c = await f.user(self.org_c, Role.program_manager)
         self.admin = await f.platform_admin()
@@ -882,14 +893,15 @@ async def test_pages_of_referrals(client: httpx.AsyncClient, world: World) -> No
 async def test_a_page_checks_consent_in_one_query_whatever_its_length(
     client: httpx.AsyncClient, world: World, engine: AsyncEngine
 ) -> None:
-    """Her consent is looked up for the whole page at once, not once per referral."""
+    """Her consent is looked up for the whole page at once, not once per referral; so are the
+    names of the organisations and workers."""
     await world.consent(["name", "age"])
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
-    async def inbox_statements(limit: int) -> int:
+    async def inbox_statements(limit: int) -> tuple[int, int]:
         statements.clear()
         sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
         try:
@@ -903,11 +915,17 @@ async def test_a_page_checks_consent_in_one_query_whatever_its_length(
         assert all(
             item["shared"]["name"]["given_name"] == GIVEN_NAME for item in inbox.json()["items"]
         )
-        return len([s for s in statements if "FROM consent" in s])
+        assert {item["referred_by_name"] for item in inbox.json()["items"]} == {WORKER_NAME}
+        return (
+            len([s for s in statements if "FROM consent" in s]),
+            len([s for s in statements if "FROM app_user" in s]),
+        )
 
     for i in range(6):
         await refer(client, world, reason=f"need {i}")
-    assert await inbox_statements(2) == await inbox_statements(6) == 1
+    few, many = await inbox_statements(2), await inbox_statements(6)
+    assert few == many
+    assert few[0] == 1
 
 
 # -- the service directory ---------------------------------------------------------------
@@ -1086,3 +1104,79 @@ async def test_the_documented_examples_are_accepted(
         )
         assert moved.status_code == 200, moved.text
         assert moved.json()["status"] == transition["to"]
+
+
+# -- names, not ids ---------------------------------------------------------------------------
+async def test_the_inbox_names_the_referring_organisation_and_worker_to_call_back(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The partner may read neither the referring organisation nor the worker by id, so the
+    referral carries their names and her work contact; each step names who took it."""
+    await world.consent(["name"])
+    created = await refer(client, world, shared_fields=["name"])
+    inbox = await client.get(
+        f"{API}/referrals", params={"direction": "incoming"}, headers=world.partner_b.headers
+    )
+    assert inbox.status_code == 200, inbox.text
+    (item,) = inbox.json()["items"]
+    assert (item["organization_id"], item["organization_name"]) == (str(world.org_a), ORG_A_NAME)
+    assert item["receiving_organization_name"] == ORG_B_NAME
+    assert (item["referred_by_name"], item["referred_by_contact"]) == (
+        WORKER_NAME,
+        WORKER_CONTACT,
+    )
+    # ... which the partner could not have looked up.
+    org = await client.get(f"{API}/organizations/{world.org_a}", headers=world.partner_b.headers)
+    worker = await client.get(f"{API}/users/{world.sw_a.id}", headers=world.partner_b.headers)
+    assert (org.status_code, worker.status_code) == (404, 403)
+
+    accepted = await move(client, world.partner_b, created, "accepted")
+    assert accepted.status_code == 200, accepted.text
+    steps = [
+        (s["to_status"], s["actor_name"], s["actor_organization_name"])
+        for s in accepted.json()["history"]
+    ]
+    assert steps == [("sent", WORKER_NAME, ORG_A_NAME), ("accepted", PARTNER_NAME, ORG_B_NAME)]
+    # The referring side sees the same names.
+    read = await client.get(referral_url(created["id"]), headers=world.sw_a.headers)
+    assert read.json()["referred_by_name"] == WORKER_NAME
+    assert [s["actor_name"] for s in read.json()["history"]] == [WORKER_NAME, PARTNER_NAME]
+    assert created["referred_by_name"] == WORKER_NAME
+    assert created["organization_name"] == ORG_A_NAME
+
+
+async def test_a_client_gets_organisation_names_but_a_workers_name_only_with_the_inbox(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Staff names are withheld from integration clients like every account's name, except
+    the referring worker's name and contact for a receiving organisation's inbox client."""
+    await world.consent(["name"])
+    created = await refer(client, world, shared_fields=["name"])
+    plain = await client.get(referral_url(created["id"]), headers=world.client_b.headers)
+    assert plain.status_code == 200, plain.text
+    assert plain.json()["organization_name"] == ORG_A_NAME
+    assert (plain.json()["referred_by_name"], plain.json()["referred_by_contact"]) == (None, None)
+    assert [s["actor_name"] for s in plain.json()["history"]] == [None]
+    assert WORKER_NAME not in plain.text
+
+    granted = await client.post(
+        f"{API}/integration-clients/{world.client_b.id}/inbox", headers=world.pm_b.headers
+    )
+    assert granted.status_code == 200, granted.text
+    assert world.client_b.secret is not None
+    token = await client.post(
+        f"{API}/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": str(world.client_b.id),
+            "client_secret": world.client_b.secret,
+        },
+    )
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    inbox = await client.get(referral_url(created["id"]), headers=headers)
+    assert (inbox.json()["referred_by_name"], inbox.json()["referred_by_contact"]) == (
+        WORKER_NAME,
+        WORKER_CONTACT,
+    )
+    # Only the worker who referred: the history's names stay withheld.
+    assert [s["actor_name"] for s in inbox.json()["history"]] == [None]

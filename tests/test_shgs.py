@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.common.principal import Role
+from domain.shgs.loans import Instalment, InstalmentStatus, instalment_states
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 
 SHGS = "/api/v1/shgs"
@@ -224,7 +225,7 @@ async def internal_loan(
     approved = await client.post(
         group.url(f"/loans/{loan['id']}/approval"),
         json={"approved_on": day(applied)},
-        headers=actor.headers,
+        headers=if_match(actor, loan["version"]),
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
@@ -736,6 +737,45 @@ async def test_bad_ledger_input_is_422_and_writes_nothing(
 
 
 # -- loans ----------------------------------------------------------------------------------
+def test_repayments_are_allocated_to_instalments_oldest_first() -> None:
+    """A repayment short of the first instalment shows against it (partly paid, then overdue
+    with what was paid), not as an instalment still "upcoming" with nothing paid; the rest of
+    a later payment goes to the next instalment."""
+    schedule = [
+        Instalment(1, date(2026, 12, 16), 50_000, 12_000),
+        Instalment(2, date(2027, 1, 16), 51_000, 11_000),
+        Instalment(3, date(2027, 2, 16), 52_000, 10_000),
+    ]
+
+    def states(payments: list[tuple[date, int]], as_of: date) -> list[tuple[str, int]]:
+        return [
+            (s.status.value, s.paid_paise) for s in instalment_states(schedule, payments, as_of)
+        ]
+
+    short = [(date(2026, 11, 23), 51_000)]
+    assert states(short, date(2026, 11, 23)) == [
+        ("partly_paid", 51_000),
+        ("upcoming", 0),
+        ("upcoming", 0),
+    ]
+    assert states(short, date(2026, 12, 20)) == [
+        ("overdue", 51_000),
+        ("upcoming", 0),
+        ("upcoming", 0),
+    ]
+    assert states(short, date(2026, 11, 22)) == [("upcoming", 0)] * 3  # before it was paid
+    more = [*short, (date(2026, 12, 10), 20_000)]
+    covered = instalment_states(schedule, more, date(2026, 12, 10))
+    assert [(s.status, s.paid_paise, s.paid_on) for s in covered] == [
+        (InstalmentStatus.paid, 62_000, date(2026, 12, 10)),
+        (InstalmentStatus.partly_paid, 9_000, None),
+        (InstalmentStatus.upcoming, 0, None),
+    ]
+    # A reversal takes its payment back from the newest allocation.
+    reversed_ = [*more, (date(2026, 12, 11), -20_000)]
+    assert states(reversed_, date(2026, 12, 11)) == states(short, date(2026, 12, 11))
+
+
 async def test_loan_life_schedule_and_overdue(
     client: httpx.AsyncClient, world: World, group: Group
 ) -> None:
@@ -790,6 +830,9 @@ async def test_loan_life_schedule_and_overdue(
     assert rows[0]["interest_paise"] == 24_000  # 2 % a month of Rs 12,000
     assert rows[1]["interest_paise"] < rows[0]["interest_paise"]  # declining balance
     assert {r["status"] for r in rows} == {"upcoming"}
+    assert {(r["paid_paise"], r["outstanding_paise"]) for r in rows[:1]} == {
+        (0, rows[0]["principal_paise"] + rows[0]["interest_paise"])
+    }
     assert detail["overdue_instalments"] == 0
 
     # Pay the first instalment on time, then nothing: three months later two are overdue.
@@ -819,6 +862,11 @@ async def test_loan_life_schedule_and_overdue(
     ).json()
     states = [r["status"] for r in later["instalments"][:4]]
     assert states == ["paid", "overdue", "overdue", "upcoming"]
+    first_total = first["principal_paise"] + first["interest_paise"]
+    assert [(r["paid_paise"], r["outstanding_paise"]) for r in later["instalments"][:2]] == [
+        (first_total, 0),
+        (0, rows[1]["principal_paise"] + rows[1]["interest_paise"]),
+    ]
     assert later["overdue_instalments"] == 2
     assert later["overdue_paise"] == sum(
         r["principal_paise"] + r["interest_paise"] for r in rows[1:3]
@@ -841,7 +889,13 @@ async def test_loan_life_schedule_and_overdue(
         headers=if_match(world.sw_a, later["version"]),
     )
     assert fixed.status_code == 409
-    off = await client.post(group.url(f"/loans/{loan['id']}/write-off"), headers=world.sw_a.headers)
+    write_off = group.url(f"/loans/{loan['id']}/write-off")
+    missing = await client.post(write_off, headers=world.sw_a.headers)
+    assert missing.status_code == 428, missing.text
+    current = await client.get(group.url(f"/loans/{loan['id']}"), headers=world.sw_a.headers)
+    off = await client.post(
+        write_off, headers={**world.sw_a.headers, "If-Match": current.headers["ETag"]}
+    )
     assert off.status_code == 200
     assert off.json()["status"] == "written_off"
     refused = await post_entry(
@@ -909,11 +963,17 @@ async def test_bank_loan_and_flat_schedule(
         entry_date=day(45),
     )
     assert early.status_code == 422
-    await client.post(
-        group.url(f"/loans/{loan['id']}/approval"),
-        json={"approved_on": day(44)},
-        headers=world.sw_a.headers,
+    approval = group.url(f"/loans/{loan['id']}/approval")
+    missing = await client.post(approval, json={"approved_on": day(44)}, headers=world.sw_a.headers)
+    assert missing.status_code == 428, missing.text
+    stale = await client.post(
+        approval, json={"approved_on": day(44)}, headers=if_match(world.sw_a, loan["version"] + 1)
     )
+    assert stale.status_code == 412, stale.text
+    approved = await client.post(
+        approval, json={"approved_on": day(44)}, headers=if_match(world.sw_a, loan["version"])
+    )
+    assert approved.status_code == 200, approved.text
     received = await post_entry(
         client,
         world.sw_a,
@@ -1032,6 +1092,76 @@ async def test_grading_is_computed_from_records_with_rules_from_the_table(
         group.url("/grading"), params={"as_of": day(-1)}, headers=world.pm_a.headers
     )
     assert before_formed.status_code == 422
+
+
+async def test_the_list_shows_each_groups_grade_members_and_savings_today(
+    client: httpx.AsyncClient, world: World, group: Group, engine: AsyncEngine
+) -> None:
+    """Comparing groups is one call: each listed group carries the grade its grading endpoint
+    gives today, its members today and its members' savings today (its balances), computed
+    for the whole page in one statement (as many statements for three groups as for one)."""
+    recent = (today() - FORMED).days // 7
+    for week in range(recent - 8, recent):
+        await record_sheet(client, world.sw_a, group, sheet(group, week * 7))
+    young = await create_group(
+        client,
+        world.sw_a,
+        name="Nabadiganta SHG",
+        formed_on=(today() - timedelta(days=3)).isoformat(),
+    )
+    await add_member(client, world.sw_a, young["id"], name="Tumpa Mondal", joined_on=day(398))
+    pair = await create_group(client, world.sw_a, name="Sabuj Sathi SHG")
+    mina = await add_member(client, world.sw_a, pair["id"], name="Mina Naskar")
+    gone = await add_member(client, world.sw_a, pair["id"], name="Sima Pal")
+    left = await client.patch(
+        f"{SHGS}/{pair['id']}/members/{gone['id']}",
+        json={"exited_on": day(300)},
+        headers=if_match(world.sw_a, gone["version"]),
+    )
+    assert left.status_code == 200, left.text
+    deposit = await post_entry(
+        client,
+        world.sw_a,
+        Group(pair, [mina]),
+        kind="savings_deposit",
+        member_id=mina["id"],
+        amount_paise=5000,
+        entry_date=day(200),
+    )
+    assert deposit.status_code == 201, deposit.text
+
+    listed = await client.get(SHGS, headers=world.analyst_a.headers)
+    assert listed.status_code == 200, listed.text
+    items = {item["id"]: item for item in listed.json()["items"]}
+    assert set(items) == {group.id, young["id"], pair["id"]}
+    for shg_id, item in items.items():
+        assert item["as_of"] == today().isoformat()
+        grading = await client.get(f"{SHGS}/{shg_id}/grading", headers=world.pm_a.headers)
+        books = await client.get(f"{SHGS}/{shg_id}/ledger/balances", headers=world.pm_a.headers)
+        assert item["grade"] == grading.json()["grade"], shg_id
+        assert item["savings_paise"] == books.json()["savings_paise"], shg_id
+    assert items[group.id]["grade"] in ("A", "B", "C")
+    assert items[group.id]["savings_paise"] == 8 * 3 * 2000
+    assert items[young["id"]]["grade"] is None  # three days old: nothing to grade yet
+    assert [items[i]["member_count"] for i in (group.id, young["id"], pair["id"])] == [3, 1, 1]
+    assert items[pair["id"]]["savings_paise"] == 5000
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    async def statements_for(limit: int) -> int:
+        statements.clear()
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            page = await client.get(SHGS, params={"limit": limit}, headers=world.pm_a.headers)
+        finally:
+            sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+        assert len(page.json()["items"]) == limit
+        return len(statements)
+
+    assert await statements_for(1) == await statements_for(3)
 
 
 # -- who may reach what ---------------------------------------------------------------------

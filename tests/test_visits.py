@@ -52,7 +52,9 @@ class World:
         self.org_a = await f.organization()
         self.org_b = await f.organization()
         self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
+        self.sw_a = await f.user(
+            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
+        )
         self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
         self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
         self.pm_b = await f.user(self.org_b, Role.program_manager)
@@ -522,6 +524,7 @@ async def test_the_case_list_pages_by_day_and_audits_each_visit(
             break
     assert [v["planned_on"] for v in seen] == sorted(d.isoformat() for d in days)
     assert {v["id"] for v in seen} == {v["id"] for v in made}
+    assert {v["visited_by_name"] for v in seen} == {"Rupa Das"}  # who makes it, by name
     audit = await audit_of(connection, page)
     assert sorted((a.action, a.entity_id) for a in audit) == [
         ("read", UUID(seen[-1]["id"])),
@@ -593,9 +596,13 @@ async def test_the_due_list_by_date_oldest_first_without_names(
         "kind",
         "planned_on",
         "visited_by",
+        "visited_by_name",
         "days_overdue",
         "version",
     }
+    # who makes the visit, by name (her colleague's name is what a manager acts on)
+    assert items[0]["visited_by"] == str(world.sw_a.id)
+    assert items[0]["visited_by_name"] == "Rupa Das"
     assert SURVIVOR_NAME not in default.text
     # strictly before the day asked
     week = await due(client, world.sw_a, due_before=(today() + timedelta(days=6)).isoformat())
@@ -624,9 +631,11 @@ async def test_the_due_list_by_date_oldest_first_without_names(
     assert (await due(client, world.sw_a, cursor="garbage!")).status_code == 400
 
 
-async def test_the_due_list_is_hers_unless_she_asks_for_her_whole_scope(
+async def test_the_due_list_is_a_workers_own_and_a_managers_organisations_by_default(
     client: httpx.AsyncClient, world: World
 ) -> None:
+    """A social worker's default is her own visits (``mine=false`` for her whole scope); a
+    program manager's default is her organisation's (``mine=true`` for her own only)."""
     yesterday = (today() - timedelta(days=1)).isoformat()
     # a case of sw_a2's in the same district, and one of the north
     case_a2 = await world.cases.case(world.org_a, world.survivor, assigned_worker_id=world.sw_a2.id)
@@ -654,13 +663,11 @@ async def test_the_due_list_is_hers_unless_she_asks_for_her_whole_scope(
     # the colleague's visit is on a case she cannot see; her own case's visit is hers
     assert ids(await due(client, world.sw_a2)) == {on_a2["id"]}
     assert ids(await due(client, world.sw_a, mine="false")) == {hers["id"], colleagues["id"]}
-    assert ids(await due(client, world.pm_a)) == {north["id"]}  # she plans it for herself
-    assert ids(await due(client, world.pm_a, mine="false")) == {
-        hers["id"],
-        colleagues["id"],
-        on_a2["id"],
-        north["id"],
-    }
+    organisation = {hers["id"], colleagues["id"], on_a2["id"], north["id"]}
+    assert ids(await due(client, world.pm_a)) == organisation
+    assert ids(await due(client, world.pm_a, mine="false")) == organisation
+    assert ids(await due(client, world.pm_a, mine="true")) == {north["id"]}  # she makes it
+    assert ids(await due(client, world.sw_a, mine="true")) == {hers["id"], colleagues["id"]}
     # where the organisation shares districts, a worker's whole scope grows with it
     await world.cases.allow_district_visibility(world.org_a)
     assert ids(await due(client, world.sw_a)) == {hers["id"], colleagues["id"], on_a2["id"]}
@@ -671,6 +678,7 @@ async def test_the_due_list_is_hers_unless_she_asks_for_her_whole_scope(
     }
     assert ids(await due(client, world.sw_north, mine="false")) == {north["id"]}
     # another organisation never shows
+    assert ids(await due(client, world.pm_b)) == ids(await due(client, world.pm_b, mine="false"))
     assert ids(await due(client, world.pm_b, mine="false")) != set()
     assert ids(await due(client, world.pm_b, mine="false")).isdisjoint(
         {hers["id"], colleagues["id"], on_a2["id"], north["id"]}

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api import hot
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, hot_route, requires
-from api.deps import expected_version as parse_if_match
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
@@ -113,20 +112,20 @@ async def update_case(
     "/{case_id}/transitions",
     operation_id="cases:transition",
     response_model=CaseDetail,
-    responses=ACTION_ERRORS,
+    responses={**ACTION_ERRORS, **UPDATE_ERRORS},
 )
 async def transition_case(
     case_id: UUID,
     body: CaseTransition,
     principal: Worker,
+    version: IfMatch,
     response: Response,
     uow: UoW,
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> CaseDetail:
     """Move the case to its next stage: intake -> assessment -> planning -> active ->
     monitoring -> closed (with a closure reason) -> reopened. The reason is kept in the case's
-    history (sealed). If-Match is optional here; when sent it must be current."""
-    version = parse_if_match(if_match) if if_match is not None else None
+    history (sealed). Needs If-Match, as every change of state does (428 without, 412 when
+    stale)."""
     case = await CaseService(uow).transition(principal, case_id, body, version)
     set_etag(response, case)
     return case
@@ -136,14 +135,19 @@ async def transition_case(
     "/{case_id}/assignment",
     operation_id="cases:assign",
     response_model=CaseDetail,
-    responses=ACTION_ERRORS,
+    responses={**ACTION_ERRORS, **UPDATE_ERRORS},
 )
 async def assign_case(
-    case_id: UUID, body: CaseAssignment, principal: Assigner, response: Response, uow: UoW
+    case_id: UUID,
+    body: CaseAssignment,
+    principal: Assigner,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
 ) -> CaseDetail:
     """Give the case to another social worker of the organisation (program managers). The
-    history keeps who held it and why."""
-    case = await CaseService(uow).assign(principal, case_id, body)
+    history keeps who held it and why. Needs If-Match (428 without, 412 when stale)."""
+    case = await CaseService(uow).assign(principal, case_id, body, version)
     set_etag(response, case)
     return case
 

@@ -167,15 +167,21 @@ async def update_onboarding(
     ONBOARDING + "/{onboarding_id}/stage",
     operation_id="partner-onboarding:move",
     response_model=OnboardingRead,
-    responses=ACTION_ERRORS,
+    responses={**ACTION_ERRORS, **UPDATE_ERRORS},
 )
 async def move_onboarding(
-    onboarding_id: UUID, body: StageMove, response: Response, uow: UoW, principal: OnboardingManager
+    onboarding_id: UUID,
+    body: StageMove,
+    principal: OnboardingManager,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
 ) -> OnboardingRead:
     """Move the onboarding on: explored -> scoping -> agreement_signed -> implementing, one
     step at a time; any stage -> paused; paused -> the stage it was paused at. Another move
-    answers 409. Every move is kept in the history."""
-    onboarding = await OnboardingService(uow).move(principal, onboarding_id, body)
+    answers 409. Every move is kept in the history. Needs If-Match (428 without, 412 when
+    stale)."""
+    onboarding = await OnboardingService(uow).move(principal, onboarding_id, body, version)
     set_etag(response, onboarding)
     return onboarding
 

@@ -53,16 +53,19 @@ async def visits_due(
         Query(description="Planned visits before this day (YYYY-MM-DD); default tomorrow."),
     ] = None,
     mine: Annotated[
-        bool,
+        bool | None,
         Query(
-            description="Only visits the caller makes or of cases assigned to her (default); "
-            "false: every case in her scope (a program manager's whole organisation)."
+            description="true: only visits the caller makes or of cases assigned to her; "
+            "false: every case in her scope. When absent: a social worker's own, a program "
+            "manager's whole organisation (an integration client's whole scope)."
         ),
-    ] = True,
+    ] = None,
 ) -> DueVisitPage:
     """The caller's list of visits due and overdue: planned visits before `due_before` of the
-    cases in her scope, oldest first. Each carries the case's id and number, never the
-    survivor's name."""
+    cases in her scope, oldest first. Whose visits by default depends on who asks: a social
+    worker sees her own (`mine=false` for every case in her scope), a program manager her
+    organisation's (`mine=true` for her own only). Each carries the case's id and number and
+    who makes the visit, never the survivor's name."""
     result = await VisitService(uow).due(principal, page, due_before, mine)
     set_page_links(request, response, result)
     return result

@@ -135,7 +135,9 @@ async def rotate_secret(
 async def disable_client(
     client_id: UUID, response: Response, uow: UoW, principal: Manager
 ) -> IntegrationClientRead:
-    """Disable a client: its tokens stop working at once."""
+    """Disable a client: its tokens stop working at once. No If-Match, unlike other changes
+    of state, by design: a switch that must act at once whatever else changed (a leaked
+    secret), and the same whichever version was read."""
     client = await IntegrationClientService(uow).set_disabled(principal, client_id, True)
     set_etag(response, client)
     return client

@@ -714,24 +714,38 @@ async def update_loan(
     "/{shg_id}/loans/{loan_id}/approval",
     operation_id="shgs:approve-loan",
     response_model=LoanRead,
-    responses=ACTION_ERRORS,
+    responses={**ACTION_ERRORS, **UPDATE_ERRORS},
 )
 async def approve_loan(
-    shg_id: UUID, loan_id: UUID, body: LoanApproval, uow: UoW, principal: Keeper
+    shg_id: UUID,
+    loan_id: UUID,
+    body: LoanApproval,
+    principal: Keeper,
+    version: IfMatch,
+    response: Response,
+    uow: UoW,
 ) -> LoanRead:
-    """Approve a loan applied for (the group's resolution), on or after its application."""
-    return await LoanService(uow).approve(principal, shg_id, loan_id, body)
+    """Approve a loan applied for (the group's resolution), on or after its application.
+    Needs If-Match (428 without, 412 when stale)."""
+    loan = await LoanService(uow).approve(principal, shg_id, loan_id, body, version)
+    set_etag(response, loan)
+    return loan
 
 
 @router.post(
     "/{shg_id}/loans/{loan_id}/write-off",
     operation_id="shgs:write-off-loan",
     response_model=LoanRead,
-    responses=ACTION_ERRORS,
+    responses={**ACTION_ERRORS, **UPDATE_ERRORS},
 )
-async def write_off_loan(shg_id: UUID, loan_id: UUID, uow: UoW, principal: Keeper) -> LoanRead:
-    """Write off a disbursed loan that will not be repaid: it takes no more repayments."""
-    return await LoanService(uow).write_off(principal, shg_id, loan_id)
+async def write_off_loan(
+    shg_id: UUID, loan_id: UUID, principal: Keeper, version: IfMatch, response: Response, uow: UoW
+) -> LoanRead:
+    """Write off a disbursed loan that will not be repaid: it takes no more repayments.
+    Needs If-Match (428 without, 412 when stale)."""
+    loan = await LoanService(uow).write_off(principal, shg_id, loan_id, version)
+    set_etag(response, loan)
+    return loan
 
 
 # -- grading --------------------------------------------------------------------------------

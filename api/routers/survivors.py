@@ -313,7 +313,8 @@ async def withdraw_consent(
 ) -> ConsentRead:
     """Withdraw the consent in force, from now on (409 when already withdrawn or superseded).
     What it allowed stops at once: referrals, sharing and reports check consent when they
-    act."""
+    act. No If-Match, unlike other changes of state, by design: her withdrawal is never
+    refused because someone else changed the record first."""
     consent = await ConsentService(uow).withdraw(principal, survivor_id, consent_id, body)
     set_etag(response, consent)
     return consent

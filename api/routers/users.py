@@ -118,7 +118,10 @@ async def update_user(
 async def disable_user(
     user_id: UUID, request: Request, response: Response, uow: UoW, principal: Manager
 ) -> UserRead:
-    """Disable an account: every session and access token of it stops working at once."""
+    """Disable an account: every session and access token of it stops working at once. No
+    If-Match, unlike other changes of state, by design: a switch that must act at once
+    whatever else changed (a lost phone, a worker who left), and the same whichever version
+    was read."""
     user = await _service(request, uow).set_disabled(principal, user_id, True)
     set_etag(response, user)
     return user

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from domain.assessments.scoring import RANK_MAX
 from domain.common.pagination import Page
 from domain.common.schemas import Personal, ReadModel, RequestBody
+from domain.common.staff import StaffName
 from persistence.models.case_vocabulary import ResponseType, RiskLevel
 
 MAX_SECTIONS = 30
@@ -348,6 +349,7 @@ class AssessmentSummary(ReadModel):
     instrument_code: str
     conducted_on: date
     conducted_by: UUID | None
+    conducted_by_name: StaffName
     scores: AssessmentScores
     change: AssessmentChange
     created_by: UUID | None

@@ -54,6 +54,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.staff import StaffNames, staff_names
 from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.assessment import Assessment
@@ -287,7 +288,8 @@ class AssessmentService:
             subject_id=assessment.id,
             detail=detail,
         )
-        return self._read(assessment, instrument, baseline, structure, answers, data.notes)
+        names = await staff_names(self.uow, [assessment.conducted_by])
+        return self._read(assessment, instrument, baseline, structure, answers, data.notes, names)
 
     async def get(self, principal: Principal, case_id: UUID, assessment_id: UUID) -> AssessmentRead:
         """One assessment of a case in the caller's scope, with its answers, notes and change
@@ -312,7 +314,8 @@ class AssessmentService:
             assessment.id,
             organization_id=case.organization_id,
         )
-        return self._read(assessment, instrument, baseline, structure, answers, notes)
+        names = await staff_names(self.uow, [assessment.conducted_by])
+        return self._read(assessment, instrument, baseline, structure, answers, notes, names)
 
     async def list(
         self,
@@ -338,6 +341,7 @@ class AssessmentService:
             used = {a.instrument_id for a in rows}
             instruments = await self.instruments.by_ids(used)
             baselines = await self.assessments.baselines(case, used)
+            names = await staff_names(self.uow, (a.conducted_by for a in rows))
             for assessment in rows:
                 record(
                     self.uow,
@@ -350,7 +354,7 @@ class AssessmentService:
             return [
                 AssessmentSummary(
                     **self._summary_fields(
-                        a, instruments[a.instrument_id], baselines[a.instrument_id]
+                        a, instruments[a.instrument_id], baselines[a.instrument_id], names
                     )
                 )
                 for a in rows
@@ -405,7 +409,10 @@ class AssessmentService:
 
     @staticmethod
     def _summary_fields(
-        assessment: Assessment, instrument: AssessmentInstrument, baseline: Assessment
+        assessment: Assessment,
+        instrument: AssessmentInstrument,
+        baseline: Assessment,
+        names: StaffNames,
     ) -> dict[str, Any]:
         moved = change(assessment.scores, baseline.scores)
         return {
@@ -415,6 +422,7 @@ class AssessmentService:
             "instrument_code": instrument.code,
             "conducted_on": assessment.conducted_on,
             "conducted_by": assessment.conducted_by,
+            "conducted_by_name": names.name(assessment.conducted_by),
             "scores": AssessmentScores.model_validate(assessment.scores),
             "change": AssessmentChange(
                 baseline_id=baseline.id,
@@ -435,6 +443,7 @@ class AssessmentService:
         structure: Structure,
         answers: dict[UUID, int],
         notes: str | None,
+        names: StaffNames,
     ) -> AssessmentRead:
         responses = [
             AssessmentResponseRead(
@@ -444,7 +453,7 @@ class AssessmentService:
             if item.id in answers
         ]
         return AssessmentRead(
-            **self._summary_fields(assessment, instrument, baseline),
+            **self._summary_fields(assessment, instrument, baseline, names),
             responses=responses,
             notes=notes,
         )

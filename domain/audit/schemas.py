@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.common.pagination import Page
 from domain.common.schemas import RequestBody
+from domain.common.staff import OrganizationName, StaffName
 from persistence.models.enums import ActorType, AuditAction, AuditOutcome
 
 
@@ -17,7 +18,9 @@ class AuditEventRead(BaseModel):
     occurred_at: datetime
     actor_type: ActorType
     actor_id: UUID | None
+    actor_name: StaffName
     organization_id: UUID | None
+    organization_name: OrganizationName
     action: AuditAction
     entity_type: str
     entity_id: UUID | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.audit import checkpoints, policies
@@ -22,6 +23,7 @@ from domain.audit.trail import event as audit_event
 from domain.common.errors import BadRequest, BusinessRuleViolation
 from domain.common.pagination import PageRequest, decode_cursor, encode_cursor
 from domain.common.principal import Principal, system_principal
+from domain.common.staff import StaffNames, staff_names
 from persistence.audit_chain import GENESIS_HASH, AuditKeys, AuditRecord, chain_hash, digest
 from persistence.database import Database
 from persistence.models.audit_event import AuditEvent
@@ -40,14 +42,16 @@ def _is_seq(value: object) -> bool:
     return type(value) is int and 0 <= value < 2**63
 
 
-def _read(event: AuditEvent, tally: AuditTally | None = None) -> AuditEventRead:
+def _read(event: AuditEvent, tally: AuditTally | None, names: StaffNames) -> AuditEventRead:
     return AuditEventRead(
         seq=event.seq,
         id=event.id,
         occurred_at=event.occurred_at,
         actor_type=event.actor_type,
         actor_id=event.actor_id,
+        actor_name=names.name(event.actor_id),
         organization_id=event.organization_id,
+        organization_name=names.organization(event.organization_id),
         action=event.action,
         entity_type=event.entity_type,
         entity_id=event.entity_id,
@@ -138,25 +142,32 @@ class AuditService:
         after = decode_cursor(page.cursor, "seq", 1) if page.cursor else None
         if after is not None and not _is_seq(after[0]):
             raise BadRequest("The cursor is not valid for this list; start again without it.")
+        filters: dict[str, Any] = {
+            "organization_ids": visible,
+            "actor_id": actor_id,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "occurred_from": occurred_from,
+            "occurred_to": occurred_to,
+        }
         rows = await self.events.list(
-            organization_ids=visible,
-            actor_id=actor_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            occurred_from=occurred_from,
-            occurred_to=occurred_to,
-            after_seq=after[0] if after else None,
-            limit=page.limit,
+            **filters, after_seq=after[0] if after else None, limit=page.limit
         )
+        total = await self.events.count(**filters) if page.include_total else None
         next_cursor = None
         if len(rows) > page.limit:
             rows = rows[: page.limit]
             next_cursor = encode_cursor("seq", (rows[-1].seq,))
         tallies = await self.events.tallies([e.id for e in rows])
+        names = await staff_names(
+            self.uow, (e.actor_id for e in rows), (e.organization_id for e in rows)
+        )
         record(self.uow, principal, AuditAction.search, "audit_event")
         return AuditEventPage(
-            items=[_read(e, tallies.get(e.id)) for e in rows], next_cursor=next_cursor
+            items=[_read(e, tallies.get(e.id), names) for e in rows],
+            next_cursor=next_cursor,
+            total=total,
         )
 
     async def checkpoint(self, principal: Principal) -> AuditCheckpoint:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, RequestBody
+from domain.common.staff import OrganizationName, StaffName
 from persistence.models.case_vocabulary import (
     CaseEventKind,
     CaseStatus,
@@ -176,6 +177,9 @@ class TimelineEntry(BaseModel):
     kind: CaseEventKind
     occurred_at: datetime
     actor_id: UUID | None
+    actor_name: StaffName
+    actor_organization_id: UUID | None = Field(description="The organisation she works for.")
+    actor_organization_name: OrganizationName
     subject_id: UUID | None
     detail: dict[str, Any]
     note: Annotated[str | None, Personal()] = Field(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +38,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate, paginate_documents
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.staff import StaffNames, staff_names
 from persistence.access import AccessCheck
 from persistence.clock import today
 from persistence.crypto import Place
@@ -323,11 +325,19 @@ class CaseService:
         )
         return await self._detail(case)
 
-    async def assign(self, principal: Principal, case_id: UUID, data: CaseAssignment) -> CaseDetail:
+    async def assign(
+        self,
+        principal: Principal,
+        case_id: UUID,
+        data: CaseAssignment,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
         """Give the case to another social worker (or manager) of the organisation; the
-        history keeps who held it. Raises NotFound, BusinessRuleViolation."""
+        history keeps who held it. Raises NotFound, BusinessRuleViolation, PreconditionFailed."""
         authorize(self.uow, principal, policies.ASSIGN, ENTITY, case_id)
         case = await require_case(self.uow, principal, case_id, for_update=True)
+        if expected_version is not None and case.version != expected_version:
+            raise PreconditionFailed("The case was changed by someone else; reload it.")
         await self._require_worker(case.organization_id, data.assigned_worker_id)
         previous = case.assigned_worker_id
         if previous == data.assigned_worker_id and data.team == case.team:
@@ -376,7 +386,8 @@ class CaseService:
             key_arity=2,
             fetch=lambda after, limit: self.cases.events(case.id, after, limit),
             key_of=lambda e: (e.occurred_at, e.id),
-            to_read=lambda rows: [self._entry(e) for e in rows],
+            to_read=self._entries,
+            count=lambda: self.cases.count_events(case.id),
             page_type=TimelinePage,
         )
         return timeline
@@ -440,15 +451,23 @@ class CaseService:
             else None
         )
 
-    def _entry(self, case_event: CaseEvent) -> TimelineEntry:
+    async def _entries(self, case_events: Sequence[CaseEvent]) -> builtins.list[TimelineEntry]:
+        names = await staff_names(self.uow, (e.actor_id for e in case_events))
+        return [self._entry(e, names) for e in case_events]
+
+    def _entry(self, case_event: CaseEvent, names: StaffNames) -> TimelineEntry:
         note = self.uow.cipher.open_text(
             case_event.note_enc, Place("case_event", "note_enc", case_event.id)
         )
+        actor_organization = names.organization_of(case_event.actor_id)
         return TimelineEntry(
             id=case_event.id,
             kind=case_event.kind,
             occurred_at=case_event.occurred_at,
             actor_id=case_event.actor_id,
+            actor_name=names.name(case_event.actor_id),
+            actor_organization_id=actor_organization,
+            actor_organization_name=names.organization(actor_organization),
             subject_id=case_event.subject_id,
             detail=case_event.detail,
             note=note,

@@ -1,4 +1,7 @@
-"""Turning a keyset query into a Page: decode the cursor, fetch one row more, encode the next."""
+"""Turning a keyset query into a Page: decode the cursor, fetch one row more, encode the next.
+
+Every list that takes ``include_total`` counts when asked: ``count`` is required here, so a
+list cannot accept the parameter and answer ``total: null``."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ async def _window(
     key_arity: int,
     fetch: Callable[[tuple[Any, ...] | None, int], Awaitable[Sequence[RecordT]]],
     key_of: Callable[[RecordT], tuple[Any, ...]],
-    count: Callable[[], Awaitable[int]] | None,
+    count: Callable[[], Awaitable[int]],
 ) -> tuple[list[RecordT], str | None, int | None]:
     """The page's rows, the next cursor and the total (when asked for)."""
     after = decode_cursor(request.cursor, sort, key_arity) if request.cursor else None
@@ -32,7 +35,7 @@ async def _window(
     if len(rows) > request.limit:
         rows = rows[: request.limit]
         next_cursor = encode_cursor(sort, key_of(rows[-1]))
-    total = await count() if (request.include_total and count is not None) else None
+    total = await count() if request.include_total else None
     return rows, next_cursor, total
 
 
@@ -45,7 +48,7 @@ async def paginate(
     key_of: Callable[[RecordT], tuple[Any, ...]],
     to_read: Callable[[Sequence[RecordT]], Sequence[ReadT] | Awaitable[Sequence[ReadT]]],
     page_type: type[Page[Any]],
-    count: Callable[[], Awaitable[int]] | None = None,
+    count: Callable[[], Awaitable[int]],
 ) -> Any:
     """One page of ``page_type`` (a concrete ``Page[...]`` class, built once at import:
     parametrising Page here per call would rebuild the class on every request)."""
@@ -64,7 +67,7 @@ async def paginate_documents(
     fetch: Callable[[tuple[Any, ...] | None, int], Awaitable[Sequence[RecordT]]],
     key_of: Callable[[RecordT], tuple[Any, ...]],
     to_document: Callable[[RecordT], dict[str, Any]],
-    count: Callable[[], Awaitable[int]] | None = None,
+    count: Callable[[], Awaitable[int]],
 ) -> dict[str, Any]:
     """One page as a JSON-ready document (``items``, ``next_cursor``, ``total``), for hot
     reads that build their items without models."""

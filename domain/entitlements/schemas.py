@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, model_validator
 from domain.common.dates import HorizonDate
 from domain.common.pagination import Page
 from domain.common.schemas import Personal, ReadModel, RequestBody
+from domain.common.staff import OrganizationName, StaffName
 from domain.livelihoods.schemas import Paise
 from persistence.clock import today
 from persistence.models.livelihood_vocabulary import ApplicationStatus
@@ -266,6 +267,8 @@ class StatusChangeRead(ReadModel):
     to_status: ApplicationStatus
     at: datetime
     by: UUID | None
+    by_name: StaffName
+    by_organization_name: OrganizationName
     note: Annotated[str | None, Personal()]
 
 

@@ -11,6 +11,7 @@ its history with who, when and a note (sealed). An open application that has not
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -27,6 +28,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.staff import StaffNames, staff_names
 from domain.entitlements import policies
 from domain.entitlements.schemas import (
     AmountPeriod,
@@ -369,7 +371,7 @@ class EntitlementService:
             key_arity=2,
             fetch=lambda after, limit: self.changes.page_of(application.id, after, limit),
             key_of=lambda change: (change.at, change.id),
-            to_read=lambda rows: [self._change_read(c) for c in rows],
+            to_read=self._change_reads,
             count=lambda: self.changes.count_of(application.id),
             page_type=StatusChangePage,
         )
@@ -530,7 +532,14 @@ class EntitlementService:
             version=application.version,
         )
 
-    def _change_read(self, change: EntitlementStatusChange) -> StatusChangeRead:
+    async def _change_reads(
+        self, changes: Sequence[EntitlementStatusChange]
+    ) -> builtins.list[StatusChangeRead]:
+        """The page's moves, each naming who made it (one lookup for the page)."""
+        names = await staff_names(self.uow, (change.by for change in changes))
+        return [self._change_read(change, names) for change in changes]
+
+    def _change_read(self, change: EntitlementStatusChange, names: StaffNames) -> StatusChangeRead:
         note = (
             self.uow.cipher.open_text(change.note_enc, _note_place(change))
             if change.note_enc is not None
@@ -543,6 +552,8 @@ class EntitlementService:
             to_status=ApplicationStatus(change.to_status),
             at=change.at,
             by=change.by,
+            by_name=names.name(change.by),
+            by_organization_name=names.organization(names.organization_of(change.by)),
             note=note,
         )
 

@@ -22,6 +22,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.staff import staff_names
 from domain.evidence.citation import chosen, cite
 from domain.evidence.service import EvidenceService, EvidenceSettings
 from domain.expansion import policies
@@ -222,12 +223,19 @@ class OnboardingService:
         return self._read(onboarding, await self.changes.paused_from(onboarding))
 
     async def move(
-        self, principal: Principal, onboarding_id: UUID, data: StageMove
+        self,
+        principal: Principal,
+        onboarding_id: UUID,
+        data: StageMove,
+        expected_version: int | None = None,
     ) -> OnboardingRead:
         """Move the onboarding to its next stage, keeping the history. Raises NotFound,
-        InvalidState (not allowed from here), BusinessRuleViolation (dates)."""
+        PreconditionFailed, InvalidState (not allowed from here), BusinessRuleViolation
+        (dates)."""
         authorize(self.uow, principal, policies.ONBOARDING_MANAGE, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id, for_update=True)
+        if expected_version is not None and onboarding.version != expected_version:
+            raise PreconditionFailed("The onboarding was changed by someone else; reload it.")
         current = S(onboarding.stage)
         paused_from = await self.changes.paused_from(onboarding)
         problem = move_problem(current, data.to_stage, paused_from)
@@ -275,11 +283,26 @@ class OnboardingService:
             key_arity=2,
             fetch=lambda after, limit: self.changes.page_of(onboarding, after, limit),
             key_of=lambda change: (change.at, change.id),
-            to_read=lambda rows: [StageChangeRead.model_validate(row) for row in rows],
+            to_read=self._change_reads,
             count=lambda: self.changes.count_of(onboarding),
             page_type=StageChangePage,
         )
         return result
+
+    async def _change_reads(
+        self, changes: Sequence[PartnerOnboardingStageChange]
+    ) -> list[StageChangeRead]:
+        """The page's moves, each naming who made it (one lookup for the page)."""
+        names = await staff_names(self.uow, (change.by for change in changes))
+        return [
+            StageChangeRead.model_validate(change).model_copy(
+                update={
+                    "by_name": names.name(change.by),
+                    "by_organization_name": names.organization(names.organization_of(change.by)),
+                }
+            )
+            for change in changes
+        ]
 
     async def aggregates(
         self,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
+from domain.common.staff import OrganizationName, StaffName
 from domain.evidence.schemas import CitedFigure
 from persistence.models.leadership_vocabulary import (
     AdvocacyKind,
@@ -164,6 +165,8 @@ class StageChangeRead(ReadModel):
     changed_on: date
     at: datetime
     by: UUID | None
+    by_name: StaffName = None
+    by_organization_name: OrganizationName = None
     note: str | None
 
 

@@ -20,6 +20,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.staff import StaffNames, staff_names
 from domain.follow_ups import policies
 from domain.follow_ups.schemas import NoteCreate, NotePage, NoteRead
 from persistence.crypto import Place
@@ -93,7 +94,7 @@ class NoteService:
             note.id,
             organization_id=case.organization_id,
         )
-        return self._read(note)
+        return self._read(note, await self._names([note]))
 
     async def get(self, principal: Principal, case_id: UUID, note_id: UUID) -> NoteRead:
         """One note the caller may read (audited). Raises NotFound, also for a restricted
@@ -104,7 +105,7 @@ class NoteService:
         if note is None:
             raise NotFound("Note not found.")
         self._audit_read(principal, case, note)
-        return self._read(note)
+        return self._read(note, await self._names([note]))
 
     async def list(
         self,
@@ -126,10 +127,11 @@ class NoteService:
             organization_id=case.organization_id,
         )
 
-        def shown(notes: Sequence[CaseNote]) -> list[NoteRead]:
+        async def shown(notes: Sequence[CaseNote]) -> list[NoteRead]:
+            names = await self._names(notes)
             for note in notes:
                 self._audit_read(principal, case, note)
-            return [self._read(note) for note in notes]
+            return [self._read(note, names) for note in notes]
 
         result: NotePage = await paginate(
             page,
@@ -156,7 +158,11 @@ class NoteService:
             organization_id=case.organization_id,
         )
 
-    def _read(self, note: CaseNote) -> NoteRead:
+    async def _names(self, notes: Sequence[CaseNote]) -> StaffNames:
+        """Who wrote each note, by name (one lookup for a page)."""
+        return await staff_names(self.uow, (note.author_id for note in notes))
+
+    def _read(self, note: CaseNote, names: StaffNames) -> NoteRead:
         document = self.uow.cipher.open_json(note.body_enc, Place(ENTITY, BODY, note.id))
         corrects = document.get("corrects_id")
         return NoteRead(
@@ -164,6 +170,7 @@ class NoteService:
             case_id=note.case_id,
             organization_id=note.organization_id,
             author_id=note.author_id,
+            author_name=names.name(note.author_id),
             confidentiality=note.confidentiality,
             body=document["body"],
             corrects_id=UUID(corrects) if corrects else None,

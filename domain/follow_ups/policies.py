@@ -48,6 +48,14 @@ def sees_restricted_notes(principal: Principal) -> bool:
     return principal.kind is PrincipalKind.user and principal.role is Role.program_manager
 
 
+def own_visits_by_default(principal: Principal) -> bool:
+    """Whose visits the list of visits due shows when the caller does not say: a social
+    worker's own (those she makes or of cases assigned to her); a program manager's, her
+    organisation's (every case in her scope: she plans the team's work). An integration
+    client makes no visits: every case in its scope."""
+    return principal.kind is PrincipalKind.user and principal.role is not Role.program_manager
+
+
 def writes_notes(principal: Principal) -> bool:
     """Notes are signed by a person: their author is a user account."""
     return principal.kind is PrincipalKind.user

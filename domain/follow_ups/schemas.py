@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, RequestBody
+from domain.common.staff import StaffName
 from persistence.clock import business_date
 from persistence.models.base import utcnow
 from persistence.models.case_vocabulary import NoteConfidentiality, VisitKind, VisitStatus
@@ -145,6 +146,7 @@ class VisitRead(ReadModel):
     status: VisitStatus
     planned_on: date
     visited_by: UUID | None
+    visited_by_name: StaffName
     done_at: datetime | None
     findings: Annotated[str | None, Personal()]
     next_visit_on: date | None
@@ -167,6 +169,7 @@ class DueVisit(ReadModel):
     kind: VisitKind
     planned_on: date
     visited_by: UUID | None
+    visited_by_name: StaffName
     days_overdue: int = Field(description="Days since its day passed; 0 when due today or later.")
     version: int
 
@@ -207,6 +210,7 @@ class NoteRead(ReadModel):
     case_id: UUID
     organization_id: UUID
     author_id: UUID
+    author_name: StaffName
     confidentiality: NoteConfidentiality
     body: Annotated[str, Personal()]
     corrects_id: UUID | None

@@ -27,6 +27,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.staff import StaffNames, staff_names
 from domain.follow_ups import policies
 from domain.follow_ups.schemas import (
     DueVisit,
@@ -122,7 +123,7 @@ class VisitService:
         )
         if data.status is VisitStatus.done:
             await self._recorded(principal, case, visit)
-        return self._read(visit, data.findings)
+        return self._read(visit, await self._names([visit]), data.findings)
 
     async def update(
         self,
@@ -180,7 +181,7 @@ class VisitService:
         )
         if visit.status in _RECORDED:
             await self._recorded(principal, case, visit)
-        return self._read(visit, findings)
+        return self._read(visit, await self._names([visit]), findings)
 
     # -- reading --------------------------------------------------------------------------
     async def get(self, principal: Principal, case_id: UUID, visit_id: UUID) -> VisitRead:
@@ -199,7 +200,7 @@ class VisitService:
             visit.id,
             organization_id=case.organization_id,
         )
-        return self._read(visit)
+        return self._read(visit, await self._names([visit]))
 
     async def list(
         self,
@@ -220,7 +221,8 @@ class VisitService:
             organization_id=case.organization_id,
         )
 
-        def shown(visits: Sequence[CaseVisit]) -> list[VisitRead]:
+        async def shown(visits: Sequence[CaseVisit]) -> list[VisitRead]:
+            names = await self._names(visits)
             for visit in visits:
                 record(
                     self.uow,
@@ -230,7 +232,7 @@ class VisitService:
                     visit.id,
                     organization_id=case.organization_id,
                 )
-            return [self._read(visit) for visit in visits]
+            return [self._read(visit, names) for visit in visits]
 
         result: VisitPage = await paginate(
             page,
@@ -249,19 +251,23 @@ class VisitService:
         principal: Principal,
         page: PageRequest,
         due_before: date | None = None,
-        mine: bool = True,
+        mine: bool | None = None,
     ) -> DueVisitPage:
         """Planned visits before ``due_before`` (default: tomorrow, i.e. due today or
         overdue) of the cases in the caller's scope, oldest first; with ``mine`` only those
-        she makes or whose case is assigned to her. The search is audited."""
+        she makes or whose case is assigned to her (when not said: a worker's own, a program
+        manager's whole organisation, see ``policies.own_visits_by_default``). The search is
+        audited."""
         authorize(self.uow, principal, policies.READ_VISITS, ENTITY)
         scope = case_scope(principal)
         before = due_before or today() + timedelta(days=1)
+        if mine is None:
+            mine = policies.own_visits_by_default(principal)
         whose = principal.id if mine else None
         record(self.uow, principal, AuditAction.search, ENTITY)
         now = today()
 
-        def item(visit: CaseVisit, case_number: str) -> DueVisit:
+        def item(visit: CaseVisit, case_number: str, names: StaffNames) -> DueVisit:
             return DueVisit(
                 id=visit.id,
                 case_id=visit.case_id,
@@ -269,9 +275,14 @@ class VisitService:
                 kind=visit.kind,
                 planned_on=visit.planned_on,
                 visited_by=visit.visited_by,
+                visited_by_name=names.name(visit.visited_by),
                 days_overdue=max(0, (now - visit.planned_on).days),
                 version=visit.version,
             )
+
+        async def items(rows: Sequence[tuple[CaseVisit, str]]) -> list[DueVisit]:
+            names = await self._names([visit for visit, _ in rows])
+            return [item(visit, number, names) for visit, number in rows]
 
         result: DueVisitPage = await paginate(
             page,
@@ -279,7 +290,7 @@ class VisitService:
             key_arity=2,
             fetch=lambda after, limit: self.visits.due(scope, before, whose, after, limit),
             key_of=lambda row: (row[0].planned_on.isoformat(), row[0].id),
-            to_read=lambda rows: [item(visit, number) for visit, number in rows],
+            to_read=items,
             count=lambda: self.visits.count_due(scope, before, whose),
             page_type=DueVisitPage,
         )
@@ -344,7 +355,11 @@ class VisitService:
     def _seal(self, visit: CaseVisit, findings: str | None) -> bytes | None:
         return self.uow.cipher.seal_text(findings, Place(ENTITY, "findings_enc", visit.id))
 
-    def _read(self, visit: CaseVisit, findings: str | None = None) -> VisitRead:
+    async def _names(self, visits: Sequence[CaseVisit]) -> StaffNames:
+        """Who makes each visit, by name (one lookup for a page)."""
+        return await staff_names(self.uow, (visit.visited_by for visit in visits))
+
+    def _read(self, visit: CaseVisit, names: StaffNames, findings: str | None = None) -> VisitRead:
         if findings is None and visit.findings_enc is not None:
             findings = self.uow.cipher.open_text(
                 visit.findings_enc, Place(ENTITY, "findings_enc", visit.id)
@@ -357,6 +372,7 @@ class VisitService:
             status=visit.status,
             planned_on=visit.planned_on,
             visited_by=visit.visited_by,
+            visited_by_name=names.name(visit.visited_by),
             done_at=visit.done_at,
             findings=findings,
             next_visit_on=visit.next_visit_on,

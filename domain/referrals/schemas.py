@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.common.pagination import Page
 from domain.common.schemas import PatchBody, Personal, ReadModel, Releasable, RequestBody
+from domain.common.staff import OrganizationName, StaffName
 from persistence.models.case_vocabulary import (
     ReferralStatus,
     ServiceKind,
@@ -225,20 +226,33 @@ class ReferralStep(BaseModel):
     to_status: ReferralStatus
     occurred_at: datetime
     actor_id: UUID | None
+    actor_name: StaffName
     actor_organization_id: UUID | None
+    actor_organization_name: OrganizationName
     note: Annotated[str | None, Personal()]
 
 
 class ReferralRead(Releasable):
     """A referral as one side sees it. The receiving side sees no case or survivor ids: only
-    the fields the survivor's consent lets it see, in ``shared``. To an integration client
-    every personal field is null, but ``shared`` of a referral addressed to its own
-    organisation when it holds ``referrals:inbox`` (the service releases it)."""
+    the fields the survivor's consent lets it see, in ``shared``, and who to call back: the
+    referring organisation's name and the referring worker's name and work contact. To an
+    integration client every personal field is null, but ``shared``, ``note_to_partner`` and
+    the referring worker's name and contact of a referral addressed to its own organisation
+    when it holds ``referrals:inbox`` (the service releases it)."""
 
     id: UUID
     direction: Direction
     organization_id: UUID = Field(description="The referring organisation.")
+    organization_name: str | None = Field(description="The referring organisation's name.")
+    referred_by_name: Annotated[str | None, Personal(released_by="referrals:inbox")] = Field(
+        description="The referring worker's name, to call back (staff, not the survivor)."
+    )
+    referred_by_contact: Annotated[str | None, Personal(released_by="referrals:inbox")] = Field(
+        description="The referring worker's work contact (an office phone, a work email), as "
+        "she gave it; null when she gave none."
+    )
     receiving_organization_id: UUID
+    receiving_organization_name: str | None
     case_id: UUID | None = Field(description="The case (referring side only).")
     district_id: UUID | None
     service_kind: ServiceKind

@@ -49,6 +49,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.staff import StaffNames, staff_names
 from domain.consents import policies as consent_policies
 from domain.consents.checks import active_consent, fields_allowed, fields_allowed_many
 from domain.referrals import policies
@@ -293,7 +294,10 @@ class ReferralService:
             note=override,
         )
         shown_allowed = None if referral.consent_overridden else allowed
-        return self._read(referral, Side.referring, shared, data.reason, [step], shown_allowed)
+        names = await self._names([referral], [step])
+        return self._read(
+            referral, Side.referring, shared, data.reason, [step], shown_allowed, names
+        )
 
     # -- status -----------------------------------------------------------------------------
     async def transition(
@@ -454,6 +458,7 @@ class ReferralService:
                     if not r.consent_overridden
                 ),
             )
+            names = await self._names(referrals, ())
             reads = []
             for referral in referrals:
                 record(
@@ -473,6 +478,7 @@ class ReferralService:
                         history=False,
                         allowed=allowed.get(pair),
                         release=_releases(principal, side),
+                        names=names,
                     )
                 )
             return reads
@@ -501,6 +507,18 @@ class ReferralService:
         if referral is None:
             raise NotFound("Referral not found.")
         return referral, self._side(principal, referral)
+
+    async def _names(
+        self, referrals: Sequence[Referral], steps: Sequence[ReferralStatusChange]
+    ) -> StaffNames:
+        """The names of the referrals' organisations and referring workers, and of who took
+        each step: one lookup for a page."""
+        return await staff_names(
+            self.uow,
+            [r.created_by for r in referrals] + [s.actor_id for s in steps],
+            [o for r in referrals for o in (r.organization_id, r.receiving_organization_id)]
+            + [s.actor_organization_id for s in steps],
+        )
 
     @staticmethod
     def _side(principal: Principal, referral: Referral) -> str:
@@ -539,10 +557,12 @@ class ReferralService:
         history: bool = True,
         allowed: frozenset[ShareableField] | None = None,
         release: bool = False,
+        names: StaffNames | None = None,
     ) -> ReferralRead:
         """The referral opened for ``side``: its snapshot filtered by her consent now
         (``allowed``, when the caller has already looked it up); ``release``: its consented
-        fields go to the integration client asking (see :func:`_releases`)."""
+        fields go to the integration client asking (see :func:`_releases`); ``names``: those
+        of the page, when the caller has already looked them up."""
         shared = self.uow.cipher.open_json(referral.shared_enc, _place(referral.id, "shared_enc"))
         reason = self.uow.cipher.open_text(referral.reason_enc, _place(referral.id, "reason_enc"))
         if referral.consent_overridden:
@@ -552,7 +572,9 @@ class ReferralService:
                 self.uow, referral.survivor_id, referral.receiving_organization_id
             )
         steps = await self.referrals.history(referral.id) if history else None
-        read = self._read(referral, side, shared, reason or "", steps, allowed)
+        if names is None:
+            names = await self._names([referral], steps or ())
+        read = self._read(referral, side, shared, reason or "", steps, allowed, names)
         if release:
             read.release()
         return read
@@ -565,6 +587,7 @@ class ReferralService:
         reason: str,
         steps: Sequence[ReferralStatusChange] | None,
         allowed: frozenset[ShareableField] | None,
+        names: StaffNames,
     ) -> ReferralRead:
         sent = [ShareableField(f) for f in referral.shared_fields or ()]
         still = [f for f in sent if allowed is None or f in allowed]
@@ -582,7 +605,11 @@ class ReferralService:
             id=referral.id,
             direction=Direction.incoming if receiving else Direction.outgoing,
             organization_id=referral.organization_id,
+            organization_name=names.organization(referral.organization_id),
+            referred_by_name=names.name(referral.created_by),
+            referred_by_contact=names.work_contact(referral.created_by),
             receiving_organization_id=referral.receiving_organization_id,
+            receiving_organization_name=names.organization(referral.receiving_organization_id),
             case_id=None if receiving else referral.case_id,
             district_id=referral.district_id,
             service_kind=referral.service_kind,
@@ -601,19 +628,21 @@ class ReferralService:
             responded_at=referral.responded_at,
             started_at=referral.started_at,
             closed_at=referral.closed_at,
-            history=None if steps is None else [self._step_read(s) for s in steps],
+            history=None if steps is None else [self._step_read(s, names) for s in steps],
             created_by=referral.created_by,
             updated_at=referral.updated_at,
             version=referral.version,
         )
 
-    def _step_read(self, step: ReferralStatusChange) -> ReferralStep:
+    def _step_read(self, step: ReferralStatusChange, names: StaffNames) -> ReferralStep:
         return ReferralStep(
             from_status=step.from_status,
             to_status=step.to_status,
             occurred_at=step.occurred_at,
             actor_id=step.actor_id,
+            actor_name=names.name(step.actor_id),
             actor_organization_id=step.actor_organization_id,
+            actor_organization_name=names.organization(step.actor_organization_id),
             note=self.uow.cipher.open_text(step.note_enc, _step_place(step.id)),
         )
 

@@ -317,12 +317,17 @@ class LoanService:
         return LoanRead.model_validate(loan)
 
     async def approve(
-        self, principal: Principal, shg_id: UUID, loan_id: UUID, data: LoanApproval
+        self,
+        principal: Principal,
+        shg_id: UUID,
+        loan_id: UUID,
+        data: LoanApproval,
+        expected_version: int | None = None,
     ) -> LoanRead:
-        """Approve a loan applied for (the group's resolution). Raises NotFound, InvalidState,
-        BusinessRuleViolation."""
+        """Approve a loan applied for (the group's resolution). Raises NotFound,
+        PreconditionFailed, InvalidState, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, LOAN, loan_id)
-        shg, loan = await self._locked(principal, shg_id, loan_id, None)
+        shg, loan = await self._locked(principal, shg_id, loan_id, expected_version)
         if loan.status != LoanStatus.applied:
             raise InvalidState(f"The loan is {loan.status}: only a loan applied for is approved.")
         check_day(shg, data.approved_on, "approved_on")
@@ -336,11 +341,18 @@ class LoanService:
         record(self.uow, principal, AuditAction.update, LOAN, loan.id)
         return LoanRead.model_validate(loan)
 
-    async def write_off(self, principal: Principal, shg_id: UUID, loan_id: UUID) -> LoanRead:
+    async def write_off(
+        self,
+        principal: Principal,
+        shg_id: UUID,
+        loan_id: UUID,
+        expected_version: int | None = None,
+    ) -> LoanRead:
         """Write off a disbursed loan that will not be repaid (it then takes no repayment; its
-        outstanding principal stays in the books). Raises NotFound, InvalidState."""
+        outstanding principal stays in the books). Raises NotFound, PreconditionFailed,
+        InvalidState."""
         authorize(self.uow, principal, policies.MANAGE, LOAN, loan_id)
-        _, loan = await self._locked(principal, shg_id, loan_id, None)
+        _, loan = await self._locked(principal, shg_id, loan_id, expected_version)
         if loan.status != LoanStatus.disbursed:
             raise InvalidState(f"The loan is {loan.status}: only a disbursed loan is written off.")
         loan.status = LoanStatus.written_off
@@ -380,6 +392,8 @@ class LoanService:
                     interest_paise=s.instalment.interest_paise,
                     status=s.status,
                     paid_on=s.paid_on,
+                    paid_paise=s.paid_paise,
+                    outstanding_paise=s.instalment.total_paise - s.paid_paise,
                 )
                 for s in states
             ],
@@ -415,6 +429,12 @@ class LoanService:
             ),
             key_of=lambda loan: (loan.created_at, loan.id),
             to_read=lambda rows: [LoanRead.model_validate(loan) for loan in rows],
+            count=lambda: self.loans.count_in_group(
+                shg.id,
+                status=status.value if status else None,
+                member_id=member_id,
+                kind=kind.value if kind else None,
+            ),
             page_type=LoanPage,
         )
         return result

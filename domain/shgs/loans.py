@@ -103,7 +103,8 @@ class InstalmentStatus(StrEnum):
     paid = "paid"  # covered on or before its due date
     paid_late = "paid_late"  # covered, after its due date
     overdue = "overdue"  # due on or before the date asked about, not covered by then
-    upcoming = "upcoming"  # not yet due
+    partly_paid = "partly_paid"  # not yet due, part of it paid already
+    upcoming = "upcoming"  # not yet due, nothing of it paid
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ class InstalmentState:
     instalment: Instalment
     status: InstalmentStatus
     paid_on: date | None
+    paid_paise: int = 0  # what the payments so far cover of it (oldest instalment first)
 
 
 def instalment_states(
@@ -119,7 +121,10 @@ def instalment_states(
     """Each instalment's state on ``as_of``, from the loan's payments (date, paise of principal
     and interest together; negative for a reversal). Payments cover instalments in order: an
     instalment is covered on the first day the payments so far reach everything due up to and
-    including it."""
+    including it. Payments are allocated to instalments oldest first: each instalment's
+    ``paid_paise`` is what remains of the payments by ``as_of`` once the instalments before it
+    are covered (at most its total), so that a repayment short of an instalment shows against
+    it (``partly_paid`` while it is not yet due, ``overdue`` with what was paid once it is)."""
     by_day: dict[date, int] = {}
     for day, paise in payments:
         if day <= as_of:
@@ -131,6 +136,7 @@ def instalment_states(
     paid_by_as_of = running
     states, due_so_far = [], 0
     for instalment in sorted(instalments, key=lambda i: i.number):
+        paid_paise = min(instalment.total_paise, max(0, paid_by_as_of - due_so_far))
         due_so_far += instalment.total_paise
         paid_on = None
         if paid_by_as_of >= due_so_far:
@@ -143,9 +149,11 @@ def instalment_states(
             )
         elif instalment.due_on <= as_of:
             status = InstalmentStatus.overdue
+        elif paid_paise > 0:
+            status = InstalmentStatus.partly_paid
         else:
             status = InstalmentStatus.upcoming
-        states.append(InstalmentState(instalment, status, paid_on))
+        states.append(InstalmentState(instalment, status, paid_on, paid_paise))
     return states
 
 

@@ -198,7 +198,22 @@ class ShgRead(ReadModel):
     version: int
 
 
-ShgPage = Page[ShgRead]
+class ShgListItem(ShgRead):
+    """A group as the list shows it: with where it stands today, so that groups compare in
+    one call."""
+
+    as_of: date = Field(description="The day of the figures below (today, Asia/Kolkata).")
+    grade: Grade | None = Field(
+        description="Its Panchasutra grade today, as `GET /shgs/{id}/grading` gives it (by "
+        "the organisation's rules); null while it is too young to grade."
+    )
+    member_count: int = Field(description="Its members today (joined, not exited).")
+    savings_paise: int = Field(
+        description="All its members' savings today, as `GET /shgs/{id}/ledger/balances`."
+    )
+
+
+ShgPage = Page[ShgListItem]
 
 
 # -- members --------------------------------------------------------------------------------
@@ -550,8 +565,16 @@ class InstalmentRead(ReadModel):
     due_on: date
     principal_paise: int
     interest_paise: int
-    status: InstalmentStatus
-    paid_on: date | None
+    status: InstalmentStatus = Field(
+        description="paid (covered by its due date), paid_late, overdue (due, not covered), "
+        "partly_paid (not yet due, part of it paid), upcoming (not yet due, nothing paid)."
+    )
+    paid_on: date | None = Field(description="The day the payments came to cover it whole.")
+    paid_paise: int = Field(
+        description="What was paid against it by `as_of`: repayments and interest are "
+        "allocated to instalments oldest first."
+    )
+    outstanding_paise: int = Field(description="What remains of it: its total less paid.")
 
 
 class LoanRead(ReadModel):

@@ -46,6 +46,7 @@ from domain.shgs.schemas import (
     MemberUpdate,
     NormRead,
     ShgCreate,
+    ShgListItem,
     ShgPage,
     ShgRead,
     ShgUpdate,
@@ -365,11 +366,26 @@ class ShgService:
                 scope, where=where, after=after, limit=limit
             ),
             key_of=lambda shg: (shg.created_at, shg.id),
-            to_read=lambda rows: [shg_read(self.uow.cipher, shg, full=full) for shg in rows],
+            to_read=lambda rows: self._listed(rows, full),
             count=lambda: self.groups.count(scope, where=where),
             page_type=ShgPage,
         )
         return result
+
+    async def _listed(self, groups: Sequence[Shg], full: bool) -> list[ShgListItem]:
+        """The page's groups with their grade, members and savings today (one statement)."""
+        day = today()
+        standings = await self.groups.standings([shg.id for shg in groups], day, SIGN_TABLE)
+        return [
+            ShgListItem(
+                **shg_read(self.uow.cipher, shg, full=full).model_dump(),
+                as_of=day,
+                grade=standings[shg.id]["grade"],
+                member_count=int(standings[shg.id]["member_count"]),
+                savings_paise=int(standings[shg.id]["savings_paise"]),
+            )
+            for shg in groups
+        ]
 
     async def get_group(self, principal: Principal, shg_id: UUID) -> ShgRead:
         """One group (the bank account number only for callers with shgs:read); audited.

@@ -351,6 +351,7 @@ class TrainingService:
                 )
                 for participant, training in rows
             ],
+            count=lambda: self.participants.count_of_survivor(survivor),
             page_type=SurvivorTrainingPage,
         )
         return result

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import AfterValidator, ConfigDict, Field, SecretStr
@@ -32,6 +32,12 @@ Password = Annotated[
 ]
 
 
+WORK_CONTACT = (
+    "How other organisations reach her at work (an office phone, a work email): shown with "
+    "the referrals she makes, so that a partner can call back. Staff data, never a survivor's."
+)
+
+
 class UserCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
@@ -39,6 +45,7 @@ class UserCreate(RequestBody):
                 {
                     "email": "rupa.das@example.org",
                     "full_name": "Rupa Das",
+                    "work_contact": "+91 33 2470 1234 (Baruipur office)",
                     "role": "social_worker",
                     "district_ids": ["8d7c0d4e-2b0a-5c43-9a55-9b8a7f1b2c3d"],
                     "password": "a long passphrase of words",
@@ -50,6 +57,9 @@ class UserCreate(RequestBody):
     id: UUID | None = None
     email: Email
     full_name: str = Field(min_length=1, max_length=200)
+    work_contact: str | None = Field(
+        default=None, min_length=1, max_length=200, description=WORK_CONTACT
+    )
     role: Role
     organization_id: UUID | None = Field(
         default=None, description="Defaults to the caller's organisation."
@@ -63,8 +73,13 @@ class UserUpdate(PatchBody):
         json_schema_extra={"examples": [{"role": "program_manager", "district_ids": []}]}
     )
 
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"work_contact"})
+
     email: Email | None = None
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    work_contact: str | None = Field(
+        default=None, min_length=1, max_length=200, description=WORK_CONTACT
+    )
     role: Role | None = None
     district_ids: list[UUID] | None = Field(default=None, max_length=100)
 
@@ -99,6 +114,7 @@ class UserRead(ReadModel):
     # integration client.
     email: Annotated[str, Personal()]
     full_name: Annotated[str, Personal()]
+    work_contact: Annotated[str | None, Personal()] = Field(description=WORK_CONTACT)
     organization_id: UUID
     role: Role
     district_ids: list[UUID]

@@ -45,6 +45,7 @@ def _read(user: AppUser, district_ids: Sequence[UUID]) -> UserRead:
         id=user.id,
         email=user.email,
         full_name=user.full_name,
+        work_contact=user.work_contact,
         organization_id=user.organization_id,
         role=Role(user.role),
         district_ids=list(district_ids),
@@ -98,6 +99,7 @@ class UserService:
         user = AppUser(
             email=data.email,
             full_name=data.full_name,
+            work_contact=data.work_contact,
             role=data.role,
             organization_id=organization_id,
             password_hash=password_hash,
@@ -165,7 +167,7 @@ class UserService:
     async def update(
         self, principal: Principal, user_id: UUID, data: UserUpdate, expected_version: int
     ) -> UserRead:
-        """Change name, email, role or districts. Raises NotFound, PreconditionFailed,
+        """Change name, work contact, email, role or districts. Raises NotFound, PreconditionFailed,
         PermissionDenied, Conflict, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, user_id)
         user = await self._locked(principal, user_id, expected_version)

@@ -26,6 +26,9 @@ class AppUser(Entity, OrganizationOwned, table=True):
 
     email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
     full_name: str = Field(max_length=200)
+    # How a partner reaches her at work (an office phone, a work address): shown with what she
+    # did where another organisation needs to call back (a referral's inbox).
+    work_contact: str | None = Field(default=None, max_length=200)
     role: Role = Field(sa_type=enum_column(Role, "role"))
     password_hash: str = Field(max_length=512)
     disabled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

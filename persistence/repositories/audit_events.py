@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -43,7 +44,56 @@ class AuditEventRepository(Repository):
         limit: int = 50,
     ) -> list[AuditEvent]:
         """Newest first, keyset on ``seq``; ``organization_ids`` None means every organisation."""
-        stmt = sa.select(AuditEvent)
+        stmt = self._filtered(
+            sa.select(AuditEvent),
+            organization_ids,
+            actor_id,
+            action,
+            entity_type,
+            entity_id,
+            occurred_from,
+            occurred_to,
+        )
+        stmt = keyset(
+            stmt, [col(AuditEvent.seq)], None if after_seq is None else (after_seq,), limit, True
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count(
+        self,
+        *,
+        organization_ids: frozenset[UUID] | None,
+        actor_id: UUID | None = None,
+        action: str | None = None,
+        entity_type: str | None = None,
+        entity_id: UUID | None = None,
+        occurred_from: datetime | None = None,
+        occurred_to: datetime | None = None,
+    ) -> int:
+        """How many events :meth:`list` pages through with the same filters."""
+        stmt = self._filtered(
+            sa.select(sa.func.count()).select_from(AuditEvent),
+            organization_ids,
+            actor_id,
+            action,
+            entity_type,
+            entity_id,
+            occurred_from,
+            occurred_to,
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    @staticmethod
+    def _filtered(
+        stmt: sa.Select[Any],
+        organization_ids: frozenset[UUID] | None,
+        actor_id: UUID | None,
+        action: str | None,
+        entity_type: str | None,
+        entity_id: UUID | None,
+        occurred_from: datetime | None,
+        occurred_to: datetime | None,
+    ) -> sa.Select[Any]:
         if organization_ids is not None:
             stmt = stmt.where(col(AuditEvent.organization_id).in_(organization_ids))
         if actor_id is not None:
@@ -58,10 +108,7 @@ class AuditEventRepository(Repository):
             stmt = stmt.where(col(AuditEvent.occurred_at) >= occurred_from)
         if occurred_to is not None:
             stmt = stmt.where(col(AuditEvent.occurred_at) < occurred_to)
-        stmt = keyset(
-            stmt, [col(AuditEvent.seq)], None if after_seq is None else (after_seq,), limit, True
-        )
-        return list((await self.session.scalars(stmt)).all())
+        return stmt
 
     async def tallies(self, event_ids: Sequence[UUID]) -> dict[UUID, AuditTally]:
         """The counts of those of ``event_ids`` that are counted events (one query a page)."""

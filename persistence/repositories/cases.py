@@ -113,6 +113,10 @@ class CaseRepository(EntityRepository[SurvivorCase]):
         stmt = stmt.order_by(col(CaseEvent.occurred_at), col(CaseEvent.id)).limit(limit + 1)
         return list((await self.session.scalars(stmt)).all())
 
+    async def count_events(self, case_id: UUID) -> int:
+        stmt = sa.select(sa.func.count()).where(col(CaseEvent.case_id) == case_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
 
 # -- hot reads (asyncpg, prepared; each read appends its audit event in the same statement) --
 # A case row is read in two steps: the rows themselves (``CASE_COLUMNS``, in an inner query

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from persistence.evidence.shg_grading import grade_sql
 from persistence.models.livelihood_vocabulary import LedgerKind, LoanKind
 from persistence.models.shg import Shg
 from persistence.models.shg_attendance import ShgAttendance
@@ -60,9 +61,10 @@ def _account_case(
     return f"(CASE {' '.join(whens)} ELSE 0 END)" if whens else "0"
 
 
-def _signed_entries(signs: SignTable, extra: str = "") -> str:
-    """A subquery of the group's entries (``:shg``), each with its signed amount (negative
-    for a reversal) and that amount's effect on every account, one column per account."""
+def _signed_entries(signs: SignTable, extra: str = "", shg: str = ":shg") -> str:
+    """A subquery of the group's entries (``shg``: an SQL expression, by default the bind
+    parameter ``:shg``), each with its signed amount (negative for a reversal) and that
+    amount's effect on every account, one column per account."""
     accounts = ", ".join(
         f"{_account_case(signs, account, 'x.entry_kind', 'x.loan_kind')} * x.amount AS {account}"
         for account in ACCOUNTS
@@ -74,7 +76,7 @@ def _signed_entries(signs: SignTable, extra: str = "") -> str:
                  CASE WHEN e.reverses_id IS NULL THEN e.amount_paise
                       ELSE -e.amount_paise END AS amount
             FROM shg_ledger_entry e LEFT JOIN shg_loan l ON l.id = e.loan_id
-           WHERE e.shg_id = :shg{extra}) x"""
+           WHERE e.shg_id = {shg}{extra}) x"""
 
 
 # -- federations and groups ----------------------------------------------------------------
@@ -101,6 +103,57 @@ class ShgFilter:
 
 class ShgRepository(EntityRepository[Shg]):
     model = Shg
+
+    async def standings(
+        self, shg_ids: Sequence[UUID], as_of: date, signs: SignTable
+    ) -> dict[UUID, Mapping[str, Any]]:
+        """For each group, on ``as_of``, in one statement whatever their number: its grade
+        (the grading endpoint's: the same facts, rules and arithmetic, see
+        persistence/evidence/shg_grading.py; NULL before it was formed or while too young to
+        grade), its members (joined, not exited) and all its members' savings (the balances'
+        ``savings``)."""
+        if not shg_ids:
+            return {}
+        books = _signed_entries(signs, " AND e.entry_date <= t.d", shg="t.id")
+        grade = grade_sql(
+            rules="t.rules",
+            formed_on="t.formed_on",
+            frequency="t.meeting_frequency",
+            as_of="t.d",
+            facts_of=lambda start: grading_facts_sql(
+                shg="t.id",
+                start=start,
+                as_of="t.d",
+                fixed="GREATEST(1, t.saving_per_meeting_paise)",
+                books=books,
+            ),
+        )
+        sql = f"""
+            WITH t AS (
+              SELECT g.id, g.formed_on, g.meeting_frequency, g.saving_per_meeting_paise,
+                     CAST(:as_of AS date) AS d, COALESCE(own.rules, shared.rules) AS rules
+                FROM shg g
+                LEFT JOIN shg_grading_rule own
+                  ON own.organization_id = g.organization_id AND own.deleted_at IS NULL
+                LEFT JOIN LATERAL (
+                  SELECT r.rules FROM shg_grading_rule r
+                   WHERE r.organization_id IS NULL AND r.deleted_at IS NULL LIMIT 1
+                ) shared ON true
+               WHERE g.id = ANY(:ids)
+            )
+            SELECT t.id,
+                   CASE WHEN t.d >= t.formed_on AND t.rules IS NOT NULL THEN gr.grade END
+                     AS grade,
+                   (SELECT count(*) FROM shg_member m
+                     WHERE m.shg_id = t.id AND m.deleted_at IS NULL AND m.joined_on <= t.d
+                       AND (m.exited_on IS NULL OR m.exited_on > t.d)) AS member_count,
+                   (SELECT coalesce(sum(s.savings), 0) FROM ({books}) s) AS savings_paise
+              FROM t LEFT JOIN LATERAL ({grade}) gr ON true"""
+        params = {"ids": list(shg_ids), "as_of": as_of}
+        rows = await self.session.execute(
+            sa.text(sql).bindparams(sa.bindparam("ids", type_=_UUIDS)), params
+        )
+        return {row.id: dict(row._mapping) for row in rows}
 
     async def earliest_record(self, shg_id: UUID) -> date | None:
         """The earliest date any of the group's records carries (meeting, entry, member,
@@ -366,18 +419,39 @@ class LoanRepository(EntityRepository[ShgLoan]):
         member_id: UUID | None = None,
         kind: str | None = None,
     ) -> list[ShgLoan]:
-        stmt = sa.select(ShgLoan).where(
-            col(ShgLoan.shg_id) == shg_id,
-            col(ShgLoan.deleted_at).is_(None),
+        stmt = self._in_group(sa.select(ShgLoan), shg_id, status, member_id, kind)
+        stmt = keyset(stmt, [col(ShgLoan.created_at), col(ShgLoan.id)], after, limit)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count_in_group(
+        self,
+        shg_id: UUID,
+        *,
+        status: str | None = None,
+        member_id: UUID | None = None,
+        kind: str | None = None,
+    ) -> int:
+        stmt = self._in_group(
+            sa.select(sa.func.count()).select_from(ShgLoan), shg_id, status, member_id, kind
         )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    @staticmethod
+    def _in_group(
+        stmt: sa.Select[Any],
+        shg_id: UUID,
+        status: str | None,
+        member_id: UUID | None,
+        kind: str | None,
+    ) -> sa.Select[Any]:
+        stmt = stmt.where(col(ShgLoan.shg_id) == shg_id, col(ShgLoan.deleted_at).is_(None))
         if status is not None:
             stmt = stmt.where(col(ShgLoan.status) == status)
         if member_id is not None:
             stmt = stmt.where(col(ShgLoan.member_id) == member_id)
         if kind is not None:
             stmt = stmt.where(col(ShgLoan.kind) == kind)
-        stmt = keyset(stmt, [col(ShgLoan.created_at), col(ShgLoan.id)], after, limit)
-        return list((await self.session.scalars(stmt)).all())
+        return stmt
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -217,6 +217,21 @@ class ParticipantRepository(EntityRepository[TrainingParticipant]):
         )
         return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
 
+    async def count_of_survivor(self, survivor: Survivor) -> int:
+        """How many enrolments :meth:`page_of_survivor` pages through."""
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(TrainingParticipant)
+            .join(Training, col(Training.id) == col(TrainingParticipant.training_id))
+            .where(
+                col(TrainingParticipant.survivor_id) == survivor.id,
+                col(TrainingParticipant.organization_id) == survivor.organization_id,
+                col(TrainingParticipant.deleted_at).is_(None),
+                col(Training.deleted_at).is_(None),
+            )
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
     async def most_attended(self, training: Training) -> int | None:
         """The most sessions any participant of the training attended (None: none recorded)."""
         stmt = sa.select(sa.func.max(TrainingParticipant.sessions_attended)).where(

@@ -34,7 +34,8 @@ SELECT EXISTS (
 # Hot reads go straight through asyncpg (prepared statements), each with its audit event
 # appended in the same statement.
 _COLUMNS = """
-    u.id, u.email, u.full_name, u.organization_id, u.role, u.disabled_at, u.last_login_at,
+    u.id, u.email, u.full_name, u.work_contact, u.organization_id, u.role, u.disabled_at,
+    u.last_login_at,
     u.created_at, u.updated_at, u.version,
     ARRAY(SELECT d.district_id FROM user_district d WHERE d.user_id = u.id
            ORDER BY d.district_id) AS district_ids
