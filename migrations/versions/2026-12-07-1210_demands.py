@@ -19,7 +19,7 @@ disposed accordingly"), and its indicators in the evidence catalogue.
   the median days to disposal; by category and place.
 
 Revision ID: 0024
-Revises: 0026
+Revises: 0023
 Create Date: 2026-12-07 12:10:00
 """
 
@@ -34,7 +34,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0024"
-down_revision: str | Sequence[str] | None = "0026"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

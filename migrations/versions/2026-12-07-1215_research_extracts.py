@@ -10,8 +10,8 @@
   read them and re-seal their records under a new key (key rotation), never change anything
   else or remove them.
 
-Revision ID: 0026
-Revises: 0022
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07 12:30:00
 """
 
@@ -22,8 +22,8 @@ import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0026"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0025"
+down_revision: str | Sequence[str] | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
