@@ -57,9 +57,10 @@ class StoryClock:
     record was "written" on the day of its story, which the evidence engine reads as the day
     of registration and as data timeliness). The audit trail takes its time from the same
     clock and so follows the story too; its hash chain runs in the order the rows were
-    written, which is what audit-verify checks. Only what the database itself stamps with
-    ``now()`` (none of the demo's rows: every timestamp is given by the models) and security
-    lifetimes (``clock.wall_time``) keep the machine's time.
+    written, which is what audit-verify checks. Only what the database stamps itself with
+    ``now()`` (a column's server default, where a write leaves it out) and security lifetimes
+    (``clock.wall_time``: tokens, sessions) keep the machine's time: they record when a row
+    was written, not when its story happened.
     """
 
     def __init__(self, started: datetime) -> None:
