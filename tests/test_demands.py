@@ -15,12 +15,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from api.app import create_app
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.settings import Settings
 from domain.demands import rules
 from domain.demands.policies import ageing_scope, demand_scope, register_scope
 from domain.demands.rules import ServiceLevels
 from persistence.clock import FixedClock, using
 from persistence.crypto import Place
+from persistence.database import Database
 from persistence.models.case_vocabulary import ReferralStatus, ServiceKind, Urgency
 from persistence.models.demand_vocabulary import DemandPriority, DemandStatus, EscalationLevel
 from persistence.models.referral import Referral
@@ -940,3 +943,30 @@ async def test_staff_link_the_register_s_records_and_each_link_is_checked(
     assert (
         await client.get(f"{DEMANDS}/{made['id']}", headers=world.leader_n.headers)
     ).status_code == 404
+
+
+def test_service_levels_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHAKTI_DEMAND_DUE_DAYS_HIGH", "4")
+    monkeypatch.setenv("SHAKTI_DEMAND_DUE_DAYS_LOW", "90")
+    levels = ServiceLevels.of(Settings())
+    assert (levels.urgent, levels.high, levels.medium, levels.low) == (7, 4, 30, 90)
+    monkeypatch.setenv("SHAKTI_DEMAND_DUE_DAYS_URGENT", "0")
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        Settings()
+
+
+async def test_a_configured_service_level_sets_the_due_date(
+    world: World, settings: Settings, database: Database
+) -> None:
+    configured = create_app(settings.model_copy(update={"demand_due_days_high": 3}), database)
+    transport = httpx.ASGITransport(app=configured, client=("203.0.113.8", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        made = await created(other, world.pm_a, DEMANDS, demand_body(priority="high"))
+        url = f"{DEMANDS}/{made['id']}"
+        raised = date.fromisoformat(made["raised_on"])
+        assert date.fromisoformat(made["due_on"]) == raised + timedelta(days=3)
+        # A new priority follows its own level (medium: 30 days from the day raised).
+        medium = await other.patch(
+            url, json={"priority": "medium"}, headers=if_match(world.pm_a, 1)
+        )
+        assert date.fromisoformat(medium.json()["due_on"]) == raised + timedelta(days=30)
