@@ -532,7 +532,7 @@ def test_help_shows_no_markup_and_every_option_is_explained(
             assert len(action.help.split()) >= 2, (name, action.option_strings)
     with pytest.raises(SystemExit):
         cli.main(["seed-demo", "--help"])
-    assert "the same seed gives the same" in capsys.readouterr().out
+    assert "the same N gives the same" in capsys.readouterr().out
 
 
 @pytest.fixture

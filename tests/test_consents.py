@@ -93,7 +93,7 @@ async def partner(factory: Factory) -> UUID:
 
 @pytest.fixture
 async def pm_a(factory: Factory, org_a: UUID) -> Actor:
-    return await factory.user(org_a, Role.program_manager)
+    return await factory.user(org_a, Role.program_manager, name="Mitali Sardar")
 
 
 @pytest.fixture
@@ -165,6 +165,9 @@ async def test_sharing_names_one_organisation_and_its_fields(
         ),
     )
     assert sharing["fields"] == ["name", "age", "phone"]
+    # who it is shared with and who recorded it, by name
+    assert sharing["shared_with_organization_name"] == "Legal Aid Partner"
+    assert sharing["recorded_by_name"] == "Mitali Sardar"
     with_other = await give(
         client,
         pm_a,
@@ -257,11 +260,16 @@ async def test_with_only_a_birth_year_she_is_a_minor_through_the_year_she_turns_
 async def test_witness_times_and_bad_bodies(
     client: httpx.AsyncClient, factory: Factory, org_a: UUID, pm_a: Actor, rupa: str
 ) -> None:
-    colleague = await factory.user(org_a, Role.social_worker)
+    colleague = await factory.user(org_a, Role.social_worker, name="Rupa Das")
     outsider = await factory.user(await factory.organization(), Role.social_worker)
     url = f"{SURVIVORS}/{rupa}/consents"
     witnessed = await give(client, pm_a, rupa, consent_body(witness_user_id=str(colleague.id)))
     assert witnessed["witness_user_id"] == str(colleague.id)
+    assert witnessed["witness_name"] == "Rupa Das"
+    history = await client.get(f"{SURVIVORS}/{rupa}/consents", headers=pm_a.headers)
+    assert {(c["witness_name"], c["recorded_by_name"]) for c in history.json()["items"]} >= {
+        ("Rupa Das", "Mitali Sardar")
+    }
     now = datetime.now(UTC)
     bad = [
         consent_body(witness_user_id=str(outsider.id)),

@@ -15,12 +15,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from api.app import create_app
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.settings import Settings
 from domain.demands import rules
 from domain.demands.policies import ageing_scope, demand_scope, register_scope
 from domain.demands.rules import ServiceLevels
 from persistence.clock import FixedClock, using
 from persistence.crypto import Place
+from persistence.database import Database
 from persistence.models.case_vocabulary import ReferralStatus, ServiceKind, Urgency
 from persistence.models.demand_vocabulary import DemandPriority, DemandStatus, EscalationLevel
 from persistence.models.referral import Referral
@@ -720,8 +723,34 @@ async def test_overdue_demands_are_listed_and_escalated_with_the_next_level_sugg
     due = due_page.json()["items"]
     assert [d["demand"]["id"] for d in due] == [urgent["id"], high["id"]]  # oldest first
     assert [(d["days_overdue"], d["suggested_level"]) for d in due] == [(12, "block"), (4, "block")]
-    # The North worker's duty list holds the North one only.
+    # The North worker's duty list holds the North one only; the manager's narrows the same
+    # way, and to an owner's; it is paged.
     assert await ids(world.sw_north, f"{DEMANDS}/escalations-due") == [high["id"]]
+    north = await ids(world.pm_a, f"{DEMANDS}/escalations-due", district_id=str(NORTH_24))
+    assert north == [high["id"]]
+    owned = await client.patch(
+        f"{DEMANDS}/{high['id']}",
+        json={"owner_id": str(world.sw_north.id)},
+        headers=if_match(world.pm_a, 1),
+    )
+    assert owned.status_code == 200
+    mine = await ids(world.pm_a, f"{DEMANDS}/escalations-due", owner_id=str(world.sw_north.id))
+    assert mine == [high["id"]]
+    first = await client.get(
+        f"{DEMANDS}/escalations-due",
+        params={"limit": 1, "include_total": "true"},
+        headers=world.pm_a.headers,
+    )
+    assert first.json()["total"] == 2
+    assert [d["demand"]["id"] for d in first.json()["items"]] == [urgent["id"]]
+    second = await client.get(
+        f"{DEMANDS}/escalations-due",
+        params={"limit": 1, "cursor": first.json()["next_cursor"]},
+        headers=world.pm_a.headers,
+    )
+    assert second.status_code == 200, second.text
+    assert [d["demand"]["id"] for d in second.json()["items"]] == [high["id"]]
+    assert second.json()["next_cursor"] is None
 
     # Escalated to the block: off the list for a service period (urgent: 7 days).
     url = f"{DEMANDS}/{urgent['id']}/escalations"
@@ -940,3 +969,56 @@ async def test_staff_link_the_register_s_records_and_each_link_is_checked(
     assert (
         await client.get(f"{DEMANDS}/{made['id']}", headers=world.leader_n.headers)
     ).status_code == 404
+
+
+def test_service_levels_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHAKTI_DEMAND_DUE_DAYS_HIGH", "4")
+    monkeypatch.setenv("SHAKTI_DEMAND_DUE_DAYS_LOW", "90")
+    levels = ServiceLevels.of(Settings())
+    assert (levels.urgent, levels.high, levels.medium, levels.low) == (7, 4, 30, 90)
+    monkeypatch.setenv("SHAKTI_DEMAND_DUE_DAYS_URGENT", "0")
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        Settings()
+
+
+async def test_a_configured_service_level_sets_the_due_date(
+    world: World, settings: Settings, database: Database
+) -> None:
+    configured = create_app(settings.model_copy(update={"demand_due_days_high": 3}), database)
+    transport = httpx.ASGITransport(app=configured, client=("203.0.113.8", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        made = await created(other, world.pm_a, DEMANDS, demand_body(priority="high"))
+        url = f"{DEMANDS}/{made['id']}"
+        raised = date.fromisoformat(made["raised_on"])
+        assert date.fromisoformat(made["due_on"]) == raised + timedelta(days=3)
+        # A new priority follows its own level (medium: 30 days from the day raised).
+        medium = await other.patch(
+            url, json={"priority": "medium"}, headers=if_match(world.pm_a, 1)
+        )
+        assert date.fromisoformat(medium.json()["due_on"]) == raised + timedelta(days=30)
+
+
+async def test_pages_of_demands_walk_every_demand_once(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    made = [world.demand["id"]]
+    made += [(await created(client, world.pm_a, DEMANDS, demand_body()))["id"] for _ in range(4)]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2, "include_total": "true"}
+        if cursor:
+            params["cursor"] = cursor
+        page = await client.get(DEMANDS, params=params, headers=world.pm_a.headers)
+        assert page.status_code == 200, page.text
+        assert page.json()["total"] == 5
+        seen += [d["id"] for d in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+        assert 'rel="next"' in page.headers["Link"]
+    assert seen == list(reversed(made))  # newest first
+    tampered = await client.get(
+        DEMANDS, params={"cursor": "bm90LWEtY3Vyc29y"}, headers=world.pm_a.headers
+    )
+    assert tampered.status_code == 400

@@ -153,13 +153,19 @@ async def demands_ageing(
     responses=LIST_ERRORS,
 )
 async def list_escalations_due(
-    request: Request, response: Response, uow: UoW, principal: Worker, page: Paging
+    request: Request,
+    response: Response,
+    uow: UoW,
+    principal: Worker,
+    page: Paging,
+    district_id: Annotated[UUID | None, Query(description="Only this district's.")] = None,
+    owner_id: Annotated[UUID | None, Query(description="Only those this person owns.")] = None,
 ) -> EscalationDuePage:
     """The duty list of escalations: overdue demands of the caller's register not escalated
     since their due date (or a service period since their last escalation), oldest first,
     each with the next level suggested (block, district, state, national). Escalating one
     (`POST /api/v1/demands/{id}/escalations`) takes it off the list for a service period."""
-    result = await _service(request, uow).escalations_due(principal, page)
+    result = await _service(request, uow).escalations_due(principal, page, district_id, owner_id)
     set_page_links(request, response, result)
     return result
 

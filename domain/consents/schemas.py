@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, model_validator
 from domain.common.dates import HorizonDatetime
 from domain.common.pagination import Page
 from domain.common.schemas import Personal, ReadModel, RequestBody
+from domain.common.staff import OrganizationName, StaffName
 from domain.survivors.schemas import FamilyRelationship, LanguageCode, PersonName
 from persistence.models.case_vocabulary import (
     ConsentGiver,
@@ -128,12 +129,14 @@ class ConsentRead(ReadModel):
     organization_id: UUID
     purpose: ConsentPurpose
     shared_with_organization_id: UUID | None
+    shared_with_organization_name: OrganizationName
     fields: list[ShareableField]
     given_by: ConsentGiver
     guardian: Annotated[Guardian | None, Personal()]
     method: ConsentMethod
     language: str
     witness_user_id: UUID | None
+    witness_name: StaffName
     given_at: datetime
     expires_at: datetime | None
     withdrawn_at: datetime | None
@@ -142,6 +145,7 @@ class ConsentRead(ReadModel):
     supersedes_id: UUID | None
     status: ConsentStatus
     created_by: UUID | None
+    recorded_by_name: StaffName
     created_at: datetime
     version: int
 

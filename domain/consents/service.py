@@ -4,7 +4,7 @@ purpose, withdrawn; and the audited override other areas call when they must act
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.staff import StaffNames, staff_names
 from domain.consents import policies
 from domain.consents.schemas import (
     ConsentCreate,
@@ -140,7 +141,7 @@ class ConsentService:
             consent.id,
             organization_id=organization_id,
         )
-        return self._read(consent, superseded=False, now=now)
+        return self._read(consent, superseded=False, now=now, names=await self._names([consent]))
 
     async def list(
         self,
@@ -171,7 +172,10 @@ class ConsentService:
         async def to_read(rows: Iterable[Consent]) -> list[ConsentRead]:
             consents = list(rows)
             superseded = await self.consents.superseded(c.id for c in consents)
-            return [self._read(c, superseded=c.id in superseded, now=now) for c in consents]
+            names = await self._names(consents)
+            return [
+                self._read(c, superseded=c.id in superseded, now=now, names=names) for c in consents
+            ]
 
         result: ConsentPage = await paginate(
             page,
@@ -205,7 +209,9 @@ class ConsentService:
             organization_id=consent.organization_id,
         )
         superseded = consent.id in await self.consents.superseded([consent.id])
-        return self._read(consent, superseded=superseded, now=utcnow())
+        return self._read(
+            consent, superseded=superseded, now=utcnow(), names=await self._names([consent])
+        )
 
     async def withdraw(
         self, principal: Principal, survivor_id: UUID, consent_id: UUID, data: ConsentWithdraw
@@ -232,7 +238,7 @@ class ConsentService:
             consent.id,
             organization_id=consent.organization_id,
         )
-        return self._read(consent, superseded=False, now=now)
+        return self._read(consent, superseded=False, now=now, names=await self._names([consent]))
 
     # -- helpers --------------------------------------------------------------------------
     async def _require(
@@ -289,7 +295,18 @@ class ConsentService:
                 field="witness_user_id",
             )
 
-    def _read(self, consent: Consent, *, superseded: bool, now: datetime) -> ConsentRead:
+    async def _names(self, consents: Sequence[Consent]) -> StaffNames:
+        """Who recorded and witnessed each consent, and the organisation it shares with, by
+        name (one lookup for a page)."""
+        return await staff_names(
+            self.uow,
+            [c.created_by for c in consents] + [c.witness_user_id for c in consents],
+            [c.shared_with_organization_id for c in consents],
+        )
+
+    def _read(
+        self, consent: Consent, *, superseded: bool, now: datetime, names: StaffNames
+    ) -> ConsentRead:
         guardian = None
         if consent.guardian_enc is not None:
             guardian = Guardian.model_validate(
@@ -302,12 +319,14 @@ class ConsentService:
             organization_id=consent.organization_id,
             purpose=consent.purpose,
             shared_with_organization_id=consent.shared_with_organization_id,
+            shared_with_organization_name=names.organization(consent.shared_with_organization_id),
             fields=[ShareableField(field) for field in consent.fields or ()],
             given_by=consent.given_by,
             guardian=guardian,
             method=consent.method,
             language=consent.language,
             witness_user_id=consent.witness_user_id,
+            witness_name=names.name(consent.witness_user_id),
             given_at=consent.given_at,
             expires_at=consent.expires_at,
             withdrawn_at=consent.withdrawn_at,
@@ -316,6 +335,7 @@ class ConsentService:
             supersedes_id=consent.supersedes_id,
             status=_status(consent, superseded, now),
             created_by=consent.created_by,
+            recorded_by_name=names.name(consent.created_by),
             created_at=consent.created_at,
             version=consent.version,
         )

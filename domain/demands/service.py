@@ -223,7 +223,13 @@ class DemandService:
         )
         return result
 
-    async def escalations_due(self, principal: Principal, page: PageRequest) -> EscalationDuePage:
+    async def escalations_due(
+        self,
+        principal: Principal,
+        page: PageRequest,
+        district_id: UUID | None = None,
+        owner_id: UUID | None = None,
+    ) -> EscalationDuePage:
         """The register's overdue demands whose escalation is due (never escalated since
         their due date, or a service period since the last escalation), oldest first, each
         with the next level suggested. Demands at the national level are not listed (nothing
@@ -249,10 +255,12 @@ class DemandService:
             page,
             sort="created-asc",
             key_arity=2,
-            fetch=lambda after, limit: self.demands.page_escalation_due(scope, on, after, limit),
+            fetch=lambda after, limit: self.demands.page_escalation_due(
+                scope, on, district_id, owner_id, after, limit
+            ),
             key_of=lambda demand: (demand.created_at, demand.id),
             to_read=shown,
-            count=lambda: self.demands.count_escalation_due(scope, on),
+            count=lambda: self.demands.count_escalation_due(scope, on, district_id, owner_id),
             page_type=EscalationDuePage,
         )
         return result

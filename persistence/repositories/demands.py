@@ -178,8 +178,10 @@ class DemandRepository(EntityRepository[Demand]):
         return int((await self.session.execute(stmt)).scalar_one())
 
     # -- escalations due and ageing -------------------------------------------------------
-    def _escalation_due(self, scope: DemandScope, on: date) -> list[Any]:
-        return [
+    def _escalation_due(
+        self, scope: DemandScope, on: date, district_id: UUID | None, owner_id: UUID | None
+    ) -> list[Any]:
+        where = [
             demand_visible(scope),
             col(Demand.status).in_(OPEN_STATUSES),
             col(Demand.next_escalation_on) < on,
@@ -188,18 +190,32 @@ class DemandRepository(EntityRepository[Demand]):
                 col(Demand.escalation_level) != EscalationLevel.national.value,
             ),
         ]
+        if district_id is not None:
+            where.append(col(Demand.district_id) == district_id)
+        if owner_id is not None:
+            where.append(col(Demand.owner_id) == owner_id)
+        return where
 
     async def page_escalation_due(
-        self, scope: DemandScope, on: date, after: tuple[Any, ...] | None, limit: int
+        self,
+        scope: DemandScope,
+        on: date,
+        district_id: UUID | None,
+        owner_id: UUID | None,
+        after: tuple[Any, ...] | None,
+        limit: int,
     ) -> list[Demand]:
-        """Up to ``limit + 1`` demands whose escalation is due, longest due first."""
-        stmt = sa.select(Demand).where(*self._escalation_due(scope, on))
-        stmt = keyset(stmt, [col(Demand.next_escalation_on), col(Demand.id)], after, limit)
+        """Up to ``limit + 1`` demands whose escalation is due, oldest first, after
+        (created_at, id)."""
+        stmt = sa.select(Demand).where(*self._escalation_due(scope, on, district_id, owner_id))
+        stmt = keyset(stmt, [col(Demand.created_at), col(Demand.id)], after, limit)
         return list((await self.session.scalars(stmt)).all())
 
-    async def count_escalation_due(self, scope: DemandScope, on: date) -> int:
+    async def count_escalation_due(
+        self, scope: DemandScope, on: date, district_id: UUID | None, owner_id: UUID | None
+    ) -> int:
         stmt = sa.select(sa.func.count()).select_from(Demand)
-        stmt = stmt.where(*self._escalation_due(scope, on))
+        stmt = stmt.where(*self._escalation_due(scope, on, district_id, owner_id))
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def open_by_age(
