@@ -8,6 +8,7 @@ from persistence.models.organization import Organization
 from persistence.models.app_user import AppUser
 from persistence.models.user_district import UserDistrict
 from persistence.models.integration_client import IntegrationClient
+from persistence.models.device import Device
 from persistence.models.auth_session import AuthSession
 from persistence.models.refresh_token import RefreshToken
 from persistence.models.login_throttle import LoginThrottle
@@ -78,6 +79,7 @@ from persistence.models.evidence_delta import EvidenceDelta
 from persistence.models.evidence_month_delta import EvidenceMonthDelta
 from persistence.models.evidence_dirty import EvidenceDirty
 from persistence.models.evidence_rollup import EvidenceRollup
+from persistence.models.attachment import Attachment
 
 __all__ = [
     "AdvocacyAction",
@@ -87,6 +89,7 @@ __all__ = [
     "AssessmentItem",
     "AssessmentResponse",
     "AssessmentSection",
+    "Attachment",
     "AuditChainHead",
     "AuditEvent",
     "AuditTally",
@@ -100,6 +103,7 @@ __all__ = [
     "CaseNumberCounter",
     "CaseVisit",
     "Consent",
+    "Device",
     "District",
     "DuplicateAlert",
     "DutyBearerCommitment",
