@@ -200,6 +200,9 @@ def _route(scope: Scope) -> str:
     return getattr(route, "path", None) or metrics.UNMATCHED_ROUTE
 
 
+_FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
 class _BodyTooLarge(HTTPException):
     """Raised while streaming; FastAPI re-raises HTTPExceptions from body parsing as they are,
     so the exception handler answers 413 (and the middleware does when it escapes)."""
@@ -255,6 +258,16 @@ class BodyLimitMiddleware:
                 await self._too_large(scope, receive, send, limit)
                 return
         has_body = (length is not None and int(length) > 0) or "transfer-encoding" in headers
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if upload and has_body and media_type in _FORM_MEDIA_TYPES:
+            # A file is its bytes as the body: a form would be parsed (and mistaken) first.
+            await _problem(
+                415,
+                "Unsupported media type",
+                "Send the file's bytes as the body, not a form.",
+                "unsupported-media-type",
+            )(scope, receive, send)
+            return
         if has_body and path.startswith(self.api_prefix) and not upload:
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
             wants_form = path in self.form_paths

@@ -16,6 +16,7 @@ re-seals 32 bytes per file and never rewrites the file. Object layout:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -64,17 +65,35 @@ def open_file(cipher: FieldCipher, attachment_id: UUID, sealed_key: bytes, store
         raise DecryptionError("the stored file does not belong here or was altered") from exc
 
 
-class AttachmentStorage:
-    """Put, get and delete sealed objects by key, on any obstore store."""
+def _is_store(candidate: Any) -> bool:
+    """Whether ``candidate`` is an obstore store rather than a function that makes one."""
+    return hasattr(candidate, "put_async")
 
-    def __init__(self, store: Any, description: str) -> None:
-        self.store = store
+
+class AttachmentStorage:
+    """Put, get and delete sealed objects by key, on any obstore store (made on first use, so
+    that a process that never touches attachments never needs their directory or bucket)."""
+
+    def __init__(self, store: Any | Callable[[], Any], description: str) -> None:
+        self._make = store if callable(store) and not _is_store(store) else None
+        self._store = None if self._make is not None else store
         self.description = description  # for logs: where, never what
+
+    @property
+    def store(self) -> Any:
+        if self._store is None and self._make is not None:
+            self._store = self._make()
+        return self._store
 
     @classmethod
     def local(cls, directory: Path) -> AttachmentStorage:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return cls(LocalStore(directory, mkdir=True), f"local directory {directory}")
+        """A local directory, made private to the service's user (mode 700) on first use."""
+
+        def make() -> LocalStore:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return LocalStore(directory, mkdir=True)
+
+        return cls(make, f"local directory {directory}")
 
     @classmethod
     def s3(
@@ -93,8 +112,7 @@ class AttachmentStorage:
             config["endpoint"] = endpoint
         if region:
             config["region"] = region
-        store = S3Store(bucket, prefix=prefix or None, config=config)
-        return cls(store, f"s3 bucket {bucket}")
+        return cls(S3Store(bucket, prefix=prefix or None, config=config), f"s3 bucket {bucket}")
 
     async def put(self, key: str, data: bytes) -> None:
         await obstore.put_async(self.store, key, data)

@@ -501,8 +501,9 @@ def test_the_default_store_is_a_private_local_directory(tmp_path: Path) -> None:
         data_active_kid="k",
     )
     storage = storage_from_settings(settings)
-    assert storage.store.__class__.__name__ == "LocalStore"
     directory = tmp_path / "attachments"
+    assert not directory.exists()  # made on first use, not when the app starts
+    assert storage.store.__class__.__name__ == "LocalStore"
     assert directory.is_dir()
     assert directory.stat().st_mode & 0o077 == 0
 
@@ -538,3 +539,19 @@ async def test_rotating_the_data_key_reseals_the_file_key_and_leaves_the_file(
     finally:
         database.cipher = original
     assert await stored_bytes(app, connection, created["id"]) == stored_before
+
+
+async def test_a_multipart_upload_is_refused_not_misread(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    response = await client.post(
+        f"{API}/cases/{world.case}/attachments",
+        files={"file": ("scan.pdf", PDF_TEXT, "application/pdf")},
+        headers=world.sw_a.headers,
+    )
+    assert response.status_code == 415, response.text
+    assert "bytes" in response.json()["detail"]
+    count = await connection.scalar(
+        sa.text("SELECT count(*) FROM attachment WHERE record_id = :c"), {"c": world.case}
+    )
+    assert count == 0

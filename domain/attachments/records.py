@@ -33,11 +33,9 @@ C = AttachmentCategory
 
 @dataclass(frozen=True, slots=True)
 class Located:
-    """A record found in the caller's scope: its organisation, and the record it hangs off
-    when its path names one (a consent's survivor, a meeting's group)."""
+    """A record found in the caller's scope: the organisation its attachments belong to."""
 
     organization_id: UUID
-    parent_id: UUID | None = None
 
 
 # (uow, caller, record id, the id of the record it hangs off when the path names one)
@@ -73,7 +71,7 @@ async def _consent(
         or consent.organization_id != survivor.organization_id
     ):
         raise NotFound("Consent not found.")
-    return Located(consent.organization_id, consent.survivor_id)
+    return Located(consent.organization_id)
 
 
 async def _shg_meeting(
@@ -91,7 +89,7 @@ async def _shg_meeting(
     meeting = await meetings.in_group(shg.id, meeting_id)
     if meeting is None:
         raise NotFound("Meeting not found.")
-    return Located(meeting.organization_id, meeting.shg_id)
+    return Located(meeting.organization_id)
 
 
 @dataclass(frozen=True, slots=True)
