@@ -11,6 +11,9 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from obstore.store import MemoryStore, S3Store
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
@@ -18,7 +21,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.app import create_app
-from domain.attachments.metadata import DamagedFile, strip_jpeg, strip_png
+from domain.attachments.metadata import PNG_SIGNATURE, DamagedFile, strip_jpeg, strip_png
 from domain.attachments.sniffing import sniff
 from domain.attachments.storage import storage_from_settings
 from domain.common.principal import Role
@@ -46,6 +49,21 @@ def photo_with_location() -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif.tobytes(), comment=b"taken at her home")
     return buffer.getvalue()
+
+
+_PHOTO: list[bytes] = []
+
+
+def photo_sample() -> bytes:
+    """One photo with its location, made once (for the property test's many examples)."""
+    if not _PHOTO:
+        _PHOTO.append(photo_with_location())
+    return _PHOTO[0]
+
+
+settings_for_hypothesis = hypothesis_settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def png(text: str | None = None) -> bytes:
@@ -555,3 +573,21 @@ async def test_a_multipart_upload_is_refused_not_misread(
         sa.text("SELECT count(*) FROM attachment WHERE record_id = :c"), {"c": world.case}
     )
     assert count == 0
+
+
+@settings_for_hypothesis
+@given(st.binary(max_size=600))
+def test_the_walk_never_fails_but_as_a_damaged_file(junk: bytes) -> None:
+    for data in (b"\xff\xd8" + junk, photo_sample()[: len(junk)] + junk):
+        try:
+            cleaned = strip_jpeg(data)
+        except DamagedFile:
+            continue
+        # Cleaning twice changes nothing: no segment the walk drops is left in what it kept.
+        assert strip_jpeg(cleaned) == cleaned
+    for data in (PNG_SIGNATURE + junk, png()[: len(junk)] + junk):
+        try:
+            cleaned = strip_png(data)
+        except DamagedFile:
+            continue
+        assert strip_png(cleaned) == cleaned

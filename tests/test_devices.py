@@ -17,7 +17,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.common.errors import NotAuthenticated
 from domain.common.principal import Role
+from domain.identity.tokens import TokenSubject
 from tests.factories import DEFAULT_PASSWORD, SOUTH_24, Actor, CaseFactory, Factory
 
 API = "/api/v1"
@@ -327,3 +329,28 @@ async def test_a_program_manager_lists_one_persons_devices(
         headers=world.pm_a.headers,
     )
     assert [d["id"] for d in rest.json()["items"]] == [second["id"]]
+
+
+async def test_only_a_persons_token_can_name_a_device(
+    app: Any, client: httpx.AsyncClient, world: World
+) -> None:
+    tokens = app.state.container.identity.tokens
+    device = uuid.uuid4()
+    forged = tokens.issue_access_token(
+        TokenSubject(
+            principal_kind="client",
+            id=world.client_a.id,
+            organization_id=world.org_a,
+            role=Role.program_manager.value,
+            access_version=1,
+            scopes=(),
+            device_id=device,
+        ),
+        600,
+    )
+    with pytest.raises(NotAuthenticated):
+        tokens.verify_access_token(forged)
+    answer = await client.get(
+        f"{API}/me", headers={"Authorization": f"Bearer {forged}", "X-Device-Id": str(device)}
+    )
+    assert answer.status_code == 401
