@@ -219,7 +219,6 @@ def create_app(
     for module in (
         auth,
         me,
-        devices,
         organizations,
         users,
         reset_requests,
@@ -241,6 +240,7 @@ def create_app(
         identification,
         expansion,
         evidence,
+        devices,
         attachments,
     ):
         api.include_router(module.router)

@@ -244,7 +244,9 @@ class AttachmentService:
         authorize(
             self.uow, principal, policies.MANAGE if write else policies.READ, ENTITY, attachment_id
         )
-        attachment = await self.attachments.get_in(principal.organization_id, attachment_id)
+        attachment = await self.attachments.get_in(
+            principal.organization_id, attachment_id, for_update=write
+        )
         if attachment is None:
             raise NotFound("Attachment not found.")
         rules = RECORD_KINDS[AttachmentRecordKind(attachment.record_kind)]

@@ -24,20 +24,20 @@ class AttachmentRepository(Repository):
         await self.session.flush()
         return attachment
 
-    async def get_in(self, organization_id: UUID | None, attachment_id: UUID) -> Attachment | None:
-        """A live attachment of the organisation, locked for the transaction (a delete and a
-        download must not interleave)."""
+    async def get_in(
+        self, organization_id: UUID | None, attachment_id: UUID, *, for_update: bool = False
+    ) -> Attachment | None:
+        """A live attachment of the organisation; with ``for_update`` locked for the
+        transaction (two deletes must not both remove and mark it)."""
         if organization_id is None:
             return None
-        stmt = (
-            sa.select(Attachment)
-            .where(
-                col(Attachment.id) == attachment_id,
-                col(Attachment.organization_id) == organization_id,
-                col(Attachment.deleted_at).is_(None),
-            )
-            .with_for_update()
+        stmt = sa.select(Attachment).where(
+            col(Attachment.id) == attachment_id,
+            col(Attachment.organization_id) == organization_id,
+            col(Attachment.deleted_at).is_(None),
         )
+        if for_update:
+            stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
     def _of(self, organization_id: UUID, kind: AttachmentRecordKind, record_id: UUID) -> Any:
