@@ -62,6 +62,10 @@ RUN groupadd --system --gid 10001 shakti \
 # Owned by root and read-only for the service user.
 COPY --from=builder /opt/venv /opt/venv
 
+# Attachments' encrypted files (SHAKTI_ATTACHMENTS_DIR in docker-compose.yml, a named volume),
+# writable by the service user only.
+RUN install -d -o 10001 -g 10001 -m 700 /var/lib/shakti /var/lib/shakti/attachments
+
 WORKDIR /app
 USER 10001:10001
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,11 +18,13 @@ from api.logging import get_logger
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.routers import (
     assessments,
+    attachments,
     audit,
     auth,
     care_plans,
     cases,
     demands,
+    devices,
     entitlements,
     evidence,
     expansion,
@@ -57,11 +60,17 @@ from persistence.boundary import session_problems
 from persistence.database import Database
 
 API_PREFIX = "/api/v1"
+# Uploads of attachments: raw file bytes, up to SHAKTI_MAX_UPLOAD_BYTES (api/routers/attachments).
+UPLOAD_PATHS = re.compile(rf"^{API_PREFIX}/.+/attachments$")
 VERSION = "0.1.0"
 
 TAGS = [
     {"name": "auth", "description": "Tokens: sign in, refresh, client credentials, log out."},
     {"name": "me", "description": "The caller's own identity."},
+    {
+        "name": "devices",
+        "description": "Devices the app runs on: registered, bound to sign-ins, revoked.",
+    },
     {"name": "organizations", "description": "Organisations on the platform."},
     {"name": "users", "description": "User accounts."},
     {"name": "integration clients", "description": "Service principals of organisations."},
@@ -103,6 +112,10 @@ TAGS = [
     {
         "name": "demands",
         "description": "The demands and issues register: raised, worked, escalated, disposed.",
+    },
+    {
+        "name": "attachments",
+        "description": "Files on records: sniffed, stripped of location data, encrypted.",
     },
     {"name": "health", "description": "Liveness, readiness and metrics."},
 ]
@@ -243,6 +256,8 @@ def create_app(
         research,
         evidence,
         demands,
+        devices,
+        attachments,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -255,6 +270,8 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
         api_prefix=API_PREFIX,
         form_paths=(auth.TOKEN_PATH, auth.REVOKE_PATH),
     )
@@ -267,6 +284,7 @@ def create_app(
             "If-Match",
             "Idempotency-Key",
             "X-Request-ID",
+            "X-Device-Id",
         ],
         "expose_headers": ["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
         "max_age": 600,

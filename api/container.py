@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from domain.attachments.storage import storage_from_settings
 from domain.audit.repeats import RepeatedEvents
 from domain.common.settings import Settings
 from domain.identity.keys import (
@@ -16,6 +17,7 @@ from domain.identity.passwords import Passwords
 from domain.identity.service import IdentityConfig
 from domain.identity.throttle import LoginThrottle
 from domain.identity.tokens import TokenService
+from persistence.attachment_store import AttachmentStorage
 from persistence.database import Database
 
 
@@ -24,6 +26,7 @@ class Container:
     settings: Settings
     database: Database
     identity: IdentityConfig
+    attachments: AttachmentStorage
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Container:
@@ -53,4 +56,9 @@ class Container:
             database.cipher = cipher_from_settings(settings)
         if database.audit_keys is None:
             database.audit_keys = audit_keys_from_settings(settings)
-        return cls(settings=settings, database=database, identity=identity)
+        return cls(
+            settings=settings,
+            database=database,
+            identity=identity,
+            attachments=storage_from_settings(settings),
+        )

@@ -26,6 +26,7 @@ from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
 from domain.common.request_context import note_caller
+from domain.devices.schemas import DEVICE_ID_HEADER
 from domain.identity.service import AuthService
 from persistence.uow import UnitOfWork
 
@@ -76,6 +77,12 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
+def device_header(request: Request) -> str | None:
+    """The device a request says it comes from (X-Device-Id): a token bound to a device is
+    accepted only with that device's id (domain/devices)."""
+    return request.headers.get(DEVICE_ID_HEADER)
+
+
 class PolicyDependency:
     """The dependency a route declares to name its policy. In one step it authenticates the
     caller (token, then one query that the account and session are live) and applies the
@@ -87,7 +94,9 @@ class PolicyDependency:
 
     async def __call__(self, request: Request, uow: UoW) -> Principal:
         container = get_container(request)
-        principal = await AuthService(uow, container.identity).authenticate(bearer_token(request))
+        principal = await AuthService(uow, container.identity).authenticate(
+            bearer_token(request), device_header(request)
+        )
         setattr(request.state, CALLER, principal)
         # What the answer may carry depends on who asks (personal fields: not to clients).
         note_caller(principal.kind)

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from api.problems import problem_response
+from domain.attachments.errors import ContentTooLarge, UnsupportedMediaType
 from domain.common import errors
 
 logger = logging.getLogger("shakti.api")
@@ -26,6 +27,8 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.InvalidState: 409,
     errors.PreconditionFailed: 412,
+    ContentTooLarge: 413,
+    UnsupportedMediaType: 415,
     errors.BusinessRuleViolation: 422,
     errors.PreconditionRequired: 428,
     errors.TooManyRequests: 429,

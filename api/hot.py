@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.container import Container
-from api.deps import CALLER, bearer_token, request_unit_of_work
+from api.deps import CALLER, bearer_token, device_header, request_unit_of_work
 from api.errors import domain_error_handler, validation_error_handler
 from api.http import etag, next_link
 from api.text_guard import parameter_issues
@@ -67,17 +67,22 @@ async def serve(request: Request, policy: Policy, handler: HotHandler) -> Respon
     try:
         async with request_unit_of_work(request, fast_lane=True) as uow:
             auth = AuthService(uow, container.identity)
-            principal, check = await auth.claimed(bearer_token(request))
+            principal, check = await auth.claimed(bearer_token(request), device_header(request))
             setattr(request.state, CALLER, principal)
             note_caller(principal.kind)
             if not policy.permits(principal):
                 # A refused role learns nothing more than its own token says, but a dead
                 # token is a 401 first, as on every other route.
                 if not await auth.is_live(check):
-                    raise NotAuthenticated("The access token is not valid.")
+                    raise await auth.refusal(check)
                 record_denied(uow, principal, policy.entity)
                 raise policy.refusal(principal)
-            return await handler(request, uow, principal, check)
+            try:
+                return await handler(request, uow, principal, check)
+            except NotAuthenticated:
+                # The handler's statement found the token dead: say why as every route does
+                # (a revoked device is told to wipe).
+                raise await auth.refusal(check) from None
     except DomainError as exc:
         return await domain_error_handler(request, exc)
     except _QueryError as exc:

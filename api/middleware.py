@@ -202,6 +202,9 @@ def _route(scope: Scope) -> str:
     return getattr(route, "path", None) or metrics.UNMATCHED_ROUTE
 
 
+_FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
 class _BodyTooLarge(HTTPException):
     """Raised while streaming; FastAPI re-raises HTTPExceptions from body parsing as they are,
     so the exception handler answers 413 (and the middleware does when it escapes)."""
@@ -213,7 +216,9 @@ class _BodyTooLarge(HTTPException):
 class BodyLimitMiddleware:
     """Answers 413 for bodies over ``max_bytes`` (by Content-Length, or while streaming), and
     415 when a body's media type is not what the endpoint takes: JSON everywhere under the
-    API, form-encoded on the OAuth2 endpoints."""
+    API, form-encoded on the OAuth2 endpoints. Uploads (POSTs to ``upload_paths``) may reach
+    ``max_upload_bytes`` and take any media type: what a file is comes from its bytes, judged
+    by the endpoint after it has authenticated the caller."""
 
     def __init__(
         self,
@@ -222,9 +227,13 @@ class BodyLimitMiddleware:
         max_bytes: int,
         api_prefix: str,
         form_paths: Iterable[str],
+        max_upload_bytes: int | None = None,
+        upload_paths: re.Pattern[str] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes or max_bytes
+        self.upload_paths = upload_paths
         self.api_prefix = api_prefix
         self.form_paths = frozenset(form_paths)
 
@@ -234,18 +243,34 @@ class BodyLimitMiddleware:
             return
         headers = Headers(scope=scope)
         length = headers.get("content-length")
+        path: str = scope["path"]
+        upload = (
+            self.upload_paths is not None
+            and scope["method"] == "POST"
+            and self.upload_paths.match(path) is not None
+        )
+        limit = self.max_upload_bytes if upload else self.max_bytes
         if length is not None:
             if not length.isdigit():
                 await _problem(
                     400, "Bad request", "Content-Length is not a number.", "bad-request"
                 )(scope, receive, send)
                 return
-            if int(length) > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if int(length) > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
         has_body = (length is not None and int(length) > 0) or "transfer-encoding" in headers
-        path: str = scope["path"]
-        if has_body and path.startswith(self.api_prefix):
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if upload and has_body and media_type in _FORM_MEDIA_TYPES:
+            # A file is its bytes as the body: a form would be parsed (and mistaken) first.
+            await _problem(
+                415,
+                "Unsupported media type",
+                "Send the file's bytes as the body, not a form.",
+                "unsupported-media-type",
+            )(scope, receive, send)
+            return
+        if has_body and path.startswith(self.api_prefix) and not upload:
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
             wants_form = path in self.form_paths
             ok = (
@@ -270,20 +295,20 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _BodyTooLarge:
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, limit)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         await _problem(
             413,
             "Content too large",
-            f"The body may not exceed {self.max_bytes} bytes.",
+            f"The body may not exceed {limit} bytes.",
             "content-too-large",
         )(scope, receive, send)
 

@@ -77,6 +77,12 @@ class Problem(BaseModel):
     request_id: str | None = None
     error: str | None = Field(default=None, description="OAuth2 error code (token endpoint).")
     errors: list[ValidationIssue] | None = None
+    wipe: bool | None = Field(
+        default=None,
+        description="With type `urn:shakti-mis:problem:device-revoked` (401): the device was "
+        "revoked; the app deletes every record, file and token it keeps, then signs out.",
+    )
+    device_id: str | None = Field(default=None, description="The revoked device (with `wipe`).")
 
 
 _DESCRIPTIONS = {

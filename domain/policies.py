@@ -12,6 +12,7 @@ from domain.cases import policies as case_policies
 from domain.common.policy import Policy, registered_policies
 from domain.consents import policies as consent_policies
 from domain.demands import policies as demand_policies
+from domain.devices import policies as device_policies
 from domain.entitlements import policies as entitlement_policies
 from domain.evidence import policies as evidence_policies
 from domain.expansion import policies as expansion_policies
@@ -48,6 +49,7 @@ AREAS = (
     care_plan_policies,
     case_policies,
     consent_policies,
+    device_policies,
     follow_up_policies,
     legal_policies,
     referral_policies,

@@ -81,6 +81,9 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("leader_group_meeting", "minutes_enc"),
     SealedColumn("identification_referral", "details_enc"),
     SealedColumn("identification_referral", "decision_enc"),
+    # The per-file key of an attachment (persistence/attachment_store.py): re-sealing it is
+    # the whole rotation of a file, whose bytes stay as they are.
+    SealedColumn("attachment", "file_key_enc"),
     SealedColumn("safety_report", "report_enc"),
     SealedColumn("safety_report", "review_enc"),
     SealedColumn("media_engagement", "story_enc"),

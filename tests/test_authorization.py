@@ -681,7 +681,10 @@ def example_body(app: Any, method: str, template: str) -> Any:
     operation = spec["paths"][template][method.lower()]
     if "requestBody" not in operation:
         return None
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    content = operation["requestBody"]["content"]
+    if "application/json" not in content:
+        return None  # a file upload (attachments): its bytes are judged after the scope
+    schema = content["application/json"]["schema"]
     name = schema["$ref"].rsplit("/", 1)[-1]
     return copy.deepcopy(spec["components"]["schemas"][name]["examples"][0])
 

@@ -37,6 +37,7 @@ from pydantic import SecretStr
 from sqlmodel import col
 
 from api.route_table import api_routes
+from domain.attachments.service import AttachmentService
 from domain.cases.schemas import CaseAssignment, CaseCreate, CaseDetail
 from domain.cases.service import CaseService
 from domain.common.errors import BusinessRuleViolation, PermissionDenied
@@ -87,6 +88,12 @@ from persistence.models.case_vocabulary import (
     ServiceKind,
     Sex,
     ShareableField,
+)
+from persistence.models.device import Device
+from persistence.models.device_vocabulary import (
+    AttachmentCategory,
+    AttachmentRecordKind,
+    DevicePlatform,
 )
 from persistence.models.duplicate_alert import DuplicateAlert
 from persistence.models.integration_client import IntegrationClient
@@ -830,6 +837,9 @@ FILLINGS: dict[str, str] = {
     "/trainings/{training_id}": "SELECT t.id AS training_id FROM training t ORDER BY"
     " EXISTS (SELECT 1 FROM training_participant p WHERE p.training_id = t.id"
     " AND p.survivor_id IS NOT NULL) DESC, t.id LIMIT 2",
+    "/devices/{device_id}": "SELECT id AS device_id FROM device ORDER BY created_at LIMIT 1",
+    "/attachments/{attachment_id}": "SELECT id AS attachment_id FROM attachment"
+    " ORDER BY created_at LIMIT 1",
     "/trainings/{training_id}/participants/{participant_id}": "SELECT id AS participant_id,"
     " training_id FROM training_participant ORDER BY survivor_id IS NOT NULL DESC, id LIMIT 2",
     "/leader-groups/{group_id}": "SELECT id AS group_id FROM leader_group ORDER BY id LIMIT 1",
@@ -1066,6 +1076,7 @@ async def sealed_values(uow: UnitOfWork) -> frozenset[str]:
         if (column.table, column.column) in {
             ("referral", "shared_enc"),
             ("idempotency_record", "response_body"),
+            ("attachment", "file_key_enc"),  # a key (random bytes), not text
         }:
             continue
         keys = ", ".join(column.keys)
@@ -1184,6 +1195,33 @@ async def build_world(factory: Factory) -> World:
         await uow.session.flush()
         await ResearchExtractService(uow, ExtractSettings(k=11, suppression_limit=0.05)).make(
             user_principal(manager), study.id, ExtractCreate()
+        )
+    # Nor a device or an attachment (a consent form of a survivor of the lead).
+    async with factory.uow() as uow:
+        uow.session.add(
+            Device(
+                organization_id=manager.organization_id,
+                user_id=manager.id,
+                name="Walk test phone",
+                platform=DevicePlatform.android,
+                app_version="1.0.0",
+            )
+        )
+        survivor_id = await uow.session.scalar(
+            sa.text("SELECT id FROM survivor WHERE organization_id = :o ORDER BY id LIMIT 1"),
+            {"o": manager.organization_id},
+        )
+        await AttachmentService(uow, factory.container.attachments, 1 << 20).upload(
+            Principal(
+                kind=PrincipalKind.user,
+                id=manager.id,
+                organization_id=manager.organization_id,
+                role=Role.program_manager,
+            ),
+            AttachmentRecordKind.survivor,
+            survivor_id,
+            b"%PDF-1.4 signed consent form of the walk test",
+            category=AttachmentCategory.consent_form,
         )
     async with factory.uow() as uow:
         secrets = await sealed_values(uow)

@@ -6,6 +6,7 @@ import base64
 import binascii
 from typing import Annotated
 from urllib.parse import unquote
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Request, Response
 
@@ -37,6 +38,15 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
+def _device(device_id: str | None) -> UUID | None:
+    if not device_id:
+        return None
+    try:
+        return UUID(device_id)
+    except ValueError as exc:
+        raise InvalidGrant("device_id is not a device id.") from exc
+
+
 @router.post(
     "/token",
     operation_id="auth:token",
@@ -56,6 +66,7 @@ async def issue_token(
     scope: Annotated[str | None, Form(max_length=4000)] = None,
     otp: Annotated[str | None, Form(max_length=10)] = None,
     recovery_code: Annotated[str | None, Form(max_length=40)] = None,
+    device_id: Annotated[str | None, Form(max_length=36)] = None,
 ) -> TokenResponse:
     """Get an access token (form-encoded, RFC 6749).
 
@@ -74,8 +85,16 @@ async def issue_token(
       access token that reaches only `GET /me`, `POST /auth/revoke` and `/me/second-factor`
       (every other call answers 403 `urn:shakti-mis:problem:second-factor-enrolment-required`),
       and no refresh token: she enrols, confirms, and signs in again with a code.
-    - `grant_type=refresh_token` with `refresh_token`: a new access token and a new refresh
-      token; each refresh token works once, and reusing one ends its whole session.
+    - **Devices.** With `device_id` (a device registered to her, `POST /devices`) the
+      password grant binds the session to that device: its tokens carry the device and every
+      request with them must send `X-Device-Id: <device_id>` (401 otherwise), and its refresh
+      token works only with the same `device_id`. Registering a device also binds the session
+      it was registered with. A device an administrator revoked answers 401 with the problem
+      type `urn:shakti-mis:problem:device-revoked` and `wipe: true`, here and on every call
+      with its tokens: the app deletes its local data.
+    - `grant_type=refresh_token` with `refresh_token` (and `device_id` for a session bound to
+      a device): a new access token and a new refresh token; each refresh token works once,
+      and reusing one ends its whole session.
     - `grant_type=client_credentials` with `client_id` and `client_secret` (form fields or HTTP
       Basic), optionally `scope`: for integration clients.
     """
@@ -90,11 +109,11 @@ async def issue_token(
         proof = SecondFactorProof.model_construct(
             otp=otp or None, recovery_code=recovery_code or None
         )
-        return await service.password_grant(username, password, proof)
+        return await service.password_grant(username, password, proof, _device(device_id))
     if grant_type == "refresh_token":
         if not refresh_token:
             raise InvalidGrant("refresh_token is required.")
-        return await service.refresh_grant(refresh_token)
+        return await service.refresh_grant(refresh_token, _device(device_id))
     if grant_type == "client_credentials":
         basic = _basic_credentials(request)
         if basic is not None:

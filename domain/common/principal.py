@@ -30,6 +30,8 @@ class Principal:
     # Signed in with her password while her role needs a second factor she has not enrolled:
     # she may only enrol one (policies marked ``while_enrolling``).
     must_enrol_second_factor: bool = False
+    # People only: the registered device her token is bound to (None: not bound to one).
+    device_id: UUID | None = None
 
     @property
     def is_platform_admin(self) -> bool:

@@ -137,6 +137,18 @@ class Settings(BaseSettings):
     docs_enabled: bool | None = None
     log_level: str = "INFO"
 
+    # Attachments (domain/attachments). A file larger than max_upload_bytes is refused (413),
+    # by its Content-Length before any byte is read. The bytes, sealed, go to
+    # attachments_s3_bucket when set (S3-compatible: attachments_s3_endpoint for MinIO and
+    # others; credentials from the standard AWS_* environment), else to attachments_dir
+    # (default: <data_dir>/attachments).
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    attachments_dir: Path | None = None
+    attachments_s3_bucket: str = ""
+    attachments_s3_prefix: str = ""
+    attachments_s3_endpoint: str = ""
+    attachments_s3_region: str = ""
+
     # Intake: duplicate-check hits a person is told of (409 naming survivors) within a window
     # before her intakes answer 429 until the window has passed.
     intake_duplicate_hits_per_window: int = Field(default=10, ge=1)

@@ -21,6 +21,9 @@ from domain.common.errors import (
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.common.request_context import current_request
 from domain.common.settings import Settings
+from domain.devices.errors import DeviceRevoked
+from domain.devices.schemas import DEVICE_ID_HEADER
+from domain.devices.service import DeviceService
 from domain.identity import policies
 from domain.identity.passwords import Passwords
 from domain.identity.schemas import Me, SecondFactorProof, TokenResponse
@@ -50,6 +53,13 @@ def _refresh_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+def _same_device(bound: UUID, presented: str | None) -> bool:
+    try:
+        return presented is not None and UUID(presented.strip()) == bound
+    except ValueError:
+        return False
+
+
 def _new_refresh_token() -> tuple[str, bytes]:
     token = REFRESH_PREFIX + secrets.token_urlsafe(32)
     return token, _refresh_digest(token)
@@ -77,11 +87,17 @@ class AuthService:
 
     # -- grants ---------------------------------------------------------------------------
     async def password_grant(
-        self, email: str, password: str, second_factor: SecondFactorProof | None = None
+        self,
+        email: str,
+        password: str,
+        second_factor: SecondFactorProof | None = None,
+        device_id: UUID | None = None,
     ) -> TokenResponse:
-        """Sign a person in (with a code too once she has a second factor). Raises
-        TooManyRequests, or InvalidGrant that never says whether the email exists
-        (SecondFactorRequired / SecondFactorRejected after a right password)."""
+        """Sign a person in (with a code too once she has a second factor); with
+        ``device_id``, on that registered device of hers, to which the session is bound.
+        Raises TooManyRequests, or InvalidGrant that never says whether the email exists
+        (SecondFactorRequired / SecondFactorRejected after a right password; a device not
+        hers), DeviceRevoked."""
         now = utcnow()
         throttle, throttle_repo = self.config.throttle, LoginThrottleRepository(self.uow)
         # Counted before the password is checked (see domain/identity/throttle.py).
@@ -118,6 +134,8 @@ class AuthService:
             user, second_factor
         )
         await throttle.succeeded(throttle_repo, attempt)
+        if device_id is not None:
+            await DeviceService(self.uow).for_sign_in(user.id, device_id)
         if self.config.passwords.needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(self.config.passwords.hash, password)
         user.last_login_at = now
@@ -126,6 +144,7 @@ class AuthService:
             user_id=user.id,
             created_at=now,
             expires_at=now + timedelta(seconds=self.settings.session_max_age_seconds),
+            device_id=device_id,
         )
         refresh, digest = _new_refresh_token()
         await self.sessions.add(
@@ -142,12 +161,17 @@ class AuthService:
         principal = self._user_principal(user.id, user.organization_id, user.role, auth_session.id)
         record(self.uow, principal, AuditAction.login, "user", user.id)
         if enrolment_only:
-            return await self._user_tokens(user, auth_session.id, None, enrolment_only=True)
-        return await self._user_tokens(user, auth_session.id, refresh)
+            return await self._user_tokens(
+                user, auth_session.id, None, enrolment_only=True, device_id=device_id
+            )
+        return await self._user_tokens(user, auth_session.id, refresh, device_id=device_id)
 
-    async def refresh_grant(self, refresh_token: str) -> TokenResponse:
+    async def refresh_grant(
+        self, refresh_token: str, device_id: UUID | None = None
+    ) -> TokenResponse:
         """Rotate a refresh token. Reusing a rotated one revokes its whole session (family).
-        Raises InvalidGrant."""
+        A session bound to a device is refreshed from that device only (``device_id``), and
+        the device's ``last_seen_at`` is stamped. Raises InvalidGrant, DeviceRevoked."""
         now = utcnow()
         found = await self.sessions.token_for_update(_refresh_digest(refresh_token))
         if found is None:
@@ -171,6 +195,11 @@ class AuthService:
             )
             raise InvalidGrant("The refresh token is not valid.")
         user = await self.users.get(auth_session.user_id, RowScope.everything())
+        devices = DeviceService(self.uow)
+        if auth_session.revoked_at is not None:
+            refusal = await devices.refusal(auth_session.id)
+            if isinstance(refusal, DeviceRevoked):
+                raise refusal
         if (
             auth_session.revoked_at is not None
             or auth_session.expires_at <= now
@@ -181,6 +210,10 @@ class AuthService:
             raise InvalidGrant("The refresh token is not valid.")
         if await SecondFactorService(self.uow, self.config).must_enrol(user):
             raise InvalidGrant("Sign in again: your role needs a second factor.")
+        if auth_session.device_id is not None:
+            if device_id != auth_session.device_id:
+                raise InvalidGrant("The refresh token is bound to another device.")
+            await devices.for_sign_in(user.id, auth_session.device_id)
         token.rotated_at = now
         refresh, digest = _new_refresh_token()
         await self.sessions.add_token(
@@ -193,7 +226,9 @@ class AuthService:
         )
         principal = self._user_principal(user.id, user.organization_id, user.role, auth_session.id)
         record(self.uow, principal, AuditAction.token_refresh, "auth_session", auth_session.id)
-        return await self._user_tokens(user, auth_session.id, refresh)
+        return await self._user_tokens(
+            user, auth_session.id, refresh, device_id=auth_session.device_id
+        )
 
     async def client_credentials_grant(
         self, client_id: str, client_secret: str, scope: str | None
@@ -277,22 +312,35 @@ class AuthService:
             record(self.uow, principal, AuditAction.logout, "auth_session", session_id)
 
     # -- bearer tokens --------------------------------------------------------------------
-    async def authenticate(self, access_token: str) -> Principal:
+    async def authenticate(self, access_token: str, device_id: str | None = None) -> Principal:
         """The principal an access token stands for. The token's signature and claims are
         checked here, and in one query the database confirms that the account (and, for a
         person, the session) is still live and unchanged since the token was issued: disabled
-        accounts, revoked sessions and changed roles or districts fail at once. Raises
-        NotAuthenticated."""
-        principal, check = await self.claimed(access_token)
+        accounts, revoked sessions and changed roles or districts fail at once. A token bound
+        to a device is accepted only with that device's id (``device_id``, the X-Device-Id
+        header). Raises NotAuthenticated (DeviceRevoked: its device was revoked)."""
+        principal, check = await self.claimed(access_token, device_id)
         if not await self.is_live(check):
-            raise NotAuthenticated("The access token is not valid.")
+            raise await self.refusal(check)
         return principal
 
-    async def claimed(self, access_token: str) -> tuple[Principal, AccessCheck]:
+    async def refusal(self, check: AccessCheck) -> NotAuthenticated:
+        """What a token that failed the liveness check is told (a wipe instruction when its
+        session was ended by revoking its device)."""
+        return await DeviceService(self.uow).refusal(check.session_id)
+
+    async def claimed(
+        self, access_token: str, device_id: str | None = None
+    ) -> tuple[Principal, AccessCheck]:
         """Who the token says the caller is, and what the database must still confirm (hot
         reads fold that check into their own statement). A person with more districts than a
-        token lists has them read from the database here. Raises NotAuthenticated."""
+        token lists has them read from the database here. A token bound to a device needs
+        that device's id in ``device_id``. Raises NotAuthenticated."""
         claims = self.config.tokens.verify_access_token(access_token)
+        if claims.device_id is not None and not _same_device(claims.device_id, device_id):
+            raise NotAuthenticated(
+                f"The access token is bound to a device: send its id in {DEVICE_ID_HEADER}."
+            )
         try:
             role = Role(claims.role)
         except ValueError as exc:
@@ -310,6 +358,7 @@ class AuthService:
             scopes=frozenset(claims.scopes or ()),
             session_id=claims.session_id,
             must_enrol_second_factor=claims.enrolment_only,
+            device_id=claims.device_id,
         )
         check = AccessCheck(
             kind=kind.value,
@@ -384,6 +433,7 @@ class AuthService:
         refresh: str | None,
         *,
         enrolment_only: bool = False,
+        device_id: UUID | None = None,
     ) -> TokenResponse:
         ttl = self.settings.access_token_ttl_seconds
         subject = TokenSubject(
@@ -395,6 +445,7 @@ class AuthService:
             district_ids=tuple(await self.users.district_ids(user.id)),
             session_id=session_id,
             enrolment_only=enrolment_only,
+            device_id=device_id,
         )
         access = self.config.tokens.issue_access_token(subject, ttl)
         return TokenResponse(

@@ -9,6 +9,9 @@ oversized tokens and JWE are refused before parsing. Refresh tokens are opaque (
 A token lives at most as long as this server issues them (``max_lifetime_seconds``): one whose
 ``exp - iat`` is longer is refused even when correctly signed.
 
+A person's token may be bound to a registered device (``dev``, from the sign-in session):
+requests with it must name that device (``X-Device-Id``), see ``domain/devices``.
+
 A token also says who its holder is (organisation, role, districts, granted scopes) and the
 ``access_version`` of her account when it was issued. A person with more districts than a
 token carries (``MAX_DISTRICTS_IN_TOKEN``) gets a token that says so (``dst_lookup``) instead
@@ -40,6 +43,7 @@ HEADER_TYP = "at+jwt"  # RFC 9068
 MAX_TOKEN_BYTES = 4096
 MAX_DISTRICTS_IN_TOKEN = 60  # beyond: the districts are read from the database (dst_lookup)
 DISTRICTS_LOOKUP_CLAIM = "dst_lookup"
+DEVICE_CLAIM = "dev"
 CLOCK_SKEW_SECONDS = 10
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "typ", "jti", "pty", "org", "role", "av")
 _FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "zip", "enc"})
@@ -60,6 +64,8 @@ class TokenSubject:
     scopes: tuple[str, ...] | None = None  # clients only
     # People only: the token reaches nothing but enrolling a second factor (claim "enr").
     enrolment_only: bool = False
+    # People only: the registered device the sign-in session is bound to (claim "dev").
+    device_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,8 @@ class AccessClaims:
     # The token does not list her districts (too many): read them from the database.
     districts_in_database: bool = False
     enrolment_only: bool = False
+    # Bound to this device: requests must say they come from it (the X-Device-Id header).
+    device_id: UUID | None = None
 
 
 class KeyRing:
@@ -155,6 +163,8 @@ class TokenService:
             claims["scope"] = " ".join(sorted(subject.scopes))
         if subject.enrolment_only:
             claims["enr"] = True
+        if subject.device_id is not None:
+            claims[DEVICE_CLAIM] = str(subject.device_id)
         return str(
             jwt.encode(
                 claims,
@@ -239,10 +249,14 @@ def _access_claims(
         organization = UUID(str(claims["org"]))
         sid = claims.get("sid")
         session_id = UUID(str(sid)) if sid is not None else None
+        dev = claims.get(DEVICE_CLAIM)
+        device_id = UUID(str(dev)) if dev is not None else None
         district_ids = frozenset(UUID(str(d)) for d in districts)
     except ValueError as exc:
         raise invalid from exc
     if (kind == "user") != (session_id is not None):
+        raise invalid
+    if device_id is not None and (kind != "user" or not isinstance(dev, str)):
         raise invalid
     enrolment_only = claims.get("enr", False)
     if not isinstance(enrolment_only, bool) or (enrolment_only and kind != "user"):
@@ -260,4 +274,5 @@ def _access_claims(
         expires_at=exp,
         districts_in_database=lookup,
         enrolment_only=enrolment_only,
+        device_id=device_id,
     )

@@ -8,6 +8,7 @@ from persistence.models.organization import Organization
 from persistence.models.app_user import AppUser
 from persistence.models.user_district import UserDistrict
 from persistence.models.integration_client import IntegrationClient
+from persistence.models.device import Device
 from persistence.models.auth_session import AuthSession
 from persistence.models.refresh_token import RefreshToken
 from persistence.models.login_throttle import LoginThrottle
@@ -83,6 +84,7 @@ from persistence.models.demand import Demand
 from persistence.models.demand_link import DemandLink
 from persistence.models.demand_event import DemandEvent
 from persistence.models.demand_comment import DemandComment
+from persistence.models.attachment import Attachment
 
 __all__ = [
     "AdvocacyAction",
@@ -92,6 +94,7 @@ __all__ = [
     "AssessmentItem",
     "AssessmentResponse",
     "AssessmentSection",
+    "Attachment",
     "AuditChainHead",
     "AuditEvent",
     "AuditTally",
@@ -109,6 +112,7 @@ __all__ = [
     "DemandComment",
     "DemandEvent",
     "DemandLink",
+    "Device",
     "District",
     "DuplicateAlert",
     "DutyBearerCommitment",

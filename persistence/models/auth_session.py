@@ -12,7 +12,9 @@ from persistence.models.base import utcnow
 class AuthSession(SQLModel, table=True):
     """One sign-in of a person: the family of refresh tokens that rotate from it.
 
-    Access tokens carry its id (``sid``): revoking the session ends them at once.
+    Access tokens carry its id (``sid``): revoking the session ends them at once. A session
+    started on a registered device is bound to it (``device_id``; its tokens carry the id as
+    ``dev``), and revoking the device revokes the session with the reason ``device_revoked``.
     """
 
     __tablename__ = "auth_session"
@@ -23,3 +25,6 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     revoked_reason: str | None = Field(default=None, max_length=40)
+    device_id: UUID | None = Field(
+        default=None, foreign_key="device.id", index=True, ondelete="CASCADE"
+    )

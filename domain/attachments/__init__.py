@@ -1,0 +1,1 @@
+"""Attachments: files on records (consent forms, ID scans, photos, meeting photos)."""
