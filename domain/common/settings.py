@@ -152,6 +152,19 @@ class Settings(BaseSettings):
     # by side (besides the pools above); 1: one after the other on the request's connection.
     evidence_connections: int = Field(default=3, ge=1, le=32)
 
+    # Exports: up to this many rows are written at once and streamed in the answer; more are
+    # queued for a worker and downloaded when ready, within the TTL (then deleted).
+    export_inline_rows: int = Field(default=2000, ge=0, le=100_000)
+    export_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+    # Job queue (procrastinate): jobs a worker runs at once; how often it says it is alive,
+    # and after how long without a word its running jobs are taken as stalled and retried.
+    worker_concurrency: int = Field(default=2, ge=1, le=32)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0, le=600)
+    worker_stalled_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # `serve` on the embedded database runs a worker in its own process (development: one
+    # command starts everything); set false to run `shakti-mis worker` apart.
+    in_process_worker: bool = False
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
