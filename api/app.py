@@ -137,9 +137,19 @@ def _start_in_process_worker(settings: Settings, db: Database) -> asyncio.Task[N
         return None
     from domain.jobs.worker import run_worker
 
-    return asyncio.create_task(
+    task = asyncio.create_task(
         run_worker(settings, db, url, install_signal_handlers=False), name="shakti-worker"
     )
+
+    def stopped(done: asyncio.Task[None]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            # Its kind only: a message could carry a value of a row.
+            get_logger("shakti.worker").error(
+                "the in-process worker stopped", error=type(done.exception()).__name__
+            )
+
+    task.add_done_callback(stopped)
+    return task
 
 
 # Allocations before the youngest generation is collected (CPython defaults to 700), and how

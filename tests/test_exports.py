@@ -17,6 +17,7 @@ import httpx
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.app import create_app
@@ -573,3 +574,53 @@ async def test_every_dataset_exports_the_rows_of_its_callers_scope_only(
             leaked.append(name)
     assert leaked == []
     assert empty == [], f"the demo data fills every dataset: {empty} are empty"
+
+
+async def test_an_analyst_exports_what_she_may_read_and_never_personal_fields(
+    client: httpx.AsyncClient, world: World, factory: Factory
+) -> None:
+    async with factory.uow() as uow:
+        await uow.session.execute(
+            sa.text(
+                "INSERT INTO shg (id, organization_id, district_id, name, formed_on,"
+                " meeting_frequency, saving_per_meeting_paise, interest_rate_bps, status,"
+                " created_at, updated_at, version) VALUES (gen_random_uuid(), :org, :district,"
+                " 'Ujjwala SHG', '2025-01-05', 'weekly', 5000, 200, 'active', now(), now(), 1)"
+            ),
+            {"org": world.org_a, "district": SOUTH_24},
+        )
+    groups = await export(client, world.analyst_a, dataset="shgs")
+    assert groups.status_code == 200, groups.text
+    assert [row["name"] for row in rows_of(groups)] == ["Ujjwala SHG"]
+    refused = await export(client, world.analyst_a, dataset="shgs", personal=True, reason=REASON)
+    assert refused.status_code == 403, refused.text
+    # Another organisation's program manager sees none of A's groups.
+    assert rows_of(await export(client, world.pm_b, dataset="shgs")) == []
+
+
+async def test_serve_runs_a_worker_in_its_own_process_in_development(
+    committed_db: Database, queue_settings: Settings
+) -> None:
+    """`serve` on the embedded database sets SHAKTI_IN_PROCESS_WORKER: the app's lifespan then
+    works the queue beside the requests (one command starts everything)."""
+    settings = queue_settings.model_copy(
+        update={"database_url": SecretStr(_url(committed_db)), "in_process_worker": True}
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        container = app.state.container
+        factory = Factory(container, container.database)
+        world = await World(factory).build()
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            asked = await export(http, world.pm_a)
+            assert asked.status_code == 202, asked.text
+            for _ in range(200):
+                state = (
+                    await http.get(asked.headers["location"], headers=world.pm_a.headers)
+                ).json()
+                if state["status"] == "ready":
+                    break
+                await asyncio.sleep(0.1)
+            assert state["status"] == "ready", state
+            assert state["row_count"] == 2

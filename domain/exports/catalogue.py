@@ -58,6 +58,7 @@ from persistence.models.livelihood_vocabulary import (
     LedgerKind,
     LoanStatus,
     ShgRole,
+    ShgStatus,
     TrainingTopic,
 )
 from persistence.models.referral import Referral
@@ -325,6 +326,35 @@ def _of_visible_groups(model: Any) -> Callable[[Principal], Any]:
     return visible
 
 
+SHGS = Dataset(
+    name="shgs",
+    description="The self-help groups in the caller's scope: where, since when, how often "
+    "they meet and save (no member's name, savings or loan; analysts and partner staff too).",
+    policy=shg_policies.OVERVIEW,
+    source=_SHG,
+    visible=lambda principal: sa.and_(
+        *row_scope_conditions(_SHG, shg_policies.group_scope(principal))
+    ),
+    columns=(
+        Column("shg_id", _SHG.id),
+        Column("name", _SHG.name),
+        Column("district_id", _SHG.district_id),
+        Column("block_id", _SHG.block_id),
+        Column("federation_id", _SHG.federation_id),
+        Column("formed_on", _SHG.formed_on),
+        Column("status", _SHG.status),
+        Column("meeting_frequency", _SHG.meeting_frequency),
+        Column("saving_per_meeting_paise", _SHG.saving_per_meeting_paise),
+        Column("interest_rate_bps", _SHG.interest_rate_bps),
+    ),
+    filters=(
+        uuid_filter("district_id", _SHG.district_id),
+        choice_filter("status", _SHG.status, ShgStatus),
+        *date_filters("formed", _SHG.formed_on),
+    ),
+    order_by=(_SHG.formed_on, _SHG.id),
+)
+
 _MEMBER: Any = ShgMember
 SHG_MEMBERS = Dataset(
     name="shg_members",
@@ -560,6 +590,7 @@ DATASETS: dict[str, Dataset] = {
         CARE_PLAN_GOALS,
         REFERRALS,
         ENTITLEMENT_APPLICATIONS,
+        SHGS,
         SHG_MEMBERS,
         SHG_MEETINGS,
         SHG_LEDGER,

@@ -28,6 +28,7 @@ class ExportDataset(StrEnum):
     care_plan_goals = "care_plan_goals"
     referrals = "referrals"
     entitlement_applications = "entitlement_applications"
+    shgs = "shgs"
     shg_members = "shg_members"
     shg_meetings = "shg_meetings"
     shg_ledger = "shg_ledger"
