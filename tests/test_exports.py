@@ -558,7 +558,7 @@ async def test_every_dataset_exports_the_rows_of_its_callers_scope_only(
             headers=await factory.user_headers(user.id),
         )
     # Both sides of a referral follow it; a training's provider sees it too.
-    shared = {"referrals", "trainings"}
+    shared = {"referrals", "trainings", "training_participants"}
     empty, leaked = [], []
     for name, dataset in DATASETS.items():
         ids = {}

@@ -70,6 +70,7 @@ from persistence.models.shg_member import ShgMember
 from persistence.models.survivor import Survivor
 from persistence.models.survivor_case import SurvivorCase
 from persistence.models.training import Training
+from persistence.models.training_participant import TrainingParticipant
 from persistence.repositories.base import row_scope_conditions
 from persistence.repositories.cases import case_visible
 from persistence.repositories.entitlements import application_visible
@@ -79,7 +80,7 @@ from persistence.repositories.leadership import (
     group_visible,
 )
 from persistence.repositories.referrals import visible as referral_visible
-from persistence.repositories.trainings import training_visible
+from persistence.repositories.trainings import participants_visible, training_visible
 
 # -- cases ----------------------------------------------------------------------------------
 _CASE: Any = SurvivorCase
@@ -478,6 +479,43 @@ TRAININGS = Dataset(
 )
 
 
+_PARTICIPANT: Any = TrainingParticipant
+
+
+def _participants_visible(principal: Principal) -> Any:
+    scope = training_scope(principal)
+    return sa.and_(training_visible(scope), participants_visible(scope))
+
+
+TRAINING_PARTICIPANTS = Dataset(
+    name="training_participants",
+    description="Participants of the trainings the caller's organisation runs (survivors as "
+    "her case scope admits them) or provides (only survivors referred to it for training).",
+    policy=training_policies.READ,
+    source=sa.join(_PARTICIPANT, _TRAINING, _PARTICIPANT.training_id == _TRAINING.id),
+    visible=_participants_visible,
+    columns=(
+        Column("participant_id", _PARTICIPANT.id),
+        Column("training_id", _PARTICIPANT.training_id),
+        Column("topic", _TRAINING.topic),
+        Column("course", _TRAINING.course),
+        Column("starts_on", _TRAINING.starts_on),
+        Column("survivor_id", _PARTICIPANT.survivor_id),
+        Column("user_id", _PARTICIPANT.user_id),
+        Column("partner_organization_id", _PARTICIPANT.partner_organization_id),
+        Column("sessions_attended", _PARTICIPANT.sessions_attended),
+        Column("completed_on", _PARTICIPANT.completed_on),
+        Column("pre_score", _PARTICIPANT.pre_score),
+        Column("post_score", _PARTICIPANT.post_score),
+    ),
+    filters=(
+        uuid_filter("training_id", _PARTICIPANT.training_id),
+        choice_filter("topic", _TRAINING.topic, TrainingTopic),
+    ),
+    order_by=(_TRAINING.starts_on, _PARTICIPANT.training_id, _PARTICIPANT.id),
+)
+
+
 # -- leadership -----------------------------------------------------------------------------
 _GROUP: Any = LeaderGroup
 LEADER_GROUPS = Dataset(
@@ -596,6 +634,7 @@ DATASETS: dict[str, Dataset] = {
         SHG_LEDGER,
         SHG_LOANS,
         TRAININGS,
+        TRAINING_PARTICIPANTS,
         LEADER_GROUPS,
         LEADER_GROUP_MEETINGS,
         CAMPAIGNS,

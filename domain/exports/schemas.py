@@ -34,6 +34,7 @@ class ExportDataset(StrEnum):
     shg_ledger = "shg_ledger"
     shg_loans = "shg_loans"
     trainings = "trainings"
+    training_participants = "training_participants"
     leader_groups = "leader_groups"
     leader_group_meetings = "leader_group_meetings"
     campaigns = "campaigns"
