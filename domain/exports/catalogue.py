@@ -357,9 +357,13 @@ SHGS = Dataset(
 )
 
 _MEMBER: Any = ShgMember
+MEMBER_NAME = Sealed(
+    "member", "shg_member", "name_enc", col(ShgMember.name_enc), col(ShgMember.id), document=False
+)
 SHG_MEMBERS = Dataset(
     name="shg_members",
-    description="Members of the self-help groups in the caller's scope (names stay sealed).",
+    description="Members of the self-help groups in the caller's scope; personal: the "
+    "member's name.",
     policy=shg_policies.READ,
     source=sa.join(_MEMBER, _SHG, _MEMBER.shg_id == _SHG.id),
     visible=_of_visible_groups(_MEMBER),
@@ -372,6 +376,7 @@ SHG_MEMBERS = Dataset(
         Column("role", _MEMBER.role),
         Column("joined_on", _MEMBER.joined_on),
         Column("exited_on", _MEMBER.exited_on),
+        Column("member_name", personal=True, sealed=MEMBER_NAME),
     ),
     filters=(uuid_filter("shg_id", _MEMBER.shg_id), choice_filter("role", _MEMBER.role, ShgRole)),
     order_by=(_MEMBER.shg_id, _MEMBER.joined_on, _MEMBER.id),

@@ -35,12 +35,17 @@ class Sealed:
     column: str
     value: Any
     row: Any
+    # A JSON document (its keys are columns), or one text (the column of key "").
+    document: bool = True
 
     def open(self, cipher: FieldCipher, row: Mapping[str, Any]) -> Mapping[str, Any]:
         sealed = row[f"{self.label}__value"]
-        if sealed is None:
+        if not sealed:
             return {}
-        opened = cipher.open_json(sealed, Place(self.table, self.column, row[f"{self.label}__row"]))
+        place = Place(self.table, self.column, row[f"{self.label}__row"])
+        if not self.document:
+            return {"": cipher.open_text(sealed, place)}
+        opened = cipher.open_json(sealed, place)
         return opened if isinstance(opened, Mapping) else {}
 
 
