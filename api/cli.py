@@ -193,6 +193,9 @@ async def _work(url: str, settings: Settings) -> None:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from api.logging import configure as configure_logging
+
+    configure_logging(settings.log_level)
     url = database_url(settings)
     _say("worker started: SIGTERM or Ctrl-C stops it once its running jobs are done")
     asyncio.run(_work(url, settings))

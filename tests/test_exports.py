@@ -726,3 +726,40 @@ async def test_an_export_holds_exactly_the_rows_the_areas_lists_show_the_caller(
         nonempty += bool(got)
     assert checked >= 8
     assert nonempty >= 6, "the comparisons must be about rows, not empty sets"
+
+
+async def test_a_build_that_fails_says_so_keeps_no_message_and_stays_in_the_queue(
+    committed: Any, committed_db: Database, queue_settings: Settings
+) -> None:
+    http, world, _ = committed
+    async with committed_db.engine.begin() as connection:
+        # A survivor's sealed record that no key opens (as after a lost key).
+        await connection.execute(
+            sa.text(
+                "UPDATE survivor SET personal_enc = '\\x0104626164210000'::bytea WHERE id = :id"
+            ),
+            {"id": world.survivor_2},
+        )
+    asked = await export(http, world.pm_a, personal=True, reason=REASON)
+    assert asked.status_code == 202, asked.text
+    export_id = asked.json()["id"]
+    await run_worker(
+        queue_settings, committed_db, _url(committed_db), install_signal_handlers=False, wait=False
+    )
+    state = (await http.get(f"{EXPORTS}/{export_id}", headers=world.pm_a.headers)).json()
+    assert state["status"] == "failed"
+    assert state["failure"] == "build_failed"
+    assert state["file_url"] is None
+    refused = await http.get(f"{EXPORTS}/{export_id}/file", headers=world.pm_a.headers)
+    assert refused.status_code == 409
+    async with committed_db.engine.connect() as connection:
+        assert await audit_events(connection, export_id) == [
+            ("export", "success"),
+            ("export", "failure"),
+        ]
+        job = await connection.scalar(
+            sa.text("SELECT status FROM procrastinate_jobs WHERE task_name = 'exports.build'")
+        )
+        pieces = await connection.scalar(sa.text("SELECT count(*) FROM export_chunk"))
+    assert job == "failed"  # visible in the queue, and re-runnable
+    assert pieces == 0

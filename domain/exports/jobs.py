@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 UNFINISHED = (ExportStatus.queued, ExportStatus.running)
 
 
+class ExportBuildFailed(Exception):
+    """A build that failed, named by the export and the kind of error alone."""
+
+
 async def build_export(database: Database, settings: ExportSettings, export_id: UUID) -> None:
     """Write a queued export's file and keep it sealed until it expires."""
     async with UnitOfWork(database) as uow:
@@ -53,9 +57,9 @@ async def build_export(database: Database, settings: ExportSettings, export_id: 
             export.expires_at = expiry(settings)
             export.failure = None
             record(uow, requester(export), AuditAction.export, EXPORT, export.id)
-    except Exception:
+    except Exception as exc:
         # No message kept or logged: it could carry a value of a row.
-        logger.error("export %s failed", export_id)
+        logger.error("export %s failed: %s", export_id, type(exc).__name__)
         async with UnitOfWork(database) as uow:
             failed = await ExportRepository(uow).get_for_update(export_id)
             if failed is not None:
@@ -70,7 +74,9 @@ async def build_export(database: Database, settings: ExportSettings, export_id: 
                     failed.id,
                     outcome=AuditOutcome.failure,
                 )
-        raise
+        # The queue records (and logs) the failure: with the kind of error only, never its
+        # message or its chain, which could carry a value of a row.
+        raise ExportBuildFailed(f"export {export_id}: {type(exc).__name__}") from None
 
 
 async def purge_expired_exports(database: Database) -> int:
