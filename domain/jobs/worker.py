@@ -38,4 +38,8 @@ async def run_worker(
             install_signal_handlers=install_signal_handlers,
             update_heartbeat_interval=settings.worker_heartbeat_seconds,
             stalled_worker_timeout=settings.worker_stalled_seconds,
+            # A job that succeeded leaves the queue (its work's own rows say what it did: an
+            # export's state, its audit events); failed ones stay, visible and re-runnable.
+            # Periodic tasks would otherwise pile up some 1,700 rows a day.
+            delete_jobs="successful",
         )
