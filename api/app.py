@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import re
 from collections.abc import AsyncIterator
@@ -28,6 +30,7 @@ from api.routers import (
     entitlements,
     evidence,
     expansion,
+    exports,
     follow_ups,
     geography,
     health,
@@ -117,6 +120,11 @@ TAGS = [
         "name": "attachments",
         "description": "Files on records: sniffed, stripped of location data, encrypted.",
     },
+    {
+        "name": "exports",
+        "description": "Datasets as CSV or XLSX, under the same scope as reads; large ones "
+        "queued and downloaded when ready.",
+    },
     {"name": "health", "description": "Liveness, readiness and metrics."},
 ]
 
@@ -143,6 +151,29 @@ async def check_database_boundary(db: Database, settings: Settings) -> None:
     if problems:
         get_logger("shakti.startup").error("refusing to start in production", problems=problems)
         raise ProductionConfigError(problems)
+
+
+def _start_in_process_worker(settings: Settings, db: Database) -> asyncio.Task[None] | None:
+    """Development: the job queue's worker in this process (``serve`` on the embedded
+    database sets SHAKTI_IN_PROCESS_WORKER), stopped with the app."""
+    url = settings.database_url_value
+    if not settings.in_process_worker or url is None:
+        return None
+    from domain.jobs.worker import run_worker
+
+    task = asyncio.create_task(
+        run_worker(settings, db, url, install_signal_handlers=False), name="shakti-worker"
+    )
+
+    def stopped(done: asyncio.Task[None]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            # Its kind only: a message could carry a value of a row.
+            get_logger("shakti.worker").error(
+                "the in-process worker stopped", error=type(done.exception()).__name__
+            )
+
+    task.add_done_callback(stopped)
+    return task
 
 
 # Allocations before the youngest generation is collected (CPython defaults to 700), and how
@@ -199,12 +230,17 @@ def create_app(
         # collector's passes, which otherwise walk it all and stall every request; and collect
         # young objects less often (a request's objects are freed by reference counting; cycles
         # are rare). Measured in bench/read_endpoint.py (a page of 50 cases, 32 connections).
+        worker = _start_in_process_worker(settings, db)
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             if opened_pool:
                 await db.close_fast_lane_pool()
             if opened_evidence:
@@ -258,6 +294,7 @@ def create_app(
         demands,
         devices,
         attachments,
+        exports,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -1,5 +1,5 @@
-"""The shakti-mis command: serve, migrate, create-admin, openapi, rotate-keys, audit-checkpoint,
-audit-verify, seed-demo.
+"""The shakti-mis command: serve, worker, migrate, create-admin, openapi, rotate-keys,
+audit-checkpoint, audit-verify, seed-demo.
 
 Without SHAKTI_DATABASE_URL every command uses an embedded PostgreSQL kept under
 SHAKTI_DATA_DIR (default: .shakti in the folder the command runs from).
@@ -286,6 +286,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         configured = settings.database_url_value
         started = Started(configured) if configured else _serve_embedded(stack, settings, say)
         os.environ["SHAKTI_DATABASE_URL"] = started.url  # the workers read it
+        if not configured:
+            # Development: the job queue's worker runs in the API's process, so that the one
+            # command starts everything (unless SHAKTI_IN_PROCESS_WORKER says otherwise).
+            os.environ.setdefault("SHAKTI_IN_PROCESS_WORKER", "true")
         if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
             # Workers write their metrics here; /metrics sums them. Removed at exit.
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="shakti-metrics-"))
@@ -320,6 +324,48 @@ def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> None:
         log_config=None,
         server_header=False,
     )
+
+
+# -- worker ---------------------------------------------------------------------------------
+async def _work(url: str, settings: Settings) -> None:
+    from domain.identity.keys import cipher_from_settings, with_development_keys
+    from domain.jobs.worker import run_worker
+    from persistence import migrator
+    from persistence.database import Database, create_engine
+
+    try:
+        cipher = cipher_from_settings(with_development_keys(settings))
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from exc
+    owner = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with owner.connect() as connection:
+            current = await connection.run_sync(migrator.current_revisions)
+    finally:
+        await owner.dispose()
+    if current != set(migrator.heads()):
+        raise CommandError("the database is not at the latest revision: run `shakti-mis migrate`")
+    database = Database.connect(
+        url,
+        app_role=settings.database_app_role or None,
+        pool_size=settings.worker_concurrency + 1,
+    )
+    database.cipher = cipher
+    database.audit_keys = audit_keys(settings)
+    try:
+        await run_worker(settings, database, url)
+    finally:
+        await database.dispose()
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from api.logging import configure as configure_logging
+
+    configure_logging(settings.log_level)
+    url = database_url(settings)
+    _say("worker started: SIGTERM or Ctrl-C stops it once its running jobs are done")
+    asyncio.run(_work(url, settings))
+    return EXIT_OK
 
 
 # -- migrate --------------------------------------------------------------------------------
@@ -777,6 +823,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (%(default)s)")
     serve.set_defaults(handler=cmd_serve)
 
+    worker = sub.add_parser(
+        "worker",
+        help="run the job queue's worker (exports; later webhooks, imports)",
+        description="Work the job queue kept in the database (procrastinate): build queued "
+        "exports, delete expired export files, and put back in the queue the jobs of workers "
+        "that died (no heartbeat for SHAKTI_WORKER_STALLED_SECONDS). Run one or more beside "
+        "the API; `serve` on the embedded database runs one in its own process.",
+    )
+    worker.set_defaults(handler=cmd_worker)
+
     migrate = sub.add_parser(
         "migrate",
         help="upgrade to head, or to/down to a given revision (as the schema owner: "
@@ -903,7 +959,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings()
-        if args.command == "serve":
+        if args.command in ("serve", "worker"):
             check_production(settings)
             check_audit_keys(settings)
         elif args.command == "migrate":

@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 
 import persistence.models  # noqa: F401  (fills the metadata)
 from persistence.database import create_engine
+from persistence.queue import outside_models
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -40,6 +41,8 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         transaction_per_migration=True,
+        # The job queue's tables are procrastinate's, not our models'.
+        include_name=outside_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -96,6 +96,7 @@ from persistence.models.device_vocabulary import (
     DevicePlatform,
 )
 from persistence.models.duplicate_alert import DuplicateAlert
+from persistence.models.export import Export, ExportFormat, ExportStatus
 from persistence.models.integration_client import IntegrationClient
 from persistence.models.reset_request import ResetKind, ResetRequest
 from persistence.models.study import Study
@@ -769,6 +770,7 @@ def test_personal_fields_are_withheld_only_from_clients_in_a_request() -> None:
 FILLINGS: dict[str, str] = {
     "/indicators/{code}": "SELECT code FROM indicator ORDER BY outcome, code LIMIT 3",
     "/reset-requests/{request_id}": "SELECT id AS request_id FROM reset_request LIMIT 1",
+    "/exports/{export_id}": "SELECT id AS export_id FROM export LIMIT 1",
     "/survivors/duplicate-alerts/{alert_id}": "SELECT id AS alert_id FROM duplicate_alert LIMIT 1",
     "/users/{user_id}": "SELECT id AS user_id FROM app_user ORDER BY email LIMIT 2",
     "/integration-clients/{client_id}": "SELECT id AS client_id FROM integration_client"
@@ -1222,6 +1224,21 @@ async def build_world(factory: Factory) -> World:
             survivor_id,
             b"%PDF-1.4 signed consent form of the walk test",
             category=AttachmentCategory.consent_form,
+        )
+        # Nor an export (the manager's, ready: its status and file are walked).
+        uow.session.add(
+            Export(
+                organization_id=manager.organization_id,
+                actor_type="user",
+                actor_id=manager.id,
+                actor_role=manager.role.value,
+                dataset="cases",
+                format=ExportFormat.csv,
+                columns=["case_id"],
+                status=ExportStatus.ready,
+                row_count=0,
+                expires_at=utcnow() + timedelta(days=1),
+            )
         )
     async with factory.uow() as uow:
         secrets = await sealed_values(uow)

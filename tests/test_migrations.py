@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 import persistence.models  # noqa: F401
 from persistence import migrator
 from persistence.database import create_engine
+from persistence.queue import outside_models
 from tests.factories import wb_district
 
 WEST_BENGAL_DISTRICTS = 23
@@ -50,7 +51,9 @@ async def test_stairway_upgrade_downgrade_upgrade(empty_database_url: str) -> No
 
 async def test_models_and_migrations_do_not_drift(connection: AsyncConnection) -> None:
     def diff(sync_connection: sa.Connection) -> list[object]:
-        context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            sync_connection, opts={"compare_type": True, "include_name": outside_models}
+        )
         return list(compare_metadata(context, SQLModel.metadata))
 
     assert await connection.run_sync(diff) == []

@@ -178,6 +178,18 @@ class Settings(BaseSettings):
     # may be suppressed before the extract generalises further.
     research_extract_k: int = Field(default=11, ge=5, le=100)
     research_extract_suppression_limit: float = Field(default=0.05, ge=0, le=0.5)
+    # Exports: up to this many rows are written at once and streamed in the answer; more are
+    # queued for a worker and downloaded when ready, within the TTL (then deleted).
+    export_inline_rows: int = Field(default=2000, ge=0, le=100_000)
+    export_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+    # Job queue (procrastinate): jobs a worker runs at once; how often it says it is alive,
+    # and after how long without a word its running jobs are taken as stalled and retried.
+    worker_concurrency: int = Field(default=2, ge=1, le=32)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0, le=600)
+    worker_stalled_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # `serve` on the embedded database runs a worker in its own process (development: one
+    # command starts everything); set false to run `shakti-mis worker` apart.
+    in_process_worker: bool = False
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -74,6 +74,8 @@ from persistence.models.media_engagement import MediaEngagement
 from persistence.models.research_extract import ResearchExtract
 from persistence.models.indicator import Indicator
 from persistence.models.evidence_request import EvidenceRequest
+from persistence.models.export import Export
+from persistence.models.export_chunk import ExportChunk
 from persistence.models.reporting_consent import ReportingConsent
 from persistence.models.evidence_piece import EvidencePiece
 from persistence.models.evidence_delta import EvidenceDelta
@@ -126,6 +128,8 @@ __all__ = [
     "EvidencePiece",
     "EvidenceRequest",
     "EvidenceRollup",
+    "Export",
+    "ExportChunk",
     "FinancialInclusion",
     "IdempotencyRecord",
     "IdentificationReferral",

@@ -17,6 +17,26 @@ from persistence.scope import RowScope
 ModelT = TypeVar("ModelT", bound=Entity)
 
 
+def row_scope_conditions(
+    model: Any, scope: RowScope, *, organization: Any = None, include_deleted: bool = False
+) -> list[Any]:
+    """The conditions a row of ``model`` (a table or an alias) meets when ``scope`` admits it:
+    its organisation, its district, not deleted (``organization``: the column to scope on,
+    by default ``organization_id``)."""
+    conditions: list[Any] = []
+    if scope.organization_ids is not None:
+        column = model.organization_id if organization is None else organization
+        conditions.append(column.in_(scope.organization_ids))
+    if scope.district_ids is not None:
+        district = getattr(model, "district_id", None)
+        if district is None:
+            raise TypeError(f"{getattr(model, '__name__', model)} has no district to scope on")
+        conditions.append(district.in_(scope.district_ids))
+    if not include_deleted:
+        conditions.append(col(model.deleted_at).is_(None))
+    return conditions
+
+
 class EntityRepository(Repository, Generic[ModelT]):
     """Queries on one table of business records, always through a RowScope.
 
@@ -37,16 +57,13 @@ class EntityRepository(Repository, Generic[ModelT]):
     def apply_scope(
         self, stmt: sa.Select[Any], scope: RowScope, *, include_deleted: bool = False
     ) -> sa.Select[Any]:
-        if scope.organization_ids is not None:
-            stmt = stmt.where(self.organization_column().in_(scope.organization_ids))
-        if scope.district_ids is not None:
-            district = getattr(self.model, "district_id", None)
-            if district is None:
-                raise TypeError(f"{self.model.__name__} has no district to scope on")
-            stmt = stmt.where(district.in_(scope.district_ids))
-        if not include_deleted:
-            stmt = stmt.where(col(self.model.deleted_at).is_(None))
-        return stmt
+        # Not every table scoped here has an organisation: ask for its column only when needed.
+        organization = self.organization_column() if scope.organization_ids is not None else None
+        return stmt.where(
+            *row_scope_conditions(
+                self.model, scope, organization=organization, include_deleted=include_deleted
+            )
+        )
 
     async def get(self, record_id: UUID, scope: RowScope) -> ModelT | None:
         if scope.is_empty:

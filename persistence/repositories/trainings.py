@@ -72,6 +72,32 @@ def training_visible(scope: TrainingScope) -> Any:
     return sa.and_(sa.or_(*clauses), col(Training.deleted_at).is_(None))
 
 
+def _seen_by_runner(scope: TrainingScope, participant: Any) -> Any:
+    """The running organisation sees participants who are not survivors, and the survivors
+    its case scope admits."""
+    survivor_seen = sa.exists(
+        sa.select(col(Survivor.id)).where(
+            col(Survivor.id) == participant.survivor_id, survivor_visible(scope.survivors)
+        )
+    )
+    return sa.or_(participant.survivor_id.is_(None), survivor_seen)
+
+
+def _seen_by_provider(scope: TrainingScope, participant: Any) -> Any:
+    """The providing organisation sees only the survivors referred to it for training."""
+    referred = sa.exists(
+        sa.select(col(Referral.id)).where(
+            col(Referral.survivor_id) == participant.survivor_id,
+            col(Referral.organization_id) == participant.organization_id,
+            col(Referral.receiving_organization_id) == scope.provider_organization_id,
+            col(Referral.service_kind).in_(scope.trainee_services),
+            col(Referral.status).not_in(scope.dead_referrals),
+            col(Referral.deleted_at).is_(None),
+        )
+    )
+    return sa.and_(participant.survivor_id.is_not(None), referred)
+
+
 def participant_visible(training: Training, scope: TrainingScope) -> Any:
     """The condition a participant of ``training`` must meet for the caller (the training is
     already known to be in scope)."""
@@ -82,25 +108,36 @@ def participant_visible(training: Training, scope: TrainingScope) -> Any:
         participant.deleted_at.is_(None),
     ]
     if scope.runs(training):
-        survivor_seen = sa.exists(
-            sa.select(col(Survivor.id)).where(
-                col(Survivor.id) == participant.survivor_id, survivor_visible(scope.survivors)
-            )
-        )
-        return sa.and_(*own, sa.or_(participant.survivor_id.is_(None), survivor_seen))
+        return sa.and_(*own, _seen_by_runner(scope, participant))
     if scope.provides(training):
-        referred = sa.exists(
-            sa.select(col(Referral.id)).where(
-                col(Referral.survivor_id) == participant.survivor_id,
-                col(Referral.organization_id) == participant.organization_id,
-                col(Referral.receiving_organization_id) == scope.provider_organization_id,
-                col(Referral.service_kind).in_(scope.trainee_services),
-                col(Referral.status).not_in(scope.dead_referrals),
-                col(Referral.deleted_at).is_(None),
-            )
-        )
-        return sa.and_(*own, participant.survivor_id.is_not(None), referred)
+        return sa.and_(*own, _seen_by_provider(scope, participant))
     return sa.false()
+
+
+def participants_visible(scope: TrainingScope, training: Any = Training) -> Any:
+    """:func:`participant_visible` for the participants of every training at once (``training``:
+    the table or an alias joined to the participants): the running side's rule where the
+    caller's organisation runs the training, else the providing side's where it gives it."""
+    participant: Any = TrainingParticipant
+    sides = []
+    runs = (
+        training.organization_id == scope.running_organization_id
+        if scope.running_organization_id is not None
+        else sa.false()
+    )
+    if scope.running_organization_id is not None:
+        sides.append(sa.and_(runs, _seen_by_runner(scope, participant)))
+    if scope.provider_organization_id is not None:
+        provides = training.provider_organization_id == scope.provider_organization_id
+        sides.append(sa.and_(provides, sa.not_(runs), _seen_by_provider(scope, participant)))
+    if not sides:
+        return sa.false()
+    return sa.and_(
+        participant.training_id == training.id,
+        participant.organization_id == training.organization_id,
+        participant.deleted_at.is_(None),
+        sa.or_(*sides),
+    )
 
 
 @dataclass(frozen=True, slots=True)
