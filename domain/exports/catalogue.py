@@ -17,6 +17,8 @@ from domain.care_plans import policies as care_plan_policies
 from domain.cases import policies as case_policies
 from domain.cases.policies import case_scope
 from domain.common.principal import Principal
+from domain.demands import policies as demand_policies
+from domain.demands.policies import demand_scope
 from domain.entitlements import policies as entitlement_policies
 from domain.exports.datasets import (
     Column,
@@ -47,6 +49,12 @@ from persistence.models.case_vocabulary import (
     VisitKind,
     VisitStatus,
 )
+from persistence.models.demand import Demand
+from persistence.models.demand_vocabulary import (
+    DemandCategory,
+    DemandPriority,
+    DemandStatus,
+)
 from persistence.models.duty_bearer_commitment import DutyBearerCommitment
 from persistence.models.duty_bearer_engagement import DutyBearerEngagement
 from persistence.models.entitlement_application import EntitlementApplication
@@ -73,6 +81,7 @@ from persistence.models.training import Training
 from persistence.models.training_participant import TrainingParticipant
 from persistence.repositories.base import row_scope_conditions
 from persistence.repositories.cases import case_visible
+from persistence.repositories.demands import demand_visible
 from persistence.repositories.entitlements import application_visible
 from persistence.repositories.leadership import (
     activity_visible,
@@ -624,6 +633,45 @@ DUTY_BEARER_COMMITMENTS = Dataset(
 )
 
 
+# -- demands and issues ---------------------------------------------------------------------
+_DEMAND: Any = Demand
+DEMANDS = Dataset(
+    name="demands",
+    description="Demands and issues the caller may read (title, category, place, status and "
+    "dates; never the sealed description, notes or comments).",
+    policy=demand_policies.READ,
+    source=_DEMAND,
+    visible=lambda principal: demand_visible(demand_scope(principal)),
+    columns=(
+        Column("demand_id", _DEMAND.id),
+        Column("organization_id", _DEMAND.organization_id),
+        Column("raised_by_organization_id", _DEMAND.raised_by_organization_id),
+        Column("title", _DEMAND.title),
+        Column("category", _DEMAND.category),
+        Column("priority", _DEMAND.priority),
+        Column("status", _DEMAND.status),
+        Column("resolution", _DEMAND.resolution),
+        Column("escalation_level", _DEMAND.escalation_level),
+        Column("district_id", _DEMAND.district_id),
+        Column("block_id", _DEMAND.block_id),
+        Column("gram_panchayat", _DEMAND.gram_panchayat),
+        Column("owner_id", _DEMAND.owner_id),
+        Column("raised_on", _DEMAND.raised_on),
+        Column("due_on", _DEMAND.due_on),
+        Column("escalated_on", _DEMAND.escalated_on),
+        Column("disposed_on", _DEMAND.disposed_on),
+    ),
+    filters=(
+        choice_filter("status", _DEMAND.status, DemandStatus),
+        choice_filter("category", _DEMAND.category, DemandCategory),
+        choice_filter("priority", _DEMAND.priority, DemandPriority),
+        uuid_filter("district_id", _DEMAND.district_id),
+        *date_filters("raised", _DEMAND.raised_on),
+    ),
+    order_by=(_DEMAND.raised_on, _DEMAND.id),
+)
+
+
 DATASETS: dict[str, Dataset] = {
     dataset.name: dataset
     for dataset in (
@@ -644,5 +692,6 @@ DATASETS: dict[str, Dataset] = {
         LEADER_GROUP_MEETINGS,
         CAMPAIGNS,
         DUTY_BEARER_COMMITMENTS,
+        DEMANDS,
     )
 }

@@ -39,6 +39,7 @@ class ExportDataset(StrEnum):
     leader_group_meetings = "leader_group_meetings"
     campaigns = "campaigns"
     duty_bearer_commitments = "duty_bearer_commitments"
+    demands = "demands"
 
 
 FilterName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
