@@ -38,6 +38,7 @@ from api.routers import (
     reset_requests,
     shgs,
     survivors,
+    sync,
     trainings,
     users,
 )
@@ -227,6 +228,7 @@ def create_app(
         identification,
         expansion,
         evidence,
+        sync,
     ):
         api.include_router(module.router)
     app.include_router(api)

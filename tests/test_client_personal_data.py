@@ -854,6 +854,9 @@ FILLINGS: dict[str, str] = {
     " DESC, id LIMIT 2",
     "/media-engagements/{engagement_id}": "SELECT id AS engagement_id FROM media_engagement"
     " ORDER BY story_enc IS NOT NULL DESC, id LIMIT 2",
+    # A client is refused sync whatever the conflict (the world keeps none of its own).
+    "/sync/conflicts/{conflict_id}": "SELECT COALESCE((SELECT id FROM sync_conflict LIMIT 1),"
+    " gen_random_uuid()) AS conflict_id",
 }
 # Queries that change what a list holds (each is walked too).
 QUERIES = {f"{API}/referrals": ("direction=incoming", "direction=outgoing")}

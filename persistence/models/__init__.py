@@ -78,6 +78,10 @@ from persistence.models.evidence_delta import EvidenceDelta
 from persistence.models.evidence_month_delta import EvidenceMonthDelta
 from persistence.models.evidence_dirty import EvidenceDirty
 from persistence.models.evidence_rollup import EvidenceRollup
+from persistence.models.sync_change import SyncChange
+from persistence.models.sync_conflict import SyncConflict
+from persistence.models.sync_mutation import SyncMutation
+from persistence.models.sync_record_version import SyncRecordVersion
 
 __all__ = [
     "AdvocacyAction",
@@ -157,6 +161,10 @@ __all__ = [
     "Study",
     "Survivor",
     "SurvivorCase",
+    "SyncChange",
+    "SyncConflict",
+    "SyncMutation",
+    "SyncRecordVersion",
     "Training",
     "TrainingParticipant",
     "UserDistrict",
