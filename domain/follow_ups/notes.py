@@ -170,3 +170,9 @@ class NoteService:
             created_at=note.created_at,
             version=note.version,
         )
+
+
+def note_read(uow: UnitOfWork, note: CaseNote) -> NoteRead:
+    """A note as :meth:`NoteService.get` answers it, for reads of many at once that checked
+    scope, readability and audit themselves (sync)."""
+    return NoteService(uow)._read(note)

@@ -366,3 +366,9 @@ class VisitService:
             updated_at=visit.updated_at,
             version=visit.version,
         )
+
+
+def visit_read(uow: UnitOfWork, visit: CaseVisit) -> VisitRead:
+    """A visit as :meth:`VisitService.get` answers it, for reads of many at once that checked
+    scope and audit themselves (sync)."""
+    return VisitService(uow)._read(visit)

@@ -5,7 +5,7 @@ REST endpoints)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -15,19 +15,27 @@ from pydantic_core import to_jsonable_python
 
 from domain.assessments.schemas import AssessmentCreate
 from domain.assessments.service import AssessmentService
+from domain.audit.trail import authorize, record
 from domain.care_plans.schemas import GoalCreate, GoalUpdate
 from domain.care_plans.service import CarePlanService
+from domain.cases.policies import case_scope
 from domain.cases.service import CaseService
 from domain.common.errors import NotFound
 from domain.common.principal import Principal
 from domain.consents.schemas import ConsentCreate
 from domain.consents.service import ConsentService
-from domain.follow_ups.notes import NoteService
+from domain.follow_ups import policies as follow_up_policies
+from domain.follow_ups.notes import NoteService, note_read, note_reader
 from domain.follow_ups.schemas import NoteCreate, VisitCreate, VisitUpdate
-from domain.follow_ups.visits import VisitService
+from domain.follow_ups.visits import VisitService, visit_read
+from domain.survivors import policies as survivor_policies
 from domain.survivors.duplicates import DuplicateHitLimit
+from domain.survivors.policies import survivor_scope
 from domain.survivors.schemas import SurvivorCreate
-from domain.survivors.service import SurvivorService
+from domain.survivors.service import SurvivorService, survivor_read
+from persistence.models.enums import AuditAction
+from persistence.repositories.follow_ups import NoteRepository
+from persistence.repositories.sync import SyncRepository
 from persistence.uow import UnitOfWork
 
 Document = dict[str, Any]
@@ -59,6 +67,9 @@ class Context:
 
 
 Reader = Callable[[UnitOfWork, Principal, UUID, Anchor], Awaitable[Any]]
+# Many records at once, for a first pull and a case that comes whole: those among the ids the
+# caller may read, each read audited, as the entity's own read builds them.
+ManyReader = Callable[[UnitOfWork, Principal, Sequence[UUID]], Awaitable[list[Any]]]
 Creator = Callable[[UnitOfWork, Principal, UUID, Mapping[str, Any], Context], Awaitable[Any]]
 Updater = Callable[[UnitOfWork, Principal, UUID, Anchor, Mapping[str, Any], int], Awaitable[Any]]
 
@@ -75,6 +86,7 @@ class SyncedEntity:
     create: Creator | None = None
     update: Updater | None = None
     anchor_field: str | None = None
+    read_many: ManyReader | None = None
 
 
 def document(read: Any) -> Document:
@@ -110,6 +122,14 @@ async def _create_survivor(
     return await SurvivorService(uow).create(p, body, ctx.duplicate_limit)
 
 
+async def _read_survivors(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    authorize(uow, p, survivor_policies.READ, "survivor")
+    rows = await SyncRepository(uow).survivors_by_ids(survivor_scope(p), ids)
+    for row in rows:
+        record(uow, p, AuditAction.read, "survivor", row.id, organization_id=row.organization_id)
+    return [survivor_read(uow.cipher, row) for row in rows]
+
+
 # -- cases ----------------------------------------------------------------------------------
 async def _read_case(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor) -> Any:
     return await CaseService(uow).get(p, entity_id)
@@ -139,6 +159,15 @@ async def _read_note(uow: UnitOfWork, p: Principal, entity_id: UUID, anchor: Anc
     return await NoteService(uow).get(p, anchor.case(), entity_id)
 
 
+async def _read_notes(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    authorize(uow, p, follow_up_policies.READ_NOTES, "case_note")
+    readable = NoteRepository.readable(note_reader(p))
+    rows = await SyncRepository(uow).case_records_by_ids("case_note", case_scope(p), ids, readable)
+    for row in rows:
+        record(uow, p, AuditAction.read, "case_note", row.id, organization_id=row.organization_id)
+    return [note_read(uow, row) for row in rows]
+
+
 async def _create_note(
     uow: UnitOfWork, p: Principal, entity_id: UUID, changes: Mapping[str, Any], _: Context
 ) -> Any:
@@ -148,6 +177,14 @@ async def _create_note(
 
 async def _read_visit(uow: UnitOfWork, p: Principal, entity_id: UUID, anchor: Anchor) -> Any:
     return await VisitService(uow).get(p, anchor.case(), entity_id)
+
+
+async def _read_visits(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    authorize(uow, p, follow_up_policies.READ_VISITS, "case_visit")
+    rows = await SyncRepository(uow).case_records_by_ids("case_visit", case_scope(p), ids)
+    for row in rows:
+        record(uow, p, AuditAction.read, "case_visit", row.id, organization_id=row.organization_id)
+    return [visit_read(uow, row) for row in rows]
 
 
 async def _create_visit(
@@ -204,12 +241,21 @@ async def _create_assessment(
     return await AssessmentService(uow).create(p, case_id, body)
 
 
-SURVIVOR = SyncedEntity("survivor", _read_survivor, create=_create_survivor)
+SURVIVOR = SyncedEntity(
+    "survivor", _read_survivor, create=_create_survivor, read_many=_read_survivors
+)
 CASE = SyncedEntity("case", _read_case)
 CONSENT = SyncedEntity("consent", _read_consent, create=_create_consent, anchor_field="survivor_id")
-CASE_NOTE = SyncedEntity("case_note", _read_note, create=_create_note, anchor_field="case_id")
+CASE_NOTE = SyncedEntity(
+    "case_note", _read_note, create=_create_note, anchor_field="case_id", read_many=_read_notes
+)
 CASE_VISIT = SyncedEntity(
-    "case_visit", _read_visit, create=_create_visit, update=_update_visit, anchor_field="case_id"
+    "case_visit",
+    _read_visit,
+    create=_create_visit,
+    update=_update_visit,
+    anchor_field="case_id",
+    read_many=_read_visits,
 )
 CARE_PLAN_GOAL = SyncedEntity(
     "care_plan_goal",

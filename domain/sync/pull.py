@@ -98,9 +98,9 @@ class SyncPullService:
             entity = FIRST_PULL_ORDER[step]
             held = await self._in_scope(entity, scope, last_id, room + 1)
             more = len(held) > room
-            for record in held[:room]:
-                await self._upsert(principal, entity, record, batch)
-                last_id = record.id
+            await self._upsert_many(principal, entity, held[:room], batch)
+            if held[:room]:
+                last_id = held[:room][-1].id
             if more:
                 return Position("i", position.txid, step, last_id), True
             step, last_id = step + 1, None
@@ -228,8 +228,7 @@ class SyncPullService:
                     scope, after, _BUNDLE_PAGE, survivor_id=survivor_id
                 )
             )
-            for consent in consents:
-                await self._upsert(principal, "consent", consent, batch)
+            await self._upsert_many(principal, "consent", consents, batch)
         await self._upsert(principal, "case", case, batch)
         for entity in CASE_RECORD_NAMES:
             records = await self._all(
@@ -237,8 +236,7 @@ class SyncPullService:
                     entity, scope, after, _BUNDLE_PAGE, case_id=case.id
                 )
             )
-            for record in records:
-                await self._upsert(principal, entity, record, batch)
+            await self._upsert_many(principal, entity, records, batch)
 
     @staticmethod
     async def _all(fetch: Any) -> list[Held]:
@@ -274,6 +272,30 @@ class SyncPullService:
             )
         )
         return True
+
+    async def _upsert_many(
+        self, principal: Principal, entity: str, held: Sequence[Held], batch: _Batch
+    ) -> None:
+        """Read many records of one kind as she may (each audited) and add them: at once when
+        the entity reads many in one statement, else one by one."""
+        synced = ENTITIES[entity]
+        if synced.read_many is None:
+            for record in held:
+                await self._upsert(principal, entity, record, batch)
+            return
+        for read in await synced.read_many(self.uow, principal, [h.id for h in held]):
+            data = document(read)
+            batch.put(
+                SyncChange.model_validate(
+                    {
+                        "entity": entity,
+                        "id": data["id"],
+                        "op": "upsert",
+                        "version": data.get("version"),
+                        "data": data,
+                    }
+                )
+            )
 
     @staticmethod
     def _tombstone(entity: str, record_id: UUID, batch: _Batch) -> None:

@@ -199,6 +199,30 @@ class SyncRepository(Repository):
         rows = await self._page(stmt, model.id, after, limit)
         return [Held(id=row[0], case_id=row[1]) for row in rows]
 
+    # -- many records at once (their reads built by their areas) ----------------------------
+    async def survivors_by_ids(self, scope: CaseScope, ids: Sequence[UUID]) -> list[Survivor]:
+        """The survivors among ``ids`` that ``scope`` admits."""
+        if scope.is_empty or not ids:
+            return []
+        stmt = sa.select(Survivor).where(col(Survivor.id).in_(ids), survivor_visible(scope))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def case_records_by_ids(
+        self, entity: str, scope: CaseScope, ids: Sequence[UUID], *conditions: Any
+    ) -> list[Any]:
+        """The records of cases among ``ids`` whose case ``scope`` admits (and that meet
+        ``conditions``, such as a note's readability)."""
+        if scope.is_empty or not ids:
+            return []
+        model = CASE_RECORDS[entity]
+        stmt = sa.select(model).where(
+            model.id.in_(ids),
+            model.case_id.in_(case_ids_visible(scope)),
+            model.deleted_at.is_(None),
+            *conditions,
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def case_of(self, entity: str, record_id: UUID) -> UUID | None:
         """The case a record of a case hangs off (scope is the service's to check)."""
         model = CASE_RECORDS[entity]
