@@ -499,7 +499,7 @@ async def test_offline_reads_are_written_to_the_audit_trail(world: World) -> Non
         " ORDER BY entity_type",
         a=world.worker.id,
     )
-    assert [(e[0], e[1]) for e in events] == [("case", case), ("survivor", survivor)]
+    assert [(e[0], e[1]) for e in events] == [("survivor", survivor), ("survivor_case", case)]
     assert {e[2] for e in events} == {read_at}
 
     future = await world.client.post(
@@ -551,3 +551,60 @@ async def test_a_cursor_that_is_not_one_is_400(world: World) -> None:
         PULL, params={"cursor": "bm90LWEtY3Vyc29y"}, headers=world.worker.headers
     )
     assert answer.status_code == 400
+
+
+async def test_goals_and_consents_go_through_their_own_rules_offline(world: World) -> None:
+    survivor, case = await world.survivor_with_case(world.worker)
+    goal = uuid.uuid4()
+    consent = uuid.uuid4()
+    batch = {
+        "mutations": [
+            mutation(
+                "care_plan_goal",
+                "create",
+                goal,
+                {
+                    "case_id": str(case),
+                    "component": "livelihood",
+                    "goal": "Learn tailoring and earn from it.",
+                    "responsible": "survivor",
+                },
+            ),
+            mutation(
+                "consent",
+                "create",
+                consent,
+                {
+                    "survivor_id": str(survivor),
+                    "purpose": "case_management",
+                    "method": "written",
+                    "language": "bn",
+                },
+            ),
+            # Deleting a note offline is not a thing: notes are corrected, never removed.
+            mutation("case_note", "delete", uuid.uuid4(), {}),
+        ]
+    }
+    answer = await world.client.post(PUSH, json=batch, headers=world.worker.headers)
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected"], results
+    assert results[2]["problem"]["status"] == 409
+
+    # Her goal moves on offline while her manager rewords it: both apply (different fields).
+    reworded = await world.client.patch(
+        f"/api/v1/cases/{case}/care-plan/goals/{goal}",
+        json={"goal": "Learn tailoring and sell in the haat."},
+        headers={**world.manager.headers, "If-Match": '"v1"'},
+    )
+    assert reworded.status_code == 200, reworded.text
+    moved = mutation("care_plan_goal", "update", goal, {"status": "in_progress"}, base_version=1)
+    answer = await world.client.post(
+        PUSH, json={"mutations": [moved]}, headers=world.worker.headers
+    )
+    (result,) = answer.json()["results"]
+    assert (result["status"], result["version"], result["conflicts"]) == ("applied", 3, [])
+    changes, _ = await pull_all(world, world.worker)
+    pulled = next(c for c in changes if c["id"] == str(goal))
+    assert pulled["data"]["goal"] == "Learn tailoring and sell in the haat."
+    assert pulled["data"]["status"] == "in_progress"
+    assert ("consent", str(consent)) in keys(changes)

@@ -14,8 +14,9 @@ from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.sync import policies
 from domain.sync.entities import ENTITIES, document
-from domain.sync.push import anchor_of, keep_version, open_conflict_values
+from domain.sync.push import anchor_of, given_change, open_conflict_values
 from domain.sync.schemas import ConflictPage, ConflictRead, ConflictResolved
+from domain.sync.versions import keep_given
 from persistence.models.base import utcnow
 from persistence.models.sync_conflict import SyncConflict
 from persistence.repositories.sync import SyncRepository
@@ -75,7 +76,7 @@ class SyncConflictService:
             )
         )
         version = int(updated["version"])
-        await keep_version(self.uow, synced, conflict.entity_id, updated)
+        await keep_given(self.uow, [given_change(synced, conflict.entity_id, updated)])
         await self.sync.resolve(conflict, utcnow(), version)
         return ConflictResolved(id=conflict.id, version=version)
 

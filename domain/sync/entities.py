@@ -18,8 +18,9 @@ from domain.assessments.service import AssessmentService
 from domain.audit.trail import authorize, record
 from domain.care_plans.schemas import GoalCreate, GoalUpdate
 from domain.care_plans.service import CarePlanService
+from domain.cases import policies as case_policies
 from domain.cases.policies import case_scope
-from domain.cases.service import CaseService
+from domain.cases.service import CaseService, case_detail
 from domain.common.errors import NotFound
 from domain.common.principal import Principal
 from domain.consents.schemas import ConsentCreate
@@ -135,6 +136,21 @@ async def _read_case(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor) 
     return await CaseService(uow).get(p, entity_id)
 
 
+async def _read_cases(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    authorize(uow, p, case_policies.READ, "survivor_case")
+    rows = await SyncRepository(uow).cases_by_ids(case_scope(p), ids)
+    for row in rows:
+        record(
+            uow,
+            p,
+            AuditAction.read,
+            "survivor_case",
+            row["id"],
+            organization_id=row["organization_id"],
+        )
+    return [case_detail(uow, row) for row in rows]
+
+
 # -- consents -------------------------------------------------------------------------------
 async def _read_consent(uow: UnitOfWork, p: Principal, entity_id: UUID, anchor: Anchor) -> Any:
     return await ConsentService(uow).get(p, anchor.survivor(), entity_id)
@@ -244,7 +260,7 @@ async def _create_assessment(
 SURVIVOR = SyncedEntity(
     "survivor", _read_survivor, create=_create_survivor, read_many=_read_survivors
 )
-CASE = SyncedEntity("case", _read_case)
+CASE = SyncedEntity("case", _read_case, read_many=_read_cases)
 CONSENT = SyncedEntity("consent", _read_consent, create=_create_consent, anchor_field="survivor_id")
 CASE_NOTE = SyncedEntity(
     "case_note", _read_note, create=_create_note, anchor_field="case_id", read_many=_read_notes

@@ -45,6 +45,7 @@ from persistence.crypto import Place
 from persistence.models.base import utcnow
 from persistence.models.enums import AuditAction
 from persistence.models.sync_conflict import SyncConflict
+from persistence.models.sync_mutation import SyncMutation
 from persistence.repositories.sync import CASE_RECORDS, SyncRepository
 from persistence.uow import UnitOfWork
 
@@ -56,6 +57,8 @@ CONFLICT_TABLE = "sync_conflict"
 # An offline read is kept with the time the device says it happened, within reason.
 OLDEST_OFFLINE_READ = timedelta(days=90)
 _MISSING = object()
+# What the audit trail calls a kind of record when the protocol calls it otherwise.
+AUDITED_AS = {"case": "survivor_case"}
 
 
 class _Claimed(Exception):
@@ -76,33 +79,45 @@ class SyncPushService:
         self.sync = SyncRepository(uow)
         self.problem_of = problem_of
         self.context = context
+        self._given: list[SyncChange] = []
 
     async def push(self, principal: Principal, body: PushBody) -> PushResult:
         """Apply each mutation on its own and record the offline reads. Raises
         PermissionDenied (who may not sync); a mutation's own refusal is its answer."""
         authorize(self.uow, principal, policies.PUSH, "sync")
         self._record_reads(principal, body.reads)
-        results = [await self._one(principal, mutation) for mutation in body.mutations]
+        # The answers already given to any of these ids (a retried batch), in one read.
+        known = await self.sync.mutations([m.id for m in body.mutations])
+        results = []
+        for mutation in body.mutations:
+            stored = known.get(mutation.id)
+            if stored is not None:
+                results.append(self._stored(principal, stored))
+            else:
+                results.append(await self._one(principal, mutation))
+        # What the device now holds of the records it changed: its next updates' base.
+        await keep_given(self.uow, self._given)
         return PushResult(results=results)
 
     async def _one(self, principal: Principal, mutation: Mutation) -> MutationResult:
-        answered = await self._answered(principal, mutation.id)
-        if answered is not None:
-            return answered
+        given = len(self._given)
         try:
             async with self.uow.savepoint():
-                if not await self.sync.claim_mutation(
-                    mutation.id, principal.id, mutation.entity.value, mutation.entity_id
-                ):
+                # The id is claimed first, in the savepoint of the effect: a concurrent push
+                # of the same mutation waits here for the other to end, then finds it taken.
+                if not await self.sync.claim_mutation(self._row(principal, mutation)):
                     raise _Claimed
                 result = await self._apply(principal, mutation)
-                await self._answer(mutation.id, result)
+                await self.sync.answer_mutation(
+                    mutation.id, result.status, self._sealed(mutation, result)
+                )
             return result
         except _Claimed:
-            again = await self._answered(principal, mutation.id)
-            if again is not None:
-                return again
-            return self._refused(mutation, IdUnavailable())
+            del self._given[given:]
+            stored = (await self.sync.mutations([mutation.id])).get(mutation.id)
+            if stored is not None:
+                return self._stored(principal, stored)
+            return self._refused(mutation, IdUnavailable())  # pragma: no cover - a race lost
         except PossibleDuplicate as duplicate:
             result = MutationResult(
                 id=mutation.id,
@@ -116,43 +131,44 @@ class SyncPushService:
             )
         except (DomainError, ValidationError) as error:
             result = self._refused(mutation, error)
-        await self._keep_answer(principal, mutation, result)
+        del self._given[given:]
+        # A refusal (or a possible duplicate) is answered the same when retried.
+        row = self._row(principal, mutation, result)
+        if not await self.sync.keep_mutation(row):
+            stored = (await self.sync.mutations([mutation.id])).get(mutation.id)
+            if stored is not None:
+                return self._stored(principal, stored)
         return result
 
-    async def _answered(self, principal: Principal, mutation_id: UUID) -> MutationResult | None:
-        """The answer given before to this mutation id (hers), None if there is none; an id
-        another person used is refused."""
-        stored = await self.sync.mutation(mutation_id)
-        if stored is None or not stored.result_enc:
-            return None
+    def _stored(self, principal: Principal, stored: SyncMutation) -> MutationResult:
+        """The answer given before to a mutation id; an id another person used is refused."""
         if stored.user_id != principal.id:
             return MutationResult(
-                id=mutation_id, status="rejected", problem=self.problem_of(IdUnavailable())
+                id=stored.id, status="rejected", problem=self.problem_of(IdUnavailable())
             )
-        value = self.uow.cipher.open_json(stored.result_enc, mutation_place(mutation_id))
+        value = self.uow.cipher.open_json(stored.result_enc, mutation_place(stored.id))
         return MutationResult.model_validate(value)
 
     def _refused(self, mutation: Mutation, error: DomainError | ValidationError) -> MutationResult:
         return MutationResult(id=mutation.id, status="rejected", problem=self.problem_of(error))
 
-    async def _answer(self, mutation_id: UUID, result: MutationResult) -> None:
-        sealed = self.uow.cipher.seal_json(
-            result.model_dump(mode="json"), mutation_place(mutation_id)
+    def _sealed(self, mutation: Mutation, result: MutationResult) -> bytes:
+        return self.uow.cipher.seal_json(
+            result.model_dump(mode="json"), mutation_place(mutation.id)
         )
-        await self.sync.answer_mutation(mutation_id, result.status, sealed)
 
-    async def _keep_answer(
-        self, principal: Principal, mutation: Mutation, result: MutationResult
-    ) -> None:
-        """A refusal (or a possible duplicate) is answered the same when retried."""
-        try:
-            async with self.uow.savepoint():
-                if await self.sync.claim_mutation(
-                    mutation.id, principal.id, mutation.entity.value, mutation.entity_id
-                ):
-                    await self._answer(mutation.id, result)
-        except DomainError:  # pragma: no cover - nothing in the block raises one
-            pass
+    def _row(
+        self, principal: Principal, mutation: Mutation, result: MutationResult | None = None
+    ) -> SyncMutation:
+        """The mutation's row: claimed (no answer yet), or with its answer."""
+        return SyncMutation(
+            id=mutation.id,
+            user_id=principal.id,
+            entity=mutation.entity.value,
+            entity_id=mutation.entity_id,
+            status=result.status if result is not None else "claimed",
+            result_enc=self._sealed(mutation, result) if result is not None else b"",
+        )
 
     # -- one mutation ---------------------------------------------------------------------
     async def _apply(self, principal: Principal, mutation: Mutation) -> MutationResult:
@@ -164,7 +180,7 @@ class SyncPushService:
                 self.uow, principal, mutation.entity_id, mutation.changes, self.context
             )
             created = document(read)
-            await keep_version(self.uow, synced, mutation.entity_id, created)
+            self._given.append(given_change(synced, mutation.entity_id, created))
             return MutationResult(id=mutation.id, status="applied", version=created.get("version"))
         if mutation.op is MutationOp.update and synced.update is not None:
             return await self._update(principal, synced, mutation)
@@ -211,7 +227,7 @@ class SyncPushService:
                 )
             )
             version = int(updated["version"])
-            await keep_version(self.uow, synced, mutation.entity_id, updated)
+            self._given.append(given_change(synced, mutation.entity_id, updated))
         for conflict in conflicts:
             await self._keep_conflict(principal, mutation, conflict, version)
         return MutationResult(
@@ -251,7 +267,8 @@ class SyncPushService:
                 raise BadRequest(
                     "An offline read's read_at lies in the last 90 days, not in the future."
                 )
-            read = event(principal, AuditAction.read, offline.entity.value, offline.id)
+            kind = AUDITED_AS.get(offline.entity.value, offline.entity.value)
+            read = event(principal, AuditAction.read, kind, offline.id)
             self.uow.record_audit(
                 replace(
                     read,
@@ -272,23 +289,16 @@ async def anchor_of(uow: UnitOfWork, synced: SyncedEntity, entity_id: UUID) -> A
     return Anchor()
 
 
-async def keep_version(
-    uow: UnitOfWork, synced: SyncedEntity, entity_id: UUID, data: dict[str, Any]
-) -> None:
-    """The device holds the record as a mutation left it: its next update's base."""
-    await keep_given(
-        uow,
-        [
-            SyncChange.model_validate(
-                {
-                    "entity": synced.name,
-                    "id": entity_id,
-                    "op": "upsert",
-                    "version": data.get("version"),
-                    "data": data,
-                }
-            )
-        ],
+def given_change(synced: SyncedEntity, entity_id: UUID, data: dict[str, Any]) -> SyncChange:
+    """The record as a mutation left it, which the device now holds."""
+    return SyncChange.model_validate(
+        {
+            "entity": synced.name,
+            "id": entity_id,
+            "op": "upsert",
+            "version": data.get("version"),
+            "data": data,
+        }
     )
 
 

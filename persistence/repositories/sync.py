@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 
+from persistence import clock
 from persistence.models.assessment import Assessment
-from persistence.models.base import utcnow
 from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.case_note import CaseNote
 from persistence.models.case_visit import CaseVisit
@@ -29,7 +29,14 @@ from persistence.models.sync_change import HORIZON_SQL, SyncChange
 from persistence.models.sync_conflict import SyncConflict
 from persistence.models.sync_mutation import SyncMutation
 from persistence.models.sync_record_version import SyncRecordVersion
-from persistence.repositories.cases import case_ids_visible, case_visible, survivor_visible
+from persistence.repositories.cases import (
+    CASE_COLUMNS,
+    case_ids_visible,
+    case_visible,
+    survivor_visible,
+    with_flags,
+)
+from persistence.repositories.cases import _scope_sql as case_scope_sql
 from persistence.repositories.session import Repository
 from persistence.scope import CaseScope
 
@@ -207,6 +214,26 @@ class SyncRepository(Repository):
         stmt = sa.select(Survivor).where(col(Survivor.id).in_(ids), survivor_visible(scope))
         return list((await self.session.scalars(stmt)).all())
 
+    async def cases_by_ids(self, scope: CaseScope, ids: Sequence[UUID]) -> list[Any]:
+        """The cases among ``ids`` that ``scope`` admits, with their flag facts (as the case
+        read has them) and sealed context. One statement."""
+        if scope.is_empty or not ids:
+            return []
+        args: list[Any] = [list(ids)]
+
+        def arg(value: object) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        sql = with_flags(
+            f"SELECT {CASE_COLUMNS}, c.context_enc FROM survivor_case c"
+            f" WHERE c.id = ANY($1::uuid[]) AND {case_scope_sql(scope, arg)}",
+            now=arg(clock.now()),
+            today=arg(clock.today()),
+        )
+        connection = await self.driver()
+        return list(await connection.fetch(sql, *args))
+
     async def case_records_by_ids(
         self, entity: str, scope: CaseScope, ids: Sequence[UUID], *conditions: Any
     ) -> list[Any]:
@@ -270,31 +297,19 @@ class SyncRepository(Repository):
         return value if isinstance(value, bytes) else None
 
     # -- mutations ------------------------------------------------------------------------
-    async def mutation(self, mutation_id: UUID) -> SyncMutation | None:
-        stmt = sa.select(SyncMutation).where(col(SyncMutation.id) == mutation_id)
+    async def mutations(self, ids: Sequence[UUID]) -> dict[UUID, SyncMutation]:
+        """The mutations among ``ids`` already answered, by id."""
+        if not ids:
+            return {}
+        stmt = sa.select(SyncMutation).where(col(SyncMutation.id).in_(ids))
         stmt = stmt.execution_options(populate_existing=True)
-        return (await self.session.scalars(stmt)).one_or_none()
+        return {m.id: m for m in (await self.session.scalars(stmt)).all()}
 
-    async def claim_mutation(
-        self, mutation_id: UUID, user_id: UUID, entity: str, entity_id: UUID
-    ) -> bool:
-        """Claim a mutation's id (its answer written later in the same transaction); False
-        when it is taken (a concurrent claim waits for the other transaction to end)."""
-        stmt = (
-            insert(SyncMutation)
-            .values(
-                id=mutation_id,
-                user_id=user_id,
-                entity=entity,
-                entity_id=entity_id,
-                status="claimed",
-                result_enc=b"",
-                created_at=utcnow(),
-            )
-            .on_conflict_do_nothing()
-            .returning(col(SyncMutation.id))
-        )
-        return (await self.session.execute(stmt)).first() is not None
+    async def claim_mutation(self, mutation: SyncMutation) -> bool:
+        """Claim a mutation's id before applying it (its answer is written at the end, in the
+        same transaction); False when it is taken. A concurrent claim of the same id waits
+        for the other transaction to end, so a retried batch is applied once."""
+        return await self.keep_mutation(mutation)
 
     async def answer_mutation(self, mutation_id: UUID, status: str, result_enc: bytes) -> None:
         await self.session.execute(
@@ -302,6 +317,25 @@ class SyncRepository(Repository):
             .where(col(SyncMutation.id) == mutation_id)
             .values(status=status, result_enc=result_enc)
         )
+
+    async def keep_mutation(self, mutation: SyncMutation) -> bool:
+        """Keep a mutation's answer under its id; False when the id is taken (a concurrent
+        push of the same id waits for the other transaction to end, then finds it taken)."""
+        stmt = (
+            insert(SyncMutation)
+            .values(
+                id=mutation.id,
+                user_id=mutation.user_id,
+                entity=mutation.entity,
+                entity_id=mutation.entity_id,
+                status=mutation.status,
+                result_enc=mutation.result_enc,
+                created_at=mutation.created_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(col(SyncMutation.id))
+        )
+        return (await self.session.execute(stmt)).first() is not None
 
     # -- conflicts ------------------------------------------------------------------------
     async def add_conflict(self, conflict: SyncConflict) -> None:
