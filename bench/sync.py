@@ -12,7 +12,8 @@ Printed (milliseconds unless said otherwise):
 
 - first pull end to end: from no cursor until ``has_more`` is false, pages of ``--limit``;
 - an incremental pull with nothing new (median, p95, max of ``--repeat``);
-- a push of 100 mutations (50 case notes and 50 visits created) (median, p95, max);
+- a push of 100 mutations (50 case notes and 50 visits created) (median, p95, max), and
+  beside it one case note created over REST (what the machine makes of a single write);
 - ``--workers`` workers for ``--seconds``: each in a loop pulls from its cursor, pushes 5
   case notes, pulls again; requests, mutations and errors (any answer but 200, any mutation
   not applied, any note a worker pushed that its next pulls did not bring back).
@@ -277,6 +278,21 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
                     if i >= 1:
                         samples.append(elapsed)
                 lines.append(figures("push of 100 mutations", samples))
+                # The same work over REST, one request a note: what this machine makes of
+                # a single write (the push above applies 100 of them in one request).
+                samples = []
+                for i in range(23):
+                    began = time.perf_counter()
+                    answer = await http.post(
+                        f"/api/v1/cases/{case_ids[i % len(case_ids)]}/notes",
+                        json={"body": f"Online note {i}."},
+                        headers=worker.headers,
+                    )
+                    if answer.status_code != 201:
+                        raise RuntimeError(f"note: {answer.status_code} {answer.text[:300]}")
+                    if i >= 3:
+                        samples.append((time.perf_counter() - began) * 1000)
+                lines.append(figures("baseline: one case note over REST", samples))
                 # -- many workers at once ---------------------------------------------
                 cursors = {}
                 for other, _ in crowd:

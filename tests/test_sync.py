@@ -102,7 +102,12 @@ async def pull_all(
 
 
 def keys(changes: list[dict[str, Any]], op: str | None = None) -> set[tuple[str, str]]:
-    return {(c["entity"], c["id"]) for c in changes if op is None or c["op"] == op}
+    """The records among ``changes`` (of ``op``), reference data (instruments) aside."""
+    return {
+        (c["entity"], c["id"])
+        for c in changes
+        if (op is None or c["op"] == op) and c["entity"] != "assessment_instrument"
+    }
 
 
 async def note(world: World, actor: Actor, case: UUID, text: str = "Met her mother.") -> str:
@@ -141,7 +146,11 @@ async def test_a_first_pull_carries_her_caseload_and_nothing_else(world: World) 
     managed, _ = await pull_all(world, world.manager)
     assert ("case", str(foreign_case)) in keys(managed)
     outsider, _ = await pull_all(world, world.other_manager)
-    assert outsider == []
+    assert keys(outsider) == set()
+    # Reference data comes with a first pull: the shared assessment instruments, whole.
+    instruments = [c for c in changes if c["entity"] == "assessment_instrument"]
+    assert instruments
+    assert all(i["data"]["sections"] for i in instruments)
 
 
 async def test_an_incremental_pull_brings_what_changed_since(world: World) -> None:
@@ -238,7 +247,7 @@ async def test_a_reassigned_case_leaves_one_device_and_comes_whole_to_the_other(
         ("case_note", note_id),
     }
     # Nobody else learns anything of it.
-    assert (await pull_all(world, world.other_manager))[0] == []
+    assert keys((await pull_all(world, world.other_manager))[0]) == set()
 
 
 async def test_a_deleted_case_and_a_removed_district_come_as_tombstones(world: World) -> None:

@@ -257,6 +257,11 @@ async def _create_assessment(
     return await AssessmentService(uow).create(p, case_id, body)
 
 
+async def _read_instrument(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor) -> Any:
+    return await AssessmentService(uow).get_instrument(p, entity_id)
+
+
+INSTRUMENT = SyncedEntity("assessment_instrument", _read_instrument)
 SURVIVOR = SyncedEntity(
     "survivor", _read_survivor, create=_create_survivor, read_many=_read_survivors
 )
@@ -286,6 +291,16 @@ ASSESSMENT = SyncedEntity(
 
 # In the order a first pull sends them (a record after what it hangs off).
 ENTITIES: dict[str, SyncedEntity] = {
-    e.name: e for e in (SURVIVOR, CASE, CONSENT, CASE_NOTE, CASE_VISIT, CARE_PLAN_GOAL, ASSESSMENT)
+    e.name: e
+    for e in (
+        INSTRUMENT,
+        SURVIVOR,
+        CASE,
+        CONSENT,
+        CASE_NOTE,
+        CASE_VISIT,
+        CARE_PLAN_GOAL,
+        ASSESSMENT,
+    )
 }
 CASE_RECORD_NAMES = ("case_note", "case_visit", "care_plan_goal", "assessment")

@@ -32,7 +32,9 @@ from persistence.repositories.sync import Held, LoggedChange, SyncRepository
 from persistence.scope import CaseScope
 from persistence.uow import UnitOfWork
 
-FIRST_PULL_ORDER = ("survivor", "case", "consent", *CASE_RECORD_NAMES)
+# Reference data first (an assessment needs its instrument), then a record after what it
+# hangs off.
+FIRST_PULL_ORDER = ("assessment_instrument", "survivor", "case", "consent", *CASE_RECORD_NAMES)
 # A case that comes into her scope is sent whole; its records come in pages this big.
 _BUNDLE_PAGE = 500
 
@@ -117,6 +119,8 @@ class SyncPullService:
         case_id: UUID | None = None,
         survivor_id: UUID | None = None,
     ) -> list[Held]:
+        if entity == "assessment_instrument":
+            return await self.sync.instruments_in_scope(scope.organization_id, after, limit)
         if entity == "survivor":
             return await self.sync.survivors_in_scope(scope, after, limit)
         if entity == "case":
@@ -150,6 +154,8 @@ class SyncPullService:
         if entity == "user_district":
             if change.entity_id == principal.id and change.prior_district_id is not None:
                 await self._districts_changed(principal, scope, change.prior_district_id, batch)
+        elif entity == "assessment_instrument":
+            await self._upsert(principal, entity, Held(change.entity_id), batch)
         elif entity == "case":
             held = Held(change.entity_id, case_id=change.entity_id, survivor_id=change.survivor_id)
             if change.case_visible_now:

@@ -28,6 +28,7 @@ class SyncEntity(StrEnum):
     case_visit = "case_visit"
     care_plan_goal = "care_plan_goal"
     assessment = "assessment"
+    assessment_instrument = "assessment_instrument"
 
 
 class SyncChange(BaseModel):

@@ -1,15 +1,15 @@
 """Offline sync for field workers: a change log in commit order, pushed mutations, conflicts.
 
 - ``sync_change``: one row per change to a record devices carry (survivor, case, consent, case
-  note, visit, care plan goal, assessment) and per change to a user's districts, written by
-  the row trigger ``sync_change_log`` in the writing transaction, with that transaction's id
-  (``xid8`` as a bigint: epoch-extended, it never wraps). A pull returns only changes of
-  transactions older than the oldest one still running
+  note, visit, care plan goal, assessment, assessment instrument) and per change to a user's
+  districts, written by the row trigger ``sync_change_log`` in the writing transaction, with
+  that transaction's id (``xid8`` as a bigint: epoch-extended, it never wraps). A pull
+  returns only changes of transactions older than the oldest one still running
   (``pg_snapshot_xmin(pg_current_snapshot())``), ordered by (txid, seq): a transaction that
   began before a pull and commits after it is never passed over, whatever its insert order
-  or timestamps (domain/sync/pull.py). Each row keeps the ids and scope keys the record
-  had before the change (no personal data), so that a pull can answer tombstones to whoever
-  saw the record before it moved. Append-only for the app role: only the trigger (SECURITY
+  or timestamps (domain/sync/pull.py). Each row keeps the ids and scope keys the record had
+  before the change (no personal data), so that a pull can answer tombstones to whoever saw
+  the record before it moved. Append-only for the app role: only the trigger (SECURITY
   DEFINER) writes it.
 - ``sync_mutation``: each pushed mutation by its own id with the answer given (sealed), so a
   retried batch applies nothing twice.
@@ -43,7 +43,14 @@ CASE_CHILDREN = {
     "care_plan_goal": "care_plan_goal",
     "assessment": "assessment",
 }
-LOGGED = ("survivor", "survivor_case", "consent", *CASE_CHILDREN, "user_district")
+LOGGED = (
+    "survivor",
+    "survivor_case",
+    "consent",
+    *CASE_CHILDREN,
+    "user_district",
+    "assessment_instrument",
+)
 
 CHANGE_LOG = """
 CREATE FUNCTION sync_change_log() RETURNS trigger
@@ -99,6 +106,15 @@ BEGIN
                    prior_organization_id)
             VALUES ('consent', NEW.id, NEW.organization_id, NEW.survivor_id,
                     NEW.organization_id);
+        END IF;
+    ELSIF TG_TABLE_NAME = 'assessment_instrument' THEN
+        -- Reference data: an organisation's own instrument, or a shared one (no organisation).
+        IF TG_OP = 'DELETE' THEN
+            INSERT INTO sync_change (entity, entity_id, organization_id, prior_organization_id)
+            VALUES ('assessment_instrument', OLD.id, OLD.organization_id, OLD.organization_id);
+        ELSE
+            INSERT INTO sync_change (entity, entity_id, organization_id, prior_organization_id)
+            VALUES ('assessment_instrument', NEW.id, NEW.organization_id, NEW.organization_id);
         END IF;
     ELSIF TG_TABLE_NAME = 'user_district' THEN
         IF TG_OP = 'DELETE' THEN

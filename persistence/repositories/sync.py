@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from persistence import clock
 from persistence.models.assessment import Assessment
+from persistence.models.assessment_instrument import AssessmentInstrument
 from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.case_note import CaseNote
 from persistence.models.case_visit import CaseVisit
@@ -29,6 +30,7 @@ from persistence.models.sync_change import HORIZON_SQL, SyncChange
 from persistence.models.sync_conflict import SyncConflict
 from persistence.models.sync_mutation import SyncMutation
 from persistence.models.sync_record_version import SyncRecordVersion
+from persistence.repositories.assessments import instrument_visible
 from persistence.repositories.cases import (
     CASE_COLUMNS,
     case_ids_visible,
@@ -47,6 +49,9 @@ CASE_RECORDS: dict[str, Any] = {
     "care_plan_goal": CarePlanGoal,
     "assessment": Assessment,
 }
+
+
+REFERENCE_DATA = ("assessment_instrument",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,8 @@ class SyncRepository(Repository):
                 sa.or_(
                     c.c.organization_id == scope.organization_id,
                     c.c.prior_organization_id == scope.organization_id,
+                    # Shared reference data (instruments of no organisation) is everyone's.
+                    sa.and_(c.c.entity.in_(REFERENCE_DATA), c.c.organization_id.is_(None)),
                 ),
             )
             .order_by(c.c.txid, c.c.seq)
@@ -144,6 +151,14 @@ class SyncRepository(Repository):
         return int(value)
 
     # -- what is in scope ----------------------------------------------------------------
+    async def instruments_in_scope(
+        self, organization_id: UUID | None, after: UUID | None, limit: int
+    ) -> list[Held]:
+        """The assessment instruments her organisation may use (shared and its own)."""
+        stmt = sa.select(col(AssessmentInstrument.id)).where(instrument_visible(organization_id))
+        rows = await self._page(stmt, col(AssessmentInstrument.id), after, limit)
+        return [Held(id=row[0]) for row in rows]
+
     async def survivors_in_scope(
         self, scope: CaseScope, after: UUID | None, limit: int, *, ids: Sequence[UUID] = ()
     ) -> list[Held]:
