@@ -617,3 +617,48 @@ async def test_goals_and_consents_go_through_their_own_rules_offline(world: Worl
     assert pulled["data"]["goal"] == "Learn tailoring and sell in the haat."
     assert pulled["data"]["status"] == "in_progress"
     assert ("consent", str(consent)) in keys(changes)
+
+
+async def test_a_restricted_note_reaches_only_those_who_may_read_it(world: World) -> None:
+    _, case = await world.survivor_with_case(world.worker)
+    _, worker_cursor = await pull_all(world, world.worker)
+    restricted = await world.client.post(
+        f"/api/v1/cases/{case}/notes",
+        json={"body": "Counselling session 3.", "confidentiality": "restricted"},
+        headers=world.manager.headers,
+    )
+    assert restricted.status_code == 201, restricted.text
+    note_id = restricted.json()["id"]
+    # Not hers to read: neither the note nor a tombstone that would tell her one exists.
+    changes, _ = await pull_all(world, world.worker, worker_cursor)
+    assert note_id not in {c["id"] for c in changes}
+    first, _ = await pull_all(world, world.worker)
+    assert note_id not in {c["id"] for c in first}
+    managed, _ = await pull_all(world, world.manager)
+    assert ("case_note", note_id) in keys(managed, "upsert")
+
+
+async def test_a_visit_recorded_offline_is_applied_as_done(world: World) -> None:
+    _, case = await world.survivor_with_case(world.worker)
+    done_at = (clock.now() - timedelta(days=1)).isoformat()
+    visit = mutation(
+        "case_visit",
+        "create",
+        uuid.uuid4(),
+        {
+            "case_id": str(case),
+            "kind": "home",
+            "status": "done",
+            "done_at": done_at,
+            "findings": "Safe at home.",
+        },
+    )
+    answer = await world.client.post(
+        PUSH, json={"mutations": [visit]}, headers=world.worker.headers
+    )
+    (result,) = answer.json()["results"]
+    assert (result["status"], result["version"]) == ("applied", 1), result
+    read = await world.client.get(
+        f"/api/v1/cases/{case}/visits/{visit['entity_id']}", headers=world.worker.headers
+    )
+    assert (read.json()["status"], read.json()["findings"]) == ("done", "Safe at home.")
