@@ -46,6 +46,7 @@ from api.routers import (
     reset_requests,
     shgs,
     survivors,
+    sync,
     trainings,
     users,
 )
@@ -295,6 +296,7 @@ def create_app(
         devices,
         attachments,
         exports,
+        sync,
     ):
         api.include_router(module.router)
     app.include_router(api)

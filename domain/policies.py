@@ -30,11 +30,13 @@ from domain.referrals import policies as referral_policies
 from domain.research import policies as research_policies
 from domain.shgs import policies as shg_policies
 from domain.survivors import policies as survivor_policies
+from domain.sync import policies as sync_policies
 from domain.trainings import policies as training_policies
 from domain.users import policies as user_policies
 
 AREAS = (
     demand_policies,
+    sync_policies,
     evidence_policies,
     expansion_policies,
     research_policies,

@@ -163,6 +163,23 @@ class UnitOfWork:
             async with separate.transaction():
                 yield separate
 
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """One part of the work that stands or falls alone (a pushed mutation): when the
+        block raises, its writes and the audit events it queued are undone (durable events
+        and rollback actions stay: they are kept whatever happens), and the work goes on."""
+        queued = len(self._audit)
+        nested = await self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                await nested.rollback()
+            del self._audit[queued:]
+            raise
+        if nested.is_active:
+            await nested.commit()
+
     def record_audit(self, record: AuditRecord, *, durable: bool = False) -> None:
         """Queue an audit event; it is written just before commit (or after a rollback when
         ``durable``)."""

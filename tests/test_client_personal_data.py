@@ -875,6 +875,9 @@ FILLINGS: dict[str, str] = {
     "/demands/{demand_id}": "SELECT d.id AS demand_id FROM demand d ORDER BY"
     " d.raised_by_organization_id <> d.organization_id DESC, EXISTS (SELECT 1 FROM demand_event e"
     " WHERE e.demand_id = d.id AND e.note_enc IS NOT NULL) DESC, d.id LIMIT 3",
+    # A client is refused sync whatever the conflict (the world keeps none of its own).
+    "/sync/conflicts/{conflict_id}": "SELECT COALESCE((SELECT id FROM sync_conflict LIMIT 1),"
+    " gen_random_uuid()) AS conflict_id",
 }
 # Queries that change what a list holds (each is walked too).
 QUERIES = {f"{API}/referrals": ("direction=incoming", "direction=outgoing")}

@@ -489,3 +489,12 @@ _CONTEXT_FIELDS = (
 
 def _text(value: UUID | None) -> str | None:
     return None if value is None else str(value)
+
+
+def case_detail(uow: UnitOfWork, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A case row (CASE_COLUMNS with its flag facts and ``context_enc``) as
+    :meth:`CaseService.get`'s document, for reads of many at once that checked scope and audit
+    themselves (sync)."""
+    document = case_document(row)
+    document["details"] = CaseService(uow)._details(row["id"], row["context_enc"])
+    return document

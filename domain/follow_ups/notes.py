@@ -177,3 +177,11 @@ class NoteService:
             created_at=note.created_at,
             version=note.version,
         )
+
+
+async def notes_read(uow: UnitOfWork, notes: Sequence[CaseNote]) -> list[NoteRead]:
+    """Notes as :meth:`NoteService.get` answers them (authors named in one lookup), for reads
+    of many at once that checked scope, readability and audit themselves (sync)."""
+    service = NoteService(uow)
+    names = await service._names(notes)
+    return [service._read(note, names) for note in notes]

@@ -382,3 +382,11 @@ class VisitService:
             updated_at=visit.updated_at,
             version=visit.version,
         )
+
+
+async def visits_read(uow: UnitOfWork, visits: Sequence[CaseVisit]) -> list[VisitRead]:
+    """Visits as :meth:`VisitService.get` answers them (visitors named in one lookup), for
+    reads of many at once that checked scope and audit themselves (sync)."""
+    service = VisitService(uow)
+    names = await service._names(visits)
+    return [service._read(visit, names) for visit in visits]

@@ -461,3 +461,9 @@ class SurvivorService:
                     raise BusinessRuleViolation(
                         "The block does not exist in that district.", field="address"
                     )
+
+
+def survivor_read(cipher: FieldCipher, survivor: Survivor) -> SurvivorRead:
+    """Her whole record as :meth:`SurvivorService.get` answers it (sealed fields opened), for
+    reads of many at once that checked scope and audit themselves (sync)."""
+    return _read(survivor, open_personal(cipher, survivor))

@@ -87,6 +87,10 @@ from persistence.models.demand_link import DemandLink
 from persistence.models.demand_event import DemandEvent
 from persistence.models.demand_comment import DemandComment
 from persistence.models.attachment import Attachment
+from persistence.models.sync_change import SyncChange
+from persistence.models.sync_conflict import SyncConflict
+from persistence.models.sync_mutation import SyncMutation
+from persistence.models.sync_record_version import SyncRecordVersion
 
 __all__ = [
     "AdvocacyAction",
@@ -175,6 +179,10 @@ __all__ = [
     "Study",
     "Survivor",
     "SurvivorCase",
+    "SyncChange",
+    "SyncConflict",
+    "SyncMutation",
+    "SyncRecordVersion",
     "Training",
     "TrainingParticipant",
     "UserDistrict",

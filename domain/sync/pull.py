@@ -1,0 +1,308 @@
+"""Pull: every change in her scope since a cursor, in commit order, with tombstones.
+
+A first pull (no cursor) sends what her scope holds now, kind by kind, then hands over to the
+change log at the horizon it noted when it began (the oldest transaction then running). The
+change log is written by triggers in the writing transactions (migration 0028); a pull reads
+only changes of transactions older than every transaction still running, in (txid, seq)
+order. So a transaction that began before a pull and commits after it is read by a later pull:
+its changes lie above the cursor, whatever their insert order or timestamps.
+
+Each record is read through its area's service as she would read it online (scope, restricted
+notes, sealed fields opened; each read audited). A record that left her scope, under the keys
+it had before the change, comes as a tombstone; a case that came into her scope comes with
+its survivor and all its records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from domain.audit.trail import authorize
+from domain.cases.policies import case_scope
+from domain.common.errors import NotFound
+from domain.common.principal import Principal
+from domain.sync import policies
+from domain.sync.cursor import Position
+from domain.sync.entities import CASE_RECORD_NAMES, ENTITIES, Anchor, document
+from domain.sync.schemas import PullPage, SyncChange
+from domain.sync.versions import keep_given
+from persistence.repositories.sync import Held, LoggedChange, SyncRepository
+from persistence.scope import CaseScope
+from persistence.uow import UnitOfWork
+
+# Reference data first (an assessment needs its instrument), then a record after what it
+# hangs off.
+FIRST_PULL_ORDER = ("assessment_instrument", "survivor", "case", "consent", *CASE_RECORD_NAMES)
+# A case that comes into her scope is sent whole; its records come in pages this big.
+_BUNDLE_PAGE = 500
+
+Key = tuple[str, UUID]
+
+
+class _Batch:
+    """The changes of one answer, each record once (its last state), in the order found."""
+
+    def __init__(self) -> None:
+        self.changes: dict[Key, SyncChange] = {}
+
+    def put(self, change: SyncChange) -> None:
+        key = (change.entity.value, change.id)
+        self.changes.pop(key, None)
+        self.changes[key] = change
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+
+class SyncPullService:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.sync = SyncRepository(uow)
+
+    async def pull(self, principal: Principal, cursor: str | None, limit: int) -> PullPage:
+        """Up to about ``limit`` changes after ``cursor`` (a case that came into her scope
+        comes whole, which may pass the limit). Raises PermissionDenied, BadRequest (a cursor
+        that is not one)."""
+        authorize(self.uow, principal, policies.PULL, "sync")
+        scope = case_scope(principal)
+        if cursor:
+            position = Position.decode(cursor)
+        else:
+            position = Position("i", await self.sync.horizon(), 0)
+        batch = _Batch()
+        has_more = False
+        if position.phase == "i":
+            position, has_more = await self._first_pull(principal, scope, position, limit, batch)
+        if not has_more:
+            position, has_more = await self._log(
+                principal, scope, position, max(limit - len(batch), 1), batch
+            )
+        changes = list(batch.changes.values())
+        await keep_given(self.uow, changes)
+        return PullPage(changes=changes, cursor=position.encode(), has_more=has_more)
+
+    # -- a first pull ---------------------------------------------------------------------
+    async def _first_pull(
+        self,
+        principal: Principal,
+        scope: CaseScope,
+        position: Position,
+        limit: int,
+        batch: _Batch,
+    ) -> tuple[Position, bool]:
+        step, last_id = position.step, position.last_id
+        while step < len(FIRST_PULL_ORDER):
+            room = limit - len(batch)
+            if room <= 0:
+                return Position("i", position.txid, step, last_id), True
+            entity = FIRST_PULL_ORDER[step]
+            held = await self._in_scope(entity, scope, last_id, room + 1)
+            more = len(held) > room
+            await self._upsert_many(principal, entity, held[:room], batch)
+            if held[:room]:
+                last_id = held[:room][-1].id
+            if more:
+                return Position("i", position.txid, step, last_id), True
+            step, last_id = step + 1, None
+        # Everything she holds was sent: the change log takes over where the first pull began.
+        return Position("l", position.txid, 0), False
+
+    async def _in_scope(
+        self,
+        entity: str,
+        scope: CaseScope,
+        after: UUID | None,
+        limit: int,
+        *,
+        case_id: UUID | None = None,
+        survivor_id: UUID | None = None,
+    ) -> list[Held]:
+        if entity == "assessment_instrument":
+            return await self.sync.instruments_in_scope(scope.organization_id, after, limit)
+        if entity == "survivor":
+            return await self.sync.survivors_in_scope(scope, after, limit)
+        if entity == "case":
+            return await self.sync.cases_in_scope(scope, after, limit)
+        if entity == "consent":
+            return await self.sync.consents_in_scope(scope, after, limit, survivor_id=survivor_id)
+        return await self.sync.case_records_in_scope(entity, scope, after, limit, case_id=case_id)
+
+    # -- the change log -------------------------------------------------------------------
+    async def _log(
+        self,
+        principal: Principal,
+        scope: CaseScope,
+        position: Position,
+        limit: int,
+        batch: _Batch,
+    ) -> tuple[Position, bool]:
+        logged = await self.sync.changes_after(scope, (position.txid, position.step), limit + 1)
+        has_more = len(logged) > limit
+        logged = logged[:limit]
+        for change in logged:
+            await self._apply(principal, scope, change, batch)
+        if logged:
+            position = Position("l", logged[-1].txid, logged[-1].seq)
+        return position, has_more
+
+    async def _apply(
+        self, principal: Principal, scope: CaseScope, change: LoggedChange, batch: _Batch
+    ) -> None:
+        entity = change.entity
+        if entity == "user_district":
+            if change.entity_id == principal.id and change.prior_district_id is not None:
+                await self._districts_changed(principal, scope, change.prior_district_id, batch)
+        elif entity == "assessment_instrument":
+            await self._upsert(principal, entity, Held(change.entity_id), batch)
+        elif entity == "case":
+            held = Held(change.entity_id, case_id=change.entity_id, survivor_id=change.survivor_id)
+            if change.case_visible_now:
+                if change.scope_changed:
+                    await self._whole_case(principal, scope, held, batch)
+                else:
+                    await self._upsert(principal, "case", held, batch)
+            elif change.was_visible:
+                self._tombstone("case", change.entity_id, batch)
+                if change.survivor_id is not None and not change.survivor_visible_now:
+                    self._tombstone("survivor", change.survivor_id, batch)
+        elif entity == "survivor":
+            held = Held(change.entity_id, survivor_id=change.entity_id)
+            if change.survivor_visible_now:
+                await self._upsert(principal, "survivor", held, batch)
+            elif change.was_visible:
+                self._tombstone("survivor", change.entity_id, batch)
+        elif entity == "consent":
+            if change.survivor_visible_now:
+                held = Held(change.entity_id, survivor_id=change.survivor_id)
+                if not await self._upsert(principal, "consent", held, batch):
+                    self._tombstone("consent", change.entity_id, batch)
+        elif entity in CASE_RECORD_NAMES and change.case_visible_now:
+            held = Held(change.entity_id, case_id=change.case_id)
+            shown = await self._upsert(principal, entity, held, batch)
+            # A note she may not read (restricted) is never hers to delete: notes are not
+            # removed, and a tombstone would tell her one exists.
+            if not shown and entity != "case_note":
+                self._tombstone(entity, change.entity_id, batch)
+
+    async def _districts_changed(
+        self, principal: Principal, scope: CaseScope, district_id: UUID, batch: _Batch
+    ) -> None:
+        """A district added to or taken from her: its cases she no longer sees go, those she
+        sees now come whole."""
+        gone = await self._all(
+            lambda after: self.sync.cases_in_scope(
+                scope, after, _BUNDLE_PAGE, district_id=district_id, visible=False
+            )
+        )
+        survivors = {held.survivor_id for held in gone if held.survivor_id is not None}
+        still = (
+            {
+                h.id
+                for h in await self.sync.survivors_in_scope(
+                    scope, None, len(survivors) + 1, ids=list(survivors)
+                )
+            }
+            if survivors
+            else set()
+        )
+        for held in gone:
+            self._tombstone("case", held.id, batch)
+            if held.survivor_id is not None and held.survivor_id not in still:
+                self._tombstone("survivor", held.survivor_id, batch)
+        seen = await self._all(
+            lambda after: self.sync.cases_in_scope(
+                scope, after, _BUNDLE_PAGE, district_id=district_id
+            )
+        )
+        for held in seen:
+            await self._whole_case(principal, scope, held, batch)
+
+    async def _whole_case(
+        self, principal: Principal, scope: CaseScope, case: Held, batch: _Batch
+    ) -> None:
+        """A case that came into her scope: the case, its survivor with her consents, and all
+        the case's records."""
+        if case.survivor_id is not None:
+            survivor_id = case.survivor_id
+            await self._upsert(
+                principal, "survivor", Held(survivor_id, survivor_id=survivor_id), batch
+            )
+            consents = await self._all(
+                lambda after: self.sync.consents_in_scope(
+                    scope, after, _BUNDLE_PAGE, survivor_id=survivor_id
+                )
+            )
+            await self._upsert_many(principal, "consent", consents, batch)
+        await self._upsert(principal, "case", case, batch)
+        for entity in CASE_RECORD_NAMES:
+            records = await self._all(
+                lambda after, entity=entity: self.sync.case_records_in_scope(
+                    entity, scope, after, _BUNDLE_PAGE, case_id=case.id
+                )
+            )
+            await self._upsert_many(principal, entity, records, batch)
+
+    @staticmethod
+    async def _all(fetch: Any) -> list[Held]:
+        found: list[Held] = []
+        after: UUID | None = None
+        while True:
+            page: Sequence[Held] = await fetch(after)
+            found += page
+            if len(page) < _BUNDLE_PAGE:
+                return found
+            after = page[-1].id
+
+    # -- one record -----------------------------------------------------------------------
+    async def _upsert(self, principal: Principal, entity: str, held: Held, batch: _Batch) -> bool:
+        """Read the record as she may (audited) and add it; False when she may not."""
+        synced = ENTITIES[entity]
+        try:
+            read = await synced.read(
+                self.uow, principal, held.id, Anchor(held.case_id, held.survivor_id)
+            )
+        except NotFound:
+            return False
+        data = document(read)
+        batch.put(
+            SyncChange.model_validate(
+                {
+                    "entity": entity,
+                    "id": held.id,
+                    "op": "upsert",
+                    "version": data.get("version"),
+                    "data": data,
+                }
+            )
+        )
+        return True
+
+    async def _upsert_many(
+        self, principal: Principal, entity: str, held: Sequence[Held], batch: _Batch
+    ) -> None:
+        """Read many records of one kind as she may (each audited) and add them: at once when
+        the entity reads many in one statement, else one by one."""
+        synced = ENTITIES[entity]
+        if synced.read_many is None:
+            for record in held:
+                await self._upsert(principal, entity, record, batch)
+            return
+        for read in await synced.read_many(self.uow, principal, [h.id for h in held]):
+            data = document(read)
+            batch.put(
+                SyncChange.model_validate(
+                    {
+                        "entity": entity,
+                        "id": data["id"],
+                        "op": "upsert",
+                        "version": data.get("version"),
+                        "data": data,
+                    }
+                )
+            )
+
+    @staticmethod
+    def _tombstone(entity: str, record_id: UUID, batch: _Batch) -> None:
+        batch.put(SyncChange.model_validate({"entity": entity, "id": record_id, "op": "delete"}))
