@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from domain.evidence.periods import PeriodKind, periods, previous
 from persistence.clock import FixedClock, business_date, using
@@ -336,6 +337,26 @@ async def test_values_as_csv(world: EvidenceWorld, story: dict[str, Any]) -> Non
         "survivors_associated,2026-06,2026-06-01,2026-06-30,(all),(all),3,,,false,survivors,true"
         in lines
     )
+
+
+async def test_a_place_name_that_would_run_as_a_formula_is_neutralised_in_csv(
+    world: EvidenceWorld, story: dict[str, Any]
+) -> None:
+    async with world.factory.uow() as uow:
+        await uow.session.execute(
+            sa.text("UPDATE district SET name = '=HYPERLINK(\"x\")' WHERE id = :id"),
+            {"id": SOUTH_24},
+        )
+    response = await world.client.get(
+        "/api/v1/indicators/survivors_associated/values",
+        params={"by": "district", "period": "month", "internal": "true", **Q1},
+        headers={**world.pm.headers, "Accept": "text/csv"},
+    )
+    assert response.status_code == 200
+    rows = response.text.strip().splitlines()[1:]
+    named = [row for row in rows if str(SOUTH_24) in row]
+    assert named
+    assert all(',"\'=HYPERLINK(""x"")",' in row for row in named), named[:1]
 
 
 async def test_a_ratio_has_its_numerator_and_denominator(

@@ -1,11 +1,13 @@
 """An indicator's values as CSV: one row per cell, each breakdown as an id (or code) column and
-a name column; a totalled breakdown reads ``(all)``."""
+a name column; a totalled breakdown reads ``(all)``. Names (of places, typed by people) are
+neutralised against formula injection; numbers stay numbers."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from domain.common.spreadsheet import neutralise
 from domain.evidence.schemas import IndicatorValues
 
 ALL = "(all)"
@@ -27,11 +29,11 @@ def values_csv(values: IndicatorValues) -> str:
         for name in values.breakdowns:
             totalled = name not in cell.breakdown
             value = cell.breakdown.get(name)
-            shown = ALL if totalled else ("" if value is None else value)
+            shown = ALL if totalled else ("" if value is None else neutralise(str(value)))
             row.append(shown)
             if name in PLACES:
                 label = values.labels.get(name, {}).get(value or "", "")
-                row.append(ALL if totalled else label)
+                row.append(ALL if totalled else neutralise(label))
         row += [
             "" if cell.value is None else cell.value,
             "" if cell.numerator is None else cell.numerator,

@@ -19,20 +19,16 @@ from uuid import UUID
 
 import xlsxwriter
 
+from domain.common.spreadsheet import neutralise
 from persistence.models.export import ExportFormat
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["neutralise"]
 MEDIA_TYPES = {
     ExportFormat.csv: "text/csv; charset=utf-8",
     ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 # XLSX's own limit of characters in a cell.
 XLSX_CELL_LIMIT = 32_767
-
-
-def neutralise(text: str) -> str:
-    """``text`` made inert for spreadsheets (see the module's docstring)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def cell_text(value: Any) -> str | int | float:

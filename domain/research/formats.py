@@ -8,11 +8,9 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 
+from domain.common.spreadsheet import neutralise
 from domain.research import htcds
 from domain.research.schemas import ExtractFormat, ExtractLayout
-
-# A spreadsheet runs a cell that begins with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def canonical_json(records: Sequence[Mapping[str, str]]) -> bytes:
@@ -25,7 +23,7 @@ def canonical_json(records: Sequence[Mapping[str, str]]) -> bytes:
 
 def _cell(value: str) -> str:
     # A date range such as "2020-2024" would not start with "-"; a place typed as "=..." would.
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return neutralise(value)
 
 
 def _csv(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> bytes:
