@@ -51,6 +51,16 @@ def _idempotency_row(keys: Sequence[Any]) -> str:
     return f"{principal_id}:{key}"
 
 
+def _two_part_row(keys: Sequence[Any]) -> str:
+    first, second = keys
+    return f"{first}:{second}"
+
+
+def _sync_version_row(keys: Sequence[Any]) -> str:
+    entity, entity_id, version = keys
+    return f"{entity}:{entity_id}:{version}"
+
+
 SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("survivor", "personal_enc"),
     SealedColumn("consent", "guardian_enc"),
@@ -88,6 +98,19 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn("safety_report", "review_enc"),
     SealedColumn("media_engagement", "story_enc"),
     SealedColumn("research_extract", "records_enc"),
+    # Why a program manager asked for personal fields in an export; a queued export's file,
+    # in sealed pieces (until it expires).
+    SealedColumn("export", "reason_enc"),
+    SealedColumn("export_chunk", "data_enc", keys=("export_id", "seq"), place_row=_two_part_row),
+    # Offline sync: a mutation's stored answer, a conflict's values, the version a device holds.
+    SealedColumn("sync_mutation", "result_enc"),
+    SealedColumn("sync_conflict", "values_enc"),
+    SealedColumn(
+        "sync_record_version",
+        "data_enc",
+        keys=("entity", "entity_id", "version"),
+        place_row=_sync_version_row,
+    ),
     SealedColumn("study", "story_enc"),
     # The shared secret of a person's second factor (TOTP).
     SealedColumn("second_factor", "secret_enc"),

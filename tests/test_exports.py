@@ -400,7 +400,7 @@ async def test_a_large_export_is_queued_built_by_a_worker_and_downloaded(
         # Kept sealed: no plaintext case id in the stored pieces.
         stored = await connection.scalar(
             sa.text(
-                "SELECT string_agg(encode(data, 'escape'), '') FROM export_chunk "
+                "SELECT string_agg(encode(data_enc, 'escape'), '') FROM export_chunk "
                 "WHERE export_id = :id"
             ),
             {"id": export_id},

@@ -230,10 +230,12 @@ async def test_a_reassigned_case_leaves_one_device_and_comes_whole_to_the_other(
     _, worker_cursor = await pull_all(world, world.worker)
     _, colleague_cursor = await pull_all(world, world.colleague)
 
+    current = await world.client.get(f"/api/v1/cases/{case}", headers=world.manager.headers)
+    assert current.status_code == 200, current.text
     moved = await world.client.post(
         f"/api/v1/cases/{case}/assignment",
         json={"assigned_worker_id": str(world.colleague.id), "reason": "Team change."},
-        headers=world.manager.headers,
+        headers={**world.manager.headers, "If-Match": current.headers["ETag"]},
     )
     assert moved.status_code == 200, moved.text
 

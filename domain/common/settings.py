@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 from enum import StrEnum
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import unquote, urlsplit
@@ -242,11 +241,13 @@ class Settings(BaseSettings):
             return self.second_factor_required_roles
         return SECOND_FACTOR_ROLES if self.env is Environment.production else frozenset()
 
-    @cached_property
+    # Plain properties, not cached: ``model_copy(update=...)`` copies a cached value along with
+    # the fields, so a copy given another URL would keep answering the old one.
+    @property
     def database_url_value(self) -> str | None:
         return self.database_url.get_secret_value() if self.database_url else None
 
-    @cached_property
+    @property
     def migration_database_url_value(self) -> str | None:
         """The owner's URL for migrations: the migration URL, else the API's."""
         if self.migration_database_url:

@@ -224,7 +224,7 @@ class ExportService:
 
 
 def chunk_place(export_id: UUID, seq: int) -> Place:
-    return Place("export_chunk", "data", f"{export_id}:{seq}")
+    return Place("export_chunk", "data_enc", f"{export_id}:{seq}")
 
 
 async def store_file(uow: UnitOfWork, export_id: UUID, path: Path) -> int:

@@ -123,7 +123,7 @@ def upgrade() -> None:
         "export_chunk",
         sa.Column("export_id", sa.Uuid(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("data_enc", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["export_id"],
             ["export.id"],

@@ -15,4 +15,4 @@ class ExportChunk(SQLModel, table=True):
 
     export_id: UUID = Field(foreign_key="export.id", primary_key=True, ondelete="CASCADE")
     seq: int = Field(primary_key=True)
-    data: bytes = Field(sa_type=sa.LargeBinary)
+    data_enc: bytes = Field(sa_type=sa.LargeBinary)

@@ -55,11 +55,11 @@ class ExportRepository(Repository):
     async def add_chunk(self, export_id: UUID, seq: int, data: bytes) -> None:
         # Core, not the ORM: a piece must not stay in the session's identity map.
         await self.session.execute(
-            sa.insert(ExportChunk).values(export_id=export_id, seq=seq, data=data)
+            sa.insert(ExportChunk).values(export_id=export_id, seq=seq, data_enc=data)
         )
 
     async def chunk(self, export_id: UUID, seq: int) -> bytes | None:
-        stmt = sa.select(col(ExportChunk.data)).where(
+        stmt = sa.select(col(ExportChunk.data_enc)).where(
             col(ExportChunk.export_id) == export_id, col(ExportChunk.seq) == seq
         )
         data: bytes | None = await self.session.scalar(stmt)
