@@ -9,6 +9,10 @@ from domain.common.policy import policy
 from domain.common.principal import Role
 
 FIELD_WORKERS = frozenset({Role.program_manager, Role.social_worker})
+# Survivor leaders push the community work they do offline (their groups' meetings, campaign
+# reach, identification referrals) and resolve their own conflicts; what each mutation may
+# touch is its area's service's to decide (a leader's intake or case note is refused there).
+PUSHERS = frozenset({*FIELD_WORKERS, Role.survivor_leader})
 
 PULL = policy(
     "sync:pull",
@@ -19,14 +23,15 @@ PULL = policy(
 )
 PUSH = policy(
     "sync:push",
-    FIELD_WORKERS,
-    "Push a batch of offline mutations and offline reads.",
+    PUSHERS,
+    "Push a batch of offline mutations and offline reads (survivor leaders: their groups' "
+    "meetings, campaigns and identification referrals, as their areas allow).",
     entity="sync",
     people_only=True,
 )
 CONFLICTS = policy(
     "sync:conflicts",
-    FIELD_WORKERS,
+    PUSHERS,
     "See and resolve her own sync conflicts.",
     entity="sync_conflict",
     people_only=True,
