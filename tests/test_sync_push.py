@@ -438,3 +438,72 @@ async def test_campaign_reach_merges_field_by_field_with_changes_on_the_server(
     assert [(k["entity"], k["field"], k["client"]) for k in kept] == [
         ("campaign", "reached_youth", 70)
     ]
+
+
+# -- corrections of a survivor's record and of a case ---------------------------------------
+async def test_survivor_and_case_corrections_merge_field_by_field(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    survivor_url = f"{API}/survivors/{world.survivor}"
+    before = (await client.get(survivor_url, headers=world.worker.headers)).json()
+    first = await push(
+        client,
+        world.worker,
+        mutation(
+            "survivor",
+            "update",
+            world.survivor,
+            {"phone": "+91 98300 11111"},
+            base_version=before["version"],
+        ),
+    )
+    assert first[0]["status"] == "applied", first
+    given = first[0]["version"]
+    given_phone = (await client.get(survivor_url, headers=world.worker.headers)).json()["phone"]
+    # Her program manager corrects the phone online meanwhile.
+    online = await client.patch(
+        survivor_url,
+        json={"phone": "+91 98300 22222"},
+        headers={**world.manager.headers, "If-Match": f'"v{given}"'},
+    )
+    assert online.status_code == 200, online.text
+    server_phone = online.json()["phone"]
+
+    answer = await push(
+        client,
+        world.worker,
+        mutation(
+            "survivor",
+            "update",
+            world.survivor,
+            {"phone": "+91 98300 33333", "languages": ["bn", "hi"]},
+            base_version=given,
+        ),
+    )
+    assert answer[0]["status"] == "conflict", answer
+    assert answer[0]["conflicts"] == [
+        {"field": "phone", "server": server_phone, "base": given_phone, "client": "+91 98300 33333"}
+    ]
+    now = (await client.get(survivor_url, headers=world.worker.headers)).json()
+    assert (now["phone"], now["languages"]) == (server_phone, ["bn", "hi"])
+
+    case_url = f"{API}/cases/{world.case}"
+    case = (await client.get(case_url, headers=world.worker.headers)).json()
+    risk = await push(
+        client,
+        world.worker,
+        mutation(
+            "case", "update", world.case, {"risk_level": "high"}, base_version=case["version"]
+        ),
+    )
+    assert (risk[0]["status"], risk[0]["version"]) == ("applied", case["version"] + 1)
+    assert (await client.get(case_url, headers=world.worker.headers)).json()["risk_level"] == "high"
+
+    # A survivor leader corrects no survivor's record, offline as online.
+    refused = await push(
+        client,
+        world.leader,
+        mutation("survivor", "update", world.survivor, {"phone": "+91 98300 44444"}, 1),
+    )
+    assert refused[0]["status"] == "rejected"
+    assert refused[0]["problem"]["status"] in (403, 404)

@@ -17,6 +17,9 @@ reader another part of sync registered for the same entity and adds the mutation
   field, field by field against her base).
 - ``identification_referral``, op ``create``: a survivor leader's referral of a person at
   risk (the answer names its status and version only, never what she wrote).
+- ``survivor`` and ``case``, op ``update``: corrections of her record and of the case's
+  context, field by field against her base like a visit (the survivor's intake and the
+  reading of both stay where they are registered).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.cases.schemas import CaseUpdate
+from domain.cases.service import CaseService
 from domain.common.errors import BadRequest, NotFound
 from domain.common.principal import Principal
 from domain.identification.referrals import IdentificationReferralService
@@ -37,6 +42,8 @@ from domain.referrals.schemas import ReferralTransition
 from domain.referrals.service import ReferralService
 from domain.shgs.collection import CollectionService
 from domain.shgs.schemas import CollectionSheet
+from domain.survivors.schemas import SurvivorUpdate
+from domain.survivors.service import SurvivorService
 from persistence.repositories.sync_holders import MeetingHolders
 from persistence.uow import UnitOfWork
 
@@ -153,6 +160,35 @@ async def _submit_identification_referral(
     return await IdentificationReferralService(uow).submit(p, body)
 
 
+# -- corrections of a survivor's record and of a case --------------------------------------
+async def _update_survivor(
+    uow: UnitOfWork,
+    p: Principal,
+    entity_id: UUID,
+    _: Anchor,
+    changes: Mapping[str, Any],
+    version: int,
+) -> Any:
+    body = SurvivorUpdate.model_validate(dict(changes))
+    return await SurvivorService(uow).update(p, entity_id, body, version)
+
+
+async def _update_case(
+    uow: UnitOfWork,
+    p: Principal,
+    entity_id: UUID,
+    _: Anchor,
+    changes: Mapping[str, Any],
+    version: int,
+) -> Any:
+    body = CaseUpdate.model_validate(dict(changes))
+    return await CaseService(uow).update(p, entity_id, body, version)
+
+
+# The updates of entities registered (and read) elsewhere in sync.
+UPDATES_OF_REGISTERED = {"survivor": _update_survivor, "case": _update_case}
+
+
 def register_field_mutations(entities: dict[str, SyncedEntity]) -> None:
     """Add these mutations to the registry: to an entity already registered (its reader kept),
     or as a new entity with the reader above."""
@@ -176,6 +212,8 @@ def register_field_mutations(entities: dict[str, SyncedEntity]) -> None:
             create=_submit_identification_referral,
         ),
     )
+    for name, update in UPDATES_OF_REGISTERED.items():
+        entities[name] = replace(entities[name], update=update)
     for entity in added:
         known = entities.get(entity.name)
         if known is None:
