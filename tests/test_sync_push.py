@@ -17,6 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Role
+from domain.sync.entities import SyncedEntity
+from domain.sync.field_mutations import STEP_COMPANIONS, register_field_mutations
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 from tests.test_leadership import campaign_body
 from tests.test_shgs import Group, create_group, day, sheet
@@ -507,3 +509,36 @@ async def test_survivor_and_case_corrections_merge_field_by_field(
     )
     assert refused[0]["status"] == "rejected"
     assert refused[0]["problem"]["status"] in (403, 404)
+
+
+async def test_a_note_without_its_step_is_refused(client: httpx.AsyncClient, world: World) -> None:
+    sent = await referral(client, world)
+    answer = await push(
+        client,
+        world.receiver_manager,
+        mutation("referral", "update", sent["id"], {"note": "Called her."}, base_version=1),
+    )
+    assert answer[0]["status"] == "rejected"
+    assert answer[0]["problem"]["status"] == 400
+    current = await client.get(f"{API}/referrals/{sent['id']}", headers=world.worker.headers)
+    assert (current.json()["status"], current.json()["version"]) == ("sent", 1)
+
+
+def test_registering_keeps_a_reader_registered_elsewhere_and_adds_the_mutations() -> None:
+    async def elsewhere(*_: Any) -> Any:
+        return {}
+
+    registry = {
+        name: SyncedEntity(name, elsewhere, read_many=elsewhere)
+        for name in ("survivor", "case", "referral")
+    }
+    register_field_mutations(registry)
+    assert registry["referral"].read is elsewhere
+    assert registry["referral"].read_many is elsewhere
+    assert registry["referral"].update is not None
+    assert registry["referral"].companions == STEP_COMPANIONS
+    assert registry["survivor"].update is not None
+    assert registry["survivor"].read is elsewhere
+    assert registry["campaign"].create is not None
+    assert registry["campaign"].update is not None
+    assert registry["identification_referral"].update is None  # never sent back to her

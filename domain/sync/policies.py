@@ -1,5 +1,6 @@
 """Who may sync: the people who carry a caseload into the field (program managers and social
-workers). A device syncs in a person's name; an integration client never syncs, whatever
+workers); survivor leaders push their community work and resolve their own conflicts. A
+device syncs in a person's name; an integration client never syncs, whatever
 scopes it holds (a machine credential carrying survivors' records offline is exactly what the
 rules forbid)."""
 

@@ -206,6 +206,8 @@ class SyncPushService:
         companions = {
             field: value for field, value in mutation.changes.items() if field in synced.companions
         }
+        if len(companions) == len(mutation.changes):
+            raise BadRequest("An update names the fields it changes, not only what goes with them.")
         for field, value in mutation.changes.items():
             if field in synced.companions:
                 continue
