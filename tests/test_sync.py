@@ -530,9 +530,7 @@ async def test_offline_reads_are_written_to_the_audit_trail(world: World) -> Non
 
 
 # -- who may sync ---------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "role", [Role.partner_staff, Role.analyst, Role.survivor_leader, Role.auditor]
-)
+@pytest.mark.parametrize("role", [Role.partner_staff, Role.analyst, Role.auditor])
 async def test_only_field_workers_sync(world: World, role: Role) -> None:
     outsider = await world.factory.user(world.org, role, districts=(SOUTH_24,))
     assert (await world.client.get(PULL, headers=outsider.headers)).status_code == 403

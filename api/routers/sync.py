@@ -99,8 +99,10 @@ async def pull(
 )
 async def push(request: Request, uow: UoW, principal: Pusher, body: PushBody) -> PushResult:
     """A batch of offline mutations (creates of survivors, consents, case notes, visits,
-    goals and assessments; updates of visits and goals), each applied on its own and answered
-    in order: `applied` with the record's new version, `conflict` with the fields changed on
+    goals and assessments; updates of survivors, cases, visits and goals; referral status
+    steps; SHG collection sheets; leader group meetings; campaigns and their reach, created
+    and updated; identification referrals), each applied on its own and answered in order:
+    `applied` with the record's new version, `conflict` with the fields changed on
     the server since `base_version` (server, base and client values; the other fields were
     applied; the conflict is kept at `/sync/conflicts`), or `rejected` with the problem the
     same request over REST would have answered. A mutation's `id` is made on the device: a

@@ -66,6 +66,11 @@ class SyncConflictService:
             raise InvalidState("This conflict cannot be resolved here.")
         anchor = await anchor_of(self.uow, synced, conflict.entity_id)
         current = document(await synced.read(self.uow, principal, conflict.entity_id, anchor))
+        if current.get(conflict.field) == value:
+            # The server's value chosen (or reached meanwhile): nothing to change.
+            version = int(current["version"])
+            await self.sync.resolve(conflict, utcnow(), version)
+            return ConflictResolved(id=conflict.id, version=version)
         updated = document(
             await synced.update(
                 self.uow,

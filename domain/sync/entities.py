@@ -34,6 +34,7 @@ from domain.survivors.duplicates import DuplicateHitLimit
 from domain.survivors.policies import survivor_scope
 from domain.survivors.schemas import SurvivorCreate
 from domain.survivors.service import SurvivorService, survivor_read
+from domain.sync.field_mutations import register_field_mutations
 from persistence.models.enums import AuditAction
 from persistence.repositories.follow_ups import NoteRepository
 from persistence.repositories.sync import SyncRepository
@@ -80,7 +81,10 @@ class SyncedEntity:
     """One kind of record in the protocol (``name``), its reader and its mutations.
 
     ``anchor_field``: the field of a create's ``changes`` that names what the new record
-    hangs off (``case_id`` or ``survivor_id``), taken out before the body is validated."""
+    hangs off (``case_id`` or ``survivor_id``), taken out before the body is validated.
+    ``companions``: fields of an update that travel with the compared ones (a referral
+    step's note and day): never compared on their own, applied with them, kept with the
+    client's value when they conflict."""
 
     name: str
     read: Reader
@@ -88,6 +92,7 @@ class SyncedEntity:
     update: Updater | None = None
     anchor_field: str | None = None
     read_many: ManyReader | None = None
+    companions: frozenset[str] = frozenset()
 
 
 def document(read: Any) -> Document:
@@ -304,3 +309,6 @@ ENTITIES: dict[str, SyncedEntity] = {
     )
 }
 CASE_RECORD_NAMES = ("case_note", "case_visit", "care_plan_goal", "assessment")
+
+# -- the community work's offline mutations (domain/sync/field_mutations.py) -----------------
+register_field_mutations(ENTITIES)

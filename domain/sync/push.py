@@ -203,9 +203,18 @@ class SyncPushService:
             base = await given(self.uow, synced.name, mutation.entity_id, mutation.base_version)
         conflicts: list[FieldConflict] = []
         applying: dict[str, Any] = {}
+        companions = {
+            field: value for field, value in mutation.changes.items() if field in synced.companions
+        }
+        if len(companions) == len(mutation.changes):
+            raise BadRequest("An update names the fields it changes, not only what goes with them.")
         for field, value in mutation.changes.items():
+            if field in synced.companions:
+                continue
             server = current.get(field, _MISSING)
-            if version == mutation.base_version or server == value:
+            if server == value:
+                continue  # the server holds her value already: nothing to apply or resolve
+            if version == mutation.base_version:
                 applying[field] = value
                 continue
             was = base.get(field, _MISSING) if base is not None else _MISSING
@@ -220,6 +229,16 @@ class SyncPushService:
                     client=value,
                 )
             )
+        if companions:
+            if applying:
+                applying.update(companions)
+            # What travels with a field in conflict is kept with her value, to resolve.
+            conflicts = [
+                conflict.model_copy(
+                    update={"client": {conflict.field: conflict.client, **companions}}
+                )
+                for conflict in conflicts
+            ]
         if applying:
             updated = document(
                 await synced.update(

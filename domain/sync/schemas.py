@@ -29,6 +29,12 @@ class SyncEntity(StrEnum):
     care_plan_goal = "care_plan_goal"
     assessment = "assessment"
     assessment_instrument = "assessment_instrument"
+    # -- pushed offline beyond a case's records (domain/sync/field_mutations.py) --
+    referral = "referral"
+    shg_meeting = "shg_meeting"
+    leader_group_meeting = "leader_group_meeting"
+    campaign = "campaign"
+    identification_referral = "identification_referral"
 
 
 class SyncChange(BaseModel):
