@@ -240,3 +240,25 @@ async def test_every_table_a_rolled_up_measure_reads_marks_its_units(
         assert (f"evidence_dirty_consent_reporting_consent_{suffix}", "reporting_consent") in (
             triggers
         )
+
+
+async def test_cube_queries_run_without_jit_nested_loops_or_generic_plans(
+    factory: Factory,
+) -> None:
+    """The planner settings every cube query runs under, on the unit's connection. Without
+    ``jit = off`` (a connection start-up setting, persistence/database.py) a server built with
+    LLVM compiled every cube query, since nested loops off puts every plan's cost far above
+    ``jit_above_cost``: 3 s of compiling per indicator."""
+    from persistence.database import server_settings
+    from persistence.evidence.cube import _fetch
+
+    probe = (
+        "SELECT current_setting('jit'), current_setting('enable_nestloop'),"
+        " current_setting('plan_cache_mode'), current_setting('work_mem')"
+    )
+    async with factory.uow() as uow:
+        connection = await uow.driver()
+        rows = await _fetch(connection, probe, [])
+    assert tuple(rows[0]) == ("off", "off", "force_custom_plan", "64MB")
+    # The fast lane's and the evidence engine's own pools start the same way.
+    assert server_settings("shakti_app")["jit"] == "off"
