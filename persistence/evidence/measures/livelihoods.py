@@ -124,6 +124,7 @@ SHG_GRADES = Measure(
     has_block=True,
     dims=(GRADE,),
     parameters=(LEDGER_SIGNS,),
+    row_lookups=True,
     sql=f"""
         WITH {SIGNS},
         targets AS (
