@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -177,11 +176,6 @@ def _start_in_process_worker(settings: Settings, db: Database) -> asyncio.Task[N
     return task
 
 
-# Allocations before the youngest generation is collected (CPython defaults to 700), and how
-# many collections of one generation before the next is collected too.
-GC_THRESHOLDS = (50_000, 20, 100)
-
-
 def create_app(
     settings: Settings | None = None, database: Database | None = None
 ) -> fast_lane.ShaktiAPI:
@@ -227,14 +221,7 @@ def create_app(
         opened_evidence = settings.evidence_connections > 1 and db.evidence_pool is None
         if opened_evidence:
             await db.open_evidence_pool(settings.evidence_connections)
-        # Everything built so far lives as long as the process: keep it out of the cyclic
-        # collector's passes, which otherwise walk it all and stall every request; and collect
-        # young objects less often (a request's objects are freed by reference counting; cycles
-        # are rare). Measured in bench/read_endpoint.py (a page of 50 cases, 32 connections).
         worker = _start_in_process_worker(settings, db)
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:

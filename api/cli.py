@@ -312,7 +312,7 @@ def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     uvicorn.run(
-        "api.app:create_app",
+        "api.process:served_app",  # the app, and the process tuned for serving it
         factory=True,
         host=args.host,
         port=args.port,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 
@@ -111,12 +111,15 @@ def requires(policy: Policy) -> Any:
     return Depends(PolicyDependency(policy))
 
 
-def hot_route(policy: Policy) -> Callable[[Any], Any]:
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def hot_route(policy: Policy) -> Callable[[Endpoint], Endpoint]:
     """Marks a route whose handler (api/hot.py) authenticates and applies ``policy`` itself,
     so that the spec and the route walk know its policy."""
 
-    def mark(endpoint: Any) -> Any:
-        endpoint.shakti_policy = policy
+    def mark(endpoint: Endpoint) -> Endpoint:
+        endpoint.shakti_policy = policy  # type: ignore[attr-defined]
         return endpoint
 
     return mark

@@ -24,23 +24,21 @@ from api import hot
 from api.middleware import FAST_LANE_ROUTE
 
 _UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-Handler = Callable[[Request, re.Match[str]], Awaitable[Response]]
+# A hot handler of api/hot.py: the request, then the path's parameters (all UUIDs) by name.
+Handler = Callable[..., Awaitable[Response]]
 Route = tuple[str, re.Pattern[str], str, Handler]
 _HANDLER = "shakti.fast_lane"  # the matched handler and match, for serve()
 
+# Each template is also a FastAPI route marked with the handler's policy (api.deps.hot_route)
+# that calls the same handler: tests/test_fast_lane_routes.py holds them together.
 ROUTES: list[Route] = [
     (
         "GET",
         re.compile(rf"^/api/v1/cases/(?P<case_id>{_UUID})$"),
         "/api/v1/cases/{case_id}",
-        lambda request, match: hot.read_case(request, UUID(match["case_id"])),
+        hot.read_case,
     ),
-    (
-        "GET",
-        re.compile(r"^/api/v1/cases$"),
-        "/api/v1/cases",
-        lambda request, match: hot.list_cases(request),
-    ),
+    ("GET", re.compile(r"^/api/v1/cases$"), "/api/v1/cases", hot.list_cases),
 ]
 
 
@@ -63,7 +61,8 @@ def claim(scope: Scope) -> bool:
 async def serve(scope: Scope, receive: Receive, send: Send) -> None:
     """Answer a request claim() marked."""
     handler, match = scope[_HANDLER]
-    response = await handler(Request(scope, receive), match)
+    path_parameters = {name: UUID(value) for name, value in match.groupdict().items()}
+    response = await handler(Request(scope, receive), **path_parameters)
     await response(scope, receive, send)
 
 

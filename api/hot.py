@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.container import Container
-from api.deps import CALLER, bearer_token, device_header, request_unit_of_work
+from api.deps import CALLER, bearer_token, device_header, hot_route, request_unit_of_work
 from api.errors import domain_error_handler, validation_error_handler
 from api.http import etag, next_link
 from api.text_guard import parameter_issues
@@ -116,19 +116,32 @@ def _page_headers(request: Request, page: dict[str, Any]) -> dict[str, str]:
 
 # -- cases ----------------------------------------------------------------------------------
 class CaseListQuery(BaseModel):
-    """The query parameters of GET /api/v1/cases (unknown ones are ignored, as FastAPI does)."""
+    """The query parameters of GET /api/v1/cases, declared once: the FastAPI route takes this
+    model (so the spec documents it) and the fast lane validates with it. Unknown parameters
+    are refused (422) on both paths."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(default=None, max_length=1024)
-    include_total: bool = False
     district_id: UUID | None = None
     status: CaseStatus | None = None
     assigned_worker_id: UUID | None = None
     survivor_id: UUID | None = None
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Page size.")
+    cursor: str | None = Field(
+        default=None, max_length=1024, description="`next_cursor` of the previous page."
+    )
+    include_total: bool = Field(
+        default=False, description="Also count all matching records (slower)."
+    )
 
 
+def policy_of(handler: Callable[..., Any]) -> Policy:
+    """The policy a hot handler applies (marked with api.deps.hot_route, as its route is)."""
+    policy: Policy = handler.shakti_policy  # type: ignore[attr-defined]
+    return policy
+
+
+@hot_route(case_policies.READ)
 async def read_case(request: Request, case_id: UUID) -> Response:
     """GET /api/v1/cases/{case_id}."""
 
@@ -139,28 +152,35 @@ async def read_case(request: Request, case_id: UUID) -> Response:
         # Built without a model: the personal fields are withheld here as CaseDetail would.
         return _json(withhold_personal(CaseDetail, case), {"ETag": etag(case["version"])})
 
-    return await serve(request, case_policies.READ, handler)
+    return await serve(request, policy_of(read_case), handler)
 
 
-async def list_cases(request: Request) -> Response:
-    """GET /api/v1/cases."""
+@hot_route(case_policies.READ)
+async def list_cases(request: Request, query: CaseListQuery | None = None) -> Response:
+    """GET /api/v1/cases; ``query`` when FastAPI has validated the parameters already. As on
+    the FastAPI route, the parameters are validated before the caller is authenticated."""
+    if query is None:
+        try:
+            query = _query(CaseListQuery, request)
+        except _QueryError as exc:
+            return await validation_error_handler(request, exc.as_request_validation_error())
+    wanted = query
 
     async def handler(
         request: Request, uow: UnitOfWork, principal: Principal, check: AccessCheck
     ) -> Response:
-        query: CaseListQuery = _query(CaseListQuery, request)
         filters = CaseFilter(
-            district_id=query.district_id,
-            status=query.status.value if query.status else None,
-            assigned_worker_id=query.assigned_worker_id,
-            survivor_id=query.survivor_id,
+            district_id=wanted.district_id,
+            status=wanted.status.value if wanted.status else None,
+            assigned_worker_id=wanted.assigned_worker_id,
+            survivor_id=wanted.survivor_id,
         )
         page = PageRequest(
-            limit=query.limit, cursor=query.cursor, include_total=query.include_total
+            limit=wanted.limit, cursor=wanted.cursor, include_total=wanted.include_total
         )
         result = await CaseService(uow).list(principal, page, filters, access=check)
         for item in result["items"]:
             withhold_personal(CaseRead, item)
         return _json(result, _page_headers(request, result))
 
-    return await serve(request, case_policies.READ, handler)
+    return await serve(request, policy_of(list_cases), handler)

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
 from alembic import op
+
+from migrations.helpers import set_lock_timeout
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}
@@ -20,10 +22,10 @@ depends_on: str | Sequence[str] | None = ${repr(depends_on)}
 
 def upgrade() -> None:
     # Fail fast instead of queueing behind a long transaction (and blocking everyone after).
-    op.execute("SET LOCAL lock_timeout = '5s'")
+    set_lock_timeout()
     ${upgrades if upgrades else "pass"}
 
 
 def downgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
+    set_lock_timeout()
     ${downgrades if downgrades else "pass"}

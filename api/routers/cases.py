@@ -24,7 +24,6 @@ from domain.cases.schemas import (
 )
 from domain.cases.service import CaseService
 from domain.common.principal import Principal
-from persistence.models.case_vocabulary import CaseStatus
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -34,20 +33,13 @@ Assigner = Annotated[Principal, requires(policies.ASSIGN)]
 
 @router.get("", operation_id="cases:list", response_model=CasePage, responses=LIST_ERRORS)
 @hot_route(policies.READ)
-async def list_cases(
-    request: Request,
-    page: Paging,
-    district_id: Annotated[UUID | None, Query()] = None,
-    status: Annotated[CaseStatus | None, Query()] = None,
-    assigned_worker_id: Annotated[UUID | None, Query()] = None,
-    survivor_id: Annotated[UUID | None, Query()] = None,
-) -> Response:
+async def list_cases(request: Request, query: Annotated[hot.CaseListQuery, Query()]) -> Response:
     """Cases the caller may see, oldest first: a program manager's whole organisation, a
     social worker's own (and her districts' where the organisation allows it). Filters:
     district, status, assigned worker, survivor. Each case carries its flags (high_risk,
     overdue_follow_up, consent_expiring, no_consent); no names: read the survivor for those.
     Audited as a search. Served by the fast lane (api/hot.py)."""
-    return await hot.list_cases(request)
+    return await hot.list_cases(request, query)
 
 
 @router.post(

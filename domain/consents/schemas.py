@@ -39,6 +39,8 @@ class ConsentStatus(StrEnum):
     superseded = "superseded"  # a newer revision of the same purpose exists
     withdrawn = "withdrawn"
     expired = "expired"
+    # Given later than now: recorded from a device whose clock is ahead of the server's.
+    not_yet_in_force = "not_yet_in_force"
 
 
 class Guardian(RequestBody):

@@ -41,7 +41,7 @@ from persistence.models.consent import Consent
 from persistence.models.enums import AuditAction, AuditOutcome
 from persistence.models.survivor import Survivor
 from persistence.repositories.audit_events import AuditEventRepository
-from persistence.repositories.consents import ConsentRepository
+from persistence.repositories.consents import ConsentRepository, ConsentStanding, standing
 from persistence.repositories.organizations import OrganizationRepository
 from persistence.repositories.users import UserRepository
 from persistence.scope import RowScope
@@ -54,14 +54,21 @@ CLOCK_SLACK = timedelta(minutes=5)
 MAX_OVERRIDE_REASON = 2000
 
 
+# A revision's status from where it stands (persistence/repositories/consents.py), once
+# withdrawal and supersession are accounted for.
+_STATUS = {
+    ConsentStanding.withdrawn: ConsentStatus.withdrawn,
+    ConsentStanding.not_yet_given: ConsentStatus.not_yet_in_force,
+    ConsentStanding.expired: ConsentStatus.expired,
+    ConsentStanding.expiring: ConsentStatus.in_force,
+    ConsentStanding.in_force: ConsentStatus.in_force,
+}
+
+
 def _status(consent: Consent, superseded: bool, now: datetime) -> ConsentStatus:
-    if consent.withdrawn_at is not None:
-        return ConsentStatus.withdrawn
-    if superseded:
+    if consent.withdrawn_at is None and superseded:
         return ConsentStatus.superseded
-    if consent.expires_at is not None and consent.expires_at <= now:
-        return ConsentStatus.expired
-    return ConsentStatus.in_force
+    return _STATUS[standing(consent, now)]
 
 
 def _people_only(uow: UnitOfWork, principal: Principal) -> None:

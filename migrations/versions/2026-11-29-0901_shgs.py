@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import set_lock_timeout
+
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -45,6 +47,7 @@ DEFAULT_RULES = {
 
 
 def upgrade() -> None:
+    set_lock_timeout()
     op.execute(
         sa.text(
             "INSERT INTO shg_grading_rule (id, organization_id, rules) "
@@ -54,6 +57,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    set_lock_timeout()
     op.execute(
         sa.text("DELETE FROM shg_grading_rule WHERE id = :id").bindparams(id=DEFAULT_RULE_ID)
     )

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import set_lock_timeout
+
 revision: str = "0012"
 down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
@@ -29,6 +31,7 @@ GENESIS = hashlib.sha256(b"shakti-mis audit chain genesis").digest()
 
 
 def upgrade() -> None:
+    set_lock_timeout()
     op.execute(
         sa.text(
             "INSERT INTO audit_chain_head (id, last_seq, last_hash)"
@@ -39,6 +42,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    set_lock_timeout()
     # Chains that hold events cannot be dropped: the trail is never shortened by a schema step.
     connection = op.get_bind()
     used = connection.scalar(

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import set_lock_timeout
+
 revision: str = "0013"
 down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
@@ -22,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    set_lock_timeout()
     op.create_index(
         "ix_case_visit_planned_case_id_planned_on",
         "case_visit",
@@ -32,4 +35,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    set_lock_timeout()
     op.drop_index("ix_case_visit_planned_case_id_planned_on", table_name="case_visit")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from migrations.helpers import set_lock_timeout
+
 revision: str = "0014"
 down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
@@ -37,9 +39,11 @@ def _allow(kinds: Sequence[str]) -> None:
 
 
 def upgrade() -> None:
+    set_lock_timeout()
     _allow(AFTER)
 
 
 def downgrade() -> None:
+    set_lock_timeout()
     # Refuses (the check fails) while identification events exist: they are history.
     _allow(BEFORE)

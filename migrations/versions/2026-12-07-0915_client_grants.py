@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import set_lock_timeout
+
 revision: str = "0015"
 down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
@@ -21,6 +23,7 @@ CHECK = "ck_integration_client_inbox_grant"
 
 
 def upgrade() -> None:
+    set_lock_timeout()
     op.add_column(TABLE, sa.Column("inbox_granted_by", sa.Uuid(), nullable=True))
     op.add_column(TABLE, sa.Column("inbox_granted_at", sa.DateTime(timezone=True), nullable=True))
     op.create_check_constraint(
@@ -29,6 +32,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    set_lock_timeout()
     op.drop_constraint(op.f(CHECK), TABLE, type_="check")
     op.drop_column(TABLE, "inbox_granted_at")
     op.drop_column(TABLE, "inbox_granted_by")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from asyncpg import Record
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlmodel import col
 
 from persistence import clock
@@ -21,26 +25,85 @@ from persistence.models.organization import Organization
 from persistence.models.survivor_case import SurvivorCase
 from persistence.pagination import KeyMismatch
 from persistence.repositories.base import EntityRepository
+from persistence.repositories.consents import ConsentStanding, standing_sql
 from persistence.repositories.session import Repository
 from persistence.scope import CaseScope
+
+
+def _visible(case: Any, organization_id: Any, assigned_user_id: Any, district_ids: Any) -> Any:
+    """The case scope, the one definition: a case row (``case``: the table or an alias) is in
+    scope when it is of the organisation, not deleted and, for a social worker
+    (``assigned_user_id`` given), assigned to her or (``district_ids`` given) in one of her
+    districts while her organisation lets workers see their districts' cases. The values are
+    plain values or bind parameters (the text form, :func:`case_scope_sql`)."""
+    condition = case.organization_id == organization_id
+    if assigned_user_id is None:
+        return sa.and_(condition, case.deleted_at.is_(None))
+    mine = case.assigned_worker_id == assigned_user_id
+    if district_ids is not None:
+        allowed = (
+            sa.select(col(Organization.district_case_visibility))
+            .where(col(Organization.id) == case.organization_id)
+            .scalar_subquery()
+        )
+        in_districts = case.district_id == sa.any_(sa.cast(district_ids, ARRAY(sa.Uuid())))
+        mine = sa.or_(mine, sa.and_(in_districts, allowed))
+    return sa.and_(condition, mine, case.deleted_at.is_(None))
 
 
 def case_visible(scope: CaseScope, case: Any = SurvivorCase) -> Any:
     """The condition a case row (``case``: the table or an alias) must meet to be in scope."""
     if scope.organization_id is None:
         return sa.false()
-    condition = case.organization_id == scope.organization_id
-    if scope.assigned_user_id is None:
-        return sa.and_(condition, case.deleted_at.is_(None))
-    mine = case.assigned_worker_id == scope.assigned_user_id
+    districts = None
     if scope.district_ids:
-        allowed = (
-            sa.select(col(Organization.district_case_visibility))
-            .where(col(Organization.id) == case.organization_id)
-            .scalar_subquery()
-        )
-        mine = sa.or_(mine, sa.and_(case.district_id.in_(scope.district_ids), allowed))
-    return sa.and_(condition, mine, case.deleted_at.is_(None))
+        districts = sa.literal(sorted(scope.district_ids), ARRAY(sa.Uuid()))
+    return _visible(case, scope.organization_id, scope.assigned_user_id, districts)
+
+
+# The text form's bind parameters, by name, and where each value comes from in the scope.
+_SCOPE_VALUES: dict[str, Callable[[CaseScope], object]] = {
+    "scope_organization_id": lambda scope: scope.organization_id,
+    "scope_assigned_user_id": lambda scope: scope.assigned_user_id,
+    "scope_district_ids": lambda scope: sorted(scope.district_ids),
+}
+_BIND = re.compile(r"%\((\w+)\)s")
+
+
+@cache
+def scope_sql_template(assigned: bool, by_district: bool) -> tuple[str, ...]:
+    """:func:`_visible` for one scope shape compiled to SQL on alias ``c``: the text between
+    its bind parameters, and their names in between (odd places). Compiled once per shape."""
+    case = SurvivorCase.__table__.alias("c")  # type: ignore[attr-defined]
+    condition = _visible(
+        case.c,
+        sa.bindparam("scope_organization_id"),
+        sa.bindparam("scope_assigned_user_id") if assigned else None,
+        sa.bindparam("scope_district_ids") if assigned and by_district else None,
+    )
+    # Compiled as a whole SELECT so that the organisation's subquery correlates to ``c``.
+    # psycopg's dialect names its parameters (%(name)s); asyncpg's would number them.
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    compiled = str(
+        sa.select(sa.literal_column("1"))
+        .select_from(case)
+        .where(condition)
+        .compile(dialect=dialect)
+    )
+    where = compiled.split("\nWHERE ", 1)[1]
+    return tuple(_BIND.split(" ".join(where.split())))
+
+
+def case_scope_sql(scope: CaseScope, arg: Any) -> str:
+    """The case scope as SQL on alias ``c`` (the compiled :func:`_visible`), binding values
+    through ``arg``."""
+    if scope.organization_id is None:
+        return "false"
+    assigned = scope.assigned_user_id is not None
+    pieces = scope_sql_template(assigned, assigned and bool(scope.district_ids))
+    return "".join(
+        arg(_SCOPE_VALUES[piece](scope)) if i % 2 else piece for i, piece in enumerate(pieces)
+    )
 
 
 def survivor_visible(scope: CaseScope, survivor: Any = None) -> Any:
@@ -131,13 +194,15 @@ CASE_COLUMNS = """
     c.destination_state, c.destination_country, c.recruited_on, c.identified_on,
     c.returned_on, c.opened_on, c.closed_on, c.created_at, c.updated_at, c.version
 """
-FLAG_COLUMNS = """
+# What a case's ``consent_state`` says of the standing of her newest case-management consent
+# (persistence/repositories/consents.py); any other standing, or none, is "none".
+CONSENT_FLAG = {ConsentStanding.in_force: "given", ConsentStanding.expiring: "expiring"}
+_CONSENT_FLAG_SQL = " ".join(
+    f"WHEN '{standing.value}' THEN '{flag}'" for standing, flag in CONSENT_FLAG.items()
+)
+FLAG_COLUMNS = f"""
     overdue.found IS NOT NULL AS overdue_follow_up,
-    (SELECT CASE
-              WHEN k.withdrawn_at IS NOT NULL OR k.expires_at <= {now} THEN 'none'
-              WHEN k.expires_at <= {now} + interval '30 days' THEN 'expiring'
-              ELSE 'given'
-            END
+    (SELECT CASE ({standing_sql("k", "{now}")}) {_CONSENT_FLAG_SQL} ELSE 'none' END
        FROM consent k
       WHERE k.survivor_id = c.survivor_id AND k.purpose = 'case_management'
         AND k.deleted_at IS NULL
@@ -160,21 +225,6 @@ def with_flags(inner_sql: str, now: str, today: str, order_by: str = "") -> str:
     columns = FLAG_COLUMNS.format(now=f"{now}::timestamptz")
     join = FLAG_JOIN.format(today=f"{today}::date")
     return f"SELECT c.*, {columns} FROM ({inner_sql}) c {join}{order}"
-
-
-def _scope_sql(scope: CaseScope, arg: Any) -> str:
-    """The case scope as SQL on alias ``c``, binding values through ``arg``."""
-    condition = f"c.organization_id = {arg(scope.organization_id)} AND c.deleted_at IS NULL"
-    if scope.assigned_user_id is None:
-        return condition
-    mine = f"c.assigned_worker_id = {arg(scope.assigned_user_id)}"
-    if scope.district_ids:
-        mine = (
-            f"({mine} OR (c.district_id = ANY({arg(sorted(scope.district_ids))}::uuid[])"
-            " AND (SELECT o.district_case_visibility FROM organization o"
-            " WHERE o.id = c.organization_id)))"
-        )
-    return f"{condition} AND {mine}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +261,7 @@ class CaseReads(Repository):
         gate = " AND EXISTS (SELECT 1 FROM access)" if cte else ""
         select = with_flags(
             f"SELECT {CASE_COLUMNS}, c.context_enc FROM survivor_case c"
-            f" WHERE c.id = $1 AND {_scope_sql(scope, arg)}{gate}",
+            f" WHERE c.id = $1 AND {case_scope_sql(scope, arg)}{gate}",
             now=arg(clock.now()),
             today=arg(clock.today()),
         )
@@ -247,7 +297,7 @@ class CaseReads(Repository):
             return f"${len(args)}"
 
         cte = access_cte(access, arg) if access is not None else None
-        conditions = [_scope_sql(scope, arg)]
+        conditions = [case_scope_sql(scope, arg)]
         if cte:
             conditions.append("EXISTS (SELECT 1 FROM access)")
         if filters.district_id is not None:
@@ -289,7 +339,7 @@ class CaseReads(Repository):
             args.append(value)
             return f"${len(args)}"
 
-        conditions = [_scope_sql(scope, arg)]
+        conditions = [case_scope_sql(scope, arg)]
         for column, value in (
             ("district_id", filters.district_id),
             ("status", filters.status),

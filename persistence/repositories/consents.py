@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -39,12 +40,65 @@ def in_force_days_sql(purpose: str, organizations: str) -> str:
     )
 
 
+# A consent in force that ends this soon is flagged on her case as expiring.
+EXPIRING_WITHIN = timedelta(days=30)
+
+
+class ConsentStanding(StrEnum):
+    """Where one revision of a consent stands at an instant (the rule of :func:`standing`)."""
+
+    withdrawn = "withdrawn"
+    not_yet_given = "not_yet_given"  # given after the instant (a device's clock ahead)
+    expired = "expired"
+    expiring = "expiring"  # in force, ending within EXPIRING_WITHIN
+    in_force = "in_force"
+
+
+IN_FORCE = frozenset({ConsentStanding.expiring, ConsentStanding.in_force})
+
+# The rule, in order: the first condition a revision meets names its standing. Each condition
+# in Python and in SQL side by side (the hot reads compute it in their statement); the
+# property test tests/test_consent_rule.py holds them to the same answers.
+_RULE: tuple[tuple[ConsentStanding, Callable[[Consent, datetime], bool], str], ...] = (
+    (
+        ConsentStanding.withdrawn,
+        lambda k, at: k.withdrawn_at is not None,
+        "{k}.withdrawn_at IS NOT NULL",
+    ),
+    (ConsentStanding.not_yet_given, lambda k, at: k.given_at > at, "{k}.given_at > {at}"),
+    (
+        ConsentStanding.expired,
+        lambda k, at: k.expires_at is not None and k.expires_at <= at,
+        "{k}.expires_at <= {at}",
+    ),
+    (
+        ConsentStanding.expiring,
+        lambda k, at: k.expires_at is not None and k.expires_at <= at + EXPIRING_WITHIN,
+        f"{{k}}.expires_at <= {{at}} + interval '{int(EXPIRING_WITHIN.total_seconds())} seconds'",
+    ),
+)
+
+
+def standing(consent: Consent, at: datetime) -> ConsentStanding:
+    """Where ``consent`` (one revision) stands at ``at``: in force when it was given by
+    then, is not withdrawn and has not expired."""
+    for name, holds, _ in _RULE:
+        if holds(consent, at):
+            return name
+    return ConsentStanding.in_force
+
+
+def standing_sql(k: str, at: str) -> str:
+    """:func:`standing` as an SQL expression on the consent row ``k`` at ``at`` (an SQL
+    timestamptz expression)."""
+    cases = " ".join(f"WHEN {sql.format(k=k, at=at)} THEN '{name.value}'" for name, _, sql in _RULE)
+    return f"CASE {cases} ELSE '{ConsentStanding.in_force.value}' END"
+
+
 def in_force(consent: Consent | None, at: datetime) -> Consent | None:
     """``consent`` when it is in force at ``at`` (given by then, neither withdrawn nor
     expired), else None."""
-    if consent is None or consent.given_at > at or consent.withdrawn_at is not None:
-        return None
-    if consent.expires_at is not None and consent.expires_at <= at:
+    if consent is None or standing(consent, at) not in IN_FORCE:
         return None
     return consent
 

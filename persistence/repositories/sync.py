@@ -34,11 +34,11 @@ from persistence.repositories.assessments import instrument_visible
 from persistence.repositories.cases import (
     CASE_COLUMNS,
     case_ids_visible,
+    case_scope_sql,
     case_visible,
     survivor_visible,
     with_flags,
 )
-from persistence.repositories.cases import _scope_sql as case_scope_sql
 from persistence.repositories.session import Repository
 from persistence.scope import CaseScope
 

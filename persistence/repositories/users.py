@@ -10,26 +10,13 @@ import sqlalchemy as sa
 from asyncpg import Record
 from sqlmodel import col
 
+from persistence.access import AccessCheck, access_is_live_sql
 from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.app_user import AppUser
 from persistence.models.user_district import UserDistrict
 from persistence.pagination import KeyMismatch
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
-
-# One round trip per request: is the account live, unchanged since the token, and the
-# session not revoked or expired? (A prepared statement through asyncpg: the hottest query.)
-_ACCESS_IS_LIVE = """
-SELECT EXISTS (
-    SELECT 1
-      FROM app_user u
-      JOIN auth_session s ON s.user_id = u.id
-     WHERE u.id = $1 AND s.id = $2 AND u.access_version = $3
-       AND u.disabled_at IS NULL AND u.deleted_at IS NULL
-       AND s.revoked_at IS NULL AND s.expires_at > statement_timestamp()
-)
-"""
-
 
 # Hot reads go straight through asyncpg (prepared statements), each with its audit event
 # appended in the same statement.
@@ -184,5 +171,10 @@ class UserRepository(EntityRepository[AppUser]):
     async def access_is_live(
         self, user_id: UUID, session_id: UUID | None, access_version: int
     ) -> bool:
+        """Whether a token issued at ``access_version`` for the sign-in ``session_id`` still
+        stands for a live user (the rule of persistence/access.py; one round trip, prepared)."""
+        sql, args = access_is_live_sql(
+            AccessCheck("user", user_id, access_version, session_id=session_id)
+        )
         connection = await self.driver()
-        return bool(await connection.fetchval(_ACCESS_IS_LIVE, user_id, session_id, access_version))
+        return bool(await connection.fetchval(sql, *args))
