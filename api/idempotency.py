@@ -24,6 +24,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api.deps import get_container
 from api.http import etag
 from domain.audit.trail import record
 from domain.common.errors import (
@@ -45,6 +46,11 @@ _KEPT_HEADERS = ("location", "etag")
 REPLAY_ENTITY = "idempotency_record"
 # Reads the created record (by its id) through its area's read path, in the caller's scope.
 Reread = Callable[[UUID], Awaitable[object]]
+
+
+def _ttl_seconds(request: Request) -> int:
+    """How long a stored answer is kept, from the settings the app was built with."""
+    return get_container(request).settings.idempotency_ttl_seconds
 
 
 def _place(principal: Principal, key: str) -> Place:
@@ -85,7 +91,6 @@ async def create_once(
     *,
     location: Callable[[Any], str],
     reread: Reread,
-    ttl_seconds: int,
     withhold: frozenset[str] = frozenset(),
 ) -> Response:
     """Run ``create`` at most once per (principal, key) and answer 201 with Location.
@@ -135,7 +140,7 @@ async def create_once(
             response_body=uow.cipher.seal(orjson.dumps(body), _place(principal, key)),
             response_headers=kept,
             created_at=now,
-            expires_at=now + timedelta(seconds=ttl_seconds),
+            expires_at=now + timedelta(seconds=_ttl_seconds(request)),
         )
     )
     return response

@@ -96,7 +96,6 @@ async def _upload(
         upload,
         location=lambda attachment: f"/api/v1/attachments/{attachment.id}",
         reread=lambda attachment_id: service.get(principal, attachment_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

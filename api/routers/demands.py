@@ -75,7 +75,6 @@ async def create_demand(
         lambda: _service(request, uow).create(principal, body),
         location=lambda demand: f"/api/v1/demands/{demand.id}",
         reread=lambda record_id: _service(request, uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -103,7 +103,6 @@ async def create_scheme(
         lambda: SchemeService(uow).create(principal, body),
         location=lambda s: f"/api/v1/schemes/{s.id}",
         reread=lambda record_id: SchemeService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -186,7 +185,6 @@ async def create_application(
         lambda: _service(request, uow).create(principal, body),
         location=lambda a: f"/api/v1{APPLICATIONS}/{a.id}",
         reread=lambda record_id: _service(request, uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.deps import expected_version as parse_if_match
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
@@ -154,7 +154,6 @@ async def create_livelihood_activity(
         reread=lambda record_id: LivelihoodService(uow).get_activity(
             principal, survivor_id, record_id
         ),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -250,7 +249,6 @@ async def create_income(
         reread=lambda record_id: LivelihoodService(uow).get_income(
             principal, survivor_id, record_id
         ),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

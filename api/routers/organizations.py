@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
@@ -68,7 +68,6 @@ async def create_organization(
         lambda: OrganizationService(uow).create(principal, body),
         location=lambda o: f"/api/v1/organizations/{o.id}",
         reread=lambda record_id: OrganizationService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -102,7 +102,6 @@ async def create_survivor(
         ),
         location=lambda s: f"/api/v1/survivors/{s.id}",
         reread=lambda record_id: SurvivorService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -278,7 +277,6 @@ async def create_consent(
         lambda: ConsentService(uow).create(principal, survivor_id, body),
         location=lambda c: f"/api/v1/survivors/{survivor_id}/consents/{c.id}",
         reread=lambda record_id: ConsentService(uow).get(principal, survivor_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
