@@ -51,7 +51,7 @@ from domain.cases.access import record_case_event, require_case
 from domain.cases.policies import CASE_WORKERS
 from domain.common.errors import BusinessRuleViolation, Conflict, InvalidState, NotFound
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
 from domain.common.staff import StaffNames, staff_names
@@ -79,6 +79,14 @@ CASE = "survivor_case"
 _CASE_WORKER_ROLES = tuple(sorted(role.value for role in CASE_WORKERS))
 
 Structure = list[tuple[AssessmentSection, AssessmentItem]]
+
+
+INSTRUMENTS_BY_CODE: Keyset[AssessmentInstrument] = Keyset(
+    "code", 2, lambda instrument: (instrument.code, instrument.id)
+)
+ASSESSMENTS_CONDUCTED_DESC: Keyset[Assessment] = Keyset(
+    "conducted-desc", 3, lambda a: (day_number(a.conducted_on), a.created_at, a.id)
+)
 
 
 def _notes_place(assessment_id: UUID) -> Place:
@@ -123,17 +131,14 @@ class AssessmentService:
         BadRequest (cursor)."""
         authorize(self.uow, principal, policies.READ_INSTRUMENTS, INSTRUMENT)
         organization_id = principal.organization_id
-        result: InstrumentPage = await paginate(
+        return await paginate(
             page,
-            sort="code",
-            key_arity=2,
+            INSTRUMENTS_BY_CODE,
             fetch=lambda after, limit: self.instruments.page_visible(organization_id, after, limit),
-            key_of=lambda instrument: (instrument.code, instrument.id),
             to_read=lambda rows: [_instrument_summary(i) for i in rows],
             count=lambda: self.instruments.count_visible(organization_id),
             page_type=InstrumentPage,
         )
-        return result
 
     async def get_instrument(self, principal: Principal, instrument_id: UUID) -> InstrumentRead:
         """One instrument with its sections and items in order. Raises NotFound (unknown, or
@@ -360,19 +365,16 @@ class AssessmentService:
                 for a in rows
             ]
 
-        result: AssessmentPage = await paginate(
+        return await paginate(
             page,
-            sort="conducted-desc",
-            key_arity=3,
+            ASSESSMENTS_CONDUCTED_DESC,
             fetch=lambda after, limit: self.assessments.page_of_case(
                 case, instrument_id, after, limit
             ),
-            key_of=lambda a: (day_number(a.conducted_on), a.created_at, a.id),
             to_read=shown,
             count=lambda: self.assessments.count_of_case(case, instrument_id),
             page_type=AssessmentPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     async def _set_case_risk(

@@ -35,7 +35,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate, paginate_documents
+from domain.common.listing import Keyset, paginate, paginate_documents
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.common.staff import StaffNames, staff_names
@@ -56,6 +56,12 @@ from persistence.uow import UnitOfWork
 ENTITY = "survivor_case"
 CONTEXT = "context_enc"
 _CASE_WORKER_ROLES = (Role.social_worker.value, Role.program_manager.value)
+
+
+CASES_CREATED: Keyset[Mapping[str, Any]] = Keyset(
+    "created", 2, lambda row: (row["created_at"], row["id"])
+)
+EVENTS_OCCURRED: Keyset[CaseEvent] = Keyset("occurred", 2, lambda e: (e.occurred_at, e.id))
 
 
 def flags(row: Mapping[str, Any]) -> list[str]:
@@ -240,10 +246,8 @@ class CaseService:
 
         return await paginate_documents(
             page,
-            sort="created",
-            key_arity=2,
+            CASES_CREATED,
             fetch=fetch,
-            key_of=lambda row: (row["created_at"], row["id"]),
             to_document=case_document,
             count=lambda: self.reads.count(scope, filters),
         )
@@ -380,17 +384,14 @@ class CaseService:
             case.id,
             organization_id=case.organization_id,
         )
-        timeline: TimelinePage = await paginate(
+        return await paginate(
             page,
-            sort="occurred",
-            key_arity=2,
+            EVENTS_OCCURRED,
             fetch=lambda after, limit: self.cases.events(case.id, after, limit),
-            key_of=lambda e: (e.occurred_at, e.id),
             to_read=self._entries,
             count=lambda: self.cases.count_events(case.id),
             page_type=TimelinePage,
         )
-        return timeline
 
     # -- helpers --------------------------------------------------------------------------
     async def _require_worker(self, organization_id: UUID | None, user_id: UUID) -> None:

@@ -32,7 +32,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_ASC, CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, Role
 from domain.demands import policies, rules
@@ -211,17 +211,14 @@ class DemandService:
         scope = policies.demand_scope(principal)
         on = today()
         record(self.uow, principal, AuditAction.search, ENTITY)
-        result: DemandPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.demands.page_where(scope, narrowed, on, after, limit),
-            key_of=lambda demand: (demand.created_at, demand.id),
             to_read=lambda demands: self._reads(principal, demands),
             count=lambda: self.demands.count_where(scope, narrowed, on),
             page_type=DemandPage,
         )
-        return result
 
     async def escalations_due(
         self,
@@ -251,19 +248,16 @@ class DemandService:
                 for read in reads
             ]
 
-        result: EscalationDuePage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            CREATED_ASC,
             fetch=lambda after, limit: self.demands.page_escalation_due(
                 scope, on, district_id, owner_id, after, limit
             ),
-            key_of=lambda demand: (demand.created_at, demand.id),
             to_read=shown,
             count=lambda: self.demands.count_escalation_due(scope, on, district_id, owner_id),
             page_type=EscalationDuePage,
         )
-        return result
 
     async def ageing(self, principal: Principal, district_id: UUID | None) -> AgeingReport:
         """Open demands (open, acknowledged, in progress) of the caller's register by
@@ -509,17 +503,14 @@ class DemandService:
             demand.id,
             organization_id=demand.organization_id,
         )
-        result: CommentPage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            CREATED_ASC,
             fetch=lambda after, limit: self.demands.comments_page(demand.id, after, limit),
-            key_of=lambda comment: (comment.created_at, comment.id),
             to_read=lambda comments: [self._comment_read(c) for c in comments],
             count=lambda: self.demands.count_comments(demand.id),
             page_type=CommentPage,
         )
-        return result
 
     # -- helpers ------------------------------------------------------------------------------
     async def _require(

@@ -25,7 +25,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.staff import StaffNames, staff_names
@@ -91,6 +91,14 @@ CLOSED = frozenset({S.received, S.rejected})
 STALLABLE = frozenset(ApplicationStatus) - CLOSED
 
 
+SCHEMES_BY_CODE: Keyset[Scheme] = Keyset(
+    "code", 2, lambda scheme: (scheme.code, day_number(scheme.effective_from))
+)
+STATUS_CHANGES_AT: Keyset[EntitlementStatusChange] = Keyset(
+    "at", 2, lambda change: (change.at, change.id)
+)
+
+
 def move_problem(current: ApplicationStatus, to: ApplicationStatus) -> str | None:
     """Why an application cannot move from ``current`` to ``to`` (None when it can)."""
     if to in MOVES[current]:
@@ -152,17 +160,14 @@ class SchemeService:
         authorize(self.uow, principal, policies.SCHEMES_READ, SCHEME)
         day = today()
         filters = SchemeFilter(code=code, as_of=None if all_versions else (as_of or day))
-        result: SchemePage = await paginate(
+        return await paginate(
             page,
-            sort="code",
-            key_arity=2,
+            SCHEMES_BY_CODE,
             fetch=lambda after, limit: self.schemes.page_of(filters, after, limit),
-            key_of=lambda scheme: (scheme.code, day_number(scheme.effective_from)),
             to_read=lambda rows: [_scheme_read(s, day) for s in rows],
             count=lambda: self.schemes.count_of(filters),
             page_type=SchemePage,
         )
-        return result
 
     async def get(self, principal: Principal, scheme_id: UUID) -> SchemeRead:
         """One version of a scheme. Raises NotFound."""
@@ -258,17 +263,14 @@ class EntitlementService:
             schemes = await self.schemes.by_ids(a.scheme_id for a in rows)
             return [self._read(a, schemes[a.scheme_id], now) for a in rows]
 
-        result: ApplicationPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.applications.page_visible(scope, filters, after, limit),
-            key_of=lambda application: (application.created_at, application.id),
             to_read=reads,
             count=lambda: self.applications.count_visible(scope, filters),
             page_type=ApplicationPage,
         )
-        return result
 
     async def create(self, principal: Principal, data: ApplicationCreate) -> ApplicationRead:
         """Start following a survivor's application for a scheme. Raises PermissionDenied,
@@ -365,17 +367,14 @@ class EntitlementService:
         people_only(self.uow, principal, APPLICATION)
         application = await self._application(principal, application_id)
         self._audit(principal, AuditAction.read, application)
-        result: StatusChangePage = await paginate(
+        return await paginate(
             page,
-            sort="at",
-            key_arity=2,
+            STATUS_CHANGES_AT,
             fetch=lambda after, limit: self.changes.page_of(application.id, after, limit),
-            key_of=lambda change: (change.at, change.id),
             to_read=self._change_reads,
             count=lambda: self.changes.count_of(application.id),
             page_type=StatusChangePage,
         )
-        return result
 
     async def coverage(self, principal: Principal, survivor_id: UUID) -> CoverageRead:
         """Her coverage across the schemes open to her (national, and her home state's, in

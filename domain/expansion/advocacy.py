@@ -13,7 +13,7 @@ from uuid import UUID
 from domain.audit.trail import authorize
 from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.evidence.citation import chosen, cite
@@ -148,17 +148,14 @@ class AdvocacyService:
         def shown(rows: Sequence[AdvocacyAction]) -> list[AdvocacyRead]:
             return [self._read(row) for row in rows]
 
-        result: AdvocacyPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.actions.page_in(scope, level, kind, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.actions.count_in(scope, level, kind),
             page_type=AdvocacyPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, action_id: UUID, data: AdvocacyUpdate, version: int

@@ -19,7 +19,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.staff import staff_names
@@ -63,6 +63,11 @@ FORWARD: dict[OnboardingStage, frozenset[OnboardingStage]] = {
     S.paused: frozenset(),
 }
 _SIGNED = frozenset({S.agreement_signed, S.implementing})
+
+
+STAGE_CHANGES_AT: Keyset[PartnerOnboardingStageChange] = Keyset(
+    "at", 2, lambda change: (change.at, change.id)
+)
 
 
 def next_stages(stage: OnboardingStage, paused_from: OnboardingStage | None) -> list[S]:
@@ -173,19 +178,16 @@ class OnboardingService:
         async def shown(rows: Sequence[PartnerOnboarding]) -> list[OnboardingRead]:
             return [self._read(row, await self.changes.paused_from(row)) for row in rows]
 
-        result: OnboardingPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.onboardings.page_in(
                 scope, stage, state_id, after, limit
             ),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.onboardings.count_in(scope, stage, state_id),
             page_type=OnboardingPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, onboarding_id: UUID, data: OnboardingUpdate, version: int
@@ -277,17 +279,14 @@ class OnboardingService:
         """Every move of the onboarding, oldest first. Raises NotFound, BadRequest."""
         authorize(self.uow, principal, policies.ONBOARDING_READ, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id)
-        result: StageChangePage = await paginate(
+        return await paginate(
             page,
-            sort="at",
-            key_arity=2,
+            STAGE_CHANGES_AT,
             fetch=lambda after, limit: self.changes.page_of(onboarding, after, limit),
-            key_of=lambda change: (change.at, change.id),
             to_read=self._change_reads,
             count=lambda: self.changes.count_of(onboarding),
             page_type=StageChangePage,
         )
-        return result
 
     async def _change_reads(
         self, changes: Sequence[PartnerOnboardingStageChange]

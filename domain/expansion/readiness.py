@@ -11,7 +11,7 @@ from uuid import UUID
 from domain.audit.trail import authorize
 from domain.common.errors import BusinessRuleViolation, NotFound
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.expansion import policies
@@ -107,17 +107,14 @@ class ReadinessService:
         """The partner's readiness assessments, newest first. Raises NotFound, BadRequest."""
         authorize(self.uow, principal, policies.ONBOARDING_READ, ENTITY)
         onboarding = await self.onboardings.require(principal, onboarding_id)
-        result: ReadinessPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.assessments.page_of(onboarding, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=lambda rows: [self._read(onboarding, row) for row in rows],
             count=lambda: self.assessments.count_of(onboarding),
             page_type=ReadinessPage,
         )
-        return result
 
     @staticmethod
     def _read(onboarding: PartnerOnboarding, assessment: ReadinessAssessment) -> ReadinessRead:

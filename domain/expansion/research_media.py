@@ -13,7 +13,7 @@ from uuid import UUID
 from domain.audit.trail import authorize
 from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
 from domain.consents.checks import active_consent, active_consents
@@ -202,17 +202,14 @@ class StudyService:
             await self.stories.prefetch(principal, rows)
             return [await self._read(principal, row) for row in rows]
 
-        result: StudyPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.studies.page_in(scope, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.studies.count(scope),
             page_type=StudyPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, study_id: UUID, data: StudyUpdate, version: int
@@ -324,17 +321,14 @@ class MediaService:
             await self.stories.prefetch(principal, rows)
             return [await self._read(principal, row) for row in rows]
 
-        result: MediaPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.engagements.page_in(scope, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.engagements.count(scope),
             page_type=MediaPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, engagement_id: UUID, data: MediaUpdate, version: int

@@ -17,7 +17,7 @@ from domain.audit.trail import authorize, record, record_denied
 from domain.cases.access import require_case
 from domain.common.errors import BusinessRuleViolation, NotFound, PermissionDenied
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.staff import StaffNames, staff_names
@@ -133,19 +133,16 @@ class NoteService:
                 self._audit_read(principal, case, note)
             return [self._read(note, names) for note in notes]
 
-        result: NotePage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.notes.page_of_case(
                 case, reader, confidentiality, after, limit
             ),
-            key_of=lambda note: (note.created_at, note.id),
             to_read=shown,
             count=lambda: self.notes.count_of_case(case, reader, confidentiality),
             page_type=NotePage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     def _audit_read(self, principal: Principal, case: SurvivorCase, note: CaseNote) -> None:

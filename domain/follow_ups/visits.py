@@ -24,7 +24,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
 from domain.common.staff import StaffNames, staff_names
@@ -51,6 +51,14 @@ from persistence.uow import UnitOfWork
 ENTITY = "case_visit"
 _CASE_WORKER_ROLES = frozenset(role.value for role in CASE_WORKERS)
 _RECORDED = (VisitStatus.done, VisitStatus.missed)
+
+
+VISITS_PLANNED: Keyset[CaseVisit] = Keyset(
+    "planned", 2, lambda visit: (visit.planned_on.isoformat(), visit.id)
+)
+VISITS_DUE: Keyset[tuple[CaseVisit, str]] = Keyset(
+    "due", 2, lambda row: (row[0].planned_on.isoformat(), row[0].id)
+)
 
 
 def next_visit_id(visit: CaseVisit) -> UUID | None:
@@ -234,17 +242,14 @@ class VisitService:
                 )
             return [self._read(visit, names) for visit in visits]
 
-        result: VisitPage = await paginate(
+        return await paginate(
             page,
-            sort="planned",
-            key_arity=2,
+            VISITS_PLANNED,
             fetch=lambda after, limit: self.visits.page_of_case(case, status, after, limit),
-            key_of=lambda visit: (visit.planned_on.isoformat(), visit.id),
             to_read=shown,
             count=lambda: self.visits.count_of_case(case, status),
             page_type=VisitPage,
         )
-        return result
 
     async def due(
         self,
@@ -284,17 +289,14 @@ class VisitService:
             names = await self._names([visit for visit, _ in rows])
             return [item(visit, number, names) for visit, number in rows]
 
-        result: DueVisitPage = await paginate(
+        return await paginate(
             page,
-            sort="due",
-            key_arity=2,
+            VISITS_DUE,
             fetch=lambda after, limit: self.visits.due(scope, before, whose, after, limit),
-            key_of=lambda row: (row[0].planned_on.isoformat(), row[0].id),
             to_read=items,
             count=lambda: self.visits.count_due(scope, before, whose),
             page_type=DueVisitPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     @staticmethod

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import BY_NAME, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal
 from domain.common.schemas import PatchBody, ReadModel
@@ -233,16 +233,13 @@ class GeographyService:
         read: type[ReadT],
         page_type: type[Page[ReadT]],
     ) -> Page[ReadT]:
-        result: Page[ReadT] = await paginate(
+        return await paginate(
             page,
-            sort="name",
-            key_arity=2,
+            BY_NAME,
             fetch=lambda after, limit: repo.page(
                 EVERYWHERE, where=where, order=[model.name, model.id], after=after, limit=limit
             ),
-            key_of=lambda place: (place.name, place.id),
             to_read=lambda rows: [read.model_validate(place) for place in rows],
             count=lambda: repo.count(EVERYWHERE, where=where),
             page_type=page_type,
         )
-        return result

@@ -24,7 +24,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
 from domain.identification import policies
@@ -145,19 +145,16 @@ class IdentificationReferralService:
             self._audit_reads(principal, referrals)
             return [self._view(principal, referral) for referral in referrals]
 
-        result: ReferralPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.referrals.page_in_scope(
                 scope, status, concern, after, limit
             ),
-            key_of=lambda referral: (referral.created_at, referral.id),
             to_read=shown,
             count=lambda: self.referrals.count_in_scope(scope, status, concern),
             page_type=ReferralPage,
         )
-        return result
 
     async def decide(
         self, principal: Principal, referral_id: UUID, data: ReferralDecision, version: int

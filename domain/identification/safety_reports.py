@@ -23,7 +23,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
 from domain.identification import policies
@@ -154,19 +154,16 @@ class SafetyReportService:
         self._require_person(principal)
         scope = report_scope(principal)
         record(self.uow, principal, AuditAction.search, SAFETY_REPORT)
-        result: SafetyReportPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.reports.page_in_scope(
                 scope, status, kind, after, limit
             ),
-            key_of=lambda report: (report.created_at, report.id),
             to_read=lambda reports: self._shown(principal, reports),
             count=lambda: self.reports.count_in_scope(scope, status, kind),
             page_type=SafetyReportPage,
         )
-        return result
 
     async def review(
         self, principal: Principal, report_id: UUID, data: SafetyReportReview, version: int

@@ -14,7 +14,7 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.integration_clients import policies
@@ -160,19 +160,16 @@ class IntegrationClientService:
         """Clients, oldest first; optionally of one organisation."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
         where = [IntegrationClient.organization_id == organization_id] if organization_id else []
-        result: IntegrationClientPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.clients.page(
                 policies.EVERYWHERE, where=where, after=after, limit=limit
             ),
-            key_of=lambda c: (c.created_at, c.id),
             to_read=lambda rows: [_read(c) for c in rows],
             page_type=IntegrationClientPage,
             count=lambda: self.clients.count(policies.EVERYWHERE, where=where),
         )
-        return result
 
     async def update(
         self,

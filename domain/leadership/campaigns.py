@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.leadership import policies
@@ -119,17 +119,14 @@ class CampaignService:
         def shown(campaigns: Sequence[Campaign]) -> list[CampaignRead]:
             return [campaign_read(c, principal) for c in campaigns]
 
-        result: CampaignPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.campaigns.page_in_scope(scope, where, after, limit),
-            key_of=lambda c: (c.created_at, c.id),
             to_read=shown,
             count=lambda: self.campaigns.count_in_scope(scope, where),
             page_type=CampaignPage,
         )
-        return result
 
     async def update(
         self,

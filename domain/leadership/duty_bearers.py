@@ -24,7 +24,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_ASC, CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.leadership import policies
@@ -148,17 +148,14 @@ class DutyBearerService:
             made = await self.commitments.of_engagements([e.id for e in engagements])
             return [self._read(principal, e, made[e.id]) for e in engagements]
 
-        result: EngagementPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.engagements.page_in_scope(scope, where, after, limit),
-            key_of=lambda e: (e.created_at, e.id),
             to_read=shown,
             count=lambda: self.engagements.count_in_scope(scope, where),
             page_type=EngagementPage,
         )
-        return result
 
     async def update(
         self,
@@ -270,19 +267,16 @@ class DutyBearerService:
             meetings = await self.engagements.by_ids({c.engagement_id for c in made})
             return [_overdue_read(c, meetings[c.engagement_id], on) for c in made]
 
-        result: OverdueCommitmentPage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            CREATED_ASC,
             fetch=lambda after, limit: self.commitments.page_overdue(
                 scope, on, escalated, after, limit
             ),
-            key_of=lambda c: (c.created_at, c.id),
             to_read=shown,
             count=lambda: self.commitments.count_overdue(scope, on, escalated),
             page_type=OverdueCommitmentPage,
         )
-        return result
 
     async def summary(self, principal: Principal) -> CommitmentSummary:
         """Commitments by duty bearer and status, and how many are overdue: counts only."""

@@ -14,7 +14,7 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.leadership import policies
@@ -60,6 +60,11 @@ from persistence.uow import UnitOfWork
 GROUP = policies.GROUP
 MEMBER = policies.MEMBER
 MEETING = policies.MEETING
+
+
+MEMBERS_CREATED_ASC: Keyset[MemberRow] = Keyset(
+    "created-asc", 2, lambda row: (row.member.created_at, row.member.id)
+)
 
 
 def _minutes_place(meeting_id: UUID) -> Place:
@@ -123,17 +128,14 @@ class LeaderGroupService:
                 for g in groups
             ]
 
-        result: LeaderGroupPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.groups.page_in_scope(scope, where, after, limit),
-            key_of=lambda g: (g.created_at, g.id),
             to_read=shown,
             count=lambda: self.groups.count_in_scope(scope, where),
             page_type=LeaderGroupPage,
         )
-        return result
 
     async def update(
         self,
@@ -236,19 +238,16 @@ class LeaderGroupService:
                 self._audit_read(principal, MEMBER, row.member.id, group)
             return [self._member_read(principal, row) for row in rows]
 
-        result: MemberPage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            MEMBERS_CREATED_ASC,
             fetch=lambda after, limit: self.members.page_in_group(
                 group.id, survivors, after, limit, current_only=current_only
             ),
-            key_of=lambda row: (row.member.created_at, row.member.id),
             to_read=shown,
             count=lambda: self.members.count_in_group(group.id, current_only=current_only),
             page_type=MemberPage,
         )
-        return result
 
     async def get_member(self, principal: Principal, group_id: UUID, member_id: UUID) -> MemberRead:
         """One member (audited). Raises NotFound."""
@@ -368,17 +367,14 @@ class LeaderGroupService:
                 self._audit_read(principal, MEETING, meeting.id, group)
             return [self._meeting_read(principal, m) for m in meetings]
 
-        result: MeetingPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.meetings.page_in_group(group.id, after, limit),
-            key_of=lambda m: (m.created_at, m.id),
             to_read=shown,
             count=lambda: self.meetings.count_in_group(group.id),
             page_type=MeetingPage,
         )
-        return result
 
     async def get_meeting(
         self, principal: Principal, group_id: UUID, meeting_id: UUID

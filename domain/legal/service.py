@@ -19,7 +19,7 @@ from domain.audit.trail import authorize, record
 from domain.cases.access import record_case_event, require_case
 from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.legal import policies
@@ -51,6 +51,11 @@ OUTCOME = "outcome_enc"
 
 
 # -- compensation, as pure rules ------------------------------------------------------------
+HEARINGS_HELD: Keyset[LegalHearing] = Keyset(
+    "held", 2, lambda hearing: (hearing.held_on.isoformat(), hearing.id)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Compensation:
     applied_on: date | None = None
@@ -313,17 +318,14 @@ class LegalService:
                 self._audit_read(principal, case, ENTITY, proceeding.id)
             return [self._read(proceeding) for proceeding in rows]
 
-        result: LegalProceedingPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.proceedings.page_of_case(case, after, limit),
-            key_of=lambda proceeding: (proceeding.created_at, proceeding.id),
             to_read=shown,
             count=lambda: self.proceedings.count_of_case(case),
             page_type=LegalProceedingPage,
         )
-        return result
 
     # -- hearings -------------------------------------------------------------------------
     async def add_hearing(
@@ -402,17 +404,14 @@ class LegalService:
                 self._audit_read(principal, case, HEARING, hearing.id)
             return [self._hearing(hearing) for hearing in rows]
 
-        result: HearingPage = await paginate(
+        return await paginate(
             page,
-            sort="held",
-            key_arity=2,
+            HEARINGS_HELD,
             fetch=lambda after, limit: self.hearings.page_of(proceeding, after, limit),
-            key_of=lambda hearing: (hearing.held_on.isoformat(), hearing.id),
             to_read=shown,
             count=lambda: self.hearings.count_of(proceeding),
             page_type=HearingPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     @staticmethod

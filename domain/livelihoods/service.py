@@ -23,7 +23,7 @@ from domain.common.errors import (
     PreconditionRequired,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
@@ -249,19 +249,16 @@ class LivelihoodService:
         PermissionDenied, BadRequest (cursor)."""
         survivor = await self._survivor(principal, policies.READ, ACTIVITY, survivor_id)
         self._audit(principal, AuditAction.search, ACTIVITY, survivor)
-        result: ActivityPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.activities.page_of_survivor(
                 survivor, kind, after, limit
             ),
-            key_of=lambda activity: (activity.created_at, activity.id),
             to_read=lambda rows: [self._activity_read(a, self._description(a)) for a in rows],
             count=lambda: self.activities.count_of_survivor(survivor, kind),
             page_type=ActivityPage,
         )
-        return result
 
     async def create_activity(
         self, principal: Principal, survivor_id: UUID, data: ActivityCreate

@@ -7,7 +7,7 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import Conflict, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import BY_NAME, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal
 from domain.geography.lookups import require_state
@@ -71,10 +71,9 @@ class OrganizationService:
         authorize(self.uow, principal, policies.READ, ENTITY)
         scope = policies.visible(principal)
         where = [Organization.kind == kind] if kind else []
-        result: OrganizationPage = await paginate(
+        return await paginate(
             page,
-            sort="name",
-            key_arity=2,
+            BY_NAME,
             fetch=lambda after, limit: self.repo.page(
                 scope,
                 where=where,
@@ -82,12 +81,10 @@ class OrganizationService:
                 after=after,
                 limit=limit,
             ),
-            key_of=lambda o: (o.name, o.id),
             to_read=lambda rows: [OrganizationRead.model_validate(o) for o in rows],
             page_type=OrganizationPage,
             count=lambda: self.repo.count(scope, where=where),
         )
-        return result
 
     async def update(
         self,

@@ -17,7 +17,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import BY_NAME, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.referrals import policies
@@ -64,19 +64,16 @@ class DirectoryService:
             )
             return [_provider(o, offerings) for o in organizations]
 
-        result: ServiceProviderPage = await paginate(
+        return await paginate(
             page,
-            sort="name",
-            key_arity=2,
+            BY_NAME,
             fetch=lambda after, limit: self.directory.providers_page(
                 _KINDS, service, district_id, after, limit
             ),
-            key_of=lambda organization: (organization.name, organization.id),
             to_read=shown,
             count=lambda: self.directory.providers_count(_KINDS, service, district_id),
             page_type=ServiceProviderPage,
         )
-        return result
 
     async def get(self, principal: Principal, organization_id: UUID) -> ServiceProviderRead:
         """One directory organisation with all its offerings. Raises NotFound."""

@@ -46,7 +46,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.staff import StaffNames, staff_names
@@ -483,19 +483,16 @@ class ReferralService:
                 )
             return reads
 
-        result: ReferralPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.referrals.page_where(
                 where, status, case_id, after, limit
             ),
-            key_of=lambda referral: (referral.created_at, referral.id),
             to_read=shown,
             count=lambda: self.referrals.count_where(where, status, case_id),
             page_type=ReferralPage,
         )
-        return result
 
     async def _require(
         self, principal: Principal, referral_id: UUID, *, for_update: bool = False

@@ -24,7 +24,7 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, NotFound
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.settings import Settings
@@ -212,17 +212,14 @@ class ResearchExtractService:
         async def shown(rows: Sequence[ResearchExtract]) -> list[ExtractRead]:
             return [self._read(row) for row in rows]
 
-        result: ExtractPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.extracts.page_of_study(scope, study_id, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.extracts.count_of_study(scope, study_id),
             page_type=ExtractPage,
         )
-        return result
 
     async def download(
         self,

@@ -21,7 +21,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.shgs import loans, policies
@@ -60,6 +60,9 @@ from persistence.repositories.shgs import (
 from persistence.uow import UnitOfWork
 
 ENTRY, LOAN, SHG = "shg_ledger_entry", "shg_loan", "shg"
+
+
+BOOK_ORDER: Keyset[Mapping[str, Any]] = Keyset("book", 3, entry_key)
 
 
 def entry_read(entry: ShgLedgerEntry, reversed_by_id: UUID | None = None) -> LedgerEntryRead:
@@ -165,17 +168,14 @@ class LedgerService:
         authorize(self.uow, principal, policies.READ, ENTRY)
         shg = await require_group(self.uow, principal, shg_id)
         record(self.uow, principal, AuditAction.search, ENTRY, organization_id=shg.organization_id)
-        result: LedgerPage = await paginate(
+        return await paginate(
             page,
-            sort="book",
-            key_arity=3,
+            BOOK_ORDER,
             fetch=lambda after, limit: self.ledger.page(shg.id, filters, after, limit),
-            key_of=entry_key,
             to_read=lambda rows: [LedgerEntryRead.model_validate(row) for row in rows],
             count=lambda: self.ledger.count(shg.id, filters),
             page_type=LedgerPage,
         )
-        return result
 
     async def get_entry(
         self, principal: Principal, shg_id: UUID, entry_id: UUID
@@ -415,10 +415,9 @@ class LoanService:
         authorize(self.uow, principal, policies.READ, LOAN)
         shg = await require_group(self.uow, principal, shg_id)
         record(self.uow, principal, AuditAction.search, LOAN, organization_id=shg.organization_id)
-        result: LoanPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.loans.page_in_group(
                 shg.id,
                 after,
@@ -427,7 +426,6 @@ class LoanService:
                 member_id=member_id,
                 kind=kind.value if kind else None,
             ),
-            key_of=lambda loan: (loan.created_at, loan.id),
             to_read=lambda rows: [LoanRead.model_validate(loan) for loan in rows],
             count=lambda: self.loans.count_in_group(
                 shg.id,
@@ -437,7 +435,6 @@ class LoanService:
             ),
             page_type=LoanPage,
         )
-        return result
 
     async def _locked(
         self, principal: Principal, shg_id: UUID, loan_id: UUID, expected_version: int | None

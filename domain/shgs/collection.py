@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.shgs import policies
@@ -53,6 +53,11 @@ MEETING, LOAN = "shg_meeting", "shg_loan"
 # Which way each kind moves cash at a meeting, for the sheet's totals.
 _CASH_IN = {LedgerKind.savings_deposit, LedgerKind.principal_repayment, LedgerKind.interest}
 _CASH_IN |= {LedgerKind.fine}
+
+
+MEETINGS_HELD: Keyset[Mapping[str, Any]] = Keyset(
+    "held", 2, lambda row: (row["held_on"].toordinal(), row["id"])
+)
 
 
 def minutes_place(meeting_id: UUID) -> Place:
@@ -326,14 +331,11 @@ class CollectionService:
         record(
             self.uow, principal, AuditAction.search, MEETING, organization_id=shg.organization_id
         )
-        result: MeetingPage = await paginate(
+        return await paginate(
             page,
-            sort="held",
-            key_arity=2,
+            MEETINGS_HELD,
             fetch=lambda after, limit: self.meetings.summaries(shg.id, after, limit),
-            key_of=lambda row: (row["held_on"].toordinal(), row["id"]),
             to_read=lambda rows: [MeetingSummary.model_validate(row) for row in rows],
             count=lambda: self.meetings.count_in_group(shg.id),
             page_type=MeetingPage,
         )
-        return result

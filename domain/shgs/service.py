@@ -22,7 +22,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.geography.lookups import require_districts
@@ -84,6 +84,11 @@ OFFICE_ROLES = frozenset({ShgRole.president, ShgRole.secretary, ShgRole.treasure
 
 
 # -- sealing and reading --------------------------------------------------------------------
+MEMBERS_CREATED: Keyset[tuple[ShgMember, UUID | None]] = Keyset(
+    "created", 2, lambda row: (row[0].created_at, row[0].id)
+)
+
+
 def account_place(shg_id: UUID) -> Place:
     return Place(SHG, "bank_account_enc", shg_id)
 
@@ -213,19 +218,16 @@ class ShgService:
             where.append(ShgFederation.district_id == district_id)
         if parent_id is not None:
             where.append(ShgFederation.parent_id == parent_id)
-        result: FederationPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.federations.page(
                 scope, where=where, after=after, limit=limit
             ),
-            key_of=lambda f: (f.created_at, f.id),
             to_read=lambda rows: [FederationRead.model_validate(f) for f in rows],
             count=lambda: self.federations.count(scope, where=where),
             page_type=FederationPage,
         )
-        return result
 
     async def get_federation(self, principal: Principal, federation_id: UUID) -> FederationRead:
         """One federation. Raises NotFound."""
@@ -358,19 +360,16 @@ class ShgService:
         full = policies.sees_records(principal)
         record(self.uow, principal, AuditAction.search, SHG)
         where = filters.clauses()
-        result: ShgPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.groups.page(
                 scope, where=where, after=after, limit=limit
             ),
-            key_of=lambda shg: (shg.created_at, shg.id),
             to_read=lambda rows: self._listed(rows, full),
             count=lambda: self.groups.count(scope, where=where),
             page_type=ShgPage,
         )
-        return result
 
     async def _listed(self, groups: Sequence[Shg], full: bool) -> list[ShgListItem]:
         """The page's groups with their grade, members and savings today (one statement)."""
@@ -508,19 +507,16 @@ class ShgService:
                 record(self.uow, principal, AuditAction.read, MEMBER, member.id)
             return [member_read(self.uow.cipher, m, shown) for m, shown in rows]
 
-        result: MemberPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            MEMBERS_CREATED,
             fetch=lambda after, limit: self.members.page_in_group(
                 shg.id, scope, after, limit, active_on=active_on
             ),
-            key_of=lambda row: (row[0].created_at, row[0].id),
             to_read=to_read,
             count=lambda: self.members.count_in_group(shg.id, active_on),
             page_type=MemberPage,
         )
-        return result
 
     async def get_member(self, principal: Principal, shg_id: UUID, member_id: UUID) -> MemberRead:
         """One member; audited. Raises NotFound."""

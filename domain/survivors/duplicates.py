@@ -27,7 +27,7 @@ from domain.common.errors import (
     PreconditionFailed,
     TooManyRequests,
 )
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.settings import Settings
@@ -183,19 +183,16 @@ class DuplicateAlertService:
         where: list[Any] = []
         if status is not None:
             where.append(DuplicateAlert.status == status)
-        result: DuplicateAlertPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.alerts.page(
                 scope, where=where, after=after, limit=limit, descending=True
             ),
-            key_of=lambda alert: (alert.created_at, alert.id),
             to_read=lambda rows: [alert_read(alert) for alert in rows],
             count=lambda: self.alerts.count(scope, where=where),
             page_type=DuplicateAlertPage,
         )
-        return result
 
     async def get(self, principal: Principal, alert_id: UUID) -> DuplicateAlertRead:
         """One alert of the organisation (audited). Raises NotFound, PermissionDenied."""

@@ -24,7 +24,7 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.survivors import policies
@@ -433,17 +433,14 @@ class SurvivorService:
         async def count() -> int:
             return 0 if filters is None else await self.survivors.count_visible(scope, filters)
 
-        result: SurvivorPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=fetch,
-            key_of=lambda survivor: (survivor.created_at, survivor.id),
             to_read=lambda rows: [_summary(s, open_personal(cipher, s)) for s in rows],
             count=count,
             page_type=SurvivorPage,
         )
-        return result
 
     async def _check_places(self, *addresses: Address | None) -> None:
         """Each address's district exists and its block lies in that district."""

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.audit.trail import authorize
 from domain.common.errors import InvalidState, NotFound
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.sync import policies
@@ -37,17 +37,14 @@ class SyncConflictService:
         def shown(rows: Sequence[SyncConflict]) -> list[ConflictRead]:
             return [self._read(row) for row in rows]
 
-        result: ConflictPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.sync.open_conflicts(principal.id, after, limit + 1),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             page_type=ConflictPage,
             count=lambda: self.sync.count_open_conflicts(principal.id),
         )
-        return result
 
     async def resolve(
         self, principal: Principal, conflict_id: UUID, value: Any

@@ -15,7 +15,7 @@ from uuid import UUID
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.livelihoods import policies as livelihood_policies
@@ -57,6 +57,11 @@ from persistence.uow import UnitOfWork
 
 TRAINING = policies.TRAINING
 PARTICIPANT = policies.PARTICIPANT
+
+
+ATTENDANCE_CREATED: Keyset[tuple[TrainingParticipant, Training]] = Keyset(
+    "created", 2, lambda row: (row[0].created_at, row[0].id)
+)
 
 
 def participant_kind(participant: TrainingParticipant) -> ParticipantKind:
@@ -115,17 +120,14 @@ class TrainingService:
             TRAINING,
             organization_id=principal.organization_id,
         )
-        result: TrainingPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.trainings.page_visible(scope, filters, after, limit),
-            key_of=lambda training: (training.created_at, training.id),
             to_read=lambda rows: [_training_read(t) for t in rows],
             count=lambda: self.trainings.count_visible(scope, filters),
             page_type=TrainingPage,
         )
-        return result
 
     async def create(self, principal: Principal, data: TrainingCreate) -> TrainingRead:
         """Create a training the caller's organisation runs. Raises PermissionDenied,
@@ -220,19 +222,16 @@ class TrainingService:
         training = await self._training(principal, training_id)
         self._audit(principal, AuditAction.search, PARTICIPANT, training)
         withheld = not scope.runs(training)
-        result: ParticipantPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.participants.page_visible(
                 training, scope, after, limit
             ),
-            key_of=lambda participant: (participant.created_at, participant.id),
             to_read=lambda rows: [_participant_read(p, training, withheld) for p in rows],
             count=lambda: self.participants.count_visible(training, scope),
             page_type=ParticipantPage,
         )
-        return result
 
     async def add_participant(
         self, principal: Principal, training_id: UUID, data: ParticipantCreate
@@ -338,12 +337,10 @@ class TrainingService:
             PARTICIPANT,
             organization_id=survivor.organization_id,
         )
-        result: SurvivorTrainingPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            ATTENDANCE_CREATED,
             fetch=lambda after, limit: self.participants.page_of_survivor(survivor, after, limit),
-            key_of=lambda row: (row[0].created_at, row[0].id),
             to_read=lambda rows: [
                 SurvivorTrainingRead(
                     training=_training_read(training),
@@ -354,7 +351,6 @@ class TrainingService:
             count=lambda: self.participants.count_of_survivor(survivor),
             page_type=SurvivorTrainingPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------------
     async def _training(

@@ -27,7 +27,7 @@ from domain.common.errors import (
     NotFound,
     PermissionDenied,
 )
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal, PrincipalKind, Role, system_principal
@@ -49,6 +49,11 @@ from persistence.uow import UnitOfWork
 
 ENTITY = "reset_request"
 EVERYTHING = RowScope.everything()
+
+
+REQUESTED: Keyset[ResetRequest] = Keyset(
+    "requested", 2, lambda request: (request.requested_at, request.id)
+)
 
 
 def _read(request: ResetRequest) -> ResetRequestRead:
@@ -97,19 +102,16 @@ class ResetRequestService:
         self._authorize(principal, policies.READ_RESET_REQUESTS)
         await self._expire_overdue()
         statuses = [status or ResetStatus.pending]
-        result: ResetRequestPage = await paginate(
+        return await paginate(
             page,
-            sort="requested",
-            key_arity=2,
+            REQUESTED,
             fetch=lambda after, limit: self.requests.page(
                 EVERYTHING, statuses=statuses, after=after, limit=limit
             ),
-            key_of=lambda request: (request.requested_at, request.id),
             to_read=lambda rows: [_read(request) for request in rows],
             page_type=ResetRequestPage,
             count=lambda: self.requests.count(EVERYTHING, statuses=statuses),
         )
-        return result
 
     async def approve(self, principal: Principal, request_id: UUID) -> ResetRequestRead:
         """Apply a pending reset: the new password, or the removal of her second factor;

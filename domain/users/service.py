@@ -18,7 +18,7 @@ from domain.common.errors import (
     TooManyRequests,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.common.request_context import current_request
@@ -38,6 +38,11 @@ from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
 
 ENTITY = "user"
+
+
+USERS_CREATED: Keyset[Mapping[str, Any]] = Keyset(
+    "created", 2, lambda row: (row["created_at"], row["id"])
+)
 
 
 def _read(user: AppUser, district_ids: Sequence[UUID]) -> UserRead:
@@ -150,19 +155,16 @@ class UserService:
         search = event(
             principal, AuditAction.search, ENTITY, organization_id=principal.organization_id
         )
-        result: UserPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            USERS_CREATED,
             fetch=lambda after, limit: self.users.page_audited(
                 scope, filters, after, limit, self.uow.audit_chain, search
             ),
-            key_of=lambda row: (row["created_at"], row["id"]),
             to_read=lambda rows: [UserRead.model_validate(_from_row(row)) for row in rows],
             count=lambda: self.users.count_in(scope, filters),
             page_type=UserPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, user_id: UUID, data: UserUpdate, expected_version: int
