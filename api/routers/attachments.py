@@ -16,11 +16,7 @@ from domain.attachments import policies
 from domain.attachments.schemas import AttachmentPage, AttachmentRead
 from domain.attachments.service import AttachmentService
 from domain.common.principal import Principal
-from persistence.models.device_vocabulary import (
-    AttachmentCategory,
-    AttachmentMediaType,
-    AttachmentRecordKind,
-)
+from domain.common.vocabulary import AttachmentCategory, AttachmentMediaType, AttachmentRecordKind
 
 router = APIRouter(tags=["attachments"])
 Reader = Annotated[Principal, requires(policies.READ)]

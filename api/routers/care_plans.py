@@ -27,7 +27,7 @@ from domain.care_plans.schemas import (
 )
 from domain.care_plans.service import CarePlanService
 from domain.common.principal import Principal
-from persistence.models.case_vocabulary import CbrComponent, GoalStatus
+from domain.common.vocabulary import CbrComponent, GoalStatus
 
 router = APIRouter(prefix="/cases/{case_id}/care-plan", tags=["care plans"])
 Reader = Annotated[Principal, requires(policies.READ)]

@@ -24,7 +24,7 @@ from domain.cases.schemas import (
 )
 from domain.cases.service import CaseService
 from domain.common.principal import Principal
-from persistence.models.case_vocabulary import CaseStatus
+from domain.common.vocabulary import CaseStatus
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Reader = Annotated[Principal, requires(policies.READ)]

@@ -21,6 +21,7 @@ from api.openapi import (
 )
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import AdvocacyKind, AdvocacyLevel, OnboardingStage
 from domain.evidence.service import EvidenceSettings
 from domain.expansion import policies
 from domain.expansion.advocacy import AdvocacyService
@@ -51,7 +52,6 @@ from domain.expansion.schemas import (
     StudyRead,
     StudyUpdate,
 )
-from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel, OnboardingStage
 
 router = APIRouter(tags=["expansion"])
 OnboardingReader = Annotated[Principal, requires(policies.ONBOARDING_READ)]

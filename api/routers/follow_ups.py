@@ -13,6 +13,7 @@ from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import NoteConfidentiality, VisitStatus
 from domain.follow_ups import policies
 from domain.follow_ups.notes import NoteService
 from domain.follow_ups.schemas import (
@@ -26,7 +27,6 @@ from domain.follow_ups.schemas import (
     VisitUpdate,
 )
 from domain.follow_ups.visits import VisitService
-from persistence.models.case_vocabulary import NoteConfidentiality, VisitStatus
 
 router = APIRouter(tags=["follow-ups"])
 VisitReader = Annotated[Principal, requires(policies.READ_VISITS)]

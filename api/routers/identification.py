@@ -12,6 +12,12 @@ from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
+from domain.common.vocabulary import (
+    IdentificationConcern,
+    IdentificationStatus,
+    SafetyReportKind,
+    SafetyReportStatus,
+)
 from domain.identification import policies
 from domain.identification.referrals import IdentificationReferralService
 from domain.identification.safety_reports import SafetyReportService
@@ -29,12 +35,6 @@ from domain.identification.schemas import (
     SafetyReportReview,
     SafetyReportView,
 )
-from persistence.models.leadership_vocabulary import (
-    IdentificationConcern,
-    IdentificationStatus,
-    SafetyReportKind,
-)
-from persistence.models.safety_report import SafetyReportStatus
 
 router = APIRouter(tags=["leadership"])
 REFERRALS = "/identification-referrals"

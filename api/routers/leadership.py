@@ -14,6 +14,7 @@ from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import CampaignKind, DutyBearer
 from domain.leadership import policies
 from domain.leadership.campaigns import CampaignService, campaign_filter
 from domain.leadership.duty_bearers import DutyBearerService
@@ -46,7 +47,6 @@ from domain.leadership.schemas import (
     MemberUpdate,
     OverdueCommitmentPage,
 )
-from persistence.models.leadership_vocabulary import CampaignKind, DutyBearer
 
 router = APIRouter(tags=["leadership"])
 

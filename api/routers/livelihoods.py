@@ -16,6 +16,7 @@ from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import ActivityKind, FinancialProduct
 from domain.livelihoods import policies
 from domain.livelihoods.schemas import (
     ActivityCreate,
@@ -35,7 +36,6 @@ from domain.livelihoods.schemas import (
 from domain.livelihoods.service import LivelihoodService
 from domain.trainings.schemas import SurvivorTrainingPage
 from domain.trainings.service import TrainingService
-from persistence.models.livelihood_vocabulary import ActivityKind, FinancialProduct
 
 router = APIRouter(prefix="/survivors/{survivor_id}", tags=["livelihoods"])
 Reader = Annotated[Principal, requires(policies.READ)]

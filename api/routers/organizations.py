@@ -13,6 +13,7 @@ from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
+from domain.common.vocabulary import OrganizationKind
 from domain.organizations import policies
 from domain.organizations.schemas import (
     OrganizationCreate,
@@ -21,7 +22,6 @@ from domain.organizations.schemas import (
     OrganizationUpdate,
 )
 from domain.organizations.service import OrganizationService
-from persistence.models.enums import OrganizationKind
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 Reader = Annotated[Principal, requires(policies.READ)]

@@ -19,6 +19,7 @@ from api.openapi import (
     UPDATE_ERRORS,
 )
 from domain.common.principal import Principal
+from domain.common.vocabulary import ReferralStatus, ServiceKind
 from domain.referrals import policies
 from domain.referrals.directory import DirectoryService
 from domain.referrals.schemas import (
@@ -34,7 +35,6 @@ from domain.referrals.schemas import (
     ServiceProviderRead,
 )
 from domain.referrals.service import ReferralService
-from persistence.models.case_vocabulary import ReferralStatus, ServiceKind
 
 router = APIRouter(tags=["referrals"])
 DirectoryReader = Annotated[Principal, requires(policies.DIRECTORY_READ)]

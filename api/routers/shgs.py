@@ -23,7 +23,9 @@ from api.openapi import (
     problems,
 )
 from domain.common.dates import BoundedDate
+from domain.common.filters import LedgerFilter, ShgFilter
 from domain.common.principal import Principal
+from domain.common.vocabulary import FederationTier, LedgerKind, LoanKind, LoanStatus, ShgStatus
 from domain.shgs import policies
 from domain.shgs.books import LedgerService, LoanService
 from domain.shgs.collection import CollectionService
@@ -59,14 +61,6 @@ from domain.shgs.schemas import (
 )
 from domain.shgs.schemas import ShgCreate as ShgCreateBody
 from domain.shgs.service import ShgService
-from persistence.models.livelihood_vocabulary import (
-    FederationTier,
-    LedgerKind,
-    LoanKind,
-    LoanStatus,
-    ShgStatus,
-)
-from persistence.repositories.shgs import LedgerFilter, ShgFilter
 
 router = APIRouter(prefix="/shgs", tags=["self-help groups"])
 Overseer = Annotated[Principal, requires(policies.OVERVIEW)]

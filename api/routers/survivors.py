@@ -20,6 +20,7 @@ from api.openapi import (
     problems,
 )
 from domain.common.principal import Principal
+from domain.common.vocabulary import ConsentPurpose, DuplicateAlertStatus
 from domain.consents import policies as consent_policies
 from domain.consents.schemas import ConsentCreate, ConsentPage, ConsentRead, ConsentWithdraw
 from domain.consents.service import ConsentService
@@ -36,7 +37,6 @@ from domain.survivors.schemas import (
     SurvivorUpdate,
 )
 from domain.survivors.service import SurvivorService
-from persistence.models.case_vocabulary import ConsentPurpose, DuplicateAlertStatus
 
 router = APIRouter(prefix="/survivors", tags=["survivors"])
 Reader = Annotated[Principal, requires(policies.READ)]

@@ -15,6 +15,7 @@ from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import TrainingTopic
 from domain.trainings import policies
 from domain.trainings.schemas import (
     ParticipantCreate,
@@ -28,7 +29,6 @@ from domain.trainings.schemas import (
     TrainingUpdate,
 )
 from domain.trainings.service import TrainingService
-from persistence.models.livelihood_vocabulary import TrainingTopic
 
 router = APIRouter(prefix="/trainings", tags=["trainings"])
 Reader = Annotated[Principal, requires(policies.READ)]

@@ -56,6 +56,18 @@ class OrganizationService:
         )
         return OrganizationRead.model_validate(organization)
 
+    async def named_or_new_lead(self, principal: Principal, name: str) -> UUID:
+        """The id of the organisation called ``name`` (whatever its case), registered first as
+        a lead NGO when there is none (the first admin's organisation, from the CLI). Raises
+        what :meth:`create` raises."""
+        organization = await self.repo.by_name(name)
+        if organization is not None:
+            return organization.id
+        created = await self.create(
+            principal, OrganizationCreate(name=name, kind=OrganizationKind.lead_ngo)
+        )
+        return created.id
+
     async def get(self, principal: Principal, organization_id: UUID) -> OrganizationRead:
         """One organisation in the caller's scope. Raises NotFound otherwise."""
         authorize(self.uow, principal, policies.READ, ENTITY, organization_id)
