@@ -49,11 +49,12 @@ from domain.assessments.scoring import (
 from domain.audit.trail import authorize, record
 from domain.cases.access import record_case_event, require_case
 from domain.cases.policies import CASE_WORKERS
-from domain.common.errors import BusinessRuleViolation, Conflict, InvalidState, NotFound
+from domain.common.errors import BusinessRuleViolation, Conflict, InvalidState
 from domain.common.ids import reject_taken_id
 from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.common.staff import StaffNames, staff_names
 from persistence.clock import today
 from persistence.crypto import Place
@@ -144,9 +145,9 @@ class AssessmentService:
         """One instrument with its sections and items in order. Raises NotFound (unknown, or
         another organisation's own)."""
         authorize(self.uow, principal, policies.READ_INSTRUMENTS, INSTRUMENT, instrument_id)
-        instrument = await self.instruments.get_visible(instrument_id, principal.organization_id)
-        if instrument is None:
-            raise NotFound("Instrument not found.")
+        instrument = await require(
+            self.instruments.get_visible(instrument_id, principal.organization_id), "Instrument"
+        )
         return _instrument_read(instrument, await self.instruments.structure([instrument.id]))
 
     async def create_instrument(
@@ -301,9 +302,7 @@ class AssessmentService:
         from the baseline (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ, ASSESSMENT, assessment_id)
         case = await require_case(self.uow, principal, case_id)
-        assessment = await self.assessments.get_in_case(case, assessment_id)
-        if assessment is None:
-            raise NotFound("Assessment not found.")
+        assessment = await require(self.assessments.get_in_case(case, assessment_id), "Assessment")
         instrument = (await self.instruments.by_ids([assessment.instrument_id]))[
             assessment.instrument_id
         ]

@@ -28,6 +28,7 @@ from domain.common.errors import BusinessRuleViolation, NotFound
 from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from persistence.attachment_store import AttachmentStorage, open_file, seal_file
 from persistence.models.attachment import Attachment
 from persistence.models.base import utcnow
@@ -241,11 +242,10 @@ class AttachmentService:
         authorize(
             self.uow, principal, policies.MANAGE if write else policies.READ, ENTITY, attachment_id
         )
-        attachment = await self.attachments.get_in(
-            principal.organization_id, attachment_id, for_update=write
+        attachment = await require(
+            self.attachments.get_in(principal.organization_id, attachment_id, for_update=write),
+            "Attachment",
         )
-        if attachment is None:
-            raise NotFound("Attachment not found.")
         rules = RECORD_KINDS[AttachmentRecordKind(attachment.record_kind)]
         authorize(
             self.uow,

@@ -41,13 +41,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.base import touch
@@ -227,11 +226,9 @@ class CarePlanService:
         goal cannot make), BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, GOAL, goal_id)
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        goal = await self.goals.get_in_case(case, goal_id, for_update=True)
-        if goal is None:
-            raise NotFound("Goal not found.")
-        if goal.version != expected_version:
-            raise PreconditionFailed("The goal was changed by someone else; reload it.")
+        goal = await require(
+            self.goals.get_in_case(case, goal_id, for_update=True), "Goal", version=expected_version
+        )
         self._check_open_case(case)
         current = GoalStatus(goal.status)
         if not is_open(current):
@@ -381,9 +378,7 @@ class CarePlanService:
         NotFound."""
         authorize(self.uow, principal, policies.READ, GOAL, goal_id)
         case = await require_case(self.uow, principal, case_id)
-        goal = await self.goals.get_in_case(case, goal_id)
-        if goal is None:
-            raise NotFound("Goal not found.")
+        goal = await require(self.goals.get_in_case(case, goal_id), "Goal")
         record(
             self.uow,
             principal,

@@ -32,12 +32,12 @@ from domain.common.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import Keyset, paginate, paginate_documents
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.records import check_version
 from domain.common.staff import StaffNames, staff_names
 from persistence.access import AccessCheck
 from persistence.clock import today
@@ -291,8 +291,7 @@ class CaseService:
         InvalidState (a move the lifecycle does not allow), PreconditionFailed."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, case_id)
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        if expected_version is not None and case.version != expected_version:
-            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        check_version(case, expected_version, "case")
         current = CaseStatus(case.status)
         closure = closure_problem(data.to, data.closure_reason)
         if closure is not None:
@@ -340,8 +339,7 @@ class CaseService:
         history keeps who held it. Raises NotFound, BusinessRuleViolation, PreconditionFailed."""
         authorize(self.uow, principal, policies.ASSIGN, ENTITY, case_id)
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        if expected_version is not None and case.version != expected_version:
-            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        check_version(case, expected_version, "case")
         await self._require_worker(case.organization_id, data.assigned_worker_id)
         previous = case.assigned_worker_id
         if previous == data.assigned_worker_id and data.team == case.team:
@@ -413,8 +411,7 @@ class CaseService:
         self, principal: Principal, case_id: UUID, expected_version: int
     ) -> SurvivorCase:
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        if case.version != expected_version:
-            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        check_version(case, expected_version, "case")
         return case
 
     async def _detail(self, case: SurvivorCase) -> CaseDetail:

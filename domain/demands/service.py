@@ -29,12 +29,12 @@ from domain.common.errors import (
     InvalidState,
     NotFound,
     PermissionDenied,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED_ASC, CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, Role
+from domain.common.records import check_version, require
 from domain.demands import policies, rules
 from domain.demands.rules import ServiceLevels
 from domain.demands.schemas import (
@@ -362,8 +362,7 @@ class DemandService:
         note is required)."""
         authorize(self.uow, principal, policies.TRANSITION, ENTITY, demand_id)
         demand = await self._require(principal, demand_id, for_update=True)
-        if demand.version != expected_version:
-            raise PreconditionFailed("The demand was changed by someone else; reload it.")
+        check_version(demand, expected_version, "demand")
         if not policies.works_register(principal, demand.organization_id) and not (
             data.to is S.withdrawn and _raisers_side(principal, demand)
         ):
@@ -516,19 +515,18 @@ class DemandService:
     async def _require(
         self, principal: Principal, demand_id: UUID, *, for_update: bool = False
     ) -> Demand:
-        demand = await self.demands.get_where(
-            demand_id, policies.demand_scope(principal), for_update=for_update
+        return await require(
+            self.demands.get_where(
+                demand_id, policies.demand_scope(principal), for_update=for_update
+            ),
+            "Demand",
         )
-        if demand is None:
-            raise NotFound("Demand not found.")
-        return demand
 
     async def _require_to_work(
         self, principal: Principal, demand_id: UUID, expected_version: int
     ) -> Demand:
         demand = await self._require(principal, demand_id, for_update=True)
-        if demand.version != expected_version:
-            raise PreconditionFailed("The demand was changed by someone else; reload it.")
+        check_version(demand, expected_version, "demand")
         if not policies.works_register(principal, demand.organization_id):
             record_denied(self.uow, principal, ENTITY, demand.id)
             raise PermissionDenied("The register's staff work a demand.")

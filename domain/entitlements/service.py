@@ -21,13 +21,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.common.staff import StaffNames, staff_names
 from domain.entitlements import policies
 from domain.entitlements.schemas import (
@@ -172,9 +171,7 @@ class SchemeService:
     async def get(self, principal: Principal, scheme_id: UUID) -> SchemeRead:
         """One version of a scheme. Raises NotFound."""
         authorize(self.uow, principal, policies.SCHEMES_READ, SCHEME, scheme_id)
-        scheme = await self.schemes.get(scheme_id, _EVERYTHING)
-        if scheme is None:
-            raise NotFound("Scheme not found.")
+        scheme = await require(self.schemes.get(scheme_id, _EVERYTHING), "Scheme")
         return _scheme_read(scheme, today())
 
     async def create(self, principal: Principal, data: SchemeCreate) -> SchemeRead:
@@ -341,8 +338,7 @@ class EntitlementService:
         authorize(self.uow, principal, policies.MANAGE, APPLICATION, application_id)
         people_only(self.uow, principal, APPLICATION)
         application = await self._application(principal, application_id, for_update=True)
-        if expected_version is not None and application.version != expected_version:
-            raise PreconditionFailed("The application was changed by someone else; reload it.")
+        check_version(application, expected_version, "application")
         current = ApplicationStatus(application.status)
         problem = move_problem(current, data.to)
         if problem is not None:
@@ -419,12 +415,12 @@ class EntitlementService:
     async def _application(
         self, principal: Principal, application_id: UUID, *, for_update: bool = False
     ) -> EntitlementApplication:
-        application = await self.applications.get_visible(
-            application_id, survivor_scope(principal), for_update=for_update
+        return await require(
+            self.applications.get_visible(
+                application_id, survivor_scope(principal), for_update=for_update
+            ),
+            "Application",
         )
-        if application is None:
-            raise NotFound("Application not found.")
-        return application
 
     @staticmethod
     def _apply(application: EntitlementApplication, data: ApplicationTransition, on: date) -> None:

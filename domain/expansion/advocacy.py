@@ -11,11 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.evidence.citation import chosen, cite
 from domain.evidence.service import EvidenceService, EvidenceSettings
 from domain.expansion import policies
@@ -120,13 +121,10 @@ class AdvocacyService:
         self, principal: Principal, action_id: UUID, *, for_update: bool = False
     ) -> AdvocacyAction:
         scope = own_scope(principal)
-        if for_update:
-            action = await self.actions.get_for_update(action_id, scope)
-        else:
-            action = await self.actions.get(action_id, scope)
-        if action is None:
-            raise NotFound("Advocacy action not found.")
-        return action
+        return await require(
+            (self.actions.get_for_update if for_update else self.actions.get)(action_id, scope),
+            "Advocacy action",
+        )
 
     async def get(self, principal: Principal, action_id: UUID) -> AdvocacyRead:
         """One advocacy action of the caller's organisation. Raises NotFound."""
@@ -164,8 +162,7 @@ class AdvocacyService:
         NotFound, PreconditionFailed, BusinessRuleViolation (date)."""
         authorize(self.uow, principal, policies.ADVOCACY_MANAGE, ENTITY, action_id)
         action = await self.require(principal, action_id, for_update=True)
-        if action.version != version:
-            raise PreconditionFailed("The advocacy action was changed by someone else; reload it.")
+        check_version(action, version, "advocacy action")
         changes: dict[str, Any] = data.changes()
         acted_on = changes.get("acted_on")
         if acted_on is not None and acted_on > today():

@@ -15,13 +15,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.common.staff import staff_names
 from domain.evidence.citation import chosen, cite
 from domain.evidence.service import EvidenceService, EvidenceSettings
@@ -101,13 +100,12 @@ class OnboardingService:
     ) -> PartnerOnboarding:
         """The onboarding, kept by the caller's organisation. Raises NotFound."""
         scope = own_scope(principal)
-        if for_update:
-            onboarding = await self.onboardings.get_for_update(onboarding_id, scope)
-        else:
-            onboarding = await self.onboardings.get(onboarding_id, scope)
-        if onboarding is None:
-            raise NotFound("Partner onboarding not found.")
-        return onboarding
+        return await require(
+            (self.onboardings.get_for_update if for_update else self.onboardings.get)(
+                onboarding_id, scope
+            ),
+            "Partner onboarding",
+        )
 
     async def create(self, principal: Principal, data: OnboardingCreate) -> OnboardingRead:
         """Start onboarding a partner organisation. Raises BusinessRuleViolation (partner,
@@ -196,8 +194,7 @@ class OnboardingService:
         BusinessRuleViolation."""
         authorize(self.uow, principal, policies.ONBOARDING_MANAGE, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id, for_update=True)
-        if onboarding.version != version:
-            raise PreconditionFailed("The onboarding was changed by someone else; reload it.")
+        check_version(onboarding, version, "onboarding")
         changes = data.changes()
         if "agreement_signed_on" in changes:
             if onboarding.agreement_signed_on is None:
@@ -236,8 +233,7 @@ class OnboardingService:
         (dates)."""
         authorize(self.uow, principal, policies.ONBOARDING_MANAGE, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id, for_update=True)
-        if expected_version is not None and onboarding.version != expected_version:
-            raise PreconditionFailed("The onboarding was changed by someone else; reload it.")
+        check_version(onboarding, expected_version, "onboarding")
         current = S(onboarding.stage)
         paused_from = await self.changes.paused_from(onboarding)
         problem = move_problem(current, data.to_stage, paused_from)

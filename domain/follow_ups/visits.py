@@ -20,13 +20,12 @@ from domain.cases.policies import CASE_WORKERS, case_scope
 from domain.common.errors import (
     BusinessRuleViolation,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.common.staff import StaffNames, staff_names
 from domain.follow_ups import policies
 from domain.follow_ups.schemas import (
@@ -146,11 +145,11 @@ class VisitService:
         planned; a new visit on a closed case), BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE_VISITS, ENTITY, visit_id)
         case = await require_case(self.uow, principal, case_id)
-        visit = await self.visits.get_in_case(case, visit_id, for_update=True)
-        if visit is None:
-            raise NotFound("Visit not found.")
-        if visit.version != expected_version:
-            raise PreconditionFailed("The visit was changed by someone else; reload it.")
+        visit = await require(
+            self.visits.get_in_case(case, visit_id, for_update=True),
+            "Visit",
+            version=expected_version,
+        )
         if visit.status != VisitStatus.planned:
             raise InvalidState(f"The visit is {visit.status}: only a planned visit changes.")
         changes = data.changes()
@@ -197,9 +196,7 @@ class VisitService:
         NotFound."""
         authorize(self.uow, principal, policies.READ_VISITS, ENTITY, visit_id)
         case = await require_case(self.uow, principal, case_id)
-        visit = await self.visits.get_in_case(case, visit_id)
-        if visit is None:
-            raise NotFound("Visit not found.")
+        visit = await require(self.visits.get_in_case(case, visit_id), "Visit")
         record(
             self.uow,
             principal,

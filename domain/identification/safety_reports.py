@@ -26,6 +26,7 @@ from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.identification import policies
 from domain.identification.access import reads_content, report_scope
 from domain.identification.districts import submitter_district
@@ -135,9 +136,9 @@ class SafetyReportService:
         its receipt otherwise. Raises PermissionDenied (integration client), NotFound."""
         authorize(self.uow, principal, policies.READ_SAFETY_REPORTS, SAFETY_REPORT, report_id)
         self._require_person(principal)
-        report = await self.reports.get_in_scope(report_id, report_scope(principal))
-        if report is None:
-            raise NotFound("Safety report not found.")
+        report = await require(
+            self.reports.get_in_scope(report_id, report_scope(principal)), "Safety report"
+        )
         return self._shown(principal, [report])[0]
 
     async def list_reports(

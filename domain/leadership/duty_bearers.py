@@ -20,13 +20,12 @@ from domain.audit.trail import authorize, record
 from domain.common.errors import (
     BusinessRuleViolation,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED_ASC, CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.leadership import policies
 from domain.leadership.placement import (
     apply_changes,
@@ -168,8 +167,7 @@ class DutyBearerService:
         NotFound, PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE_ENGAGEMENTS, ENGAGEMENT, engagement_id)
         engagement = await self._require(principal, engagement_id, for_update=True)
-        if engagement.version != expected_version:
-            raise PreconditionFailed("The engagement was changed by someone else; reload it.")
+        check_version(engagement, expected_version, "engagement")
         changes = data.changes()
         if "district_id" in changes or "leader_group_id" in changes:
             changes["district_id"] = await place_activity(
@@ -217,13 +215,11 @@ class DutyBearerService:
         BusinessRuleViolation (dates), InvalidState (escalating a fulfilled commitment)."""
         authorize(self.uow, principal, policies.MANAGE_ENGAGEMENTS, COMMITMENT, commitment_id)
         engagement = await self._require(principal, engagement_id, for_update=True)
-        commitment = await self.commitments.get_in_engagement(
-            engagement.id, commitment_id, for_update=True
+        commitment = await require(
+            self.commitments.get_in_engagement(engagement.id, commitment_id, for_update=True),
+            "Commitment",
         )
-        if commitment is None:
-            raise NotFound("Commitment not found.")
-        if commitment.version != expected_version:
-            raise PreconditionFailed("The commitment was changed by someone else; reload it.")
+        check_version(commitment, expected_version, "commitment")
         changes = data.changes()
         if "due_on" in changes:
             _check_due(changes["due_on"], engagement.held_on, "due_on")
@@ -308,12 +304,12 @@ class DutyBearerService:
     async def _require(
         self, principal: Principal, engagement_id: UUID, *, for_update: bool = False
     ) -> DutyBearerEngagement:
-        engagement: DutyBearerEngagement | None = await self.engagements.get_in_scope(
-            engagement_id, leadership_scope(principal), for_update=for_update
+        return await require(
+            self.engagements.get_in_scope(
+                engagement_id, leadership_scope(principal), for_update=for_update
+            ),
+            "Engagement",
         )
-        if engagement is None:
-            raise NotFound("Engagement not found.")
-        return engagement
 
     async def _add_commitment(
         self, principal: Principal, engagement: DutyBearerEngagement, data: CommitmentCreate

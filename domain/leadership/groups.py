@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.leadership import policies
 from domain.leadership.placement import (
     apply_changes,
@@ -148,8 +149,7 @@ class LeaderGroupService:
         PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE_GROUPS, GROUP, group_id)
         group = await require_group(self.uow, principal, group_id, for_update=True)
-        if group.version != expected_version:
-            raise PreconditionFailed("The group was changed by someone else; reload it.")
+        check_version(group, expected_version, "group")
         changes = data.changes()
         if "district_id" in changes:
             await check_district(self.uow, principal, changes["district_id"])
@@ -253,9 +253,9 @@ class LeaderGroupService:
         """One member (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ_GROUPS, MEMBER, member_id)
         group = await require_group(self.uow, principal, group_id)
-        row = await self.members.get_in_group(group.id, member_id, survivor_scope(principal))
-        if row is None:
-            raise NotFound("Member not found.")
+        row = await require(
+            self.members.get_in_group(group.id, member_id, survivor_scope(principal)), "Member"
+        )
         self._audit_read(principal, MEMBER, member_id, group)
         return self._member_read(principal, row)
 
@@ -272,12 +272,11 @@ class LeaderGroupService:
         authorize(self.uow, principal, policies.MANAGE_GROUPS, MEMBER, member_id)
         group = await require_group(self.uow, principal, group_id, for_update=True)
         survivors = survivor_scope(principal)
-        row = await self.members.get_in_group(group.id, member_id, survivors, for_update=True)
-        if row is None:
-            raise NotFound("Member not found.")
+        row = await require(
+            self.members.get_in_group(group.id, member_id, survivors, for_update=True), "Member"
+        )
         member = row.member
-        if member.version != expected_version:
-            raise PreconditionFailed("The member was changed by someone else; reload it.")
+        check_version(member, expected_version, "member")
         changes = data.changes()
         joined_on = changes.get("joined_on", member.joined_on)
         left_on = changes.get("left_on", member.left_on)
@@ -382,9 +381,7 @@ class LeaderGroupService:
         """One meeting with its decisions (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ_GROUPS, MEETING, meeting_id)
         group = await require_group(self.uow, principal, group_id)
-        meeting = await self.meetings.get_in_group(group.id, meeting_id)
-        if meeting is None:
-            raise NotFound("Meeting not found.")
+        meeting = await require(self.meetings.get_in_group(group.id, meeting_id), "Meeting")
         self._audit_read(principal, MEETING, meeting.id, group)
         return self._meeting_read(principal, meeting)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import Conflict, NotFound, PreconditionFailed
+from domain.common.errors import Conflict
 from domain.common.ids import reject_taken_id
 from domain.common.listing import BY_NAME, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.geography.lookups import require_state
 from domain.organizations import policies
 from domain.organizations.schemas import (
@@ -71,9 +72,9 @@ class OrganizationService:
     async def get(self, principal: Principal, organization_id: UUID) -> OrganizationRead:
         """One organisation in the caller's scope. Raises NotFound otherwise."""
         authorize(self.uow, principal, policies.READ, ENTITY, organization_id)
-        organization = await self.repo.get(organization_id, policies.visible(principal))
-        if organization is None:
-            raise NotFound("Organisation not found.")
+        organization = await require(
+            self.repo.get(organization_id, policies.visible(principal)), "Organisation"
+        )
         return OrganizationRead.model_validate(organization)
 
     async def list(
@@ -107,11 +108,11 @@ class OrganizationService:
     ) -> OrganizationRead:
         """Change an organisation. Raises NotFound, PreconditionFailed, Conflict."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, organization_id)
-        organization = await self.repo.get_for_update(organization_id, policies.visible(principal))
-        if organization is None:
-            raise NotFound("Organisation not found.")
-        if organization.version != expected_version:
-            raise PreconditionFailed("The organisation was changed by someone else; reload it.")
+        organization = await require(
+            self.repo.get_for_update(organization_id, policies.visible(principal)),
+            "Organisation",
+            version=expected_version,
+        )
         changes = data.changes()
         new_name = changes.get("name")
         if new_name and new_name.lower() != organization.name.lower():

@@ -17,13 +17,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.shgs import loans, policies
 from domain.shgs.access import check_day, require_group, require_open
 from domain.shgs.posting import SIGN_TABLE, Posting, as_instalment, check_posting, new_entry, post
@@ -128,9 +127,7 @@ class LedgerService:
         authorize(self.uow, principal, policies.MANAGE, ENTRY, entry_id)
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
-        original = await self.ledger.get(shg.id, entry_id)
-        if original is None:
-            raise NotFound("Ledger entry not found.")
+        original = await require(self.ledger.get(shg.id, entry_id), "Ledger entry")
         if original.reverses_id is not None:
             raise InvalidState("A reversal is not reversed: post the entry again instead.")
         if await self.ledger.reversal_of(original.id) is not None:
@@ -183,9 +180,7 @@ class LedgerService:
         """One entry, with the id of its reversal if any; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, ENTRY, entry_id)
         shg = await require_group(self.uow, principal, shg_id)
-        entry = await self.ledger.get(shg.id, entry_id)
-        if entry is None:
-            raise NotFound("Ledger entry not found.")
+        entry = await require(self.ledger.get(shg.id, entry_id), "Ledger entry")
         record(self.uow, principal, AuditAction.read, ENTRY, entry.id)
         return entry_read(entry, await self.ledger.reversal_of(entry.id))
 
@@ -368,9 +363,7 @@ class LoanService:
         what is overdue; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, LOAN, loan_id)
         shg = await require_group(self.uow, principal, shg_id)
-        loan = await self.loans.in_group(shg.id, loan_id)
-        if loan is None:
-            raise NotFound("Loan not found.")
+        loan = await require(self.loans.in_group(shg.id, loan_id), "Loan")
         record(self.uow, principal, AuditAction.read, LOAN, loan.id)
         day = as_of or today()
         instalments = [as_instalment(row) for row in await self.loans.instalments(loan.id)]
@@ -440,10 +433,8 @@ class LoanService:
         self, principal: Principal, shg_id: UUID, loan_id: UUID, expected_version: int | None
     ) -> tuple[Shg, ShgLoan]:
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
-        loan = await self.loans.in_group(shg.id, loan_id, for_update=True)
-        if loan is None:
-            raise NotFound("Loan not found.")
-        if expected_version is not None and loan.version != expected_version:
-            raise PreconditionFailed("The loan was changed by someone else; reload it.")
+        loan = await require(
+            self.loans.in_group(shg.id, loan_id, for_update=True), "Loan", version=expected_version
+        )
         require_open(shg)
         return shg, loan

@@ -18,11 +18,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
+from domain.common.errors import BusinessRuleViolation, Conflict
 from domain.common.ids import reject_taken_id
 from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.shgs import policies
 from domain.shgs.access import check_day, require_group, require_open
 from domain.shgs.posting import Posting, check_posting, new_entry, post
@@ -317,9 +318,7 @@ class CollectionService:
         """One meeting's collection sheet, minutes opened; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, MEETING, meeting_id)
         shg = await require_group(self.uow, principal, shg_id)
-        meeting = await self.meetings.in_group(shg.id, meeting_id)
-        if meeting is None:
-            raise NotFound("Meeting not found.")
+        meeting = await require(self.meetings.in_group(shg.id, meeting_id), "Meeting")
         record(self.uow, principal, AuditAction.read, MEETING, meeting.id)
         return await self._read(meeting)
 

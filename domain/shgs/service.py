@@ -18,13 +18,13 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.geography.lookups import require_districts
 from domain.shgs import grading, policies
 from domain.shgs.access import check_day, require_group, require_open
@@ -232,9 +232,9 @@ class ShgService:
     async def get_federation(self, principal: Principal, federation_id: UUID) -> FederationRead:
         """One federation. Raises NotFound."""
         authorize(self.uow, principal, policies.OVERVIEW, FEDERATION, federation_id)
-        federation = await self.federations.get(federation_id, policies.group_scope(principal))
-        if federation is None:
-            raise NotFound("Federation not found.")
+        federation = await require(
+            self.federations.get(federation_id, policies.group_scope(principal)), "Federation"
+        )
         return FederationRead.model_validate(federation)
 
     async def update_federation(
@@ -247,13 +247,11 @@ class ShgService:
         """Rename a federation or change its parent or place. Raises NotFound,
         PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, FEDERATION, federation_id)
-        federation = await self.federations.get_for_update(
-            federation_id, policies.group_scope(principal)
+        federation = await require(
+            self.federations.get_for_update(federation_id, policies.group_scope(principal)),
+            "Federation",
+            version=expected_version,
         )
-        if federation is None:
-            raise NotFound("Federation not found.")
-        if federation.version != expected_version:
-            raise PreconditionFailed("The federation was changed by someone else; reload it.")
         changes = data.changes()
         merged = {
             name: changes.get(name, getattr(federation, name))
@@ -402,8 +400,7 @@ class ShgService:
         BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, SHG, shg_id)
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
-        if shg.version != expected_version:
-            raise PreconditionFailed("The group was changed by someone else; reload it.")
+        check_version(shg, expected_version, "group")
         require_open(shg)
         changes = data.changes()
         await self._check_group_links(
@@ -522,9 +519,9 @@ class ShgService:
         """One member; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, MEMBER, member_id)
         shg = await require_group(self.uow, principal, shg_id)
-        found = await self.members.get_in_group(shg.id, member_id, survivor_scope(principal))
-        if found is None:
-            raise NotFound("Member not found.")
+        found = await require(
+            self.members.get_in_group(shg.id, member_id, survivor_scope(principal)), "Member"
+        )
         record(self.uow, principal, AuditAction.read, MEMBER, member_id)
         return member_read(self.uow.cipher, *found)
 
@@ -541,11 +538,12 @@ class ShgService:
         authorize(self.uow, principal, policies.MANAGE, MEMBER, member_id)
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
-        found = await self.members.get_in_group(
-            shg.id, member_id, survivor_scope(principal), for_update=True
+        found = await require(
+            self.members.get_in_group(
+                shg.id, member_id, survivor_scope(principal), for_update=True
+            ),
+            "Member",
         )
-        if found is None:
-            raise NotFound("Member not found.")
         member, shown = found
         if member.version != expected_version:
             raise PreconditionFailed("The member was changed by someone else; reload her.")

@@ -13,11 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
 from domain.common.ids import reject_taken_id
 from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.livelihoods import policies as livelihood_policies
 from domain.livelihoods.access import people_only, require_survivor
 from domain.survivors.policies import survivor_scope
@@ -181,8 +182,7 @@ class TrainingService:
         PreconditionFailed, BusinessRuleViolation (dates, provider, district)."""
         authorize(self.uow, principal, policies.MANAGE, TRAINING, training_id)
         training = await self._training(principal, training_id, manage=True)
-        if training.version != expected_version:
-            raise PreconditionFailed("The training was changed by someone else; reload it.")
+        check_version(training, expected_version, "training")
         changes = data.changes()
         starts = changes.get("starts_on", training.starts_on)
         ends = changes.get("ends_on", training.ends_on)
@@ -280,9 +280,9 @@ class TrainingService:
         authorize(self.uow, principal, policies.READ, PARTICIPANT, participant_id)
         scope = training_scope(principal)
         training = await self._training(principal, training_id)
-        participant = await self.participants.get_visible(training, participant_id, scope)
-        if participant is None:
-            raise NotFound("Participant not found.")
+        participant = await require(
+            self.participants.get_visible(training, participant_id, scope), "Participant"
+        )
         self._audit(principal, AuditAction.read, PARTICIPANT, training, participant.id)
         return _participant_read(participant, training, withheld=not scope.runs(training))
 
@@ -299,13 +299,11 @@ class TrainingService:
         authorize(self.uow, principal, policies.MANAGE, PARTICIPANT, participant_id)
         scope = training_scope(principal)
         training = await self._training(principal, training_id, manage=True)
-        participant = await self.participants.get_visible(
-            training, participant_id, scope, for_update=True
+        participant = await require(
+            self.participants.get_visible(training, participant_id, scope, for_update=True),
+            "Participant",
+            version=expected_version,
         )
-        if participant is None:
-            raise NotFound("Participant not found.")
-        if participant.version != expected_version:
-            raise PreconditionFailed("The participant was changed by someone else; reload it.")
         changes = data.changes()
         if "completed_on" in changes:
             _check_completion(training, changes["completed_on"])

@@ -31,6 +31,7 @@ from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal, PrincipalKind, Role, system_principal
+from domain.common.records import require
 from domain.common.settings import Settings
 from domain.identity.passwords import Passwords
 from domain.users import policies
@@ -179,9 +180,9 @@ class ResetRequestService:
             record_denied(self.uow, principal, "user", user_id)
             raise PermissionDenied("Only people ask for resets.")
         # Locked: two requests for her must not race past the one-pending rule.
-        target = await self.users.get_for_update(user_id, policies.visible(principal))
-        if target is None:
-            raise NotFound("User not found.")
+        target = await require(
+            self.users.get_for_update(user_id, policies.visible(principal)), "User"
+        )
         if not policies.may_assign(principal, Role(target.role)):
             record_denied(self.uow, principal, "user", target.id)
             raise PermissionDenied("You may not manage accounts with this role.")
@@ -226,9 +227,9 @@ class ResetRequestService:
         """The request, locked, if it is still pending. An overdue one is marked expired
         (kept, and audited, even though the answer is an error)."""
         self._authorize(principal, policies.DECIDE_RESET_REQUESTS)
-        request = await self.requests.get_for_update(request_id, EVERYTHING)
-        if request is None:
-            raise NotFound("Reset request not found.")
+        request = await require(
+            self.requests.get_for_update(request_id, EVERYTHING), "Reset request"
+        )
         if request.status is ResetStatus.pending and request.expires_at <= utcnow():
             requests, expired_id, moment = self.requests, request.id, utcnow()
 
