@@ -69,8 +69,10 @@ UNSETTLED = (
 )
 
 
-def _live(model: Any) -> Any:
-    return model.deleted_at.is_(None)
+def _live(model: Any) -> sa.ColumnElement[bool]:
+    # ``model`` may be an alias (no typed columns): the comparison is a SQL condition.
+    condition: sa.ColumnElement[bool] = model.deleted_at.is_(None)
+    return condition
 
 
 def leader_group_ids(user_id: UUID) -> sa.Select[Any]:
@@ -82,7 +84,7 @@ def leader_group_ids(user_id: UUID) -> sa.Select[Any]:
     )
 
 
-def group_visible(scope: LeadershipScope, group: Any = LeaderGroup) -> Any:
+def group_visible(scope: LeadershipScope, group: Any = LeaderGroup) -> sa.ColumnElement[bool]:
     """The condition a leader group row must meet to be in scope."""
     if scope.organization_id is None:
         return sa.false()
@@ -94,7 +96,7 @@ def group_visible(scope: LeadershipScope, group: Any = LeaderGroup) -> Any:
     return sa.and_(*conditions)
 
 
-def activity_visible(scope: LeadershipScope, model: Any) -> Any:
+def activity_visible(scope: LeadershipScope, model: Any) -> sa.ColumnElement[bool]:
     """The condition a campaign or engagement row must meet to be in scope."""
     if scope.organization_id is None:
         return sa.false()
@@ -115,7 +117,7 @@ def engagement_ids_visible(scope: LeadershipScope) -> sa.Select[Any]:
 class _Scoped(EntityRepository[ModelT]):
     """get / page / count of one table through a LeadershipScope condition."""
 
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         raise NotImplementedError
 
     async def get_in_scope(
@@ -155,7 +157,7 @@ class _Scoped(EntityRepository[ModelT]):
 class LeaderGroupRepository(_Scoped[LeaderGroup]):
     model = LeaderGroup
 
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         return group_visible(scope)
 
     @staticmethod
@@ -359,7 +361,7 @@ class CampaignFilter:
 class CampaignRepository(_Scoped[Campaign]):
     model = Campaign
 
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         return activity_visible(scope, Campaign)
 
     async def tally(self, scope: LeadershipScope, where: list[Any]) -> list[CampaignTally]:
@@ -386,7 +388,7 @@ class CampaignRepository(_Scoped[Campaign]):
 class EngagementRepository(_Scoped[DutyBearerEngagement]):
     model = DutyBearerEngagement
 
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         return activity_visible(scope, DutyBearerEngagement)
 
     @staticmethod
