@@ -122,7 +122,7 @@ class AdvocacyService:
     ) -> AdvocacyAction:
         scope = own_scope(principal)
         return await require(
-            (self.actions.get_for_update if for_update else self.actions.get)(action_id, scope),
+            self.actions.get(action_id, scope, for_update=for_update),
             "Advocacy action",
         )
 

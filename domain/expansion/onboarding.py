@@ -101,9 +101,7 @@ class OnboardingService:
         """The onboarding, kept by the caller's organisation. Raises NotFound."""
         scope = own_scope(principal)
         return await require(
-            (self.onboardings.get_for_update if for_update else self.onboardings.get)(
-                onboarding_id, scope
-            ),
+            self.onboardings.get(onboarding_id, scope, for_update=for_update),
             "Partner onboarding",
         )
 

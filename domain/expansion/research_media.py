@@ -182,7 +182,7 @@ class StudyService:
     ) -> Study:
         scope = own_scope(principal)
         return await require(
-            (self.studies.get_for_update if for_update else self.studies.get)(study_id, scope),
+            self.studies.get(study_id, scope, for_update=for_update),
             "Study",
         )
 
@@ -297,9 +297,7 @@ class MediaService:
     ) -> MediaEngagement:
         scope = own_scope(principal)
         return await require(
-            (self.engagements.get_for_update if for_update else self.engagements.get)(
-                engagement_id, scope
-            ),
+            self.engagements.get(engagement_id, scope, for_update=for_update),
             "Media engagement",
         )
 

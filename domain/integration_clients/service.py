@@ -296,6 +296,6 @@ class IntegrationClientService:
         self, client_id: UUID, *, lock: bool = False, scope: RowScope = policies.EVERYWHERE
     ) -> IntegrationClient:
         return await require(
-            (self.clients.get_for_update if lock else self.clients.get)(client_id, scope),
+            self.clients.get(client_id, scope, for_update=lock),
             "Integration client",
         )

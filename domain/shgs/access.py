@@ -24,9 +24,7 @@ async def require_group(
     concurrent writes cannot interleave). Raises NotFound."""
     repo = ShgRepository(uow)
     scope = group_scope(principal)
-    return await require(
-        (repo.get_for_update if for_update else repo.get)(shg_id, scope), "Self-help group"
-    )
+    return await require(repo.get(shg_id, scope, for_update=for_update), "Self-help group")
 
 
 def require_open(shg: Shg) -> None:
