@@ -181,11 +181,9 @@ class Started:
 
 async def _schema_state(url: str) -> tuple[set[str], bool]:
     """The database's revisions, and whether any account exists (as the schema owner)."""
-    import sqlalchemy as sa
 
     from persistence import migrator
     from persistence.database import create_engine
-    from persistence.models.app_user import AppUser
 
     engine = create_engine(url, pool_size=1, max_overflow=0)
     try:
@@ -193,8 +191,7 @@ async def _schema_state(url: str) -> tuple[set[str], bool]:
             current = await connection.run_sync(migrator.current_revisions)
             if current != set(migrator.heads()):
                 return current, False
-            found = await connection.scalar(sa.select(sa.exists().select_from(AppUser)))
-            return current, bool(found)
+            return current, await connection.run_sync(migrator.has_accounts)
     finally:
         await engine.dispose()
 
@@ -426,20 +423,16 @@ def _read_password(from_stdin: bool) -> str:
 async def _create_admin(
     url: str, settings: Settings, email: str, name: str, org_name: str, password: str
 ) -> str:
-    import sqlalchemy as sa
     from pydantic import SecretStr, ValidationError
 
     from domain.common.errors import Conflict, DomainError
     from domain.common.principal import Role, system_principal
     from domain.identity.passwords import Passwords
-    from domain.organizations.schemas import OrganizationCreate
     from domain.organizations.service import OrganizationService
     from domain.users.schemas import UserCreate
     from domain.users.service import UserService
     from persistence import migrator
     from persistence.database import Database, create_engine
-    from persistence.models.enums import OrganizationKind
-    from persistence.models.organization import Organization
     from persistence.uow import UnitOfWork
 
     # Look at the schema as the migrating role: on a new server the app role does not exist
@@ -473,18 +466,9 @@ async def _create_admin(
                 f"invalid account details: {exc.errors()[0]['msg']}", EXIT_USAGE
             ) from exc
         async with UnitOfWork(database) as uow:
-            found = await uow.session.scalars(
-                sa.select(Organization).where(sa.func.lower(Organization.name) == org_name.lower())
+            body.organization_id = await OrganizationService(uow).named_or_new_lead(
+                system, org_name
             )
-            organization = found.first()
-            if organization is None:
-                created = await OrganizationService(uow).create(
-                    system, OrganizationCreate(name=org_name, kind=OrganizationKind.lead_ngo)
-                )
-                organization_id = created.id
-            else:
-                organization_id = organization.id
-            body.organization_id = organization_id
             try:
                 user = await UserService(uow, passwords).create(system, body)
             except Conflict as exc:
@@ -535,11 +519,11 @@ async def _rotate_keys(
 ) -> list[tuple[str, int, int]]:
     from domain.audit.trail import record
     from domain.common.principal import system_principal
+    from domain.common.vocabulary import AuditAction
     from domain.identity.keys import cipher_from_settings, with_development_keys
     from domain.survivors.service import sealed_blind_indexes
     from persistence import key_rotation, migrator
     from persistence.database import Database, create_engine
-    from persistence.models.enums import AuditAction
     from persistence.uow import UnitOfWork
 
     try:

@@ -59,6 +59,12 @@ async def request_unit_of_work(
             raise
 
 
+def own_unit_of_work(request: Request) -> UnitOfWork:
+    """A unit of work of its own, apart from the request's: for work that goes on after the
+    response has started (a streamed download reads its file piece by piece)."""
+    return UnitOfWork(get_container(request).database)
+
+
 async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     async with request_unit_of_work(request) as uow:
         yield uow

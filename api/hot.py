@@ -20,7 +20,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.container import Container
-from api.deps import CALLER, bearer_token, device_header, hot_route, request_unit_of_work
+from api.deps import (
+    CALLER,
+    UoW,
+    bearer_token,
+    device_header,
+    hot_route,
+    request_unit_of_work,
+)
 from api.errors import domain_error_handler, validation_error_handler
 from api.http import etag, next_link
 from api.text_guard import parameter_issues
@@ -29,18 +36,16 @@ from domain.cases import policies as case_policies
 from domain.cases.schemas import CaseDetail, CaseRead
 from domain.cases.service import CaseService
 from domain.common.errors import DomainError, NotAuthenticated
+from domain.common.filters import AccessCheck, CaseFilter
 from domain.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
 from domain.common.request_context import note_caller
 from domain.common.schemas import withhold_personal
+from domain.common.vocabulary import CaseStatus
 from domain.identity.service import AuthService
-from persistence.access import AccessCheck
-from persistence.models.case_vocabulary import CaseStatus
-from persistence.repositories.cases import CaseFilter
-from persistence.uow import UnitOfWork
 
-HotHandler = Callable[[Request, UnitOfWork, Principal, AccessCheck], Awaitable[Response]]
+HotHandler = Callable[[Request, UoW, Principal, AccessCheck], Awaitable[Response]]
 
 
 def _uuid_text(value: Any) -> str:
@@ -146,7 +151,7 @@ async def read_case(request: Request, case_id: UUID) -> Response:
     """GET /api/v1/cases/{case_id}."""
 
     async def handler(
-        request: Request, uow: UnitOfWork, principal: Principal, check: AccessCheck
+        request: Request, uow: UoW, principal: Principal, check: AccessCheck
     ) -> Response:
         case = await CaseService(uow).get(principal, case_id, access=check)
         # Built without a model: the personal fields are withheld here as CaseDetail would.
@@ -167,7 +172,7 @@ async def list_cases(request: Request, query: CaseListQuery | None = None) -> Re
     wanted = query
 
     async def handler(
-        request: Request, uow: UnitOfWork, principal: Principal, check: AccessCheck
+        request: Request, uow: UoW, principal: Principal, check: AccessCheck
     ) -> Response:
         filters = CaseFilter(
             district_id=wanted.district_id,

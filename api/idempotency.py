@@ -15,8 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any
+from typing import TypeVar
 from uuid import UUID
 
 import orjson
@@ -24,31 +23,27 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api.deps import UoW, get_container
 from api.http import etag
-from domain.audit.trail import record
 from domain.common.errors import (
     BadRequest,
     BusinessRuleViolation,
     Conflict,
     NotFound,
 )
+from domain.common.idempotency import KeptAnswer, KeptAnswers
 from domain.common.principal import Principal
-from persistence.crypto import Place
-from persistence.models.base import utcnow
-from persistence.models.enums import AuditAction, AuditOutcome
-from persistence.models.idempotency_record import IdempotencyRecord
-from persistence.repositories.idempotency import IdempotencyRepository
-from persistence.uow import UnitOfWork
 
 REPLAY_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("location", "etag")
-REPLAY_ENTITY = "idempotency_record"
 # Reads the created record (by its id) through its area's read path, in the caller's scope.
 Reread = Callable[[UUID], Awaitable[object]]
+CreatedT = TypeVar("CreatedT", bound=BaseModel)
 
 
-def _place(principal: Principal, key: str) -> Place:
-    return Place("idempotency_record", "response_body", f"{principal.id}:{key}")
+def _ttl_seconds(request: Request) -> int:
+    """How long a stored answer is kept, from the settings the app was built with."""
+    return get_container(request).settings.idempotency_ttl_seconds
 
 
 async def _fingerprint(request: Request) -> bytes:
@@ -78,14 +73,13 @@ def _created(result: BaseModel, location: str) -> Response:
 
 async def create_once(
     request: Request,
-    uow: UnitOfWork,
+    uow: UoW,
     principal: Principal,
     key: str | None,
-    create: Callable[[], Awaitable[BaseModel]],
+    create: Callable[[], Awaitable[CreatedT]],
     *,
-    location: Callable[[Any], str],
+    location: Callable[[CreatedT], str],
     reread: Reread,
-    ttl_seconds: int,
     withhold: frozenset[str] = frozenset(),
 ) -> Response:
     """Run ``create`` at most once per (principal, key) and answer 201 with Location.
@@ -99,24 +93,22 @@ async def create_once(
         return _created(result, location(result))
     if not key.isprintable() or not key.strip():
         raise BadRequest("Idempotency-Key must be printable text.")
-    repo = IdempotencyRepository(uow)
-    if not await repo.try_lock(principal.id, key):
+    answers = KeptAnswers(uow, principal, key)
+    if not await answers.lock():
         raise Conflict("A request with this Idempotency-Key is still being processed.")
-    now = utcnow()
     fingerprint = await _fingerprint(request)
-    stored = await repo.find(principal.id, key, now)
+    stored = await answers.find()
     if stored is not None:
-        if stored.request_fingerprint != fingerprint:
+        if stored.fingerprint != fingerprint:
             raise BusinessRuleViolation(
                 "This Idempotency-Key was used with a different request.",
                 field="Idempotency-Key",
             )
-        answer = uow.cipher.open(stored.response_body, _place(principal, key))
-        await _still_visible(uow, principal, answer, reread)
-        headers = dict(stored.response_headers)
+        await _still_visible(answers, stored.body, reread)
+        headers = dict(stored.headers)
         headers[REPLAY_HEADER] = "true"
         return Response(
-            content=answer,
+            content=stored.body,
             status_code=stored.status_code,
             media_type="application/json",
             headers=headers,
@@ -125,25 +117,19 @@ async def create_once(
     response = _created(result, location(result))
     kept = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
     body = result.model_dump(mode="json", exclude=set(withhold) or None)
-    await repo.store(
-        IdempotencyRecord(
-            principal_id=principal.id,
-            key=key,
-            request_fingerprint=fingerprint,
+    await answers.keep(
+        KeptAnswer(
+            fingerprint=fingerprint,
             status_code=response.status_code,
-            # Sealed: a stored answer can hold personal data (a survivor's name).
-            response_body=uow.cipher.seal(orjson.dumps(body), _place(principal, key)),
-            response_headers=kept,
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl_seconds),
-        )
+            body=orjson.dumps(body),
+            headers=kept,
+        ),
+        _ttl_seconds(request),
     )
     return response
 
 
-async def _still_visible(
-    uow: UnitOfWork, principal: Principal, body: bytes, reread: Reread
-) -> None:
+async def _still_visible(answers: KeptAnswers, body: bytes, reread: Reread) -> None:
     """Read the record a stored answer created again, in the caller's scope now, and audit the
     replay (durably: a refused replay is kept too). Raises what the read raises (NotFound)."""
     answer = orjson.loads(body)
@@ -151,19 +137,11 @@ async def _still_visible(
         record_id: UUID | None = UUID(str(answer["id"]))
     except (KeyError, TypeError, ValueError):
         record_id = None
-    outcome = AuditOutcome.denied
+    answered = False
     try:
         if record_id is None:  # every create answers with its record's id; fail closed
             raise NotFound()
         await reread(record_id)
-        outcome = AuditOutcome.success
+        answered = True
     finally:
-        record(
-            uow,
-            principal,
-            AuditAction.replay,
-            REPLAY_ENTITY,
-            record_id,
-            outcome=outcome,
-            durable=True,
-        )
+        answers.audit_replay(record_id, answered=answered)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -44,3 +45,11 @@ def heads() -> list[str]:
 def current_revisions(sync_connection: Any) -> set[str]:
     """Revisions the database is at (empty for a database never migrated)."""
     return set(MigrationContext.configure(sync_connection).get_current_heads())
+
+
+def has_accounts(sync_connection: Any) -> bool:
+    """Whether any account exists (a new installation has none until its first admin)."""
+    from persistence.models.app_user import AppUser
+
+    stmt = sa.select(sa.exists().select_from(AppUser))
+    return bool(sync_connection.scalar(stmt))

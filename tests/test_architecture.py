@@ -65,6 +65,83 @@ def test_the_import_check_catches_a_violation(layer: str, source: str) -> None:
     assert violations(layer, {"bad.py": source}) != []
 
 
+# api/ takes from persistence only its wiring (the database, the unit of work, the embedded
+# server, the migrator, and what the CLI needs to rotate keys and set up the login role), and
+# only where the app is wired: the app factory and its container, the CLI and the
+# dependencies. A repository, a model or a table's vocabulary comes through the domain.
+WIRING_MODULES = {
+    "persistence.attachment_store",
+    "persistence.boundary",
+    "persistence.crypto",
+    "persistence.database",
+    "persistence.embedded",
+    "persistence.key_rotation",
+    "persistence.migrator",
+    "persistence.uow",
+}
+WIRING_PLACES = {"api/app.py", "api/cli.py", "api/container.py", "api/deps.py"}
+
+
+def imported_modules(source: str) -> set[str]:
+    """Every module a source imports, anywhere in it (``from persistence import migrator``
+    counts as ``persistence.migrator``)."""
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "persistence":
+                modules.update(f"persistence.{alias.name}" for alias in node.names)
+            else:
+                modules.add(node.module)
+    return modules
+
+
+def layer_skips(files: dict[str, str]) -> list[str]:
+    """api modules reaching past the domain into persistence beyond its wiring."""
+    found = []
+    for name, source in sorted(files.items()):
+        for module in sorted(imported_modules(source)):
+            if module.split(".")[0] != "persistence":
+                continue
+            if name not in WIRING_PLACES or module not in WIRING_MODULES:
+                found.append(f"{name} imports {module}")
+    return found
+
+
+def test_api_takes_only_wiring_from_persistence() -> None:
+    files = layer_files("api")
+    assert files, "no modules found under api/"
+    assert layer_skips(files) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("api/routers/cases.py", "from persistence.models.case_vocabulary import CaseStatus\n"),
+        ("api/routers/shgs.py", "from persistence.repositories.shgs import ShgFilter\n"),
+        ("api/routers/exports.py", "from persistence.uow import UnitOfWork\n"),
+        ("api/cli.py", "def f():\n    from persistence.models.app_user import AppUser\n"),
+        ("api/deps.py", "import persistence.repositories.users\n"),
+        ("api/app.py", "from persistence import models\n"),
+    ],
+)
+def test_the_layer_check_catches_a_skip(name: str, source: str) -> None:
+    assert layer_skips({name: source}) != []
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("api/deps.py", "from persistence.uow import UnitOfWork\n"),
+        ("api/cli.py", "def f():\n    from persistence import key_rotation, migrator\n"),
+        ("api/routers/cases.py", "from domain.common.vocabulary import CaseStatus\n"),
+    ],
+)
+def test_the_layer_check_lets_wiring_through(name: str, source: str) -> None:
+    assert layer_skips({name: source}) == []
+
+
 @pytest.fixture(scope="module")
 def routes(settings: Settings) -> list:  # type: ignore[type-arg]
     return list(api_routes(create_app(settings).routes))

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS
@@ -79,7 +79,6 @@ async def create_instrument(
         lambda: AssessmentService(uow).create_instrument(principal, body),
         location=lambda instrument: f"/api/v1{INSTRUMENTS}/{instrument.id}",
         reread=lambda record_id: AssessmentService(uow).get_instrument(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -154,7 +153,6 @@ async def create_assessment(
         lambda: AssessmentService(uow).create(principal, case_id, body),
         location=lambda assessment: f"/api/v1/cases/{case_id}/assessments/{assessment.id}",
         reread=lambda record_id: AssessmentService(uow).get(principal, case_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

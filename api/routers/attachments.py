@@ -16,11 +16,7 @@ from domain.attachments import policies
 from domain.attachments.schemas import AttachmentPage, AttachmentRead
 from domain.attachments.service import AttachmentService
 from domain.common.principal import Principal
-from persistence.models.device_vocabulary import (
-    AttachmentCategory,
-    AttachmentMediaType,
-    AttachmentRecordKind,
-)
+from domain.common.vocabulary import AttachmentCategory, AttachmentMediaType, AttachmentRecordKind
 
 router = APIRouter(tags=["attachments"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -96,7 +92,6 @@ async def _upload(
         upload,
         location=lambda attachment: f"/api/v1/attachments/{attachment.id}",
         reread=lambda attachment_id: service.get(principal, attachment_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -21,7 +21,7 @@ from domain.audit.schemas import (
 from domain.audit.service import AuditService
 from domain.common.dates import BoundedDatetime
 from domain.common.principal import Principal
-from persistence.models.enums import AuditAction
+from domain.common.vocabulary import AuditAction
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
 

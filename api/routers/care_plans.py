@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
@@ -27,7 +27,7 @@ from domain.care_plans.schemas import (
 )
 from domain.care_plans.service import CarePlanService
 from domain.common.principal import Principal
-from persistence.models.case_vocabulary import CbrComponent, GoalStatus
+from domain.common.vocabulary import CbrComponent, GoalStatus
 
 router = APIRouter(prefix="/cases/{case_id}/care-plan", tags=["care plans"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -98,7 +98,6 @@ async def create_goal(
         lambda: CarePlanService(uow).create_goal(principal, case_id, body),
         location=lambda goal: f"{_goal_location(case_id)}/{goal.id}",
         reread=lambda record_id: CarePlanService(uow).get_goal(principal, case_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -184,7 +183,6 @@ async def record_agreement(
         lambda: CarePlanService(uow).agree(principal, case_id, body),
         location=lambda _: f"/api/v1/cases/{case_id}/care-plan/agreement",
         reread=lambda _: CarePlanService(uow).agreement_state(principal, case_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api import hot
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, hot_route, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, hot_route, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
@@ -67,7 +67,6 @@ async def open_case(
         lambda: CaseService(uow).open(principal, body),
         location=lambda c: f"/api/v1/cases/{c.id}",
         reread=lambda record_id: CaseService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -12,7 +12,9 @@ from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requir
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
+from domain.common.filters import DemandFilter
 from domain.common.principal import Principal
+from domain.common.vocabulary import DemandCategory, DemandPriority, DemandStatus
 from domain.demands import policies
 from domain.demands.rules import ServiceLevels
 from domain.demands.schemas import (
@@ -29,9 +31,6 @@ from domain.demands.schemas import (
     EscalationDuePage,
 )
 from domain.demands.service import DemandService
-from persistence.models.demand_vocabulary import DemandCategory, DemandPriority, DemandStatus
-from persistence.repositories.demands import DemandFilter
-from persistence.uow import UnitOfWork
 
 router = APIRouter(prefix="/demands", tags=["demands"])
 Raiser = Annotated[Principal, requires(policies.RAISE)]
@@ -42,7 +41,7 @@ Worker = Annotated[Principal, requires(policies.MANAGE)]
 Counter = Annotated[Principal, requires(policies.AGEING)]
 
 
-def _service(request: Request, uow: UnitOfWork) -> DemandService:
+def _service(request: Request, uow: UoW) -> DemandService:
     return DemandService(uow, ServiceLevels.of(get_container(request).settings))
 
 
@@ -75,7 +74,6 @@ async def create_demand(
         lambda: _service(request, uow).create(principal, body),
         location=lambda demand: f"/api/v1/demands/{demand.id}",
         reread=lambda record_id: _service(request, uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -20,6 +20,7 @@ from api.openapi import (
 )
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import ApplicationStatus
 from domain.entitlements import policies
 from domain.entitlements.schemas import (
     ApplicationCreate,
@@ -34,8 +35,6 @@ from domain.entitlements.schemas import (
     StatusChangePage,
 )
 from domain.entitlements.service import EntitlementService, SchemeService
-from persistence.models.livelihood_vocabulary import ApplicationStatus
-from persistence.uow import UnitOfWork
 
 router = APIRouter(tags=["entitlements"])
 SchemeReader = Annotated[Principal, requires(policies.SCHEMES_READ)]
@@ -46,7 +45,7 @@ Manager = Annotated[Principal, requires(policies.MANAGE)]
 APPLICATIONS = "/entitlement-applications"
 
 
-def _service(request: Request, uow: UnitOfWork) -> EntitlementService:
+def _service(request: Request, uow: UoW) -> EntitlementService:
     return EntitlementService(uow, get_container(request).settings.entitlement_stalled_days)
 
 
@@ -103,7 +102,6 @@ async def create_scheme(
         lambda: SchemeService(uow).create(principal, body),
         location=lambda s: f"/api/v1/schemes/{s.id}",
         reread=lambda record_id: SchemeService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -186,7 +184,6 @@ async def create_application(
         lambda: _service(request, uow).create(principal, body),
         location=lambda a: f"/api/v1{APPLICATIONS}/{a.id}",
         reread=lambda record_id: _service(request, uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -21,6 +21,7 @@ from api.openapi import (
 )
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import AdvocacyKind, AdvocacyLevel, OnboardingStage
 from domain.evidence.service import EvidenceSettings
 from domain.expansion import policies
 from domain.expansion.advocacy import AdvocacyService
@@ -51,7 +52,6 @@ from domain.expansion.schemas import (
     StudyRead,
     StudyUpdate,
 )
-from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel, OnboardingStage
 
 router = APIRouter(tags=["expansion"])
 OnboardingReader = Annotated[Principal, requires(policies.ONBOARDING_READ)]
@@ -65,10 +65,6 @@ ONBOARDING = "/partner-onboarding"
 ADVOCACY = "/advocacy-actions"
 STUDIES = "/studies"
 MEDIA = "/media-engagements"
-
-
-def _ttl(request: Request) -> int:
-    return get_container(request).settings.idempotency_ttl_seconds
 
 
 def _evidence(request: Request) -> EvidenceSettings:
@@ -123,7 +119,6 @@ async def create_onboarding(
         lambda: OnboardingService(uow).create(principal, body),
         location=lambda created: f"/api/v1{ONBOARDING}/{created.id}",
         reread=lambda record_id: OnboardingService(uow).get(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -294,7 +289,6 @@ async def assess_readiness(
             f"/api/v1{ONBOARDING}/{onboarding_id}/readiness-assessments/{created.id}"
         ),
         reread=lambda record_id: ReadinessService(uow).get(principal, onboarding_id, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -368,7 +362,6 @@ async def create_advocacy_action(
         lambda: AdvocacyService(uow).create(principal, body, evidence=_evidence(request)),
         location=lambda created: f"/api/v1{ADVOCACY}/{created.id}",
         reread=lambda record_id: AdvocacyService(uow).get(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -445,7 +438,6 @@ async def create_study(
         lambda: StudyService(uow).create(principal, body),
         location=lambda created: f"/api/v1{STUDIES}/{created.id}",
         reread=lambda record_id: StudyService(uow).get(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -523,7 +515,6 @@ async def create_media_engagement(
         lambda: MediaService(uow).create(principal, body),
         location=lambda created: f"/api/v1{MEDIA}/{created.id}",
         reread=lambda record_id: MediaService(uow).get(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 

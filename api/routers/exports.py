@@ -11,14 +11,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from api.deps import UoW, get_container, requires
+from api.deps import UoW, get_container, own_unit_of_work, requires
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, READ_ERRORS
 from domain.common.principal import Principal
 from domain.exports import policies
 from domain.exports.schemas import ExportCreate, ExportRead
 from domain.exports.service import ExportService, ExportSettings, InlineExport
 from domain.exports.writers import MEDIA_TYPES
-from persistence.uow import UnitOfWork
 
 router = APIRouter(tags=["exports"])
 Exporter = Annotated[Principal, requires(policies.CREATE)]
@@ -27,7 +26,7 @@ Reader = Annotated[Principal, requires(policies.READ)]
 FILE_CONTENT: dict[str, dict[str, Any]] = {media_type: {} for media_type in MEDIA_TYPES.values()}
 
 
-def _service(request: Request, uow: UnitOfWork) -> ExportService:
+def _service(request: Request, uow: UoW) -> ExportService:
     return ExportService(uow, ExportSettings.of(get_container(request).settings))
 
 
@@ -105,11 +104,10 @@ async def download_export(
     running, and once it failed or expired). The download is audited."""
     service = _service(request, uow)
     file = await service.download(principal, export_id)
-    database = get_container(request).database
     settings = service.settings
 
     async def pieces() -> AsyncIterator[bytes]:
-        async with UnitOfWork(database) as reading:
+        async with own_unit_of_work(request) as reading:
             async for piece in ExportService(reading, settings).pieces(file):
                 yield piece
 

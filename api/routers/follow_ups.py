@@ -7,12 +7,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import NoteConfidentiality, VisitStatus
 from domain.follow_ups import policies
 from domain.follow_ups.notes import NoteService
 from domain.follow_ups.schemas import (
@@ -26,7 +27,6 @@ from domain.follow_ups.schemas import (
     VisitUpdate,
 )
 from domain.follow_ups.visits import VisitService
-from persistence.models.case_vocabulary import NoteConfidentiality, VisitStatus
 
 router = APIRouter(tags=["follow-ups"])
 VisitReader = Annotated[Principal, requires(policies.READ_VISITS)]
@@ -120,7 +120,6 @@ async def create_visit(
         lambda: VisitService(uow).create(principal, case_id, body),
         location=lambda v: f"/api/v1/cases/{case_id}/visits/{v.id}",
         reread=lambda record_id: VisitService(uow).get(principal, case_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -212,7 +211,6 @@ async def create_note(
         lambda: NoteService(uow).create(principal, case_id, body),
         location=lambda n: f"/api/v1/cases/{case_id}/notes/{n.id}",
         reread=lambda record_id: NoteService(uow).get(principal, case_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

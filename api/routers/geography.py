@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
@@ -31,10 +31,6 @@ from domain.geography.service import GeographyService
 router = APIRouter(tags=["geography"])
 Reader = Annotated[Principal, requires(policies.READ)]
 Manager = Annotated[Principal, requires(policies.MANAGE)]
-
-
-def _ttl(request: Request) -> int:
-    return get_container(request).settings.idempotency_ttl_seconds
 
 
 # -- states -------------------------------------------------------------------------------
@@ -73,7 +69,6 @@ async def create_state(
         lambda: GeographyService(uow).create_state(principal, body),
         location=lambda s: f"/api/v1/states/{s.id}",
         reread=lambda record_id: GeographyService(uow).get_state(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -154,7 +149,6 @@ async def create_district(
         lambda: GeographyService(uow).create_district(principal, body),
         location=lambda d: f"/api/v1/districts/{d.id}",
         reread=lambda record_id: GeographyService(uow).get_district(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -234,7 +228,6 @@ async def create_block(
         lambda: GeographyService(uow).create_block(principal, body),
         location=lambda b: f"/api/v1/blocks/{b.id}",
         reread=lambda record_id: GeographyService(uow).get_block(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 

@@ -7,11 +7,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
+from domain.common.vocabulary import (
+    IdentificationConcern,
+    IdentificationStatus,
+    SafetyReportKind,
+    SafetyReportStatus,
+)
 from domain.identification import policies
 from domain.identification.referrals import IdentificationReferralService
 from domain.identification.safety_reports import SafetyReportService
@@ -29,12 +35,6 @@ from domain.identification.schemas import (
     SafetyReportReview,
     SafetyReportView,
 )
-from persistence.models.leadership_vocabulary import (
-    IdentificationConcern,
-    IdentificationStatus,
-    SafetyReportKind,
-)
-from persistence.models.safety_report import SafetyReportStatus
 
 router = APIRouter(tags=["leadership"])
 REFERRALS = "/identification-referrals"
@@ -101,7 +101,6 @@ async def submit_referral(
         lambda: IdentificationReferralService(uow).submit(principal, body),
         location=lambda referral: f"/api/v1{REFERRALS}/{referral.id}",
         reread=lambda record_id: IdentificationReferralService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -195,7 +194,6 @@ async def submit_safety_report(
         lambda: SafetyReportService(uow).submit(principal, body),
         location=lambda report: f"/api/v1{REPORTS}/{report.id}",
         reread=lambda record_id: SafetyReportService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
@@ -71,7 +71,6 @@ async def create_client(
         lambda: IntegrationClientService(uow).create(principal, body),
         location=lambda c: f"/api/v1/integration-clients/{c.id}",
         reread=lambda record_id: IntegrationClientService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
         withhold=frozenset({"client_secret"}),
     )
 

@@ -8,12 +8,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import CampaignKind, DutyBearer
 from domain.leadership import policies
 from domain.leadership.campaigns import CampaignService, campaign_filter
 from domain.leadership.duty_bearers import DutyBearerService
@@ -46,7 +47,6 @@ from domain.leadership.schemas import (
     MemberUpdate,
     OverdueCommitmentPage,
 )
-from persistence.models.leadership_vocabulary import CampaignKind, DutyBearer
 
 router = APIRouter(tags=["leadership"])
 
@@ -112,7 +112,6 @@ async def create_leader_group(
         lambda: LeaderGroupService(uow).create(principal, body),
         location=lambda group: f"{GROUPS}/{group.id}",
         reread=lambda record_id: LeaderGroupService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -217,7 +216,6 @@ async def add_member(
         lambda: LeaderGroupService(uow).add_member(principal, group_id, body),
         location=lambda member: f"{GROUPS}/{group_id}/members/{member.id}",
         reread=lambda record_id: LeaderGroupService(uow).get_member(principal, group_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -308,7 +306,6 @@ async def record_meeting(
         reread=lambda record_id: LeaderGroupService(uow).get_meeting(
             principal, group_id, record_id
         ),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -386,7 +383,6 @@ async def create_campaign(
         lambda: CampaignService(uow).create(principal, body),
         location=lambda campaign: f"{CAMPAIGNS}/{campaign.id}",
         reread=lambda record_id: CampaignService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -499,7 +495,6 @@ async def create_engagement(
         lambda: DutyBearerService(uow).create(principal, body),
         location=lambda engagement: f"{ENGAGEMENTS}/{engagement.id}",
         reread=lambda record_id: DutyBearerService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -601,7 +596,6 @@ async def add_commitment(
         lambda: DutyBearerService(uow).add_commitment(principal, engagement_id, body),
         location=lambda made: f"{ENGAGEMENTS}/{engagement_id}/commitments/{made.id}",
         reread=lambda _: DutyBearerService(uow).get(principal, engagement_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

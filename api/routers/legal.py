@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
@@ -81,7 +81,6 @@ async def create_proceeding(
         lambda: LegalService(uow).create(principal, case_id, body),
         location=lambda p: f"/api/v1/cases/{case_id}/legal-proceedings/{p.id}",
         reread=lambda record_id: LegalService(uow).get(principal, case_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -177,7 +176,6 @@ async def add_hearing(
         reread=lambda record_id: LegalService(uow).get_hearing(
             principal, case_id, proceeding_id, record_id
         ),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

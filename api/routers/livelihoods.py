@@ -9,13 +9,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.deps import expected_version as parse_if_match
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import ActivityKind, FinancialProduct
 from domain.livelihoods import policies
 from domain.livelihoods.schemas import (
     ActivityCreate,
@@ -35,7 +36,6 @@ from domain.livelihoods.schemas import (
 from domain.livelihoods.service import LivelihoodService
 from domain.trainings.schemas import SurvivorTrainingPage
 from domain.trainings.service import TrainingService
-from persistence.models.livelihood_vocabulary import ActivityKind, FinancialProduct
 
 router = APIRouter(prefix="/survivors/{survivor_id}", tags=["livelihoods"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -154,7 +154,6 @@ async def create_livelihood_activity(
         reread=lambda record_id: LivelihoodService(uow).get_activity(
             principal, survivor_id, record_id
         ),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -250,7 +249,6 @@ async def create_income(
         reread=lambda record_id: LivelihoodService(uow).get_income(
             principal, survivor_id, record_id
         ),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -8,11 +8,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
+from domain.common.vocabulary import OrganizationKind
 from domain.organizations import policies
 from domain.organizations.schemas import (
     OrganizationCreate,
@@ -21,7 +22,6 @@ from domain.organizations.schemas import (
     OrganizationUpdate,
 )
 from domain.organizations.service import OrganizationService
-from persistence.models.enums import OrganizationKind
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -68,7 +68,6 @@ async def create_organization(
         lambda: OrganizationService(uow).create(principal, body),
         location=lambda o: f"/api/v1/organizations/{o.id}",
         reread=lambda record_id: OrganizationService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import (
@@ -19,6 +19,7 @@ from api.openapi import (
     UPDATE_ERRORS,
 )
 from domain.common.principal import Principal
+from domain.common.vocabulary import ReferralStatus, ServiceKind
 from domain.referrals import policies
 from domain.referrals.directory import DirectoryService
 from domain.referrals.schemas import (
@@ -34,7 +35,6 @@ from domain.referrals.schemas import (
     ServiceProviderRead,
 )
 from domain.referrals.service import ReferralService
-from persistence.models.case_vocabulary import ReferralStatus, ServiceKind
 
 router = APIRouter(tags=["referrals"])
 DirectoryReader = Annotated[Principal, requires(policies.DIRECTORY_READ)]
@@ -113,7 +113,6 @@ async def create_service_offering(
         lambda: DirectoryService(uow).create_offering(principal, organization_id, body),
         location=lambda offering: _offering_location(organization_id, offering.id),
         reread=lambda _: DirectoryService(uow).get(principal, organization_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -185,7 +184,6 @@ async def create_referral(
         lambda: ReferralService(uow).create(principal, case_id, body),
         location=lambda referral: f"/api/v1/referrals/{referral.id}",
         reread=lambda record_id: ReferralService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -70,7 +70,6 @@ async def create_extract(
         lambda: extracts.make(principal, study_id, body),
         location=lambda created: f"/api/v1/studies/{study_id}/extracts/{created.id}",
         reread=lambda record_id: extracts.get(principal, study_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -11,10 +11,10 @@ from api.deps import Paging, UoW, get_container, requires
 from api.http import set_page_links
 from api.openapi import LIST_ERRORS, problems
 from domain.common.principal import Principal
+from domain.common.vocabulary import ResetStatus
 from domain.users import policies
 from domain.users.reset_requests import ResetRequestService
 from domain.users.schemas import ResetRequestPage, ResetRequestRead
-from persistence.models.reset_request import ResetStatus
 
 router = APIRouter(prefix="/reset-requests", tags=["users"])
 Reader = Annotated[Principal, requires(policies.READ_RESET_REQUESTS)]

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import REPLAY_HEADER, create_once
 from api.openapi import (
@@ -23,7 +23,9 @@ from api.openapi import (
     problems,
 )
 from domain.common.dates import BoundedDate
+from domain.common.filters import LedgerFilter, ShgFilter
 from domain.common.principal import Principal
+from domain.common.vocabulary import FederationTier, LedgerKind, LoanKind, LoanStatus, ShgStatus
 from domain.shgs import policies
 from domain.shgs.books import LedgerService, LoanService
 from domain.shgs.collection import CollectionService
@@ -59,14 +61,6 @@ from domain.shgs.schemas import (
 )
 from domain.shgs.schemas import ShgCreate as ShgCreateBody
 from domain.shgs.service import ShgService
-from persistence.models.livelihood_vocabulary import (
-    FederationTier,
-    LedgerKind,
-    LoanKind,
-    LoanStatus,
-    ShgStatus,
-)
-from persistence.repositories.shgs import LedgerFilter, ShgFilter
 
 router = APIRouter(prefix="/shgs", tags=["self-help groups"])
 Overseer = Annotated[Principal, requires(policies.OVERVIEW)]
@@ -78,10 +72,6 @@ AsOf = Annotated[
 ]
 BASE = "/api/v1/shgs"
 READ_WITH_DATE_ERRORS = problems(401, 403, 404, 422)
-
-
-def _ttl(request: Request) -> int:
-    return get_container(request).settings.idempotency_ttl_seconds
 
 
 # -- federations ----------------------------------------------------------------------------
@@ -136,7 +126,6 @@ async def create_federation(
         lambda: ShgService(uow).create_federation(principal, body),
         location=lambda federation: f"{BASE}/federations/{federation.id}",
         reread=lambda record_id: ShgService(uow).get_federation(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -262,7 +251,6 @@ async def create_group(
         lambda: ShgService(uow).create_group(principal, body),
         location=lambda shg: f"{BASE}/{shg.id}",
         reread=lambda record_id: ShgService(uow).get_group(principal, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -346,7 +334,6 @@ async def create_member(
         lambda: ShgService(uow).add_member(principal, shg_id, body),
         location=lambda member: f"{BASE}/{shg_id}/members/{member.id}",
         reread=lambda record_id: ShgService(uow).get_member(principal, shg_id, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -454,7 +441,6 @@ async def record_meeting(
         record,
         location=lambda meeting: f"{BASE}/{shg_id}/meetings/{meeting.id}",
         reread=lambda record_id: CollectionService(uow).get(principal, shg_id, record_id),
-        ttl_seconds=_ttl(request),
     )
     if already and REPLAY_HEADER not in response.headers:
         response.status_code = 200
@@ -543,7 +529,6 @@ async def post_entry(
         lambda: LedgerService(uow).post_entry(principal, shg_id, body),
         location=lambda entry: f"{BASE}/{shg_id}/ledger/{entry.id}",
         reread=lambda record_id: LedgerService(uow).get_entry(principal, shg_id, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -604,7 +589,6 @@ async def reverse_entry(
         lambda: LedgerService(uow).reverse(principal, shg_id, entry_id, body),
         location=lambda entry: f"{BASE}/{shg_id}/ledger/{entry.id}",
         reread=lambda record_id: LedgerService(uow).get_entry(principal, shg_id, record_id),
-        ttl_seconds=_ttl(request),
     )
 
 
@@ -663,7 +647,6 @@ async def apply_loan(
         lambda: LoanService(uow).apply(principal, shg_id, body),
         location=lambda loan: f"{BASE}/{shg_id}/loans/{loan.id}",
         reread=lambda record_id: LoanService(uow).get(principal, shg_id, record_id, None),
-        ttl_seconds=_ttl(request),
     )
 
 

@@ -20,6 +20,7 @@ from api.openapi import (
     problems,
 )
 from domain.common.principal import Principal
+from domain.common.vocabulary import ConsentPurpose, DuplicateAlertStatus
 from domain.consents import policies as consent_policies
 from domain.consents.schemas import ConsentCreate, ConsentPage, ConsentRead, ConsentWithdraw
 from domain.consents.service import ConsentService
@@ -36,7 +37,6 @@ from domain.survivors.schemas import (
     SurvivorUpdate,
 )
 from domain.survivors.service import SurvivorService
-from persistence.models.case_vocabulary import ConsentPurpose, DuplicateAlertStatus
 
 router = APIRouter(prefix="/survivors", tags=["survivors"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -102,7 +102,6 @@ async def create_survivor(
         ),
         location=lambda s: f"/api/v1/survivors/{s.id}",
         reread=lambda record_id: SurvivorService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -278,7 +277,6 @@ async def create_consent(
         lambda: ConsentService(uow).create(principal, survivor_id, body),
         location=lambda c: f"/api/v1/survivors/{survivor_id}/consents/{c.id}",
         reread=lambda record_id: ConsentService(uow).get(principal, survivor_id, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

@@ -9,12 +9,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
+from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.http import set_etag, set_page_links
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
 from domain.common.principal import Principal
+from domain.common.vocabulary import TrainingTopic
 from domain.trainings import policies
 from domain.trainings.schemas import (
     ParticipantCreate,
@@ -28,7 +29,6 @@ from domain.trainings.schemas import (
     TrainingUpdate,
 )
 from domain.trainings.service import TrainingService
-from persistence.models.livelihood_vocabulary import TrainingTopic
 
 router = APIRouter(prefix="/trainings", tags=["trainings"])
 Reader = Annotated[Principal, requires(policies.READ)]
@@ -92,7 +92,6 @@ async def create_training(
         lambda: TrainingService(uow).create(principal, body),
         location=lambda t: f"/api/v1/trainings/{t.id}",
         reread=lambda record_id: TrainingService(uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 
@@ -184,7 +183,6 @@ async def add_participant(
         reread=lambda record_id: TrainingService(uow).get_participant(
             principal, training_id, record_id
         ),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

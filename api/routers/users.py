@@ -77,7 +77,6 @@ async def create_user(
         lambda: _service(request, uow).create(principal, body),
         location=lambda u: f"/api/v1/users/{u.id}",
         reread=lambda record_id: _service(request, uow).get(principal, record_id),
-        ttl_seconds=get_container(request).settings.idempotency_ttl_seconds,
     )
 
 

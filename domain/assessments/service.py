@@ -49,11 +49,12 @@ from domain.assessments.scoring import (
 from domain.audit.trail import authorize, record
 from domain.cases.access import record_case_event, require_case
 from domain.cases.policies import CASE_WORKERS
-from domain.common.errors import BusinessRuleViolation, Conflict, InvalidState, NotFound
+from domain.common.errors import BusinessRuleViolation, Conflict, InvalidState
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.common.staff import StaffNames, staff_names
 from persistence.clock import today
 from persistence.crypto import Place
@@ -79,6 +80,14 @@ CASE = "survivor_case"
 _CASE_WORKER_ROLES = tuple(sorted(role.value for role in CASE_WORKERS))
 
 Structure = list[tuple[AssessmentSection, AssessmentItem]]
+
+
+INSTRUMENTS_BY_CODE: Keyset[AssessmentInstrument] = Keyset(
+    "code", 2, lambda instrument: (instrument.code, instrument.id)
+)
+ASSESSMENTS_CONDUCTED_DESC: Keyset[Assessment] = Keyset(
+    "conducted-desc", 3, lambda a: (day_number(a.conducted_on), a.created_at, a.id)
+)
 
 
 def _notes_place(assessment_id: UUID) -> Place:
@@ -123,25 +132,22 @@ class AssessmentService:
         BadRequest (cursor)."""
         authorize(self.uow, principal, policies.READ_INSTRUMENTS, INSTRUMENT)
         organization_id = principal.organization_id
-        result: InstrumentPage = await paginate(
+        return await paginate(
             page,
-            sort="code",
-            key_arity=2,
+            INSTRUMENTS_BY_CODE,
             fetch=lambda after, limit: self.instruments.page_visible(organization_id, after, limit),
-            key_of=lambda instrument: (instrument.code, instrument.id),
             to_read=lambda rows: [_instrument_summary(i) for i in rows],
             count=lambda: self.instruments.count_visible(organization_id),
             page_type=InstrumentPage,
         )
-        return result
 
     async def get_instrument(self, principal: Principal, instrument_id: UUID) -> InstrumentRead:
         """One instrument with its sections and items in order. Raises NotFound (unknown, or
         another organisation's own)."""
         authorize(self.uow, principal, policies.READ_INSTRUMENTS, INSTRUMENT, instrument_id)
-        instrument = await self.instruments.get_visible(instrument_id, principal.organization_id)
-        if instrument is None:
-            raise NotFound("Instrument not found.")
+        instrument = await require(
+            self.instruments.get_visible(instrument_id, principal.organization_id), "Instrument"
+        )
         return _instrument_read(instrument, await self.instruments.structure([instrument.id]))
 
     async def create_instrument(
@@ -296,9 +302,7 @@ class AssessmentService:
         from the baseline (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ, ASSESSMENT, assessment_id)
         case = await require_case(self.uow, principal, case_id)
-        assessment = await self.assessments.get_in_case(case, assessment_id)
-        if assessment is None:
-            raise NotFound("Assessment not found.")
+        assessment = await require(self.assessments.get_in_case(case, assessment_id), "Assessment")
         instrument = (await self.instruments.by_ids([assessment.instrument_id]))[
             assessment.instrument_id
         ]
@@ -360,19 +364,16 @@ class AssessmentService:
                 for a in rows
             ]
 
-        result: AssessmentPage = await paginate(
+        return await paginate(
             page,
-            sort="conducted-desc",
-            key_arity=3,
+            ASSESSMENTS_CONDUCTED_DESC,
             fetch=lambda after, limit: self.assessments.page_of_case(
                 case, instrument_id, after, limit
             ),
-            key_of=lambda a: (day_number(a.conducted_on), a.created_at, a.id),
             to_read=shown,
             count=lambda: self.assessments.count_of_case(case, instrument_id),
             page_type=AssessmentPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     async def _set_case_risk(

@@ -17,6 +17,7 @@ from domain.cases.access import require_case
 from domain.common.errors import NotFound
 from domain.common.policy import Policy
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.consents import policies as consent_policies
 from domain.shgs import policies as shg_policies
 from domain.shgs.access import require_group
@@ -81,14 +82,10 @@ async def _shg_meeting(
     # the meeting routes do.
     meetings = MeetingRepository(uow)
     if shg_id is None:
-        found = await meetings.get(meeting_id, RowScope.everything())
-        if found is None:
-            raise NotFound("Meeting not found.")
+        found = await require(meetings.get(meeting_id, RowScope.everything()), "Meeting")
         shg_id = found.shg_id
     shg = await require_group(uow, principal, shg_id)
-    meeting = await meetings.in_group(shg.id, meeting_id)
-    if meeting is None:
-        raise NotFound("Meeting not found.")
+    meeting = await require(meetings.in_group(shg.id, meeting_id), "Meeting")
     return Located(meeting.organization_id)
 
 

@@ -25,9 +25,10 @@ from domain.attachments.schemas import AttachmentPage, AttachmentRead
 from domain.attachments.sniffing import sniff
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation, NotFound
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from persistence.attachment_store import AttachmentStorage, open_file, seal_file
 from persistence.models.attachment import Attachment
 from persistence.models.base import utcnow
@@ -165,19 +166,16 @@ class AttachmentService:
             ENTITY,
             organization_id=located.organization_id,
         )
-        result: AttachmentPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.attachments.page_of(
                 located.organization_id, kind, record_id, after, limit
             ),
-            key_of=lambda attachment: (attachment.created_at, attachment.id),
             to_read=lambda rows: [AttachmentRead.model_validate(a) for a in rows],
             page_type=AttachmentPage,
             count=lambda: self.attachments.count_of(located.organization_id, kind, record_id),
         )
-        return result
 
     async def get(self, principal: Principal, attachment_id: UUID) -> AttachmentRead:
         """One attachment, if the caller may read its record. Raises NotFound."""
@@ -244,11 +242,10 @@ class AttachmentService:
         authorize(
             self.uow, principal, policies.MANAGE if write else policies.READ, ENTITY, attachment_id
         )
-        attachment = await self.attachments.get_in(
-            principal.organization_id, attachment_id, for_update=write
+        attachment = await require(
+            self.attachments.get_in(principal.organization_id, attachment_id, for_update=write),
+            "Attachment",
         )
-        if attachment is None:
-            raise NotFound("Attachment not found.")
         rules = RECORD_KINDS[AttachmentRecordKind(attachment.record_kind)]
         authorize(
             self.uow,

@@ -41,13 +41,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from persistence.clock import today
 from persistence.crypto import Place
 from persistence.models.base import touch
@@ -83,6 +82,11 @@ MOVES: dict[GoalStatus, frozenset[GoalStatus]] = {
     GoalStatus.dropped: frozenset(),
 }
 _NEEDS_ORGANIZATION = frozenset({Responsible.organization, Responsible.government_department})
+
+
+GOALS_BY_RANK: Keyset[CarePlanGoal] = Keyset(
+    "rank", 3, lambda goal: (0 if is_open(goal.status) else 1, goal.rank, goal.id)
+)
 
 
 def status_problem(current: GoalStatus, to: GoalStatus) -> str | None:
@@ -222,11 +226,9 @@ class CarePlanService:
         goal cannot make), BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, GOAL, goal_id)
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        goal = await self.goals.get_in_case(case, goal_id, for_update=True)
-        if goal is None:
-            raise NotFound("Goal not found.")
-        if goal.version != expected_version:
-            raise PreconditionFailed("The goal was changed by someone else; reload it.")
+        goal = await require(
+            self.goals.get_in_case(case, goal_id, for_update=True), "Goal", version=expected_version
+        )
         self._check_open_case(case)
         current = GoalStatus(goal.status)
         if not is_open(current):
@@ -376,9 +378,7 @@ class CarePlanService:
         NotFound."""
         authorize(self.uow, principal, policies.READ, GOAL, goal_id)
         case = await require_case(self.uow, principal, case_id)
-        goal = await self.goals.get_in_case(case, goal_id)
-        if goal is None:
-            raise NotFound("Goal not found.")
+        goal = await require(self.goals.get_in_case(case, goal_id), "Goal")
         record(
             self.uow,
             principal,
@@ -414,19 +414,16 @@ class CarePlanService:
             self._audit_reads(principal, case, GOAL, [goal.id for goal in goals])
             return [self._read(goal) for goal in goals]
 
-        result: GoalPage = await paginate(
+        return await paginate(
             page,
-            sort="rank",
-            key_arity=3,
+            GOALS_BY_RANK,
             fetch=lambda after, limit: self.goals.page_of_case(
                 case, status, component, after, limit
             ),
-            key_of=lambda goal: (0 if is_open(goal.status) else 1, goal.rank, goal.id),
             to_read=shown,
             count=lambda: self.goals.count_of_case(case, status, component),
             page_type=GoalPage,
         )
-        return result
 
     async def plan(self, principal: Principal, case_id: UUID) -> CarePlanRead:
         """The whole plan: every goal (open ones by her rank first), the goals counted by CBR
@@ -556,17 +553,14 @@ class CarePlanService:
             self._audit_reads(principal, case, AGREEMENT, [a.id for a in agreements])
             return [self._agreement_read(a) for a in agreements]
 
-        result: AgreementPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.agreements.page_of_case(case, after, limit),
-            key_of=lambda agreement: (agreement.created_at, agreement.id),
             to_read=shown,
             count=lambda: self.agreements.count_of_case(case),
             page_type=AgreementPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     async def _writable_case(self, principal: Principal, case_id: UUID) -> SurvivorCase:

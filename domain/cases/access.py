@@ -8,8 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.cases.policies import case_scope
-from domain.common.errors import NotFound
 from domain.common.principal import Principal
+from domain.common.records import require
 from persistence.crypto import Place
 from persistence.models.base import utcnow
 from persistence.models.case_event import CaseEvent
@@ -23,12 +23,10 @@ async def require_case(
     uow: UnitOfWork, principal: Principal, case_id: UUID, *, for_update: bool = False
 ) -> SurvivorCase:
     """The case if the caller may see it; NotFound otherwise (never says which)."""
-    case = await CaseRepository(uow).get_in_scope(
-        case_id, case_scope(principal), for_update=for_update
+    return await require(
+        CaseRepository(uow).get_in_scope(case_id, case_scope(principal), for_update=for_update),
+        "Case",
     )
-    if case is None:
-        raise NotFound("Case not found.")
-    return case
 
 
 async def record_case_event(

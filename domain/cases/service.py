@@ -32,12 +32,12 @@ from domain.common.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate, paginate_documents
+from domain.common.listing import Keyset, paginate, paginate_documents
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.records import check_version
 from domain.common.staff import StaffNames, staff_names
 from persistence.access import AccessCheck
 from persistence.clock import today
@@ -56,6 +56,12 @@ from persistence.uow import UnitOfWork
 ENTITY = "survivor_case"
 CONTEXT = "context_enc"
 _CASE_WORKER_ROLES = (Role.social_worker.value, Role.program_manager.value)
+
+
+CASES_CREATED: Keyset[Mapping[str, Any]] = Keyset(
+    "created", 2, lambda row: (row["created_at"], row["id"])
+)
+EVENTS_OCCURRED: Keyset[CaseEvent] = Keyset("occurred", 2, lambda e: (e.occurred_at, e.id))
 
 
 def flags(row: Mapping[str, Any]) -> list[str]:
@@ -240,10 +246,8 @@ class CaseService:
 
         return await paginate_documents(
             page,
-            sort="created",
-            key_arity=2,
+            CASES_CREATED,
             fetch=fetch,
-            key_of=lambda row: (row["created_at"], row["id"]),
             to_document=case_document,
             count=lambda: self.reads.count(scope, filters),
         )
@@ -287,8 +291,7 @@ class CaseService:
         InvalidState (a move the lifecycle does not allow), PreconditionFailed."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, case_id)
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        if expected_version is not None and case.version != expected_version:
-            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        check_version(case, expected_version, "case")
         current = CaseStatus(case.status)
         closure = closure_problem(data.to, data.closure_reason)
         if closure is not None:
@@ -336,8 +339,7 @@ class CaseService:
         history keeps who held it. Raises NotFound, BusinessRuleViolation, PreconditionFailed."""
         authorize(self.uow, principal, policies.ASSIGN, ENTITY, case_id)
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        if expected_version is not None and case.version != expected_version:
-            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        check_version(case, expected_version, "case")
         await self._require_worker(case.organization_id, data.assigned_worker_id)
         previous = case.assigned_worker_id
         if previous == data.assigned_worker_id and data.team == case.team:
@@ -380,17 +382,14 @@ class CaseService:
             case.id,
             organization_id=case.organization_id,
         )
-        timeline: TimelinePage = await paginate(
+        return await paginate(
             page,
-            sort="occurred",
-            key_arity=2,
+            EVENTS_OCCURRED,
             fetch=lambda after, limit: self.cases.events(case.id, after, limit),
-            key_of=lambda e: (e.occurred_at, e.id),
             to_read=self._entries,
             count=lambda: self.cases.count_events(case.id),
             page_type=TimelinePage,
         )
-        return timeline
 
     # -- helpers --------------------------------------------------------------------------
     async def _require_worker(self, organization_id: UUID | None, user_id: UUID) -> None:
@@ -412,8 +411,7 @@ class CaseService:
         self, principal: Principal, case_id: UUID, expected_version: int
     ) -> SurvivorCase:
         case = await require_case(self.uow, principal, case_id, for_update=True)
-        if case.version != expected_version:
-            raise PreconditionFailed("The case was changed by someone else; reload it.")
+        check_version(case, expected_version, "case")
         return case
 
     async def _detail(self, case: SurvivorCase) -> CaseDetail:

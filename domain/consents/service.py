@@ -18,7 +18,7 @@ from domain.common.errors import (
     PermissionDenied,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
 from domain.common.staff import StaffNames, staff_names
@@ -184,10 +184,9 @@ class ConsentService:
                 self._read(c, superseded=c.id in superseded, now=now, names=names) for c in consents
             ]
 
-        result: ConsentPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.consents.page(
                 scope,
                 where=where,
@@ -195,12 +194,10 @@ class ConsentService:
                 after=after,
                 limit=limit,
             ),
-            key_of=lambda consent: (consent.created_at, consent.id),
             to_read=to_read,
             count=lambda: self.consents.count(scope, where=where),
             page_type=ConsentPage,
         )
-        return result
 
     async def get(self, principal: Principal, survivor_id: UUID, consent_id: UUID) -> ConsentRead:
         """One consent record of hers (audited). Raises NotFound."""

@@ -29,12 +29,12 @@ from domain.common.errors import (
     InvalidState,
     NotFound,
     PermissionDenied,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_ASC, CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, Role
+from domain.common.records import check_version, require
 from domain.demands import policies, rules
 from domain.demands.rules import ServiceLevels
 from domain.demands.schemas import (
@@ -211,17 +211,14 @@ class DemandService:
         scope = policies.demand_scope(principal)
         on = today()
         record(self.uow, principal, AuditAction.search, ENTITY)
-        result: DemandPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.demands.page_where(scope, narrowed, on, after, limit),
-            key_of=lambda demand: (demand.created_at, demand.id),
             to_read=lambda demands: self._reads(principal, demands),
             count=lambda: self.demands.count_where(scope, narrowed, on),
             page_type=DemandPage,
         )
-        return result
 
     async def escalations_due(
         self,
@@ -251,19 +248,16 @@ class DemandService:
                 for read in reads
             ]
 
-        result: EscalationDuePage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            CREATED_ASC,
             fetch=lambda after, limit: self.demands.page_escalation_due(
                 scope, on, district_id, owner_id, after, limit
             ),
-            key_of=lambda demand: (demand.created_at, demand.id),
             to_read=shown,
             count=lambda: self.demands.count_escalation_due(scope, on, district_id, owner_id),
             page_type=EscalationDuePage,
         )
-        return result
 
     async def ageing(self, principal: Principal, district_id: UUID | None) -> AgeingReport:
         """Open demands (open, acknowledged, in progress) of the caller's register by
@@ -368,8 +362,7 @@ class DemandService:
         note is required)."""
         authorize(self.uow, principal, policies.TRANSITION, ENTITY, demand_id)
         demand = await self._require(principal, demand_id, for_update=True)
-        if demand.version != expected_version:
-            raise PreconditionFailed("The demand was changed by someone else; reload it.")
+        check_version(demand, expected_version, "demand")
         if not policies.works_register(principal, demand.organization_id) and not (
             data.to is S.withdrawn and _raisers_side(principal, demand)
         ):
@@ -509,35 +502,31 @@ class DemandService:
             demand.id,
             organization_id=demand.organization_id,
         )
-        result: CommentPage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            CREATED_ASC,
             fetch=lambda after, limit: self.demands.comments_page(demand.id, after, limit),
-            key_of=lambda comment: (comment.created_at, comment.id),
             to_read=lambda comments: [self._comment_read(c) for c in comments],
             count=lambda: self.demands.count_comments(demand.id),
             page_type=CommentPage,
         )
-        return result
 
     # -- helpers ------------------------------------------------------------------------------
     async def _require(
         self, principal: Principal, demand_id: UUID, *, for_update: bool = False
     ) -> Demand:
-        demand = await self.demands.get_where(
-            demand_id, policies.demand_scope(principal), for_update=for_update
+        return await require(
+            self.demands.get_where(
+                demand_id, policies.demand_scope(principal), for_update=for_update
+            ),
+            "Demand",
         )
-        if demand is None:
-            raise NotFound("Demand not found.")
-        return demand
 
     async def _require_to_work(
         self, principal: Principal, demand_id: UUID, expected_version: int
     ) -> Demand:
         demand = await self._require(principal, demand_id, for_update=True)
-        if demand.version != expected_version:
-            raise PreconditionFailed("The demand was changed by someone else; reload it.")
+        check_version(demand, expected_version, "demand")
         if not policies.works_register(principal, demand.organization_id):
             record_denied(self.uow, principal, ENTITY, demand.id)
             raise PermissionDenied("The register's staff work a demand.")

@@ -14,10 +14,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import InvalidGrant, NotAuthenticated, NotFound, PermissionDenied
-from domain.common.listing import paginate
+from domain.common.errors import InvalidGrant, NotAuthenticated, PermissionDenied
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.devices import policies
 from domain.devices.errors import DeviceRevoked
 from domain.devices.schemas import DeviceCreate, DevicePage, DeviceRead, DeviceSync
@@ -70,17 +71,14 @@ class DeviceService:
         PermissionDenied, BadRequest (cursor)."""
         authorize(self.uow, principal, policies.READ, ENTITY)
         scope = policies.device_scope(principal)
-        result: DevicePage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.devices.page(scope, user_id, after, limit),
-            key_of=lambda device: (device.created_at, device.id),
             to_read=lambda devices: [DeviceRead.model_validate(d) for d in devices],
             page_type=DevicePage,
             count=lambda: self.devices.count(scope, user_id),
         )
-        return result
 
     async def get(self, principal: Principal, device_id: UUID) -> DeviceRead:
         """One device in the caller's scope. Raises NotFound."""
@@ -154,9 +152,7 @@ class DeviceService:
     async def _require(
         self, principal: Principal, device_id: UUID, *, for_update: bool = False
     ) -> Device:
-        device = await self.devices.get(
-            device_id, policies.device_scope(principal), for_update=for_update
+        return await require(
+            self.devices.get(device_id, policies.device_scope(principal), for_update=for_update),
+            "Device",
         )
-        if device is None:
-            raise NotFound("Device not found.")
-        return device

@@ -21,13 +21,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.common.staff import StaffNames, staff_names
 from domain.entitlements import policies
 from domain.entitlements.schemas import (
@@ -91,6 +90,14 @@ CLOSED = frozenset({S.received, S.rejected})
 STALLABLE = frozenset(ApplicationStatus) - CLOSED
 
 
+SCHEMES_BY_CODE: Keyset[Scheme] = Keyset(
+    "code", 2, lambda scheme: (scheme.code, day_number(scheme.effective_from))
+)
+STATUS_CHANGES_AT: Keyset[EntitlementStatusChange] = Keyset(
+    "at", 2, lambda change: (change.at, change.id)
+)
+
+
 def move_problem(current: ApplicationStatus, to: ApplicationStatus) -> str | None:
     """Why an application cannot move from ``current`` to ``to`` (None when it can)."""
     if to in MOVES[current]:
@@ -152,24 +159,19 @@ class SchemeService:
         authorize(self.uow, principal, policies.SCHEMES_READ, SCHEME)
         day = today()
         filters = SchemeFilter(code=code, as_of=None if all_versions else (as_of or day))
-        result: SchemePage = await paginate(
+        return await paginate(
             page,
-            sort="code",
-            key_arity=2,
+            SCHEMES_BY_CODE,
             fetch=lambda after, limit: self.schemes.page_of(filters, after, limit),
-            key_of=lambda scheme: (scheme.code, day_number(scheme.effective_from)),
             to_read=lambda rows: [_scheme_read(s, day) for s in rows],
             count=lambda: self.schemes.count_of(filters),
             page_type=SchemePage,
         )
-        return result
 
     async def get(self, principal: Principal, scheme_id: UUID) -> SchemeRead:
         """One version of a scheme. Raises NotFound."""
         authorize(self.uow, principal, policies.SCHEMES_READ, SCHEME, scheme_id)
-        scheme = await self.schemes.get(scheme_id, _EVERYTHING)
-        if scheme is None:
-            raise NotFound("Scheme not found.")
+        scheme = await require(self.schemes.get(scheme_id, _EVERYTHING), "Scheme")
         return _scheme_read(scheme, today())
 
     async def create(self, principal: Principal, data: SchemeCreate) -> SchemeRead:
@@ -258,17 +260,14 @@ class EntitlementService:
             schemes = await self.schemes.by_ids(a.scheme_id for a in rows)
             return [self._read(a, schemes[a.scheme_id], now) for a in rows]
 
-        result: ApplicationPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.applications.page_visible(scope, filters, after, limit),
-            key_of=lambda application: (application.created_at, application.id),
             to_read=reads,
             count=lambda: self.applications.count_visible(scope, filters),
             page_type=ApplicationPage,
         )
-        return result
 
     async def create(self, principal: Principal, data: ApplicationCreate) -> ApplicationRead:
         """Start following a survivor's application for a scheme. Raises PermissionDenied,
@@ -339,8 +338,7 @@ class EntitlementService:
         authorize(self.uow, principal, policies.MANAGE, APPLICATION, application_id)
         people_only(self.uow, principal, APPLICATION)
         application = await self._application(principal, application_id, for_update=True)
-        if expected_version is not None and application.version != expected_version:
-            raise PreconditionFailed("The application was changed by someone else; reload it.")
+        check_version(application, expected_version, "application")
         current = ApplicationStatus(application.status)
         problem = move_problem(current, data.to)
         if problem is not None:
@@ -365,17 +363,14 @@ class EntitlementService:
         people_only(self.uow, principal, APPLICATION)
         application = await self._application(principal, application_id)
         self._audit(principal, AuditAction.read, application)
-        result: StatusChangePage = await paginate(
+        return await paginate(
             page,
-            sort="at",
-            key_arity=2,
+            STATUS_CHANGES_AT,
             fetch=lambda after, limit: self.changes.page_of(application.id, after, limit),
-            key_of=lambda change: (change.at, change.id),
             to_read=self._change_reads,
             count=lambda: self.changes.count_of(application.id),
             page_type=StatusChangePage,
         )
-        return result
 
     async def coverage(self, principal: Principal, survivor_id: UUID) -> CoverageRead:
         """Her coverage across the schemes open to her (national, and her home state's, in
@@ -420,12 +415,12 @@ class EntitlementService:
     async def _application(
         self, principal: Principal, application_id: UUID, *, for_update: bool = False
     ) -> EntitlementApplication:
-        application = await self.applications.get_visible(
-            application_id, survivor_scope(principal), for_update=for_update
+        return await require(
+            self.applications.get_visible(
+                application_id, survivor_scope(principal), for_update=for_update
+            ),
+            "Application",
         )
-        if application is None:
-            raise NotFound("Application not found.")
-        return application
 
     @staticmethod
     def _apply(application: EntitlementApplication, data: ApplicationTransition, on: date) -> None:

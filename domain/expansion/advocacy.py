@@ -11,11 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.evidence.citation import chosen, cite
 from domain.evidence.service import EvidenceService, EvidenceSettings
 from domain.expansion import policies
@@ -120,13 +121,10 @@ class AdvocacyService:
         self, principal: Principal, action_id: UUID, *, for_update: bool = False
     ) -> AdvocacyAction:
         scope = own_scope(principal)
-        if for_update:
-            action = await self.actions.get_for_update(action_id, scope)
-        else:
-            action = await self.actions.get(action_id, scope)
-        if action is None:
-            raise NotFound("Advocacy action not found.")
-        return action
+        return await require(
+            self.actions.get(action_id, scope, for_update=for_update),
+            "Advocacy action",
+        )
 
     async def get(self, principal: Principal, action_id: UUID) -> AdvocacyRead:
         """One advocacy action of the caller's organisation. Raises NotFound."""
@@ -148,17 +146,14 @@ class AdvocacyService:
         def shown(rows: Sequence[AdvocacyAction]) -> list[AdvocacyRead]:
             return [self._read(row) for row in rows]
 
-        result: AdvocacyPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.actions.page_in(scope, level, kind, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.actions.count_in(scope, level, kind),
             page_type=AdvocacyPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, action_id: UUID, data: AdvocacyUpdate, version: int
@@ -167,8 +162,7 @@ class AdvocacyService:
         NotFound, PreconditionFailed, BusinessRuleViolation (date)."""
         authorize(self.uow, principal, policies.ADVOCACY_MANAGE, ENTITY, action_id)
         action = await self.require(principal, action_id, for_update=True)
-        if action.version != version:
-            raise PreconditionFailed("The advocacy action was changed by someone else; reload it.")
+        check_version(action, version, "advocacy action")
         changes: dict[str, Any] = data.changes()
         acted_on = changes.get("acted_on")
         if acted_on is not None and acted_on > today():

@@ -15,13 +15,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.common.staff import staff_names
 from domain.evidence.citation import chosen, cite
 from domain.evidence.service import EvidenceService, EvidenceSettings
@@ -65,6 +64,11 @@ FORWARD: dict[OnboardingStage, frozenset[OnboardingStage]] = {
 _SIGNED = frozenset({S.agreement_signed, S.implementing})
 
 
+STAGE_CHANGES_AT: Keyset[PartnerOnboardingStageChange] = Keyset(
+    "at", 2, lambda change: (change.at, change.id)
+)
+
+
 def next_stages(stage: OnboardingStage, paused_from: OnboardingStage | None) -> list[S]:
     """Where an onboarding at ``stage`` may move (a paused one: back where it was)."""
     if stage is S.paused:
@@ -96,13 +100,10 @@ class OnboardingService:
     ) -> PartnerOnboarding:
         """The onboarding, kept by the caller's organisation. Raises NotFound."""
         scope = own_scope(principal)
-        if for_update:
-            onboarding = await self.onboardings.get_for_update(onboarding_id, scope)
-        else:
-            onboarding = await self.onboardings.get(onboarding_id, scope)
-        if onboarding is None:
-            raise NotFound("Partner onboarding not found.")
-        return onboarding
+        return await require(
+            self.onboardings.get(onboarding_id, scope, for_update=for_update),
+            "Partner onboarding",
+        )
 
     async def create(self, principal: Principal, data: OnboardingCreate) -> OnboardingRead:
         """Start onboarding a partner organisation. Raises BusinessRuleViolation (partner,
@@ -173,19 +174,16 @@ class OnboardingService:
         async def shown(rows: Sequence[PartnerOnboarding]) -> list[OnboardingRead]:
             return [self._read(row, await self.changes.paused_from(row)) for row in rows]
 
-        result: OnboardingPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.onboardings.page_in(
                 scope, stage, state_id, after, limit
             ),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.onboardings.count_in(scope, stage, state_id),
             page_type=OnboardingPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, onboarding_id: UUID, data: OnboardingUpdate, version: int
@@ -194,8 +192,7 @@ class OnboardingService:
         BusinessRuleViolation."""
         authorize(self.uow, principal, policies.ONBOARDING_MANAGE, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id, for_update=True)
-        if onboarding.version != version:
-            raise PreconditionFailed("The onboarding was changed by someone else; reload it.")
+        check_version(onboarding, version, "onboarding")
         changes = data.changes()
         if "agreement_signed_on" in changes:
             if onboarding.agreement_signed_on is None:
@@ -234,8 +231,7 @@ class OnboardingService:
         (dates)."""
         authorize(self.uow, principal, policies.ONBOARDING_MANAGE, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id, for_update=True)
-        if expected_version is not None and onboarding.version != expected_version:
-            raise PreconditionFailed("The onboarding was changed by someone else; reload it.")
+        check_version(onboarding, expected_version, "onboarding")
         current = S(onboarding.stage)
         paused_from = await self.changes.paused_from(onboarding)
         problem = move_problem(current, data.to_stage, paused_from)
@@ -277,17 +273,14 @@ class OnboardingService:
         """Every move of the onboarding, oldest first. Raises NotFound, BadRequest."""
         authorize(self.uow, principal, policies.ONBOARDING_READ, ENTITY, onboarding_id)
         onboarding = await self.require(principal, onboarding_id)
-        result: StageChangePage = await paginate(
+        return await paginate(
             page,
-            sort="at",
-            key_arity=2,
+            STAGE_CHANGES_AT,
             fetch=lambda after, limit: self.changes.page_of(onboarding, after, limit),
-            key_of=lambda change: (change.at, change.id),
             to_read=self._change_reads,
             count=lambda: self.changes.count_of(onboarding),
             page_type=StageChangePage,
         )
-        return result
 
     async def _change_reads(
         self, changes: Sequence[PartnerOnboardingStageChange]

@@ -9,11 +9,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import BusinessRuleViolation, NotFound
+from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.expansion import policies
 from domain.expansion.common import audit
 from domain.expansion.onboarding import OnboardingService
@@ -96,9 +97,9 @@ class ReadinessService:
         """One readiness assessment of the partner. Raises NotFound."""
         authorize(self.uow, principal, policies.ONBOARDING_READ, ENTITY, assessment_id)
         onboarding = await self.onboardings.require(principal, onboarding_id)
-        assessment = await self.assessments.get_of(onboarding, assessment_id)
-        if assessment is None:
-            raise NotFound("Readiness assessment not found.")
+        assessment = await require(
+            self.assessments.get_of(onboarding, assessment_id), "Readiness assessment"
+        )
         return self._read(onboarding, assessment)
 
     async def list_assessments(
@@ -107,17 +108,14 @@ class ReadinessService:
         """The partner's readiness assessments, newest first. Raises NotFound, BadRequest."""
         authorize(self.uow, principal, policies.ONBOARDING_READ, ENTITY)
         onboarding = await self.onboardings.require(principal, onboarding_id)
-        result: ReadinessPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.assessments.page_of(onboarding, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=lambda rows: [self._read(onboarding, row) for row in rows],
             count=lambda: self.assessments.count_of(onboarding),
             page_type=ReadinessPage,
         )
-        return result
 
     @staticmethod
     def _read(onboarding: PartnerOnboarding, assessment: ReadinessAssessment) -> ReadinessRead:

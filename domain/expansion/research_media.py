@@ -11,11 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import check_version, require
 from domain.consents.checks import active_consent, active_consents
 from domain.expansion import policies
 from domain.expansion.common import audit, own_scope
@@ -180,13 +181,10 @@ class StudyService:
         self, principal: Principal, study_id: UUID, *, for_update: bool = False
     ) -> Study:
         scope = own_scope(principal)
-        if for_update:
-            study = await self.studies.get_for_update(study_id, scope)
-        else:
-            study = await self.studies.get(study_id, scope)
-        if study is None:
-            raise NotFound("Study not found.")
-        return study
+        return await require(
+            self.studies.get(study_id, scope, for_update=for_update),
+            "Study",
+        )
 
     async def get(self, principal: Principal, study_id: UUID) -> StudyRead:
         """One study of the caller's organisation. Raises NotFound."""
@@ -202,17 +200,14 @@ class StudyService:
             await self.stories.prefetch(principal, rows)
             return [await self._read(principal, row) for row in rows]
 
-        result: StudyPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.studies.page_in(scope, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.studies.count(scope),
             page_type=StudyPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, study_id: UUID, data: StudyUpdate, version: int
@@ -220,8 +215,7 @@ class StudyService:
         """Change a study. Raises NotFound, PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.RESEARCH_MEDIA_MANAGE, STUDY, study_id)
         study = await self.require(principal, study_id, for_update=True)
-        if study.version != version:
-            raise PreconditionFailed("The study was changed by someone else; reload it.")
+        check_version(study, version, "study")
         changes: dict[str, Any] = data.changes()
         status = StudyStatus(changes.get("status", study.status))
         published_on = changes.get("published_on", study.published_on)
@@ -302,13 +296,10 @@ class MediaService:
         self, principal: Principal, engagement_id: UUID, *, for_update: bool = False
     ) -> MediaEngagement:
         scope = own_scope(principal)
-        if for_update:
-            engagement = await self.engagements.get_for_update(engagement_id, scope)
-        else:
-            engagement = await self.engagements.get(engagement_id, scope)
-        if engagement is None:
-            raise NotFound("Media engagement not found.")
-        return engagement
+        return await require(
+            self.engagements.get(engagement_id, scope, for_update=for_update),
+            "Media engagement",
+        )
 
     async def get(self, principal: Principal, engagement_id: UUID) -> MediaRead:
         """One media engagement of the caller's organisation. Raises NotFound."""
@@ -324,17 +315,14 @@ class MediaService:
             await self.stories.prefetch(principal, rows)
             return [await self._read(principal, row) for row in rows]
 
-        result: MediaPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.engagements.page_in(scope, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.engagements.count(scope),
             page_type=MediaPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, engagement_id: UUID, data: MediaUpdate, version: int
@@ -343,8 +331,7 @@ class MediaService:
         BusinessRuleViolation (date)."""
         authorize(self.uow, principal, policies.RESEARCH_MEDIA_MANAGE, MEDIA, engagement_id)
         engagement = await self.require(principal, engagement_id, for_update=True)
-        if engagement.version != version:
-            raise PreconditionFailed("The media engagement was changed by someone else; reload it.")
+        check_version(engagement, version, "media engagement")
         changes: dict[str, Any] = data.changes()
         engaged_on = changes.get("engaged_on")
         if engaged_on is not None and engaged_on > today():

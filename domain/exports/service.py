@@ -19,8 +19,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record, record_denied
-from domain.common.errors import InvalidState, NotFound, PermissionDenied
+from domain.common.errors import InvalidState, PermissionDenied
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.records import require
 from domain.common.settings import Settings
 from domain.exports import policies
 from domain.exports.catalogue import DATASETS
@@ -194,18 +195,14 @@ class ExportService:
     async def get(self, principal: Principal, export_id: UUID) -> ExportRead:
         """One of the caller's exports. Raises NotFound (anyone else's)."""
         authorize(self.uow, principal, policies.READ, EXPORT, export_id)
-        export = await self.exports.get_own(export_id, principal.id)
-        if export is None:
-            raise NotFound("Export not found.")
+        export = await require(self.exports.get_own(export_id, principal.id), "Export")
         return export_read(export)
 
     async def download(self, principal: Principal, export_id: UUID) -> ExportFile:
         """The caller's ready export's file (the download is audited). Raises NotFound,
         InvalidState (not ready yet, failed, or expired)."""
         authorize(self.uow, principal, policies.READ, EXPORT, export_id)
-        export = await self.exports.get_own(export_id, principal.id)
-        if export is None:
-            raise NotFound("Export not found.")
+        export = await require(self.exports.get_own(export_id, principal.id), "Export")
         read = export_read(export)
         if read.status is not ExportStatus.ready:
             raise InvalidState(f"The export is {read.status.value}: no file to download.")

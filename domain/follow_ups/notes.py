@@ -15,11 +15,12 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record, record_denied
 from domain.cases.access import require_case
-from domain.common.errors import BusinessRuleViolation, NotFound, PermissionDenied
+from domain.common.errors import BusinessRuleViolation, PermissionDenied
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.common.staff import StaffNames, staff_names
 from domain.follow_ups import policies
 from domain.follow_ups.schemas import NoteCreate, NotePage, NoteRead
@@ -101,9 +102,7 @@ class NoteService:
         note she may not read."""
         authorize(self.uow, principal, policies.READ_NOTES, ENTITY, note_id)
         case = await require_case(self.uow, principal, case_id)
-        note = await self.notes.get_in_case(case, note_id, note_reader(principal))
-        if note is None:
-            raise NotFound("Note not found.")
+        note = await require(self.notes.get_in_case(case, note_id, note_reader(principal)), "Note")
         self._audit_read(principal, case, note)
         return self._read(note, await self._names([note]))
 
@@ -133,19 +132,16 @@ class NoteService:
                 self._audit_read(principal, case, note)
             return [self._read(note, names) for note in notes]
 
-        result: NotePage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.notes.page_of_case(
                 case, reader, confidentiality, after, limit
             ),
-            key_of=lambda note: (note.created_at, note.id),
             to_read=shown,
             count=lambda: self.notes.count_of_case(case, reader, confidentiality),
             page_type=NotePage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     def _audit_read(self, principal: Principal, case: SurvivorCase, note: CaseNote) -> None:

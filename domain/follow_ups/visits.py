@@ -20,13 +20,12 @@ from domain.cases.policies import CASE_WORKERS, case_scope
 from domain.common.errors import (
     BusinessRuleViolation,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.common.staff import StaffNames, staff_names
 from domain.follow_ups import policies
 from domain.follow_ups.schemas import (
@@ -51,6 +50,14 @@ from persistence.uow import UnitOfWork
 ENTITY = "case_visit"
 _CASE_WORKER_ROLES = frozenset(role.value for role in CASE_WORKERS)
 _RECORDED = (VisitStatus.done, VisitStatus.missed)
+
+
+VISITS_PLANNED: Keyset[CaseVisit] = Keyset(
+    "planned", 2, lambda visit: (visit.planned_on.isoformat(), visit.id)
+)
+VISITS_DUE: Keyset[tuple[CaseVisit, str]] = Keyset(
+    "due", 2, lambda row: (row[0].planned_on.isoformat(), row[0].id)
+)
 
 
 def next_visit_id(visit: CaseVisit) -> UUID | None:
@@ -138,11 +145,11 @@ class VisitService:
         planned; a new visit on a closed case), BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE_VISITS, ENTITY, visit_id)
         case = await require_case(self.uow, principal, case_id)
-        visit = await self.visits.get_in_case(case, visit_id, for_update=True)
-        if visit is None:
-            raise NotFound("Visit not found.")
-        if visit.version != expected_version:
-            raise PreconditionFailed("The visit was changed by someone else; reload it.")
+        visit = await require(
+            self.visits.get_in_case(case, visit_id, for_update=True),
+            "Visit",
+            version=expected_version,
+        )
         if visit.status != VisitStatus.planned:
             raise InvalidState(f"The visit is {visit.status}: only a planned visit changes.")
         changes = data.changes()
@@ -189,9 +196,7 @@ class VisitService:
         NotFound."""
         authorize(self.uow, principal, policies.READ_VISITS, ENTITY, visit_id)
         case = await require_case(self.uow, principal, case_id)
-        visit = await self.visits.get_in_case(case, visit_id)
-        if visit is None:
-            raise NotFound("Visit not found.")
+        visit = await require(self.visits.get_in_case(case, visit_id), "Visit")
         record(
             self.uow,
             principal,
@@ -234,17 +239,14 @@ class VisitService:
                 )
             return [self._read(visit, names) for visit in visits]
 
-        result: VisitPage = await paginate(
+        return await paginate(
             page,
-            sort="planned",
-            key_arity=2,
+            VISITS_PLANNED,
             fetch=lambda after, limit: self.visits.page_of_case(case, status, after, limit),
-            key_of=lambda visit: (visit.planned_on.isoformat(), visit.id),
             to_read=shown,
             count=lambda: self.visits.count_of_case(case, status),
             page_type=VisitPage,
         )
-        return result
 
     async def due(
         self,
@@ -284,17 +286,14 @@ class VisitService:
             names = await self._names([visit for visit, _ in rows])
             return [item(visit, number, names) for visit, number in rows]
 
-        result: DueVisitPage = await paginate(
+        return await paginate(
             page,
-            sort="due",
-            key_arity=2,
+            VISITS_DUE,
             fetch=lambda after, limit: self.visits.due(scope, before, whose, after, limit),
-            key_of=lambda row: (row[0].planned_on.isoformat(), row[0].id),
             to_read=items,
             count=lambda: self.visits.count_due(scope, before, whose),
             page_type=DueVisitPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     @staticmethod

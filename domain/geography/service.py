@@ -9,11 +9,12 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, Conflict
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import BY_NAME, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.common.schemas import PatchBody, ReadModel
 from domain.geography import policies
 from domain.geography.schemas import (
@@ -42,6 +43,7 @@ from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
 
 ReadT = TypeVar("ReadT", bound=ReadModel)
+PlaceT = TypeVar("PlaceT", bound=Entity)
 
 EVERYWHERE = RowScope.everything()
 
@@ -71,7 +73,9 @@ class GeographyService:
     async def get_state(self, principal: Principal, state_id: UUID) -> StateRead:
         """One state. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, "state", state_id)
-        return StateRead.model_validate(await self._get(self.states, state_id, "State"))
+        return StateRead.model_validate(
+            await require(self.states.get(state_id, EVERYWHERE), "State")
+        )
 
     async def update_state(
         self, principal: Principal, state_id: UUID, data: PatchBody, expected_version: int
@@ -79,7 +83,9 @@ class GeographyService:
         """Rename a state or change its code. Raises NotFound, PreconditionFailed, Conflict."""
         authorize(self.uow, principal, policies.MANAGE, "state", state_id)
         changes = data.changes()
-        state = await self._locked(self.states, state_id, expected_version, "State")
+        state = await require(
+            self.states.get_for_update(state_id, EVERYWHERE), "State", version=expected_version
+        )
         if "name" in changes and changes["name"] != state.name:
             await self._unique(self.states, [State.name == changes["name"]], "state name")
         if "code" in changes and changes["code"] != state.code:
@@ -113,7 +119,9 @@ class GeographyService:
     async def get_district(self, principal: Principal, district_id: UUID) -> DistrictRead:
         """One district. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, "district", district_id)
-        return DistrictRead.model_validate(await self._get(self.districts, district_id, "District"))
+        return DistrictRead.model_validate(
+            await require(self.districts.get(district_id, EVERYWHERE), "District")
+        )
 
     async def rename_district(
         self, principal: Principal, district_id: UUID, data: PatchBody, expected_version: int
@@ -121,7 +129,11 @@ class GeographyService:
         """Rename a district. Raises NotFound, PreconditionFailed, Conflict."""
         authorize(self.uow, principal, policies.MANAGE, "district", district_id)
         changes = data.changes()
-        district = await self._locked(self.districts, district_id, expected_version, "District")
+        district = await require(
+            self.districts.get_for_update(district_id, EVERYWHERE),
+            "District",
+            version=expected_version,
+        )
         if "name" in changes and changes["name"] != district.name:
             await self._unique(
                 self.districts,
@@ -157,7 +169,9 @@ class GeographyService:
     async def get_block(self, principal: Principal, block_id: UUID) -> BlockRead:
         """One block. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, "block", block_id)
-        return BlockRead.model_validate(await self._get(self.blocks, block_id, "Block"))
+        return BlockRead.model_validate(
+            await require(self.blocks.get(block_id, EVERYWHERE), "Block")
+        )
 
     async def rename_block(
         self, principal: Principal, block_id: UUID, data: PatchBody, expected_version: int
@@ -165,7 +179,9 @@ class GeographyService:
         """Rename a block. Raises NotFound, PreconditionFailed, Conflict."""
         authorize(self.uow, principal, policies.MANAGE, "block", block_id)
         changes = data.changes()
-        block = await self._locked(self.blocks, block_id, expected_version, "Block")
+        block = await require(
+            self.blocks.get_for_update(block_id, EVERYWHERE), "Block", version=expected_version
+        )
         if "name" in changes and changes["name"] != block.name:
             await self._unique(
                 self.blocks,
@@ -188,35 +204,19 @@ class GeographyService:
     async def _add(
         self,
         principal: Principal,
-        repo: EntityRepository[Any],
-        place: Entity,
+        repo: EntityRepository[PlaceT],
+        place: PlaceT,
         record_id: UUID | None,
-    ) -> Any:
+    ) -> PlaceT:
         if record_id is not None:
             place.id = record_id
         await repo.add(place)
-        record(self.uow, principal, AuditAction.create, repo.model.__tablename__, place.id)
-        return place
-
-    async def _get(self, repo: EntityRepository[Any], record_id: UUID, what: str) -> Any:
-        place = await repo.get(record_id, EVERYWHERE)
-        if place is None:
-            raise NotFound(f"{what} not found.")
-        return place
-
-    async def _locked(
-        self, repo: EntityRepository[Any], record_id: UUID, expected_version: int, what: str
-    ) -> Any:
-        place = await repo.get_for_update(record_id, EVERYWHERE)
-        if place is None:
-            raise NotFound(f"{what} not found.")
-        if place.version != expected_version:
-            raise PreconditionFailed(f"The {what.lower()} was changed by someone else; reload it.")
+        record(self.uow, principal, AuditAction.create, str(repo.model.__tablename__), place.id)
         return place
 
     async def _apply(
-        self, principal: Principal, place: Entity, changes: dict[str, Any], entity: str
-    ) -> Entity:
+        self, principal: Principal, place: PlaceT, changes: dict[str, Any], entity: str
+    ) -> PlaceT:
         for field, value in changes.items():
             setattr(place, field, value)
         touch(place)
@@ -233,16 +233,13 @@ class GeographyService:
         read: type[ReadT],
         page_type: type[Page[ReadT]],
     ) -> Page[ReadT]:
-        result: Page[ReadT] = await paginate(
+        return await paginate(
             page,
-            sort="name",
-            key_arity=2,
+            BY_NAME,
             fetch=lambda after, limit: repo.page(
                 EVERYWHERE, where=where, order=[model.name, model.id], after=after, limit=limit
             ),
-            key_of=lambda place: (place.name, place.id),
             to_read=lambda rows: [read.model_validate(place) for place in rows],
             count=lambda: repo.count(EVERYWHERE, where=where),
             page_type=page_type,
         )
-        return result

@@ -24,9 +24,10 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.identification import policies
 from domain.identification.access import referral_scope, sees_intake
 from domain.identification.districts import submitter_district
@@ -120,9 +121,9 @@ class IdentificationReferralService:
     async def get(self, principal: Principal, referral_id: UUID) -> ReferralSubmission | IntakeLead:
         """One referral in the caller's scope, in her view (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ_REFERRALS, REFERRAL, referral_id)
-        referral = await self.referrals.get_in_scope(referral_id, referral_scope(principal))
-        if referral is None:
-            raise NotFound("Referral not found.")
+        referral = await require(
+            self.referrals.get_in_scope(referral_id, referral_scope(principal)), "Referral"
+        )
         self._audit_reads(principal, [referral])
         return self._view(principal, referral)
 
@@ -145,19 +146,16 @@ class IdentificationReferralService:
             self._audit_reads(principal, referrals)
             return [self._view(principal, referral) for referral in referrals]
 
-        result: ReferralPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.referrals.page_in_scope(
                 scope, status, concern, after, limit
             ),
-            key_of=lambda referral: (referral.created_at, referral.id),
             to_read=shown,
             count=lambda: self.referrals.count_in_scope(scope, status, concern),
             page_type=ReferralPage,
         )
-        return result
 
     async def decide(
         self, principal: Principal, referral_id: UUID, data: ReferralDecision, version: int
@@ -168,11 +166,10 @@ class IdentificationReferralService:
         (decided already), BusinessRuleViolation (case). Audited as a change and a read."""
         authorize(self.uow, principal, policies.DECIDE_REFERRALS, REFERRAL, referral_id)
         self._require_person(principal)
-        referral = await self.referrals.get_in_scope(
-            referral_id, referral_scope(principal), for_update=True
+        referral = await require(
+            self.referrals.get_in_scope(referral_id, referral_scope(principal), for_update=True),
+            "Referral",
         )
-        if referral is None:
-            raise NotFound("Referral not found.")
         if referral.version != version:
             raise PreconditionFailed("The referral changed since you read it: reload it.")
         current = IdentificationStatus(referral.status)

@@ -23,9 +23,10 @@ from domain.common.errors import (
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind
+from domain.common.records import require
 from domain.identification import policies
 from domain.identification.access import reads_content, report_scope
 from domain.identification.districts import submitter_district
@@ -135,9 +136,9 @@ class SafetyReportService:
         its receipt otherwise. Raises PermissionDenied (integration client), NotFound."""
         authorize(self.uow, principal, policies.READ_SAFETY_REPORTS, SAFETY_REPORT, report_id)
         self._require_person(principal)
-        report = await self.reports.get_in_scope(report_id, report_scope(principal))
-        if report is None:
-            raise NotFound("Safety report not found.")
+        report = await require(
+            self.reports.get_in_scope(report_id, report_scope(principal)), "Safety report"
+        )
         return self._shown(principal, [report])[0]
 
     async def list_reports(
@@ -154,19 +155,16 @@ class SafetyReportService:
         self._require_person(principal)
         scope = report_scope(principal)
         record(self.uow, principal, AuditAction.search, SAFETY_REPORT)
-        result: SafetyReportPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.reports.page_in_scope(
                 scope, status, kind, after, limit
             ),
-            key_of=lambda report: (report.created_at, report.id),
             to_read=lambda reports: self._shown(principal, reports),
             count=lambda: self.reports.count_in_scope(scope, status, kind),
             page_type=SafetyReportPage,
         )
-        return result
 
     async def review(
         self, principal: Principal, report_id: UUID, data: SafetyReportReview, version: int

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.records import check_version, require
 from domain.integration_clients import policies
 from domain.integration_clients.schemas import (
     IntegrationClientCreate,
@@ -160,19 +161,16 @@ class IntegrationClientService:
         """Clients, oldest first; optionally of one organisation."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
         where = [IntegrationClient.organization_id == organization_id] if organization_id else []
-        result: IntegrationClientPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.clients.page(
                 policies.EVERYWHERE, where=where, after=after, limit=limit
             ),
-            key_of=lambda c: (c.created_at, c.id),
             to_read=lambda rows: [_read(c) for c in rows],
             page_type=IntegrationClientPage,
             count=lambda: self.clients.count(policies.EVERYWHERE, where=where),
         )
-        return result
 
     async def update(
         self,
@@ -185,8 +183,7 @@ class IntegrationClientService:
         BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, client_id)
         client = await self._get(client_id, lock=True)
-        if client.version != expected_version:
-            raise PreconditionFailed("The client was changed by someone else; reload it.")
+        check_version(client, expected_version, "client")
         changes = data.changes()
         role = changes.get("role", Role(client.role))
         if "role" in changes or "scopes" in changes:
@@ -298,10 +295,7 @@ class IntegrationClientService:
     async def _get(
         self, client_id: UUID, *, lock: bool = False, scope: RowScope = policies.EVERYWHERE
     ) -> IntegrationClient:
-        if lock:
-            client = await self.clients.get_for_update(client_id, scope)
-        else:
-            client = await self.clients.get(client_id, scope)
-        if client is None:
-            raise NotFound("Integration client not found.")
-        return client
+        return await require(
+            self.clients.get(client_id, scope, for_update=lock),
+            "Integration client",
+        )

@@ -10,11 +10,12 @@ from datetime import date
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.leadership import policies
 from domain.leadership.placement import (
     apply_changes,
@@ -119,17 +120,14 @@ class CampaignService:
         def shown(campaigns: Sequence[Campaign]) -> list[CampaignRead]:
             return [campaign_read(c, principal) for c in campaigns]
 
-        result: CampaignPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.campaigns.page_in_scope(scope, where, after, limit),
-            key_of=lambda c: (c.created_at, c.id),
             to_read=shown,
             count=lambda: self.campaigns.count_in_scope(scope, where),
             page_type=CampaignPage,
         )
-        return result
 
     async def update(
         self,
@@ -142,8 +140,7 @@ class CampaignService:
         PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE_CAMPAIGNS, CAMPAIGN, campaign_id)
         campaign = await self._require(principal, campaign_id, for_update=True)
-        if campaign.version != expected_version:
-            raise PreconditionFailed("The campaign was changed by someone else; reload it.")
+        check_version(campaign, expected_version, "campaign")
         changes = data.changes()
         if "district_id" in changes or "leader_group_id" in changes:
             changes["district_id"] = await place_activity(
@@ -201,12 +198,12 @@ class CampaignService:
     async def _require(
         self, principal: Principal, campaign_id: UUID, *, for_update: bool = False
     ) -> Campaign:
-        campaign: Campaign | None = await self.campaigns.get_in_scope(
-            campaign_id, leadership_scope(principal), for_update=for_update
+        return await require(
+            self.campaigns.get_in_scope(
+                campaign_id, leadership_scope(principal), for_update=for_update
+            ),
+            "Campaign",
         )
-        if campaign is None:
-            raise NotFound("Campaign not found.")
-        return campaign
 
 
 def campaign_read(campaign: Campaign, principal: Principal) -> CampaignRead:

@@ -20,13 +20,12 @@ from domain.audit.trail import authorize, record
 from domain.common.errors import (
     BusinessRuleViolation,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_ASC, CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.leadership import policies
 from domain.leadership.placement import (
     apply_changes,
@@ -148,17 +147,14 @@ class DutyBearerService:
             made = await self.commitments.of_engagements([e.id for e in engagements])
             return [self._read(principal, e, made[e.id]) for e in engagements]
 
-        result: EngagementPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.engagements.page_in_scope(scope, where, after, limit),
-            key_of=lambda e: (e.created_at, e.id),
             to_read=shown,
             count=lambda: self.engagements.count_in_scope(scope, where),
             page_type=EngagementPage,
         )
-        return result
 
     async def update(
         self,
@@ -171,8 +167,7 @@ class DutyBearerService:
         NotFound, PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE_ENGAGEMENTS, ENGAGEMENT, engagement_id)
         engagement = await self._require(principal, engagement_id, for_update=True)
-        if engagement.version != expected_version:
-            raise PreconditionFailed("The engagement was changed by someone else; reload it.")
+        check_version(engagement, expected_version, "engagement")
         changes = data.changes()
         if "district_id" in changes or "leader_group_id" in changes:
             changes["district_id"] = await place_activity(
@@ -220,13 +215,11 @@ class DutyBearerService:
         BusinessRuleViolation (dates), InvalidState (escalating a fulfilled commitment)."""
         authorize(self.uow, principal, policies.MANAGE_ENGAGEMENTS, COMMITMENT, commitment_id)
         engagement = await self._require(principal, engagement_id, for_update=True)
-        commitment = await self.commitments.get_in_engagement(
-            engagement.id, commitment_id, for_update=True
+        commitment = await require(
+            self.commitments.get_in_engagement(engagement.id, commitment_id, for_update=True),
+            "Commitment",
         )
-        if commitment is None:
-            raise NotFound("Commitment not found.")
-        if commitment.version != expected_version:
-            raise PreconditionFailed("The commitment was changed by someone else; reload it.")
+        check_version(commitment, expected_version, "commitment")
         changes = data.changes()
         if "due_on" in changes:
             _check_due(changes["due_on"], engagement.held_on, "due_on")
@@ -270,19 +263,16 @@ class DutyBearerService:
             meetings = await self.engagements.by_ids({c.engagement_id for c in made})
             return [_overdue_read(c, meetings[c.engagement_id], on) for c in made]
 
-        result: OverdueCommitmentPage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            CREATED_ASC,
             fetch=lambda after, limit: self.commitments.page_overdue(
                 scope, on, escalated, after, limit
             ),
-            key_of=lambda c: (c.created_at, c.id),
             to_read=shown,
             count=lambda: self.commitments.count_overdue(scope, on, escalated),
             page_type=OverdueCommitmentPage,
         )
-        return result
 
     async def summary(self, principal: Principal) -> CommitmentSummary:
         """Commitments by duty bearer and status, and how many are overdue: counts only."""
@@ -314,12 +304,12 @@ class DutyBearerService:
     async def _require(
         self, principal: Principal, engagement_id: UUID, *, for_update: bool = False
     ) -> DutyBearerEngagement:
-        engagement: DutyBearerEngagement | None = await self.engagements.get_in_scope(
-            engagement_id, leadership_scope(principal), for_update=for_update
+        return await require(
+            self.engagements.get_in_scope(
+                engagement_id, leadership_scope(principal), for_update=for_update
+            ),
+            "Engagement",
         )
-        if engagement is None:
-            raise NotFound("Engagement not found.")
-        return engagement
 
     async def _add_commitment(
         self, principal: Principal, engagement: DutyBearerEngagement, data: CommitmentCreate

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.leadership import policies
 from domain.leadership.placement import (
     apply_changes,
@@ -60,6 +61,11 @@ from persistence.uow import UnitOfWork
 GROUP = policies.GROUP
 MEMBER = policies.MEMBER
 MEETING = policies.MEETING
+
+
+MEMBERS_CREATED_ASC: Keyset[MemberRow] = Keyset(
+    "created-asc", 2, lambda row: (row.member.created_at, row.member.id)
+)
 
 
 def _minutes_place(meeting_id: UUID) -> Place:
@@ -123,17 +129,14 @@ class LeaderGroupService:
                 for g in groups
             ]
 
-        result: LeaderGroupPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.groups.page_in_scope(scope, where, after, limit),
-            key_of=lambda g: (g.created_at, g.id),
             to_read=shown,
             count=lambda: self.groups.count_in_scope(scope, where),
             page_type=LeaderGroupPage,
         )
-        return result
 
     async def update(
         self,
@@ -146,8 +149,7 @@ class LeaderGroupService:
         PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE_GROUPS, GROUP, group_id)
         group = await require_group(self.uow, principal, group_id, for_update=True)
-        if group.version != expected_version:
-            raise PreconditionFailed("The group was changed by someone else; reload it.")
+        check_version(group, expected_version, "group")
         changes = data.changes()
         if "district_id" in changes:
             await check_district(self.uow, principal, changes["district_id"])
@@ -236,27 +238,24 @@ class LeaderGroupService:
                 self._audit_read(principal, MEMBER, row.member.id, group)
             return [self._member_read(principal, row) for row in rows]
 
-        result: MemberPage = await paginate(
+        return await paginate(
             page,
-            sort="created-asc",
-            key_arity=2,
+            MEMBERS_CREATED_ASC,
             fetch=lambda after, limit: self.members.page_in_group(
                 group.id, survivors, after, limit, current_only=current_only
             ),
-            key_of=lambda row: (row.member.created_at, row.member.id),
             to_read=shown,
             count=lambda: self.members.count_in_group(group.id, current_only=current_only),
             page_type=MemberPage,
         )
-        return result
 
     async def get_member(self, principal: Principal, group_id: UUID, member_id: UUID) -> MemberRead:
         """One member (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ_GROUPS, MEMBER, member_id)
         group = await require_group(self.uow, principal, group_id)
-        row = await self.members.get_in_group(group.id, member_id, survivor_scope(principal))
-        if row is None:
-            raise NotFound("Member not found.")
+        row = await require(
+            self.members.get_in_group(group.id, member_id, survivor_scope(principal)), "Member"
+        )
         self._audit_read(principal, MEMBER, member_id, group)
         return self._member_read(principal, row)
 
@@ -273,12 +272,11 @@ class LeaderGroupService:
         authorize(self.uow, principal, policies.MANAGE_GROUPS, MEMBER, member_id)
         group = await require_group(self.uow, principal, group_id, for_update=True)
         survivors = survivor_scope(principal)
-        row = await self.members.get_in_group(group.id, member_id, survivors, for_update=True)
-        if row is None:
-            raise NotFound("Member not found.")
+        row = await require(
+            self.members.get_in_group(group.id, member_id, survivors, for_update=True), "Member"
+        )
         member = row.member
-        if member.version != expected_version:
-            raise PreconditionFailed("The member was changed by someone else; reload it.")
+        check_version(member, expected_version, "member")
         changes = data.changes()
         joined_on = changes.get("joined_on", member.joined_on)
         left_on = changes.get("left_on", member.left_on)
@@ -368,17 +366,14 @@ class LeaderGroupService:
                 self._audit_read(principal, MEETING, meeting.id, group)
             return [self._meeting_read(principal, m) for m in meetings]
 
-        result: MeetingPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.meetings.page_in_group(group.id, after, limit),
-            key_of=lambda m: (m.created_at, m.id),
             to_read=shown,
             count=lambda: self.meetings.count_in_group(group.id),
             page_type=MeetingPage,
         )
-        return result
 
     async def get_meeting(
         self, principal: Principal, group_id: UUID, meeting_id: UUID
@@ -386,9 +381,7 @@ class LeaderGroupService:
         """One meeting with its decisions (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ_GROUPS, MEETING, meeting_id)
         group = await require_group(self.uow, principal, group_id)
-        meeting = await self.meetings.get_in_group(group.id, meeting_id)
-        if meeting is None:
-            raise NotFound("Meeting not found.")
+        meeting = await require(self.meetings.get_in_group(group.id, meeting_id), "Meeting")
         self._audit_read(principal, MEETING, meeting.id, group)
         return self._meeting_read(principal, meeting)
 

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.common.errors import BusinessRuleViolation, NotFound
+from domain.common.errors import BusinessRuleViolation
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.leadership.policies import leadership_scope
 from persistence.clock import today
 from persistence.models.leader_group import LeaderGroup
@@ -25,12 +26,12 @@ async def require_group(
     uow: UnitOfWork, principal: Principal, group_id: UUID, *, for_update: bool = False
 ) -> LeaderGroup:
     """The leader group in the caller's scope (locked when ``for_update``). Raises NotFound."""
-    group: LeaderGroup | None = await LeaderGroupRepository(uow).get_in_scope(
-        group_id, leadership_scope(principal), for_update=for_update
+    return await require(
+        LeaderGroupRepository(uow).get_in_scope(
+            group_id, leadership_scope(principal), for_update=for_update
+        ),
+        "Leader group",
     )
-    if group is None:
-        raise NotFound("Leader group not found.")
-    return group
 
 
 async def check_district(uow: UnitOfWork, principal: Principal, district_id: UUID) -> None:

@@ -17,11 +17,12 @@ from uuid import UUID
 
 from domain.audit.trail import authorize, record
 from domain.cases.access import record_case_event, require_case
-from domain.common.errors import BusinessRuleViolation, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.legal import policies
 from domain.legal.schemas import (
     HearingCreate,
@@ -51,6 +52,11 @@ OUTCOME = "outcome_enc"
 
 
 # -- compensation, as pure rules ------------------------------------------------------------
+HEARINGS_HELD: Keyset[LegalHearing] = Keyset(
+    "held", 2, lambda hearing: (hearing.held_on.isoformat(), hearing.id)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Compensation:
     applied_on: date | None = None
@@ -227,11 +233,11 @@ class LegalService:
         PreconditionFailed, BusinessRuleViolation (dates, compensation)."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, proceeding_id)
         case = await require_case(self.uow, principal, case_id)
-        proceeding = await self.proceedings.get_in_case(case, proceeding_id, for_update=True)
-        if proceeding is None:
-            raise NotFound("Legal proceeding not found.")
-        if proceeding.version != expected_version:
-            raise PreconditionFailed("The legal proceeding was changed by someone else; reload it.")
+        proceeding = await require(
+            self.proceedings.get_in_case(case, proceeding_id, for_update=True),
+            "Legal proceeding",
+            version=expected_version,
+        )
         changes = data.changes()
         on_day = today()
         filed_on = changes.get("filed_on", proceeding.filed_on)
@@ -291,9 +297,9 @@ class LegalService:
         """One proceeding with its sealed details (audited). Raises NotFound."""
         authorize(self.uow, principal, policies.READ, ENTITY, proceeding_id)
         case = await require_case(self.uow, principal, case_id)
-        proceeding = await self.proceedings.get_in_case(case, proceeding_id)
-        if proceeding is None:
-            raise NotFound("Legal proceeding not found.")
+        proceeding = await require(
+            self.proceedings.get_in_case(case, proceeding_id), "Legal proceeding"
+        )
         self._audit_read(principal, case, ENTITY, proceeding.id)
         return self._read(proceeding)
 
@@ -313,17 +319,14 @@ class LegalService:
                 self._audit_read(principal, case, ENTITY, proceeding.id)
             return [self._read(proceeding) for proceeding in rows]
 
-        result: LegalProceedingPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.proceedings.page_of_case(case, after, limit),
-            key_of=lambda proceeding: (proceeding.created_at, proceeding.id),
             to_read=shown,
             count=lambda: self.proceedings.count_of_case(case),
             page_type=LegalProceedingPage,
         )
-        return result
 
     # -- hearings -------------------------------------------------------------------------
     async def add_hearing(
@@ -379,9 +382,7 @@ class LegalService:
         authorize(self.uow, principal, policies.READ, HEARING, hearing_id)
         case = await require_case(self.uow, principal, case_id)
         proceeding = await self._proceeding(case, proceeding_id)
-        hearing = await self.hearings.get_of(proceeding, hearing_id)
-        if hearing is None:
-            raise NotFound("Hearing not found.")
+        hearing = await require(self.hearings.get_of(proceeding, hearing_id), "Hearing")
         self._audit_read(principal, case, HEARING, hearing.id)
         return self._hearing(hearing)
 
@@ -402,17 +403,14 @@ class LegalService:
                 self._audit_read(principal, case, HEARING, hearing.id)
             return [self._hearing(hearing) for hearing in rows]
 
-        result: HearingPage = await paginate(
+        return await paginate(
             page,
-            sort="held",
-            key_arity=2,
+            HEARINGS_HELD,
             fetch=lambda after, limit: self.hearings.page_of(proceeding, after, limit),
-            key_of=lambda hearing: (hearing.held_on.isoformat(), hearing.id),
             to_read=shown,
             count=lambda: self.hearings.count_of(proceeding),
             page_type=HearingPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------
     @staticmethod
@@ -423,10 +421,7 @@ class LegalService:
             raise BusinessRuleViolation(message, field=field)
 
     async def _proceeding(self, case: SurvivorCase, proceeding_id: UUID) -> LegalProceeding:
-        proceeding = await self.proceedings.get_in_case(case, proceeding_id)
-        if proceeding is None:
-            raise NotFound("Legal proceeding not found.")
-        return proceeding
+        return await require(self.proceedings.get_in_case(case, proceeding_id), "Legal proceeding")
 
     async def _history(
         self,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.audit.trail import record_denied
-from domain.common.errors import NotFound, PermissionDenied
+from domain.common.errors import PermissionDenied
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.survivors.policies import holds_personal_records, survivor_scope
 from persistence.models.survivor import Survivor
 from persistence.repositories.survivors import SurvivorRepository
@@ -27,9 +28,9 @@ async def require_survivor(
     """The survivor if the caller may see her; NotFound otherwise (never says which). With
     ``for_update`` her row is locked until the end of the transaction, so that writes about
     her take turns."""
-    survivor = await SurvivorRepository(uow).get_visible(
-        survivor_id, survivor_scope(principal), for_update=for_update
+    return await require(
+        SurvivorRepository(uow).get_visible(
+            survivor_id, survivor_scope(principal), for_update=for_update
+        ),
+        "Survivor",
     )
-    if survivor is None:
-        raise NotFound("Survivor not found.")
-    return survivor

@@ -23,10 +23,11 @@ from domain.common.errors import (
     PreconditionRequired,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.livelihoods import policies
 from domain.livelihoods.access import people_only, require_survivor
 from domain.livelihoods.schemas import (
@@ -193,8 +194,7 @@ class LivelihoodService:
                 "She has a livelihood plan: send If-Match with the ETag of the version you are "
                 "replacing."
             )
-        if plan.version != expected_version:
-            raise PreconditionFailed("The plan was changed by someone else; reload it.")
+        check_version(plan, expected_version, "plan")
         aspirations = self._aspirations(plan)
         current = {"skills": list(plan.skills), "options": list(plan.options)}
         if not _changed(current, wanted) and aspirations == data.aspirations:
@@ -249,19 +249,16 @@ class LivelihoodService:
         PermissionDenied, BadRequest (cursor)."""
         survivor = await self._survivor(principal, policies.READ, ACTIVITY, survivor_id)
         self._audit(principal, AuditAction.search, ACTIVITY, survivor)
-        result: ActivityPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.activities.page_of_survivor(
                 survivor, kind, after, limit
             ),
-            key_of=lambda activity: (activity.created_at, activity.id),
             to_read=lambda rows: [self._activity_read(a, self._description(a)) for a in rows],
             count=lambda: self.activities.count_of_survivor(survivor, kind),
             page_type=ActivityPage,
         )
-        return result
 
     async def create_activity(
         self, principal: Principal, survivor_id: UUID, data: ActivityCreate
@@ -293,9 +290,9 @@ class LivelihoodService:
     ) -> ActivityRead:
         """One job or enterprise of hers (audited read). Raises NotFound, PermissionDenied."""
         survivor = await self._survivor(principal, policies.READ, ACTIVITY, survivor_id)
-        activity = await self.activities.get_of_survivor(survivor, activity_id)
-        if activity is None:
-            raise NotFound("Job or enterprise not found.")
+        activity = await require(
+            self.activities.get_of_survivor(survivor, activity_id), "Job or enterprise"
+        )
         self._audit(principal, AuditAction.read, ACTIVITY, survivor, record_id=activity.id)
         return self._activity_read(activity, self._description(activity))
 
@@ -310,11 +307,12 @@ class LivelihoodService:
         """Correct a job or enterprise, or record that it ended. Raises NotFound,
         PreconditionFailed, BusinessRuleViolation (dates), PermissionDenied."""
         survivor = await self._survivor(principal, policies.MANAGE, ACTIVITY, survivor_id)
-        activity = await self.activities.get_of_survivor(survivor, activity_id, for_update=True)
-        if activity is None:
-            raise NotFound("Job or enterprise not found.")
-        if activity.version != expected_version:
-            raise PreconditionFailed("The record was changed by someone else; reload it.")
+        activity = await require(
+            self.activities.get_of_survivor(survivor, activity_id, for_update=True),
+            "Job or enterprise",
+            version=expected_version,
+            changed="record",
+        )
         changes = data.changes()
         started = changes.get("started_on", activity.started_on)
         ended = changes.get("ended_on", activity.ended_on)
@@ -440,9 +438,7 @@ class LivelihoodService:
     ) -> IncomeRead:
         """One income record of hers (audited read). Raises NotFound, PermissionDenied."""
         survivor = await self._survivor(principal, policies.READ, INCOME, survivor_id)
-        income = await self.income.get_of_survivor(survivor, income_id)
-        if income is None:
-            raise NotFound("Income record not found.")
+        income = await require(self.income.get_of_survivor(survivor, income_id), "Income record")
         self._audit(principal, AuditAction.read, INCOME, survivor, record_id=income.id)
         return self._income_read(income)
 
@@ -457,11 +453,12 @@ class LivelihoodService:
         """Correct the amount of a month's income. Raises NotFound, PreconditionFailed,
         PermissionDenied."""
         survivor = await self._survivor(principal, policies.MANAGE, INCOME, survivor_id)
-        income = await self.income.get_of_survivor(survivor, income_id, for_update=True)
-        if income is None:
-            raise NotFound("Income record not found.")
-        if income.version != expected_version:
-            raise PreconditionFailed("The record was changed by someone else; reload it.")
+        income = await require(
+            self.income.get_of_survivor(survivor, income_id, for_update=True),
+            "Income record",
+            version=expected_version,
+            changed="record",
+        )
         if data.amount_paise is None or data.amount_paise == income.amount_paise:
             self._audit(principal, AuditAction.read, INCOME, survivor, record_id=income.id)
             return self._income_read(income)
@@ -565,8 +562,7 @@ class LivelihoodService:
                 "This product is recorded for her: send If-Match with the ETag of the version "
                 "you are replacing."
             )
-        if row.version != expected_version:
-            raise PreconditionFailed("The record was changed by someone else; reload it.")
+        check_version(row, expected_version, "record")
         details = self._details(row)
         current = {
             "status": ProductStatus(row.status),

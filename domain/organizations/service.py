@@ -5,11 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import Conflict, NotFound, PreconditionFailed
+from domain.common.errors import Conflict
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import BY_NAME, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.geography.lookups import require_state
 from domain.organizations import policies
 from domain.organizations.schemas import (
@@ -56,12 +57,24 @@ class OrganizationService:
         )
         return OrganizationRead.model_validate(organization)
 
+    async def named_or_new_lead(self, principal: Principal, name: str) -> UUID:
+        """The id of the organisation called ``name`` (whatever its case), registered first as
+        a lead NGO when there is none (the first admin's organisation, from the CLI). Raises
+        what :meth:`create` raises."""
+        organization = await self.repo.by_name(name)
+        if organization is not None:
+            return organization.id
+        created = await self.create(
+            principal, OrganizationCreate(name=name, kind=OrganizationKind.lead_ngo)
+        )
+        return created.id
+
     async def get(self, principal: Principal, organization_id: UUID) -> OrganizationRead:
         """One organisation in the caller's scope. Raises NotFound otherwise."""
         authorize(self.uow, principal, policies.READ, ENTITY, organization_id)
-        organization = await self.repo.get(organization_id, policies.visible(principal))
-        if organization is None:
-            raise NotFound("Organisation not found.")
+        organization = await require(
+            self.repo.get(organization_id, policies.visible(principal)), "Organisation"
+        )
         return OrganizationRead.model_validate(organization)
 
     async def list(
@@ -71,10 +84,9 @@ class OrganizationService:
         authorize(self.uow, principal, policies.READ, ENTITY)
         scope = policies.visible(principal)
         where = [Organization.kind == kind] if kind else []
-        result: OrganizationPage = await paginate(
+        return await paginate(
             page,
-            sort="name",
-            key_arity=2,
+            BY_NAME,
             fetch=lambda after, limit: self.repo.page(
                 scope,
                 where=where,
@@ -82,12 +94,10 @@ class OrganizationService:
                 after=after,
                 limit=limit,
             ),
-            key_of=lambda o: (o.name, o.id),
             to_read=lambda rows: [OrganizationRead.model_validate(o) for o in rows],
             page_type=OrganizationPage,
             count=lambda: self.repo.count(scope, where=where),
         )
-        return result
 
     async def update(
         self,
@@ -98,11 +108,11 @@ class OrganizationService:
     ) -> OrganizationRead:
         """Change an organisation. Raises NotFound, PreconditionFailed, Conflict."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, organization_id)
-        organization = await self.repo.get_for_update(organization_id, policies.visible(principal))
-        if organization is None:
-            raise NotFound("Organisation not found.")
-        if organization.version != expected_version:
-            raise PreconditionFailed("The organisation was changed by someone else; reload it.")
+        organization = await require(
+            self.repo.get_for_update(organization_id, policies.visible(principal)),
+            "Organisation",
+            version=expected_version,
+        )
         changes = data.changes()
         new_name = changes.get("name")
         if new_name and new_name.lower() != organization.name.lower():

@@ -12,14 +12,13 @@ from uuid import UUID
 from domain.audit.trail import authorize, record, record_denied
 from domain.common.errors import (
     BusinessRuleViolation,
-    NotFound,
     PermissionDenied,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import BY_NAME, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.records import check_version, require
 from domain.referrals import policies
 from domain.referrals.schemas import (
     DIRECTORY_KINDS,
@@ -64,19 +63,16 @@ class DirectoryService:
             )
             return [_provider(o, offerings) for o in organizations]
 
-        result: ServiceProviderPage = await paginate(
+        return await paginate(
             page,
-            sort="name",
-            key_arity=2,
+            BY_NAME,
             fetch=lambda after, limit: self.directory.providers_page(
                 _KINDS, service, district_id, after, limit
             ),
-            key_of=lambda organization: (organization.name, organization.id),
             to_read=shown,
             count=lambda: self.directory.providers_count(_KINDS, service, district_id),
             page_type=ServiceProviderPage,
         )
-        return result
 
     async def get(self, principal: Principal, organization_id: UUID) -> ServiceProviderRead:
         """One directory organisation with all its offerings. Raises NotFound."""
@@ -130,11 +126,11 @@ class DirectoryService:
         authorize(self.uow, principal, policies.DIRECTORY_MANAGE, ENTITY, offering_id)
         organization = await self._provider(organization_id)
         self._check_keeper(principal, organization)
-        offering = await self.directory.offering(organization.id, offering_id, for_update=True)
-        if offering is None:
-            raise NotFound("Service offering not found.")
-        if offering.version != expected_version:
-            raise PreconditionFailed("The offering was changed by someone else; reload it.")
+        offering = await require(
+            self.directory.offering(organization.id, offering_id, for_update=True),
+            "Service offering",
+        )
+        check_version(offering, expected_version, "offering")
         changes: dict[str, Any] = data.changes()
         if "district_ids" in changes:
             await self._check_districts(changes["district_ids"])
@@ -160,9 +156,10 @@ class DirectoryService:
         authorize(self.uow, principal, policies.DIRECTORY_MANAGE, ENTITY, offering_id)
         organization = await self._provider(organization_id)
         self._check_keeper(principal, organization)
-        offering = await self.directory.offering(organization.id, offering_id, for_update=True)
-        if offering is None:
-            raise NotFound("Service offering not found.")
+        offering = await require(
+            self.directory.offering(organization.id, offering_id, for_update=True),
+            "Service offering",
+        )
         offering.deleted_at = utcnow()
         touch(offering)
         await self.directory.save(offering)
@@ -177,10 +174,9 @@ class DirectoryService:
 
     # -- helpers ------------------------------------------------------------------------------
     async def _provider(self, organization_id: UUID) -> Organization:
-        organization = await self.directory.directory_organization(organization_id, _KINDS)
-        if organization is None:
-            raise NotFound("Service provider not found.")
-        return organization
+        return await require(
+            self.directory.directory_organization(organization_id, _KINDS), "Service provider"
+        )
 
     def _check_keeper(self, principal: Principal, organization: Organization) -> None:
         if principal.kind is PrincipalKind.system or principal.role is Role.platform_admin:

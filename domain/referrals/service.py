@@ -41,14 +41,13 @@ from domain.cases.access import record_case_event, require_case
 from domain.common.errors import (
     BusinessRuleViolation,
     InvalidState,
-    NotFound,
     PermissionDenied,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.common.staff import StaffNames, staff_names
 from domain.consents import policies as consent_policies
 from domain.consents.checks import active_consent, fields_allowed, fields_allowed_many
@@ -226,9 +225,9 @@ class ReferralService:
                 field="shared_fields",
             )
 
-        survivor = await self.referrals.survivor(case.survivor_id, case.organization_id)
-        if survivor is None:
-            raise NotFound("Case not found.")
+        survivor = await require(
+            self.referrals.survivor(case.survivor_id, case.organization_id), "Case"
+        )
         fields = list(data.shared_fields)
         shared = snapshot(survivor, case, open_personal(self.uow.cipher, survivor), fields)
         now = utcnow()
@@ -313,8 +312,7 @@ class ReferralService:
         allow), BusinessRuleViolation (a reason is required)."""
         authorize(self.uow, principal, policies.TRANSITION, ENTITY, referral_id)
         referral, side = await self._require(principal, referral_id, for_update=True)
-        if referral.version != expected_version:
-            raise PreconditionFailed("The referral was changed by someone else; reload it.")
+        check_version(referral, expected_version, "referral")
         current = S(referral.status)
         problem = move_problem(current, data.to, side)
         if problem is not None:
@@ -483,19 +481,16 @@ class ReferralService:
                 )
             return reads
 
-        result: ReferralPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.referrals.page_where(
                 where, status, case_id, after, limit
             ),
-            key_of=lambda referral: (referral.created_at, referral.id),
             to_read=shown,
             count=lambda: self.referrals.count_where(where, status, case_id),
             page_type=ReferralPage,
         )
-        return result
 
     async def _require(
         self, principal: Principal, referral_id: UUID, *, for_update: bool = False
@@ -503,9 +498,9 @@ class ReferralService:
         where = visible(
             policies.outgoing_scope(principal), policies.receiving_organization(principal)
         )
-        referral = await self.referrals.get_where(referral_id, where, for_update=for_update)
-        if referral is None:
-            raise NotFound("Referral not found.")
+        referral = await require(
+            self.referrals.get_where(referral_id, where, for_update=for_update), "Referral"
+        )
         return referral, self._side(principal, referral)
 
     async def _names(

@@ -23,10 +23,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, NotFound
-from domain.common.listing import paginate
+from domain.common.errors import BusinessRuleViolation
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.common.settings import Settings
 from domain.expansion.research_media import StudyService
 from domain.research import places, policies
@@ -191,10 +192,9 @@ class ResearchExtractService:
         self, principal: Principal, study_id: UUID, extract_id: UUID
     ) -> ResearchExtract:
         await StudyService(self.uow).require(principal, study_id)
-        extract = await self.extracts.of_study(self._scope(principal), study_id, extract_id)
-        if extract is None:
-            raise NotFound("Extract not found.")
-        return extract
+        return await require(
+            self.extracts.of_study(self._scope(principal), study_id, extract_id), "Extract"
+        )
 
     async def get(self, principal: Principal, study_id: UUID, extract_id: UUID) -> ExtractRead:
         """What one extract of a study is (never its records). Raises NotFound."""
@@ -212,17 +212,14 @@ class ResearchExtractService:
         async def shown(rows: Sequence[ResearchExtract]) -> list[ExtractRead]:
             return [self._read(row) for row in rows]
 
-        result: ExtractPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.extracts.page_of_study(scope, study_id, after, limit),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             count=lambda: self.extracts.count_of_study(scope, study_id),
             page_type=ExtractPage,
         )
-        return result
 
     async def download(
         self,

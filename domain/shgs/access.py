@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from domain.common.errors import BusinessRuleViolation, InvalidState, NotFound
+from domain.common.errors import BusinessRuleViolation, InvalidState
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.shgs.policies import group_scope
 from persistence.clock import today
 from persistence.models.livelihood_vocabulary import ShgStatus
@@ -23,10 +24,7 @@ async def require_group(
     concurrent writes cannot interleave). Raises NotFound."""
     repo = ShgRepository(uow)
     scope = group_scope(principal)
-    shg = await (repo.get_for_update if for_update else repo.get)(shg_id, scope)
-    if shg is None:
-        raise NotFound("Self-help group not found.")
-    return shg
+    return await require(repo.get(shg_id, scope, for_update=for_update), "Self-help group")
 
 
 def require_open(shg: Shg) -> None:

@@ -17,13 +17,12 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.shgs import loans, policies
 from domain.shgs.access import check_day, require_group, require_open
 from domain.shgs.posting import SIGN_TABLE, Posting, as_instalment, check_posting, new_entry, post
@@ -60,6 +59,9 @@ from persistence.repositories.shgs import (
 from persistence.uow import UnitOfWork
 
 ENTRY, LOAN, SHG = "shg_ledger_entry", "shg_loan", "shg"
+
+
+BOOK_ORDER: Keyset[Mapping[str, Any]] = Keyset("book", 3, entry_key)
 
 
 def entry_read(entry: ShgLedgerEntry, reversed_by_id: UUID | None = None) -> LedgerEntryRead:
@@ -125,9 +127,7 @@ class LedgerService:
         authorize(self.uow, principal, policies.MANAGE, ENTRY, entry_id)
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
-        original = await self.ledger.get(shg.id, entry_id)
-        if original is None:
-            raise NotFound("Ledger entry not found.")
+        original = await require(self.ledger.get(shg.id, entry_id), "Ledger entry")
         if original.reverses_id is not None:
             raise InvalidState("A reversal is not reversed: post the entry again instead.")
         if await self.ledger.reversal_of(original.id) is not None:
@@ -165,17 +165,14 @@ class LedgerService:
         authorize(self.uow, principal, policies.READ, ENTRY)
         shg = await require_group(self.uow, principal, shg_id)
         record(self.uow, principal, AuditAction.search, ENTRY, organization_id=shg.organization_id)
-        result: LedgerPage = await paginate(
+        return await paginate(
             page,
-            sort="book",
-            key_arity=3,
+            BOOK_ORDER,
             fetch=lambda after, limit: self.ledger.page(shg.id, filters, after, limit),
-            key_of=entry_key,
             to_read=lambda rows: [LedgerEntryRead.model_validate(row) for row in rows],
             count=lambda: self.ledger.count(shg.id, filters),
             page_type=LedgerPage,
         )
-        return result
 
     async def get_entry(
         self, principal: Principal, shg_id: UUID, entry_id: UUID
@@ -183,9 +180,7 @@ class LedgerService:
         """One entry, with the id of its reversal if any; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, ENTRY, entry_id)
         shg = await require_group(self.uow, principal, shg_id)
-        entry = await self.ledger.get(shg.id, entry_id)
-        if entry is None:
-            raise NotFound("Ledger entry not found.")
+        entry = await require(self.ledger.get(shg.id, entry_id), "Ledger entry")
         record(self.uow, principal, AuditAction.read, ENTRY, entry.id)
         return entry_read(entry, await self.ledger.reversal_of(entry.id))
 
@@ -368,9 +363,7 @@ class LoanService:
         what is overdue; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, LOAN, loan_id)
         shg = await require_group(self.uow, principal, shg_id)
-        loan = await self.loans.in_group(shg.id, loan_id)
-        if loan is None:
-            raise NotFound("Loan not found.")
+        loan = await require(self.loans.in_group(shg.id, loan_id), "Loan")
         record(self.uow, principal, AuditAction.read, LOAN, loan.id)
         day = as_of or today()
         instalments = [as_instalment(row) for row in await self.loans.instalments(loan.id)]
@@ -415,10 +408,9 @@ class LoanService:
         authorize(self.uow, principal, policies.READ, LOAN)
         shg = await require_group(self.uow, principal, shg_id)
         record(self.uow, principal, AuditAction.search, LOAN, organization_id=shg.organization_id)
-        result: LoanPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.loans.page_in_group(
                 shg.id,
                 after,
@@ -427,7 +419,6 @@ class LoanService:
                 member_id=member_id,
                 kind=kind.value if kind else None,
             ),
-            key_of=lambda loan: (loan.created_at, loan.id),
             to_read=lambda rows: [LoanRead.model_validate(loan) for loan in rows],
             count=lambda: self.loans.count_in_group(
                 shg.id,
@@ -437,16 +428,13 @@ class LoanService:
             ),
             page_type=LoanPage,
         )
-        return result
 
     async def _locked(
         self, principal: Principal, shg_id: UUID, loan_id: UUID, expected_version: int | None
     ) -> tuple[Shg, ShgLoan]:
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
-        loan = await self.loans.in_group(shg.id, loan_id, for_update=True)
-        if loan is None:
-            raise NotFound("Loan not found.")
-        if expected_version is not None and loan.version != expected_version:
-            raise PreconditionFailed("The loan was changed by someone else; reload it.")
+        loan = await require(
+            self.loans.in_group(shg.id, loan_id, for_update=True), "Loan", version=expected_version
+        )
         require_open(shg)
         return shg, loan

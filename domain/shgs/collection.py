@@ -18,11 +18,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
+from domain.common.errors import BusinessRuleViolation, Conflict
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.shgs import policies
 from domain.shgs.access import check_day, require_group, require_open
 from domain.shgs.posting import Posting, check_posting, new_entry, post
@@ -53,6 +54,11 @@ MEETING, LOAN = "shg_meeting", "shg_loan"
 # Which way each kind moves cash at a meeting, for the sheet's totals.
 _CASH_IN = {LedgerKind.savings_deposit, LedgerKind.principal_repayment, LedgerKind.interest}
 _CASH_IN |= {LedgerKind.fine}
+
+
+MEETINGS_HELD: Keyset[Mapping[str, Any]] = Keyset(
+    "held", 2, lambda row: (row["held_on"].toordinal(), row["id"])
+)
 
 
 def minutes_place(meeting_id: UUID) -> Place:
@@ -312,9 +318,7 @@ class CollectionService:
         """One meeting's collection sheet, minutes opened; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, MEETING, meeting_id)
         shg = await require_group(self.uow, principal, shg_id)
-        meeting = await self.meetings.in_group(shg.id, meeting_id)
-        if meeting is None:
-            raise NotFound("Meeting not found.")
+        meeting = await require(self.meetings.in_group(shg.id, meeting_id), "Meeting")
         record(self.uow, principal, AuditAction.read, MEETING, meeting.id)
         return await self._read(meeting)
 
@@ -326,14 +330,11 @@ class CollectionService:
         record(
             self.uow, principal, AuditAction.search, MEETING, organization_id=shg.organization_id
         )
-        result: MeetingPage = await paginate(
+        return await paginate(
             page,
-            sort="held",
-            key_arity=2,
+            MEETINGS_HELD,
             fetch=lambda after, limit: self.meetings.summaries(shg.id, after, limit),
-            key_of=lambda row: (row["held_on"].toordinal(), row["id"]),
             to_read=lambda rows: [MeetingSummary.model_validate(row) for row in rows],
             count=lambda: self.meetings.count_in_group(shg.id),
             page_type=MeetingPage,
         )
-        return result

@@ -18,13 +18,13 @@ from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
     InvalidState,
-    NotFound,
     PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.geography.lookups import require_districts
 from domain.shgs import grading, policies
 from domain.shgs.access import check_day, require_group, require_open
@@ -84,6 +84,11 @@ OFFICE_ROLES = frozenset({ShgRole.president, ShgRole.secretary, ShgRole.treasure
 
 
 # -- sealing and reading --------------------------------------------------------------------
+MEMBERS_CREATED: Keyset[tuple[ShgMember, UUID | None]] = Keyset(
+    "created", 2, lambda row: (row[0].created_at, row[0].id)
+)
+
+
 def account_place(shg_id: UUID) -> Place:
     return Place(SHG, "bank_account_enc", shg_id)
 
@@ -213,26 +218,23 @@ class ShgService:
             where.append(ShgFederation.district_id == district_id)
         if parent_id is not None:
             where.append(ShgFederation.parent_id == parent_id)
-        result: FederationPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.federations.page(
                 scope, where=where, after=after, limit=limit
             ),
-            key_of=lambda f: (f.created_at, f.id),
             to_read=lambda rows: [FederationRead.model_validate(f) for f in rows],
             count=lambda: self.federations.count(scope, where=where),
             page_type=FederationPage,
         )
-        return result
 
     async def get_federation(self, principal: Principal, federation_id: UUID) -> FederationRead:
         """One federation. Raises NotFound."""
         authorize(self.uow, principal, policies.OVERVIEW, FEDERATION, federation_id)
-        federation = await self.federations.get(federation_id, policies.group_scope(principal))
-        if federation is None:
-            raise NotFound("Federation not found.")
+        federation = await require(
+            self.federations.get(federation_id, policies.group_scope(principal)), "Federation"
+        )
         return FederationRead.model_validate(federation)
 
     async def update_federation(
@@ -245,13 +247,11 @@ class ShgService:
         """Rename a federation or change its parent or place. Raises NotFound,
         PreconditionFailed, BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, FEDERATION, federation_id)
-        federation = await self.federations.get_for_update(
-            federation_id, policies.group_scope(principal)
+        federation = await require(
+            self.federations.get_for_update(federation_id, policies.group_scope(principal)),
+            "Federation",
+            version=expected_version,
         )
-        if federation is None:
-            raise NotFound("Federation not found.")
-        if federation.version != expected_version:
-            raise PreconditionFailed("The federation was changed by someone else; reload it.")
         changes = data.changes()
         merged = {
             name: changes.get(name, getattr(federation, name))
@@ -358,19 +358,16 @@ class ShgService:
         full = policies.sees_records(principal)
         record(self.uow, principal, AuditAction.search, SHG)
         where = filters.clauses()
-        result: ShgPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.groups.page(
                 scope, where=where, after=after, limit=limit
             ),
-            key_of=lambda shg: (shg.created_at, shg.id),
             to_read=lambda rows: self._listed(rows, full),
             count=lambda: self.groups.count(scope, where=where),
             page_type=ShgPage,
         )
-        return result
 
     async def _listed(self, groups: Sequence[Shg], full: bool) -> list[ShgListItem]:
         """The page's groups with their grade, members and savings today (one statement)."""
@@ -403,8 +400,7 @@ class ShgService:
         BusinessRuleViolation."""
         authorize(self.uow, principal, policies.MANAGE, SHG, shg_id)
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
-        if shg.version != expected_version:
-            raise PreconditionFailed("The group was changed by someone else; reload it.")
+        check_version(shg, expected_version, "group")
         require_open(shg)
         changes = data.changes()
         await self._check_group_links(
@@ -508,27 +504,24 @@ class ShgService:
                 record(self.uow, principal, AuditAction.read, MEMBER, member.id)
             return [member_read(self.uow.cipher, m, shown) for m, shown in rows]
 
-        result: MemberPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            MEMBERS_CREATED,
             fetch=lambda after, limit: self.members.page_in_group(
                 shg.id, scope, after, limit, active_on=active_on
             ),
-            key_of=lambda row: (row[0].created_at, row[0].id),
             to_read=to_read,
             count=lambda: self.members.count_in_group(shg.id, active_on),
             page_type=MemberPage,
         )
-        return result
 
     async def get_member(self, principal: Principal, shg_id: UUID, member_id: UUID) -> MemberRead:
         """One member; audited. Raises NotFound."""
         authorize(self.uow, principal, policies.READ, MEMBER, member_id)
         shg = await require_group(self.uow, principal, shg_id)
-        found = await self.members.get_in_group(shg.id, member_id, survivor_scope(principal))
-        if found is None:
-            raise NotFound("Member not found.")
+        found = await require(
+            self.members.get_in_group(shg.id, member_id, survivor_scope(principal)), "Member"
+        )
         record(self.uow, principal, AuditAction.read, MEMBER, member_id)
         return member_read(self.uow.cipher, *found)
 
@@ -545,11 +538,12 @@ class ShgService:
         authorize(self.uow, principal, policies.MANAGE, MEMBER, member_id)
         shg = await require_group(self.uow, principal, shg_id, for_update=True)
         require_open(shg)
-        found = await self.members.get_in_group(
-            shg.id, member_id, survivor_scope(principal), for_update=True
+        found = await require(
+            self.members.get_in_group(
+                shg.id, member_id, survivor_scope(principal), for_update=True
+            ),
+            "Member",
         )
-        if found is None:
-            raise NotFound("Member not found.")
         member, shown = found
         if member.version != expected_version:
             raise PreconditionFailed("The member was changed by someone else; reload her.")

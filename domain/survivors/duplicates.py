@@ -22,14 +22,13 @@ from uuid import UUID
 from domain.audit.trail import authorize, record, record_denied
 from domain.common.errors import (
     InvalidState,
-    NotFound,
     PermissionDenied,
-    PreconditionFailed,
     TooManyRequests,
 )
-from domain.common.listing import paginate
+from domain.common.listing import CREATED_DESC, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.common.settings import Settings
 from domain.survivors import policies
 from domain.survivors.schemas import (
@@ -183,25 +182,22 @@ class DuplicateAlertService:
         where: list[Any] = []
         if status is not None:
             where.append(DuplicateAlert.status == status)
-        result: DuplicateAlertPage = await paginate(
+        return await paginate(
             page,
-            sort="created-desc",
-            key_arity=2,
+            CREATED_DESC,
             fetch=lambda after, limit: self.alerts.page(
                 scope, where=where, after=after, limit=limit, descending=True
             ),
-            key_of=lambda alert: (alert.created_at, alert.id),
             to_read=lambda rows: [alert_read(alert) for alert in rows],
             count=lambda: self.alerts.count(scope, where=where),
             page_type=DuplicateAlertPage,
         )
-        return result
 
     async def get(self, principal: Principal, alert_id: UUID) -> DuplicateAlertRead:
         """One alert of the organisation (audited). Raises NotFound, PermissionDenied."""
-        alert = await self.alerts.get(alert_id, self._scope(principal, alert_id))
-        if alert is None:
-            raise NotFound("Duplicate alert not found.")
+        alert = await require(
+            self.alerts.get(alert_id, self._scope(principal, alert_id)), "Duplicate alert"
+        )
         record(self.uow, principal, AuditAction.read, ALERT, alert.id)
         return alert_read(alert)
 
@@ -215,11 +211,12 @@ class DuplicateAlertService:
         """Close an open alert as resolved or dismissed (audited). Raises NotFound,
         PreconditionFailed, InvalidState (closed already), PermissionDenied."""
         scope = self._scope(principal, alert_id)
-        alert = await self.alerts.get_for_update(alert_id, scope)
-        if alert is None:
-            raise NotFound("Duplicate alert not found.")
-        if alert.version != expected_version:
-            raise PreconditionFailed("The alert was changed by someone else; reload it.")
+        alert = await require(
+            self.alerts.get_for_update(alert_id, scope),
+            "Duplicate alert",
+            version=expected_version,
+            changed="alert",
+        )
         if alert.status != DuplicateAlertStatus.open:
             raise InvalidState(f"The alert is {alert.status} already.")
         alert.status = DuplicateAlertStatus(data.status)

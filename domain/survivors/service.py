@@ -19,14 +19,13 @@ from domain.audit.trail import authorize, record, record_denied
 from domain.common.errors import (
     BusinessRuleViolation,
     Conflict,
-    NotFound,
     PermissionDenied,
-    PreconditionFailed,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.survivors import policies
 from domain.survivors.duplicates import DuplicateHitLimit, keep_hit, refuse_when_over_limit
 from domain.survivors.policies import survivor_scope
@@ -352,10 +351,7 @@ class SurvivorService:
         authorize(self.uow, principal, policies.MANAGE, ENTITY, survivor_id)
         self._people_only(principal)
         survivor = await self.require(principal, survivor_id, for_update=True)
-        if survivor.version != expected_version:
-            raise PreconditionFailed(
-                "The survivor's record was changed by someone else; reload it."
-            )
+        check_version(survivor, expected_version, "survivor's record")
         changes = data.changes()
         await self._check_places(
             data.home_address if "home_address" in changes else None,
@@ -399,12 +395,12 @@ class SurvivorService:
         self, principal: Principal, survivor_id: UUID, *, for_update: bool = False
     ) -> Survivor:
         """The survivor if the caller may see her; NotFound otherwise (never says which)."""
-        survivor = await self.survivors.get_visible(
-            survivor_id, survivor_scope(principal), for_update=for_update
+        return await require(
+            self.survivors.get_visible(
+                survivor_id, survivor_scope(principal), for_update=for_update
+            ),
+            "Survivor",
         )
-        if survivor is None:
-            raise NotFound("Survivor not found.")
-        return survivor
 
     # -- helpers --------------------------------------------------------------------------
     def _people_only(self, principal: Principal) -> None:
@@ -433,17 +429,14 @@ class SurvivorService:
         async def count() -> int:
             return 0 if filters is None else await self.survivors.count_visible(scope, filters)
 
-        result: SurvivorPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=fetch,
-            key_of=lambda survivor: (survivor.created_at, survivor.id),
             to_read=lambda rows: [_summary(s, open_personal(cipher, s)) for s in rows],
             count=count,
             page_type=SurvivorPage,
         )
-        return result
 
     async def _check_places(self, *addresses: Address | None) -> None:
         """Each address's district exists and its block lies in that district."""

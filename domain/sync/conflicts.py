@@ -8,10 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
-from domain.common.errors import InvalidState, NotFound
-from domain.common.listing import paginate
+from domain.common.errors import InvalidState
+from domain.common.listing import CREATED, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.sync import policies
 from domain.sync.entities import ENTITIES, document
 from domain.sync.push import anchor_of, given_change, open_conflict_values
@@ -37,17 +38,14 @@ class SyncConflictService:
         def shown(rows: Sequence[SyncConflict]) -> list[ConflictRead]:
             return [self._read(row) for row in rows]
 
-        result: ConflictPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.sync.open_conflicts(principal.id, after, limit + 1),
-            key_of=lambda row: (row.created_at, row.id),
             to_read=shown,
             page_type=ConflictPage,
             count=lambda: self.sync.count_open_conflicts(principal.id),
         )
-        return result
 
     async def resolve(
         self, principal: Principal, conflict_id: UUID, value: Any
@@ -56,9 +54,7 @@ class SyncConflictService:
         NotFound (not hers), InvalidState (already resolved), and what the entity's update
         raises (validation, scope, state)."""
         authorize(self.uow, principal, policies.CONFLICTS, ENTITY, conflict_id)
-        conflict = await self.sync.conflict(conflict_id, principal.id)
-        if conflict is None:
-            raise NotFound("Conflict not found.")
+        conflict = await require(self.sync.conflict(conflict_id, principal.id), "Conflict")
         if conflict.resolved_at is not None:
             raise InvalidState("The conflict was resolved already.")
         synced = ENTITIES[conflict.entity]

@@ -32,6 +32,7 @@ from domain.cases.schemas import CaseUpdate
 from domain.cases.service import CaseService
 from domain.common.errors import BadRequest, NotFound
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.identification.referrals import IdentificationReferralService
 from domain.identification.schemas import ReferralCreate as IdentificationReferralCreate
 from domain.leadership.campaigns import CampaignService
@@ -91,9 +92,7 @@ async def _step_referral(
 
 # -- SHG collection sheets ------------------------------------------------------------------
 async def _read_shg_meeting(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor) -> Any:
-    shg_id = await MeetingHolders(uow).shg_of_meeting(entity_id)
-    if shg_id is None:
-        raise NotFound("Meeting not found.")
+    shg_id = await require(MeetingHolders(uow).shg_of_meeting(entity_id), "Meeting")
     return await CollectionService(uow).get(p, shg_id, entity_id)
 
 
@@ -108,9 +107,7 @@ async def _record_sheet(
 
 # -- leader group meetings ------------------------------------------------------------------
 async def _read_leader_meeting(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor) -> Any:
-    group_id = await MeetingHolders(uow).group_of_meeting(entity_id)
-    if group_id is None:
-        raise NotFound("Meeting not found.")
+    group_id = await require(MeetingHolders(uow).group_of_meeting(entity_id), "Meeting")
     return await LeaderGroupService(uow).get_meeting(p, group_id, entity_id)
 
 

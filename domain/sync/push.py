@@ -24,9 +24,10 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from domain.audit.trail import authorize, event
-from domain.common.errors import BadRequest, DomainError, InvalidState, NotFound
+from domain.common.errors import BadRequest, DomainError, InvalidState
 from domain.common.ids import IdUnavailable
 from domain.common.principal import Principal
+from domain.common.records import require
 from domain.survivors.service import PossibleDuplicate
 from domain.sync import policies
 from domain.sync.entities import ENTITIES, Anchor, Context, SyncedEntity, document
@@ -301,9 +302,7 @@ async def anchor_of(uow: UnitOfWork, synced: SyncedEntity, entity_id: UUID) -> A
     """What a record to update hangs off (its case); whether she may see it is the entity's
     service's to decide."""
     if synced.name in CASE_RECORDS:
-        case_id = await SyncRepository(uow).case_of(synced.name, entity_id)
-        if case_id is None:
-            raise NotFound("Record not found.")
+        case_id = await require(SyncRepository(uow).case_of(synced.name, entity_id), "Record")
         return Anchor(case_id=case_id)
     return Anchor()
 

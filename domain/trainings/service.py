@@ -13,11 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record
-from domain.common.errors import BusinessRuleViolation, Conflict, NotFound, PreconditionFailed
+from domain.common.errors import BusinessRuleViolation, Conflict, NotFound
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import CREATED, Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.principal import Principal
+from domain.common.records import check_version, require
 from domain.livelihoods import policies as livelihood_policies
 from domain.livelihoods.access import people_only, require_survivor
 from domain.survivors.policies import survivor_scope
@@ -57,6 +58,11 @@ from persistence.uow import UnitOfWork
 
 TRAINING = policies.TRAINING
 PARTICIPANT = policies.PARTICIPANT
+
+
+ATTENDANCE_CREATED: Keyset[tuple[TrainingParticipant, Training]] = Keyset(
+    "created", 2, lambda row: (row[0].created_at, row[0].id)
+)
 
 
 def participant_kind(participant: TrainingParticipant) -> ParticipantKind:
@@ -115,17 +121,14 @@ class TrainingService:
             TRAINING,
             organization_id=principal.organization_id,
         )
-        result: TrainingPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.trainings.page_visible(scope, filters, after, limit),
-            key_of=lambda training: (training.created_at, training.id),
             to_read=lambda rows: [_training_read(t) for t in rows],
             count=lambda: self.trainings.count_visible(scope, filters),
             page_type=TrainingPage,
         )
-        return result
 
     async def create(self, principal: Principal, data: TrainingCreate) -> TrainingRead:
         """Create a training the caller's organisation runs. Raises PermissionDenied,
@@ -179,8 +182,7 @@ class TrainingService:
         PreconditionFailed, BusinessRuleViolation (dates, provider, district)."""
         authorize(self.uow, principal, policies.MANAGE, TRAINING, training_id)
         training = await self._training(principal, training_id, manage=True)
-        if training.version != expected_version:
-            raise PreconditionFailed("The training was changed by someone else; reload it.")
+        check_version(training, expected_version, "training")
         changes = data.changes()
         starts = changes.get("starts_on", training.starts_on)
         ends = changes.get("ends_on", training.ends_on)
@@ -220,19 +222,16 @@ class TrainingService:
         training = await self._training(principal, training_id)
         self._audit(principal, AuditAction.search, PARTICIPANT, training)
         withheld = not scope.runs(training)
-        result: ParticipantPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            CREATED,
             fetch=lambda after, limit: self.participants.page_visible(
                 training, scope, after, limit
             ),
-            key_of=lambda participant: (participant.created_at, participant.id),
             to_read=lambda rows: [_participant_read(p, training, withheld) for p in rows],
             count=lambda: self.participants.count_visible(training, scope),
             page_type=ParticipantPage,
         )
-        return result
 
     async def add_participant(
         self, principal: Principal, training_id: UUID, data: ParticipantCreate
@@ -281,9 +280,9 @@ class TrainingService:
         authorize(self.uow, principal, policies.READ, PARTICIPANT, participant_id)
         scope = training_scope(principal)
         training = await self._training(principal, training_id)
-        participant = await self.participants.get_visible(training, participant_id, scope)
-        if participant is None:
-            raise NotFound("Participant not found.")
+        participant = await require(
+            self.participants.get_visible(training, participant_id, scope), "Participant"
+        )
         self._audit(principal, AuditAction.read, PARTICIPANT, training, participant.id)
         return _participant_read(participant, training, withheld=not scope.runs(training))
 
@@ -300,13 +299,11 @@ class TrainingService:
         authorize(self.uow, principal, policies.MANAGE, PARTICIPANT, participant_id)
         scope = training_scope(principal)
         training = await self._training(principal, training_id, manage=True)
-        participant = await self.participants.get_visible(
-            training, participant_id, scope, for_update=True
+        participant = await require(
+            self.participants.get_visible(training, participant_id, scope, for_update=True),
+            "Participant",
+            version=expected_version,
         )
-        if participant is None:
-            raise NotFound("Participant not found.")
-        if participant.version != expected_version:
-            raise PreconditionFailed("The participant was changed by someone else; reload it.")
         changes = data.changes()
         if "completed_on" in changes:
             _check_completion(training, changes["completed_on"])
@@ -338,12 +335,10 @@ class TrainingService:
             PARTICIPANT,
             organization_id=survivor.organization_id,
         )
-        result: SurvivorTrainingPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            ATTENDANCE_CREATED,
             fetch=lambda after, limit: self.participants.page_of_survivor(survivor, after, limit),
-            key_of=lambda row: (row[0].created_at, row[0].id),
             to_read=lambda rows: [
                 SurvivorTrainingRead(
                     training=_training_read(training),
@@ -354,7 +349,6 @@ class TrainingService:
             count=lambda: self.participants.count_of_survivor(survivor),
             page_type=SurvivorTrainingPage,
         )
-        return result
 
     # -- helpers --------------------------------------------------------------------------------
     async def _training(

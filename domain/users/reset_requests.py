@@ -27,10 +27,11 @@ from domain.common.errors import (
     NotFound,
     PermissionDenied,
 )
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import PageRequest
 from domain.common.policy import Policy
 from domain.common.principal import Principal, PrincipalKind, Role, system_principal
+from domain.common.records import require
 from domain.common.settings import Settings
 from domain.identity.passwords import Passwords
 from domain.users import policies
@@ -49,6 +50,11 @@ from persistence.uow import UnitOfWork
 
 ENTITY = "reset_request"
 EVERYTHING = RowScope.everything()
+
+
+REQUESTED: Keyset[ResetRequest] = Keyset(
+    "requested", 2, lambda request: (request.requested_at, request.id)
+)
 
 
 def _read(request: ResetRequest) -> ResetRequestRead:
@@ -97,19 +103,16 @@ class ResetRequestService:
         self._authorize(principal, policies.READ_RESET_REQUESTS)
         await self._expire_overdue()
         statuses = [status or ResetStatus.pending]
-        result: ResetRequestPage = await paginate(
+        return await paginate(
             page,
-            sort="requested",
-            key_arity=2,
+            REQUESTED,
             fetch=lambda after, limit: self.requests.page(
                 EVERYTHING, statuses=statuses, after=after, limit=limit
             ),
-            key_of=lambda request: (request.requested_at, request.id),
             to_read=lambda rows: [_read(request) for request in rows],
             page_type=ResetRequestPage,
             count=lambda: self.requests.count(EVERYTHING, statuses=statuses),
         )
-        return result
 
     async def approve(self, principal: Principal, request_id: UUID) -> ResetRequestRead:
         """Apply a pending reset: the new password, or the removal of her second factor;
@@ -177,9 +180,9 @@ class ResetRequestService:
             record_denied(self.uow, principal, "user", user_id)
             raise PermissionDenied("Only people ask for resets.")
         # Locked: two requests for her must not race past the one-pending rule.
-        target = await self.users.get_for_update(user_id, policies.visible(principal))
-        if target is None:
-            raise NotFound("User not found.")
+        target = await require(
+            self.users.get_for_update(user_id, policies.visible(principal)), "User"
+        )
         if not policies.may_assign(principal, Role(target.role)):
             record_denied(self.uow, principal, "user", target.id)
             raise PermissionDenied("You may not manage accounts with this role.")
@@ -224,9 +227,9 @@ class ResetRequestService:
         """The request, locked, if it is still pending. An overdue one is marked expired
         (kept, and audited, even though the answer is an error)."""
         self._authorize(principal, policies.DECIDE_RESET_REQUESTS)
-        request = await self.requests.get_for_update(request_id, EVERYTHING)
-        if request is None:
-            raise NotFound("Reset request not found.")
+        request = await require(
+            self.requests.get_for_update(request_id, EVERYTHING), "Reset request"
+        )
         if request.status is ResetStatus.pending and request.expires_at <= utcnow():
             requests, expired_id, moment = self.requests, request.id, utcnow()
 

@@ -14,13 +14,13 @@ from domain.common.errors import (
     InvalidState,
     NotFound,
     PermissionDenied,
-    PreconditionFailed,
     TooManyRequests,
 )
 from domain.common.ids import reject_taken_id
-from domain.common.listing import paginate
+from domain.common.listing import Keyset, paginate
 from domain.common.pagination import Page, PageRequest
 from domain.common.principal import Principal, PrincipalKind, Role
+from domain.common.records import require
 from domain.common.request_context import current_request
 from domain.geography.lookups import require_districts
 from domain.identity.passwords import Passwords
@@ -38,6 +38,11 @@ from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
 
 ENTITY = "user"
+
+
+USERS_CREATED: Keyset[Mapping[str, Any]] = Keyset(
+    "created", 2, lambda row: (row["created_at"], row["id"])
+)
 
 
 def _read(user: AppUser, district_ids: Sequence[UUID]) -> UserRead:
@@ -124,14 +129,15 @@ class UserService:
         """One account in the caller's scope; the read is audited in the same statement.
         Raises NotFound."""
         authorize(self.uow, principal, policies.READ, ENTITY, user_id)
-        row = await self.users.get_audited(
-            user_id,
-            policies.visible(principal),
-            self.uow.audit_chain,
-            event(principal, AuditAction.read, ENTITY, user_id),
+        row = await require(
+            self.users.get_audited(
+                user_id,
+                policies.visible(principal),
+                self.uow.audit_chain,
+                event(principal, AuditAction.read, ENTITY, user_id),
+            ),
+            "User",
         )
-        if row is None:
-            raise NotFound("User not found.")
         return UserRead.model_validate(_from_row(row))
 
     async def list(
@@ -150,19 +156,16 @@ class UserService:
         search = event(
             principal, AuditAction.search, ENTITY, organization_id=principal.organization_id
         )
-        result: UserPage = await paginate(
+        return await paginate(
             page,
-            sort="created",
-            key_arity=2,
+            USERS_CREATED,
             fetch=lambda after, limit: self.users.page_audited(
                 scope, filters, after, limit, self.uow.audit_chain, search
             ),
-            key_of=lambda row: (row["created_at"], row["id"]),
             to_read=lambda rows: [UserRead.model_validate(_from_row(row)) for row in rows],
             count=lambda: self.users.count_in(scope, filters),
             page_type=UserPage,
         )
-        return result
 
     async def update(
         self, principal: Principal, user_id: UUID, data: UserUpdate, expected_version: int
@@ -209,9 +212,9 @@ class UserService:
     async def set_disabled(self, principal: Principal, user_id: UUID, disabled: bool) -> UserRead:
         """Disable an account (ending every session at once) or enable it again."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY, user_id)
-        user = await self.users.get_for_update(user_id, policies.visible(principal))
-        if user is None:
-            raise NotFound("User not found.")
+        user = await require(
+            self.users.get_for_update(user_id, policies.visible(principal)), "User"
+        )
         if user.id == principal.id:
             raise InvalidState("You cannot disable or enable your own account.")
         self._check_assignable(principal, Role(user.role), user.id)
@@ -249,9 +252,7 @@ class UserService:
                 raise TooManyRequests(
                     "Too many failed attempts; try again later.", retry_after=attempt.retry_after
                 )
-        user = await self.users.get_for_update(principal.id, RowScope.everything())
-        if user is None:
-            raise NotFound("User not found.")
+        user = await require(self.users.get_for_update(principal.id, RowScope.everything()), "User")
         ok = await asyncio.to_thread(
             self.passwords.verify, user.password_hash, data.current_password.get_secret_value()
         )
@@ -296,18 +297,14 @@ class UserService:
         await sessions.revoke_all_of_user(user.id, now, "password_changed", keep=keep_session)
 
     async def _in_scope(self, principal: Principal, user_id: UUID) -> AppUser:
-        user = await self.users.get(user_id, policies.visible(principal))
-        if user is None:
-            raise NotFound("User not found.")
-        return user
+        return await require(self.users.get(user_id, policies.visible(principal)), "User")
 
     async def _locked(self, principal: Principal, user_id: UUID, expected_version: int) -> AppUser:
-        user = await self.users.get_for_update(user_id, policies.visible(principal))
-        if user is None:
-            raise NotFound("User not found.")
-        if user.version != expected_version:
-            raise PreconditionFailed("The user was changed by someone else; reload it.")
-        return user
+        return await require(
+            self.users.get_for_update(user_id, policies.visible(principal)),
+            "User",
+            version=expected_version,
+        )
 
     def _check_assignable(
         self, principal: Principal, role: Role, user_id: UUID | None = None

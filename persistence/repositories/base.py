@@ -65,18 +65,21 @@ class EntityRepository(Repository, Generic[ModelT]):
             )
         )
 
-    async def get(self, record_id: UUID, scope: RowScope) -> ModelT | None:
+    async def get(
+        self, record_id: UUID, scope: RowScope, *, for_update: bool = False
+    ) -> ModelT | None:
+        """The record when ``scope`` admits it; with ``for_update``, locked until the end of
+        the transaction (so versions cannot race)."""
         if scope.is_empty:
             return None
         stmt = self.scoped(scope).where(col(self.model.id) == record_id)
+        if for_update:
+            stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def get_for_update(self, record_id: UUID, scope: RowScope) -> ModelT | None:
         """The record, locked until the end of the transaction (so versions cannot race)."""
-        if scope.is_empty:
-            return None
-        stmt = self.scoped(scope).where(col(self.model.id) == record_id).with_for_update()
-        return (await self.session.scalars(stmt)).one_or_none()
+        return await self.get(record_id, scope, for_update=True)
 
     async def exists(self, record_id: UUID) -> bool:
         """Whether a record with this id exists at all, regardless of scope (for client ids)."""

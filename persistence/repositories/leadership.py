@@ -31,7 +31,7 @@ from persistence.models.leadership_vocabulary import CommitmentStatus
 from persistence.models.organization import Organization
 from persistence.models.survivor import Survivor
 from persistence.pagination import keyset
-from persistence.repositories.base import EntityRepository
+from persistence.repositories.base import EntityRepository, ModelT
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
 from persistence.scope import CaseScope
@@ -69,8 +69,10 @@ UNSETTLED = (
 )
 
 
-def _live(model: Any) -> Any:
-    return model.deleted_at.is_(None)
+def _live(model: Any) -> sa.ColumnElement[bool]:
+    # ``model`` may be an alias (no typed columns): the comparison is a SQL condition.
+    condition: sa.ColumnElement[bool] = model.deleted_at.is_(None)
+    return condition
 
 
 def leader_group_ids(user_id: UUID) -> sa.Select[Any]:
@@ -82,7 +84,7 @@ def leader_group_ids(user_id: UUID) -> sa.Select[Any]:
     )
 
 
-def group_visible(scope: LeadershipScope, group: Any = LeaderGroup) -> Any:
+def group_visible(scope: LeadershipScope, group: Any = LeaderGroup) -> sa.ColumnElement[bool]:
     """The condition a leader group row must meet to be in scope."""
     if scope.organization_id is None:
         return sa.false()
@@ -94,7 +96,7 @@ def group_visible(scope: LeadershipScope, group: Any = LeaderGroup) -> Any:
     return sa.and_(*conditions)
 
 
-def activity_visible(scope: LeadershipScope, model: Any) -> Any:
+def activity_visible(scope: LeadershipScope, model: Any) -> sa.ColumnElement[bool]:
     """The condition a campaign or engagement row must meet to be in scope."""
     if scope.organization_id is None:
         return sa.false()
@@ -112,21 +114,18 @@ def engagement_ids_visible(scope: LeadershipScope) -> sa.Select[Any]:
     )
 
 
-class _Scoped:
+class _Scoped(EntityRepository[ModelT]):
     """get / page / count of one table through a LeadershipScope condition."""
 
-    model: Any
-    session: Any
-
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         raise NotImplementedError
 
     async def get_in_scope(
         self, record_id: UUID, scope: LeadershipScope, *, for_update: bool = False
-    ) -> Any:
+    ) -> ModelT | None:
         if scope.is_empty:
             return None
-        stmt = sa.select(self.model).where(self.model.id == record_id, self.visible(scope))
+        stmt = sa.select(self.model).where(col(self.model.id) == record_id, self.visible(scope))
         if for_update:
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
@@ -137,12 +136,13 @@ class _Scoped:
         where: list[Any],
         after: tuple[Any, ...] | None,
         limit: int,
-    ) -> list[Any]:
+    ) -> list[ModelT]:
         """Up to ``limit + 1`` records, newest first, after the key (created_at, id)."""
         if scope.is_empty:
             return []
         stmt = sa.select(self.model).where(self.visible(scope), *where)
-        stmt = keyset(stmt, [self.model.created_at, self.model.id], after, limit, descending=True)
+        key = [col(self.model.created_at), col(self.model.id)]
+        stmt = keyset(stmt, key, after, limit, descending=True)
         return list((await self.session.scalars(stmt)).all())
 
     async def count_in_scope(self, scope: LeadershipScope, where: list[Any]) -> int:
@@ -154,10 +154,10 @@ class _Scoped:
 
 
 # -- groups ---------------------------------------------------------------------------------
-class LeaderGroupRepository(_Scoped, EntityRepository[LeaderGroup]):
+class LeaderGroupRepository(_Scoped[LeaderGroup]):
     model = LeaderGroup
 
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         return group_visible(scope)
 
     @staticmethod
@@ -358,10 +358,10 @@ class CampaignFilter:
         return where
 
 
-class CampaignRepository(_Scoped, EntityRepository[Campaign]):
+class CampaignRepository(_Scoped[Campaign]):
     model = Campaign
 
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         return activity_visible(scope, Campaign)
 
     async def tally(self, scope: LeadershipScope, where: list[Any]) -> list[CampaignTally]:
@@ -385,10 +385,10 @@ class CampaignRepository(_Scoped, EntityRepository[Campaign]):
 
 
 # -- duty bearers ---------------------------------------------------------------------------
-class EngagementRepository(_Scoped, EntityRepository[DutyBearerEngagement]):
+class EngagementRepository(_Scoped[DutyBearerEngagement]):
     model = DutyBearerEngagement
 
-    def visible(self, scope: LeadershipScope) -> Any:
+    def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         return activity_visible(scope, DutyBearerEngagement)
 
     @staticmethod

@@ -18,6 +18,11 @@ class OrganizationRepository(EntityRepository[Organization]):
         # An organisation is its own owner: scope by its id.
         return Organization.id
 
+    async def by_name(self, name: str) -> Organization | None:
+        """The organisation of this name, whatever its case (names are unique that way)."""
+        stmt = sa.select(Organization).where(sa.func.lower(Organization.name) == name.lower())
+        return (await self.session.scalars(stmt)).first()
+
     async def name_taken(self, name: str) -> bool:
         stmt = sa.select(sa.literal(True)).where(sa.func.lower(Organization.name) == name.lower())
         return bool((await self.session.scalars(stmt)).first())
