@@ -79,7 +79,13 @@ WIRING_MODULES = {
     "persistence.migrator",
     "persistence.uow",
 }
-WIRING_PLACES = {"api/app.py", "api/cli.py", "api/container.py", "api/deps.py"}
+WIRING_PLACES = {
+    "api/app.py",
+    "api/cli.py",
+    "api/container.py",
+    "api/deps.py",
+    "api/process.py",
+}
 
 
 def imported_modules(source: str) -> set[str]:
