@@ -56,11 +56,13 @@ REFERENCE_DATA = ("assessment_instrument",)
 
 @dataclass(frozen=True, slots=True)
 class Held:
-    """A record in scope and what it hangs off (its case, or its survivor)."""
+    """A record in scope and what it hangs off (its case, its survivor, or ``holder_id``: its
+    SHG, its leader group, an attachment's record)."""
 
     id: UUID
     case_id: UUID | None = None
     survivor_id: UUID | None = None
+    holder_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class LoggedChange:
     entity_id: UUID
     case_id: UUID | None
     survivor_id: UUID | None
+    holder_id: UUID | None
     scope_changed: bool
     prior_district_id: UUID | None
     # Under the keys the record had before the change, the caller saw it (cases, survivors).
@@ -119,6 +122,7 @@ class SyncRepository(Repository):
                 c.c.entity_id,
                 c.c.case_id,
                 c.c.survivor_id,
+                c.c.holder_id,
                 c.c.scope_changed,
                 c.c.prior_district_id,
                 was_visible.label("was_visible"),
