@@ -175,9 +175,11 @@ async def _campaigns(
 
 
 async def _demands(
-    r: SyncCarriedRepository, p: Principal, after: UUID | None, limit: int, _: UUID | None
+    r: SyncCarriedRepository, p: Principal, after: UUID | None, limit: int, holder: UUID | None
 ) -> list[Held]:
-    return await r.demands(demand_policies.demand_scope(p), p.id, after, limit)
+    # A demand holds itself: ``holder`` names one.
+    ids = [holder] if holder is not None else []
+    return await r.demands(demand_policies.demand_scope(p), p.id, after, limit, ids=ids)
 
 
 async def _attachments(

@@ -240,6 +240,15 @@ class SyncPullService:
                 batch,
                 tombstone=_may_have_held(principal, change),
             )
+        elif entity == "shg_balances" and (entity, change.entity_id) in batch.changes:
+            return  # read once a batch: every read is of the books as they stand now
+        elif entity == "demand":
+            # Hers while she raised or owns it (not a matter of districts): asked first, so
+            # that a demand she does not carry is not read on her behalf.
+            if await CARRIED[entity].in_scope(self.carried, principal, None, 1, change.entity_id):
+                await self._upsert(principal, entity, held, batch)
+            elif change.scope_changed:
+                self._tombstone(entity, change.entity_id, batch)
         elif not await self._upsert(principal, entity, held, batch):
             if change.scope_changed and _may_have_held(principal, change):
                 self._tombstone(entity, change.entity_id, batch)
@@ -286,7 +295,8 @@ class SyncPullService:
     ) -> None:
         """A district added to or taken from her: its cases she no longer sees go, those she
         sees now come whole; so do its SHGs and leader groups."""
-        for entity in ("shg", "leader_group"):
+        # (Only a social worker's groups follow her districts.)
+        for entity in ("shg", "leader_group") if principal.role is Role.social_worker else ():
             for group_id in await self.carried.groups_of_district(
                 entity, principal.organization_id, district_id
             ):

@@ -196,7 +196,13 @@ class SyncCarriedRepository(Repository):
 
     # -- demands she raised or owns ---------------------------------------------------------
     async def demands(
-        self, scope: DemandScope, user_id: UUID, after: UUID | None, limit: int
+        self,
+        scope: DemandScope,
+        user_id: UUID,
+        after: UUID | None,
+        limit: int,
+        *,
+        ids: Sequence[UUID] = (),
     ) -> list[Held]:
         """The demands in her scope that she raised or owns."""
         if scope.is_empty:
@@ -205,6 +211,8 @@ class SyncCarriedRepository(Repository):
             demand_visible(scope),
             sa.or_(col(Demand.created_by) == user_id, col(Demand.owner_id) == user_id),
         )
+        if ids:
+            stmt = stmt.where(col(Demand.id).in_(ids))
         return await self._held(stmt, col(Demand.id), after, limit, "holder")
 
     # -- attachments' metadata ----------------------------------------------------------------
