@@ -415,6 +415,8 @@ class SyncPullService:
     ) -> None:
         """Read many records of one kind as she may (each audited) and add them: at once when
         the entity reads many in one statement, else one by one."""
+        if not held:
+            return  # (nothing to read: nor a policy to ask, for a kind she does not carry)
         synced = ENTITIES[entity]
         if synced.read_many is None:
             for record in held:
