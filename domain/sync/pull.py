@@ -158,7 +158,12 @@ class SyncPullService:
         limit: int,
         batch: _Batch,
     ) -> tuple[Position, bool]:
-        logged = await self.sync.changes_after(scope, (position.txid, position.step), limit + 1)
+        logged = await self.sync.changes_after(
+            scope,
+            (position.txid, position.step),
+            limit + 1,
+            organization_id=principal.organization_id,
+        )
         has_more = len(logged) > limit
         logged = logged[:limit]
         for change in logged:

@@ -88,11 +88,18 @@ class LoggedChange:
 
 class SyncRepository(Repository):
     async def changes_after(
-        self, scope: CaseScope, after: tuple[int, int], limit: int
+        self,
+        scope: CaseScope,
+        after: tuple[int, int],
+        limit: int,
+        *,
+        organization_id: UUID | None = None,
     ) -> list[LoggedChange]:
-        """Up to ``limit`` changes of the caller's organisation after ``after`` (txid, seq),
-        in (txid, seq) order, of transactions older than every transaction still running."""
-        if scope.organization_id is None:
+        """Up to ``limit`` changes of the caller's organisation (``organization_id``, by
+        default her case scope's: a survivor leader has none) after ``after`` (txid, seq), in
+        (txid, seq) order, of transactions older than every transaction still running."""
+        organization = organization_id or scope.organization_id
+        if organization is None:
             return []
         c = sa.alias(SyncChange.__table__, "c")  # type: ignore[attr-defined]
         before = _Keys(c)
@@ -136,8 +143,8 @@ class SyncRepository(Repository):
                 ),
                 c.c.txid < sa.text(HORIZON_SQL),
                 sa.or_(
-                    c.c.organization_id == scope.organization_id,
-                    c.c.prior_organization_id == scope.organization_id,
+                    c.c.organization_id == organization,
+                    c.c.prior_organization_id == organization,
                     # Shared reference data (instruments of no organisation) is everyone's.
                     sa.and_(c.c.entity.in_(REFERENCE_DATA), c.c.organization_id.is_(None)),
                 ),
