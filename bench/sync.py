@@ -6,7 +6,12 @@ authentication, policies, the per-record reads through each area's service, audi
 unit of work's commit are all in the figures, no network). Seeded straight into the tables,
 sealed as the services seal: one organisation; the measured worker holds ``--cases`` cases,
 each with its survivor, ``--notes`` case notes and a planned visit; ``--workers`` other social
-workers hold ``--worker-cases`` cases each.
+workers hold ``--worker-cases`` cases each. Then, through the API as she would make them (so
+every rule and seal is the app's): what she carries beyond her caseload, one referral (with
+its sharing consent) and one entitlement application per ``--every`` cases, an attachment
+(a scanned PDF) per ``--every`` cases, ``--shgs`` SHGs of her district with 10 members and a
+collection sheet each, two leader groups of her district with a meeting each, and 10 demands
+she raised.
 
 Printed (milliseconds unless said otherwise):
 
@@ -85,6 +90,7 @@ async def seed_caseload(
     from tests.factories import SOUTH_24
 
     case_ids: list[uuid.UUID] = []
+    survivor_ids: list[uuid.UUID] = []
     for start in range(0, cases, 100):
         async with factory.uow() as uow:
             for i in range(start, min(cases, start + 100)):
@@ -146,7 +152,13 @@ async def seed_caseload(
                     )
                 )
                 case_ids.append(case.id)
+                survivor_ids.append(survivor.id)
+    SEEDED_SURVIVORS[worker.id] = survivor_ids
     return case_ids
+
+
+# The survivors of each seeded caseload, in the order of its cases.
+SEEDED_SURVIVORS: dict[Any, list[uuid.UUID]] = {}
 
 
 async def pull_all(
@@ -168,6 +180,146 @@ async def pull_all(
         if not body["has_more"]:
             assert cursor is not None
             return changes, cursor, requests
+
+
+async def seed_community_work(
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    manager: dict[str, str],
+    survivors_and_cases: list[tuple[uuid.UUID, uuid.UUID]],
+    receiver: uuid.UUID,
+    args: argparse.Namespace,
+) -> dict[str, int]:
+    """What she carries beyond her caseload, made through the API as she makes it."""
+    from tests.factories import SOUTH_24
+
+    made = {"referral": 0, "entitlement_application": 0, "attachment": 0}
+
+    async def created(url: str, body: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
+        answer = await http.post(url, json=body, headers=who)
+        if answer.status_code != 201:
+            raise RuntimeError(f"seed {url}: {answer.status_code} {answer.text[:300]}")
+        record: dict[str, Any] = answer.json()
+        return record
+
+    listed = await http.get("/api/v1/schemes", params={"code": "pm_jan_dhan"}, headers=headers)
+    scheme = listed.json()["items"][0]["id"]
+    pdf = b"%PDF-1.4\n1 0 obj << /Title (Consent form) >> endobj\n%%EOF\n"
+    for survivor, case in survivors_and_cases[:: args.every]:
+        consent = {
+            "id": str(uuid.uuid4()),
+            "entity": "consent",
+            "entity_id": str(uuid.uuid4()),
+            "op": "create",
+            "changes": {
+                "survivor_id": str(survivor),
+                "purpose": "sharing",
+                "shared_with_organization_id": str(receiver),
+                "fields": ["name", "age"],
+                "method": "written",
+                "language": "bn",
+            },
+        }
+        await http.post(PUSH, json={"mutations": [consent]}, headers=headers)
+        await created(
+            f"/api/v1/cases/{case}/referrals",
+            {
+                "receiving_organization_id": str(receiver),
+                "service_kind": "counselling",
+                "urgency": "routine",
+                "reason": "Counselling after the trial.",
+                "shared_fields": ["name", "age"],
+            },
+            headers,
+        )
+        await created(
+            "/api/v1/entitlement-applications",
+            {"survivor_id": str(survivor), "scheme_id": scheme},
+            headers,
+        )
+        scan = await http.post(
+            f"/api/v1/cases/{case}/attachments",
+            content=pdf,
+            headers={**headers, "Content-Type": "application/octet-stream"},
+        )
+        if scan.status_code != 201:
+            raise RuntimeError(f"seed attachment: {scan.status_code} {scan.text[:300]}")
+        for kind in made:
+            made[kind] += 1
+    formed = date(2024, 1, 1)
+    made["shg"] = made["shg_member"] = made["shg_meeting"] = 0
+    for g in range(args.shgs):
+        shg = await created(
+            "/api/v1/shgs",
+            {
+                "name": f"Mahila SHG {g}",
+                "formed_on": formed.isoformat(),
+                "village": "Jharkhali",
+                "gram_panchayat": "Jharkhali",
+                "district_id": str(SOUTH_24),
+                "meeting_frequency": "weekly",
+                "meeting_day": "monday",
+                "saving_per_meeting_paise": 2000,
+                "interest_rate_bps": 2400,
+            },
+            headers,
+        )
+        members = [
+            await created(
+                f"/api/v1/shgs/{shg['id']}/members",
+                {"name": f"Member {g}.{m}", "joined_on": formed.isoformat()},
+                headers,
+            )
+            for m in range(10)
+        ]
+        sheet = {
+            "id": str(uuid.uuid4()),
+            "entity": "shg_meeting",
+            "entity_id": str(uuid.uuid4()),
+            "op": "create",
+            "changes": {
+                "shg_id": shg["id"],
+                "held_on": (formed + timedelta(days=7)).isoformat(),
+                "attendance": [{"member_id": m["id"], "status": "present"} for m in members],
+                "savings": [{"member_id": m["id"], "amount_paise": 2000} for m in members],
+            },
+        }
+        answer = await http.post(PUSH, json={"mutations": [sheet]}, headers=headers)
+        if answer.json()["results"][0]["status"] != "applied":
+            raise RuntimeError(f"seed sheet: {answer.text[:300]}")
+        made["shg"] += 1
+        made["shg_member"] += len(members)
+        made["shg_meeting"] += 1
+    made["leader_group"] = made["leader_group_meeting"] = 0
+    for g in range(2):
+        group = await created(
+            "/api/v1/leader-groups",
+            {"name": f"Collective {g}", "district_id": str(SOUTH_24), "formed_on": "2024-03-08"},
+            manager,
+        )
+        await created(
+            f"/api/v1/leader-groups/{group['id']}/meetings",
+            {"held_on": "2024-04-01", "agenda": "Plan the rally"},
+            headers,
+        )
+        made["leader_group"] += 1
+        made["leader_group_meeting"] += 1
+    made["demand"] = 0
+    for d in range(10):
+        await created(
+            "/api/v1/demands",
+            {
+                "title": f"Ration card delayed {d}",
+                "description": "The block office keeps sending her back.",
+                "category": "education",
+                "priority": "high",
+                "district_id": str(SOUTH_24),
+                "gram_panchayat": "Jharkhali",
+            },
+            headers,
+        )
+        made["demand"] += 1
+    return made
 
 
 def note_mutation(case_id: Any, text: str) -> dict[str, Any]:
@@ -220,6 +372,8 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
         async with app.router.lifespan_context(app):
             factory = Factory(app.state.container, database)
             organization = await factory.organization()
+            receiver = await factory.organization()
+            manager = await factory.user(organization, Role.program_manager)
             worker = await factory.user(organization, Role.social_worker, districts=(SOUTH_24,))
             started = time.perf_counter()
             case_ids = await seed_caseload(factory, organization, worker, args.cases, args.notes)
@@ -235,6 +389,19 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://bench", timeout=120
             ) as http:
+                started = time.perf_counter()
+                made = await seed_community_work(
+                    http,
+                    worker.headers,
+                    manager.headers,
+                    list(zip(SEEDED_SURVIVORS[worker.id], case_ids, strict=True)),
+                    receiver,
+                    args,
+                )
+                say(
+                    f"community work made through the API in {time.perf_counter() - started:.1f}"
+                    f" s: {made}"
+                )
                 # -- first pull -------------------------------------------------------
                 started = time.perf_counter()
                 changes, cursor, requests = await pull_all(http, worker.headers, None, args.limit)
@@ -244,6 +411,15 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
                     f"{first:7.0f} ms  ({len(changes)} records in {requests} pages of "
                     f"{args.limit})"
                 )
+                counted: dict[str, int] = {}
+                for change in changes:
+                    counted[change["entity"]] = counted.get(change["entity"], 0) + 1
+                lines.append(
+                    "  of which: " + ", ".join(f"{n} {e}" for e, n in sorted(counted.items()))
+                )
+                missing = {e: n for e, n in made.items() if counted.get(e, 0) < n}
+                if missing:
+                    raise RuntimeError(f"the first pull missed community work: {missing}")
                 # -- empty incremental pull -------------------------------------------
                 samples = []
                 for i in range(args.repeat + 3):
@@ -359,7 +535,8 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
                     )
             print(
                 f"sync: a worker with {args.cases} cases ({args.notes} notes and a visit each), "
-                f"{args.workers} more workers with {args.worker_cases} cases each; in-process "
+                f"{args.workers} more workers with {args.worker_cases} cases each; beyond the "
+                f"caseload {sum(made.values())} records ({made}); in-process "
                 f"app (ASGI), pool of {args.pool}\n" + "\n".join(lines)
             )
     finally:
@@ -377,6 +554,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=50, help="timed empty pulls")
     parser.add_argument("--push-repeat", type=int, default=5, help="timed pushes of 100")
     parser.add_argument("--pool", type=int, default=20, help="database connections")
+    parser.add_argument(
+        "--every", type=int, default=5, help="a referral, application, attachment per N cases"
+    )
+    parser.add_argument("--shgs", type=int, default=10, help="SHGs of her district")
     return parser.parse_args(argv)
 
 

@@ -60,7 +60,7 @@ _FIELDS = (
 # Also digested by a keyed event (not by the events of before audit keys, which had none).
 _KEYED_FIELDS = ("kid", "caller_request_id")
 # The arguments of the SQL function audit_append, in order.
-_ARGUMENTS = ("chain", "ipad", "opad", "kid", *_FIELDS, "caller_request_id")
+_ARGUMENTS = ("chain", "ipad", "opad", "kid", *_FIELDS, "caller_request_id", "device_id")
 _CASTS = {"chain": "smallint", "ipad": "bytea", "opad": "bytea"}
 
 
@@ -83,6 +83,9 @@ class AuditRecord:
     request_id: str | None
     outcome: str
     caller_request_id: str | None = None
+    # The registered device the event came from (migration 0029); digested only when set, so
+    # that the events of before keep their hashes.
+    device_id: UUID | None = None
 
 
 class AuditKeys:
@@ -171,6 +174,8 @@ def field_texts(record: AuditRecord, kid: str | None = None) -> dict[str, str | 
     if kid is not None:
         fields["kid"] = kid
         fields["caller_request_id"] = record.caller_request_id
+        if record.device_id is not None:
+            fields["device_id"] = str(record.device_id)
     return fields
 
 
@@ -202,11 +207,11 @@ def _parameter(name: str, first_param: int) -> str:
 def append_call(*, first_param: int, organization_sql: str | None = None) -> str:
     """A call of ``audit_append`` that appends one event and returns its position.
 
-    Parameters ``$first_param`` .. ``$first_param + 14`` are, in order: the chain number, the
+    Parameters ``$first_param`` .. ``$first_param + 15`` are, in order: the chain number, the
     active audit key XOR ipad and XOR opad, its kid, the text of each field of
-    :data:`_FIELDS`, and the caller's request id (:func:`append_args`). ``organization_sql``
-    replaces the organisation parameter by an SQL expression (an audited read takes it from
-    the record it read).
+    :data:`_FIELDS`, the caller's request id and the device (:func:`append_args`).
+    ``organization_sql`` replaces the organisation parameter by an SQL expression (an audited
+    read takes it from the record it read).
     """
     arguments = [_parameter(name, first_param) for name in _ARGUMENTS]
     if organization_sql is not None:
@@ -224,6 +229,7 @@ def append_args(keys: AuditKeys, chain: int, record: AuditRecord) -> list[object
         keys.active_kid,
         *(texts[name] for name in _FIELDS),
         record.caller_request_id,
+        None if record.device_id is None else str(record.device_id),
     ]
 
 

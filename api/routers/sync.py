@@ -81,13 +81,19 @@ async def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="About this many changes.")] = 100,
 ) -> PullPage:
     """Every change in the caller's scope since `cursor`, in commit order: survivors (the
-    fields she may see), cases, consents, case notes she may read, visits, care plan goals and
-    assessments. `upsert` carries the record as its own read endpoint shows it to her;
-    `delete` is a tombstone for a record that left her scope or was deleted (a case's
-    tombstone removes its records too). Without `cursor`, a first pull: everything she holds
-    now. Keep the answer's `cursor` for the next pull; pull again at once while `has_more`.
-    Every record sent is a read in the audit trail. People only (program managers and social
-    workers); integration clients never sync."""
+    fields she may see), cases, consents, case notes she may read, visits, care plan goals,
+    assessments and instruments; referrals of her cases, entitlement applications of her
+    survivors, SHGs of her districts with their members, meetings and books
+    (`shg_balances`), leader groups with their meetings and campaigns, demands she raised or
+    owns, and attachments' metadata (the bytes come from the attachment's content endpoint).
+    Each kind only to those its area lets read it. `upsert` carries the record as its own
+    read endpoint shows it to her; `delete` is a tombstone for a record that left her scope
+    or was deleted (a case's tombstone removes its records too, a group's its members,
+    meetings and books). Without `cursor`, a first pull: everything she holds now. Keep the
+    answer's `cursor` for the next pull; pull again at once while `has_more`. Every record
+    sent is a read in the audit trail, as its endpoint audits it. People only (program
+    managers and social workers; survivor leaders their own groups); integration clients
+    never sync."""
     return await SyncPullService(uow).pull(principal, cursor, limit)
 
 

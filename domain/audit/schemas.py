@@ -32,6 +32,11 @@ class AuditEventRead(BaseModel):
         "'.', '_' or '-' (otherwise it was dropped)."
     )
     outcome: AuditOutcome
+    device_id: UUID | None = Field(
+        default=None,
+        description="The registered device the event came from: a read done offline and "
+        "uploaded with a sync push, or a request made with a device-bound token.",
+    )
     chain: int = Field(description="The chain the event was appended to.")
     chain_seq: int = Field(description="Position of the event in its chain.")
     hash: str = Field(description="Chain hash after this event (hex).")

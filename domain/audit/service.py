@@ -58,6 +58,7 @@ def _read(event: AuditEvent, tally: AuditTally | None, names: StaffNames) -> Aud
         request_id=event.request_id,
         caller_request_id=event.caller_request_id,
         outcome=event.outcome,
+        device_id=event.device_id,
         chain=event.chain,
         chain_seq=event.chain_seq,
         hash=event.hash.hex(),
@@ -80,6 +81,7 @@ def _as_record(event: AuditEvent) -> AuditRecord:
         request_id=event.request_id,
         outcome=event.outcome,
         caller_request_id=event.caller_request_id,
+        device_id=event.device_id,
     )
 
 

@@ -41,6 +41,8 @@ def event(
         request_id=request.request_id,
         outcome=outcome,
         caller_request_id=request.caller_request_id,
+        # A person's request made with a device-bound token names the device.
+        device_id=principal.device_id if principal else None,
     )
 
 

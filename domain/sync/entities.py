@@ -34,6 +34,7 @@ from domain.survivors.duplicates import DuplicateHitLimit
 from domain.survivors.policies import survivor_scope
 from domain.survivors.schemas import SurvivorCreate
 from domain.survivors.service import SurvivorService, survivor_read
+from domain.sync.carried import register_carried
 from domain.sync.field_mutations import register_field_mutations
 from persistence.models.enums import AuditAction
 from persistence.repositories.follow_ups import NoteRepository
@@ -45,10 +46,12 @@ Document = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """What a record hangs off: its case (records of a case) or its survivor (consents)."""
+    """What a record hangs off: its case (records of a case), its survivor (consents), or
+    another holder (an SHG member's group, an attachment's record)."""
 
     case_id: UUID | None = None
     survivor_id: UUID | None = None
+    holder_id: UUID | None = None
 
     def case(self) -> UUID:
         if self.case_id is None:
@@ -59,6 +62,11 @@ class Anchor:
         if self.survivor_id is None:
             raise NotFound("Record not found.")
         return self.survivor_id
+
+    def holder(self) -> UUID:
+        if self.holder_id is None:
+            raise NotFound("Record not found.")
+        return self.holder_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,3 +320,5 @@ CASE_RECORD_NAMES = ("case_note", "case_visit", "care_plan_goal", "assessment")
 
 # -- the community work's offline mutations (domain/sync/field_mutations.py) -----------------
 register_field_mutations(ENTITIES)
+# -- what else devices carry (domain/sync/carried.py) ----------------------------------------
+register_carried(ENTITIES)

@@ -1,6 +1,7 @@
 """Who may sync: the people who carry a caseload into the field (program managers and social
-workers); survivor leaders push their community work and resolve their own conflicts. A
-device syncs in a person's name; an integration client never syncs, whatever
+workers); survivor leaders pull their own groups (what each kind's area lets them read, never
+a caseload), push their community work and resolve their own conflicts. A device syncs in a
+person's name; an integration client never syncs, whatever
 scopes it holds (a machine credential carrying survivors' records offline is exactly what the
 rules forbid)."""
 
@@ -17,8 +18,10 @@ PUSHERS = frozenset({*FIELD_WORKERS, Role.survivor_leader})
 
 PULL = policy(
     "sync:pull",
-    FIELD_WORKERS,
-    "Pull every change in her scope since a cursor (survivors, cases and their records).",
+    PUSHERS,
+    "Pull every change in her scope since a cursor (survivors, cases and their records, "
+    "referrals, entitlement applications, SHGs, leader groups, demands, attachments' metadata; "
+    "survivor leaders: their own groups, their meetings and campaigns).",
     entity="sync",
     people_only=True,
 )

@@ -11,6 +11,14 @@ Each record is read through its area's service as she would read it online (scop
 notes, sealed fields opened; each read audited). A record that left her scope, under the keys
 it had before the change, comes as a tombstone; a case that came into her scope comes with
 its survivor and all its records.
+
+Beyond a caseload (domain/sync/carried.py): referrals of her cases, entitlement applications
+of her survivors, SHGs with their members, meetings and books, leader groups with their
+meetings and campaigns, the demands she raised or owns, attachments' metadata. A kind is
+carried only to those its area's read policy permits. A change whose record she may no longer
+read comes as a tombstone when the change moved it (district, holder, membership, deletion)
+and she may have held it; an SHG or leader group that came into her scope comes with its
+records, and one that left it goes with them (the device removes what hangs off it).
 """
 
 from __future__ import annotations
@@ -20,21 +28,26 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize
+from domain.cases import policies as case_policies
 from domain.cases.policies import case_scope
 from domain.common.errors import NotFound
 from domain.common.principal import Principal
 from domain.sync import policies
+from domain.sync.carried import CARRIED, LEADER_GROUP_BUNDLE, SHG_BUNDLE
 from domain.sync.cursor import Position
 from domain.sync.entities import CASE_RECORD_NAMES, ENTITIES, Anchor, document
 from domain.sync.schemas import PullPage, SyncChange
 from domain.sync.versions import keep_given
+from persistence.models.enums import Role
 from persistence.repositories.sync import Held, LoggedChange, SyncRepository
+from persistence.repositories.sync_carried import SyncCarriedRepository
 from persistence.scope import CaseScope
 from persistence.uow import UnitOfWork
 
 # Reference data first (an assessment needs its instrument), then a record after what it
 # hangs off.
-FIRST_PULL_ORDER = ("assessment_instrument", "survivor", "case", "consent", *CASE_RECORD_NAMES)
+CASELOAD_ORDER = ("assessment_instrument", "survivor", "case", "consent", *CASE_RECORD_NAMES)
+FIRST_PULL_ORDER = (*CASELOAD_ORDER, *CARRIED)
 # A case that comes into her scope is sent whole; its records come in pages this big.
 _BUNDLE_PAGE = 500
 
@@ -60,6 +73,7 @@ class SyncPullService:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self.sync = SyncRepository(uow)
+        self.carried = SyncCarriedRepository(uow)
 
     async def pull(self, principal: Principal, cursor: str | None, limit: int) -> PullPage:
         """Up to about ``limit`` changes after ``cursor`` (a case that came into her scope
@@ -98,7 +112,7 @@ class SyncPullService:
             if room <= 0:
                 return Position("i", position.txid, step, last_id), True
             entity = FIRST_PULL_ORDER[step]
-            held = await self._in_scope(entity, scope, last_id, room + 1)
+            held = await self._in_scope(principal, entity, scope, last_id, room + 1)
             more = len(held) > room
             await self._upsert_many(principal, entity, held[:room], batch)
             if held[:room]:
@@ -111,6 +125,7 @@ class SyncPullService:
 
     async def _in_scope(
         self,
+        principal: Principal,
         entity: str,
         scope: CaseScope,
         after: UUID | None,
@@ -119,6 +134,11 @@ class SyncPullService:
         case_id: UUID | None = None,
         survivor_id: UUID | None = None,
     ) -> list[Held]:
+        if not _carries(principal, entity):
+            return []
+        carried = CARRIED.get(entity)
+        if carried is not None:
+            return await carried.in_scope(self.carried, principal, after, limit, None)
         if entity == "assessment_instrument":
             return await self.sync.instruments_in_scope(scope.organization_id, after, limit)
         if entity == "survivor":
@@ -138,7 +158,12 @@ class SyncPullService:
         limit: int,
         batch: _Batch,
     ) -> tuple[Position, bool]:
-        logged = await self.sync.changes_after(scope, (position.txid, position.step), limit + 1)
+        logged = await self.sync.changes_after(
+            scope,
+            (position.txid, position.step),
+            limit + 1,
+            organization_id=principal.organization_id,
+        )
         has_more = len(logged) > limit
         logged = logged[:limit]
         for change in logged:
@@ -154,6 +179,13 @@ class SyncPullService:
         if entity == "user_district":
             if change.entity_id == principal.id and change.prior_district_id is not None:
                 await self._districts_changed(principal, scope, change.prior_district_id, batch)
+        elif entity == "leader_membership":
+            if change.entity_id == principal.id and change.holder_id is not None:
+                await self._group_changed(principal, "leader_group", change.holder_id, batch)
+        elif not _carries(principal, entity):
+            return
+        elif entity in CARRIED:
+            await self._apply_carried(principal, change, batch)
         elif entity == "assessment_instrument":
             await self._upsert(principal, entity, Held(change.entity_id), batch)
         elif entity == "case":
@@ -186,11 +218,94 @@ class SyncPullService:
             if not shown and entity != "case_note":
                 self._tombstone(entity, change.entity_id, batch)
 
+    async def _apply_carried(
+        self, principal: Principal, change: LoggedChange, batch: _Batch
+    ) -> None:
+        entity = change.entity
+        held = Held(
+            change.entity_id,
+            case_id=change.case_id,
+            survivor_id=change.survivor_id,
+            holder_id=change.holder_id,
+        )
+        if entity == "referral":
+            # Of a case she holds (a case that left her scope takes its referrals with it).
+            if change.case_visible_now and not await self._upsert(principal, entity, held, batch):
+                self._tombstone(entity, change.entity_id, batch)
+        elif entity == "entitlement_application":
+            if change.survivor_visible_now and not await self._upsert(
+                principal, entity, held, batch
+            ):
+                self._tombstone(entity, change.entity_id, batch)
+        elif entity in ("shg", "leader_group") and change.scope_changed:
+            await self._group_changed(
+                principal,
+                entity,
+                change.entity_id,
+                batch,
+                tombstone=_may_have_held(principal, change),
+            )
+        elif entity == "shg_balances" and (entity, change.entity_id) in batch.changes:
+            return  # read once a batch: every read is of the books as they stand now
+        elif entity == "demand":
+            # Hers while she raised or owns it (not a matter of districts): asked first, so
+            # that a demand she does not carry is not read on her behalf.
+            if await CARRIED[entity].in_scope(self.carried, principal, None, 1, change.entity_id):
+                await self._upsert(principal, entity, held, batch)
+            elif change.scope_changed:
+                self._tombstone(entity, change.entity_id, batch)
+        elif not await self._upsert(principal, entity, held, batch):
+            if change.scope_changed and _may_have_held(principal, change):
+                self._tombstone(entity, change.entity_id, batch)
+
+    async def _group_changed(
+        self,
+        principal: Principal,
+        entity: str,
+        group_id: UUID,
+        batch: _Batch,
+        *,
+        tombstone: bool = True,
+    ) -> None:
+        """An SHG or leader group that may have come into her scope or left it: it comes
+        with its records, or goes (its tombstone removes them on the device)."""
+        bundle = SHG_BUNDLE if entity == "shg" else LEADER_GROUP_BUNDLE
+        if not _carries(principal, entity):
+            return
+        if await CARRIED[entity].in_scope(self.carried, principal, None, 1, group_id):
+            await self._whole_group(principal, bundle, group_id, batch)
+        elif tombstone:
+            self._tombstone(entity, group_id, batch)
+            if entity == "shg":
+                self._tombstone("shg_balances", group_id, batch)
+
+    async def _whole_group(
+        self, principal: Principal, bundle: Sequence[str], group_id: UUID, batch: _Batch
+    ) -> None:
+        for kind in bundle:
+            if not _carries(principal, kind):
+                continue
+            if kind in ("shg", "shg_balances", "leader_group"):
+                held = [Held(group_id, holder_id=group_id)]
+            else:
+                held = await self._all(
+                    lambda after, kind=kind: CARRIED[kind].in_scope(
+                        self.carried, principal, after, _BUNDLE_PAGE, group_id
+                    )
+                )
+            await self._upsert_many(principal, kind, held, batch)
+
     async def _districts_changed(
         self, principal: Principal, scope: CaseScope, district_id: UUID, batch: _Batch
     ) -> None:
         """A district added to or taken from her: its cases she no longer sees go, those she
-        sees now come whole."""
+        sees now come whole; so do its SHGs and leader groups."""
+        # (Only a social worker's groups follow her districts.)
+        for entity in ("shg", "leader_group") if principal.role is Role.social_worker else ():
+            for group_id in await self.carried.groups_of_district(
+                entity, principal.organization_id, district_id
+            ):
+                await self._group_changed(principal, entity, group_id, batch)
         gone = await self._all(
             lambda after: self.sync.cases_in_scope(
                 scope, after, _BUNDLE_PAGE, district_id=district_id, visible=False
@@ -235,6 +350,9 @@ class SyncPullService:
                 )
             )
             await self._upsert_many(principal, "consent", consents, batch)
+            await self._carried_of(
+                principal, ("entitlement_application", "attachment"), survivor_id, batch
+            )
         await self._upsert(principal, "case", case, batch)
         for entity in CASE_RECORD_NAMES:
             records = await self._all(
@@ -243,6 +361,21 @@ class SyncPullService:
                 )
             )
             await self._upsert_many(principal, entity, records, batch)
+        await self._carried_of(principal, ("referral", "attachment"), case.id, batch)
+
+    async def _carried_of(
+        self, principal: Principal, kinds: Sequence[str], holder_id: UUID, batch: _Batch
+    ) -> None:
+        """The carried records of these kinds that hang off one case, survivor or group."""
+        for kind in kinds:
+            if not _carries(principal, kind):
+                continue
+            held = await self._all(
+                lambda after, kind=kind: CARRIED[kind].in_scope(
+                    self.carried, principal, after, _BUNDLE_PAGE, holder_id
+                )
+            )
+            await self._upsert_many(principal, kind, held, batch)
 
     @staticmethod
     async def _all(fetch: Any) -> list[Held]:
@@ -261,7 +394,10 @@ class SyncPullService:
         synced = ENTITIES[entity]
         try:
             read = await synced.read(
-                self.uow, principal, held.id, Anchor(held.case_id, held.survivor_id)
+                self.uow,
+                principal,
+                held.id,
+                Anchor(held.case_id, held.survivor_id, held.holder_id),
             )
         except NotFound:
             return False
@@ -284,6 +420,8 @@ class SyncPullService:
     ) -> None:
         """Read many records of one kind as she may (each audited) and add them: at once when
         the entity reads many in one statement, else one by one."""
+        if not held:
+            return  # (nothing to read: nor a policy to ask, for a kind she does not carry)
         synced = ENTITIES[entity]
         if synced.read_many is None:
             for record in held:
@@ -306,3 +444,22 @@ class SyncPullService:
     @staticmethod
     def _tombstone(entity: str, record_id: UUID, batch: _Batch) -> None:
         batch.put(SyncChange.model_validate({"entity": entity, "id": record_id, "op": "delete"}))
+
+
+def _carries(principal: Principal, entity: str) -> bool:
+    """Whether she carries this kind at all: its area's read policy permits her (a survivor
+    leader carries no caseload; asked first, so that a pull never provokes a denial)."""
+    carried = CARRIED.get(entity)
+    if carried is not None:
+        return carried.policy.permits(principal)
+    if entity in CASELOAD_ORDER:
+        return case_policies.READ.permits(principal)
+    return True
+
+
+def _may_have_held(principal: Principal, change: LoggedChange) -> bool:
+    """Whether she may have held a record before a change moved it: a social worker only the
+    records of her districts (and those without one); the others, any of the organisation."""
+    if principal.role is not Role.social_worker or change.prior_district_id is None:
+        return True
+    return change.prior_district_id in principal.district_ids

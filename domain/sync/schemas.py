@@ -35,6 +35,14 @@ class SyncEntity(StrEnum):
     leader_group_meeting = "leader_group_meeting"
     campaign = "campaign"
     identification_referral = "identification_referral"
+    # -- carried beyond a caseload (domain/sync/carried.py) --
+    entitlement_application = "entitlement_application"
+    shg = "shg"
+    shg_member = "shg_member"
+    shg_balances = "shg_balances"
+    leader_group = "leader_group"
+    demand = "demand"
+    attachment = "attachment"
 
 
 class SyncChange(BaseModel):

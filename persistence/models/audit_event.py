@@ -48,6 +48,9 @@ class AuditEvent(SQLModel, table=True):
     # it was a plain short token.
     request_id: str | None = Field(default=None, max_length=64)
     caller_request_id: str | None = Field(default=None, max_length=64)
+    # The registered device the event came from (a read done offline and uploaded with a
+    # push, or a request made with a device-bound token); digested only when set.
+    device_id: UUID | None = Field(default=None)
     outcome: AuditOutcome = Field(sa_type=enum_column(AuditOutcome, "audit_outcome"))
     hash: bytes = Field(sa_type=sa.LargeBinary(32))
     # The audit key the event was chained under (None: before audit keys, plain SHA-256).

@@ -39,6 +39,9 @@ class SyncChange(SQLModel, table=True):
     organization_id: UUID | None = Field(default=None)
     case_id: UUID | None = Field(default=None)
     survivor_id: UUID | None = Field(default=None)
+    # What the record hangs off beyond a case (migration 0029): its SHG, its leader group, an
+    # attachment's record.
+    holder_id: UUID | None = Field(default=None)
     # A case's move (organisation, district, worker, deletion): the device may gain or lose it.
     scope_changed: bool = Field(
         default=False, nullable=False, sa_column_kwargs={"server_default": sa.false()}

@@ -56,11 +56,13 @@ REFERENCE_DATA = ("assessment_instrument",)
 
 @dataclass(frozen=True, slots=True)
 class Held:
-    """A record in scope and what it hangs off (its case, or its survivor)."""
+    """A record in scope and what it hangs off (its case, its survivor, or ``holder_id``: its
+    SHG, its leader group, an attachment's record)."""
 
     id: UUID
     case_id: UUID | None = None
     survivor_id: UUID | None = None
+    holder_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class LoggedChange:
     entity_id: UUID
     case_id: UUID | None
     survivor_id: UUID | None
+    holder_id: UUID | None
     scope_changed: bool
     prior_district_id: UUID | None
     # Under the keys the record had before the change, the caller saw it (cases, survivors).
@@ -85,11 +88,18 @@ class LoggedChange:
 
 class SyncRepository(Repository):
     async def changes_after(
-        self, scope: CaseScope, after: tuple[int, int], limit: int
+        self,
+        scope: CaseScope,
+        after: tuple[int, int],
+        limit: int,
+        *,
+        organization_id: UUID | None = None,
     ) -> list[LoggedChange]:
-        """Up to ``limit`` changes of the caller's organisation after ``after`` (txid, seq),
-        in (txid, seq) order, of transactions older than every transaction still running."""
-        if scope.organization_id is None:
+        """Up to ``limit`` changes of the caller's organisation (``organization_id``, by
+        default her case scope's: a survivor leader has none) after ``after`` (txid, seq), in
+        (txid, seq) order, of transactions older than every transaction still running."""
+        organization = organization_id or scope.organization_id
+        if organization is None:
             return []
         c = sa.alias(SyncChange.__table__, "c")  # type: ignore[attr-defined]
         before = _Keys(c)
@@ -119,6 +129,7 @@ class SyncRepository(Repository):
                 c.c.entity_id,
                 c.c.case_id,
                 c.c.survivor_id,
+                c.c.holder_id,
                 c.c.scope_changed,
                 c.c.prior_district_id,
                 was_visible.label("was_visible"),
@@ -132,8 +143,8 @@ class SyncRepository(Repository):
                 ),
                 c.c.txid < sa.text(HORIZON_SQL),
                 sa.or_(
-                    c.c.organization_id == scope.organization_id,
-                    c.c.prior_organization_id == scope.organization_id,
+                    c.c.organization_id == organization,
+                    c.c.prior_organization_id == organization,
                     # Shared reference data (instruments of no organisation) is everyone's.
                     sa.and_(c.c.entity.in_(REFERENCE_DATA), c.c.organization_id.is_(None)),
                 ),
