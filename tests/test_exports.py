@@ -23,8 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.app import create_app
 from domain.common.principal import Role
 from domain.common.settings import Settings
-from domain.demo.context import DemoOptions
-from domain.demo.runner import seed_demo
 from domain.exports.catalogue import DATASETS
 from domain.exports.jobs import purge_expired_exports
 from domain.exports.schemas import ExportDataset
@@ -33,6 +31,8 @@ from domain.identity.passwords import Passwords
 from domain.jobs.worker import run_worker
 from persistence.database import Database
 from persistence.models.case_vocabulary import CaseStatus
+from seeds.context import DemoOptions
+from seeds.runner import seed_demo
 from tests.conftest import PostgresServer
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 

@@ -21,15 +21,15 @@ import sqlalchemy as sa
 from api import cli
 from api.app import create_app
 from domain.common.settings import Settings
-from domain.demo.context import AreaSeeder, DemoContext, DemoOptions
-from domain.demo.referrals import RECEIVERS
-from domain.demo.runner import SEEDERS, DemoReport, seed_demo
-from domain.demo.shgs import PLANS, group_count
-from domain.demo.vocabulary import EMAIL_DOMAIN, LEAD_ORGANIZATION_ID, STAFF
 from domain.identity.keys import cipher_from_settings
 from domain.identity.passwords import Passwords
 from persistence import clock
 from persistence.database import Database, create_engine
+from seeds.context import AreaSeeder, DemoContext, DemoOptions
+from seeds.referrals import RECEIVERS
+from seeds.runner import SEEDERS, DemoReport, seed_demo
+from seeds.shgs import PLANS, group_count
+from seeds.vocabulary import EMAIL_DOMAIN, LEAD_ORGANIZATION_ID, STAFF
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 PASSWORD = "a demo passphrase for tests"
