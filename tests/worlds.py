@@ -26,7 +26,7 @@ from uuid import UUID
 
 from domain.common.principal import Role
 from persistence.models.enums import OrganizationKind
-from tests.factories import NORTH_24, SOUTH_24, CaseFactory, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 
 
 @dataclass(frozen=True)
@@ -176,3 +176,55 @@ class CaseWorld(BaseWorld):
             self.survivor_b = await self.cases.survivor(self.org_b)
         if self.case_of_b:
             self.case_b = await self.cases.case(self.org_b, self.survivor_b)
+
+
+# The rows of an area's authorization matrix over two survivors, S of A and T of B
+# (tests/test_survivors.py, tests/test_consents.py): A's program manager, the social worker
+# S's case is assigned to, another of her district (twice: her organisation's district
+# visibility off, then on), B's program manager and partner staff, the roles that see no
+# survivor, the admin, and a client of each organisation.
+MATRIX_ACTORS = (
+    "pm_a", "sw_assigned", "sw_district", "sw_district_visible", "pm_b", "partner_b",
+    "analyst_a", "leader_a", "auditor_a", "admin", "client_a", "client_b",
+)  # fmt: skip
+
+
+@dataclass
+class MatrixCast:
+    """Organisations A ("Org A") and B ("Org B") and the matrix's actors by row name."""
+
+    org_a: UUID
+    org_b: UUID
+    actors: dict[str, Actor]
+    cases: CaseFactory
+
+
+async def matrix_cast(
+    factory: Factory, *, district_visibility: bool, client_a_scopes: list[str]
+) -> MatrixCast:
+    """The organisations and ``MATRIX_ACTORS`` (A's client granted ``client_a_scopes``, B's
+    none); A lets district social workers see its cases if ``district_visibility``."""
+    org_a = await factory.organization("Org A")
+    org_b = await factory.organization("Org B")
+    cases = CaseFactory(factory)
+    if district_visibility:
+        await cases.allow_district_visibility(org_a)
+    pm_a = await factory.user(org_a, Role.program_manager)
+    sw_assigned = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    sw_district = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
+    pm_b = await factory.user(org_b, Role.program_manager)
+    actors = {
+        "pm_a": pm_a,
+        "sw_assigned": sw_assigned,
+        "sw_district": sw_district,
+        "sw_district_visible": sw_district,
+        "pm_b": pm_b,
+        "partner_b": await factory.user(org_b, Role.partner_staff),
+        "analyst_a": await factory.user(org_a, Role.analyst),
+        "leader_a": await factory.user(org_a, Role.survivor_leader),
+        "auditor_a": await factory.user(org_a, Role.auditor),
+        "admin": await factory.platform_admin(),
+        "client_a": await factory.integration_client(org_a, Role.program_manager, client_a_scopes),
+        "client_b": await factory.integration_client(org_b, Role.partner_staff, []),
+    }
+    return MatrixCast(org_a, org_b, actors, cases)
