@@ -160,10 +160,6 @@ class World(BaseWorld):
             uow.session.add(referral)
         return referral.id
 
-    def actor(self, name: str) -> Actor:
-        found: Actor = getattr(self, name)
-        return found
-
 
 @pytest.fixture
 async def world(client: httpx.AsyncClient, factory: Factory) -> World:

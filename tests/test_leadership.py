@@ -177,10 +177,6 @@ class World(BaseWorld):
         )
         return self
 
-    def actor(self, name: str) -> Actor:
-        found: Actor = getattr(self, name)
-        return found
-
 
 @pytest.fixture
 async def world(client: httpx.AsyncClient, factory: Factory) -> World:

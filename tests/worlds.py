@@ -155,6 +155,11 @@ class BaseWorld:
     async def records(self) -> None:
         """What the world holds beyond its people (nothing here)."""
 
+    def actor(self, name: str) -> Actor:
+        """The person or client declared as ``name`` (for tests parametrized by name)."""
+        found: Actor = getattr(self, name)
+        return found
+
 
 class CaseWorld(BaseWorld):
     """Two organisations and the people around a case (``CASE_PEOPLE``); a survivor of A with
