@@ -1,5 +1,5 @@
-"""Small helpers the API tests share: today's date, an If-Match header, row counts, the audit
-events of one request."""
+"""Small helpers the API tests share: today's date, an If-Match header, problem answers, row
+counts, the audit events of one request."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.factories import Actor
 
+PROBLEM = "application/problem+json"
 # What audit_of reads of each event unless told otherwise.
 AUDIT_COLUMNS = ("action", "entity_type", "entity_id", "organization_id")
 
@@ -25,6 +26,20 @@ def today() -> date:
 def if_match(actor: Actor, version: int | str) -> dict[str, str]:
     """``actor``'s headers with an If-Match for ``version`` of a record."""
     return {**actor.headers, "If-Match": f'"v{version}"'}
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert an RFC 9457 answer with ``status``; return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body
+
+
+def without_request(problem: dict[str, Any]) -> dict[str, Any]:
+    """A problem body without what differs from request to request."""
+    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 async def table_counts(connection: AsyncConnection, tables: Iterable[str]) -> dict[str, int]:

@@ -22,6 +22,7 @@ from domain.consents.checks import active_consent, fields_allowed
 from domain.consents.service import override_consent
 from persistence.models.case_vocabulary import ConsentPurpose, ShareableField
 from tests.factories import SOUTH_24, Actor, CaseFactory, Factory
+from tests.helpers import problem
 from tests.worlds import MATRIX_ACTORS, matrix_cast
 
 API = "/api/v1"
@@ -30,14 +31,6 @@ PROBLEM = "application/problem+json"
 
 
 # -- helpers ------------------------------------------------------------------------------
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
-
-
 def consent_body(purpose: str = "case_management", **extra: Any) -> dict[str, Any]:
     return {"purpose": purpose, "method": "written", "language": "bn", **extra}
 

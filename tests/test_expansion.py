@@ -44,7 +44,7 @@ from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel
 from persistence.models.leadership_vocabulary import OnboardingStage as S
 from tests import helpers
 from tests.factories import WEST_BENGAL, Actor, Factory
-from tests.helpers import if_match
+from tests.helpers import if_match, problem
 from tests.worlds import ADMIN, BaseWorld, Client, Org, person
 
 API = "/api/v1"
@@ -52,7 +52,6 @@ ONBOARDING = f"{API}/partner-onboarding"
 ADVOCACY = f"{API}/advocacy-actions"
 STUDIES = f"{API}/studies"
 MEDIA = f"{API}/media-engagements"
-PROBLEM = "application/problem+json"
 STORY = "Sold at fifteen from Canning; back home in Basanti, she now runs the SHG ledger"
 EXPANSION_TABLES = (
     "partner_onboarding",
@@ -78,14 +77,6 @@ def today() -> date:
 
 def days_ago(n: int) -> str:
     return (today() - timedelta(days=n)).isoformat()
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
 
 
 table_counts = partial(helpers.table_counts, tables=EXPANSION_TABLES)

@@ -18,7 +18,7 @@ from domain.legal.service import Compensation, compensation_events, compensation
 from persistence.crypto import Place
 from persistence.models.case_vocabulary import CaseStatus
 from tests.factories import Actor, Factory
-from tests.helpers import audit_of, today
+from tests.helpers import audit_of, today, without_request
 from tests.worlds import CaseWorld, Client
 
 API = "/api/v1"
@@ -109,10 +109,6 @@ async def legal_events(connection: AsyncConnection, case_id: UUID) -> list[dict[
 
 async def table_count(connection: AsyncConnection, table: str) -> int:
     return int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-
-
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 # -- compensation, as pure rules ------------------------------------------------------------

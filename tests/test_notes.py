@@ -16,7 +16,7 @@ from domain.common.principal import Role
 from persistence.crypto import Place
 from persistence.models.case_vocabulary import CaseStatus
 from tests.factories import SOUTH_24, Actor, Factory
-from tests.helpers import audit_of
+from tests.helpers import audit_of, without_request
 from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people
 
 API = "/api/v1"
@@ -77,10 +77,6 @@ async def written(
 
 async def notes_count(connection: AsyncConnection) -> int:
     return int(await connection.scalar(sa.text("SELECT count(*) FROM case_note")) or 0)
-
-
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 def ids(response: httpx.Response) -> list[str]:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.common.principal import Role
 from domain.shgs.loans import Instalment, InstalmentStatus, instalment_states
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
-from tests.helpers import if_match, today
+from tests.helpers import if_match, today, without_request
 from tests.worlds import ADMIN, CaseWorld, Client, person
 
 SHGS = "/api/v1/shgs"
@@ -1302,10 +1302,6 @@ async def test_federation_tiers(client: httpx.AsyncClient, world: World) -> None
 
 
 # -- district scope -------------------------------------------------------------------------
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
-
-
 async def test_a_social_worker_reaches_the_groups_of_her_districts_only(
     client: httpx.AsyncClient, world: World, connection: AsyncConnection
 ) -> None:

@@ -22,6 +22,7 @@ from domain.common.settings import Settings
 from domain.survivors.service import normalize_name, normalize_phone
 from persistence.database import Database
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.helpers import problem
 from tests.worlds import MATRIX_ACTORS, matrix_cast
 
 API = "/api/v1"
@@ -80,14 +81,6 @@ def full_body() -> dict[str, Any]:
         safe_contact={"channel": "sms", "times": "weekdays 11-13", "code_word": "shapla",
                       "never_call": True},
     )  # fmt: skip
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
 
 
 async def register(

@@ -19,7 +19,7 @@ from domain.follow_ups.visits import next_visit_id, visit_event_detail
 from persistence.models.case_visit import CaseVisit
 from persistence.models.case_vocabulary import CaseStatus, VisitKind, VisitStatus
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
-from tests.helpers import audit_of, today
+from tests.helpers import audit_of, today, without_request
 from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people
 
 API = "/api/v1"
@@ -90,10 +90,6 @@ async def patch(
 
 async def count(connection: AsyncConnection, sql: str, **params: Any) -> int:
     return int(await connection.scalar(sa.text(sql), params) or 0)
-
-
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 async def visit_events(connection: AsyncConnection, case_id: UUID) -> list[Any]:
