@@ -40,7 +40,7 @@ from persistence.models.case_vocabulary import CaseStatus, ResponseType
 from tests import helpers
 from tests.factories import SOUTH_24, Actor, CaseFactory, Factory
 from tests.helpers import audit_of, today
-from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people, world_fixture
 
 API = "/api/v1"
 CASES = f"{API}/cases"
@@ -384,9 +384,7 @@ class World(CaseWorld):
     case_of_b = True
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def wellbeing_answers(value: int = 3, **overrides: int) -> dict[str, int]:

@@ -34,7 +34,7 @@ from persistence.models.device_vocabulary import AttachmentMediaType
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
 from tests.test_consents import consent_body, give
 from tests.test_shgs import create_group, day
-from tests.worlds import ADMIN, CaseWorld, Client, person
+from tests.worlds import ADMIN, CaseWorld, Client, person, world_fixture
 
 API = "/api/v1"
 GPS_PLACE = "Kultali-GPS-marker"
@@ -95,9 +95,7 @@ class World(CaseWorld):
     }
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def upload(

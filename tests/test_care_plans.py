@@ -26,7 +26,7 @@ from persistence.models.case_vocabulary import CaseStatus, CbrComponent, GoalSta
 from tests import helpers
 from tests.factories import SOUTH_24, Actor, CaseFactory, Factory
 from tests.helpers import audit_of, if_match, today
-from tests.worlds import CaseWorld, Client, Org
+from tests.worlds import CaseWorld, Client, Org, world_fixture
 
 CASES = "/api/v1/cases"
 WORDING = "Run my own tailoring unit from the house in Canning"
@@ -71,9 +71,7 @@ class World(CaseWorld):
     case_of_b = True
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def add_goal(

@@ -34,7 +34,7 @@ from persistence.uow import UnitOfWork
 from tests.conftest import APP_ROLE, PostgresServer
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 from tests.helpers import today
-from tests.worlds import CASE_PEOPLE, CaseWorld, Client, Org, person, with_people
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, Org, person, with_people, world_fixture
 
 CASES = "/api/v1/cases"
 
@@ -72,9 +72,7 @@ class World(CaseWorld):
     clients = {"client_a": Client("org_a", Role.partner_staff)}
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def _open(client: httpx.AsyncClient, actor: Actor, body: dict[str, Any]) -> httpx.Response:

@@ -21,7 +21,7 @@ from domain.common.errors import NotAuthenticated
 from domain.common.principal import Role
 from domain.identity.tokens import TokenSubject
 from tests.factories import DEFAULT_PASSWORD, SOUTH_24, Actor, CaseFactory, Factory
-from tests.worlds import ADMIN, BaseWorld, Client, person
+from tests.worlds import ADMIN, BaseWorld, Client, person, world_fixture
 
 API = "/api/v1"
 DEVICES = f"{API}/devices"
@@ -78,9 +78,7 @@ class World(BaseWorld):
     clients = {"client_a": Client("org_a", Role.program_manager)}
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def test_signing_in_on_a_device_binds_the_token_to_it(

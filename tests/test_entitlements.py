@@ -22,9 +22,9 @@ from domain.entitlements.service import CLOSED, MOVES, is_stalled, move_problem
 from persistence.database import Database
 from persistence.models.livelihood_vocabulary import ApplicationStatus as S
 from tests import helpers
-from tests.factories import SOUTH_24, Actor, Factory
+from tests.factories import SOUTH_24, Actor
 from tests.helpers import if_match, today
-from tests.worlds import CASE_PEOPLE, CaseWorld, Client, Org, person, with_people
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, Org, person, with_people, world_fixture
 
 SCHEMES = "/api/v1/schemes"
 APPLICATIONS = "/api/v1/entitlement-applications"
@@ -52,9 +52,7 @@ class World(CaseWorld):
     survivor_of_b = True
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def scheme_id(client: httpx.AsyncClient, actor: Actor, code: str) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import pytest
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -43,9 +42,9 @@ from persistence.models.enums import OrganizationKind
 from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel
 from persistence.models.leadership_vocabulary import OnboardingStage as S
 from tests import helpers
-from tests.factories import WEST_BENGAL, Actor, Factory
+from tests.factories import WEST_BENGAL, Actor
 from tests.helpers import if_match, problem
-from tests.worlds import ADMIN, BaseWorld, Client, Org, person
+from tests.worlds import ADMIN, BaseWorld, Client, Org, person, world_fixture
 
 API = "/api/v1"
 ONBOARDING = f"{API}/partner-onboarding"
@@ -109,9 +108,7 @@ class World(BaseWorld):
     }
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def onboard(

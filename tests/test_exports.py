@@ -35,7 +35,7 @@ from seeds.context import DemoOptions
 from seeds.runner import seed_demo
 from tests.conftest import PostgresServer
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
-from tests.worlds import BaseWorld, person
+from tests.worlds import BaseWorld, person, world_fixture
 
 EXPORTS = "/api/v1/exports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,9 +80,7 @@ class World(BaseWorld):
         self.case_b = await self.cases.case(self.org_b, self.survivor_b)
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def export(client: httpx.AsyncClient, actor: Actor, **body: Any) -> httpx.Response:

@@ -23,7 +23,7 @@ from persistence.models.safety_report import SafetyReportStatus
 from tests import helpers
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
 from tests.helpers import if_match
-from tests.worlds import ADMIN, BaseWorld, Client, person
+from tests.worlds import ADMIN, BaseWorld, Client, person, world_fixture
 
 REFERRALS = "/api/v1/identification-referrals"
 REPORTS = "/api/v1/safety-reports"
@@ -146,9 +146,7 @@ class World(BaseWorld):
         self.case_b = await self.cases.case(self.org_b, survivor_b)
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def submit_referral(client: httpx.AsyncClient, actor: Actor, **extra: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from persistence.crypto import Place
 from persistence.models.case_vocabulary import CaseStatus
 from tests.factories import Actor, Factory
 from tests.helpers import audit_of, today, without_request
-from tests.worlds import CaseWorld, Client
+from tests.worlds import CaseWorld, Client, world_fixture
 
 API = "/api/v1"
 SURVIVOR_NAME = "Sabina Khatun"
@@ -49,9 +49,7 @@ class World(CaseWorld):
     survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def fir(**extra: Any) -> dict[str, Any]:

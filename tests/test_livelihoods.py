@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.common.principal import Role
 from domain.livelihoods.service import add_months, monthly_totals, three_month_average
 from tests import helpers
-from tests.factories import Actor, Factory
+from tests.factories import Actor
 from tests.helpers import if_match, today
-from tests.worlds import CaseWorld, Client
+from tests.worlds import CaseWorld, Client, world_fixture
 
 ASPIRATIONS = "A tailoring unit of her own near her mother's house in Basanti"
 DESCRIPTION = "Blouse stitching for the Canning weekly haat"
@@ -57,9 +57,7 @@ class World(CaseWorld):
     survivor_of_b = True
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 table_counts = partial(helpers.table_counts, tables=TABLES)

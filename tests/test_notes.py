@@ -17,7 +17,7 @@ from persistence.crypto import Place
 from persistence.models.case_vocabulary import CaseStatus
 from tests.factories import SOUTH_24, Actor, Factory
 from tests.helpers import audit_of, without_request
-from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people, world_fixture
 
 API = "/api/v1"
 SURVIVOR_NAME = "Rekha Mondal"
@@ -54,9 +54,7 @@ class World(CaseWorld):
     survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def write(

@@ -37,9 +37,9 @@ from persistence.models.consent import Consent
 from persistence.models.enums import OrganizationKind
 from persistence.models.survivor import Survivor
 from tests import helpers
-from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor
 from tests.helpers import if_match
-from tests.worlds import ADMIN, BaseWorld, Client, Org, person
+from tests.worlds import ADMIN, BaseWorld, Client, Org, person, world_fixture
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -167,9 +167,7 @@ class World(BaseWorld):
             consent.withdrawn_at = utcnow()
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def body(world: World, **extra: Any) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.common.principal import Role
 from domain.shgs.loans import Instalment, InstalmentStatus, instalment_states
-from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor
 from tests.helpers import if_match, today, without_request
-from tests.worlds import ADMIN, CaseWorld, Client, person
+from tests.worlds import ADMIN, CaseWorld, Client, person, world_fixture
 
 SHGS = "/api/v1/shgs"
 ACCOUNT = "50100234567891"
@@ -82,9 +82,7 @@ class World(CaseWorld):
     survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def create_group(client: httpx.AsyncClient, actor: Actor, **extra: Any) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from persistence.models.case_vocabulary import ReferralStatus, ServiceKind, Urge
 from persistence.models.livelihood_vocabulary import TrainingTopic
 from persistence.models.referral import Referral
 from tests import helpers
-from tests.factories import SOUTH_24, Actor, Factory
+from tests.factories import SOUTH_24, Actor
 from tests.helpers import if_match, today
-from tests.worlds import CASE_PEOPLE, BaseWorld, Client, Org, person, with_people
+from tests.worlds import CASE_PEOPLE, BaseWorld, Client, Org, person, with_people, world_fixture
 
 TRAININGS = "/api/v1/trainings"
 TABLES = ("training", "training_participant")
@@ -94,9 +94,7 @@ class World(BaseWorld):
         return referral.id
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def training_body(world: World, **extra: Any) -> dict[str, Any]:

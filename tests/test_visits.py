@@ -20,7 +20,7 @@ from persistence.models.case_visit import CaseVisit
 from persistence.models.case_vocabulary import CaseStatus, VisitKind, VisitStatus
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
 from tests.helpers import audit_of, today, without_request
-from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people, world_fixture
 
 API = "/api/v1"
 SURVIVOR_NAME = "Mitali Sardar"
@@ -56,9 +56,7 @@ class World(CaseWorld):
     survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def plan(

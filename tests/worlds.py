@@ -8,9 +8,7 @@ A test file declares what its world holds and keeps only what is its own::
         clients = {"client_a": Client("org_a", Role.program_manager, ("legal:read",))}
 
 
-    @pytest.fixture
-    async def world(factory: Factory) -> World:
-        return await World(factory).build()
+    world = world_fixture(World)
 
 Each entry becomes an attribute of the world under its key (``world.org_a`` an organisation's
 id, ``world.sw_a`` an ``Actor``). A file that needs more overrides ``records`` (which runs
@@ -23,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from uuid import UUID
+
+import pytest
 
 from domain.common.principal import Role
 from persistence.models.enums import OrganizationKind
@@ -159,6 +159,17 @@ class BaseWorld:
         """The person or client declared as ``name`` (for tests parametrized by name)."""
         found: Actor = getattr(self, name)
         return found
+
+
+def world_fixture(world_class: type[BaseWorld]) -> Any:
+    """A test module's ``world`` fixture: ``world_class`` built on the test's factory
+    (``world = world_fixture(World)``)."""
+
+    @pytest.fixture
+    async def world(factory: Factory) -> BaseWorld:
+        return await world_class(factory).build()
+
+    return world
 
 
 class CaseWorld(BaseWorld):
