@@ -44,6 +44,8 @@ COPY api ./api
 COPY domain ./domain
 COPY persistence ./persistence
 COPY migrations ./migrations
+# The synthetic demo data behind `shakti-mis seed-demo`.
+COPY seeds ./seeds
 RUN pip install --no-deps . \
     && pip check
 

@@ -32,8 +32,8 @@ from domain.common.settings import (
 )
 
 if TYPE_CHECKING:
-    from domain.demo.context import DemoContext, DemoOptions
-    from domain.demo.runner import DemoReport
+    from seeds.context import DemoContext, DemoOptions
+    from seeds.runner import DemoReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EMBEDDED_DATABASE = "shakti"
@@ -673,11 +673,11 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 async def _seed_demo(
     url: str, settings: Settings, password: str, options: DemoOptions
 ) -> DemoReport:
-    from domain.demo.runner import seed_demo
     from domain.identity.keys import cipher_from_settings, with_development_keys
     from domain.identity.passwords import Passwords
     from persistence import migrator
     from persistence.database import Database, create_engine
+    from seeds.runner import seed_demo
 
     try:
         cipher = cipher_from_settings(with_development_keys(settings))
@@ -720,7 +720,7 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     import secrets
 
     from domain.common.settings import Environment
-    from domain.demo.context import MAX_SURVIVORS, DemoOptions
+    from seeds.context import MAX_SURVIVORS, DemoOptions
 
     if settings.env is Environment.production:
         raise CommandError(

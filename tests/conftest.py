@@ -13,6 +13,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -205,11 +206,11 @@ def factory(app: Any, database: Database) -> Factory:
     return Factory(app.state.container, database)
 
 
-@pytest.fixture
-async def committed_db(
+@asynccontextmanager
+async def fresh_database(
     postgres: PostgresServer, template_database: str, settings: Settings
 ) -> AsyncIterator[Database]:
-    """A fresh migrated database whose commits are real (for tests of concurrency)."""
+    """A fresh migrated database whose commits are real, dropped afterwards."""
     name = f"shakti_c_{uuid.uuid4().hex[:10]}"
     url = await postgres.create_database(name, template=template_database)
     database = Database.connect(url, app_role=APP_ROLE, pool_size=5, max_overflow=5)
@@ -219,6 +220,25 @@ async def committed_db(
     finally:
         await database.dispose()
         await postgres.drop_database(name)
+
+
+@pytest.fixture
+async def committed_db(
+    postgres: PostgresServer, template_database: str, settings: Settings
+) -> AsyncIterator[Database]:
+    """A fresh migrated database whose commits are real (for tests of concurrency)."""
+    async with fresh_database(postgres, template_database, settings) as database:
+        yield database
+
+
+@pytest.fixture(scope="module")
+async def module_committed_db(
+    postgres: PostgresServer, template_database: str, settings: Settings
+) -> AsyncIterator[Database]:
+    """The same, shared by the tests of one module (which only read what it holds once
+    filled, such as the seeded demo)."""
+    async with fresh_database(postgres, template_database, settings) as database:
+        yield database
 
 
 @pytest.fixture

@@ -2,21 +2,23 @@
 event's moment, so every figure can be counted by hand from the story it tells.
 
 Times are given in India Standard Time (``ist(2026, 3, 31, 23, 30)``); the clock is a
-FixedClock the test installs (see the ``clock`` fixture in tests/test_evidence.py).
+FixedClock the test installs (``evidence_fixtures`` makes a test module's ``clock`` and
+``world`` fixtures).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import httpx
+import pytest
 
 from domain.common.principal import Role
-from persistence.clock import IST, FixedClock
+from persistence.clock import IST, FixedClock, using
 from persistence.models.enums import OrganizationKind
 from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL, Actor, Factory
 
@@ -876,3 +878,23 @@ def totals(answer: dict[str, Any]) -> dict[str, Any]:
 
 def day(moment: datetime) -> date:
     return moment.date()
+
+
+def evidence_fixtures() -> tuple[Any, Any]:
+    """A test module's ``clock`` (a FixedClock at noon IST on 1 March 2026, installed for the
+    test) and ``world`` (an EvidenceWorld on it) fixtures: ``clock, world = evidence_fixtures()``.
+    """
+
+    @pytest.fixture
+    def clock() -> Iterator[FixedClock]:
+        fixed = FixedClock(ist(2026, 3, 1))
+        with using(fixed):
+            yield fixed
+
+    @pytest.fixture
+    async def world(
+        client: httpx.AsyncClient, factory: Factory, clock: FixedClock
+    ) -> EvidenceWorld:
+        return await EvidenceWorld(client, factory, clock).build()
+
+    return clock, world

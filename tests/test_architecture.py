@@ -1,5 +1,7 @@
 """The house rules: imports flow api -> domain -> persistence, HTTP stays in api/, every
-endpoint is documented and named area:action."""
+endpoint is documented and named area:action. The synthetic demo data (seeds/) sits beside
+api/: it writes through the domain's services and may take persistence's wiring, but nothing
+of the product imports it (only the CLI's seed-demo command, in api/)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Which top-level packages each layer may not import.
 FORBIDDEN = {
-    "domain": {"api", "fastapi", "starlette"},
-    "persistence": {"api", "domain", "fastapi", "starlette"},
+    "domain": {"api", "fastapi", "starlette", "seeds"},
+    "persistence": {"api", "domain", "fastapi", "starlette", "seeds"},
+    "seeds": {"api", "fastapi", "starlette"},
 }
 
 
@@ -59,6 +62,9 @@ def test_imports_flow_one_way(layer: str) -> None:
         ("domain", "def f():\n    from starlette.responses import Response\n"),
         ("persistence", "from domain.common.principal import Principal\n"),
         ("persistence", "import fastapi\n"),
+        ("domain", "from seeds.runner import seed_demo\n"),
+        ("persistence", "import seeds.context\n"),
+        ("seeds", "from api.deps import get_uow\n"),
     ],
 )
 def test_the_import_check_catches_a_violation(layer: str, source: str) -> None:
@@ -180,7 +186,7 @@ def jose_importers(files: dict[str, str]) -> list[str]:
 def test_only_the_token_module_imports_jose() -> None:
     files = {
         name: source
-        for layer in ("api", "domain", "persistence", "migrations")
+        for layer in ("api", "domain", "persistence", "migrations", "seeds")
         for name, source in layer_files(layer).items()
     }
     assert jose_importers(files) == [JOSE_MODULE]

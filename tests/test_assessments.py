@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from fractions import Fraction
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -36,7 +37,10 @@ from persistence import migrator
 from persistence.crypto import Place
 from persistence.database import Database, create_engine
 from persistence.models.case_vocabulary import CaseStatus, ResponseType
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import SOUTH_24, Actor, CaseFactory, Factory
+from tests.helpers import audit_of, today
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people, world_fixture
 
 API = "/api/v1"
 CASES = f"{API}/cases"
@@ -108,10 +112,6 @@ RISK_FACTORS = {
     "unverified_job_offer": 2,
     "minor_out_of_school": 2,
 }
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def assessments_url(case_id: UUID) -> str:
@@ -359,60 +359,32 @@ def test_change_from_the_baseline() -> None:
 
 
 # -- the API ------------------------------------------------------------------------------------
-class World:
+class World(CaseWorld):
     """Two organisations, their people and clients, and a case of A held by ``sw_a``."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(
-            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
-        )
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        self.client_reader_a = await f.integration_client(
-            self.org_a,
-            Role.program_manager,
-            scopes=["assessments:read", "assessment_instruments:read"],
-        )
-        self.client_assessor_a = await f.integration_client(
-            self.org_a,
+    people = with_people(
+        CASE_PEOPLE, sw_a=person("org_a", Role.social_worker, SOUTH_24, name="Rupa Das")
+    )
+    clients = {
+        "client_reader_a": Client(
+            "org_a", Role.program_manager, ("assessments:read", "assessment_instruments:read")
+        ),
+        "client_assessor_a": Client(
+            "org_a",
             Role.social_worker,
-            scopes=["assessments:read", "assessments:manage", "assessment_instruments:read"],
-        )
-        self.client_manager_a = await f.integration_client(
-            self.org_a,
+            ("assessments:read", "assessments:manage", "assessment_instruments:read"),
+        ),
+        "client_manager_a": Client(
+            "org_a",
             Role.program_manager,
-            scopes=["assessments:read", "assessments:manage", "assessment_instruments:read"],
-        )
-        self.client_partner_b = await f.integration_client(
-            self.org_b, Role.partner_staff, scopes=[]
-        )
-        self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        survivor_b = await self.cases.survivor(self.org_b)
-        self.case_b = await self.cases.case(self.org_b, survivor_b)
-        return self
+            ("assessments:read", "assessments:manage", "assessment_instruments:read"),
+        ),
+        "client_partner_b": Client("org_b", Role.partner_staff),
+    }
+    case_of_b = True
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def wellbeing_answers(value: int = 3, **overrides: int) -> dict[str, int]:
@@ -475,25 +447,7 @@ async def assess(
     return created
 
 
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in ASSESSMENT_TABLES
-    }
-
-
-async def audit_of(connection: AsyncConnection, response: httpx.Response) -> list[Any]:
-    return list(
-        (
-            await connection.execute(
-                sa.text(
-                    "SELECT action, entity_type, entity_id, organization_id FROM audit_event "
-                    "WHERE request_id = :r ORDER BY seq"
-                ),
-                {"r": response.headers["x-request-id"]},
-            )
-        ).all()
-    )
+table_counts = partial(helpers.table_counts, tables=ASSESSMENT_TABLES)
 
 
 async def case_risk(connection: AsyncConnection, case_id: UUID) -> str:

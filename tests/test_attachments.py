@@ -31,9 +31,10 @@ from persistence.crypto import DecryptionError, FieldCipher, decode_key, new_key
 from persistence.database import Database
 from persistence.key_rotation import SEALED_COLUMNS, reseal_column
 from persistence.models.device_vocabulary import AttachmentMediaType
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
 from tests.test_consents import consent_body, give
 from tests.test_shgs import create_group, day
+from tests.worlds import ADMIN, CaseWorld, Client, person, world_fixture
 
 API = "/api/v1"
 GPS_PLACE = "Kultali-GPS-marker"
@@ -75,37 +76,26 @@ def png(text: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-class World:
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.partner_a = await f.user(self.org_a, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(
-            self.org_a,
+class World(CaseWorld):
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_a": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_north": person("org_a", Role.social_worker, NORTH_24),
+        "partner_a": person("org_a", Role.partner_staff),
+        "analyst_a": person("org_a", Role.analyst),
+        "pm_b": person("org_b", Role.program_manager),
+        "admin": ADMIN,
+    }
+    clients = {
+        "client_a": Client(
+            "org_a",
             Role.program_manager,
-            ["survivors:read", "cases:read", "consents:read", "shgs:read"],
+            ("survivors:read", "cases:read", "consents:read", "shgs:read"),
         )
-        self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        return self
+    }
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def upload(

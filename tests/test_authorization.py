@@ -27,6 +27,7 @@ from api.route_table import api_routes
 from domain.common.principal import Role
 from domain.identity.tokens import TokenSubject
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.helpers import without_request
 from tests.test_shgs import Group, add_member, create_group, day, internal_loan, sheet
 
 API = "/api/v1"
@@ -90,11 +91,6 @@ def protected_routes(app: Any) -> list[tuple[str, str, Any]]:
 
 def ids_of(response: httpx.Response) -> set[str]:
     return {item["id"] for item in response.json()["items"]}
-
-
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    """A problem body without what differs from request to request."""
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 # -- 1. the route walk --------------------------------------------------------------------

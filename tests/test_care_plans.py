@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,10 @@ from persistence.crypto import Place
 from persistence.database import Database
 from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.case_vocabulary import CaseStatus, CbrComponent, GoalStatus, Responsible
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import SOUTH_24, Actor, CaseFactory, Factory
+from tests.helpers import audit_of, if_match, today
+from tests.worlds import CaseWorld, Client, Org, world_fixture
 
 CASES = "/api/v1/cases"
 WORDING = "Run my own tailoring unit from the house in Canning"
@@ -30,10 +34,6 @@ ACTION = "Ask Mitali-di about the SHG sewing machine"
 DROP_REASON = "Her brother-in-law in Basanti objects to the shop"
 NOTES = "Agreed at the Gosaba panchayat office with her aunt present"
 PLAN_TABLES = ("care_plan_goal", "care_plan_agreement", "case_event")
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def plan_url(case_id: UUID) -> str:
@@ -57,54 +57,21 @@ def goal_body(**extra: Any) -> dict[str, Any]:
     return body
 
 
-def if_match(actor: Actor, version: int | str) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
-
-
-class World:
+class World(CaseWorld):
     """Two organisations, their people and clients, and a case of A held by ``sw_a``."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.service_org = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        self.client_reader_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["care_plans:read"]
-        )
-        self.client_planner_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["care_plans:read", "care_plans:manage"]
-        )
-        self.client_partner_b = await f.integration_client(
-            self.org_b, Role.partner_staff, scopes=[]
-        )
-        self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        survivor_b = await self.cases.survivor(self.org_b)
-        self.case_b = await self.cases.case(self.org_b, survivor_b)
-        return self
+    organizations = {"org_a": Org(), "org_b": Org(), "service_org": Org()}
+    clients = {
+        "client_reader_a": Client("org_a", Role.program_manager, ("care_plans:read",)),
+        "client_planner_a": Client(
+            "org_a", Role.program_manager, ("care_plans:read", "care_plans:manage")
+        ),
+        "client_partner_b": Client("org_b", Role.partner_staff),
+    }
+    case_of_b = True
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def add_goal(
@@ -125,11 +92,7 @@ async def open_order(client: httpx.AsyncClient, actor: Actor, case_id: UUID) -> 
     return [g["id"] for g in goals]
 
 
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in PLAN_TABLES
-    }
+table_counts = partial(helpers.table_counts, tables=PLAN_TABLES)
 
 
 async def goal_row(connection: AsyncConnection, goal_id: str) -> Any:
@@ -149,20 +112,6 @@ async def goal_events(connection: AsyncConnection, case_id: UUID) -> list[Any]:
                     "AND kind IN ('goal', 'plan_agreement') ORDER BY occurred_at, id"
                 ),
                 {"c": case_id},
-            )
-        ).all()
-    )
-
-
-async def audit_of(connection: AsyncConnection, response: httpx.Response) -> list[Any]:
-    return list(
-        (
-            await connection.execute(
-                sa.text(
-                    "SELECT action, entity_type, entity_id, organization_id FROM audit_event "
-                    "WHERE request_id = :r ORDER BY seq"
-                ),
-                {"r": response.headers["x-request-id"]},
             )
         ).all()
     )

@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -33,12 +33,10 @@ from persistence.scope import CaseScope
 from persistence.uow import UnitOfWork
 from tests.conftest import APP_ROLE, PostgresServer
 from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.helpers import today
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, Org, person, with_people, world_fixture
 
 CASES = "/api/v1/cases"
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def case_body(survivor_id: UUID, **extra: Any) -> dict[str, Any]:
@@ -62,41 +60,19 @@ WORKER_NAME = "Rupa Das"
 MANAGER_NAME = "Mitali Sardar"
 
 
-class World:
+class World(CaseWorld):
     """Two organisations, their people, and a survivor of A with a case."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization(ORG_A_NAME)
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager, name=MANAGER_NAME)
-        self.sw_a = await f.user(
-            self.org_a, Role.social_worker, districts=(SOUTH_24,), name=WORKER_NAME
-        )
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(self.org_a, Role.partner_staff, scopes=[])
-        self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        return self
+    organizations = {"org_a": Org(ORG_A_NAME), "org_b": Org()}
+    people = with_people(
+        CASE_PEOPLE,
+        pm_a=person("org_a", Role.program_manager, name=MANAGER_NAME),
+        sw_a=person("org_a", Role.social_worker, SOUTH_24, name=WORKER_NAME),
+    )
+    clients = {"client_a": Client("org_a", Role.partner_staff)}
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def _open(client: httpx.AsyncClient, actor: Actor, body: dict[str, Any]) -> httpx.Response:

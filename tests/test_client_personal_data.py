@@ -46,8 +46,6 @@ from domain.common.principal import Principal, PrincipalKind, Role
 from domain.common.request_context import note_caller
 from domain.consents.schemas import ConsentCreate, Guardian
 from domain.consents.service import ConsentService
-from domain.demo.context import DemoOptions
-from domain.demo.runner import seed_demo
 from domain.follow_ups.notes import NoteService
 from domain.follow_ups.schemas import NoteCreate
 from domain.geography.schemas import BlockCreate
@@ -101,6 +99,8 @@ from persistence.models.integration_client import IntegrationClient
 from persistence.models.reset_request import ResetKind, ResetRequest
 from persistence.models.study import Study
 from persistence.uow import UnitOfWork
+from seeds.context import DemoOptions
+from seeds.runner import seed_demo
 from tests.factories import DEFAULT_PASSWORD, NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
 
 API = "/api/v1"

@@ -22,6 +22,8 @@ from domain.consents.checks import active_consent, fields_allowed
 from domain.consents.service import override_consent
 from persistence.models.case_vocabulary import ConsentPurpose, ShareableField
 from tests.factories import SOUTH_24, Actor, CaseFactory, Factory
+from tests.helpers import problem
+from tests.worlds import MATRIX_ACTORS, matrix_cast
 
 API = "/api/v1"
 SURVIVORS = f"{API}/survivors"
@@ -29,14 +31,6 @@ PROBLEM = "application/problem+json"
 
 
 # -- helpers ------------------------------------------------------------------------------
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
-
-
 def consent_body(purpose: str = "case_management", **extra: Any) -> dict[str, Any]:
     return {"purpose": purpose, "method": "written", "language": "bn", **extra}
 
@@ -453,10 +447,7 @@ class World:
     consent_t: str
 
 
-ACTOR_NAMES = (
-    "pm_a", "sw_assigned", "sw_district", "sw_district_visible", "pm_b", "partner_b",
-    "analyst_a", "leader_a", "auditor_a", "admin", "client_a", "client_b",
-)  # fmt: skip
+ACTOR_NAMES = MATRIX_ACTORS
 COLUMNS = ("list:S", "read:S", "give:S", "withdraw:S", "list:T", "read:T", "give:T")
 MATRIX = """
 actor               list:S read:S give:S withdraw:S list:T read:T give:T
@@ -485,31 +476,13 @@ def parse_matrix() -> list[tuple[str, dict[str, int]]]:
 async def build_world(
     factory: Factory, client: httpx.AsyncClient, *, district_visibility: bool
 ) -> World:
-    org_a = await factory.organization("Org A")
-    org_b = await factory.organization("Org B")
-    cases = CaseFactory(factory)
-    if district_visibility:
-        await cases.allow_district_visibility(org_a)
-    pm_a = await factory.user(org_a, Role.program_manager)
-    pm_b = await factory.user(org_b, Role.program_manager)
-    sw_assigned = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
-    sw_district = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
-    actors = {
-        "pm_a": pm_a,
-        "sw_assigned": sw_assigned,
-        "sw_district": sw_district,
-        "sw_district_visible": sw_district,
-        "pm_b": pm_b,
-        "partner_b": await factory.user(org_b, Role.partner_staff),
-        "analyst_a": await factory.user(org_a, Role.analyst),
-        "leader_a": await factory.user(org_a, Role.survivor_leader),
-        "auditor_a": await factory.user(org_a, Role.auditor),
-        "admin": await factory.platform_admin(),
-        "client_a": await factory.integration_client(
-            org_a, Role.program_manager, ["consents:read", "consents:manage"]
-        ),
-        "client_b": await factory.integration_client(org_b, Role.partner_staff, []),
-    }
+    cast = await matrix_cast(
+        factory,
+        district_visibility=district_visibility,
+        client_a_scopes=["consents:read", "consents:manage"],
+    )
+    org_a, actors, cases = cast.org_a, cast.actors, cast.cases
+    pm_a, sw_assigned, pm_b = actors["pm_a"], actors["sw_assigned"], actors["pm_b"]
     s = await register(client, pm_a)
     await cases.case(org_a, UUID(s), district_id=SOUTH_24, assigned_worker_id=sw_assigned.id)
     t = await register(client, pm_b)

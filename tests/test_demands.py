@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +28,10 @@ from persistence.database import Database
 from persistence.models.case_vocabulary import ReferralStatus, ServiceKind, Urgency
 from persistence.models.demand_vocabulary import DemandPriority, DemandStatus, EscalationLevel
 from persistence.models.referral import Referral
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.helpers import if_match
+from tests.worlds import ADMIN, BaseWorld, Client, Org, person
 
 API = "/api/v1"
 DEMANDS = f"{API}/demands"
@@ -36,15 +40,7 @@ TABLES = ("demand", "demand_link", "demand_event", "demand_comment")
 SECRET = "Rupa was turned away at the school gate twice"
 
 
-def if_match(actor: Actor, version: int | str) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
-
-
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in TABLES
-    }
+table_counts = partial(helpers.table_counts, tables=TABLES)
 
 
 def demand_body(**extra: Any) -> dict[str, Any]:
@@ -69,41 +65,38 @@ async def created(
     return result
 
 
-class World:
+class World(BaseWorld):
     """Organisation A (the register): a program manager, social workers of South and North 24
     Parganas, a survivor leader of a South group, an analyst, an auditor; a case of South
     assigned to ``sw_south``; organisation B, a partner A refers to (its partner staff and
     program manager); organisation C, another programme; the platform admin; clients."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self, client: httpx.AsyncClient) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.org_c = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_south = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.leader_s = await f.user(self.org_a, Role.survivor_leader)
-        self.leader_n = await f.user(self.org_a, Role.survivor_leader)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.pm_c = await f.user(self.org_c, Role.program_manager)
-        self.sw_c = await f.user(self.org_c, Role.social_worker, districts=(SOUTH_24,))
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(
-            self.org_a,
+    organizations = {"org_a": Org(), "org_b": Org(), "org_c": Org()}
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_south": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_north": person("org_a", Role.social_worker, NORTH_24),
+        "leader_s": person("org_a", Role.survivor_leader),
+        "leader_n": person("org_a", Role.survivor_leader),
+        "analyst_a": person("org_a", Role.analyst),
+        "auditor_a": person("org_a", Role.auditor),
+        "partner_b": person("org_b", Role.partner_staff),
+        "pm_b": person("org_b", Role.program_manager),
+        "pm_c": person("org_c", Role.program_manager),
+        "sw_c": person("org_c", Role.social_worker, SOUTH_24),
+        "admin": ADMIN,
+    }
+    clients = {
+        "client_a": Client(
+            "org_a",
             Role.program_manager,
-            scopes=["demands:read", "demands:raise", "demands:comment", "demands:ageing"],
-        )
-        self.client_unscoped = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=[]
-        )
+            ("demands:read", "demands:raise", "demands:comment", "demands:ageing"),
+        ),
+        "client_unscoped": Client("org_a", Role.program_manager),
+    }
+
+    async def build(self, client: httpx.AsyncClient) -> World:  # type: ignore[override]
+        await super().build()
         self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_south.id)
         self.case = await self.cases.case(
             self.org_a, self.survivor, assigned_worker_id=self.sw_south.id
@@ -166,10 +159,6 @@ class World:
             )
             uow.session.add(referral)
         return referral.id
-
-    def actor(self, name: str) -> Actor:
-        found: Actor = getattr(self, name)
-        return found
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from domain.common.errors import NotAuthenticated
 from domain.common.principal import Role
 from domain.identity.tokens import TokenSubject
 from tests.factories import DEFAULT_PASSWORD, SOUTH_24, Actor, CaseFactory, Factory
+from tests.worlds import ADMIN, BaseWorld, Client, person, world_fixture
 
 API = "/api/v1"
 DEVICES = f"{API}/devices"
@@ -65,27 +66,19 @@ def is_wipe(response: httpx.Response, device_id: str) -> bool:
     )
 
 
-class World:
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(self.org_a, Role.program_manager, [])
-        return self
+class World(BaseWorld):
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_a": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_a2": person("org_a", Role.social_worker, SOUTH_24),
+        "leader_a": person("org_a", Role.survivor_leader),
+        "pm_b": person("org_b", Role.program_manager),
+        "admin": ADMIN,
+    }
+    clients = {"client_a": Client("org_a", Role.program_manager)}
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def test_signing_in_on_a_device_binds_the_token_to_it(

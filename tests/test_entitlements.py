@@ -5,7 +5,8 @@ and shape which application."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +21,10 @@ from domain.common.settings import Settings
 from domain.entitlements.service import CLOSED, MOVES, is_stalled, move_problem
 from persistence.database import Database
 from persistence.models.livelihood_vocabulary import ApplicationStatus as S
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import SOUTH_24, Actor
+from tests.helpers import if_match, today
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, Org, person, with_people, world_fixture
 
 SCHEMES = "/api/v1/schemes"
 APPLICATIONS = "/api/v1/entitlement-applications"
@@ -28,61 +32,27 @@ NOTE = "Her Aadhaar carries the old Basanti address; correction first"
 TABLES = ("entitlement_application", "entitlement_status_change", "scheme")
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 def coverage_url(survivor_id: UUID) -> str:
     return f"/api/v1/survivors/{survivor_id}/entitlement-coverage"
 
 
-def if_match(actor: Actor, version: int | str) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
-
-
-class World:
+class World(CaseWorld):
     """Two organisations, their people and clients; a survivor of A held by ``sw_a``."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization("Sundarban Mahila Samiti")
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(
-            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
-        )
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(
-            self.org_a,
-            Role.program_manager,
-            scopes=["entitlements:read", "entitlements:manage"],
-        )
-        self.client_partner_b = await f.integration_client(
-            self.org_b, Role.partner_staff, scopes=[]
-        )
-        self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        self.survivor_b = await self.cases.survivor(self.org_b)
-        return self
+    organizations = {"org_a": Org("Sundarban Mahila Samiti"), "org_b": Org()}
+    people = with_people(
+        CASE_PEOPLE, sw_a=person("org_a", Role.social_worker, SOUTH_24, name="Rupa Das")
+    )
+    clients = {
+        "client_a": Client(
+            "org_a", Role.program_manager, ("entitlements:read", "entitlements:manage")
+        ),
+        "client_partner_b": Client("org_b", Role.partner_staff),
+    }
+    survivor_of_b = True
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def scheme_id(client: httpx.AsyncClient, actor: Actor, code: str) -> str:
@@ -130,11 +100,7 @@ async def moved(
     return result
 
 
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in TABLES
-    }
+table_counts = partial(helpers.table_counts, tables=TABLES)
 
 
 async def application_row(connection: AsyncConnection, application_id: str) -> Any:

@@ -3,17 +3,15 @@ hand-counted story, consent, stocks versus flows, and who may see which figures.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from domain.evidence.periods import PeriodKind, periods, previous
-from persistence.clock import FixedClock, business_date, using
-from tests.evidence_world import EvidenceWorld, cells, ist, totals
+from persistence.clock import business_date
+from tests.evidence_world import EvidenceWorld, cells, evidence_fixtures, ist, totals
 from tests.factories import NORTH_24, SOUTH_24, Factory
 
 # -- periods ------------------------------------------------------------------------------
@@ -60,16 +58,7 @@ def test_a_moment_belongs_to_its_day_in_india() -> None:
 # -- the world ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(ist(2026, 3, 1))
-    with using(fixed):
-        yield fixed
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
-    return await EvidenceWorld(client, factory, clock).build()
+clock, world = evidence_fixtures()
 
 
 @pytest.fixture

@@ -3,16 +3,13 @@ hand-counted story below, and the case-progress dashboard end to end."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 
-from persistence.clock import FixedClock, using
-from tests.evidence_world import EvidenceWorld, cells, ist, totals
-from tests.factories import NORTH_24, Factory
+from tests.evidence_world import EvidenceWorld, cells, evidence_fixtures, ist, totals
+from tests.factories import NORTH_24
 
 Q1 = {"from": "2026-04-01", "to": "2026-06-30"}
 MONTHS = {**Q1, "period": "month"}
@@ -20,16 +17,7 @@ QUARTER = {**Q1, "period": "fy_quarter"}
 FYQ1 = "FY2026-27 Q1"
 
 
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(ist(2026, 3, 1))
-    with using(fixed):
-        yield fixed
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
-    return await EvidenceWorld(client, factory, clock).build()
+clock, world = evidence_fixtures()
 
 
 @pytest.fixture

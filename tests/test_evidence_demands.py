@@ -5,29 +5,16 @@ level, and the median days from raised to disposed; by category and place."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import httpx
 import pytest
 
-from persistence.clock import FixedClock, using
-from tests.evidence_world import API, EvidenceWorld, cells, ist, totals
-from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.evidence_world import API, EvidenceWorld, cells, evidence_fixtures, ist, totals
+from tests.factories import NORTH_24, SOUTH_24, Actor
 
-
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(ist(2026, 3, 1))
-    with using(fixed):
-        yield fixed
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
-    return await EvidenceWorld(client, factory, clock).build()
+clock, world = evidence_fixtures()
 
 
 Q1 = {"from": "2026-04-01", "to": "2026-06-30"}

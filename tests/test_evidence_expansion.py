@@ -4,28 +4,15 @@ where a partner implements (a state counts once), advocacy actions by level and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from persistence.clock import FixedClock, using
 from persistence.models.enums import OrganizationKind
-from tests.evidence_world import EvidenceWorld, cells, ist, totals
+from tests.evidence_world import EvidenceWorld, cells, evidence_fixtures, ist, totals
 from tests.factories import Factory
 
-
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(ist(2026, 3, 1))
-    with using(fixed):
-        yield fixed
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
-    return await EvidenceWorld(client, factory, clock).build()
+clock, world = evidence_fixtures()
 
 
 Q1 = {"from": "2026-04-01", "to": "2026-06-30"}

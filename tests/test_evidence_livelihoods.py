@@ -13,7 +13,6 @@ Survivors (all registered 1 March 2026 in South 24 Parganas):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -28,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Role
 from domain.shgs.grading import GradingFacts, GradingRules, Norm, grade
-from persistence.clock import IST, FixedClock, using
+from persistence.clock import IST, FixedClock
 from persistence.evidence.shg_grading import grade_sql
 from persistence.models.livelihood_vocabulary import MeetingFrequency
-from tests.evidence_world import EvidenceWorld, cells, ist, totals
+from tests.evidence_world import EvidenceWorld, cells, evidence_fixtures, ist, totals
 from tests.factories import NORTH_24, SOUTH_24, Factory
 
 MONTHS = {"from": "2026-03-01", "to": "2026-06-30", "period": "month"}
@@ -39,16 +38,7 @@ Q1 = {"from": "2026-04-01", "to": "2026-06-30", "period": "fy_quarter"}
 QUARTER = "FY2026-27 Q1"
 
 
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(ist(2026, 3, 1))
-    with using(fixed):
-        yield fixed
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
-    return await EvidenceWorld(client, factory, clock).build()
+clock, world = evidence_fixtures()
 
 
 @pytest.fixture

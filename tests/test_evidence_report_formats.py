@@ -9,12 +9,10 @@ from __future__ import annotations
 import http.server
 import re
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from domain.evidence.periods import PeriodKind
@@ -28,10 +26,9 @@ from domain.evidence.schemas import (
     ReportOutcome,
     TrendPoint,
 )
-from persistence.clock import FixedClock, using
 from tests.browser import BROWSER_OWN, CHROMIUM, NEEDS_CHROMIUM, Recorder, chromium
-from tests.evidence_world import EvidenceWorld, ist
-from tests.factories import NORTH_24, SOUTH_24, Factory
+from tests.evidence_world import EvidenceWorld, evidence_fixtures, ist
+from tests.factories import NORTH_24, SOUTH_24
 from tests.report_formats import (
     INTERNAL_MARK,
     check_page,
@@ -252,16 +249,7 @@ def test_the_same_report_gives_the_same_files() -> None:
 # -- through the API, over a world counted by hand ---------------------------------------------
 
 
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(ist(2026, 3, 1))
-    with using(fixed):
-        yield fixed
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
-    return await EvidenceWorld(client, factory, clock).build()
+clock, world = evidence_fixtures()
 
 
 @pytest.fixture

@@ -6,18 +6,15 @@ they touch in their own transaction; every table a rolled-up measure reads has i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-import httpx
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.evidence.periods import Period, PeriodKind, periods
-from persistence.clock import FixedClock, using
+from persistence.clock import FixedClock
 from persistence.evidence import rollup
 from persistence.evidence.cube import (
     Binder,
@@ -28,23 +25,14 @@ from persistence.evidence.cube import (
     stock_sql,
 )
 from persistence.evidence.measures import MEASURES
-from tests.evidence_world import EvidenceWorld, ist
-from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL, Factory
+from tests.evidence_world import EvidenceWorld, evidence_fixtures, ist
+from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL
 
 TODAY = date(2026, 9, 10)
 OPEN_STAGES = ["intake", "assessment", "planning", "active", "monitoring", "reopened"]
 
 
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(ist(2026, 3, 1))
-    with using(fixed):
-        yield fixed
-
-
-@pytest.fixture
-async def world(client: httpx.AsyncClient, factory: Factory, clock: FixedClock) -> EvidenceWorld:
-    return await EvidenceWorld(client, factory, clock).build()
+clock, world = evidence_fixtures()
 
 
 def queries(organizations: tuple[UUID, ...]) -> list[CubeQuery]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 import httpx
-import pytest
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -41,14 +41,16 @@ from persistence.models.case_vocabulary import CaseStatus
 from persistence.models.enums import OrganizationKind
 from persistence.models.leadership_vocabulary import AdvocacyKind, AdvocacyLevel
 from persistence.models.leadership_vocabulary import OnboardingStage as S
-from tests.factories import WEST_BENGAL, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import WEST_BENGAL, Actor
+from tests.helpers import if_match, problem
+from tests.worlds import ADMIN, BaseWorld, Client, Org, person, world_fixture
 
 API = "/api/v1"
 ONBOARDING = f"{API}/partner-onboarding"
 ADVOCACY = f"{API}/advocacy-actions"
 STUDIES = f"{API}/studies"
 MEDIA = f"{API}/media-engagements"
-PROBLEM = "application/problem+json"
 STORY = "Sold at fifteen from Canning; back home in Basanti, she now runs the SHG ledger"
 EXPANSION_TABLES = (
     "partner_onboarding",
@@ -76,59 +78,37 @@ def days_ago(n: int) -> str:
     return (today() - timedelta(days=n)).isoformat()
 
 
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
+table_counts = partial(helpers.table_counts, tables=EXPANSION_TABLES)
 
 
-def if_match(actor: Actor, version: int) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
-
-
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    counts = {}
-    for table in EXPANSION_TABLES:
-        result = await connection.execute(sa.text(f"SELECT count(*) FROM {table}"))
-        counts[table] = int(result.scalar_one())
-    return counts
-
-
-class World:
+class World(BaseWorld):
     """A lead organisation onboarding a partner; another organisation; everyone's roles."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.lead = await f.organization(kind=OrganizationKind.lead_ngo)
-        self.partner = await f.organization(kind=OrganizationKind.partner_ngo)
-        self.partner2 = await f.organization(kind=OrganizationKind.partner_ngo)
-        self.other = await f.organization(kind=OrganizationKind.lead_ngo)
-        self.pm = await f.user(self.lead, Role.program_manager, name="Mitali Sardar")
-        self.sw = await f.user(self.lead, Role.social_worker)
-        self.analyst = await f.user(self.lead, Role.analyst)
-        self.leader = await f.user(self.lead, Role.survivor_leader)
-        self.auditor = await f.user(self.lead, Role.auditor)
-        self.partner_staff = await f.user(self.lead, Role.partner_staff)
-        self.pm_partner = await f.user(self.partner, Role.program_manager)
-        self.pm_other = await f.user(self.other, Role.program_manager)
-        self.admin = await f.platform_admin()
-        self.client_all = await f.integration_client(self.lead, Role.program_manager, ALL_SCOPES)
-        self.client_advocacy_reader = await f.integration_client(
-            self.lead, Role.analyst, ["advocacy:read"]
-        )
-        self.client_none = await f.integration_client(self.lead, Role.program_manager, [])
-        return self
+    organizations = {
+        "lead": Org(kind=OrganizationKind.lead_ngo),
+        "partner": Org(kind=OrganizationKind.partner_ngo),
+        "partner2": Org(kind=OrganizationKind.partner_ngo),
+        "other": Org(kind=OrganizationKind.lead_ngo),
+    }
+    people = {
+        "pm": person("lead", Role.program_manager, name="Mitali Sardar"),
+        "sw": person("lead", Role.social_worker),
+        "analyst": person("lead", Role.analyst),
+        "leader": person("lead", Role.survivor_leader),
+        "auditor": person("lead", Role.auditor),
+        "partner_staff": person("lead", Role.partner_staff),
+        "pm_partner": person("partner", Role.program_manager),
+        "pm_other": person("other", Role.program_manager),
+        "admin": ADMIN,
+    }
+    clients = {
+        "client_all": Client("lead", Role.program_manager, tuple(ALL_SCOPES)),
+        "client_advocacy_reader": Client("lead", Role.analyst, ("advocacy:read",)),
+        "client_none": Client("lead", Role.program_manager),
+    }
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def onboard(

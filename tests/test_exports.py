@@ -23,8 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.app import create_app
 from domain.common.principal import Role
 from domain.common.settings import Settings
-from domain.demo.context import DemoOptions
-from domain.demo.runner import seed_demo
 from domain.exports.catalogue import DATASETS
 from domain.exports.jobs import purge_expired_exports
 from domain.exports.schemas import ExportDataset
@@ -33,8 +31,11 @@ from domain.identity.passwords import Passwords
 from domain.jobs.worker import run_worker
 from persistence.database import Database
 from persistence.models.case_vocabulary import CaseStatus
+from seeds.context import DemoOptions
+from seeds.runner import seed_demo
 from tests.conftest import PostgresServer
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.worlds import BaseWorld, person, world_fixture
 
 EXPORTS = "/api/v1/exports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,22 +54,18 @@ def sheet_of(response: httpx.Response) -> list[list[Any]]:
     return [list(row) for row in book.active.iter_rows(values_only=True)]
 
 
-class World:
+class World(BaseWorld):
     """Organisations A and B; A's people; cases of A in two districts and one of B."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_a": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_north": person("org_a", Role.social_worker, NORTH_24),
+        "analyst_a": person("org_a", Role.analyst),
+        "pm_b": person("org_b", Role.program_manager),
+    }
 
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
+    async def records(self) -> None:
         self.survivor_1 = await self.cases.survivor(
             self.org_a, name='=HYPERLINK("http://evil.example","Click")', phone="+919800000001"
         )
@@ -81,12 +78,9 @@ class World:
             self.org_a, self.survivor_2, district_id=NORTH_24, status=CaseStatus.closed
         )
         self.case_b = await self.cases.case(self.org_b, self.survivor_b)
-        return self
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def export(client: httpx.AsyncClient, actor: Actor, **body: Any) -> httpx.Response:

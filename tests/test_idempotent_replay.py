@@ -9,7 +9,6 @@ her scope as it is now and answers 404 like any record outside it. Every replay 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -17,15 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Role
 from tests.factories import NORTH_24, SOUTH_24, CaseFactory, Factory
+from tests.helpers import without_request
 from tests.test_shgs import SHGS, group_body
 
 API = "/api/v1"
 DETAILS = "Held in a flat above the Kamathipura tea stall"
 MEMBER_NAME = "Mita Sardar"
-
-
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 async def replays(connection: AsyncConnection) -> list[tuple[str, str]]:

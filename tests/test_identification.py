@@ -5,6 +5,7 @@ who may reach what."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +20,10 @@ from domain.identification.safety_reports import review_problem
 from persistence.crypto import Place
 from persistence.models.leadership_vocabulary import IdentificationStatus
 from persistence.models.safety_report import SafetyReportStatus
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.helpers import if_match
+from tests.worlds import ADMIN, BaseWorld, Client, person, world_fixture
 
 REFERRALS = "/api/v1/identification-referrals"
 REPORTS = "/api/v1/safety-reports"
@@ -88,59 +92,50 @@ def unnamed_body(**extra: Any) -> dict[str, Any]:
     return body
 
 
-def if_match(actor: Actor, version: int) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
-
-
-class World:
+class World(BaseWorld):
     """Two organisations; in A a program manager, social workers of two districts, two
     survivor leaders, and everyone who has no part in intake leads or allegations."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_a": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_a2": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_north": person("org_a", Role.social_worker, NORTH_24),
+        "leader_a": person("org_a", Role.survivor_leader, SOUTH_24),
+        "leader_a2": person("org_a", Role.survivor_leader, SOUTH_24),
+        "partner_a": person("org_a", Role.partner_staff),
+        "analyst_a": person("org_a", Role.analyst),
+        "auditor_a": person("org_a", Role.auditor),
+        "admin": ADMIN,
+        "pm_b": person("org_b", Role.program_manager),
+        "sw_b": person("org_b", Role.social_worker, SOUTH_24),
+        "leader_b": person("org_b", Role.survivor_leader, SOUTH_24),
+    }
+    # Deciding, submitting and safety reports are a person's acts: the grants are written
+    # into the rows directly, as a tampered database would hold them, and still refused.
+    clients = {
+        "client_reader_a": Client(
+            "org_a", Role.program_manager, ("identification_referrals:read",)
+        ),
+        "client_decider_a": Client(
+            "org_a",
+            Role.program_manager,
+            ("identification_referrals:read", "identification_referrals:decide"),
+            unchecked=True,
+        ),
+        "client_leader_a": Client(
+            "org_a", Role.survivor_leader, ("identification_referrals:submit",), unchecked=True
+        ),
+        "client_reports_a": Client(
+            "org_a",
+            Role.program_manager,
+            ("safety_reports:read", "safety_reports:submit", "safety_reports:review"),
+            unchecked=True,
+        ),
+        "client_none_a": Client("org_a", Role.program_manager),
+    }
 
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader, districts=(SOUTH_24,))
-        self.leader_a2 = await f.user(self.org_a, Role.survivor_leader, districts=(SOUTH_24,))
-        self.partner_a = await f.user(self.org_a, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.leader_b = await f.user(self.org_b, Role.survivor_leader, districts=(SOUTH_24,))
-        self.client_reader_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["identification_referrals:read"]
-        )
-        # Deciding, submitting and safety reports are a person's acts: the grants are written
-        # into the rows directly, as a tampered database would hold them, and still refused.
-        self.client_decider_a = await f.integration_client(
-            self.org_a,
-            Role.program_manager,
-            scopes=["identification_referrals:read", "identification_referrals:decide"],
-            unchecked=True,
-        )
-        self.client_leader_a = await f.integration_client(
-            self.org_a,
-            Role.survivor_leader,
-            scopes=["identification_referrals:submit"],
-            unchecked=True,
-        )
-        self.client_reports_a = await f.integration_client(
-            self.org_a,
-            Role.program_manager,
-            scopes=["safety_reports:read", "safety_reports:submit", "safety_reports:review"],
-            unchecked=True,
-        )
-        self.client_none_a = await f.integration_client(self.org_a, Role.program_manager, [])
+    async def records(self) -> None:
         survivor = await self.cases.survivor(self.org_a)
         self.case_a = await self.cases.case(self.org_a, survivor, assigned_worker_id=self.sw_a.id)
         # a case of A that sw_a does not hold (her organisation keeps district visibility off)
@@ -149,12 +144,9 @@ class World:
         )
         survivor_b = await self.cases.survivor(self.org_b)
         self.case_b = await self.cases.case(self.org_b, survivor_b)
-        return self
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def submit_referral(client: httpx.AsyncClient, actor: Actor, **extra: Any) -> dict[str, Any]:
@@ -173,11 +165,7 @@ async def submit_report(
     return created
 
 
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in TABLES
-    }
+table_counts = partial(helpers.table_counts, tables=TABLES)
 
 
 async def row(connection: AsyncConnection, table: str, record_id: str) -> Any:
@@ -203,18 +191,7 @@ async def raw_table(connection: AsyncConnection, table: str) -> str:
     return printed + "\n" + "\n".join(decoded)
 
 
-async def audit_of(connection: AsyncConnection, response: httpx.Response) -> list[Any]:
-    return list(
-        (
-            await connection.execute(
-                sa.text(
-                    "SELECT action, entity_type, entity_id, organization_id, actor_id "
-                    "FROM audit_event WHERE request_id = :r ORDER BY seq"
-                ),
-                {"r": response.headers["x-request-id"]},
-            )
-        ).all()
-    )
+audit_of = partial(helpers.audit_of, columns=(*helpers.AUDIT_COLUMNS, "actor_id"))
 
 
 def reads_of(events: list[Any], entity: str) -> list[str]:

@@ -4,7 +4,8 @@ and their commitments; who may see and record them, and what stays hidden."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +20,10 @@ from domain.leadership.policies import leadership_scope, summary_scope
 from persistence.models.duty_bearer_commitment import DutyBearerCommitment
 from persistence.models.enums import OrganizationKind
 from persistence.models.leadership_vocabulary import CommitmentStatus
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.helpers import if_match, today
+from tests.worlds import ADMIN, BaseWorld, Client, Org, person
 
 GROUPS = "/api/v1/leader-groups"
 CAMPAIGNS = "/api/v1/campaigns"
@@ -37,23 +41,11 @@ DECISION = "Rally at Canning station on 25 November"
 LEADER_NAME = "Rupa Mondal"
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 def days_ago(days: int) -> str:
     return (today() - timedelta(days=days)).isoformat()
 
 
-def if_match(actor: Actor, version: int | str) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
-
-
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in TABLES
-    }
+table_counts = partial(helpers.table_counts, tables=TABLES)
 
 
 async def created(
@@ -104,41 +96,42 @@ def engagement_body(**extra: Any) -> dict[str, Any]:
     return body
 
 
-class World:
+class World(BaseWorld):
     """Organisation A with a leader group in South 24 Parganas (``group_s``, led by
     ``leader_s`` who is also a survivor of A) and one in North 24 Parganas (``group_n``);
     organisation B; the people and clients around them."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self, client: httpx.AsyncClient) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.forum = await f.organization(
-            "ILFAT " + uuid.uuid4().hex[:6], OrganizationKind.community_based_organization
-        )
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_south = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.leader_s = await f.user(self.org_a, Role.survivor_leader, name=LEADER_NAME)
-        self.leader_n = await f.user(self.org_a, Role.survivor_leader)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.partner_a = await f.user(self.org_a, Role.partner_staff)
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.leader_b = await f.user(self.org_b, Role.survivor_leader)
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(
-            self.org_a,
+    organizations = {
+        "org_a": Org(),
+        "org_b": Org(),
+        "forum": Org(
+            lambda: "ILFAT " + uuid.uuid4().hex[:6], OrganizationKind.community_based_organization
+        ),
+    }
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_south": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_north": person("org_a", Role.social_worker, NORTH_24),
+        "leader_s": person("org_a", Role.survivor_leader, name=LEADER_NAME),
+        "leader_n": person("org_a", Role.survivor_leader),
+        "analyst_a": person("org_a", Role.analyst),
+        "auditor_a": person("org_a", Role.auditor),
+        "partner_a": person("org_a", Role.partner_staff),
+        "pm_b": person("org_b", Role.program_manager),
+        "leader_b": person("org_b", Role.survivor_leader),
+        "admin": ADMIN,
+    }
+    clients = {
+        "client_a": Client(
+            "org_a",
             Role.program_manager,
-            scopes=["leader_groups:read", "campaigns:read", "duty_bearers:read"],
-        )
-        self.client_unscoped = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=[]
-        )
+            ("leader_groups:read", "campaigns:read", "duty_bearers:read"),
+        ),
+        "client_unscoped": Client("org_a", Role.program_manager),
+    }
+
+    async def build(self, client: httpx.AsyncClient) -> World:  # type: ignore[override]
+        await super().build()
         self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_south.id)
         await self.cases.case(self.org_a, self.survivor, assigned_worker_id=self.sw_south.id)
 
@@ -183,10 +176,6 @@ class World:
             client, self.pm_a, ENGAGEMENTS, engagement_body(leader_group_id=self.group_s["id"])
         )
         return self
-
-    def actor(self, name: str) -> Actor:
-        found: Actor = getattr(self, name)
-        return found
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ compensation (awarded vs paid), the case's history, audit, and who may do what."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,17 +17,15 @@ from domain.common.principal import Role
 from domain.legal.service import Compensation, compensation_events, compensation_problem
 from persistence.crypto import Place
 from persistence.models.case_vocabulary import CaseStatus
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.factories import Actor, Factory
+from tests.helpers import audit_of, today, without_request
+from tests.worlds import CaseWorld, Client, world_fixture
 
 API = "/api/v1"
 SURVIVOR_NAME = "Sabina Khatun"
 STATION = "Canning Police Station"
 LAWYER = "Adv. Paromita Ghosh"
 OUTCOME = "Accused Rafiq's bail opposed; she testified in camera"
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def ago(days: int) -> str:
@@ -38,46 +36,20 @@ def legal_url(case_id: UUID) -> str:
     return f"{API}/cases/{case_id}/legal-proceedings"
 
 
-class World:
+class World(CaseWorld):
     """Two organisations; in A a program manager, the social worker the case is assigned to,
     another of the same district, one of another district; B's people; the roles that see no
     case; integration clients with and without the scopes."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        scopes = ["legal:read", "legal:manage"]
-        self.client_a = await f.integration_client(self.org_a, Role.program_manager, scopes=[])
-        self.client_pm_a = await f.integration_client(self.org_a, Role.program_manager, scopes)
-        self.client_pm_b = await f.integration_client(self.org_b, Role.program_manager, scopes)
-        self.survivor = await self.cases.survivor(
-            self.org_a, name=SURVIVOR_NAME, created_by=self.sw_a.id
-        )
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        return self
+    clients = {
+        "client_a": Client("org_a", Role.program_manager),
+        "client_pm_a": Client("org_a", Role.program_manager, ("legal:read", "legal:manage")),
+        "client_pm_b": Client("org_b", Role.program_manager, ("legal:read", "legal:manage")),
+    }
+    survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def fir(**extra: Any) -> dict[str, Any]:
@@ -135,24 +107,6 @@ async def legal_events(connection: AsyncConnection, case_id: UUID) -> list[dict[
 
 async def table_count(connection: AsyncConnection, table: str) -> int:
     return int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-
-
-async def audit_of(connection: AsyncConnection, response: httpx.Response) -> list[Any]:
-    return list(
-        (
-            await connection.execute(
-                sa.text(
-                    "SELECT action, entity_type, entity_id, organization_id FROM audit_event "
-                    "WHERE request_id = :r"
-                ),
-                {"r": response.headers["x-request-id"]},
-            )
-        ).all()
-    )
-
-
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 # -- compensation, as pure rules ------------------------------------------------------------

@@ -4,7 +4,8 @@ time and her financial inclusion; what stays sealed, and who may see and shape t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Role
 from domain.livelihoods.service import add_months, monthly_totals, three_month_average
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import Actor
+from tests.helpers import if_match, today
+from tests.worlds import CaseWorld, Client, world_fixture
 
 ASPIRATIONS = "A tailoring unit of her own near her mother's house in Basanti"
 DESCRIPTION = "Blouse stitching for the Canning weekly haat"
@@ -23,16 +27,8 @@ DETAILS = "PMJDY account 3791 0045 2231, RuPay card received"
 TABLES = ("livelihood_plan", "livelihood_activity", "income_record", "financial_inclusion")
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 def base(survivor_id: UUID) -> str:
     return f"/api/v1/survivors/{survivor_id}"
-
-
-def if_match(actor: Actor, version: int | str) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
 
 
 PLAN = {
@@ -49,52 +45,22 @@ ACTIVITY = {
 }
 
 
-class World:
+class World(CaseWorld):
     """Two organisations, their people and clients; a survivor of A held by ``sw_a``."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["livelihoods:read", "livelihoods:manage"]
-        )
-        self.client_partner_b = await f.integration_client(
-            self.org_b, Role.partner_staff, scopes=[]
-        )
-        self.survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        self.survivor_b = await self.cases.survivor(self.org_b)
-        return self
-
-
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
-
-
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in TABLES
+    clients = {
+        "client_a": Client(
+            "org_a", Role.program_manager, ("livelihoods:read", "livelihoods:manage")
+        ),
+        "client_partner_b": Client("org_b", Role.partner_staff),
     }
+    survivor_of_b = True
+
+
+world = world_fixture(World)
+
+
+table_counts = partial(helpers.table_counts, tables=TABLES)
 
 
 async def raw_row(connection: AsyncConnection, table: str, row_id: str) -> str:

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.common.principal import Role
 from persistence.crypto import Place
 from persistence.models.case_vocabulary import CaseStatus
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.factories import SOUTH_24, Actor, Factory
+from tests.helpers import audit_of, without_request
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people, world_fixture
 
 API = "/api/v1"
 SURVIVOR_NAME = "Rekha Mondal"
@@ -27,55 +29,32 @@ def notes_url(case_id: UUID) -> str:
     return f"{API}/cases/{case_id}/notes"
 
 
-class World:
-    """Two organisations; in A a program manager, the social worker the case is assigned to,
-    another of the same district, one of another district; B's people; the roles that see no
-    case; integration clients with and without the scopes."""
+class World(CaseWorld):
+    """Two organisations; in A two program managers, the social worker the case is assigned
+    to, another of the same district, one of another district; B's people; the roles that see
+    no case; integration clients with and without the scopes."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.pm_a2 = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(
-            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
-        )
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        # notes:manage is a person's act (notes are signed): written into the rows directly,
-        # as a tampered database would hold it; it is refused all the same.
-        scopes = ["notes:read", "notes:manage"]
-        self.client_a = await f.integration_client(self.org_a, Role.program_manager, scopes=[])
-        self.client_pm_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes, unchecked=True
-        )
-        self.client_pm_b = await f.integration_client(
-            self.org_b, Role.program_manager, scopes, unchecked=True
-        )
-        self.survivor = await self.cases.survivor(
-            self.org_a, name=SURVIVOR_NAME, created_by=self.sw_a.id
-        )
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        return self
+    people = with_people(
+        CASE_PEOPLE,
+        after="pm_a",
+        pm_a2=person("org_a", Role.program_manager),
+        sw_a=person("org_a", Role.social_worker, SOUTH_24, name="Rupa Das"),
+    )
+    # notes:manage is a person's act (notes are signed): written into the rows directly,
+    # as a tampered database would hold it; it is refused all the same.
+    clients = {
+        "client_a": Client("org_a", Role.program_manager),
+        "client_pm_a": Client(
+            "org_a", Role.program_manager, ("notes:read", "notes:manage"), unchecked=True
+        ),
+        "client_pm_b": Client(
+            "org_b", Role.program_manager, ("notes:read", "notes:manage"), unchecked=True
+        ),
+    }
+    survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def write(
@@ -96,24 +75,6 @@ async def written(
 
 async def notes_count(connection: AsyncConnection) -> int:
     return int(await connection.scalar(sa.text("SELECT count(*) FROM case_note")) or 0)
-
-
-async def audit_of(connection: AsyncConnection, response: httpx.Response) -> list[Any]:
-    return list(
-        (
-            await connection.execute(
-                sa.text(
-                    "SELECT action, entity_type, entity_id, organization_id FROM audit_event "
-                    "WHERE request_id = :r"
-                ),
-                {"r": response.headers["x-request-id"]},
-            )
-        ).all()
-    )
-
-
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
 
 
 def ids(response: httpx.Response) -> list[str]:

@@ -5,6 +5,7 @@ who may see and move what."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -35,7 +36,10 @@ from persistence.models.case_vocabulary import (
 from persistence.models.consent import Consent
 from persistence.models.enums import OrganizationKind
 from persistence.models.survivor import Survivor
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import NORTH_24, SOUTH_24, Actor
+from tests.helpers import if_match
+from tests.worlds import ADMIN, BaseWorld, Client, Org, person, world_fixture
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -62,56 +66,45 @@ def referral_url(referral_id: str) -> str:
     return f"{API}/referrals/{referral_id}"
 
 
-def if_match(actor: Actor, version: int) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
-
-
-class World:
+class World(BaseWorld):
     """A referring NGO (A) with a case in South 24 Parganas held by ``sw_a``; a receiving
     service provider (B); another partner (C); and everyone else who might look."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
+    organizations = {
+        "org_a": Org(ORG_A_NAME, OrganizationKind.lead_ngo),
+        "org_b": Org(ORG_B_NAME, OrganizationKind.service_provider),
+        "org_c": Org(kind=OrganizationKind.partner_ngo),
+        "gov": Org(kind=OrganizationKind.government_department),
+    }
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_a": person(
+            "org_a", Role.social_worker, SOUTH_24, name=WORKER_NAME, work_contact=WORKER_CONTACT
+        ),
+        "sw_a2": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_north": person("org_a", Role.social_worker, NORTH_24),
+        "analyst_a": person("org_a", Role.analyst),
+        "leader_a": person("org_a", Role.survivor_leader),
+        "auditor_a": person("org_a", Role.auditor),
+        "partner_a": person("org_a", Role.partner_staff),
+        "pm_b": person("org_b", Role.program_manager),
+        "sw_b": person("org_b", Role.social_worker, SOUTH_24),
+        "partner_b": person("org_b", Role.partner_staff, name=PARTNER_NAME),
+        "partner_c": person("org_c", Role.partner_staff),
+        "pm_c": person("org_c", Role.program_manager),
+        "admin": ADMIN,
+    }
+    clients = {
+        "client_b": Client("org_b", Role.partner_staff, ("referrals:read", "referrals:transition")),
+        "client_b_noscope": Client("org_b", Role.partner_staff),
+        "client_a": Client("org_a", Role.program_manager, ("referrals:read", "referrals:create")),
+    }
 
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization(ORG_A_NAME, kind=OrganizationKind.lead_ngo)
-        self.org_b = await f.organization(ORG_B_NAME, kind=OrganizationKind.service_provider)
-        self.org_c = await f.organization(kind=OrganizationKind.partner_ngo)
-        self.gov = await f.organization(kind=OrganizationKind.government_department)
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(
-            self.org_a,
-            Role.social_worker,
-            districts=(SOUTH_24,),
-            name=WORKER_NAME,
-            work_contact=WORKER_CONTACT,
-        )
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.partner_a = await f.user(self.org_a, Role.partner_staff)
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff, name=PARTNER_NAME)
-        self.partner_c = await f.user(self.org_c, Role.partner_staff)
-        self.pm_c = await f.user(self.org_c, Role.program_manager)
-        self.admin = await f.platform_admin()
-        self.client_b = await f.integration_client(
-            self.org_b, Role.partner_staff, scopes=["referrals:read", "referrals:transition"]
-        )
-        self.client_b_noscope = await f.integration_client(self.org_b, Role.partner_staff, [])
-        self.client_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["referrals:read", "referrals:create"]
-        )
+    async def records(self) -> None:
         self.survivor = await self.survivor_of(self.org_a, created_by=self.sw_a.id)
         self.case = await self.cases.case(
             self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
         )
-        return self
 
     async def survivor_of(self, organization_id: UUID, created_by: UUID | None = None) -> UUID:
         survivor = Survivor(
@@ -174,9 +167,7 @@ class World:
             consent.withdrawn_at = utcnow()
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def body(world: World, **extra: Any) -> dict[str, Any]:
@@ -228,18 +219,7 @@ async def counts(connection: AsyncConnection) -> dict[str, int]:
     }
 
 
-async def audit_of(connection: AsyncConnection, response: httpx.Response) -> list[Any]:
-    return list(
-        (
-            await connection.execute(
-                sa.text(
-                    "SELECT action, entity_type, entity_id FROM audit_event "
-                    "WHERE request_id = :r ORDER BY seq"
-                ),
-                {"r": response.headers["x-request-id"]},
-            )
-        ).all()
-    )
+audit_of = partial(helpers.audit_of, columns=("action", "entity_type", "entity_id"))
 
 
 async def referral_events(connection: AsyncConnection, case_id: UUID) -> list[Any]:

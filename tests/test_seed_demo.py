@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,15 @@ import sqlalchemy as sa
 from api import cli
 from api.app import create_app
 from domain.common.settings import Settings
-from domain.demo.context import AreaSeeder, DemoContext, DemoOptions
-from domain.demo.referrals import RECEIVERS
-from domain.demo.runner import SEEDERS, DemoReport, seed_demo
-from domain.demo.shgs import PLANS, group_count
-from domain.demo.vocabulary import EMAIL_DOMAIN, LEAD_ORGANIZATION_ID, STAFF
 from domain.identity.keys import cipher_from_settings
 from domain.identity.passwords import Passwords
 from persistence import clock
 from persistence.database import Database, create_engine
+from seeds.context import AreaSeeder, DemoContext, DemoOptions
+from seeds.referrals import RECEIVERS
+from seeds.runner import SEEDERS, DemoReport, seed_demo
+from seeds.shgs import PLANS, group_count
+from seeds.vocabulary import EMAIL_DOMAIN, LEAD_ORGANIZATION_ID, STAFF
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 PASSWORD = "a demo passphrase for tests"
@@ -146,11 +147,25 @@ async def _sign_in(client: httpx.AsyncClient, key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def test_the_demo_fills_a_fresh_database_through_the_services_once(
-    settings: Settings, committed_db: Database
-) -> None:
-    report = await _seed(settings, committed_db)
-    url = _url(committed_db)
+@dataclass(frozen=True)
+class Seeded:
+    """The demo, seeded once for the tests of this module (a run takes a while): its
+    database, the run's report and the database owner's URL."""
+
+    database: Database
+    report: DemoReport
+    url: str
+
+
+@pytest.fixture(scope="module")
+async def seeded(settings: Settings, module_committed_db: Database) -> Seeded:
+    report = await _seed(settings, module_committed_db)
+    return Seeded(module_committed_db, report, _url(module_committed_db))
+
+
+async def test_the_demo_fills_a_fresh_database_through_the_services_once(seeded: Seeded) -> None:
+    """What the report counts is what the tables hold, every stage of a case's life."""
+    report, url = seeded.report, seeded.url
 
     # What the report counts is what the tables hold.
     assert report.created
@@ -195,6 +210,11 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     ) == [True]
     assert await _count(url, "audit_event") > SURVIVORS * 10
 
+
+async def test_the_demo_refers_at_every_status_under_her_consent(seeded: Seeded) -> None:
+    """Referrals through the service directory, every status and every move."""
+    report, url = seeded.report, seeded.url
+
     # Referrals at every status, from the directory's offerings, each under her consent but
     # the one emergency the manager sent under an override; every move kept.
     assert report.counts["service offerings"] == await _count(url, "service_offering") > 0
@@ -221,6 +241,11 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     ) == [0]
     receivers = await _scalars(url, "SELECT DISTINCT receiving_organization_id FROM referral")
     assert len(receivers) >= 2
+
+
+async def test_the_demo_expands_into_three_more_states(seeded: Seeded) -> None:
+    """Outcome 5: onboarding, readiness, advocacy, studies, media."""
+    report, url = seeded.report, seeded.url
 
     # Outcome 5: partners in three new states at every onboarding stage, their readiness
     # assessed, a dozen advocacy actions at every level with their evidence frozen, studies
@@ -261,6 +286,11 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
         " WHERE m.story_enc IS NOT NULL AND c.purpose = 'media_advocacy'"
         " AND c.survivor_id = m.survivor_id",
     ) == [1]
+
+
+async def test_the_demo_livelihoods_trainings_and_entitlements(seeded: Seeded) -> None:
+    """Outcome 2: livelihoods, trainings and entitlements."""
+    report, url = seeded.report, seeded.url
 
     # Outcome 2: livelihood plans for most survivors, work and its monthly income for some,
     # financial inclusion with dates; trainings of every track with their results; entitlement
@@ -328,6 +358,11 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
         " WHERE status IN ('rejected', 'appealed') AND rejection_reason IS NULL",
     ) == [0]
     assert len(await _scalars(url, "SELECT DISTINCT scheme_id FROM entitlement_application")) > 3
+
+
+async def test_the_demo_leader_groups_campaigns_and_duty_bearers(seeded: Seeded) -> None:
+    """Outcome 4: leader groups and their meetings, campaigns, duty bearers."""
+    report, url = seeded.report, seeded.url
 
     # Outcome 4: a leader group in each district, linked to the survivors' forum, its leader
     # convenor and survivors as members; a meeting a month for a year, the convenor at each.
@@ -422,6 +457,11 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
         " WHERE status = 'open' AND (due_on IS NULL OR due_on >= current_date)",
     ) == [True]
 
+
+async def test_the_demo_identification_referrals_and_safety_reports(seeded: Seeded) -> None:
+    """The survivor leaders' identification referrals and safety reports."""
+    report, url = seeded.report, seeded.url
+
     # Identification referrals by the survivor leaders at every status, one a demo case; safety
     # reports with and without named persons, some reviewed by the program manager.
     assert report.counts["identification referrals"] == await _count(url, "identification_referral")
@@ -470,6 +510,14 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
         "SELECT count(*) FROM safety_report"
         " WHERE (status = 'received') <> (reviewed_by IS NULL OR review_enc IS NULL)",
     ) == [0]
+
+
+async def test_each_demo_role_sees_what_it_may_and_the_tables_keep_it_sealed(
+    settings: Settings, seeded: Seeded
+) -> None:
+    """Signed in with the demo password, each role sees its share; what they see is sealed."""
+    report, url = seeded.report, seeded.url
+    committed_db = seeded.database
 
     async with _client(settings, committed_db) as client:
         # A demo manager signs in with the demo password and sees every case and survivor.
@@ -564,25 +612,12 @@ async def test_the_demo_fills_a_fresh_database_through_the_services_once(
     ]
     assert [value for value in outcome_4 if value in dump] == []
 
-    # Its history tells a story, in order; the dashboard shows trends.
-    await _the_story_is_told_in_order_and_the_dashboard_shows_trends(settings, committed_db, report)
-
-    # A second run finds the demo and writes nothing.
-    events = await _count(url, "audit_event")
-    again = await _seed(settings, committed_db)
-    assert not again.created
-    assert await _count(url, "survivor") == SURVIVORS
-    assert await _count(url, "audit_event") == events
-    assert await _scalars(
-        url, f"SELECT count(*) FROM organization WHERE id = '{LEAD_ORGANIZATION_ID}'"
-    ) == [1]
-
 
 async def test_the_demo_self_help_groups_keep_a_year_of_books_and_hide_who_is_a_survivor(
-    settings: Settings, committed_db: Database
+    settings: Settings, seeded: Seeded
 ) -> None:
-    report = await _seed(settings, committed_db)
-    url = _url(committed_db)
+    report, url = seeded.report, seeded.url
+    committed_db = seeded.database
 
     # Groups in both districts (the small run takes the first three of ten), federated by
     # tier; ten to fifteen women each, some of them the organisation's own survivors.
@@ -742,13 +777,14 @@ def _months_back(today: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-async def _the_story_is_told_in_order_and_the_dashboard_shows_trends(
-    settings: Settings, committed_db: Database, report: DemoReport
+async def test_the_story_is_told_in_order_and_the_dashboard_shows_trends(
+    settings: Settings, seeded: Seeded
 ) -> None:
-    """The demo's history (on the database the first test seeded, to seed once): dates over
+    """The demo's history (on the module's one seeded database): dates over
     two years in the order of each case's story, closures over the last year, applications
     stalled, self-help groups joined after coming home, a boy's story told as his, and a
     dashboard with a year of trends."""
+    committed_db, report = seeded.database, seeded.report
     url = _url(committed_db)
     today = clock.today()
     assert report.today == today
@@ -949,6 +985,23 @@ async def _the_story_is_told_in_order_and_the_dashboard_shows_trends(
         assert sum(1 for h in headlines if h["value"]) >= 5
         assert sum(1 for h in headlines if h["previous_value"]) >= 3
         assert sum(1 for h in headlines if h["change"]) >= 3
+
+
+async def test_a_second_run_finds_the_demo_and_writes_nothing(
+    settings: Settings, seeded: Seeded
+) -> None:
+    """A second run finds the demo (its lead organisation's fixed id) and writes nothing."""
+    committed_db, url = seeded.database, seeded.url
+
+    # A second run finds the demo and writes nothing.
+    events = await _count(url, "audit_event")
+    again = await _seed(settings, committed_db)
+    assert not again.created
+    assert await _count(url, "survivor") == SURVIVORS
+    assert await _count(url, "audit_event") == events
+    assert await _scalars(
+        url, f"SELECT count(*) FROM organization WHERE id = '{LEAD_ORGANIZATION_ID}'"
+    ) == [1]
 
 
 def test_the_readme_lists_the_demo_accounts_as_the_demo_makes_them() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -17,16 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.common.principal import Role
 from domain.shgs.loans import Instalment, InstalmentStatus, instalment_states
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor
+from tests.helpers import if_match, today, without_request
+from tests.worlds import ADMIN, CaseWorld, Client, person, world_fixture
 
 SHGS = "/api/v1/shgs"
 ACCOUNT = "50100234567891"
 SURVIVOR_NAME = "Rupa Mondal"
 MONEY_TABLES = ("shg_meeting", "shg_attendance", "shg_ledger_entry", "shg_loan_instalment")
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 FORMED = today() - timedelta(days=400)
@@ -35,10 +33,6 @@ FORMED = today() - timedelta(days=400)
 def day(offset: int) -> str:
     """A date ``offset`` days after the group was formed."""
     return (FORMED + timedelta(days=offset)).isoformat()
-
-
-def if_match(actor: Actor, version: int | str) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
 
 
 def group_body(**extra: Any) -> dict[str, Any]:
@@ -64,45 +58,31 @@ def group_body(**extra: Any) -> dict[str, Any]:
     return body
 
 
-class World:
+class World(CaseWorld):
     """Two organisations; A's people and clients; a survivor of A in ``sw_a``'s case."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
+    people = {
+        "pm_a": person("org_a", Role.program_manager),
+        "sw_a": person("org_a", Role.social_worker, SOUTH_24),
+        "sw_north": person("org_a", Role.social_worker, NORTH_24),
         # A social worker of the group's district who does not hold the survivor's case.
-        self.sw_south2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_a = await f.user(self.org_a, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.admin = await f.platform_admin()
-        self.client_overview_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["shgs:overview"]
-        )
-        self.client_reader_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["shgs:overview", "shgs:read"]
-        )
-        self.client_none_a = await f.integration_client(self.org_a, Role.program_manager, [])
-        self.survivor = await self.cases.survivor(
-            self.org_a, name=SURVIVOR_NAME, created_by=self.sw_a.id
-        )
-        await self.cases.case(self.org_a, self.survivor, assigned_worker_id=self.sw_a.id)
-        return self
+        "sw_south2": person("org_a", Role.social_worker, SOUTH_24),
+        "partner_a": person("org_a", Role.partner_staff),
+        "analyst_a": person("org_a", Role.analyst),
+        "leader_a": person("org_a", Role.survivor_leader),
+        "auditor_a": person("org_a", Role.auditor),
+        "pm_b": person("org_b", Role.program_manager),
+        "admin": ADMIN,
+    }
+    clients = {
+        "client_overview_a": Client("org_a", Role.program_manager, ("shgs:overview",)),
+        "client_reader_a": Client("org_a", Role.program_manager, ("shgs:overview", "shgs:read")),
+        "client_none_a": Client("org_a", Role.program_manager),
+    }
+    survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def create_group(client: httpx.AsyncClient, actor: Actor, **extra: Any) -> dict[str, Any]:
@@ -1320,10 +1300,6 @@ async def test_federation_tiers(client: httpx.AsyncClient, world: World) -> None
 
 
 # -- district scope -------------------------------------------------------------------------
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
-
-
 async def test_a_social_worker_reaches_the_groups_of_her_districts_only(
     client: httpx.AsyncClient, world: World, connection: AsyncConnection
 ) -> None:

@@ -21,7 +21,9 @@ from domain.common.principal import Role
 from domain.common.settings import Settings
 from domain.survivors.service import normalize_name, normalize_phone
 from persistence.database import Database
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.helpers import problem
+from tests.worlds import MATRIX_ACTORS, matrix_cast
 
 API = "/api/v1"
 SURVIVORS = f"{API}/survivors"
@@ -79,14 +81,6 @@ def full_body() -> dict[str, Any]:
         safe_contact={"channel": "sms", "times": "weekdays 11-13", "code_word": "shapla",
                       "never_call": True},
     )  # fmt: skip
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
 
 
 async def register(
@@ -670,42 +664,19 @@ class World:
     org_b: UUID
 
 
-ACTOR_NAMES = (
-    "pm_a", "sw_assigned", "sw_district", "sw_district_visible", "pm_b", "partner_b",
-    "analyst_a", "leader_a", "auditor_a", "admin", "client_a", "client_b",
-)  # fmt: skip
+ACTOR_NAMES = MATRIX_ACTORS
 
 
 async def build_world(
     factory: Factory, client: httpx.AsyncClient, *, district_visibility: bool
 ) -> World:
-    org_a = await factory.organization("Org A")
-    org_b = await factory.organization("Org B")
-    cases = CaseFactory(factory)
-    if district_visibility:
-        await cases.allow_district_visibility(org_a)
-    pm_a = await factory.user(org_a, Role.program_manager)
-    sw_assigned = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
-    sw_district = await factory.user(org_a, Role.social_worker, districts=(SOUTH_24,))
-    pm_b = await factory.user(org_b, Role.program_manager)
-    actors = {
-        "pm_a": pm_a,
-        "sw_assigned": sw_assigned,
-        "sw_district": sw_district,
-        "sw_district_visible": sw_district,
-        "pm_b": pm_b,
-        "partner_b": await factory.user(org_b, Role.partner_staff),
-        "analyst_a": await factory.user(org_a, Role.analyst),
-        "leader_a": await factory.user(org_a, Role.survivor_leader),
-        "auditor_a": await factory.user(org_a, Role.auditor),
-        "admin": await factory.platform_admin(),
-        "client_a": await factory.integration_client(
-            org_a,
-            Role.program_manager,
-            ["survivors:read", "survivors:manage", "consents:read", "consents:manage"],
-        ),
-        "client_b": await factory.integration_client(org_b, Role.partner_staff, []),
-    }
+    cast = await matrix_cast(
+        factory,
+        district_visibility=district_visibility,
+        client_a_scopes=["survivors:read", "survivors:manage", "consents:read", "consents:manage"],
+    )
+    org_a, org_b, actors, cases = cast.org_a, cast.org_b, cast.actors, cast.cases
+    pm_a, sw_assigned, pm_b = actors["pm_a"], actors["sw_assigned"], actors["pm_b"]
     s = (await register(client, pm_a))["id"]
     await cases.case(org_a, UUID(s), district_id=SOUTH_24, assigned_worker_id=sw_assigned.id)
     t = (await register(client, pm_b))["id"]

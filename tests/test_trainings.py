@@ -5,7 +5,8 @@ pre/post scores; and a provider organisation that sees only the trainees referre
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -20,59 +21,37 @@ from domain.trainings.service import chosen_topics
 from persistence.models.case_vocabulary import ReferralStatus, ServiceKind, Urgency
 from persistence.models.livelihood_vocabulary import TrainingTopic
 from persistence.models.referral import Referral
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests import helpers
+from tests.factories import SOUTH_24, Actor
+from tests.helpers import if_match, today
+from tests.worlds import CASE_PEOPLE, BaseWorld, Client, Org, person, with_people, world_fixture
 
 TRAININGS = "/api/v1/trainings"
 TABLES = ("training", "training_participant")
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-def if_match(actor: Actor, version: int | str) -> dict[str, str]:
-    return {**actor.headers, "If-Match": f'"v{version}"'}
 
 
 def participants_url(training_id: str) -> str:
     return f"{TRAININGS}/{training_id}/participants"
 
 
-class World:
+class World(BaseWorld):
     """Organisation A runs trainings; P is a partner organisation that gives some of them;
     B is another organisation. Survivors of A are held by ``sw_a``."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
+    organizations = {"org_a": Org(), "org_p": Org(), "org_b": Org()}
+    people = with_people(
+        CASE_PEOPLE,
+        after="sw_b",
+        partner_p=person("org_p", Role.partner_staff),
+        pm_p=person("org_p", Role.program_manager),
+    )
+    clients = {
+        "client_a": Client("org_a", Role.program_manager, ("trainings:read", "trainings:manage")),
+        "client_partner_p": Client("org_p", Role.partner_staff, ("trainings:read",)),
+        "client_partner_b": Client("org_b", Role.partner_staff),
+    }
 
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_p = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_p = await f.user(self.org_p, Role.partner_staff)
-        self.pm_p = await f.user(self.org_p, Role.program_manager)
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        self.client_a = await f.integration_client(
-            self.org_a, Role.program_manager, scopes=["trainings:read", "trainings:manage"]
-        )
-        self.client_partner_p = await f.integration_client(
-            self.org_p, Role.partner_staff, scopes=["trainings:read"]
-        )
-        self.client_partner_b = await f.integration_client(
-            self.org_b, Role.partner_staff, scopes=[]
-        )
+    async def records(self) -> None:
         # referred to P for skills training; not referred; referred but declined; referred
         # for another service
         self.referred = await self._survivor()
@@ -83,7 +62,6 @@ class World:
         await self.refer(self.declined, ServiceKind.livelihood, ReferralStatus.declined)
         await self.refer(self.for_health, ServiceKind.health)
         self.survivor_b = await self.cases.survivor(self.org_b)
-        return self
 
     async def _survivor(self) -> UUID:
         survivor = await self.cases.survivor(self.org_a, created_by=self.sw_a.id)
@@ -116,9 +94,7 @@ class World:
         return referral.id
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 def training_body(world: World, **extra: Any) -> dict[str, Any]:
@@ -155,11 +131,7 @@ async def enrol(
     return created
 
 
-async def table_counts(connection: AsyncConnection) -> dict[str, int]:
-    return {
-        table: int(await connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
-        for table in TABLES
-    }
+table_counts = partial(helpers.table_counts, tables=TABLES)
 
 
 # -- pure rules -----------------------------------------------------------------------------

@@ -18,15 +18,13 @@ from domain.follow_ups.schemas import VisitCreate, VisitUpdate
 from domain.follow_ups.visits import next_visit_id, visit_event_detail
 from persistence.models.case_visit import CaseVisit
 from persistence.models.case_vocabulary import CaseStatus, VisitKind, VisitStatus
-from tests.factories import NORTH_24, SOUTH_24, Actor, CaseFactory, Factory
+from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
+from tests.helpers import audit_of, today, without_request
+from tests.worlds import CASE_PEOPLE, CaseWorld, Client, person, with_people, world_fixture
 
 API = "/api/v1"
 SURVIVOR_NAME = "Mitali Sardar"
 FINDINGS = "Her uncle from Basanti came asking where she works"
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def year_ahead() -> str:
@@ -38,48 +36,27 @@ def visits_url(case_id: UUID) -> str:
     return f"{API}/cases/{case_id}/visits"
 
 
-class World:
+class World(CaseWorld):
     """Two organisations; in A a program manager, the social worker the case is assigned to,
     another of the same district, one of another district; B's people; the roles that see no
     case; integration clients with and without the scopes."""
 
-    def __init__(self, factory: Factory) -> None:
-        self.factory = factory
-        self.cases = CaseFactory(factory)
-
-    async def build(self) -> World:
-        f = self.factory
-        self.org_a = await f.organization()
-        self.org_b = await f.organization()
-        self.pm_a = await f.user(self.org_a, Role.program_manager)
-        self.sw_a = await f.user(
-            self.org_a, Role.social_worker, districts=(SOUTH_24,), name="Rupa Das"
-        )
-        self.sw_a2 = await f.user(self.org_a, Role.social_worker, districts=(SOUTH_24,))
-        self.sw_north = await f.user(self.org_a, Role.social_worker, districts=(NORTH_24,))
-        self.pm_b = await f.user(self.org_b, Role.program_manager)
-        self.sw_b = await f.user(self.org_b, Role.social_worker, districts=(SOUTH_24,))
-        self.partner_b = await f.user(self.org_b, Role.partner_staff)
-        self.analyst_a = await f.user(self.org_a, Role.analyst)
-        self.leader_a = await f.user(self.org_a, Role.survivor_leader)
-        self.auditor_a = await f.user(self.org_a, Role.auditor)
-        self.admin = await f.platform_admin()
-        scopes = ["follow_ups:read", "follow_ups:manage"]
-        self.client_a = await f.integration_client(self.org_a, Role.program_manager, scopes=[])
-        self.client_pm_a = await f.integration_client(self.org_a, Role.program_manager, scopes)
-        self.client_pm_b = await f.integration_client(self.org_b, Role.program_manager, scopes)
-        self.survivor = await self.cases.survivor(
-            self.org_a, name=SURVIVOR_NAME, created_by=self.sw_a.id
-        )
-        self.case = await self.cases.case(
-            self.org_a, self.survivor, assigned_worker_id=self.sw_a.id
-        )
-        return self
+    people = with_people(
+        CASE_PEOPLE, sw_a=person("org_a", Role.social_worker, SOUTH_24, name="Rupa Das")
+    )
+    clients = {
+        "client_a": Client("org_a", Role.program_manager),
+        "client_pm_a": Client(
+            "org_a", Role.program_manager, ("follow_ups:read", "follow_ups:manage")
+        ),
+        "client_pm_b": Client(
+            "org_b", Role.program_manager, ("follow_ups:read", "follow_ups:manage")
+        ),
+    }
+    survivor_name = SURVIVOR_NAME
 
 
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    return await World(factory).build()
+world = world_fixture(World)
 
 
 async def plan(
@@ -113,10 +90,6 @@ async def count(connection: AsyncConnection, sql: str, **params: Any) -> int:
     return int(await connection.scalar(sa.text(sql), params) or 0)
 
 
-def without_request(problem: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in problem.items() if k not in {"instance", "request_id"}}
-
-
 async def visit_events(connection: AsyncConnection, case_id: UUID) -> list[Any]:
     return list(
         (
@@ -126,20 +99,6 @@ async def visit_events(connection: AsyncConnection, case_id: UUID) -> list[Any]:
                     "WHERE case_id = :c AND kind = 'visit' ORDER BY occurred_at, id"
                 ),
                 {"c": case_id},
-            )
-        ).all()
-    )
-
-
-async def audit_of(connection: AsyncConnection, response: httpx.Response) -> list[Any]:
-    return list(
-        (
-            await connection.execute(
-                sa.text(
-                    "SELECT action, entity_type, entity_id, organization_id FROM audit_event "
-                    "WHERE request_id = :r ORDER BY occurred_at"
-                ),
-                {"r": response.headers["x-request-id"]},
             )
         ).all()
     )

@@ -21,8 +21,6 @@ from domain.demands.schemas import (
     DemandTransition,
 )
 from domain.demands.service import DemandService
-from domain.demo.context import DemoContext
-from domain.demo.vocabulary import NORTH_24_PARGANAS, SOUTH_24_PARGANAS
 from domain.leadership.groups import LeaderGroupService
 from domain.referrals.schemas import Direction
 from domain.referrals.service import ReferralService
@@ -34,6 +32,8 @@ from persistence.models.demand_vocabulary import (
     DemandStatus,
     EscalationLevel,
 )
+from seeds.context import DemoContext
+from seeds.vocabulary import NORTH_24_PARGANAS, SOUTH_24_PARGANAS
 
 S = DemandStatus
 # (who raises, title, category, priority, district, gram panchayat, where it ends up)

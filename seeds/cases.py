@@ -10,8 +10,6 @@ from typing import TypeVar
 
 from domain.cases.schemas import CaseCreate, CaseTransition
 from domain.cases.service import CaseService
-from domain.demo.context import CasePlan, DemoCase, DemoContext, DemoSurvivor
-from domain.demo.vocabulary import DESTINATIONS, REASONS, RECRUITMENT_STORIES, RESCUERS, told
 from persistence.models.case_vocabulary import (
     CaseStatus,
     ClosureReason,
@@ -21,6 +19,8 @@ from persistence.models.case_vocabulary import (
     RiskLevel,
     TraffickingStatus,
 )
+from seeds.context import CasePlan, DemoCase, DemoContext, DemoSurvivor
+from seeds.vocabulary import DESTINATIONS, REASONS, RECRUITMENT_STORIES, RESCUERS, told
 
 S = CaseStatus
 T = TypeVar("T")

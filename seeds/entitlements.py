@@ -17,9 +17,6 @@ from uuid import UUID
 
 from domain.common.pagination import PageRequest
 from domain.common.principal import system_principal
-from domain.demo.context import DemoCase, DemoContext
-from domain.demo.livelihoods import latest_cases
-from domain.demo.vocabulary import NORTH_24_PARGANAS, WEST_BENGAL, told
 from domain.entitlements.schemas import (
     DATED,
     ApplicationCreate,
@@ -30,6 +27,9 @@ from domain.entitlements.schemas import (
 from domain.entitlements.service import EntitlementService, SchemeService
 from persistence.models.case_vocabulary import CaseStatus
 from persistence.models.livelihood_vocabulary import ApplicationStatus
+from seeds.context import DemoCase, DemoContext
+from seeds.livelihoods import latest_cases
+from seeds.vocabulary import NORTH_24_PARGANAS, WEST_BENGAL, told
 
 S = ApplicationStatus
 ADULT = 18

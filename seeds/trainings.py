@@ -17,9 +17,6 @@ from uuid import UUID
 
 from domain.common.pagination import PageRequest
 from domain.common.principal import Role
-from domain.demo.context import DemoContext, DemoSurvivor
-from domain.demo.livelihoods import latest_cases
-from domain.demo.vocabulary import DISTRICTS, NORTH_24_PARGANAS
 from domain.referrals.schemas import Direction
 from domain.referrals.service import ReferralService
 from domain.trainings.policies import DEAD_REFERRALS, TRAINEE_SERVICES
@@ -28,6 +25,9 @@ from domain.trainings.service import TrainingService
 from persistence.clock import business_date
 from persistence.models.case_vocabulary import CaseStatus
 from persistence.models.livelihood_vocabulary import TrainingTopic
+from seeds.context import DemoContext, DemoSurvivor
+from seeds.livelihoods import latest_cases
+from seeds.vocabulary import DISTRICTS, NORTH_24_PARGANAS
 
 T = TrainingTopic
 

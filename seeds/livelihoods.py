@@ -12,8 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.demo.context import DemoCase, DemoContext, DemoSurvivor
-from domain.demo.vocabulary import told
 from domain.livelihoods.schemas import (
     ActivityCreate,
     FinancialInclusionPut,
@@ -30,6 +28,8 @@ from persistence.models.livelihood_vocabulary import (
     LivelihoodOption,
     ProductStatus,
 )
+from seeds.context import DemoCase, DemoContext, DemoSurvivor
+from seeds.vocabulary import told
 
 ADULT = 18
 YOUNGEST_WITH_A_PLAN = 15

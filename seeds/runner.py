@@ -7,29 +7,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.demo.assessments import seed_assessments
-from domain.demo.care_plans import seed_care_plans
-from domain.demo.cases import seed_cases, seed_lifecycle_ends
-from domain.demo.context import AreaSeeder, DemoContext, DemoOptions, DemoUser, StoryClock
-from domain.demo.demands import seed_demands
-from domain.demo.entitlements import seed_entitlements
-from domain.demo.expansion import seed_expansion
-from domain.demo.follow_ups import seed_notes, seed_visits
-from domain.demo.identification import seed_identification
-from domain.demo.leadership import seed_leadership
-from domain.demo.legal import seed_legal
-from domain.demo.livelihoods import seed_livelihoods
-from domain.demo.organizations import seed_organizations, seed_users
-from domain.demo.referrals import seed_referrals
-from domain.demo.shgs import seed_shgs
-from domain.demo.survivors import seed_consents, seed_survivors
-from domain.demo.trainings import seed_trainings
-from domain.demo.vocabulary import LEAD_ORGANIZATION_ID
 from domain.identity.passwords import Passwords
 from persistence import clock
 from persistence.database import Database
 from persistence.repositories.organizations import OrganizationRepository
 from persistence.uow import UnitOfWork
+from seeds.assessments import seed_assessments
+from seeds.care_plans import seed_care_plans
+from seeds.cases import seed_cases, seed_lifecycle_ends
+from seeds.context import AreaSeeder, DemoContext, DemoOptions, DemoUser, StoryClock
+from seeds.demands import seed_demands
+from seeds.entitlements import seed_entitlements
+from seeds.expansion import seed_expansion
+from seeds.follow_ups import seed_notes, seed_visits
+from seeds.identification import seed_identification
+from seeds.leadership import seed_leadership
+from seeds.legal import seed_legal
+from seeds.livelihoods import seed_livelihoods
+from seeds.organizations import seed_organizations, seed_users
+from seeds.referrals import seed_referrals
+from seeds.shgs import seed_shgs
+from seeds.survivors import seed_consents, seed_survivors
+from seeds.trainings import seed_trainings
+from seeds.vocabulary import LEAD_ORGANIZATION_ID
 
 # In order. A seeder may use what the ones before it made (ctx.users, ctx.survivors,
 # ctx.cases); add an area's seeder before "lifecycle ends", which closes cases. Expansion comes

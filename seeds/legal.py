@@ -7,8 +7,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from domain.demo.context import DemoCase, DemoContext
-from domain.demo.vocabulary import COURTS, HEARING_OUTCOMES, told
 from domain.legal.schemas import (
     HearingCreate,
     LegalDetails,
@@ -23,6 +21,8 @@ from persistence.models.case_vocabulary import (
     ProceedingStatus,
     ReferralSource,
 )
+from seeds.context import DemoCase, DemoContext
+from seeds.vocabulary import COURTS, HEARING_OUTCOMES, told
 
 BNS_IN_FORCE = date(2024, 7, 1)
 _STATUSES = (

@@ -8,8 +8,13 @@ import uuid
 from pydantic import SecretStr
 
 from domain.common.principal import Role, system_principal
-from domain.demo.context import DemoContext, DemoUser
-from domain.demo.vocabulary import (
+from domain.organizations.schemas import OrganizationCreate
+from domain.organizations.service import OrganizationService
+from domain.users.schemas import UserCreate
+from domain.users.service import UserService
+from persistence.models.enums import OrganizationKind
+from seeds.context import DemoContext, DemoUser
+from seeds.vocabulary import (
     DEMO_NAMESPACE,
     DISTRICT_CODES,
     EMAIL_DOMAIN,
@@ -17,11 +22,6 @@ from domain.demo.vocabulary import (
     STAFF,
     WEST_BENGAL,
 )
-from domain.organizations.schemas import OrganizationCreate
-from domain.organizations.service import OrganizationService
-from domain.users.schemas import UserCreate
-from domain.users.service import UserService
-from persistence.models.enums import OrganizationKind
 
 ORGANIZATIONS = (
     # key, name, kind (the lead organisation's id is the demo's marker)

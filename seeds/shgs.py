@@ -24,13 +24,6 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.common.principal import Principal
-from domain.demo.context import DemoContext, DemoSurvivor
-from domain.demo.vocabulary import (
-    NORTH_24_PARGANAS,
-    SOUTH_24_PARGANAS,
-    survivor_name,
-    village,
-)
 from domain.shgs import loans as loan_math
 from domain.shgs.books import LedgerService, LoanService
 from domain.shgs.collection import CollectionService
@@ -61,6 +54,13 @@ from persistence.models.livelihood_vocabulary import (
     ShgRole,
     ShgStatus,
     Weekday,
+)
+from seeds.context import DemoContext, DemoSurvivor
+from seeds.vocabulary import (
+    NORTH_24_PARGANAS,
+    SOUTH_24_PARGANAS,
+    survivor_name,
+    village,
 )
 
 ADULT = 18

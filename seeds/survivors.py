@@ -15,20 +15,6 @@ from domain.consents.schemas import (
     Guardian,
 )
 from domain.consents.service import ConsentService
-from domain.demo.cases import plan_cases, stages_for
-from domain.demo.context import DemoContext, DemoSurvivor
-from domain.demo.vocabulary import (
-    BLOCKS,
-    DISTRICTS,
-    SOUTH_24_PARGANAS,
-    fake_document_number,
-    fake_phone,
-    guardian_name,
-    male_relative_name,
-    survivor_name,
-    told,
-    village,
-)
 from domain.survivors.schemas import (
     Address,
     ContactChannel,
@@ -46,6 +32,20 @@ from persistence.models.case_vocabulary import (
     ConsentPurpose,
     Sex,
     ShareableField,
+)
+from seeds.cases import plan_cases, stages_for
+from seeds.context import DemoContext, DemoSurvivor
+from seeds.vocabulary import (
+    BLOCKS,
+    DISTRICTS,
+    SOUTH_24_PARGANAS,
+    fake_document_number,
+    fake_phone,
+    guardian_name,
+    male_relative_name,
+    survivor_name,
+    told,
+    village,
 )
 
 ADULT_AGE = 18

@@ -8,8 +8,6 @@ from datetime import timedelta
 
 from domain.care_plans.schemas import AgreementCreate, GoalAction, GoalCreate, GoalUpdate
 from domain.care_plans.service import CarePlanService
-from domain.demo.context import DemoContext
-from domain.demo.vocabulary import ACTIONS, DROP_REASONS, GOALS, told
 from persistence.models.case_vocabulary import (
     CaseStatus,
     CbrComponent,
@@ -17,6 +15,8 @@ from persistence.models.case_vocabulary import (
     GoalStatus,
     Responsible,
 )
+from seeds.context import DemoContext
+from seeds.vocabulary import ACTIONS, DROP_REASONS, GOALS, told
 
 _RESPONSIBLE = (
     Responsible.survivor,

@@ -23,14 +23,6 @@ from domain.common.principal import Role, system_principal
 from domain.consents.checks import active_consent
 from domain.consents.schemas import ConsentCreate, Guardian
 from domain.consents.service import ConsentService
-from domain.demo.context import DemoCase, DemoContext, DemoUser
-from domain.demo.vocabulary import (
-    DEMO_NAMESPACE,
-    DISTRICTS,
-    EMAIL_DOMAIN,
-    WEST_BENGAL,
-    told,
-)
 from domain.organizations.schemas import OrganizationCreate
 from domain.organizations.service import OrganizationService
 from domain.referrals.directory import DirectoryService
@@ -50,6 +42,14 @@ from persistence.models.case_vocabulary import (
     Urgency,
 )
 from persistence.models.enums import OrganizationKind
+from seeds.context import DemoCase, DemoContext, DemoUser
+from seeds.vocabulary import (
+    DEMO_NAMESPACE,
+    DISTRICTS,
+    EMAIL_DOMAIN,
+    WEST_BENGAL,
+    told,
+)
 
 R = ReferralStatus
 K = ServiceKind

@@ -13,8 +13,6 @@ import random
 from datetime import timedelta
 from uuid import UUID
 
-from domain.demo.context import DemoCase, DemoContext, DemoUser
-from domain.demo.vocabulary import BLOCKS, DISTRICTS, NORTH_24_PARGANAS, SOUTH_24_PARGANAS
 from domain.identification.referrals import IdentificationReferralService
 from domain.identification.safety_reports import SafetyReportService
 from domain.identification.schemas import (
@@ -31,6 +29,8 @@ from persistence.models.leadership_vocabulary import (
     SafetyReportKind,
 )
 from persistence.models.safety_report import SafetyReportStatus
+from seeds.context import DemoCase, DemoContext, DemoUser
+from seeds.vocabulary import BLOCKS, DISTRICTS, NORTH_24_PARGANAS, SOUTH_24_PARGANAS
 
 IS = IdentificationStatus
 R = SafetyReportStatus

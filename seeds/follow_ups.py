@@ -7,8 +7,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from domain.demo.context import DemoCase, DemoContext
-from domain.demo.vocabulary import COUNSELLING_NOTES, FINDINGS, NOTES, told
 from domain.follow_ups.notes import NoteService
 from domain.follow_ups.schemas import NoteCreate, VisitCreate, VisitUpdate
 from domain.follow_ups.visits import VisitService
@@ -18,6 +16,8 @@ from persistence.models.case_vocabulary import (
     VisitKind,
     VisitStatus,
 )
+from seeds.context import DemoCase, DemoContext
+from seeds.vocabulary import COUNSELLING_NOTES, FINDINGS, NOTES, told
 
 MAX_VISITS = 12
 _KINDS = (VisitKind.home, VisitKind.phone, VisitKind.office, VisitKind.group)

@@ -21,8 +21,6 @@ from domain.common.principal import Principal, system_principal
 from domain.consents.checks import active_consent
 from domain.consents.schemas import ConsentCreate
 from domain.consents.service import ConsentService
-from domain.demo.context import DemoCase, DemoContext
-from domain.demo.vocabulary import DEMO_NAMESPACE, SOUTH_24_PARGANAS, WEST_BENGAL
 from domain.expansion.advocacy import AdvocacyService
 from domain.expansion.onboarding import OnboardingService
 from domain.expansion.readiness import ReadinessService
@@ -49,6 +47,8 @@ from persistence.models.leadership_vocabulary import (
     OnboardingStage,
     StudyStatus,
 )
+from seeds.context import DemoCase, DemoContext
+from seeds.vocabulary import DEMO_NAMESPACE, SOUTH_24_PARGANAS, WEST_BENGAL
 
 Stage = OnboardingStage
 ADULT_AGE = 18

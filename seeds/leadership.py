@@ -18,13 +18,6 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.common.principal import system_principal
-from domain.demo.context import DemoContext, DemoSurvivor, DemoUser
-from domain.demo.vocabulary import (
-    BLOCKS,
-    DEMO_NAMESPACE,
-    NORTH_24_PARGANAS,
-    SOUTH_24_PARGANAS,
-)
 from domain.leadership.campaigns import CampaignService
 from domain.leadership.duty_bearers import DutyBearerService
 from domain.leadership.groups import LeaderGroupService
@@ -46,6 +39,13 @@ from persistence.models.leadership_vocabulary import (
     CommitmentStatus,
     DutyBearer,
     LeaderRole,
+)
+from seeds.context import DemoContext, DemoSurvivor, DemoUser
+from seeds.vocabulary import (
+    BLOCKS,
+    DEMO_NAMESPACE,
+    NORTH_24_PARGANAS,
+    SOUTH_24_PARGANAS,
 )
 
 K = CampaignKind

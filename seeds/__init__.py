@@ -19,7 +19,7 @@ invariant hold exactly as for data entered through the API.
 
 Adding an area (the interface)
 ------------------------------
-Write ``domain/demo/<area>.py`` with ``async def seed_<area>(ctx: DemoContext) -> None`` and
+Write ``seeds/<area>.py`` with ``async def seed_<area>(ctx: DemoContext) -> None`` and
 add ``AreaSeeder("<area>", seed_<area>)`` to ``runner.SEEDERS`` before "lifecycle ends" (which
 closes cases; a closed case takes no new work; an area that works on no case and cites the
 others' counts, like expansion's advocacy evidence, goes after it). In it:

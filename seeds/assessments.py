@@ -11,9 +11,9 @@ from uuid import UUID
 
 from domain.assessments.schemas import AssessmentCreate, InstrumentRead
 from domain.assessments.service import AssessmentService
-from domain.demo.context import DemoCase, DemoContext
-from domain.demo.vocabulary import told
 from persistence.models.case_vocabulary import CaseStatus, ResponseType
+from seeds.context import DemoCase, DemoContext
+from seeds.vocabulary import told
 
 _INSTRUMENTS = uuid.uuid5(uuid.NAMESPACE_URL, "https://shakti-mis.org/instruments")
 CBR_MATRIX = uuid.uuid5(_INSTRUMENTS, "instrument:cbr_matrix")
