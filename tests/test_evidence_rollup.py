@@ -26,7 +26,7 @@ from persistence.evidence.cube import (
 )
 from persistence.evidence.measures import MEASURES
 from tests.evidence_world import EvidenceWorld, evidence_fixtures, ist
-from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL
+from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL, Factory
 
 TODAY = date(2026, 9, 10)
 OPEN_STAGES = ["intake", "assessment", "planning", "active", "monitoring", "reopened"]
