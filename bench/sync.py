@@ -23,7 +23,7 @@ Printed (milliseconds unless said otherwise):
   case notes, pulls again; requests, mutations and errors (any answer but 200, any mutation
   not applied, any note a worker pushed that its next pulls did not bring back).
 
-    .venv/bin/python bench/sync.py [--cases 500] [--workers 50] [--seconds 60]
+    .venv/bin/python bench/sync.py [--cases 500] [--workers 50] [--seconds 60] [--pool 50]
 """
 
 from __future__ import annotations

@@ -522,3 +522,39 @@ async def test_offline_reads_name_the_device_in_the_audit_trail(world: World) ->
     verified = await world.client.get(f"{API}/audit-events/verify", headers=admin.headers)
     assert verified.status_code == 200, verified.text
     assert verified.json()["ok"] is True, verified.json()
+
+
+async def test_a_district_taken_from_her_takes_its_shgs_and_one_given_brings_them(
+    world: World,
+) -> None:
+    south = await world.created(world.manager, f"{API}/shgs", group_body())
+    member = await world.created(
+        world.manager,
+        f"{API}/shgs/{south['id']}/members",
+        {"name": "Mita Sardar", "joined_on": group_body()["formed_on"]},
+    )
+    north = await world.created(
+        world.manager, f"{API}/shgs", group_body(district_id=str(NORTH_24), name="Barasat SHG")
+    )
+    changes, cursor = await pull_all(world, world.worker)
+    assert carried(changes) == {
+        ("shg", south["id"]),
+        ("shg_member", member["id"]),
+        ("shg_balances", south["id"]),
+    }
+
+    # South 24 taken from her, North 24 given.
+    await world.sql(
+        "DELETE FROM user_district WHERE user_id = :u AND district_id = :s",
+        s=SOUTH_24,
+        u=world.worker.id,
+    )
+    await world.sql(
+        "INSERT INTO user_district (user_id, district_id) VALUES (:u, :n)",
+        n=NORTH_24,
+        u=world.worker.id,
+    )
+    world.worker.headers = await world.factory.user_headers(world.worker.id)
+    later, _ = await pull_all(world, world.worker, cursor)
+    assert carried(later, "delete") == {("shg", south["id"]), ("shg_balances", south["id"])}
+    assert carried(later) == {("shg", north["id"]), ("shg_balances", north["id"])}

@@ -11,13 +11,14 @@ scope condition (persistence/repositories/sync_carried.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.attachments import policies as attachment_policies
 from domain.attachments.records import RECORD_KINDS
+from domain.attachments.schemas import AttachmentRead
 from domain.attachments.service import AttachmentService
 from domain.cases.policies import case_scope
 from domain.common.errors import NotFound
@@ -91,6 +92,19 @@ async def _read_attachment(uow: UnitOfWork, p: Principal, entity_id: UUID, _: An
     return await AttachmentService(uow, METADATA_ONLY, 0).get(p, entity_id)
 
 
+async def _read_attachments(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    """Many attachments' metadata in one statement: those among ``ids`` whose record she
+    carries (the records' own scope conditions, as the first pull found them) of the kinds
+    whose read policy permits her; as the metadata endpoint answers (not audited there
+    either: only a download of the bytes is a read of the file)."""
+    if not attachment_policies.READ.permits(p):
+        return []
+    rows = await SyncCarriedRepository(uow).attachments_by_ids(
+        p.organization_id, _attachment_records(p), ids
+    )
+    return [AttachmentRead.model_validate(row) for row in rows]
+
+
 def register_carried(entities: dict[str, SyncedEntity]) -> None:
     """Add the readers of the carried kinds to the registry, keeping what is registered (the
     referral, meeting and campaign readers and mutations of domain/sync/field_mutations.py)."""
@@ -103,7 +117,7 @@ def register_carried(entities: dict[str, SyncedEntity]) -> None:
         SyncedEntity("shg_balances", _read_shg_balances),
         SyncedEntity("leader_group", _read_leader_group),
         SyncedEntity("demand", _read_demand),
-        SyncedEntity("attachment", _read_attachment),
+        SyncedEntity("attachment", _read_attachment, read_many=_read_attachments),
     ):
         entities.setdefault(entity.name, entity)
 
@@ -186,6 +200,13 @@ async def _attachments(
     r: SyncCarriedRepository, p: Principal, after: UUID | None, limit: int, holder: UUID | None
 ) -> list[Held]:
     """Attachments of the records she carries, of the kinds whose read policy permits her."""
+    records = _attachment_records(p)
+    return await r.attachments(p.organization_id, records, after, limit, record_id=holder)
+
+
+def _attachment_records(p: Principal) -> list[tuple[str, Any]]:
+    """The kinds of record whose attachments she may read, each with a SELECT of the ids of
+    those records in her scope."""
     scope = case_scope(p)
     ids_of = {
         AttachmentRecordKind.survivor: lambda: survivor_ids_visible(scope),
@@ -195,12 +216,11 @@ async def _attachments(
             shg_policies.group_scope(p)
         ),
     }
-    records = [
+    return [
         (kind.value, ids_of[kind]())
         for kind, rules in RECORD_KINDS.items()
         if rules.read.permits(p)
     ]
-    return await r.attachments(p.organization_id, records, after, limit, record_id=holder)
 
 
 CARRIED: dict[str, CarriedKind] = {

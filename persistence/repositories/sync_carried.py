@@ -216,6 +216,27 @@ class SyncCarriedRepository(Repository):
         return await self._held(stmt, col(Demand.id), after, limit, "holder")
 
     # -- attachments' metadata ----------------------------------------------------------------
+    async def attachments_by_ids(
+        self,
+        organization_id: UUID | None,
+        records: Iterable[tuple[str, Any]],
+        ids: Sequence[UUID],
+    ) -> list[Attachment]:
+        """The live attachments among ``ids`` whose record is among ``records``."""
+        sides = [
+            sa.and_(col(Attachment.record_kind) == kind, col(Attachment.record_id).in_(of))
+            for kind, of in records
+        ]
+        if organization_id is None or not sides or not ids:
+            return []
+        stmt = sa.select(Attachment).where(
+            col(Attachment.id).in_(ids),
+            col(Attachment.organization_id) == organization_id,
+            col(Attachment.deleted_at).is_(None),
+            sa.or_(*sides),
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def attachments(
         self,
         organization_id: UUID | None,
