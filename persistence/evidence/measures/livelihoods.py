@@ -173,50 +173,58 @@ _FACTS_SET = """
          WHERE m.deleted_at IS NULL
     ),
     deposit AS (
-        SELECT e.meeting_id, e.member_id, e.amount_paise AS amount,
-               coalesce(r.on_date, 'infinity'::date) AS gone_on
+        SELECT e.meeting_id, e.member_id, sum(e.amount_paise) AS total
           FROM shg_ledger_entry e JOIN mt ON mt.id = e.meeting_id
-          LEFT JOIN (SELECT reverses_id, min(entry_date) AS on_date FROM shg_ledger_entry
-                      WHERE reverses_id IS NOT NULL GROUP BY reverses_id) r
+         WHERE e.kind = 'savings_deposit' AND e.reverses_id IS NULL
+         GROUP BY e.meeting_id, e.member_id
+    ),
+    taken_back AS (
+        SELECT e.meeting_id, e.member_id, r.on_date, sum(e.amount_paise) AS amount
+          FROM shg_ledger_entry e JOIN mt ON mt.id = e.meeting_id
+          JOIN (SELECT reverses_id, min(entry_date) AS on_date FROM shg_ledger_entry
+                 WHERE reverses_id IS NOT NULL GROUP BY reverses_id) r
             ON r.reverses_id = e.id
          WHERE e.kind = 'savings_deposit' AND e.reverses_id IS NULL
+         GROUP BY e.meeting_id, e.member_id, r.on_date
     ),
-    deposit_steps AS (
-        SELECT meeting_id, member_id, gone_on,
-               sum(amount) OVER (PARTITION BY meeting_id, member_id) AS total,
-               sum(amount) OVER (PARTITION BY meeting_id, member_id ORDER BY gone_on) AS gone
-          FROM deposit
-    ),
-    saving AS (
-        SELECT s.meeting_id, s.member_id,
-               CASE WHEN max(s.total) < max(mt.fixed) THEN '-infinity'::date
-                    ELSE coalesce(min(s.gone_on) FILTER (
-                           WHERE s.gone_on < 'infinity' AND s.total - s.gone < mt.fixed),
-                         'infinity'::date) END AS saved_until
-          FROM deposit_steps s JOIN mt ON mt.id = s.meeting_id
+    short_from AS (
+        SELECT s.meeting_id, s.member_id, min(s.on_date) AS on_date
+          FROM (SELECT k.*, d.total - sum(k.amount) OVER (
+                         PARTITION BY k.meeting_id, k.member_id ORDER BY k.on_date) AS stays
+                  FROM taken_back k
+                  JOIN deposit d ON d.meeting_id = k.meeting_id AND d.member_id = k.member_id
+               ) s
+          JOIN mt ON mt.id = s.meeting_id
+         WHERE s.stays < mt.fixed
          GROUP BY s.meeting_id, s.member_id
     ),
     line AS MATERIALIZED (
         SELECT mt.shg_id, mt.held_on, a.status IN ('present', 'late') AS attended,
-               coalesce(s.saved_until, CASE WHEN 0 >= mt.fixed THEN 'infinity'::date
-                                            ELSE '-infinity'::date END) AS saved_until
+               CASE WHEN coalesce(d.total, 0) < mt.fixed THEN '-infinity'::date
+                    ELSE coalesce(f.on_date, 'infinity'::date) END AS saved_until
           FROM shg_attendance a JOIN mt ON mt.id = a.meeting_id
-          LEFT JOIN saving s ON s.meeting_id = a.meeting_id AND s.member_id = a.member_id
+          LEFT JOIN deposit d ON d.meeting_id = a.meeting_id AND d.member_id = a.member_id
+          LEFT JOIN short_from f
+            ON f.meeting_id = a.meeting_id AND f.member_id = a.member_id
     ),
     book AS (
-        SELECT e.shg_id, e.entry_date,
-               {signed} * coalesce(max(s.sign) FILTER (WHERE s.account = 'savings'), 0)
+        SELECT b.shg_id, b.entry_date,
+               b.amount * coalesce(max(s.sign) FILTER (WHERE s.account = 'savings'), 0)
                  AS savings,
-               CASE WHEN l.kind = 'internal' THEN {signed}
+               CASE WHEN b.loan_kind = 'internal' THEN b.amount
                     * coalesce(max(s.sign) FILTER (WHERE s.account = 'principal'), 0)
                     ELSE 0 END AS internal_out
-          FROM shg_ledger_entry e JOIN groups g ON g.id = e.shg_id
-          LEFT JOIN shg_loan l ON l.id = e.loan_id
-          LEFT JOIN signs s ON {sign_of}
-         GROUP BY e.id, e.shg_id, e.entry_date, e.kind, l.kind, e.reverses_id, e.amount_paise
+          FROM (SELECT e.shg_id, e.entry_date, e.kind, l.kind AS loan_kind,
+                       sum({signed}) AS amount
+                  FROM shg_ledger_entry e JOIN groups g ON g.id = e.shg_id
+                  LEFT JOIN shg_loan l ON l.id = e.loan_id
+                 GROUP BY e.shg_id, e.entry_date, e.kind, l.kind) b
+          LEFT JOIN signs s
+            ON s.kind = b.kind AND (s.loan_kind IS NULL OR s.loan_kind = b.loan_kind)
+         GROUP BY b.shg_id, b.entry_date, b.kind, b.loan_kind, b.amount
     ),
     sched AS (
-        SELECT l.shg_id, i.loan_id, i.number, i.due_on,
+        SELECT l.shg_id, i.loan_id, i.due_on,
                sum(i.principal_paise + i.interest_paise)
                  OVER (PARTITION BY i.loan_id ORDER BY i.number) AS due_so_far
           FROM shg_loan_instalment i JOIN shg_loan l ON l.id = i.loan_id
@@ -224,43 +232,52 @@ _FACTS_SET = """
          WHERE l.kind = 'internal' AND l.deleted_at IS NULL
     ),
     instalment AS (
-        SELECT s.shg_id, s.due_on,
-               coalesce(sum(CASE WHEN e.reverses_id IS NULL THEN e.amount_paise
-                                 ELSE -e.amount_paise END), 0) >= max(s.due_so_far) AS on_time
-          FROM sched s
-          LEFT JOIN shg_ledger_entry e
-            ON e.loan_id = s.loan_id AND e.kind IN ('principal_repayment', 'interest')
-           AND e.entry_date <= s.due_on
-         GROUP BY s.shg_id, s.loan_id, s.number, s.due_on
+        SELECT shg_id, on_date AS due_on, paid >= due_so_far AS on_time
+          FROM (SELECT shg_id, on_date, due_so_far,
+                       sum(amount) OVER (PARTITION BY loan_id ORDER BY on_date) AS paid
+                  FROM (SELECT shg_id, loan_id, due_on AS on_date, due_so_far, 0 AS amount
+                          FROM sched
+                        UNION ALL
+                        SELECT NULL, e.loan_id, e.entry_date, NULL, sum({signed})
+                          FROM shg_ledger_entry e
+                         WHERE e.loan_id IN (SELECT loan_id FROM sched)
+                           AND e.kind IN ('principal_repayment', 'interest')
+                         GROUP BY e.loan_id, e.entry_date) x
+               ) y
+         WHERE due_so_far IS NOT NULL
     ),
     events AS (
         SELECT shg_id, held_on AS on_date, count(*) AS held,
                count(*) FILTER (WHERE has_minutes) AS minuted, 0 AS lines, 0 AS attended,
-               0 AS saved, 0 AS savings, 0 AS internal_out, 0 AS due, 0 AS on_time
+               0 AS saved, 0 AS savings, 0 AS internal_out, 0 AS due, 0 AS on_time,
+               false AS probe
           FROM mt GROUP BY shg_id, held_on
         UNION ALL
         SELECT shg_id, held_on, 0, 0, count(*), count(*) FILTER (WHERE attended),
-               count(*) FILTER (WHERE saved_until = 'infinity'), 0, 0, 0, 0
+               count(*) FILTER (WHERE saved_until = 'infinity'), 0, 0, 0, 0, false
           FROM line GROUP BY shg_id, held_on
         UNION ALL
-        SELECT shg_id, entry_date, 0, 0, 0, 0, 0, sum(savings), sum(internal_out), 0, 0
+        SELECT shg_id, entry_date, 0, 0, 0, 0, 0, sum(savings), sum(internal_out), 0, 0, false
           FROM book GROUP BY shg_id, entry_date
         UNION ALL
-        SELECT shg_id, due_on, 0, 0, 0, 0, 0, 0, 0, count(*), count(*) FILTER (WHERE on_time)
+        SELECT shg_id, due_on, 0, 0, 0, 0, 0, 0, 0, count(*), count(*) FILTER (WHERE on_time),
+               false
           FROM instalment GROUP BY shg_id, due_on
         UNION ALL
-        SELECT DISTINCT t.id, p.on_date, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        SELECT DISTINCT t.id, p.on_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, true
           FROM targets t CROSS JOIN LATERAL (VALUES (t.d), (t.start)) p(on_date)
     ),
     running AS (
-        SELECT DISTINCT shg_id, on_date,
-               sum(held) OVER w AS held, sum(minuted) OVER w AS minuted,
-               sum(lines) OVER w AS lines, sum(attended) OVER w AS attended,
-               sum(saved) OVER w AS saved, sum(savings) OVER w AS savings,
-               sum(internal_out) OVER w AS internal_out, sum(due) OVER w AS due,
-               sum(on_time) OVER w AS on_time
-          FROM events
-        WINDOW w AS (PARTITION BY shg_id ORDER BY on_date)
+        SELECT * FROM (
+          SELECT shg_id, on_date, probe,
+                 sum(held) OVER w AS held, sum(minuted) OVER w AS minuted,
+                 sum(lines) OVER w AS lines, sum(attended) OVER w AS attended,
+                 sum(saved) OVER w AS saved, sum(savings) OVER w AS savings,
+                 sum(internal_out) OVER w AS internal_out, sum(due) OVER w AS due,
+                 sum(on_time) OVER w AS on_time
+            FROM events
+          WINDOW w AS (PARTITION BY shg_id ORDER BY on_date)
+        ) r WHERE probe
     ),
     saved_for_a_while AS (
         SELECT t.id, t.d, count(*) AS saved
