@@ -207,21 +207,24 @@ _FACTS_SET = """
           LEFT JOIN short_from f
             ON f.meeting_id = a.meeting_id AND f.member_id = a.member_id
     ),
-    book AS (
-        SELECT b.shg_id, b.entry_date,
-               b.amount * coalesce(max(s.sign) FILTER (WHERE s.account = 'savings'), 0)
-                 AS savings,
-               CASE WHEN b.loan_kind = 'internal' THEN b.amount
-                    * coalesce(max(s.sign) FILTER (WHERE s.account = 'principal'), 0)
-                    ELSE 0 END AS internal_out
-          FROM (SELECT e.shg_id, e.entry_date, e.kind, l.kind AS loan_kind,
-                       sum({signed}) AS amount
-                  FROM shg_ledger_entry e JOIN groups g ON g.id = e.shg_id
-                  LEFT JOIN shg_loan l ON l.id = e.loan_id
-                 GROUP BY e.shg_id, e.entry_date, e.kind, l.kind) b
+    weight AS (
+        SELECT k.kind, lk.loan_kind,
+               coalesce(max(s.sign) FILTER (WHERE s.account = 'savings'), 0) AS savings,
+               CASE WHEN lk.loan_kind = 'internal' THEN coalesce(
+                 max(s.sign) FILTER (WHERE s.account = 'principal'), 0) ELSE 0 END AS principal
+          FROM (SELECT DISTINCT kind FROM signs) k
+          CROSS JOIN (SELECT '' AS loan_kind UNION SELECT kind FROM shg_loan) lk
           LEFT JOIN signs s
-            ON s.kind = b.kind AND (s.loan_kind IS NULL OR s.loan_kind = b.loan_kind)
-         GROUP BY b.shg_id, b.entry_date, b.kind, b.loan_kind, b.amount
+            ON s.kind = k.kind AND (s.loan_kind IS NULL OR s.loan_kind = lk.loan_kind)
+         GROUP BY k.kind, lk.loan_kind
+    ),
+    book AS (
+        SELECT e.shg_id, e.entry_date, sum({signed} * w.savings) AS savings,
+               sum({signed} * w.principal) AS internal_out
+          FROM shg_ledger_entry e LEFT JOIN shg_loan l ON l.id = e.loan_id
+          JOIN weight w ON w.kind = e.kind AND w.loan_kind = coalesce(l.kind, '')
+         WHERE e.shg_id IN (SELECT id FROM groups)
+         GROUP BY e.shg_id, e.entry_date
     ),
     sched AS (
         SELECT l.shg_id, i.loan_id, i.due_on,
@@ -257,8 +260,8 @@ _FACTS_SET = """
                count(*) FILTER (WHERE saved_until = 'infinity'), 0, 0, 0, 0, false
           FROM line GROUP BY shg_id, held_on
         UNION ALL
-        SELECT shg_id, entry_date, 0, 0, 0, 0, 0, sum(savings), sum(internal_out), 0, 0, false
-          FROM book GROUP BY shg_id, entry_date
+        SELECT shg_id, entry_date, 0, 0, 0, 0, 0, savings, internal_out, 0, 0, false
+          FROM book
         UNION ALL
         SELECT shg_id, due_on, 0, 0, 0, 0, 0, 0, 0, count(*), count(*) FILTER (WHERE on_time),
                false
