@@ -267,14 +267,14 @@ async def test_cube_queries_run_without_jit_nested_loops_or_generic_plans(
 async def test_a_measure_looked_up_row_by_row_runs_with_nested_loops_then_without(
     factory: Factory,
 ) -> None:
-    """Graded SHGs are looked up group by group and day by day: with nested loops off each
-    lookup hashed whole tables (more than ten minutes by month over five years at 10k
-    survivors). Its statement alone runs with them; the next statement runs without."""
+    """A measure whose facts are looked up row by row (as graded SHGs were, group by group and
+    day by day, before they were counted set-based): with nested loops off each lookup would
+    hash whole tables. Its statement alone runs with them; the next statement runs without.
+    No measure needs it now: every one is set-based."""
     from persistence.evidence.cube import Statement, _fetch, _run
     from persistence.evidence.measures import MEASURES
 
-    assert MEASURES["shg_grades"].row_lookups
-    assert not any(m.row_lookups for code, m in MEASURES.items() if code != "shg_grades")
+    assert not any(m.row_lookups for m in MEASURES.values())
     probe = "SELECT current_setting('enable_nestloop')"
     async with factory.uow() as uow:
         connection = await uow.driver()

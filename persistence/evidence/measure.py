@@ -117,9 +117,10 @@ class Measure:
     parameters: tuple[Parameter, ...] = ()
     # Stocks only: kept rolled up (see the module's docstring).
     rollup: Rollup | None = None
-    # Its facts are looked up row by row (a LATERAL subquery per group and day, as graded
-    # SHGs): nested loops stay allowed for its statement, so each lookup probes the indexes
-    # instead of hashing whole tables once per row (persistence/evidence/cube.py).
+    # Its facts are looked up row by row (a LATERAL subquery per row, as graded SHGs were
+    # before they were counted set-based): nested loops stay allowed for its statement, so
+    # each lookup probes the indexes instead of hashing whole tables once per row
+    # (persistence/evidence/cube.py). No measure needs it now.
     row_lookups: bool = False
 
     def dimension(self, name: str) -> Dimension | None:

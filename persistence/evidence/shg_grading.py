@@ -4,8 +4,11 @@ statement.
 
 It is one definition in two forms, kept equal by tests:
 
-- the **facts** are the grading endpoint's own SQL (``grading_facts_sql`` in
-  persistence/repositories/shgs.py), called per (group, day) instead of per request;
+- the **facts** are those of the grading endpoint's own SQL (``grading_facts_sql`` in
+  persistence/repositories/shgs.py); the evidence engine counts them set-based, once per
+  meeting, line, entry and instalment for every (group, day) at once
+  (persistence/evidence/measures/livelihoods.py), and a test keeps that equal to the
+  endpoint's SQL run per (group, day);
 - the **rules** are the same ``shg_grading_rule`` rows (the organisation's, else the shared
   default), read as JSON;
 - the **arithmetic** (window, meetings expected, the five norms, points, score, grade) is

@@ -148,10 +148,11 @@ SHG_GRADES_PER_ROW_SQL = f"""
 # instalment, then read for every (group, day) at once.
 #
 # - Counts over the window (start, day] are running totals per group read at the day minus
-#   read at the start: ``events`` puts each fact on its date, ``probes`` adds the days and
-#   starts (with nothing to count), and one running sum per group ordered by date (RANGE: a
-#   date's rows all count) gives every probe what falls on or before it. Balances (savings,
-#   internal loans out) are the running totals at the day.
+#   read at the start: ``events`` puts what each date adds on its date, and the days and
+#   window starts as probes (adding nothing); one running sum per group ordered by date
+#   (RANGE: a date's rows all count) gives every probe what falls on or before it. Balances
+#   (savings, internal loans out: each entry signed by the sign table for its kind and its
+#   loan's kind) are the running totals at the day.
 # - A member's saving at a meeting counts on a day when her deposits at that meeting not
 #   reversed by that day (a reversal dated on or before it) reach the fixed amount. Amounts
 #   are positive (ck_shg_ledger_entry_positive_amount), so what stays only falls as reversals
@@ -160,7 +161,8 @@ SHG_GRADES_PER_ROW_SQL = f"""
 #   good run in the totals; the few a reversal undoes later than the meeting are counted by
 #   a join with the days between the meeting and the reversal.
 # - An instalment is on time when what was repaid on its loan by its due date covers what was
-#   due so far: independent of the day, computed once.
+#   due so far: independent of the day, computed once (a running sum over the loan's
+#   repayments and due dates).
 _FACTS_SET = """
     targets AS MATERIALIZED (
         SELECT t.*, {start} AS start, GREATEST(1, t.saving_per_meeting_paise) AS fixed
