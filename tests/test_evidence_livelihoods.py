@@ -953,8 +953,10 @@ def ledgers(draw: st.DrawFn) -> dict[str, Any]:
 
 async def _write_books(
     connection: AsyncConnection, organization: UUID, story: dict[str, Any]
-) -> None:
-    """The story's rows, as the services would have written them (all but the checks)."""
+) -> set[date]:
+    """The story's rows, as the services would have written them (all but the checks); and
+    the days where a count turns (meetings, reversals, instalments due), to be read on and
+    the day before."""
     rows: dict[str, list[dict[str, Any]]] = {
         "shg": [],
         "shg_member": [],
@@ -1106,6 +1108,11 @@ async def _write_books(
     for table, statement in statements.items():
         if rows[table]:
             await connection.execute(sa.text(statement), rows[table])
+    return (
+        {m["held_on"] for m in rows["shg_meeting"]}
+        | {e["entry_date"] for e in entries if e["reverses_id"] is not None}
+        | {i["due_on"] for i in rows["shg_loan_instalment"]}
+    )
 
 
 async def _grades(
@@ -1156,7 +1163,8 @@ async def test_the_set_based_grades_are_the_grades_group_by_group_and_day_by_day
                 "rules": json.dumps({**shared, "window_months": story["window"]}),
             },
         )
-    await _write_books(connection, organization, story)
-    set_based = await _grades(connection, SHG_GRADES.sql, organization, story["days"])
-    per_row = await _grades(connection, SHG_GRADES_PER_ROW_SQL, organization, story["days"])
+    turns = await _write_books(connection, organization, story)
+    days = sorted(set(story["days"]) | turns | {d - timedelta(days=1) for d in turns})
+    set_based = await _grades(connection, SHG_GRADES.sql, organization, days)
+    per_row = await _grades(connection, SHG_GRADES_PER_ROW_SQL, organization, days)
     assert set_based == per_row
