@@ -16,7 +16,7 @@ import json
 from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -26,8 +26,10 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.common.principal import Role
+from domain.evidence.parameters import measure_parameters
 from domain.shgs.grading import GradingFacts, GradingRules, Norm, grade
 from persistence.clock import IST, FixedClock
+from persistence.evidence.measures.livelihoods import SHG_GRADES, SHG_GRADES_PER_ROW_SQL
 from persistence.evidence.shg_grading import grade_sql
 from persistence.models.livelihood_vocabulary import MeetingFrequency
 from tests.evidence_world import EvidenceWorld, cells, evidence_fixtures, ist, totals
@@ -845,3 +847,314 @@ async def test_shgs_by_grade_agree_with_the_grading_endpoint_on_generated_groups
     for period in answer["periods"]:
         graded = await world.call(pm, "GET", f"/shgs/{shg}/grading?as_of={period['evaluated_on']}")
         assert by_engine.get(period["label"]) == graded["grade"], (period, graded)
+
+
+# -- the set-based grades against the per-(group, day) form ------------------------------
+
+
+def _maybe(draw: st.DrawFn, values: st.SearchStrategy[Any]) -> Any:
+    return draw(st.one_of(st.none(), values))
+
+
+@st.composite
+def ledgers(draw: st.DrawFn) -> dict[str, Any]:
+    """Groups with whole books, written straight to the tables: meetings (some deleted, some
+    on the same day, minutes or not) with attendance lines and deposits, a deposit reversed
+    before, on or after its meeting or a day read; withdrawals, fines, RF and CIF receipts
+    (some reversed); internal and bank loans (one deleted) with instalments, repaid early,
+    late, in part or not, a repayment reversed; the organisation's own window or the shared
+    rules; days read before the group was formed, on meeting days and long after."""
+    groups = []
+    for _ in range(draw(st.integers(1, 3))):
+        frequency = draw(st.sampled_from(["weekly", "fortnightly", "monthly"]))
+        step = {"weekly": 7, "fortnightly": 14, "monthly": 30}[frequency]
+        members = draw(st.integers(1, 4))
+        amount = st.sampled_from([500, 1000, 2000, 2000, 2500])
+        reversal = st.integers(-10, 120)
+        # A quarter of the deposits reversed, before, on or after their meeting.
+        undone = st.tuples(st.integers(0, 3), reversal).map(lambda p: p[1] if p[0] == 0 else None)
+        meetings = [
+            {
+                "offset": step * (k + 1) + draw(st.integers(-3, 3)),
+                "deleted": draw(st.sampled_from([False] * 9 + [True])),
+                "minutes": draw(st.sampled_from([True, True, False])),
+                "lines": [
+                    draw(st.sampled_from(["present", "present", "late", "absent", "leave", None]))
+                    for _ in range(members)
+                ],
+                "deposits": [
+                    draw(st.lists(st.tuples(amount, undone), max_size=2)) for _ in range(members)
+                ],
+            }
+            for k in range(draw(st.integers(0, 14)))
+        ]
+        others = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(
+                        [
+                            "revolving_fund_receipt",
+                            "community_investment_fund_receipt",
+                            "savings_withdrawal",
+                            "fine",
+                            "bank_deposit",
+                        ]
+                    ),
+                    st.integers(100, 500_000),
+                    st.integers(0, 400),
+                    st.one_of(st.none(), st.integers(0, 60)),
+                ),
+                max_size=5,
+            )
+        )
+        loans = [
+            {
+                "kind": draw(st.sampled_from(["internal", "internal", "bank"])),
+                "deleted": draw(st.sampled_from([False] * 5 + [True])),
+                "offset": draw(st.integers(0, 300)),
+                "principal": draw(st.integers(1, 50)) * 10_000,
+                "tenure": draw(st.integers(1, 5)),
+                "repayments": [
+                    (draw(st.sampled_from([1.0, 1.0, 0.5, 0.0, 2.0])), draw(st.integers(-15, 20)))
+                    for _ in range(5)
+                ],
+                "reverse": _maybe(draw, st.integers(0, 4)),
+            }
+            for _ in range(draw(st.integers(0, 2)))
+        ]
+        groups.append(
+            {
+                "formed": date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 90))),
+                "frequency": frequency,
+                "saving": draw(st.sampled_from([0, 1000, 2000])),
+                "members": members,
+                "meetings": meetings,
+                "others": others,
+                "loans": loans,
+            }
+        )
+    days = draw(st.lists(st.integers(-20, 700), min_size=5, max_size=30, unique=True))
+    return {
+        "groups": groups,
+        "days": sorted(date(2024, 1, 1) + timedelta(days=d) for d in days),
+        "window": draw(st.sampled_from([None, 1, 3, 12])),
+    }
+
+
+async def _write_books(
+    connection: AsyncConnection, organization: UUID, story: dict[str, Any]
+) -> set[date]:
+    """The story's rows, as the services would have written them (all but the checks); and
+    the days where a count turns (meetings, reversals, instalments due), to be read on and
+    the day before."""
+    rows: dict[str, list[dict[str, Any]]] = {
+        "shg": [],
+        "shg_member": [],
+        "shg_meeting": [],
+        "shg_attendance": [],
+        "shg_loan": [],
+        "shg_loan_instalment": [],
+        "shg_ledger_entry": [],
+    }
+    entries = rows["shg_ledger_entry"]
+
+    def entry(shg: UUID, kind: str, amount: int, on: date, **links: Any) -> UUID:
+        key = uuid4()
+        entries.append(
+            {
+                "id": key,
+                "organization_id": organization,
+                "shg_id": shg,
+                "meeting_id": links.get("meeting"),
+                "member_id": links.get("member"),
+                "loan_id": links.get("loan"),
+                "kind": kind,
+                "amount_paise": amount,
+                "entry_date": on,
+                "reverses_id": None,
+            }
+        )
+        return key
+
+    def reverse(shg: UUID, of: UUID, on: date) -> None:
+        original = next(e for e in entries if e["id"] == of)
+        entry(shg, original["kind"], original["amount_paise"], on, loan=original["loan_id"])
+        entries[-1]["reverses_id"] = of
+        entries[-1]["member_id"] = original["member_id"]
+
+    for group in story["groups"]:
+        shg, formed = uuid4(), group["formed"]
+        rows["shg"].append(
+            {
+                "id": shg,
+                "organization_id": organization,
+                "formed_on": formed,
+                "meeting_frequency": group["frequency"],
+                "saving_per_meeting_paise": group["saving"],
+            }
+        )
+        members = [uuid4() for _ in range(group["members"])]
+        rows["shg_member"] += [
+            {"id": m, "organization_id": organization, "shg_id": shg, "joined_on": formed}
+            for m in members
+        ]
+        for meeting in group["meetings"]:
+            held_on = formed + timedelta(days=meeting["offset"])
+            key = uuid4()
+            rows["shg_meeting"].append(
+                {
+                    "id": key,
+                    "organization_id": organization,
+                    "shg_id": shg,
+                    "held_on": held_on,
+                    "minutes": b"minutes" if meeting["minutes"] else None,
+                    "deleted": meeting["deleted"],
+                }
+            )
+            for member, status, deposits in zip(
+                members, meeting["lines"], meeting["deposits"], strict=True
+            ):
+                if status is not None:
+                    rows["shg_attendance"].append(
+                        {"meeting_id": key, "member_id": member, "status": status}
+                    )
+                for amount, reversed_after in deposits:
+                    deposit = entry(
+                        shg, "savings_deposit", amount, held_on, meeting=key, member=member
+                    )
+                    if reversed_after is not None:
+                        reverse(shg, deposit, held_on + timedelta(days=reversed_after))
+        for kind, amount, offset, reversed_after in group["others"]:
+            on = formed + timedelta(days=offset)
+            member = members[0] if kind == "savings_withdrawal" else None
+            other = entry(shg, kind, amount, on, member=member)
+            if reversed_after is not None:
+                reverse(shg, other, on + timedelta(days=reversed_after))
+        for loan in group["loans"]:
+            key, disbursed = uuid4(), formed + timedelta(days=loan["offset"])
+            rows["shg_loan"].append(
+                {
+                    "id": key,
+                    "organization_id": organization,
+                    "shg_id": shg,
+                    "kind": loan["kind"],
+                    "principal_paise": loan["principal"],
+                    "tenure_months": loan["tenure"],
+                    "applied_on": disbursed,
+                    "deleted": loan["deleted"],
+                }
+            )
+            entry(shg, "loan_disbursal", loan["principal"], disbursed, loan=key)
+            principal = loan["principal"] // loan["tenure"]
+            repaid = []
+            for number in range(1, loan["tenure"] + 1):
+                due_on = disbursed + timedelta(days=30 * number)
+                rows["shg_loan_instalment"].append(
+                    {
+                        "loan_id": key,
+                        "number": number,
+                        "due_on": due_on,
+                        "principal_paise": principal,
+                        "interest_paise": 1000,
+                    }
+                )
+                share, delay = loan["repayments"][number - 1]
+                if share:
+                    on = due_on + timedelta(days=delay)
+                    kind = (
+                        "principal_repayment"
+                        if loan["kind"] == "internal"
+                        else ("bank_loan_repayment")
+                    )
+                    repaid.append(entry(shg, kind, int(principal * share) or 1, on, loan=key))
+                    entry(shg, "interest", 1000, on, loan=key)
+            if loan["reverse"] is not None and loan["reverse"] < len(repaid):
+                undone = next(e for e in entries if e["id"] == repaid[loan["reverse"]])
+                reverse(shg, undone["id"], undone["entry_date"] + timedelta(days=3))
+    statements = {
+        "shg": "INSERT INTO shg (id, organization_id, name, formed_on, meeting_frequency,"
+        " saving_per_meeting_paise, interest_rate_bps, status) VALUES (:id,"
+        " :organization_id, 'Group', :formed_on, :meeting_frequency,"
+        " :saving_per_meeting_paise, 2400, 'active')",
+        "shg_member": "INSERT INTO shg_member (id, organization_id, shg_id, name_enc, role,"
+        " joined_on) VALUES (:id, :organization_id, :shg_id, 'x'::bytea, 'member', :joined_on)",
+        "shg_meeting": "INSERT INTO shg_meeting (id, organization_id, shg_id, held_on,"
+        " minutes_enc, deleted_at) VALUES (:id, :organization_id, :shg_id, :held_on,"
+        " :minutes, CASE WHEN :deleted THEN now() END)",
+        "shg_attendance": "INSERT INTO shg_attendance (meeting_id, member_id, status)"
+        " VALUES (:meeting_id, :member_id, :status)",
+        "shg_loan": "INSERT INTO shg_loan (id, organization_id, shg_id, kind, principal_paise,"
+        " annual_rate_bps, tenure_months, interest_method, status, applied_on, deleted_at)"
+        " VALUES (:id, :organization_id, :shg_id, :kind, :principal_paise, 2400,"
+        " :tenure_months, 'flat', 'disbursed', :applied_on, CASE WHEN :deleted THEN now() END)",
+        "shg_loan_instalment": "INSERT INTO shg_loan_instalment (loan_id, number, due_on,"
+        " principal_paise, interest_paise) VALUES (:loan_id, :number, :due_on,"
+        " :principal_paise, :interest_paise)",
+        "shg_ledger_entry": "INSERT INTO shg_ledger_entry (id, organization_id, shg_id,"
+        " meeting_id, kind, member_id, loan_id, amount_paise, entry_date, reverses_id,"
+        " created_at) VALUES (:id, :organization_id, :shg_id, :meeting_id, :kind, :member_id,"
+        " :loan_id, :amount_paise, :entry_date, :reverses_id, now())",
+    }
+    for table, statement in statements.items():
+        if rows[table]:
+            await connection.execute(sa.text(statement), rows[table])
+    return (
+        {m["held_on"] for m in rows["shg_meeting"]}
+        | {e["entry_date"] for e in entries if e["reverses_id"] is not None}
+        | {i["due_on"] for i in rows["shg_loan_instalment"]}
+    )
+
+
+async def _grades(
+    connection: AsyncConnection, sql: str, organization: UUID, days: list[date]
+) -> list[tuple[Any, ...]]:
+    bound = sql.format(
+        orgs="CAST(:orgs AS uuid[])",
+        days="CAST(:days AS date[])",
+        ledger_signs="CAST(:signs AS text)",
+    )
+    params = {
+        "orgs": [organization],
+        "days": days,
+        "signs": measure_parameters()["ledger_signs"],
+    }
+    found = await connection.execute(sa.text(bound), params)
+    return sorted((r.unit_key, r.from_date, r.to_date, r.d_grade) for r in found)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(story=ledgers())
+async def test_the_set_based_grades_are_the_grades_group_by_group_and_day_by_day(
+    connection: AsyncConnection, factory: Factory, story: dict[str, Any]
+) -> None:
+    """The measure counts each meeting, attendance line, entry and instalment once and reads
+    running totals at every day; the reference form (the grading endpoint's facts SQL run for
+    each group on each day) must give every (group, day) the same grade."""
+    organization = await factory.organization()
+    if story["window"] is not None:
+        shared = await connection.scalar(
+            sa.text(
+                "SELECT rules FROM shg_grading_rule"
+                " WHERE organization_id IS NULL AND deleted_at IS NULL"
+            )
+        )
+        await connection.execute(
+            sa.text(
+                "INSERT INTO shg_grading_rule (id, organization_id, rules, version)"
+                " VALUES (:id, :org, CAST(:rules AS jsonb), 1)"
+            ),
+            {
+                "id": uuid4(),
+                "org": organization,
+                "rules": json.dumps({**shared, "window_months": story["window"]}),
+            },
+        )
+    turns = await _write_books(connection, organization, story)
+    days = sorted(set(story["days"]) | turns | {d - timedelta(days=1) for d in turns})
+    set_based = await _grades(connection, SHG_GRADES.sql, organization, days)
+    per_row = await _grades(connection, SHG_GRADES_PER_ROW_SQL, organization, days)
+    assert set_based == per_row

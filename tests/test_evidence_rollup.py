@@ -238,7 +238,7 @@ async def test_cube_queries_run_without_jit_nested_loops_or_generic_plans(
     LLVM compiled every cube query, since nested loops off puts every plan's cost far above
     ``jit_above_cost``: 3 s of compiling per indicator."""
     from persistence.database import server_settings
-    from persistence.evidence.cube import Statement, _fetch
+    from persistence.evidence.cube import _fetch
 
     probe = (
         "SELECT current_setting('jit'), current_setting('enable_nestloop'),"
@@ -246,26 +246,7 @@ async def test_cube_queries_run_without_jit_nested_loops_or_generic_plans(
     )
     async with factory.uow() as uow:
         connection = await uow.driver()
-        rows = await _fetch(connection, Statement(probe, []))
+        rows = await _fetch(connection, probe, [])
     assert tuple(rows[0]) == ("off", "off", "force_custom_plan", "64MB")
     # The fast lane's and the evidence engine's own pools start the same way.
     assert server_settings("shakti_app")["jit"] == "off"
-
-
-async def test_a_measure_looked_up_row_by_row_runs_with_nested_loops_then_without(
-    factory: Factory,
-) -> None:
-    """Graded SHGs are looked up group by group and day by day: with nested loops off each
-    lookup hashed whole tables (more than ten minutes by month over five years at 10k
-    survivors). Its statement alone runs with them; the next statement runs without."""
-    from persistence.evidence.cube import Statement, _fetch, _run
-    from persistence.evidence.measures import MEASURES
-
-    assert MEASURES["shg_grades"].row_lookups
-    assert not any(m.row_lookups for code, m in MEASURES.items() if code != "shg_grades")
-    probe = "SELECT current_setting('enable_nestloop')"
-    async with factory.uow() as uow:
-        connection = await uow.driver()
-        during = await _fetch(connection, Statement(probe, [], row_lookups=True))
-        after = await _run(connection, Statement(probe, []))
-    assert (during[0][0], after[0][0]) == ("on", "off")

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 from uuid import UUID
 
 from persistence.evidence.measure import Measure, MeasureKind
@@ -469,7 +469,7 @@ class CubeRepository(Repository):
             await _catch_up(connection, pool, measure)
         statements = [_statement(query) for query in queries]
         if pool is None or len(queries) < 2 or not connection.is_in_transaction():
-            found = [await _fetch(connection, statement) for statement in statements]
+            found = [await _fetch(connection, sql, values) for sql, values in statements]
         else:
             snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
             found = await _side_by_side(pool, snapshot, statements)
@@ -493,52 +493,30 @@ async def _catch_up(connection: Any, pool: Any, measure: Measure) -> None:
             await rollup.catch_up(connection, measure)
 
 
-class Statement(NamedTuple):
-    """A cube query's SQL and values, and whether it looks its facts up row by row."""
-
-    sql: str
-    values: list[Any]
-    row_lookups: bool = False
-
-
-def _statement(query: CubeQuery) -> Statement:
+def _statement(query: CubeQuery) -> tuple[str, list[Any]]:
     from persistence.evidence import rollup
 
     bind = Binder()
     if rollup.rolled(query):
-        return Statement(rollup.rolled_stock_sql(query, bind), bind.values)
+        return rollup.rolled_stock_sql(query, bind), bind.values
     if query.measure.kind is MeasureKind.flow:
         sql = flow_sql(query, bind)
     else:
         if query.aggregate in PERCENTILES:
             raise ValueError("a stock has no median or percentile")
         sql = stock_sql(query, bind)
-    return Statement(sql, bind.values, query.measure.row_lookups)
+    return sql, bind.values
 
 
-async def _run(connection: Any, statement: Statement) -> list[Any]:
-    """One statement on a connection whose transaction has the planner settings; nested
-    loops allowed for its own duration when its facts are looked up row by row (with them
-    off, every lookup hashed whole tables: graded SHGs by month over five years took more
-    than ten minutes at 10k survivors)."""
-    if not statement.row_lookups:
-        return list(await connection.fetch(statement.sql, *statement.values))
-    await connection.execute("SET LOCAL enable_nestloop = on")
-    try:
-        return list(await connection.fetch(statement.sql, *statement.values))
-    finally:
-        await connection.execute("SET LOCAL enable_nestloop = off")
-
-
-async def _fetch(connection: Any, statement: Statement) -> list[Any]:
+async def _fetch(connection: Any, sql: str, values: list[Any]) -> list[Any]:
     """One statement on the unit's connection, with the planner settings for the rest of its
     transaction (or for a read-only transaction of its own when it has none)."""
     if connection.is_in_transaction():
         await connection.execute(PLANNER_SETTINGS)
-        return await _run(connection, statement)
+        return list(await connection.fetch(sql, *values))
     async with connection.transaction(readonly=True):
         await connection.execute(PLANNER_SETTINGS)
-        return await _run(connection, statement)
+        return list(await connection.fetch(sql, *values))
 
 
 # How long a side connection is waited for before the figures fail (as the fast lane's).
@@ -547,7 +525,7 @@ _SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
 
 
 async def _side_by_side(
-    pool: Any, snapshot: str, statements: Sequence[Statement]
+    pool: Any, snapshot: str, statements: Sequence[tuple[str, list[Any]]]
 ) -> list[list[Any]]:
     """Each statement on one of the pool's connections, as many at once as it has, each
     connection in a read-only transaction on ``snapshot`` (exported by the request's open
@@ -563,7 +541,8 @@ async def _side_by_side(
                 await connection.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                 await connection.execute(PLANNER_SETTINGS)
                 for index in waiting:
-                    found[index] = await _run(connection, statements[index])
+                    sql, values = statements[index]
+                    found[index] = list(await connection.fetch(sql, *values))
 
     workers = min(len(statements), pool.get_max_size())
     await asyncio.gather(*(worker() for _ in range(workers)))

@@ -117,10 +117,6 @@ class Measure:
     parameters: tuple[Parameter, ...] = ()
     # Stocks only: kept rolled up (see the module's docstring).
     rollup: Rollup | None = None
-    # Its facts are looked up row by row (a LATERAL subquery per group and day, as graded
-    # SHGs): nested loops stay allowed for its statement, so each lookup probes the indexes
-    # instead of hashing whole tables once per row (persistence/evidence/cube.py).
-    row_lookups: bool = False
 
     def dimension(self, name: str) -> Dimension | None:
         return next((d for d in self.dims if d.name == name), None)

@@ -4,8 +4,11 @@ statement.
 
 It is one definition in two forms, kept equal by tests:
 
-- the **facts** are the grading endpoint's own SQL (``grading_facts_sql`` in
-  persistence/repositories/shgs.py), called per (group, day) instead of per request;
+- the **facts** are those of the grading endpoint's own SQL (``grading_facts_sql`` in
+  persistence/repositories/shgs.py); the evidence engine counts them set-based, once per
+  meeting, line, entry and instalment for every (group, day) at once
+  (persistence/evidence/measures/livelihoods.py), and a test keeps that equal to the
+  endpoint's SQL run per (group, day);
 - the **rules** are the same ``shg_grading_rule`` rows (the organisation's, else the shared
   default), read as JSON;
 - the **arithmetic** (window, meetings expected, the five norms, points, score, grade) is
@@ -119,17 +122,21 @@ def grade_sql(
     earned = " + ".join(f"coalesce(p.{name}, 0)" for name in NORMS)
     a_min = f"(({rules}) ->> 'grade_a_min_score')::float8"
     b_min = f"(({rules}) ->> 'grade_b_min_score')::float8"
+    # OFFSET 0 keeps each step a step: pulled up into one expression, every use of a step
+    # would repeat the steps under it (the grade of a row of facts took 2 ms instead of
+    # microseconds, seconds for thousands of rows).
     # The score is a multiple of 10 or 12.5 (4 or 5 norms graded): exact in float8, so the
     # Python round(score, 1) changes nothing.
     return f"""
         SELECT CASE WHEN s.score IS NULL THEN NULL WHEN s.score >= {a_min} THEN 'A'
                     WHEN s.score >= {b_min} THEN 'B' ELSE 'C' END AS grade,
                s.score, w.start AS window_start, x.expected AS meetings_expected
-          FROM (SELECT {window_start_sql(formed_on, as_of, rules)} AS start) w
+          FROM (SELECT {window_start_sql(formed_on, as_of, rules)} AS start OFFSET 0) w
           CROSS JOIN LATERAL ({facts_of("w.start")}) f
-          CROSS JOIN LATERAL (SELECT {expected} AS expected) x
-          CROSS JOIN LATERAL (SELECT {", ".join(points)}) p
+          CROSS JOIN LATERAL (SELECT {expected} AS expected OFFSET 0) x
+          CROSS JOIN LATERAL (SELECT {", ".join(points)} OFFSET 0) p
           CROSS JOIN LATERAL (
             SELECT CASE WHEN ({graded}) > 0
                         THEN 100.0::float8 * ({earned}) / (2 * ({graded}))::float8 END AS score
+             OFFSET 0
           ) s"""
