@@ -1,11 +1,15 @@
-"""Rolled-up stock measures (persistence/evidence/rollup.py) give exactly the live cube's
-figures, after every kind of change to what they are computed from: registrations, cases
-opened, moved, closed and reopened, a case moved to another district or removed, a survivor
-removed, consent to reporting given late, withdrawn and renewed; the changes mark the units
-they touch in their own transaction; every table a rolled-up measure reads has its triggers."""
+"""Rolled-up measures (persistence/evidence/rollup.py), stocks read from their deltas and
+flows from their stored facts, give exactly the live cube's figures after every kind of change
+to what they are computed from: registrations, cases opened, moved, closed and reopened, visits
+planned, done and missed, assessments, goals, plan agreements, legal proceedings, income and
+livelihoods, a case moved to another district or removed, a survivor removed, consent to
+reporting given late, withdrawn and renewed, consent to case management withdrawn; the changes
+mark the units they touch in their own transaction; every table a rolled-up measure reads has
+its triggers."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -17,27 +21,53 @@ from domain.evidence.periods import Period, PeriodKind, periods
 from persistence.clock import FixedClock
 from persistence.evidence import rollup
 from persistence.evidence.cube import (
-    Binder,
+    Aggregate,
     Cube,
     CubeQuery,
     PeriodBounds,
+    _statement,
     cube_of,
-    stock_sql,
 )
+from persistence.evidence.measure import Measure, MeasureKind
 from persistence.evidence.measures import MEASURES
 from tests.evidence_world import EvidenceWorld, evidence_fixtures, ist
 from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL, Factory
 
 TODAY = date(2026, 9, 10)
-OPEN_STAGES = ["intake", "assessment", "planning", "active", "monitoring", "reopened"]
+ROLLED = [m for m in MEASURES.values() if m.rollup is not None]
 
 
 clock, world = evidence_fixtures()
 
 
+def _shapes(measure: Measure) -> list[tuple[tuple[str, ...], dict[str, list[str]]]]:
+    """Breakdowns and filters to compare: places, each of the measure's own dimensions alone,
+    beside a place and as a filter; for flows, her sex and age band too."""
+    shapes: list[tuple[tuple[str, ...], dict[str, list[str]]]] = [
+        ((), {}),
+        (("district",), {}),
+        (("state", "district"), {}),
+        ((), {"district": [str(NORTH_24)]}),
+        ((), {"state": [str(WEST_BENGAL)]}),
+    ]
+    for dimension in measure.dims:
+        shapes += [((dimension.name,), {}), (("district", dimension.name), {})]
+        if dimension.values:
+            shapes.append(((), {dimension.name: list(dimension.values[:2])}))
+    if measure.kind is MeasureKind.flow:
+        shapes += [(("sex",), {}), (("age_band", "district"), {})]
+    return shapes
+
+
+def _aggregates(measure: Measure) -> list[Aggregate]:
+    if measure.amount is None:
+        return ["count"]
+    return ["count", "sum"] if measure.kind is MeasureKind.stock else ["count", "sum", "median"]
+
+
 def queries(organizations: tuple[UUID, ...]) -> list[CubeQuery]:
-    """Stock queries the roll-up answers: months, a quarter, a range ending today; by place,
-    by stage, filtered."""
+    """Queries the roll-ups answer: months, a quarter, a range ending today; by place, by
+    each dimension, filtered; every aggregate the measure has."""
     months = periods(PeriodKind.month, date(2026, 3, 1), TODAY)
     quarters = periods(PeriodKind.fy_quarter, date(2026, 4, 1), TODAY)
     ranges = [
@@ -45,37 +75,24 @@ def queries(organizations: tuple[UUID, ...]) -> list[CubeQuery]:
         Period("b", date(2026, 6, 21), TODAY),
     ]
     found = []
-    for code in ("survivors", "case_stages"):
-        measure = MEASURES[code]
-        shapes: list[tuple[tuple[str, ...], dict[str, list[str]]]] = [
-            ((), {}),
-            (("district",), {}),
-            (("state", "district"), {}),
-            ((), {"district": [str(NORTH_24)]}),
-            ((), {"state": [str(WEST_BENGAL)]}),
-        ]
-        if code == "case_stages":
-            shapes += [
-                (("stage",), {}),
-                (("district", "stage"), {}),
-                (("district",), {"stage": OPEN_STAGES}),
-                ((), {"stage": ["closed"]}),
-            ]
+    for measure in ROLLED:
         for period_list in (months, quarters, ranges):
             bounds = [
                 PeriodBounds(p.starts_on, p.ends_on, p.evaluated_on(TODAY)) for p in period_list
             ]
-            for breakdowns, filters in shapes:
-                query = CubeQuery(
-                    measure=measure,
-                    organization_ids=organizations,
-                    periods=bounds,
-                    breakdowns=breakdowns,
-                    filters=filters,
-                    today=TODAY,
-                )
-                assert rollup.rolled(query)
-                found.append(query)
+            for breakdowns, filters in _shapes(measure):
+                for aggregate in _aggregates(measure):
+                    query = CubeQuery(
+                        measure=measure,
+                        organization_ids=organizations,
+                        periods=bounds,
+                        breakdowns=breakdowns,
+                        filters=filters,
+                        aggregate=aggregate,
+                        today=TODAY,
+                    )
+                    assert rollup.rolled(query), (measure.code, breakdowns)
+                    found.append(query)
     return found
 
 
@@ -86,23 +103,33 @@ def shown(cube: Cube) -> tuple[Any, ...]:
     return tuple(cells), cube.excluded
 
 
-async def compare(world: EvidenceWorld) -> int:
-    """Every query, live and from the roll-up (brought up to date first): the same cells and
-    left-out counts. The number of cells compared."""
+async def compare(world: EvidenceWorld) -> dict[str, int]:
+    """Every query, live (the measure's own SQL over every record) and from the roll-up
+    (brought up to date first): the same cells and left-out counts. The cells compared, by
+    measure."""
+    compared: dict[str, int] = {}
     async with world.factory.uow() as uow:
         connection = await uow.driver()
-        for code in ("survivors", "case_stages"):
-            await rollup.catch_up(connection, MEASURES[code])
-        compared = 0
+        for measure in ROLLED:
+            await rollup.catch_up(connection, measure)
         for query in queries((world.org, world.partner)):
-            live_bind, rolled_bind = Binder(), Binder()
-            live = await connection.fetch(stock_sql(query, live_bind), *live_bind.values)
-            rolled = await connection.fetch(
-                rollup.rolled_stock_sql(query, rolled_bind), *rolled_bind.values
+            live_query = dataclasses.replace(
+                query, measure=dataclasses.replace(query.measure, rollup=None)
             )
+            live_sql, live_values = _statement(live_query)
+            rolled_sql, rolled_values = _statement(query)
+            assert live_sql != rolled_sql
+            live = await connection.fetch(live_sql, *live_values)
+            rolled = await connection.fetch(rolled_sql, *rolled_values)
             expected, found = shown(cube_of(query, live)), shown(cube_of(query, rolled))
-            assert found == expected, (query.measure.code, query.breakdowns, query.filters)
-            compared += len(expected[0])
+            assert found == expected, (
+                query.measure.code,
+                query.breakdowns,
+                query.filters,
+                query.aggregate,
+            )
+            code = query.measure.code
+            compared[code] = compared.get(code, 0) + len(expected[0])
         assert await connection.fetchval("SELECT count(*) FROM evidence_dirty") == 0
     return compared
 
@@ -114,34 +141,75 @@ async def marked(connection: AsyncConnection, unit: UUID) -> set[str]:
     return {row[0] for row in rows}
 
 
-async def test_rolled_up_stocks_are_the_live_figures_after_every_change(
+CASE_MEASURES = {
+    "case_stages",
+    "case_closures",
+    "agreed_plans",
+    "goals_achieved",
+    "followups_done",
+    "followups_overdue",
+    "assessment_changes",
+    "case_stage_days",
+    "legal_proceedings",
+    "complete_case_records",
+    "case_record_gaps",
+    "recording_delays",
+}
+
+
+async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     world: EvidenceWorld, connection: AsyncConnection, clock: FixedClock
 ) -> None:
     w = world
     s1 = await w.register(ist(2026, 3, 20))
-    s2 = await w.register(ist(2026, 4, 2), district=NORTH_24)
+    s2 = await w.register(ist(2026, 4, 2), district=NORTH_24, sex="male", age=47)
     late = await w.register(ist(2026, 4, 9), reporting=False)
-    c1 = await w.open_case(s1, ist(2026, 3, 25))
+    c1 = await w.open_case(s1, ist(2026, 3, 25), identified_on="2026-03-01")
     c2 = await w.open_case(s2, ist(2026, 4, 3), district=NORTH_24)
-    c3 = await w.open_case(late, ist(2026, 4, 10))
+    c3 = await w.open_case(late, ist(2026, 4, 10), recruitment_method="job_offer")
     await w.move(c1, "assessment", ist(2026, 4, 1))
+    await w.assess(c1, "cbr_matrix", date(2026, 4, 2), ist(2026, 4, 2), {}, 1)
     await w.move(c2, "closed", ist(2026, 4, 20), closure_reason="relocated")
-    # The first figures build the roll-up.
-    assert await compare(w) > 0
+    v1 = await w.plan_visit(c1, date(2026, 4, 10), ist(2026, 4, 3))
+    await w.visit_made(c3, ist(2026, 4, 12, 23, 30), planned_on=date(2026, 4, 12))
+    await w.plan(s1, ist(2026, 4, 5))
+    await w.income(s1, date(2026, 4, 1), 250_000)
+    await w.income(s2, date(2026, 4, 1), 0)
+    # The first figures build the roll-ups.
+    first = await compare(w)
+    assert {"survivors", "case_stages", "case_closures", "followups_overdue"} <= {
+        code for code, cells in first.items() if cells
+    }
 
-    # A transition marks its case (in its own transaction), and the next figures follow it.
+    # Each change marks what it touches (in its own transaction); the next figures follow.
     await w.move(c1, "planning", ist(2026, 5, 2))
-    assert await marked(connection, c1) == {"case_stages"}
+    # A transition changes the case's row too: every measure of cases marks it.
+    assert await marked(connection, c1) == CASE_MEASURES
+    await w.assess(c1, "cbr_matrix", date(2026, 5, 3), ist(2026, 5, 4), {}, 3)
+    g1 = await w.goal(c1, "livelihood", ist(2026, 5, 4, 10))
+    await w.agree_plan(c1, ist(2026, 5, 5), agreed_on=date(2026, 5, 4))
+    await w.goal_moves(c1, g1, ist(2026, 5, 10), status="in_progress")
+    await w.goal_moves(c1, g1, ist(2026, 5, 20), status="achieved", achieved_on=date(2026, 5, 19))
+    await w.visit_outcome(c1, v1, "done", ist(2026, 5, 16), done_at=ist(2026, 5, 15, 10))
+    v2 = await w.plan_visit(c3, date(2026, 5, 20), ist(2026, 5, 10))
+    await w.visit_outcome(c3, v2, "missed", ist(2026, 6, 2))
     await w.move(c1, "active", ist(2026, 5, 15))
     await w.move(c2, "reopened", ist(2026, 5, 20))
     await w.move(c3, "assessment", ist(2026, 5, 21))
+    p1 = await w.proceeding(c1, ist(2026, 5, 22), status="investigation")
+    await w.proceeding_changes(c1, p1, ist(2026, 6, 5), status="chargesheet")
+    await w.activity(s2, ist(2026, 5, 25), date(2026, 5, 1), date(2026, 5, 20))
+    await w.income(s1, date(2026, 5, 1), 300_000)
     await compare(w)
 
-    # Her consent to reporting, given late: every piece of hers is marked, in both measures.
+    # Her consent to reporting, given late: every piece of hers is marked, in every stock;
+    # her consent to case management withdrawn: each of her cases' records.
     w.at(ist(2026, 6, 1))
     await w.consent(late, "aggregate_reporting")
-    assert await marked(connection, c3) == {"case_stages"}
+    assert {"case_stages", "followups_overdue"} <= await marked(connection, c3)
     assert await marked(connection, late) == {"survivors"}
+    await w.withdraw(s1, "case_management", ist(2026, 6, 8))
+    assert {"complete_case_records", "case_record_gaps"} <= await marked(connection, c1)
     await compare(w)
 
     # Withdrawn, then given again; a new registration; a closure.
@@ -149,12 +217,19 @@ async def test_rolled_up_stocks_are_the_live_figures_after_every_change(
     w.at(ist(2026, 7, 5))
     await w.consent(s1, "aggregate_reporting")
     s4 = await w.register(ist(2026, 7, 6), district=NORTH_24)
-    c4 = await w.open_case(s4, ist(2026, 7, 7), district=NORTH_24)
+    c4 = await w.open_case(
+        s4,
+        ist(2026, 7, 7),
+        district=NORTH_24,
+        identified_on="2026-07-01",
+        recruitment_method="job_offer",
+    )
+    await w.visit_made(c4, ist(2026, 7, 8))
     await w.move(c1, "closed", ist(2026, 8, 1), closure_reason="goals_achieved")
     await compare(w)
 
     # Records changed outside the services: a case moved to another district, a case and a
-    # survivor removed (soft), a transition removed.
+    # survivor removed (soft), a transition removed, an instrument's code changed.
     await connection.execute(
         sa.text("UPDATE survivor_case SET district_id = :d WHERE id = :c"),
         {"d": SOUTH_24, "c": c4},
@@ -173,9 +248,36 @@ async def test_rolled_up_stocks_are_the_live_figures_after_every_change(
         ),
         {"c": c2},
     )
-    assert await marked(connection, c4) == {"case_stages"}
-    assert await marked(connection, s2) == {"survivors"}
-    assert await compare(w) > 0
+    assert CASE_MEASURES <= await marked(connection, c4)
+    assert await marked(connection, s2) == {"survivors", "livelihood_explorers", "monthly_income"}
+    await connection.execute(
+        sa.text(
+            "UPDATE assessment_instrument SET code = code || '_v2'"
+            " WHERE id = (SELECT instrument_id FROM assessment WHERE case_id = :c LIMIT 1)"
+        ),
+        {"c": c1},
+    )
+    assert "assessment_changes" in await marked(connection, c1)
+    last = await compare(w)
+    assert sum(last.values()) > 0
+    # Every rolled-up measure was compared on some cells.
+    assert {code for code, cells in last.items() if cells} >= {
+        "survivors",
+        "case_stages",
+        "case_closures",
+        "agreed_plans",
+        "goals_achieved",
+        "followups_done",
+        "followups_overdue",
+        "assessment_changes",
+        "case_stage_days",
+        "legal_proceedings",
+        "complete_case_records",
+        "case_record_gaps",
+        "recording_delays",
+        "livelihood_explorers",
+        "monthly_income",
+    }
 
 
 async def test_a_changed_definition_builds_the_pieces_again(
@@ -188,9 +290,19 @@ async def test_a_changed_definition_builds_the_pieces_again(
     # Pieces that no longer match anything: a rebuild throws them away.
     await connection.execute(
         sa.text(
-            "INSERT INTO evidence_piece (measure, organization_id, unit_key, dims, stretch,"
-            " consented) VALUES ('survivors', :o, gen_random_uuid(), '{}', '[2026-01-01,)',"
-            " true)"
+            "INSERT INTO evidence_piece (measure, organization_id, rollup_key, unit_key, dims,"
+            " stretch, consented) VALUES ('survivors', :o, gen_random_uuid(),"
+            " gen_random_uuid(), '{}', '[2026-01-01,)', true)"
+        ),
+        {"o": world.org},
+    )
+    # And a flow's facts: a stale one is thrown away too.
+    await connection.execute(sa.text("UPDATE evidence_rollup SET digest = 'an older definition'"))
+    await connection.execute(
+        sa.text(
+            "INSERT INTO evidence_fact (measure, organization_id, rollup_key, unit_key, dims,"
+            " on_date) VALUES ('case_closures', :o, gen_random_uuid(), gen_random_uuid(),"
+            " '{goals_achieved}', '2026-03-25')"
         ),
         {"o": world.org},
     )
@@ -208,22 +320,30 @@ async def test_every_table_a_rolled_up_measure_reads_marks_its_units(
 ) -> None:
     rows = await connection.execute(
         sa.text(
-            "SELECT t.tgname, c.relname, encode(t.tgargs, 'escape') FROM pg_trigger t"
-            " JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'evidence_dirty_%'"
+            "SELECT t.tgname, c.relname, encode(t.tgargs, 'escape'), p.proname FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid"
+            " WHERE t.tgname LIKE 'evidence_dirty_%'"
         )
     )
-    triggers = {(name, table): arguments for name, table, arguments in rows}
-    for measure in MEASURES.values():
-        if measure.rollup is None:
-            continue
+    triggers = {(name, table): (arguments, function) for name, table, arguments, function in rows}
+    for measure in ROLLED:
         assert "{units}" in measure.sql, measure.code
+        assert "rollup_key" in measure.sql, measure.code
         assert "{today}" not in measure.sql, measure.code
-        for source in measure.rollup.sources:
+        assert "{days}" not in measure.sql, measure.code
+        assert not measure.parameters, measure.code
+        for source in measure.rollup.sources if measure.rollup else ():
             for suffix in ("ins", "upd", "del"):
                 name = f"evidence_dirty_{measure.code}_{source.table}_{suffix}"
-                arguments = triggers[(name, source.table)].split("\\000")
-                assert arguments[:2] == [measure.code, source.unit], name
-                assert (arguments[2] or None) == source.condition, name
+                arguments, function = triggers[(name, source.table)]
+                listed = arguments.split("\\000")
+                if source.via is None:
+                    assert function == "evidence_mark_dirty", name
+                    assert listed[:2] == [measure.code, source.unit], name
+                else:
+                    assert function == "evidence_mark_dirty_via", name
+                    assert listed[:2] == [measure.code, source.via], name
+                assert (listed[2] or None) == source.condition, name
     for suffix in ("ins", "upd", "del"):
         assert (f"evidence_dirty_consent_reporting_consent_{suffix}", "reporting_consent") in (
             triggers

@@ -283,9 +283,14 @@ EVERY_UNIT = "NULL::uuid[]"
 
 def _facts_sql(query: CubeQuery, orgs: str, bind: Binder) -> str:
     """The measure's query with its parameters bound (``{today}`` and ``{days}`` only where
-    they are used: an unused parameter has no type; ``{units}``: every unit). Raises
-    ValueError for a parameter the measure takes and the query does not give."""
+    they are used: an unused parameter has no type; ``{units}``: every unit), or a rolled-up
+    flow's stored facts. Raises ValueError for a parameter the measure takes and the query
+    does not give."""
     measure = query.measure
+    if measure.rollup is not None and measure.kind is MeasureKind.flow:
+        from persistence.evidence import rollup
+
+        return rollup.stored_facts_sql(measure, orgs, bind(measure.code, "::text"))
     sql = measure.sql
     values = {"orgs": orgs, "today": "", "days": "", "units": EVERY_UNIT}
     if "{today}" in sql:
@@ -497,7 +502,7 @@ def _statement(query: CubeQuery) -> tuple[str, list[Any]]:
     from persistence.evidence import rollup
 
     bind = Binder()
-    if rollup.rolled(query):
+    if rollup.rolled(query) and query.measure.kind is MeasureKind.stock:
         return rollup.rolled_stock_sql(query, bind), bind.values
     if query.measure.kind is MeasureKind.flow:
         sql = flow_sql(query, bind)

@@ -29,14 +29,18 @@ that belongs to another area (the ledger's sign table, the entitlement stall thr
 training tracks) is passed in by the evaluator from that area's one definition, never restated
 in the measure's SQL.
 
-A stock measure may be *rolled up* (``rollup``, persistence/evidence/rollup.py): its facts are
-kept as pieces and daily deltas, recomputed for a unit (a case, a survivor) whenever a record
-it is computed from changes, so that its figures are read from a few thousand rows instead of
-computed from every record. Its ``sql`` then restricts itself to ``{units}`` (a uuid[]
-expression, NULL for every unit), and ``rollup`` names, for each table it reads, the column of
-a changed row that names the unit the change touches. It must not use ``{today}``. Each of
-those tables needs the triggers that mark the units (a migration: see ``ROLLUP_SOURCES`` in
-migration 0022; tests/test_evidence_rollup.py checks that every source has them).
+A measure may be *rolled up* (``rollup``, persistence/evidence/rollup.py): its facts are kept
+as data, recomputed for a unit (a case, a survivor) whenever a record they are computed from
+changes, so that its figures are read from stored rows instead of computed from every record:
+a stock's as pieces and daily deltas (a few thousand rows for a five-year series), a flow's as
+its facts themselves (the windows, JSON and joins that derive them are paid once, at the
+write). Its ``sql`` then gives each fact the unit it is recomputed with (``rollup_key``, uuid:
+its case, its survivor) and restricts itself to ``{units}`` (a uuid[] expression over
+``rollup_key``, NULL for every unit); ``rollup`` names, for each table it reads, how a changed
+row names the units it touches (a column of the row, or a query over it). It must use neither
+``{today}`` nor ``{days}`` nor parameters. Each of those tables needs the triggers that mark
+the units (a migration: see ``ROLLUP_SOURCES`` in migrations 0022 and 0030;
+tests/test_evidence_rollup.py checks that every source has them).
 """
 
 from __future__ import annotations
@@ -82,11 +86,15 @@ class Parameter:
 @dataclass(frozen=True, slots=True)
 class Source:
     """A table a rolled-up measure reads: which column of a changed row names the unit it
-    touches, and which rows matter at all (an SQL condition over the row, or None)."""
+    touches, and which rows matter at all (an SQL condition over the row ``r``, or None).
+    When no column names the unit (a consent names her, not her cases), ``via`` is a query
+    over the changed row ``r`` giving the units it touches, one per row, and ``unit`` names
+    that query in the trigger's name."""
 
     table: str
     unit: str
     condition: str | None = None
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +123,7 @@ class Measure:
     leader_groups: bool = False
     # Values the SQL takes by name, besides {orgs}, {today} and {days}.
     parameters: tuple[Parameter, ...] = ()
-    # Stocks only: kept rolled up (see the module's docstring).
+    # Kept rolled up (see the module's docstring).
     rollup: Rollup | None = None
 
     def dimension(self, name: str) -> Dimension | None:

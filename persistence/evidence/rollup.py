@@ -1,5 +1,10 @@
-"""Rolled-up stock measures: figures read from pieces and daily deltas kept as data changes,
+"""Rolled-up measures: figures read from facts, pieces and daily deltas kept as data changes,
 instead of computed from every record.
+
+A rolled-up flow keeps its facts (``evidence_fact``: the measure's rows as its SQL gives them,
+per unit): the live cube counts them as it counts the measure's own rows, under her consent at
+each period's end, for every breakdown and filter; what it no longer pays for is deriving them
+(a case's stages from its transitions, an assessment's change from its baseline's JSON).
 
 A stock's figure on day D is the number (or the amount) of the stretches standing on D with
 her consent to aggregate reporting in force: the sum, over the days up to D, of the stretches
@@ -11,8 +16,9 @@ district reads them once).
 How it is kept (migration 0022):
 
 - ``evidence_piece``: each fact's stretch, cut by her consent (days in force, and the rest),
-  per unit (a case, a survivor). The app computes them with the measure's own SQL restricted
-  to the units asked (``{units}``), and the consent cut the live cube uses (one rule).
+  per unit (``rollup_key``: a case, a survivor). The app computes them with the measure's
+  own SQL restricted to the units asked (``{units}``), and the consent cut the live cube uses
+  (one rule).
 - ``evidence_delta``: per measure, organisation, day, place and dimension values, the
   consented pieces starting less those ending (and their amounts); a statement trigger on
   ``evidence_piece`` keeps it as pieces come and go.
@@ -53,12 +59,26 @@ ALL_ORGANISATIONS = "ARRAY(SELECT o.id FROM organization o)"
 
 
 def rolled(query: CubeQuery) -> bool:
-    """Whether the query can be answered from the measure's roll-up."""
+    """Whether the query can be answered from the measure's roll-up (a flow's stored facts
+    answer every query; a stock's deltas keep places and its own dimensions only)."""
     measure = query.measure
-    if measure.rollup is None or measure.kind is not MeasureKind.stock:
+    if measure.rollup is None:
         return False
+    if measure.kind is MeasureKind.flow:
+        return True
     kept = set(PLACES) | {d.name for d in measure.dims}
     return set(query.breakdowns) <= kept and set(query.filters or {}) <= kept
+
+
+def stored_facts_sql(measure: Measure, orgs: str, code: str) -> str:
+    """A rolled-up flow's facts as kept, in the columns its own SQL gives them (``orgs`` and
+    ``code``: bound parameters)."""
+    dims = "".join(f", x.dims[{i}] AS {d.column}" for i, d in enumerate(measure.dims, start=1))
+    return (
+        "SELECT x.organization_id, x.district_id, x.block_id, x.survivor_id, x.unit_key,"
+        f" x.person_key, x.amount{dims}, x.on_date FROM evidence_fact x"
+        f" WHERE x.measure = {code} AND x.organization_id = ANY({orgs})"
+    )
 
 
 def _dims(measure: Measure, alias: str) -> str:
@@ -68,16 +88,27 @@ def _dims(measure: Measure, alias: str) -> str:
 
 
 def pieces_sql(measure: Measure) -> str:
-    """Insert the pieces of the units ``$1`` (uuid[]; NULL: every unit) of ``measure``."""
+    """Insert the pieces (a stock) or the facts (a flow) of the units ``$1`` (uuid[]; NULL:
+    every unit) of ``measure``."""
     facts = measure.sql.format(orgs=ALL_ORGANISATIONS, units="$1::uuid[]", today="")
+    if measure.kind is MeasureKind.flow:
+        return (
+            "INSERT INTO evidence_fact (measure, organization_id, rollup_key, unit_key,"
+            " survivor_id, person_key, district_id, block_id, dims, amount, on_date)"
+            " SELECT $2::varchar, f.organization_id, f.rollup_key, f.unit_key, f.survivor_id,"
+            f" f.person_key, f.district_id, f.block_id, {_dims(measure, 'f')}, f.amount,"
+            f" f.on_date FROM ({facts}) f"
+        )
     kept = (
-        f"SELECT f.organization_id, f.unit_key, f.survivor_id, f.district_id, f.block_id,"
+        f"SELECT f.organization_id, f.rollup_key, f.unit_key, f.survivor_id, f.district_id,"
+        " f.block_id,"
         f" {_dims(measure, 'f')} AS dims, f.amount, daterange(f.from_date,"
         " CASE WHEN f.to_date < f.from_date THEN f.from_date ELSE f.to_date END) AS span"
         " FROM facts f"
     )
     carried = (
-        "f.organization_id, f.unit_key, f.survivor_id, f.district_id, f.block_id, f.dims, f.amount"
+        "f.organization_id, f.rollup_key, f.unit_key, f.survivor_id, f.district_id, f.block_id,"
+        " f.dims, f.amount"
     )
     consent = (
         ", consent AS (SELECT r.survivor_id, r.days FROM reporting_consent r)"
@@ -87,7 +118,7 @@ def pieces_sql(measure: Measure) -> str:
     pieces = consent_cut(carried, consented=measure.about_survivors)
     return (
         f"WITH facts AS ({facts}){consent}, kept AS ({kept}) "
-        "INSERT INTO evidence_piece (measure, organization_id, unit_key, survivor_id,"
+        "INSERT INTO evidence_piece (measure, organization_id, rollup_key, unit_key, survivor_id,"
         " district_id, block_id, dims, amount, stretch, consented)"
         f" SELECT $2::varchar, p.* FROM ({pieces}) p"
     )
@@ -98,10 +129,15 @@ def digest(measure: Measure) -> str:
     return hashlib.sha256(pieces_sql(measure).encode()).hexdigest()
 
 
+def _kept_in(measure: Measure) -> str:
+    return "evidence_fact" if measure.kind is MeasureKind.flow else "evidence_piece"
+
+
 async def catch_up(connection: Any, measure: Measure) -> None:
-    """Recompute the marked units' pieces of ``measure`` (every unit the first time, or when
-    its definition changed), in the connection's transaction."""
+    """Recompute the marked units' pieces or facts of ``measure`` (every unit the first time,
+    or when its definition changed), in the connection's transaction."""
     code = measure.code
+    table = _kept_in(measure)
     await connection.execute(
         "SELECT pg_advisory_xact_lock(hashtext('evidence_rollup'), hashtext($1))", code
     )
@@ -109,7 +145,7 @@ async def catch_up(connection: Any, measure: Measure) -> None:
     wanted = digest(measure)
     if built != wanted:
         await connection.execute("DELETE FROM evidence_dirty WHERE measure = $1", code)
-        await connection.execute("DELETE FROM evidence_piece WHERE measure = $1", code)
+        await connection.execute(f"DELETE FROM {table} WHERE measure = $1", code)
         await connection.execute("DELETE FROM evidence_delta WHERE measure = $1", code)
         await connection.execute("DELETE FROM evidence_month_delta WHERE measure = $1", code)
         await connection.execute(pieces_sql(measure), None, code)
@@ -127,7 +163,7 @@ async def catch_up(connection: Any, measure: Measure) -> None:
         return
     units = sorted({row["unit_key"] for row in marked})
     await connection.execute(
-        "DELETE FROM evidence_piece WHERE measure = $1 AND unit_key = ANY($2::uuid[])",
+        f"DELETE FROM {table} WHERE measure = $1 AND rollup_key = ANY($2::uuid[])",
         code,
         units,
     )

@@ -78,6 +78,7 @@ from persistence.models.export import Export
 from persistence.models.export_chunk import ExportChunk
 from persistence.models.reporting_consent import ReportingConsent
 from persistence.models.evidence_piece import EvidencePiece
+from persistence.models.evidence_fact import EvidenceFact
 from persistence.models.evidence_delta import EvidenceDelta
 from persistence.models.evidence_month_delta import EvidenceMonthDelta
 from persistence.models.evidence_dirty import EvidenceDirty
@@ -128,6 +129,7 @@ __all__ = [
     "Entity",
     "EvidenceDelta",
     "EvidenceDirty",
+    "EvidenceFact",
     "EvidenceMonthDelta",
     "EvidencePiece",
     "EvidenceRequest",

@@ -20,7 +20,7 @@ class EvidencePiece(SQLModel, table=True):
 
     __tablename__ = "evidence_piece"
     __table_args__ = (
-        sa.Index("ix_evidence_piece_measure_unit_key", "measure", "unit_key"),
+        sa.Index("ix_evidence_piece_measure_rollup_key", "measure", "rollup_key"),
         sa.Index("ix_evidence_piece_survivor_id", "survivor_id"),
         sa.Index(
             "ix_evidence_piece_measure_organization_id_unconsented",
@@ -36,6 +36,8 @@ class EvidencePiece(SQLModel, table=True):
     )
     measure: str = Field(max_length=60)
     organization_id: UUID = Field(nullable=False)
+    # The unit it is recomputed with (a case, a survivor), and the unit it counts.
+    rollup_key: UUID = Field(nullable=False)
     unit_key: UUID = Field(nullable=False)
     survivor_id: UUID | None = None
     district_id: UUID | None = None

@@ -30,12 +30,13 @@ def reporting_consent_days_sql(organizations: str) -> str:
     )
 
 
-def in_force_days_sql(purpose: str, organizations: str) -> str:
+def in_force_days_sql(purpose: str, organizations: str, survivors: str = "NULL") -> str:
     """As :func:`reporting_consent_days_sql`, for any purpose without a named organisation
     (``purpose``: an SQL text expression), computed on the spot by the same rule
-    (``consent_in_force_days``) rather than read from a kept table."""
+    (``consent_in_force_days``) rather than read from a kept table; for the survivors
+    ``survivors`` (an SQL uuid[] expression; NULL: every one)."""
     return (
-        f"SELECT d.survivor_id, d.days FROM consent_in_force_days({purpose}, NULL) d"
+        f"SELECT d.survivor_id, d.days FROM consent_in_force_days({purpose}, {survivors}) d"
         f" WHERE d.organization_id = ANY({organizations})"
     )
 

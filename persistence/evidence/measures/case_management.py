@@ -34,7 +34,7 @@ SURVIVORS = Measure(
     about_survivors=True,
     sql=f"""
         SELECT s.organization_id, s.district_id, NULL::uuid AS block_id,
-               s.id AS survivor_id, s.id AS unit_key, s.id AS person_key,
+               s.id AS survivor_id, s.id AS unit_key, s.id AS rollup_key, s.id AS person_key,
                NULL::numeric AS amount,
                {day("s.created_at")} AS from_date, {day("s.deleted_at")} AS to_date
           FROM survivor s
@@ -56,6 +56,11 @@ REGISTRATIONS = Measure(
           FROM survivor s
          WHERE s.organization_id = ANY({{orgs}}) AND s.deleted_at IS NULL""",
 )
+
+# What marks a case to recompute, for the rolled-up measures of cases and their records: the
+# case itself (its district, its stage now, deleted), and its transitions.
+CASE_SOURCE = Source("survivor_case", "id")
+TRANSITIONS = Source("case_event", "case_id", "kind = 'transition'")
 
 # The columns every fact about a case's record carries (``c``: its case, survivor_case).
 CASE_FACT = (
@@ -111,15 +116,10 @@ CASE_STAGES = Measure(
     dims=(STAGE,),
     sql=f"""
         WITH {STAGE_SPELLS}
-        SELECT {CASE_FACT}, c.id AS unit_key, NULL::numeric AS amount, s.stage AS d_stage,
-               s.from_date, s.to_date
+        SELECT {CASE_FACT}, c.id AS unit_key, c.id AS rollup_key, NULL::numeric AS amount,
+               s.stage AS d_stage, s.from_date, s.to_date
           FROM stage_spells s JOIN survivor_case c ON c.id = s.case_id""",
-    rollup=Rollup(
-        sources=(
-            Source("survivor_case", "id"),
-            Source("case_event", "case_id", "kind = 'transition'"),
-        )
-    ),
+    rollup=Rollup(sources=(CASE_SOURCE, TRANSITIONS)),
 )
 
 CASE_CLOSURES = Measure(
@@ -131,12 +131,15 @@ CASE_CLOSURES = Measure(
     dims=(CLOSURE_REASON,),
     sql=f"""
         SELECT c.organization_id, c.district_id, NULL::uuid AS block_id, c.survivor_id,
-               e.id AS unit_key, c.survivor_id AS person_key, NULL::numeric AS amount,
+               e.id AS unit_key, c.id AS rollup_key, c.survivor_id AS person_key,
+               NULL::numeric AS amount,
                COALESCE(e.detail ->> 'closure_reason', 'unknown') AS d_closure_reason,
                {day("e.occurred_at")} AS on_date
           FROM case_event e JOIN survivor_case c ON c.id = e.case_id
          WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'transition'
-           AND e.detail ->> 'to' = 'closed' AND c.deleted_at IS NULL""",
+           AND e.detail ->> 'to' = 'closed' AND c.deleted_at IS NULL
+           AND ({{units}} IS NULL OR e.case_id = ANY({{units}}))""",
+    rollup=Rollup(sources=(CASE_SOURCE, TRANSITIONS)),
 )
 
 REFERRALS = Measure(

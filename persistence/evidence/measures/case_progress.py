@@ -5,8 +5,21 @@ compensation."""
 from __future__ import annotations
 
 from persistence.clock import business_date_sql as day
-from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary
-from persistence.evidence.measures.case_management import CASE_FACT, STAGE, STAGE_SPELLS
+from persistence.evidence.measure import (
+    Dimension,
+    Measure,
+    MeasureKind,
+    Rollup,
+    Source,
+    vocabulary,
+)
+from persistence.evidence.measures.case_management import (
+    CASE_FACT,
+    CASE_SOURCE,
+    STAGE,
+    STAGE_SPELLS,
+    TRANSITIONS,
+)
 from persistence.models.case_vocabulary import (
     CbrComponent,
     ProceedingKind,
@@ -39,6 +52,10 @@ PROCEEDING_STATUS = Dimension(
 PROCEEDING_KIND = Dimension(
     "proceeding_kind", "FIR, complaint or petition", vocabulary(ProceedingKind)
 )
+# What else marks a case to recompute: its visits, its assessments.
+VISITS = Source("case_visit", "case_id")
+ASSESSMENTS = Source("assessment", "case_id")
+
 COMPENSATION_STEP = Dimension("step", "Victim compensation awarded or paid", ("awarded", "paid"))
 
 AGREED_PLANS = Measure(
@@ -56,14 +73,16 @@ AGREED_PLANS = Measure(
             SELECT a.case_id, min(a.agreed_on) AS agreed_on
               FROM care_plan_agreement a
              WHERE a.organization_id = ANY({{orgs}}) AND a.deleted_at IS NULL
+               AND ({{units}} IS NULL OR a.case_id = ANY({{units}}))
              GROUP BY a.case_id
         )
-        SELECT {CASE_FACT}, c.id AS unit_key, NULL::numeric AS amount, s.stage AS d_stage,
-               GREATEST(s.from_date, a.agreed_on) AS from_date, s.to_date
+        SELECT {CASE_FACT}, c.id AS unit_key, c.id AS rollup_key, NULL::numeric AS amount,
+               s.stage AS d_stage, GREATEST(s.from_date, a.agreed_on) AS from_date, s.to_date
           FROM stage_spells s
           JOIN agreed a ON a.case_id = s.case_id
           JOIN survivor_case c ON c.id = s.case_id
          WHERE s.to_date IS NULL OR s.to_date > a.agreed_on""",
+    rollup=Rollup(sources=(CASE_SOURCE, TRANSITIONS, Source("care_plan_agreement", "case_id"))),
 )
 
 GOALS_ACHIEVED = Measure(
@@ -75,11 +94,13 @@ GOALS_ACHIEVED = Measure(
     about_survivors=True,
     dims=(GOAL_COMPONENT,),
     sql=f"""
-        SELECT {CASE_FACT}, g.id AS unit_key, NULL::numeric AS amount,
+        SELECT {CASE_FACT}, g.id AS unit_key, c.id AS rollup_key, NULL::numeric AS amount,
                g.component AS d_component, g.achieved_on AS on_date
           FROM care_plan_goal g JOIN survivor_case c ON c.id = g.case_id
          WHERE g.organization_id = ANY({{orgs}}) AND g.status = 'achieved'
-           AND g.achieved_on IS NOT NULL AND g.deleted_at IS NULL AND c.deleted_at IS NULL""",
+           AND g.achieved_on IS NOT NULL AND g.deleted_at IS NULL AND c.deleted_at IS NULL
+           AND ({{units}} IS NULL OR g.case_id = ANY({{units}}))""",
+    rollup=Rollup(sources=(CASE_SOURCE, Source("care_plan_goal", "case_id"))),
 )
 
 FOLLOWUPS_DONE = Measure(
@@ -93,14 +114,16 @@ FOLLOWUPS_DONE = Measure(
     about_survivors=True,
     dims=(VISIT_KIND, VISIT_TIMING),
     sql=f"""
-        SELECT {CASE_FACT}, v.id AS unit_key, NULL::numeric AS amount,
+        SELECT {CASE_FACT}, v.id AS unit_key, c.id AS rollup_key, NULL::numeric AS amount,
                v.kind AS d_visit_kind,
                CASE WHEN {day("v.done_at")} <= v.planned_on + {ON_TIME_GRACE_DAYS}
                     THEN 'on_time' ELSE 'late' END AS d_timing,
                {day("v.done_at")} AS on_date
           FROM case_visit v JOIN survivor_case c ON c.id = v.case_id
          WHERE v.organization_id = ANY({{orgs}}) AND v.status = 'done'
-           AND v.done_at IS NOT NULL AND v.deleted_at IS NULL AND c.deleted_at IS NULL""",
+           AND v.done_at IS NOT NULL AND v.deleted_at IS NULL AND c.deleted_at IS NULL
+           AND ({{units}} IS NULL OR v.case_id = ANY({{units}}))""",
+    rollup=Rollup(sources=(CASE_SOURCE, VISITS)),
 )
 
 # A visit is final once done, missed or cancelled (domain/follow_ups/visits.py), so the day
@@ -117,14 +140,15 @@ FOLLOWUPS_OVERDUE = Measure(
     about_survivors=True,
     dims=(VISIT_KIND,),
     sql=f"""
-        SELECT {CASE_FACT}, v.id AS unit_key, NULL::numeric AS amount,
+        SELECT {CASE_FACT}, v.id AS unit_key, c.id AS rollup_key, NULL::numeric AS amount,
                v.kind AS d_visit_kind, v.planned_on + 1 AS from_date,
                CASE v.status WHEN 'planned' THEN NULL
                              WHEN 'done' THEN {day("v.done_at")}
                              ELSE {day("v.updated_at")} END AS to_date
           FROM case_visit v JOIN survivor_case c ON c.id = v.case_id
          WHERE v.organization_id = ANY({{orgs}}) AND v.deleted_at IS NULL
-           AND c.deleted_at IS NULL""",
+           AND c.deleted_at IS NULL AND ({{units}} IS NULL OR v.case_id = ANY({{units}}))""",
+    rollup=Rollup(sources=(CASE_SOURCE, VISITS)),
 )
 
 # The baseline of an assessment is the case's first assessment with the same instrument (by
@@ -149,6 +173,7 @@ ASSESSMENT_CHANGES = Measure(
                        ORDER BY a.conducted_on, a.created_at, a.id) AS baseline_id
               FROM assessment a
              WHERE a.organization_id = ANY({{orgs}}) AND a.deleted_at IS NULL
+               AND ({{units}} IS NULL OR a.case_id = ANY({{units}}))
         ),
         changes AS (
             SELECT f.id, f.case_id, f.instrument_id, f.conducted_on, x.section,
@@ -160,7 +185,8 @@ ASSESSMENT_CHANGES = Measure(
                AND b.scores -> 'sections' ->> x.section IS NOT NULL
         )
         SELECT {CASE_FACT}, md5(ch.id::text || ':' || ch.section)::uuid AS unit_key,
-               ch.change AS amount, ch.section AS d_component, i.code AS d_instrument,
+               c.id AS rollup_key, ch.change AS amount, ch.section AS d_component,
+               i.code AS d_instrument,
                CASE WHEN ch.change > 0 THEN 'improved' WHEN ch.change < 0 THEN 'worse'
                     ELSE 'unchanged' END AS d_direction,
                ch.conducted_on AS on_date
@@ -168,6 +194,18 @@ ASSESSMENT_CHANGES = Measure(
           JOIN survivor_case c ON c.id = ch.case_id
           JOIN assessment_instrument i ON i.id = ch.instrument_id
          WHERE c.deleted_at IS NULL""",
+    rollup=Rollup(
+        sources=(
+            CASE_SOURCE,
+            ASSESSMENTS,
+            # An instrument's code is its dimension: a changed code touches its cases.
+            Source(
+                "assessment_instrument",
+                "instrument_cases",
+                via="SELECT a.case_id FROM assessment a WHERE a.instrument_id = r.id",
+            ),
+        )
+    ),
 )
 
 CASE_STAGE_DAYS = Measure(
@@ -181,11 +219,12 @@ CASE_STAGE_DAYS = Measure(
     amount="days",
     sql=f"""
         WITH {STAGE_SPELLS}
-        SELECT {CASE_FACT}, s.ended_by AS unit_key,
+        SELECT {CASE_FACT}, s.ended_by AS unit_key, c.id AS rollup_key,
                (s.to_date - s.from_date)::numeric AS amount, s.stage AS d_stage,
                s.to_date AS on_date
           FROM stage_spells s JOIN survivor_case c ON c.id = s.case_id
          WHERE s.ended_by IS NOT NULL""",
+    rollup=Rollup(sources=(CASE_SOURCE, TRANSITIONS)),
 )
 
 # A proceeding's stages as spells, as a case's (STAGE_SPELLS): the first from the day it was
@@ -209,6 +248,7 @@ LEGAL_PROCEEDINGS = Measure(
               FROM case_event e
              WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'legal'
                AND e.detail ->> 'event' = 'status_change'
+               AND ({{units}} IS NULL OR e.case_id = ANY({{units}}))
         ),
         spells AS (
             SELECT p.id AS proceeding_id, COALESCE(m.left_status, p.status) AS status,
@@ -216,6 +256,7 @@ LEGAL_PROCEEDINGS = Measure(
               FROM legal_proceeding p
               LEFT JOIN moves m ON m.proceeding_id = p.id AND m.seq = 1
              WHERE p.organization_id = ANY({{orgs}}) AND p.deleted_at IS NULL
+               AND ({{units}} IS NULL OR p.case_id = ANY({{units}}))
             UNION ALL
             SELECT m.proceeding_id, m.status, m.on_date, m.seq FROM moves m
         ),
@@ -226,13 +267,20 @@ LEGAL_PROCEEDINGS = Measure(
               FROM spells s JOIN legal_proceeding p ON p.id = s.proceeding_id
              WHERE p.deleted_at IS NULL
         )
-        SELECT {CASE_FACT}, p.id AS unit_key, NULL::numeric AS amount,
+        SELECT {CASE_FACT}, p.id AS unit_key, c.id AS rollup_key, NULL::numeric AS amount,
                d.status AS d_proceeding_status, p.kind AS d_proceeding_kind, d.from_date,
                lead(d.from_date) OVER (PARTITION BY d.proceeding_id ORDER BY d.seq) AS to_date
           FROM dated d
           JOIN legal_proceeding p ON p.id = d.proceeding_id
           JOIN survivor_case c ON c.id = p.case_id
          WHERE c.deleted_at IS NULL""",
+    rollup=Rollup(
+        sources=(
+            CASE_SOURCE,
+            Source("legal_proceeding", "case_id"),
+            Source("case_event", "case_id", "kind = 'legal'"),
+        )
+    ),
 )
 
 # The record keeps one award and one payment per proceeding (amount and day, corrected in

@@ -4,8 +4,15 @@ are recorded after they happen."""
 from __future__ import annotations
 
 from persistence.clock import business_date_sql as day
-from persistence.evidence.measure import Dimension, Measure, MeasureKind
-from persistence.evidence.measures.case_management import CASE_FACT, STAGE, STAGE_SPELLS
+from persistence.evidence.measure import Dimension, Measure, MeasureKind, Rollup, Source
+from persistence.evidence.measures.case_management import (
+    CASE_FACT,
+    CASE_SOURCE,
+    STAGE,
+    STAGE_SPELLS,
+    TRANSITIONS,
+)
+from persistence.evidence.measures.case_progress import ASSESSMENTS, VISITS
 from persistence.repositories.consents import in_force_days_sql
 
 # The key fields of a case record (survivor_case), each with the condition under which it is
@@ -33,7 +40,25 @@ _SPELL_DAYS = (
     "datemultirange(daterange(s.from_date, CASE WHEN s.to_date < s.from_date "
     "THEN s.from_date ELSE s.to_date END))"
 )
-_CASE_MANAGEMENT_CONSENT = in_force_days_sql("'case_management'", "{orgs}")
+# Her consent to case management, for the survivors of the cases recomputed ({units}).
+_CASE_MANAGEMENT_CONSENT = in_force_days_sql(
+    "'case_management'",
+    "{orgs}",
+    survivors="CASE WHEN {units} IS NOT NULL THEN ARRAY(SELECT u.survivor_id"
+    " FROM survivor_case u WHERE u.id = ANY({units})) END",
+)
+# What marks a case's record to recompute: the case, its transitions, and a change of her
+# consent to case management (which names her, so it touches each of her cases).
+_RECORD_SOURCES = (
+    CASE_SOURCE,
+    TRANSITIONS,
+    Source(
+        "consent",
+        "survivor_cases",
+        "purpose = 'case_management'",
+        via="SELECT c.id FROM survivor_case c WHERE c.survivor_id = r.survivor_id",
+    ),
+)
 
 COMPLETE_CASE_RECORDS = Measure(
     code="complete_case_records",
@@ -47,18 +72,19 @@ COMPLETE_CASE_RECORDS = Measure(
     sql=f"""
         WITH {STAGE_SPELLS},
         case_consent AS ({_CASE_MANAGEMENT_CONSENT})
-        SELECT {CASE_FACT}, c.id AS unit_key, NULL::numeric AS amount, s.stage AS d_stage,
-               lower(r) AS from_date, upper(r) AS to_date
+        SELECT {CASE_FACT}, c.id AS unit_key, c.id AS rollup_key, NULL::numeric AS amount,
+               s.stage AS d_stage, lower(r) AS from_date, upper(r) AS to_date
           FROM stage_spells s
           JOIN survivor_case c ON c.id = s.case_id
           JOIN case_consent k ON k.survivor_id = c.survivor_id,
                unnest({_SPELL_DAYS} * k.days) AS r
          WHERE {_FIELDS_RECORDED}""",
+    rollup=Rollup(sources=_RECORD_SOURCES),
 )
 
 _FIELD_GAPS = " UNION ALL ".join(
     f"""SELECT {CASE_FACT}, md5(c.id::text || ':{name}')::uuid AS unit_key,
-               '{name}' AS d_field, s.stage AS d_stage, s.from_date, s.to_date
+               c.id AS rollup_key, '{name}' AS d_field, s.stage AS d_stage, s.from_date, s.to_date
           FROM stage_spells s JOIN survivor_case c ON c.id = s.case_id
          WHERE {missing}"""
     for name, missing in KEY_FIELDS
@@ -80,12 +106,13 @@ CASE_RECORD_GAPS = Measure(
         SELECT g.*, NULL::numeric AS amount FROM ({_FIELD_GAPS}) g
         UNION ALL
         SELECT {CASE_FACT}, md5(c.id::text || ':{CONSENT_FIELD}')::uuid AS unit_key,
-               '{CONSENT_FIELD}' AS d_field, s.stage AS d_stage,
+               c.id AS rollup_key, '{CONSENT_FIELD}' AS d_field, s.stage AS d_stage,
                lower(r) AS from_date, upper(r) AS to_date, NULL::numeric AS amount
           FROM stage_spells s
           JOIN survivor_case c ON c.id = s.case_id
           LEFT JOIN case_consent k ON k.survivor_id = c.survivor_id,
                unnest({_SPELL_DAYS} - COALESCE(k.days, '{{{{}}}}'::datemultirange)) AS r""",
+    rollup=Rollup(sources=_RECORD_SOURCES),
 )
 
 # Visits are final once done (domain/follow_ups/visits.py): a done visit's last change
@@ -103,8 +130,9 @@ RECORDING_DELAYS = Measure(
     dims=(RECORD,),
     amount="days",
     sql=f"""
-        SELECT {CASE_FACT}, x.unit_key, GREATEST(x.recorded_on - x.happened_on, 0)::numeric
-               AS amount, x.record AS d_record, x.recorded_on AS on_date
+        SELECT {CASE_FACT}, x.unit_key, c.id AS rollup_key,
+               GREATEST(x.recorded_on - x.happened_on, 0)::numeric AS amount,
+               x.record AS d_record, x.recorded_on AS on_date
           FROM (
             SELECT v.case_id, v.id AS unit_key, 'visit' AS record,
                    {day("v.done_at")} AS happened_on, {day("v.updated_at")} AS recorded_on
@@ -121,7 +149,10 @@ RECORDING_DELAYS = Measure(
              WHERE p.organization_id = ANY({{orgs}}) AND p.deleted_at IS NULL
           ) x
           JOIN survivor_case c ON c.id = x.case_id
-         WHERE c.deleted_at IS NULL""",
+         WHERE c.deleted_at IS NULL AND ({{units}} IS NULL OR x.case_id = ANY({{units}}))""",
+    rollup=Rollup(
+        sources=(CASE_SOURCE, VISITS, ASSESSMENTS, Source("care_plan_agreement", "case_id"))
+    ),
 )
 
 MEASURES = (COMPLETE_CASE_RECORDS, CASE_RECORD_GAPS, RECORDING_DELAYS)

@@ -14,7 +14,15 @@ entitlement stall threshold as configured, and which work each training topic be
 from __future__ import annotations
 
 from persistence.clock import business_date_sql as day
-from persistence.evidence.measure import Dimension, Measure, MeasureKind, Parameter, vocabulary
+from persistence.evidence.measure import (
+    Dimension,
+    Measure,
+    MeasureKind,
+    Parameter,
+    Rollup,
+    Source,
+    vocabulary,
+)
 from persistence.evidence.shg_grading import grade_sql, window_start_sql
 from persistence.models.livelihood_vocabulary import TrainingTopic
 from persistence.repositories.shgs import grading_facts_sql
@@ -508,20 +516,29 @@ LIVELIHOOD_EXPLORERS = Measure(
             SELECT p.survivor_id, daterange({day("p.created_at")}, NULL) AS span
               FROM livelihood_plan p
              WHERE p.organization_id = ANY({{orgs}}) AND p.deleted_at IS NULL
+               AND ({{units}} IS NULL OR p.survivor_id = ANY({{units}}))
             UNION ALL
             SELECT a.survivor_id, daterange(a.started_on, a.ended_on) AS span
               FROM livelihood_activity a
              WHERE a.organization_id = ANY({{orgs}}) AND a.deleted_at IS NULL
                AND (a.ended_on IS NULL OR a.ended_on > a.started_on)
+               AND ({{units}} IS NULL OR a.survivor_id = ANY({{units}}))
         ),
         merged AS (
             SELECT survivor_id, unnest(range_agg(span)) AS span FROM spans GROUP BY survivor_id
         )
         SELECT sv.organization_id, sv.district_id, NULL::uuid AS block_id, sv.id AS survivor_id,
-               sv.id AS unit_key, sv.id AS person_key, NULL::numeric AS amount,
-               lower(x.span) AS from_date, upper(x.span) AS to_date
+               sv.id AS unit_key, sv.id AS rollup_key, sv.id AS person_key,
+               NULL::numeric AS amount, lower(x.span) AS from_date, upper(x.span) AS to_date
           FROM merged x JOIN survivor sv ON sv.id = x.survivor_id
          WHERE sv.deleted_at IS NULL""",
+    rollup=Rollup(
+        sources=(
+            Source("survivor", "id"),
+            Source("livelihood_plan", "survivor_id"),
+            Source("livelihood_activity", "survivor_id"),
+        )
+    ),
 )
 
 MONTHLY_INCOME = Measure(
@@ -535,14 +552,15 @@ MONTHLY_INCOME = Measure(
     amount="paise",
     sql="""
         SELECT sv.organization_id, sv.district_id, NULL::uuid AS block_id,
-               sv.id AS survivor_id, sv.id AS unit_key, sv.id AS person_key,
-               sum(r.amount_paise)::numeric AS amount,
+               sv.id AS survivor_id, sv.id AS unit_key, sv.id AS rollup_key,
+               sv.id AS person_key, sum(r.amount_paise)::numeric AS amount,
                CASE WHEN sum(r.amount_paise) > 0 THEN 'yes' ELSE 'no' END AS d_earning,
                r.month AS on_date
           FROM income_record r JOIN survivor sv ON sv.id = r.survivor_id
          WHERE r.organization_id = ANY({orgs}) AND r.deleted_at IS NULL
-           AND sv.deleted_at IS NULL
+           AND sv.deleted_at IS NULL AND ({units} IS NULL OR r.survivor_id = ANY({units}))
          GROUP BY sv.organization_id, sv.district_id, sv.id, r.month""",
+    rollup=Rollup(sources=(Source("survivor", "id"), Source("income_record", "survivor_id"))),
 )
 
 BANK_ACCOUNTS_OPENED = Measure(
