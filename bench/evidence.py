@@ -195,6 +195,7 @@ class Timing:
 async def build_rollups(url: str) -> float:
     """Bring every rolled-up measure up to date, as the first figures would (the first time:
     build it from every record); the seconds it took."""
+    from domain.evidence.parameters import measure_parameters
     from persistence.evidence import rollup
     from persistence.evidence.measures import MEASURES
 
@@ -204,7 +205,7 @@ async def build_rollups(url: str) -> float:
         for measure in MEASURES.values():
             if measure.rollup is not None:
                 async with connection.transaction():
-                    await rollup.catch_up(connection, measure)
+                    await rollup.catch_up(connection, measure, measure_parameters())
                 say(f"  rolled up {measure.code}: {time.perf_counter() - started:.1f} s")
         # As autovacuum would soon after (a table just filled has no statistics yet: the
         # planner would take a measure's 300,000 stored facts for one row).

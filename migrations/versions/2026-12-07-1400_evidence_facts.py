@@ -15,7 +15,8 @@
 - The triggers that mark units for the measures rolled up now: cases closed, care plans she
   agreed, goals achieved, follow-ups done and overdue, assessment changes, days in a stage,
   legal proceedings, complete case records and their gaps, recording delays, survivors
-  exploring livelihoods, monthly income.
+  exploring livelihoods, monthly income; SHG savings, internal loans outstanding and principal
+  repaid; entitlement applications stalled.
 
 Revision ID: 0030
 Revises: 0029
@@ -50,6 +51,14 @@ _CASE_CONSENT = (
     "SELECT c.id FROM survivor_case c WHERE c.survivor_id = r.survivor_id",
     "purpose = 'case_management'",
     True,
+)
+
+# A self-help group's books: the group, its members, its loans, its ledger entries.
+_SHG_BOOKS = (
+    ("shg", "id", None, False),
+    ("shg_member", "shg_id", None, False),
+    ("shg_loan", "shg_id", None, False),
+    ("shg_ledger_entry", "shg_id", None, False),
 )
 
 # (measure, table, the unit's column or, when ``via``, a query over the changed row ``r``,
@@ -99,6 +108,22 @@ ROLLUP_SOURCES: tuple[tuple[str, str, str, str | None, bool], ...] = tuple(
         (
             "monthly_income",
             (("survivor", "id", None, False), ("income_record", "survivor_id", None, False)),
+        ),
+        ("shg_savings", _SHG_BOOKS),
+        ("shg_loans_outstanding", _SHG_BOOKS),
+        ("shg_principal_repaid", _SHG_BOOKS),
+        (
+            "entitlement_stalls",
+            (
+                ("entitlement_application", "id", None, False),
+                ("entitlement_status_change", "application_id", None, False),
+                (
+                    "scheme",
+                    "SELECT a.id FROM entitlement_application a WHERE a.scheme_id = r.id",
+                    None,
+                    True,
+                ),
+            ),
         ),
     )
     for source in sources

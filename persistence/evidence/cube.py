@@ -469,9 +469,9 @@ class CubeRepository(Repository):
 
         connection = await self.driver()
         pool = self.uow.evidence_pool
-        measures = {q.measure.code: q.measure for q in queries if rollup.rolled(q)}
-        for measure in measures.values():
-            await _catch_up(connection, pool, measure)
+        rolled = {q.measure.code: q for q in queries if rollup.rolled(q)}
+        for query in rolled.values():
+            await _catch_up(connection, pool, query.measure, query.parameters)
         statements = [_statement(query) for query in queries]
         if pool is None or len(queries) < 2 or not connection.is_in_transaction():
             found = [await _fetch(connection, sql, values) for sql, values in statements]
@@ -481,7 +481,9 @@ class CubeRepository(Repository):
         return [cube_of(query, rows) for query, rows in zip(queries, found, strict=True)]
 
 
-async def _catch_up(connection: Any, pool: Any, measure: Measure) -> None:
+async def _catch_up(
+    connection: Any, pool: Any, measure: Measure, parameters: Mapping[str, object] | None
+) -> None:
     """Bring a rolled-up measure up to date before its figures are read: in a transaction of
     its own on a side connection when there are some (committed, so the snapshot the figures
     are read on holds it, and the lock on the measure is held briefly), else in the unit's."""
@@ -490,12 +492,12 @@ async def _catch_up(connection: Any, pool: Any, measure: Measure) -> None:
     if pool is not None and connection.is_in_transaction():
         async with pool.acquire(timeout=SIDE_ACQUIRE_SECONDS) as side:
             async with side.transaction():
-                await rollup.catch_up(side, measure)
+                await rollup.catch_up(side, measure, parameters)
     elif connection.is_in_transaction():
-        await rollup.catch_up(connection, measure)
+        await rollup.catch_up(connection, measure, parameters)
     else:
         async with connection.transaction():
-            await rollup.catch_up(connection, measure)
+            await rollup.catch_up(connection, measure, parameters)
 
 
 def _statement(query: CubeQuery) -> tuple[str, list[Any]]:

@@ -43,6 +43,8 @@ read: a measure nobody reads gathers one mark per changed unit meanwhile.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -87,10 +89,31 @@ def _dims(measure: Measure, alias: str) -> str:
     return "ARRAY[" + ", ".join(f"{alias}.{d.column}" for d in measure.dims) + "]::varchar[]"
 
 
+def _bound(measure: Measure) -> dict[str, str]:
+    """The measure's parameters, bound after the units ($1) and the code ($2)."""
+    return {
+        parameter.name: f"${index}::{parameter.cast}"
+        for index, parameter in enumerate(measure.parameters, start=3)
+    }
+
+
+def parameter_values(measure: Measure, given: Mapping[str, object] | None) -> list[object]:
+    """The values of the measure's parameters, in the order ``pieces_sql`` binds them. Raises
+    ValueError for one not given."""
+    values = []
+    for parameter in measure.parameters:
+        if given is None or parameter.name not in given:
+            raise ValueError(f"{measure.code} needs the parameter {parameter.name!r}")
+        values.append(given[parameter.name])
+    return values
+
+
 def pieces_sql(measure: Measure) -> str:
     """Insert the pieces (a stock) or the facts (a flow) of the units ``$1`` (uuid[]; NULL:
-    every unit) of ``measure``."""
-    facts = measure.sql.format(orgs=ALL_ORGANISATIONS, units="$1::uuid[]", today="")
+    every unit) of ``measure`` (``$2``), with its parameters from ``$3`` on."""
+    facts = measure.sql.format(
+        orgs=ALL_ORGANISATIONS, units="$1::uuid[]", today="", **_bound(measure)
+    )
     if measure.kind is MeasureKind.flow:
         return (
             "INSERT INTO evidence_fact (measure, organization_id, rollup_key, unit_key,"
@@ -124,31 +147,38 @@ def pieces_sql(measure: Measure) -> str:
     )
 
 
-def digest(measure: Measure) -> str:
-    """What the pieces are computed with: another definition builds them again."""
-    return hashlib.sha256(pieces_sql(measure).encode()).hexdigest()
+def digest(measure: Measure, values: Sequence[object] = ()) -> str:
+    """What the pieces are computed with (the definition and the parameters' values): another
+    definition, or another value of a rule it takes (a changed stall threshold), builds them
+    again."""
+    material = pieces_sql(measure) + "\n" + json.dumps(list(values), default=str)
+    return hashlib.sha256(material.encode()).hexdigest()
 
 
 def _kept_in(measure: Measure) -> str:
     return "evidence_fact" if measure.kind is MeasureKind.flow else "evidence_piece"
 
 
-async def catch_up(connection: Any, measure: Measure) -> None:
+async def catch_up(
+    connection: Any, measure: Measure, parameters: Mapping[str, object] | None = None
+) -> None:
     """Recompute the marked units' pieces or facts of ``measure`` (every unit the first time,
-    or when its definition changed), in the connection's transaction."""
+    or when its definition or its parameters' values changed), in the connection's
+    transaction. ``parameters``: the measure parameters by name (see Measure.parameters)."""
     code = measure.code
+    values = parameter_values(measure, parameters)
     table = _kept_in(measure)
     await connection.execute(
         "SELECT pg_advisory_xact_lock(hashtext('evidence_rollup'), hashtext($1))", code
     )
     built = await connection.fetchval("SELECT digest FROM evidence_rollup WHERE measure = $1", code)
-    wanted = digest(measure)
+    wanted = digest(measure, values)
     if built != wanted:
         await connection.execute("DELETE FROM evidence_dirty WHERE measure = $1", code)
         await connection.execute(f"DELETE FROM {table} WHERE measure = $1", code)
         await connection.execute("DELETE FROM evidence_delta WHERE measure = $1", code)
         await connection.execute("DELETE FROM evidence_month_delta WHERE measure = $1", code)
-        await connection.execute(pieces_sql(measure), None, code)
+        await connection.execute(pieces_sql(measure), None, code, *values)
         await connection.execute(
             "INSERT INTO evidence_rollup (measure, digest, built_at) VALUES ($1, $2, now())"
             " ON CONFLICT (measure) DO UPDATE SET digest = $2, built_at = now()",
@@ -167,7 +197,7 @@ async def catch_up(connection: Any, measure: Measure) -> None:
         code,
         units,
     )
-    await connection.execute(pieces_sql(measure), units, code)
+    await connection.execute(pieces_sql(measure), units, code, *values)
 
 
 def _month_end(day: date) -> bool:

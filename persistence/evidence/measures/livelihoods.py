@@ -55,6 +55,16 @@ SIGNS = (
     "signs AS (SELECT * FROM jsonb_to_recordset(({ledger_signs})::jsonb)"
     " AS s(account text, kind text, loan_kind text, sign int))"
 )
+# What marks a group to recompute, for the rolled-up measures of its books: the group (its
+# place, deleted), its members, its loans and its ledger entries.
+SHG_BOOKS = Rollup(
+    sources=(
+        Source("shg", "id"),
+        Source("shg_member", "shg_id"),
+        Source("shg_loan", "shg_id"),
+        Source("shg_ledger_entry", "shg_id"),
+    )
+)
 SIGNED = "CASE WHEN e.reverses_id IS NULL THEN e.amount_paise ELSE -e.amount_paise END"
 # Which line of the sign table an entry ``e`` (on loan ``l``, if any) follows.
 SIGN_OF = "s.kind = e.kind AND (s.loan_kind IS NULL OR s.loan_kind = l.kind)"
@@ -415,13 +425,15 @@ SHG_SAVINGS = Measure(
     sql=f"""
         WITH {SIGNS}
         SELECT e.organization_id, g.district_id, g.block_id, NULL::uuid AS survivor_id,
-               e.id AS unit_key, COALESCE(m.survivor_id, m.id) AS person_key,
+               e.id AS unit_key, g.id AS rollup_key, COALESCE(m.survivor_id, m.id) AS person_key,
                (s.sign * {SIGNED})::numeric AS amount, e.entry_date AS on_date
           FROM shg_ledger_entry e JOIN shg g ON g.id = e.shg_id
           JOIN shg_member m ON m.id = e.member_id
           LEFT JOIN shg_loan l ON l.id = e.loan_id
           JOIN signs s ON s.account = 'savings' AND {SIGN_OF}
-         WHERE e.organization_id = ANY({{orgs}}) AND g.deleted_at IS NULL""",
+         WHERE e.organization_id = ANY({{orgs}}) AND g.deleted_at IS NULL
+           AND ({{units}} IS NULL OR e.shg_id = ANY({{units}}))""",
+    rollup=SHG_BOOKS,
 )
 
 # Each borrower's internal loans' principal outstanding, as stretches between the days it
@@ -443,6 +455,7 @@ SHG_LOANS_OUTSTANDING = Measure(
               FROM shg_ledger_entry e JOIN shg_loan l ON l.id = e.loan_id
               JOIN signs s ON s.account = 'principal' AND {SIGN_OF}
              WHERE e.organization_id = ANY({{orgs}}) AND l.kind = 'internal'
+               AND ({{units}} IS NULL OR e.shg_id = ANY({{units}}))
              GROUP BY l.member_id, e.entry_date
         ),
         running AS (
@@ -453,11 +466,12 @@ SHG_LOANS_OUTSTANDING = Measure(
               FROM moves
         )
         SELECT g.organization_id, g.district_id, g.block_id, NULL::uuid AS survivor_id,
-               m.id AS unit_key, COALESCE(m.survivor_id, m.id) AS person_key,
+               m.id AS unit_key, g.id AS rollup_key, COALESCE(m.survivor_id, m.id) AS person_key,
                r.outstanding::numeric AS amount, r.from_date, r.to_date
           FROM running r JOIN shg_member m ON m.id = r.member_id
           JOIN shg g ON g.id = m.shg_id
          WHERE r.outstanding <> 0 AND g.deleted_at IS NULL""",
+    rollup=SHG_BOOKS,
 )
 
 SHG_PRINCIPAL_REPAID = Measure(
@@ -471,12 +485,14 @@ SHG_PRINCIPAL_REPAID = Measure(
     amount="paise",
     sql=f"""
         SELECT g.organization_id, g.district_id, g.block_id, NULL::uuid AS survivor_id,
-               e.id AS unit_key, COALESCE(m.survivor_id, m.id) AS person_key,
+               e.id AS unit_key, g.id AS rollup_key, COALESCE(m.survivor_id, m.id) AS person_key,
                ({SIGNED})::numeric AS amount, e.entry_date AS on_date
           FROM shg_ledger_entry e JOIN shg_loan l ON l.id = e.loan_id
           JOIN shg g ON g.id = e.shg_id JOIN shg_member m ON m.id = l.member_id
          WHERE e.organization_id = ANY({{orgs}}) AND e.kind = 'principal_repayment'
-           AND l.kind = 'internal' AND g.deleted_at IS NULL""",
+           AND l.kind = 'internal' AND g.deleted_at IS NULL
+           AND ({{units}} IS NULL OR e.shg_id = ANY({{units}}))""",
+    rollup=SHG_BOOKS,
 )
 
 # Instalments of a loan repaid early (closed before they fell due) are no longer due.
@@ -638,14 +654,27 @@ ENTITLEMENT_STALLS = Measure(
               FROM entitlement_status_change c
               JOIN entitlement_application a ON a.id = c.application_id
              WHERE a.organization_id = ANY({{orgs}}) AND a.deleted_at IS NULL
+               AND ({{units}} IS NULL OR c.application_id = ANY({{units}}))
         )
         SELECT a.organization_id, a.district_id, NULL::uuid AS block_id, a.survivor_id,
-               a.id AS unit_key, a.survivor_id AS person_key, NULL::numeric AS amount,
-               sc.code AS d_scheme, {day("m.at")} + {{stalled_days}} AS from_date,
-               {day("m.next_at")} AS to_date
+               a.id AS unit_key, a.id AS rollup_key, a.survivor_id AS person_key,
+               NULL::numeric AS amount, sc.code AS d_scheme,
+               {day("m.at")} + {{stalled_days}} AS from_date, {day("m.next_at")} AS to_date
           FROM moves m JOIN entitlement_application a ON a.id = m.application_id
           JOIN scheme sc ON sc.id = a.scheme_id
          WHERE m.to_status = ANY({{stallable}})""",
+    rollup=Rollup(
+        sources=(
+            Source("entitlement_application", "id"),
+            Source("entitlement_status_change", "application_id"),
+            # A scheme's code is its dimension: a changed code touches its applications.
+            Source(
+                "scheme",
+                "scheme_applications",
+                via="SELECT a.id FROM entitlement_application a WHERE a.scheme_id = r.id",
+            ),
+        )
+    ),
 )
 
 
