@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from api.app import create_app
 from api.route_table import api_routes
+from api.settings import HttpSettings
 from domain.common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -214,3 +216,31 @@ def test_long_and_branchy_product_functions_stay_the_exception() -> None:
         assert not any(
             rule in config["per-file-ignores"][k] for k in exempt for rule in ("C901", "PLR0915")
         ), product
+
+
+# HTTP settings (origins, body limits, proxies, headers, docs pages, the fast lane, idempotency
+# keys) are the API's own (api/settings.py): the domain's settings name none of them.
+HTTP_SETTING = re.compile(r"cors|body|forwarded|prox|header|docs|http|fast_lane|idempotency")
+
+
+def http_settings_in(names: Iterable[str]) -> list[str]:
+    return sorted(name for name in names if HTTP_SETTING.search(name))
+
+
+def test_domain_settings_hold_no_http_setting() -> None:
+    assert http_settings_in(Settings.model_fields) == []
+    # ...and the API's own settings hold each of them, under the same variable as before
+    # (SHAKTI_ and the name), which the README documents.
+    assert http_settings_in(HttpSettings.model_fields) == sorted(HttpSettings.model_fields)
+    readme = (ROOT / "README.md").read_text()
+    for name in HttpSettings.model_fields:
+        assert f"`SHAKTI_{name.upper()}`" in readme, name
+    assert HttpSettings.model_config.get("env_prefix") == Settings.model_config.get("env_prefix")
+
+
+def test_the_http_setting_check_catches_one_in_the_domain() -> None:
+    assert http_settings_in(["database_url", "cors_origins", "max_body_bytes"]) == [
+        "cors_origins",
+        "max_body_bytes",
+    ]
+    assert http_settings_in(["forwarded_allow_ips", "docs_enabled", "fast_lane_pool_size"]) != []
