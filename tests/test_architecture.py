@@ -6,6 +6,7 @@ of the product imports it (only the CLI's seed-demo command, in api/)."""
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -244,3 +245,56 @@ def test_the_http_setting_check_catches_one_in_the_domain() -> None:
         "max_body_bytes",
     ]
     assert http_settings_in(["forwarded_allow_ips", "docs_enabled", "fast_lane_pool_size"]) != []
+
+
+# A route answers a versioned record with `return tagged(response, record)` and a page with
+# `return paged(request, response, page)` (api/http.py): the header and the answer in one call,
+# not a header set and the same name returned on the next line in every route.
+HEADER_SETTERS = {"set_etag", "set_page_links"}
+# The helpers themselves; and the routers of the offline sync work, still being changed beside
+# this rule: to convert.
+SET_THEN_RETURN_ALLOWED = {"api/http.py", "api/routers/devices.py", "api/routers/sync.py"}
+
+
+def set_then_return(source: str) -> list[int]:
+    """Lines where a header setter's record is returned by the very next statement."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for stmt, following in itertools.pairwise(body):
+            if (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Name)
+                and stmt.value.func.id in HEADER_SETTERS
+                and isinstance(following, ast.Return)
+                and ast.dump(following.value or ast.Constant(None)) == ast.dump(stmt.value.args[-1])
+            ):
+                found.append(stmt.lineno)
+    return found
+
+
+def test_routes_set_headers_and_answer_in_one_call() -> None:
+    found = {
+        name: lines
+        for name, source in layer_files("api").items()
+        if name not in SET_THEN_RETURN_ALLOWED and (lines := set_then_return(source))
+    }
+    assert found == {}
+
+
+def test_the_header_check_catches_a_set_then_return() -> None:
+    route = (
+        "async def read(response, request):\n"
+        "    case = await service.get()\n"
+        "    set_etag(response, case)\n"
+        "    return case\n"
+        "async def page(response, request):\n"
+        "    result = await service.list()\n"
+        "    set_page_links(request, response, result)\n"
+        "    return result\n"
+    )
+    assert set_then_return(route) == [3, 7]
+    assert set_then_return("def f(r, c):\n    return tagged(r, c)\n") == []
