@@ -24,6 +24,7 @@ from persistence.models.assessment_item import AssessmentItem
 from persistence.models.assessment_response import AssessmentResponse
 from persistence.models.assessment_section import AssessmentSection
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
@@ -62,7 +63,7 @@ class InstrumentRepository(EntityRepository[AssessmentInstrument]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_visible(
-        self, organization_id: UUID | None, after: tuple[Any, ...] | None, limit: int
+        self, organization_id: UUID | None, after: Key | None, limit: int
     ) -> list[AssessmentInstrument]:
         """Up to ``limit + 1`` instruments after the key (code, id)."""
         return await self.page(
@@ -165,7 +166,7 @@ class AssessmentRepository(EntityRepository[Assessment]):
         self,
         case: SurvivorCase,
         instrument_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Assessment]:
         """Up to ``limit + 1`` assessments of the case, newest first: by the day conducted,

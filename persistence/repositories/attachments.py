@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from persistence.models.attachment import Attachment
 from persistence.models.device_vocabulary import AttachmentRecordKind
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.session import Repository
 
 
@@ -53,7 +53,7 @@ class AttachmentRepository(Repository):
         organization_id: UUID,
         kind: AttachmentRecordKind,
         record_id: UUID,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Attachment]:
         """Up to ``limit + 1`` attachments of the record, oldest first after the key."""

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from persistence.models.base import Entity
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.session import Repository
 from persistence.scope import RowScope
 
@@ -101,7 +101,7 @@ class EntityRepository(Repository, Generic[ModelT]):
         *,
         where: Sequence[Any] = (),
         order: Sequence[Any] | None = None,
-        after: tuple[Any, ...] | None = None,
+        after: Key | None = None,
         limit: int = 50,
         descending: bool = False,
     ) -> list[ModelT]:

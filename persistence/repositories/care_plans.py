@@ -19,6 +19,7 @@ from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.case_vocabulary import CbrComponent, GoalStatus
 from persistence.models.organization import Organization
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.session import Repository
 from persistence.scope import RowScope
@@ -94,7 +95,7 @@ class GoalRepository(EntityRepository[CarePlanGoal]):
         case: SurvivorCase,
         status: GoalStatus | None,
         component: CbrComponent | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[CarePlanGoal]:
         """Up to ``limit + 1`` goals after the key (closed, rank, id): open goals by rank
@@ -137,7 +138,7 @@ class AgreementRepository(EntityRepository[CarePlanAgreement]):
         return (await self.session.scalars(stmt)).first()
 
     async def page_of_case(
-        self, case: SurvivorCase, after: tuple[Any, ...] | None, limit: int
+        self, case: SurvivorCase, after: Key | None, limit: int
     ) -> list[CarePlanAgreement]:
         """Up to ``limit + 1`` agreements of the case, newest first, after (created_at, id)."""
         return await self.page(

@@ -23,7 +23,7 @@ from persistence.models.case_event import CaseEvent
 from persistence.models.case_number_counter import CaseNumberCounter
 from persistence.models.organization import Organization
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import KeyMismatch
+from persistence.pagination import Key, KeyMismatch
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.consents import ConsentStanding, standing_sql
 from persistence.repositories.session import Repository
@@ -165,9 +165,7 @@ class CaseRepository(EntityRepository[SurvivorCase]):
         self.session.add(event)
         await self.session.flush()
 
-    async def events(
-        self, case_id: UUID, after: tuple[Any, ...] | None, limit: int
-    ) -> list[CaseEvent]:
+    async def events(self, case_id: UUID, after: Key | None, limit: int) -> list[CaseEvent]:
         stmt = sa.select(CaseEvent).where(col(CaseEvent.case_id) == case_id)
         if after is not None:
             stmt = stmt.where(
@@ -279,7 +277,7 @@ class CaseReads(Repository):
         self,
         scope: CaseScope,
         filters: CaseFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         chain: int,
         audit: AuditRecord,

@@ -33,7 +33,7 @@ from persistence.models.referral import Referral
 from persistence.models.scheme import Scheme
 from persistence.models.shg import Shg
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import case_visible
 from persistence.repositories.leadership import leader_group_ids
@@ -164,7 +164,7 @@ class DemandRepository(EntityRepository[Demand]):
         scope: DemandScope,
         narrowed: DemandFilter,
         on: date,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Demand]:
         """Up to ``limit + 1`` demands, newest first, after (created_at, id)."""
@@ -202,7 +202,7 @@ class DemandRepository(EntityRepository[Demand]):
         on: date,
         district_id: UUID | None,
         owner_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Demand]:
         """Up to ``limit + 1`` demands whose escalation is due, oldest first, after
@@ -337,7 +337,7 @@ class DemandRepository(EntityRepository[Demand]):
         await self.session.flush()
 
     async def comments_page(
-        self, demand_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, demand_id: UUID, after: Key | None, limit: int
     ) -> list[DemandComment]:
         """Up to ``limit + 1`` comments, oldest first, after (created_at, id)."""
         stmt = sa.select(DemandComment).where(col(DemandComment.demand_id) == demand_id)

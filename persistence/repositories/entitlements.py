@@ -22,7 +22,7 @@ from persistence.models.entitlement_status_change import EntitlementStatusChange
 from persistence.models.scheme import Scheme
 from persistence.models.state import State
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
@@ -66,9 +66,7 @@ class SchemeRepository(EntityRepository[Scheme]):
             where.append(in_effect(filters.as_of))
         return where
 
-    async def page_of(
-        self, filters: SchemeFilter, after: tuple[Any, ...] | None, limit: int
-    ) -> list[Scheme]:
+    async def page_of(self, filters: SchemeFilter, after: Key | None, limit: int) -> list[Scheme]:
         """Up to ``limit + 1`` schemes by code, then version (oldest first)."""
         return await self.page(
             RowScope.everything(),
@@ -195,7 +193,7 @@ class EntitlementApplicationRepository(EntityRepository[EntitlementApplication])
         self,
         scope: CaseScope,
         filters: ApplicationFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[EntitlementApplication]:
         """Up to ``limit + 1`` applications in scope, oldest first after (created_at, id)."""
@@ -249,7 +247,7 @@ class StatusChangeRepository(Repository):
         await self.session.flush()
 
     async def page_of(
-        self, application_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, application_id: UUID, after: Key | None, limit: int
     ) -> list[EntitlementStatusChange]:
         """Up to ``limit + 1`` moves of the application, oldest first after (at, id)."""
         stmt = sa.select(EntitlementStatusChange).where(

@@ -24,7 +24,7 @@ from persistence.models.readiness_assessment import ReadinessAssessment
 from persistence.models.state import State
 from persistence.models.study import Study
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.session import Repository
 from persistence.scope import RowScope
@@ -55,7 +55,7 @@ class OnboardingRepository(EntityRepository[PartnerOnboarding]):
         scope: RowScope,
         stage: OnboardingStage | None,
         state_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[PartnerOnboarding]:
         return await self.page(
@@ -84,7 +84,7 @@ class StageChangeRepository(Repository):
         ]
 
     async def page_of(
-        self, onboarding: PartnerOnboarding, after: tuple[Any, ...] | None, limit: int
+        self, onboarding: PartnerOnboarding, after: Key | None, limit: int
     ) -> list[PartnerOnboardingStageChange]:
         """Up to ``limit + 1`` moves of the onboarding, oldest first, after (at, id)."""
         stmt = sa.select(PartnerOnboardingStageChange).where(*self._of(onboarding))
@@ -135,7 +135,7 @@ class ReadinessRepository(EntityRepository[ReadinessAssessment]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_of(
-        self, onboarding: PartnerOnboarding, after: tuple[Any, ...] | None, limit: int
+        self, onboarding: PartnerOnboarding, after: Key | None, limit: int
     ) -> list[ReadinessAssessment]:
         return await self.page(
             RowScope.organization(onboarding.organization_id),
@@ -167,7 +167,7 @@ class AdvocacyRepository(EntityRepository[AdvocacyAction]):
         scope: RowScope,
         level: AdvocacyLevel | None,
         kind: AdvocacyKind | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[AdvocacyAction]:
         return await self.page(
@@ -183,9 +183,7 @@ class AdvocacyRepository(EntityRepository[AdvocacyAction]):
 class StudyRepository(EntityRepository[Study]):
     model = Study
 
-    async def page_in(
-        self, scope: RowScope, after: tuple[Any, ...] | None, limit: int
-    ) -> list[Study]:
+    async def page_in(self, scope: RowScope, after: Key | None, limit: int) -> list[Study]:
         return await self.page(scope, after=after, limit=limit, descending=True)
 
 
@@ -193,7 +191,7 @@ class MediaRepository(EntityRepository[MediaEngagement]):
     model = MediaEngagement
 
     async def page_in(
-        self, scope: RowScope, after: tuple[Any, ...] | None, limit: int
+        self, scope: RowScope, after: Key | None, limit: int
     ) -> list[MediaEngagement]:
         return await self.page(scope, after=after, limit=limit, descending=True)
 

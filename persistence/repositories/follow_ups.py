@@ -15,13 +15,13 @@ from persistence.models.case_note import CaseNote
 from persistence.models.case_visit import CaseVisit
 from persistence.models.case_vocabulary import NoteConfidentiality, VisitStatus
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import KeyMismatch, keyset
+from persistence.pagination import Key, KeyMismatch, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import case_visible
 from persistence.scope import CaseScope, RowScope
 
 
-def date_key(after: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+def date_key(after: Key | None) -> Key | None:
     """A (date, id) key as a cursor carries it (the date as ISO text) back in column types."""
     if after is None:
         return None
@@ -57,7 +57,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
         self,
         case: SurvivorCase,
         status: VisitStatus | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[CaseVisit]:
         """Up to ``limit + 1`` visits of the case by planned date (then id)."""
@@ -100,7 +100,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
         scope: CaseScope,
         due_before: date,
         mine: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[tuple[CaseVisit, str]]:
         """Up to ``limit + 1`` planned visits before ``due_before`` of the cases in ``scope``
@@ -113,7 +113,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
             .join(SurvivorCase, col(SurvivorCase.id) == col(CaseVisit.case_id))
             .where(*self._due(scope, due_before, mine))
         )
-        stmt = keyset(stmt, [CaseVisit.planned_on, CaseVisit.id], date_key(after), limit)
+        stmt = keyset(stmt, [col(CaseVisit.planned_on), col(CaseVisit.id)], date_key(after), limit)
         return [(visit, number) for visit, number in (await self.session.execute(stmt)).all()]
 
     async def count_due(self, scope: CaseScope, due_before: date, mine: UUID | None) -> int:
@@ -162,7 +162,7 @@ class NoteRepository(EntityRepository[CaseNote]):
         case: SurvivorCase,
         reader: NoteReader,
         confidentiality: NoteConfidentiality | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[CaseNote]:
         """Up to ``limit + 1`` notes of the case the reader may read, oldest first."""

@@ -20,6 +20,7 @@ from persistence.models.leadership_vocabulary import (
     SafetyReportKind,
 )
 from persistence.models.safety_report import SafetyReport, SafetyReportStatus
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
@@ -94,7 +95,7 @@ class IdentificationReferralRepository(EntityRepository[IdentificationReferral])
         scope: ReferralScope,
         status: IdentificationStatus | None,
         concern: IdentificationConcern | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[IdentificationReferral]:
         """Up to ``limit + 1`` referrals, newest first, after (created_at, id)."""
@@ -168,7 +169,7 @@ class SafetyReportRepository(EntityRepository[SafetyReport]):
         scope: ReportScope,
         status: SafetyReportStatus | None,
         kind: SafetyReportKind | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[SafetyReport]:
         """Up to ``limit + 1`` reports, newest first, after (created_at, id)."""

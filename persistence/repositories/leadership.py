@@ -30,7 +30,7 @@ from persistence.models.leader_group_member import LeaderGroupMember
 from persistence.models.leadership_vocabulary import CommitmentStatus
 from persistence.models.organization import Organization
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository, ModelT
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
@@ -134,7 +134,7 @@ class _Scoped(EntityRepository[ModelT]):
         self,
         scope: LeadershipScope,
         where: list[Any],
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[ModelT]:
         """Up to ``limit + 1`` records, newest first, after the key (created_at, id)."""
@@ -221,7 +221,7 @@ class MemberRepository(EntityRepository[LeaderGroupMember]):
         self,
         group_id: UUID,
         survivors: CaseScope,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         *,
         current_only: bool,
@@ -305,7 +305,7 @@ class MeetingRepository(EntityRepository[LeaderGroupMeeting]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_in_group(
-        self, group_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, group_id: UUID, after: Key | None, limit: int
     ) -> list[LeaderGroupMeeting]:
         stmt = sa.select(LeaderGroupMeeting).where(*self._of_group(group_id))
         stmt = keyset(
@@ -473,7 +473,7 @@ class CommitmentRepository(EntityRepository[DutyBearerCommitment]):
         scope: LeadershipScope,
         today: date,
         escalated: bool | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[DutyBearerCommitment]:
         """Commitments past their date and not fulfilled, in scope, oldest first."""

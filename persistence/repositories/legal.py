@@ -10,6 +10,7 @@ from sqlmodel import col
 from persistence.models.legal_hearing import LegalHearing
 from persistence.models.legal_proceeding import LegalProceeding
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.follow_ups import date_key, of_case
 from persistence.scope import RowScope
@@ -29,7 +30,7 @@ class LegalProceedingRepository(EntityRepository[LegalProceeding]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_of_case(
-        self, case: SurvivorCase, after: tuple[Any, ...] | None, limit: int
+        self, case: SurvivorCase, after: Key | None, limit: int
     ) -> list[LegalProceeding]:
         """Up to ``limit + 1`` proceedings of the case, oldest first."""
         return await self.page(
@@ -62,7 +63,7 @@ class LegalHearingRepository(EntityRepository[LegalHearing]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_of(
-        self, proceeding: LegalProceeding, after: tuple[Any, ...] | None, limit: int
+        self, proceeding: LegalProceeding, after: Key | None, limit: int
     ) -> list[LegalHearing]:
         """Up to ``limit + 1`` hearings of the proceeding by the day they were held."""
         return await self.page(

@@ -21,6 +21,7 @@ from persistence.models.livelihood_activity import LivelihoodActivity
 from persistence.models.livelihood_plan import LivelihoodPlan
 from persistence.models.livelihood_vocabulary import ActivityKind, FinancialProduct
 from persistence.models.survivor import Survivor
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
@@ -71,7 +72,7 @@ class LivelihoodActivityRepository(EntityRepository[LivelihoodActivity]):
         self,
         survivor: Survivor,
         kind: ActivityKind | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[LivelihoodActivity]:
         """Up to ``limit + 1`` of her jobs and enterprises, oldest record first."""

@@ -23,7 +23,7 @@ from persistence.models.referral_status_change import ReferralStatusChange
 from persistence.models.service_offering import ServiceOffering
 from persistence.models.survivor import Survivor
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import case_visible
 from persistence.scope import CaseScope
@@ -96,7 +96,7 @@ class ReferralRepository(EntityRepository[Referral]):
         visible: Any,
         status: ReferralStatus | None,
         case_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Referral]:
         """Up to ``limit + 1`` referrals, newest first, after (created_at, id)."""
@@ -189,7 +189,7 @@ class DirectoryRepository(EntityRepository[ServiceOffering]):
         kinds: Sequence[OrganizationKind],
         service: ServiceKind | None,
         district_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Organization]:
         """Up to ``limit + 1`` directory organisations by (name, id) after the key."""

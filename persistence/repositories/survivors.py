@@ -11,7 +11,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.scope import CaseScope
@@ -73,7 +73,7 @@ class SurvivorRepository(EntityRepository[Survivor]):
         self,
         scope: CaseScope,
         filters: SurvivorFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Survivor]:
         """Up to ``limit + 1`` survivors in scope, oldest first after the key (created_at,

@@ -23,7 +23,7 @@ from persistence.models.referral import Referral
 from persistence.models.survivor import Survivor
 from persistence.models.training import Training
 from persistence.models.training_participant import TrainingParticipant
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
@@ -177,7 +177,7 @@ class TrainingRepository(EntityRepository[Training]):
         self,
         scope: TrainingScope,
         filters: TrainingFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Training]:
         """Up to ``limit + 1`` trainings in scope, oldest record first after (created_at,
@@ -216,7 +216,7 @@ class ParticipantRepository(EntityRepository[TrainingParticipant]):
         self,
         training: Training,
         scope: TrainingScope,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[TrainingParticipant]:
         """Up to ``limit + 1`` participants the caller may see, in order of enrolment."""
@@ -231,7 +231,7 @@ class ParticipantRepository(EntityRepository[TrainingParticipant]):
         return await self.count(RowScope.everything(), where=[participant_visible(training, scope)])
 
     async def page_of_survivor(
-        self, survivor: Survivor, after: tuple[Any, ...] | None, limit: int
+        self, survivor: Survivor, after: Key | None, limit: int
     ) -> list[tuple[TrainingParticipant, Training]]:
         """Up to ``limit + 1`` of her enrolments in her organisation's trainings, with the
         training, in order of enrolment (she is already known to be in scope)."""

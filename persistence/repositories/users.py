@@ -14,7 +14,7 @@ from persistence.access import AccessCheck, access_is_live_sql
 from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.app_user import AppUser
 from persistence.models.user_district import UserDistrict
-from persistence.pagination import KeyMismatch
+from persistence.pagination import Key, KeyMismatch
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
@@ -62,7 +62,7 @@ class UserRepository(EntityRepository[AppUser]):
         self,
         scope: RowScope,
         filters: UserFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         chain: int,
         audit: AuditRecord,
