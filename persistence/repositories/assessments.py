@@ -31,7 +31,7 @@ from persistence.scope import RowScope
 _EPOCH = date(1970, 1, 1)
 
 
-def instrument_visible(organization_id: UUID | None) -> Any:
+def instrument_visible(organization_id: UUID | None) -> sa.ColumnElement[bool]:
     """The condition an instrument row meets when ``organization_id`` may use it."""
     shared = col(AssessmentInstrument.organization_id).is_(None)
     own = (
@@ -140,7 +140,7 @@ class InstrumentRepository(EntityRepository[AssessmentInstrument]):
         await self.session.flush()
 
 
-def _of_case(case: SurvivorCase) -> list[Any]:
+def _of_case(case: SurvivorCase) -> list[sa.ColumnElement[bool]]:
     return [
         col(Assessment.case_id) == case.id,
         col(Assessment.organization_id) == case.organization_id,
@@ -150,7 +150,9 @@ def _of_case(case: SurvivorCase) -> list[Any]:
 class AssessmentRepository(EntityRepository[Assessment]):
     model = Assessment
 
-    def _where(self, case: SurvivorCase, instrument_id: UUID | None) -> list[Any]:
+    def _where(
+        self, case: SurvivorCase, instrument_id: UUID | None
+    ) -> list[sa.ColumnElement[bool]]:
         where = _of_case(case)
         if instrument_id is not None:
             where.append(col(Assessment.instrument_id) == instrument_id)

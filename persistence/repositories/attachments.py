@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -40,7 +39,9 @@ class AttachmentRepository(Repository):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
-    def _of(self, organization_id: UUID, kind: AttachmentRecordKind, record_id: UUID) -> Any:
+    def _of(
+        self, organization_id: UUID, kind: AttachmentRecordKind, record_id: UUID
+    ) -> sa.ColumnElement[bool]:
         return sa.and_(
             col(Attachment.record_kind) == kind,
             col(Attachment.record_id) == record_id,

@@ -27,11 +27,11 @@ from persistence.scope import RowScope
 CLOSED_STATUSES = (GoalStatus.achieved, GoalStatus.dropped)
 
 
-def _of_case(model: Any, case: SurvivorCase) -> list[Any]:
+def _of_case(model: Any, case: SurvivorCase) -> list[sa.ColumnElement[bool]]:
     return [col(model.case_id) == case.id, col(model.organization_id) == case.organization_id]
 
 
-def _closed() -> Any:
+def _closed() -> sa.ColumnElement[bool]:
     """0 for an open goal, 1 for an achieved or dropped one (open goals list first)."""
     return sa.case(
         (col(CarePlanGoal.status).in_([s.value for s in CLOSED_STATUSES]), 1),
@@ -47,7 +47,7 @@ class GoalRepository(EntityRepository[CarePlanGoal]):
         case: SurvivorCase,
         status: GoalStatus | None = None,
         component: CbrComponent | None = None,
-    ) -> list[Any]:
+    ) -> list[sa.ColumnElement[bool]]:
         where = _of_case(CarePlanGoal, case)
         if status is not None:
             where.append(col(CarePlanGoal.status) == status)

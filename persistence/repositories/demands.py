@@ -73,13 +73,13 @@ class DemandScope:
         return self.organization_id is None and self.raised_by_organization_id is None
 
 
-def demand_visible(scope: DemandScope) -> Any:
+def demand_visible(scope: DemandScope) -> sa.ColumnElement[bool]:
     """The condition a demand row must meet to be in scope."""
-    sides: list[Any] = []
+    sides: list[sa.ColumnElement[bool]] = []
     if scope.organization_id is not None:
         conditions = [col(Demand.organization_id) == scope.organization_id]
         if scope.district_ids is not None:
-            mine: list[Any] = [col(Demand.district_id).in_(scope.district_ids)]
+            mine: list[sa.ColumnElement[bool]] = [col(Demand.district_id).in_(scope.district_ids)]
             if scope.user_id is not None:
                 mine += [
                     col(Demand.created_by) == scope.user_id,
@@ -127,8 +127,10 @@ class DemandRepository(EntityRepository[Demand]):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
-    def _where(self, scope: DemandScope, narrowed: DemandFilter, on: date) -> list[Any]:
-        where: list[Any] = [demand_visible(scope)]
+    def _where(
+        self, scope: DemandScope, narrowed: DemandFilter, on: date
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = [demand_visible(scope)]
         if narrowed.status is not None:
             where.append(col(Demand.status) == narrowed.status)
         if narrowed.category is not None:
@@ -180,7 +182,7 @@ class DemandRepository(EntityRepository[Demand]):
     # -- escalations due and ageing -------------------------------------------------------
     def _escalation_due(
         self, scope: DemandScope, on: date, district_id: UUID | None, owner_id: UUID | None
-    ) -> list[Any]:
+    ) -> list[sa.ColumnElement[bool]]:
         where = [
             demand_visible(scope),
             col(Demand.status).in_(OPEN_STATUSES),
@@ -349,6 +351,6 @@ class DemandRepository(EntityRepository[Demand]):
         return int((await self.session.execute(stmt)).scalar_one())
 
 
-def overdue_on(on: date) -> Any:
+def overdue_on(on: date) -> sa.ColumnElement[bool]:
     """A demand overdue at ``on``: past its due date and still to be settled."""
     return sa.and_(col(Demand.status).in_(OPEN_STATUSES), col(Demand.due_on) < on)

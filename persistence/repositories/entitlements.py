@@ -42,7 +42,7 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
-def in_effect(day: date) -> Any:
+def in_effect(day: date) -> sa.ColumnElement[bool]:
     return sa.and_(
         col(Scheme.effective_from) <= day,
         sa.or_(col(Scheme.effective_to).is_(None), col(Scheme.effective_to) >= day),
@@ -58,7 +58,7 @@ class SchemeFilter:
 class SchemeRepository(EntityRepository[Scheme]):
     model = Scheme
 
-    def _where(self, filters: SchemeFilter) -> list[Any]:
+    def _where(self, filters: SchemeFilter) -> list[sa.ColumnElement[bool]]:
         where = []
         if filters.code is not None:
             where.append(col(Scheme.code) == filters.code)
@@ -120,7 +120,7 @@ class SchemeRepository(EntityRepository[Scheme]):
         return (await self.session.scalars(stmt)).first()
 
 
-def application_visible(scope: CaseScope) -> Any:
+def application_visible(scope: CaseScope) -> sa.ColumnElement[bool]:
     """The condition an application must meet: its survivor is in the caller's scope."""
     if scope.organization_id is None:
         return sa.false()
@@ -148,7 +148,9 @@ class ApplicationFilter:
     stallable: tuple[str, ...] = ()
 
 
-def stalled_condition(stalled_before: datetime, stallable: tuple[str, ...]) -> Any:
+def stalled_condition(
+    stalled_before: datetime, stallable: tuple[str, ...]
+) -> sa.ColumnElement[bool]:
     return sa.and_(
         col(EntitlementApplication.status).in_(stallable),
         col(EntitlementApplication.last_moved_at) < stalled_before,
@@ -158,7 +160,7 @@ def stalled_condition(stalled_before: datetime, stallable: tuple[str, ...]) -> A
 class EntitlementApplicationRepository(EntityRepository[EntitlementApplication]):
     model = EntitlementApplication
 
-    def _where(self, scope: CaseScope, filters: ApplicationFilter) -> list[Any]:
+    def _where(self, scope: CaseScope, filters: ApplicationFilter) -> list[sa.ColumnElement[bool]]:
         where = [application_visible(scope)]
         if filters.survivor_id is not None:
             where.append(col(EntitlementApplication.survivor_id) == filters.survivor_id)

@@ -8,7 +8,6 @@ go through a RowScope on its indexed ``organization_id``.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -33,8 +32,10 @@ from persistence.scope import RowScope
 class OnboardingRepository(EntityRepository[PartnerOnboarding]):
     model = PartnerOnboarding
 
-    def _where(self, stage: OnboardingStage | None, state_id: UUID | None) -> list[Any]:
-        where: list[Any] = []
+    def _where(
+        self, stage: OnboardingStage | None, state_id: UUID | None
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if stage is not None:
             where.append(col(PartnerOnboarding.stage) == stage)
         if state_id is not None:
@@ -77,7 +78,7 @@ class StageChangeRepository(Repository):
         self.session.add(change)
         await self.session.flush()
 
-    def _of(self, onboarding: PartnerOnboarding) -> list[Any]:
+    def _of(self, onboarding: PartnerOnboarding) -> list[sa.ColumnElement[bool]]:
         return [
             col(PartnerOnboardingStageChange.onboarding_id) == onboarding.id,
             col(PartnerOnboardingStageChange.organization_id) == onboarding.organization_id,
@@ -121,7 +122,7 @@ class StageChangeRepository(Repository):
 class ReadinessRepository(EntityRepository[ReadinessAssessment]):
     model = ReadinessAssessment
 
-    def _of(self, onboarding: PartnerOnboarding) -> list[Any]:
+    def _of(self, onboarding: PartnerOnboarding) -> list[sa.ColumnElement[bool]]:
         return [
             col(ReadinessAssessment.partner_organization_id) == onboarding.partner_organization_id
         ]
@@ -154,8 +155,10 @@ class ReadinessRepository(EntityRepository[ReadinessAssessment]):
 class AdvocacyRepository(EntityRepository[AdvocacyAction]):
     model = AdvocacyAction
 
-    def _where(self, level: AdvocacyLevel | None, kind: AdvocacyKind | None) -> list[Any]:
-        where: list[Any] = []
+    def _where(
+        self, level: AdvocacyLevel | None, kind: AdvocacyKind | None
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if level is not None:
             where.append(col(AdvocacyAction.level) == level)
         if kind is not None:

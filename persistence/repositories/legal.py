@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlmodel import col
 
 from persistence.models.legal_hearing import LegalHearing
@@ -49,11 +49,11 @@ class LegalProceedingRepository(EntityRepository[LegalProceeding]):
 class LegalHearingRepository(EntityRepository[LegalHearing]):
     model = LegalHearing
 
-    def _of(self, proceeding: LegalProceeding) -> list[Any]:
+    def _of(self, proceeding: LegalProceeding) -> list[sa.ColumnElement[bool]]:
         return [
-            LegalHearing.proceeding_id == proceeding.id,
-            LegalHearing.case_id == proceeding.case_id,
-            LegalHearing.organization_id == proceeding.organization_id,
+            col(LegalHearing.proceeding_id) == proceeding.id,
+            col(LegalHearing.case_id) == proceeding.case_id,
+            col(LegalHearing.organization_id) == proceeding.organization_id,
         ]
 
     async def get_of(self, proceeding: LegalProceeding, hearing_id: UUID) -> LegalHearing | None:

@@ -26,7 +26,7 @@ from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
 
-def _of_survivor(model: Any, survivor: Survivor) -> list[Any]:
+def _of_survivor(model: Any, survivor: Survivor) -> list[sa.ColumnElement[bool]]:
     return [
         col(model.survivor_id) == survivor.id,
         col(model.organization_id) == survivor.organization_id,
@@ -52,7 +52,7 @@ class LivelihoodPlanRepository(EntityRepository[LivelihoodPlan]):
 class LivelihoodActivityRepository(EntityRepository[LivelihoodActivity]):
     model = LivelihoodActivity
 
-    def _where(self, survivor: Survivor, kind: ActivityKind | None) -> list[Any]:
+    def _where(self, survivor: Survivor, kind: ActivityKind | None) -> list[sa.ColumnElement[bool]]:
         where = _of_survivor(LivelihoodActivity, survivor)
         if kind is not None:
             where.append(col(LivelihoodActivity.kind) == kind)

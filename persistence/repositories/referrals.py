@@ -29,7 +29,7 @@ from persistence.repositories.cases import case_visible
 from persistence.scope import CaseScope
 
 
-def outgoing(scope: CaseScope) -> Any:
+def outgoing(scope: CaseScope) -> sa.ColumnElement[bool]:
     """Referrals made from the cases ``scope`` admits."""
     if scope.is_empty:
         return sa.false()
@@ -40,14 +40,16 @@ def outgoing(scope: CaseScope) -> Any:
     )
 
 
-def incoming(receiving_organization_id: UUID | None) -> Any:
+def incoming(receiving_organization_id: UUID | None) -> sa.ColumnElement[bool]:
     """Referrals addressed to ``receiving_organization_id`` (None: nothing)."""
     if receiving_organization_id is None:
         return sa.false()
     return col(Referral.receiving_organization_id) == receiving_organization_id
 
 
-def visible(scope: CaseScope | None, receiving_organization_id: UUID | None) -> Any:
+def visible(
+    scope: CaseScope | None, receiving_organization_id: UUID | None
+) -> sa.ColumnElement[bool]:
     """Referrals seen from the referring side (``scope``), the receiving side, or either;
     None leaves a side out."""
     sides = []
@@ -58,7 +60,7 @@ def visible(scope: CaseScope | None, receiving_organization_id: UUID | None) -> 
     return sa.or_(*sides) if sides else sa.false()
 
 
-def _covers(district_id: UUID) -> Any:
+def _covers(district_id: UUID) -> sa.ColumnElement[bool]:
     """An offering covering the district."""
     return sa.literal(district_id, type_=sa.Uuid) == sa.any_(col(ServiceOffering.district_ids))
 
@@ -83,7 +85,7 @@ class ReferralRepository(EntityRepository[Referral]):
         visible: Any,
         status: ReferralStatus | None,
         case_id: UUID | None,
-    ) -> list[Any]:
+    ) -> list[sa.ColumnElement[bool]]:
         where = [visible, col(Referral.deleted_at).is_(None)]
         if status is not None:
             where.append(col(Referral.status) == status)
@@ -167,8 +169,8 @@ class DirectoryRepository(EntityRepository[ServiceOffering]):
         kinds: Sequence[OrganizationKind],
         service: ServiceKind | None,
         district_id: UUID | None,
-    ) -> list[Any]:
-        where: list[Any] = [
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = [
             col(Organization.kind).in_([k.value for k in kinds]),
             col(Organization.deleted_at).is_(None),
         ]

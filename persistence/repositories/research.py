@@ -131,7 +131,7 @@ class ResearchExtractRepository(EntityRepository[ResearchExtract]):
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
-    def _of(self, study_id: UUID) -> list[Any]:
+    def _of(self, study_id: UUID) -> list[sa.ColumnElement[bool]]:
         return [col(ResearchExtract.study_id) == study_id]
 
     async def page_of_study(

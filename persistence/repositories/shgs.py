@@ -90,7 +90,7 @@ class ShgFilter:
     status: str | None = None
     federation_id: UUID | None = None
 
-    def clauses(self) -> list[Any]:
+    def clauses(self) -> list[sa.ColumnElement[bool]]:
         found = []
         if self.district_id is not None:
             found.append(col(Shg.district_id) == self.district_id)
@@ -172,7 +172,7 @@ class ShgRepository(EntityRepository[Shg]):
 
 
 # -- members --------------------------------------------------------------------------------
-def _active_on(day: date) -> Any:
+def _active_on(day: date) -> sa.ColumnElement[bool]:
     return sa.and_(
         col(ShgMember.joined_on) <= day,
         sa.or_(col(ShgMember.exited_on).is_(None), col(ShgMember.exited_on) > day),
