@@ -49,6 +49,7 @@ from api.routers import (
     trainings,
     users,
 )
+from api.settings import HttpSettings, check_serving
 from api.text_guard import refuse_control_characters
 from domain.audit.service import seal_unkeyed_chains
 from domain.common.settings import (
@@ -56,7 +57,6 @@ from domain.common.settings import (
     ProductionConfigError,
     Settings,
     check_audit_keys,
-    check_production,
 )
 from domain.identity.keys import with_development_keys
 from persistence.boundary import session_problems
@@ -132,9 +132,9 @@ TAGS = [
 DOCS_PATHS = docs.DOCS_PATHS
 
 
-def docs_problems(app: FastAPI, settings: Settings) -> list[str]:
+def docs_problems(app: FastAPI, settings: Settings, http: HttpSettings) -> list[str]:
     """Production may serve the interactive docs only when SHAKTI_DOCS_ENABLED says so."""
-    if settings.env is not Environment.production or settings.docs_enabled:
+    if settings.env is not Environment.production or http.docs_enabled:
         return []
     served = sorted({getattr(route, "path", "") for route in app.routes} & set(DOCS_PATHS))
     if not served:
@@ -177,14 +177,18 @@ def _start_in_process_worker(settings: Settings, db: Database) -> asyncio.Task[N
 
 
 def create_app(
-    settings: Settings | None = None, database: Database | None = None
+    settings: Settings | None = None,
+    database: Database | None = None,
+    http: HttpSettings | None = None,
 ) -> fast_lane.ShaktiAPI:
-    """Build the app. Without ``database`` it connects to ``settings.database_url`` at start.
+    """Build the app. Without ``database`` it connects to ``settings.database_url`` at start;
+    without ``http`` the HTTP settings come from the environment.
 
-    Raises ProductionConfigError when production settings are unsafe.
+    Raises ProductionConfigError when production settings (the domain's or HTTP) are unsafe.
     """
     settings = settings or Settings()
-    check_production(settings)
+    http = http or HttpSettings()
+    check_serving(settings, http)
     check_audit_keys(settings)
     settings = with_development_keys(settings)
     configure_logging(settings.log_level)
@@ -212,12 +216,12 @@ def create_app(
             if own_database:
                 await db.dispose()
             raise
-        app.state.container = Container.build(settings, db)
+        app.state.container = Container.build(settings, db, http)
         # Chains that still end with events of before audit keys get a keyed event first.
         await seal_unkeyed_chains(db)
-        opened_pool = settings.fast_lane and db.fast_lane_pool is None
+        opened_pool = http.fast_lane and db.fast_lane_pool is None
         if opened_pool:
-            await db.open_fast_lane_pool(settings.fast_lane_pool_size)
+            await db.open_fast_lane_pool(http.fast_lane_pool_size)
         opened_evidence = settings.evidence_connections > 1 and db.evidence_pool is None
         if opened_evidence:
             await db.open_evidence_pool(settings.evidence_connections)
@@ -246,11 +250,11 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    if settings.serves_docs:
+    if http.serves_docs(settings.env):
         docs.install(app)
     if database is not None:
         # Tests and tools that bring their own database get a container at once.
-        app.state.container = Container.build(settings, database)
+        app.state.container = Container.build(settings, database, http)
 
     # Control characters in parameters and form fields: refused before any route's own work.
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_control_characters)])
@@ -295,14 +299,14 @@ def create_app(
     # Outermost last: the request context wraps everything, so even 413/415 carry its headers.
     app.add_middleware(
         BodyLimitMiddleware,
-        max_bytes=settings.max_body_bytes,
+        max_bytes=http.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         upload_paths=UPLOAD_PATHS,
         api_prefix=API_PREFIX,
         form_paths=(auth.TOKEN_PATH, auth.REVOKE_PATH),
     )
     cors = {
-        "allow_origins": settings.cors_origins,
+        "allow_origins": http.cors_origins,
         "allow_methods": ["GET", "POST", "PATCH", "PUT", "DELETE"],
         "allow_headers": [
             "Authorization",
@@ -315,15 +319,15 @@ def create_app(
         "expose_headers": ["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
         "max_age": 600,
     }
-    if settings.cors_origins:
+    if http.cors_origins:
         app.add_middleware(CORSMiddleware, **cors)  # type: ignore[arg-type]
-    if settings.fast_lane:
+    if http.fast_lane:
         door: ASGIApp = fast_lane.serve
-        if settings.cors_origins:
+        if http.cors_origins:
             door = CORSMiddleware(door, **cors)  # type: ignore[arg-type]
-        app.front_door = RequestContextMiddleware(door, trusted_proxies=settings.trusted_proxies)
-    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
-    problems = docs_problems(app, settings)
+        app.front_door = RequestContextMiddleware(door, trusted_proxies=http.trusted_proxies)
+    app.add_middleware(RequestContextMiddleware, trusted_proxies=http.trusted_proxies)
+    problems = docs_problems(app, settings, http)
     if problems:
         raise ProductionConfigError(problems)
     return app

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from api.settings import HttpSettings, check_serving
 from domain.common.settings import (
     ProductionConfigError,
     Settings,
@@ -296,7 +297,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 started,
                 host=args.host,
                 port=args.port,
-                serves_docs=settings.serves_docs,
+                serves_docs=HttpSettings().serves_docs(settings.env),
                 command=_command_name(),
             )
             sys.stderr.write("\n" + banner + "\n")
@@ -943,7 +944,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings()
-        if args.command in ("serve", "worker"):
+        if args.command == "serve":
+            check_serving(settings, HttpSettings())
+            check_audit_keys(settings)
+        elif args.command == "worker":
             check_production(settings)
             check_audit_keys(settings)
         elif args.command == "migrate":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from api.settings import HttpSettings
 from domain.attachments.storage import storage_from_settings
 from domain.audit.repeats import RepeatedEvents
 from domain.common.settings import Settings
@@ -24,12 +25,16 @@ from persistence.database import Database
 @dataclass
 class Container:
     settings: Settings
+    http: HttpSettings
     database: Database
     identity: IdentityConfig
     attachments: AttachmentStorage
 
     @classmethod
-    def build(cls, settings: Settings, database: Database) -> Container:
+    def build(
+        cls, settings: Settings, database: Database, http: HttpSettings | None = None
+    ) -> Container:
+        """Everything requests share; ``http`` from the environment when not given."""
         keyring = keyring_from_settings(settings)
         signing_pem = settings.jwt_signing_keys[keyring.signing_kid].get_secret_value()
         throttle_key = hashlib.sha256(b"shakti-login-throttle:" + signing_pem.encode()).digest()
@@ -58,6 +63,7 @@ class Container:
             database.audit_keys = audit_keys_from_settings(settings)
         return cls(
             settings=settings,
+            http=http or HttpSettings(),
             database=database,
             identity=identity,
             attachments=storage_from_settings(settings),

@@ -43,7 +43,7 @@ CreatedT = TypeVar("CreatedT", bound=BaseModel)
 
 def _ttl_seconds(request: Request) -> int:
     """How long a stored answer is kept, from the settings the app was built with."""
-    return get_container(request).settings.idempotency_ttl_seconds
+    return get_container(request).http.idempotency_ttl_seconds
 
 
 async def _fingerprint(request: Request) -> bytes:

@@ -99,6 +99,8 @@ def configure(level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
 
 
-def get_logger(name: str) -> Any:
-    """A logger whose events carry ``logger=name`` (configured lazily, at first use)."""
-    return structlog.get_logger(name)
+def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
+    """A logger whose events carry ``logger=name`` (configured lazily, at first use): the
+    filtering bound logger :func:`configure` makes (structlog types it as Any)."""
+    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(name)
+    return logger

@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
@@ -313,5 +314,5 @@ class BodyLimitMiddleware:
         )(scope, receive, send)
 
 
-def _problem(status: int, title: str, detail: str, code: str) -> Any:
+def _problem(status: int, title: str, detail: str, code: str) -> Response:
     return problem_response(status, title, detail, code=code)

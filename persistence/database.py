@@ -75,7 +75,7 @@ def create_engine(
     )
 
 
-async def driver_connection(session: AsyncSession) -> Any:
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection under a session, for prepared statements on hot paths.
 
     Statements sent through it run inside the session's transaction when the session has begun

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 import sqlalchemy as sa
 
 SelectT = TypeVar("SelectT", bound=sa.Select[Any])
+# A value of a keyset key, as a cursor carries it (times, ids, text, numbers), and the key.
+KeyValue = date | datetime | UUID | str | int | float | None
+Key = tuple[KeyValue, ...]
 
 _BIGINT = 2**63
 
@@ -17,11 +21,12 @@ class KeyMismatch(ValueError):
     """A key whose values do not fit the ordering's columns (a cursor was tampered with)."""
 
 
-def _fits(column: Any, value: Any) -> bool:
+def _fits(column: sa.SQLColumnExpression[Any], value: KeyValue) -> bool:
     """Whether ``value`` can be compared with ``column`` without a database error."""
     if value is None:
         return True
-    column_type = column.type
+    # Its SQL type, through a label: an ORM attribute and a Core column both make one.
+    column_type: sa.types.TypeEngine[Any] = column.label(None).type
     if isinstance(column_type, sa.types.TypeDecorator):
         column_type = column_type.impl_instance
     try:
@@ -46,8 +51,8 @@ def _fits(column: Any, value: Any) -> bool:
 
 def keyset(
     stmt: SelectT,
-    columns: Sequence[Any],
-    after: tuple[Any, ...] | None,
+    columns: Sequence[sa.SQLColumnExpression[Any]],
+    after: Key | None,
     limit: int,
     descending: bool = False,
 ) -> SelectT:

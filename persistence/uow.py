@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from persistence.audit_chain import AuditKeys, AuditRecord, pick_chain
@@ -81,7 +82,7 @@ class UnitOfWork:
         return self._session
 
     @property
-    def evidence_pool(self) -> Any:
+    def evidence_pool(self) -> asyncpg.Pool | None:
         """Read-only connections beside this unit's own, for figures computed side by side on
         this unit's snapshot (None when the database has none, or when every unit shares one
         connection, as in tests: other connections could not see its writes)."""
@@ -89,7 +90,7 @@ class UnitOfWork:
             return None
         return self._database.evidence_pool
 
-    async def driver(self) -> Any:
+    async def driver(self) -> asyncpg.Connection:
         """The asyncpg connection of this unit, for prepared statements on hot paths.
 
         Inside the session's transaction when one has begun; otherwise each statement commits

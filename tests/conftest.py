@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 
 from api.app import create_app
 from api.container import Container
+from api.settings import HttpSettings
 from domain.common.settings import Settings
 from domain.identity.keys import (
     audit_keys_from_settings,
@@ -140,11 +141,16 @@ def settings(signing_key: str, tmp_path_factory: pytest.TempPathFactory) -> Sett
         password_hash_time_cost=1,
         password_hash_memory_kib=1024,
         password_hash_parallelism=1,
-        max_body_bytes=64 * 1024,
         login_max_failures_per_account=3,
         login_max_failures_per_address=6,
         log_level="INFO",
     )
+
+
+@pytest.fixture(scope="session")
+def http_settings() -> HttpSettings:
+    """The API's HTTP settings for tests: a small body limit, the rest as deployed."""
+    return HttpSettings(max_body_bytes=64 * 1024)
 
 
 @pytest.fixture
@@ -179,18 +185,22 @@ def database(engine: AsyncEngine, connection: AsyncConnection, settings: Setting
 
 
 @pytest.fixture(scope="session")
-def shared_app(settings: Settings) -> Any:
+def shared_app(settings: Settings, http_settings: HttpSettings) -> Any:
     """The app, built once: building its ~250 routes and middleware costs a quarter of a
     second, which every test paid when each built its own. Each test gives it a container
     of its own (``app``)."""
-    return create_app(settings)
+    return create_app(settings, http=http_settings)
 
 
 @pytest.fixture
-def app(shared_app: Any, settings: Settings, database: Database) -> Any:
+def app(
+    shared_app: Any, settings: Settings, http_settings: HttpSettings, database: Database
+) -> Any:
     """The app serving this test's database (a fresh container: keys, token cache, throttle).
     Tests that change the app itself build their own with ``create_app``."""
-    shared_app.state.container = Container.build(with_development_keys(settings), database)
+    shared_app.state.container = Container.build(
+        with_development_keys(settings), database, http_settings
+    )
     return shared_app
 
 

@@ -6,13 +6,16 @@ of the product imports it (only the CLI's seed-demo command, in api/)."""
 from __future__ import annotations
 
 import ast
+import itertools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from api.app import create_app
 from api.route_table import api_routes
+from api.settings import HttpSettings
 from domain.common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -214,3 +217,84 @@ def test_long_and_branchy_product_functions_stay_the_exception() -> None:
         assert not any(
             rule in config["per-file-ignores"][k] for k in exempt for rule in ("C901", "PLR0915")
         ), product
+
+
+# HTTP settings (origins, body limits, proxies, headers, docs pages, the fast lane, idempotency
+# keys) are the API's own (api/settings.py): the domain's settings name none of them.
+HTTP_SETTING = re.compile(r"cors|body|forwarded|prox|header|docs|http|fast_lane|idempotency")
+
+
+def http_settings_in(names: Iterable[str]) -> list[str]:
+    return sorted(name for name in names if HTTP_SETTING.search(name))
+
+
+def test_domain_settings_hold_no_http_setting() -> None:
+    assert http_settings_in(Settings.model_fields) == []
+    # ...and the API's own settings hold each of them, under the same variable as before
+    # (SHAKTI_ and the name), which the README documents.
+    assert http_settings_in(HttpSettings.model_fields) == sorted(HttpSettings.model_fields)
+    readme = (ROOT / "README.md").read_text()
+    for name in HttpSettings.model_fields:
+        assert f"`SHAKTI_{name.upper()}`" in readme, name
+    assert HttpSettings.model_config.get("env_prefix") == Settings.model_config.get("env_prefix")
+
+
+def test_the_http_setting_check_catches_one_in_the_domain() -> None:
+    assert http_settings_in(["database_url", "cors_origins", "max_body_bytes"]) == [
+        "cors_origins",
+        "max_body_bytes",
+    ]
+    assert http_settings_in(["forwarded_allow_ips", "docs_enabled", "fast_lane_pool_size"]) != []
+
+
+# A route answers a versioned record with `return tagged(response, record)` and a page with
+# `return paged(request, response, page)` (api/http.py): the header and the answer in one call,
+# not a header set and the same name returned on the next line in every route.
+HEADER_SETTERS = {"set_etag", "set_page_links"}
+# The helpers themselves; and the routers of the offline sync work, still being changed beside
+# this rule: to convert.
+SET_THEN_RETURN_ALLOWED = {"api/http.py", "api/routers/devices.py", "api/routers/sync.py"}
+
+
+def set_then_return(source: str) -> list[int]:
+    """Lines where a header setter's record is returned by the very next statement."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for stmt, following in itertools.pairwise(body):
+            if (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Name)
+                and stmt.value.func.id in HEADER_SETTERS
+                and isinstance(following, ast.Return)
+                and ast.dump(following.value or ast.Constant(None)) == ast.dump(stmt.value.args[-1])
+            ):
+                found.append(stmt.lineno)
+    return found
+
+
+def test_routes_set_headers_and_answer_in_one_call() -> None:
+    found = {
+        name: lines
+        for name, source in layer_files("api").items()
+        if name not in SET_THEN_RETURN_ALLOWED and (lines := set_then_return(source))
+    }
+    assert found == {}
+
+
+def test_the_header_check_catches_a_set_then_return() -> None:
+    route = (
+        "async def read(response, request):\n"
+        "    case = await service.get()\n"
+        "    set_etag(response, case)\n"
+        "    return case\n"
+        "async def page(response, request):\n"
+        "    result = await service.list()\n"
+        "    set_page_links(request, response, result)\n"
+        "    return result\n"
+    )
+    assert set_then_return(route) == [3, 7]
+    assert set_then_return("def f(r, c):\n    return tagged(r, c)\n") == []

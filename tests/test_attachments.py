@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.app import create_app
+from api.settings import HttpSettings
 from domain.attachments.metadata import PNG_SIGNATURE, DamagedFile, strip_jpeg, strip_png
 from domain.attachments.sniffing import sniff
 from domain.attachments.storage import storage_from_settings
@@ -302,10 +303,14 @@ async def test_sniffing_decides_not_the_declared_type(
 
 
 async def test_the_size_limit_refuses_early(
-    settings: Settings, database: Database, factory: Factory, world: World
+    settings: Settings,
+    http_settings: HttpSettings,
+    database: Database,
+    factory: Factory,
+    world: World,
 ) -> None:
     small = settings.model_copy(update={"max_upload_bytes": 4096})
-    app = create_app(small, database=database)
+    app = create_app(small, database=database, http=http_settings)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 50002))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         path = f"{API}/survivors/{world.survivor}/attachments"

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.app import create_app
+from api.settings import HttpSettings
 from domain.cases.lifecycle import ALLOWED, closure_problem, stage_problem
 from domain.cases.schemas import CaseDetail, CasePage, CaseRead
 from domain.cases.service import district_code
@@ -683,7 +684,7 @@ async def test_the_fast_lane_reads_on_its_own_pool_as_the_app_role(
             assert (await http.get(url, headers=world.analyst_a.headers)).status_code == 403
             scraped = await http.get("/metrics", headers=world.admin.headers)
         # at most its size, and every connection handed back
-        assert 1 <= pool.get_size() <= settings.fast_lane_pool_size
+        assert 1 <= pool.get_size() <= HttpSettings().fast_lane_pool_size
         assert pool.get_idle_size() == pool.get_size()
         status = committed_db.pool_status()
         assert status["fast_lane_size"] == pool.get_size()
@@ -711,7 +712,7 @@ async def test_a_fast_lane_read_waits_for_a_connection_only_so_long(
     """With every fast-lane connection held (a leak, a stuck statement), a read fails after
     the wait instead of hanging; it is served again once a connection is free."""
     monkeypatch.setattr("persistence.uow.FAST_LANE_ACQUIRE_SECONDS", 0.2)
-    app = create_app(settings.model_copy(update={"fast_lane_pool_size": 1}), database=committed_db)
+    app = create_app(settings, committed_db, HttpSettings(fast_lane_pool_size=1))
     world = await World(Factory(app.state.container, committed_db)).build()
     async with app.router.lifespan_context(app):
         pool = committed_db.fast_lane_pool
@@ -793,8 +794,8 @@ async def test_the_fast_lane_and_fastapi_answer_alike(
     origin = {"Origin": "https://ngo.example"}
     answers: dict[bool, list[Any]] = {}
     for fast in (True, False):
-        changed = {"fast_lane": fast, "cors_origins": ["https://ngo.example"]}
-        app = create_app(settings.model_copy(update=changed), database=database)
+        http = HttpSettings(fast_lane=fast, cors_origins=["https://ngo.example"])
+        app = create_app(settings, database, http)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             answers[fast] = [

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
+from api.settings import HttpSettings
 from domain.common.settings import (
     COMPOSE_DEFAULT_DATABASE_PASSWORDS,
     Settings,
@@ -36,7 +37,10 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
-SETTINGS_VARIABLES = {f"SHAKTI_{name.upper()}" for name in Settings.model_fields}
+# The domain's settings and the API's own (api/settings.py), read from the same environment.
+SETTINGS_VARIABLES = {
+    f"SHAKTI_{name.upper()}" for name in [*Settings.model_fields, *HttpSettings.model_fields]
+}
 SHAKTI_NAME = re.compile(r"\bSHAKTI_[A-Z0-9_]+\b")
 SERVE_COMMAND = ["shakti-mis", "serve", "--host", "0.0.0.0", "--port", "8000"]  # noqa: S104
 KID = "prod-test-1"

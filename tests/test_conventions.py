@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.app import create_app
 from api.deps import UoW
+from api.settings import HttpSettings
 from domain.common.principal import Role, system_principal
 from domain.common.settings import Settings
 from domain.geography.schemas import StateCreate
@@ -241,10 +242,13 @@ async def test_412_stale_if_match(
 
 
 async def test_413_by_content_length(
-    client: httpx.AsyncClient, admin: Actor, settings: Settings, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    admin: Actor,
+    http_settings: HttpSettings,
+    connection: AsyncConnection,
 ) -> None:
     before = await row_counts(connection)
-    big = json.dumps(org_body(notes="x" * (settings.max_body_bytes + 10))).encode()
+    big = json.dumps(org_body(notes="x" * (http_settings.max_body_bytes + 10))).encode()
     response = await client.post(
         "/api/v1/organizations",
         content=big,
@@ -255,7 +259,10 @@ async def test_413_by_content_length(
 
 
 async def test_413_while_streaming_without_content_length(
-    client: httpx.AsyncClient, admin: Actor, settings: Settings, connection: AsyncConnection
+    client: httpx.AsyncClient,
+    admin: Actor,
+    http_settings: HttpSettings,
+    connection: AsyncConnection,
 ) -> None:
     before = await row_counts(connection)
     sent = 0
@@ -263,7 +270,7 @@ async def test_413_while_streaming_without_content_length(
     async def chunks() -> AsyncIterator[bytes]:
         nonlocal sent
         yield b'{"name": "Streamed Org", "kind": "partner_ngo", "notes": "'
-        while sent <= settings.max_body_bytes:
+        while sent <= http_settings.max_body_bytes:
             sent += 8192
             yield b"y" * 8192
         yield b'"}'
@@ -966,10 +973,10 @@ async def test_unknown_fields_are_refused_on_update(
 
 # -- 6. request id, no-store and security headers on every answer ---------------------------
 async def test_every_answer_carries_request_id_and_no_store(
-    boom_app: FastAPI, client: httpx.AsyncClient, admin: Actor, settings: Settings
+    boom_app: FastAPI, client: httpx.AsyncClient, admin: Actor, http_settings: HttpSettings
 ) -> None:
     json_headers = {**admin.headers, "Content-Type": "application/json"}
-    too_big = b"[" + b"1," * settings.max_body_bytes + b"1]"
+    too_big = b"[" + b"1," * http_settings.max_body_bytes + b"1]"
 
     async def streamed() -> AsyncIterator[bytes]:
         for start in range(0, len(too_big), 4096):

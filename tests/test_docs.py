@@ -15,6 +15,7 @@ import pytest
 
 from api.app import API_PREFIX, VERSION, create_app
 from api.docs import ASSETS_PATH, DOCS_CSP
+from api.settings import HttpSettings
 from domain.common.settings import Settings
 from persistence.database import Database
 from tests.browser import CHROMIUM, NEEDS_CHROMIUM, chromium, page_requests, recording_proxy
@@ -73,7 +74,7 @@ async def test_the_root_answers_an_index_whose_links_all_answer(client: httpx.As
 async def test_where_the_docs_are_not_served_the_index_says_so(
     settings: Settings, database: Database
 ) -> None:
-    app = create_app(settings.model_copy(update={"docs_enabled": False}), database=database)
+    app = create_app(settings, database, HttpSettings(docs_enabled=False))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         links = (await http.get("/")).json()["links"]

@@ -14,6 +14,7 @@ import httpx
 from api import fast_lane, hot
 from api.app import create_app
 from api.route_table import api_routes
+from api.settings import HttpSettings
 from domain.common.principal import Role
 from domain.common.settings import Settings
 from persistence.database import Database
@@ -68,7 +69,7 @@ async def test_unknown_parameters_are_refused_alike_on_both_paths(
     ]
     answers: dict[bool, list[tuple[int, Any]]] = {}
     for fast in (True, False):
-        app = create_app(settings.model_copy(update={"fast_lane": fast}), database=database)
+        app = create_app(settings, database, HttpSettings(fast_lane=fast))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             answers[fast] = [

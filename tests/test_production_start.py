@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from api import cli
 from api.app import create_app, docs_problems
+from api.settings import HttpSettings
 from domain.common.settings import (
     COMPOSE_DEFAULT_DATABASE_PASSWORDS,
     ProductionConfigError,
@@ -99,8 +100,8 @@ def test_every_refusal_is_one_line() -> None:
 
 
 async def test_production_serves_no_docs_unless_enabled() -> None:
-    for settings, served in ((fit(), False), (fit(docs_enabled=True), True)):
-        app = create_app(settings)
+    for docs, served in ((HttpSettings(), False), (HttpSettings(docs_enabled=True), True)):
+        app = create_app(fit(), http=docs)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             for path in ("/docs", "/redoc"):
@@ -111,11 +112,24 @@ async def test_production_serves_no_docs_unless_enabled() -> None:
 
 def test_docs_served_in_production_without_the_setting_are_refused() -> None:
     development_app = create_app(Settings(_env_file=None, env="development"))  # type: ignore[call-arg]
-    assert docs_problems(development_app, fit()) == [
+    assert docs_problems(development_app, fit(), HttpSettings()) == [
         "/docs, /redoc served without SHAKTI_DOCS_ENABLED=true"
     ]
-    assert docs_problems(development_app, fit(docs_enabled=True)) == []
-    assert docs_problems(create_app(fit()), fit()) == []
+    assert docs_problems(development_app, fit(), HttpSettings(docs_enabled=True)) == []
+    assert docs_problems(create_app(fit()), fit(), HttpSettings()) == []
+
+
+def test_create_app_refuses_unsafe_http_settings_in_production_with_the_domains() -> None:
+    """The API's own settings are checked where the domain's are, in one message."""
+    star = HttpSettings(cors_origins=["*"], forwarded_allow_ips="*")
+    with pytest.raises(ProductionConfigError) as refused:
+        create_app(fit(database_app_role=""), http=star)
+    assert [problem.split()[0] for problem in refused.value.problems] == [
+        "SHAKTI_DATABASE_APP_ROLE",
+        "SHAKTI_CORS_ORIGINS",
+        "SHAKTI_FORWARDED_ALLOW_IPS",
+    ]
+    create_app(Settings(_env_file=None, env="development"), http=star)  # type: ignore[call-arg]
 
 
 def test_create_app_refuses_the_compose_default_password_in_production() -> None:

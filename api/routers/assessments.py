@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS
 from domain.assessments import policies
@@ -47,9 +47,7 @@ async def list_instruments(
     wellbeing assessment after IJM's Assessment of Survivor Outcomes, the re-trafficking risk
     assessment) and the caller's organisation's own. Open to program managers, social workers
     and analysts."""
-    result = await AssessmentService(uow).list_instruments(principal, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await AssessmentService(uow).list_instruments(principal, page))
 
 
 @router.post(
@@ -93,9 +91,7 @@ async def read_instrument(
 ) -> InstrumentRead:
     """One instrument with its sections and items in order, each item's answer range and the
     scoring rules (404 for another organisation's own instrument)."""
-    instrument = await AssessmentService(uow).get_instrument(principal, instrument_id)
-    set_etag(response, instrument)
-    return instrument
+    return tagged(response, await AssessmentService(uow).get_instrument(principal, instrument_id))
 
 
 # -- a case's assessments -------------------------------------------------------------------
@@ -118,8 +114,7 @@ async def list_assessments(
     the change from the baseline (the first assessment of the same instrument for the case).
     Filter: instrument. Audited."""
     result = await AssessmentService(uow).list(principal, case_id, page, instrument_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -167,6 +162,4 @@ async def read_assessment(
 ) -> AssessmentRead:
     """One assessment with its answers in the instrument's order, its notes, scores and the
     change from the baseline (404 outside the caller's case scope). Audited."""
-    assessment = await AssessmentService(uow).get(principal, case_id, assessment_id)
-    set_etag(response, assessment)
-    return assessment
+    return tagged(response, await AssessmentService(uow).get(principal, case_id, assessment_id))

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, Paging, UoW, get_container, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, problems
 from domain.attachments import policies
@@ -139,8 +139,7 @@ async def list_survivor_attachments(
 ) -> AttachmentPage:
     """The files attached to a survivor's record, oldest first (metadata only). Audited."""
     result = await _service(request, uow).list(principal, K.survivor, survivor_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 # -- cases ------------------------------------------------------------------------------
@@ -179,8 +178,7 @@ async def list_case_attachments(
 ) -> AttachmentPage:
     """The files attached to a case, oldest first (metadata only). Audited."""
     result = await _service(request, uow).list(principal, K.case, case_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 # -- consents ---------------------------------------------------------------------------
@@ -230,8 +228,7 @@ async def list_consent_attachments(
     result = await _service(request, uow).list(
         principal, K.consent, consent_id, page, parent_id=survivor_id
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 # -- SHG meetings -----------------------------------------------------------------------
@@ -281,8 +278,7 @@ async def list_meeting_attachments(
     result = await _service(request, uow).list(
         principal, K.shg_meeting, meeting_id, page, parent_id=shg_id
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 # -- one attachment ---------------------------------------------------------------------
@@ -296,9 +292,7 @@ async def read_attachment(
     attachment_id: UUID, request: Request, response: Response, uow: UoW, principal: Reader
 ) -> AttachmentRead:
     """What an attachment is (not its bytes), if the caller may read its record."""
-    attachment = await _service(request, uow).get(principal, attachment_id)
-    set_etag(response, attachment)
-    return attachment
+    return tagged(response, await _service(request, uow).get(principal, attachment_id))
 
 
 @router.get(

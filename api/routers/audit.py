@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import Paging, UoW, requires
-from api.http import set_page_links
+from api.http import paged
 from api.openapi import LIST_ERRORS, problems
 from domain.audit import policies
 from domain.audit.schemas import (
@@ -55,8 +55,7 @@ async def list_audit_events(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.care_plans import policies
@@ -68,8 +68,7 @@ async def list_goals(
     result = await CarePlanService(uow).list_goals(
         principal, case_id, page, status=status, component=component
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -127,9 +126,7 @@ async def read_goal(
 ) -> GoalRead:
     """One goal with its wording and actions (404 outside the caller's case scope). The read
     is audited."""
-    goal = await CarePlanService(uow).get_goal(principal, case_id, goal_id)
-    set_etag(response, goal)
-    return goal
+    return tagged(response, await CarePlanService(uow).get_goal(principal, case_id, goal_id))
 
 
 @router.patch(
@@ -152,8 +149,7 @@ async def update_goal(
     `achieved_on`; dropping needs `drop_reason` (sealed). An achieved or dropped goal leaves
     the ranking and is kept as it was. Needs If-Match."""
     goal = await CarePlanService(uow).update_goal(principal, case_id, goal_id, body, version)
-    set_etag(response, goal)
-    return goal
+    return tagged(response, goal)
 
 
 # -- agreement ------------------------------------------------------------------------------
@@ -215,5 +211,4 @@ async def list_agreements(
     """Every agreement she gave to her plan, newest first, each with the goals it covered.
     Audited."""
     result = await CarePlanService(uow).agreement_history(principal, case_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)

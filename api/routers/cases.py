@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api import hot
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, hot_route, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.cases import policies
@@ -94,9 +94,7 @@ async def update_case(
 ) -> CaseDetail:
     """Change the trafficking context (HTCDS), referral source, risk level or team. Stage
     and assignment change through their own actions. Needs If-Match."""
-    case = await CaseService(uow).update(principal, case_id, body, version)
-    set_etag(response, case)
-    return case
+    return tagged(response, await CaseService(uow).update(principal, case_id, body, version))
 
 
 @router.post(
@@ -117,9 +115,7 @@ async def transition_case(
     monitoring -> closed (with a closure reason) -> reopened. The reason is kept in the case's
     history (sealed). Needs If-Match, as every change of state does (428 without, 412 when
     stale)."""
-    case = await CaseService(uow).transition(principal, case_id, body, version)
-    set_etag(response, case)
-    return case
+    return tagged(response, await CaseService(uow).transition(principal, case_id, body, version))
 
 
 @router.post(
@@ -138,9 +134,7 @@ async def assign_case(
 ) -> CaseDetail:
     """Give the case to another social worker of the organisation (program managers). The
     history keeps who held it and why. Needs If-Match (428 without, 412 when stale)."""
-    case = await CaseService(uow).assign(principal, case_id, body, version)
-    set_etag(response, case)
-    return case
+    return tagged(response, await CaseService(uow).assign(principal, case_id, body, version))
 
 
 @router.get(
@@ -161,6 +155,4 @@ async def case_timeline(
     assessments with their score changes, goals, the plan agreement, referrals, visits and
     legal events. Entries carry codes, dates and scores; remarks in words only to those who
     may read the case."""
-    result = await CaseService(uow).timeline(principal, case_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await CaseService(uow).timeline(principal, case_id, page))

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.filters import DemandFilter
@@ -121,9 +121,7 @@ async def list_demands(
         overdue=overdue,
         case_id=case_id,
     )
-    result = await _service(request, uow).search(principal, page, narrowed)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await _service(request, uow).search(principal, page, narrowed))
 
 
 @router.get(
@@ -164,8 +162,7 @@ async def list_escalations_due(
     each with the next level suggested (block, district, state, national). Escalating one
     (`POST /api/v1/demands/{id}/escalations`) takes it off the list for a service period."""
     result = await _service(request, uow).escalations_due(principal, page, district_id, owner_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(
@@ -179,9 +176,7 @@ async def read_demand(
 ) -> DemandRead:
     """One demand with its history: every status move, escalation, change of owner, fields
     and links. Links to cases and referrals appear only to those who may see them. Audited."""
-    demand = await _service(request, uow).get(principal, demand_id)
-    set_etag(response, demand)
-    return demand
+    return tagged(response, await _service(request, uow).get(principal, demand_id))
 
 
 @router.patch(
@@ -204,8 +199,7 @@ async def update_demand(
     cannot see are kept). Each change is kept in its history. Needs If-Match; 409 once it is
     disposed or withdrawn."""
     demand = await _service(request, uow).update(principal, demand_id, body, version)
-    set_etag(response, demand)
-    return demand
+    return tagged(response, demand)
 
 
 @router.post(
@@ -230,8 +224,7 @@ async def transition_demand(
     demand may withdraw it. Needs If-Match (428 without, 412 when stale); a move the status
     does not allow is 409."""
     demand = await _service(request, uow).transition(principal, demand_id, body, version)
-    set_etag(response, demand)
-    return demand
+    return tagged(response, demand)
 
 
 @router.post(
@@ -253,8 +246,7 @@ async def escalate_demand(
     (sealed) of to whom and how. Escalating it again becomes due one service period later.
     Kept in its history. Needs If-Match; 409 for a settled demand or a level not higher."""
     demand = await _service(request, uow).escalate(principal, demand_id, body, version)
-    set_etag(response, demand)
-    return demand
+    return tagged(response, demand)
 
 
 @router.post(
@@ -288,5 +280,4 @@ async def list_demand_comments(
 ) -> CommentPage:
     """The comments of a demand one may read, oldest first. Audited."""
     result = await _service(request, uow).comments(principal, demand_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)

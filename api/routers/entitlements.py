@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import (
     CREATE_ERRORS,
@@ -73,8 +73,7 @@ async def list_schemes(
     result = await SchemeService(uow).list(
         principal, page, code=code, as_of=as_of, all_versions=all_versions
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -115,9 +114,7 @@ async def read_scheme(
     scheme_id: UUID, response: Response, uow: UoW, principal: SchemeReader
 ) -> SchemeRead:
     """One version of a scheme."""
-    scheme = await SchemeService(uow).get(principal, scheme_id)
-    set_etag(response, scheme)
-    return scheme
+    return tagged(response, await SchemeService(uow).get(principal, scheme_id))
 
 
 # -- applications -----------------------------------------------------------------------------
@@ -154,8 +151,7 @@ async def list_applications(
         status=status,
         stalled=stalled,
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -198,9 +194,7 @@ async def read_application(
 ) -> ApplicationRead:
     """One application with its amounts, dates and the stalled flag (404 outside the caller's
     scope). The read is audited."""
-    application = await _service(request, uow).get(principal, application_id)
-    set_etag(response, application)
-    return application
+    return tagged(response, await _service(request, uow).get(principal, application_id))
 
 
 @router.post(
@@ -224,8 +218,7 @@ async def transition_application(
     applied, under_process or appealed -> rejected (`reason`) -> appealed. Any other move
     answers 409. Every move is kept with who, when and the note (sealed). Needs If-Match."""
     application = await _service(request, uow).transition(principal, application_id, body, version)
-    set_etag(response, application)
-    return application
+    return tagged(response, application)
 
 
 @router.get(
@@ -245,8 +238,7 @@ async def application_history(
     """Every move of the application, oldest first: from, to, who, when and the note.
     Audited."""
     result = await _service(request, uow).history(principal, application_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import (
     ACTION_ERRORS,
@@ -90,8 +90,7 @@ async def list_onboardings(
     """The partner organisations (and states) the caller's organisation is onboarding, newest
     first, each with the stages it may move to next. Filters: stage, state."""
     result = await OnboardingService(uow).list_onboardings(principal, page, stage, state_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -132,9 +131,7 @@ async def read_onboarding(
     onboarding_id: UUID, response: Response, uow: UoW, principal: OnboardingReader
 ) -> OnboardingRead:
     """One onboarding of the caller's organisation (404 for another's)."""
-    onboarding = await OnboardingService(uow).get(principal, onboarding_id)
-    set_etag(response, onboarding)
-    return onboarding
+    return tagged(response, await OnboardingService(uow).get(principal, onboarding_id))
 
 
 @router.patch(
@@ -154,8 +151,7 @@ async def update_onboarding(
     """Change the notes or the date the agreement was signed. Stages move through
     `POST .../stage`. Needs If-Match."""
     onboarding = await OnboardingService(uow).update(principal, onboarding_id, body, version)
-    set_etag(response, onboarding)
-    return onboarding
+    return tagged(response, onboarding)
 
 
 @router.post(
@@ -177,8 +173,7 @@ async def move_onboarding(
     answers 409. Every move is kept in the history. Needs If-Match (428 without, 412 when
     stale)."""
     onboarding = await OnboardingService(uow).move(principal, onboarding_id, body, version)
-    set_etag(response, onboarding)
-    return onboarding
+    return tagged(response, onboarding)
 
 
 @router.get(
@@ -197,8 +192,7 @@ async def onboarding_history(
 ) -> StageChangePage:
     """Every move of the onboarding, oldest first: from, to, on which day, by whom, why."""
     result = await OnboardingService(uow).history(principal, onboarding_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(
@@ -257,8 +251,7 @@ async def list_readiness(
     """The partner's CBR readiness assessments, newest first, each with its criteria, total
     and percentage."""
     result = await ReadinessService(uow).list_assessments(principal, onboarding_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -324,8 +317,7 @@ async def list_advocacy_actions(
     """The organisation's advocacy actions, newest first, each with the evidence it cited.
     Filters: level, kind."""
     result = await AdvocacyService(uow).list_actions(principal, page, level, kind)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -376,9 +368,7 @@ async def read_advocacy_action(
 ) -> AdvocacyRead:
     """One advocacy action with its frozen evidence (`source` `catalogue`: catalogue codes
     over a range; `record_counts`: evidence saved before the catalogue, as it was)."""
-    action = await AdvocacyService(uow).get(principal, action_id)
-    set_etag(response, action)
-    return action
+    return tagged(response, await AdvocacyService(uow).get(principal, action_id))
 
 
 @router.patch(
@@ -397,9 +387,7 @@ async def update_advocacy_action(
 ) -> AdvocacyRead:
     """Record the outcome or correct the action; the evidence stays as it was saved. Needs
     If-Match."""
-    action = await AdvocacyService(uow).update(principal, action_id, body, version)
-    set_etag(response, action)
-    return action
+    return tagged(response, await AdvocacyService(uow).update(principal, action_id, body, version))
 
 
 # -- studies --------------------------------------------------------------------------------
@@ -409,9 +397,7 @@ async def list_studies(
 ) -> StudyPage:
     """The organisation's studies, newest first. A linked survivor's story shows only to
     program managers and only while her media/advocacy consent stands."""
-    result = await StudyService(uow).list_studies(principal, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await StudyService(uow).list_studies(principal, page))
 
 
 @router.post(
@@ -452,9 +438,7 @@ async def read_study(
 ) -> StudyRead:
     """One study. Its survivor story shows while her consent stands; once withdrawn the read
     says the story is hidden, without personal data. A shown story is audited."""
-    study = await StudyService(uow).get(principal, study_id)
-    set_etag(response, study)
-    return study
+    return tagged(response, await StudyService(uow).get(principal, study_id))
 
 
 @router.patch(
@@ -472,9 +456,7 @@ async def update_study(
     uow: UoW,
 ) -> StudyRead:
     """Change a study (the survivor link stays as saved). Needs If-Match."""
-    study = await StudyService(uow).update(principal, study_id, body, version)
-    set_etag(response, study)
-    return study
+    return tagged(response, await StudyService(uow).update(principal, study_id, body, version))
 
 
 # -- media engagements ----------------------------------------------------------------------
@@ -486,9 +468,7 @@ async def list_media_engagements(
 ) -> MediaPage:
     """The organisation's media engagements, newest first. A linked survivor's story shows
     only to program managers and only while her media/advocacy consent stands."""
-    result = await MediaService(uow).list_engagements(principal, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await MediaService(uow).list_engagements(principal, page))
 
 
 @router.post(
@@ -530,9 +510,7 @@ async def read_media_engagement(
     """One media engagement. Its survivor story shows while her consent stands; once
     withdrawn the read says the story is hidden, without personal data. A shown story is
     audited."""
-    engagement = await MediaService(uow).get(principal, engagement_id)
-    set_etag(response, engagement)
-    return engagement
+    return tagged(response, await MediaService(uow).get(principal, engagement_id))
 
 
 @router.patch(
@@ -550,6 +528,4 @@ async def update_media_engagement(
     uow: UoW,
 ) -> MediaRead:
     """Change a media engagement (the survivor link stays as saved). Needs If-Match."""
-    engagement = await MediaService(uow).update(principal, engagement_id, body, version)
-    set_etag(response, engagement)
-    return engagement
+    return tagged(response, await MediaService(uow).update(principal, engagement_id, body, version))

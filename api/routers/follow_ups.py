@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
@@ -66,9 +66,7 @@ async def visits_due(
     worker sees her own (`mine=false` for every case in her scope), a program manager her
     organisation's (`mine=true` for her own only). Each carries the case's id and number and
     who makes the visit, never the survivor's name."""
-    result = await VisitService(uow).due(principal, page, due_before, mine)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await VisitService(uow).due(principal, page, due_before, mine))
 
 
 @router.get(
@@ -88,9 +86,7 @@ async def list_visits(
 ) -> VisitPage:
     """The case's visits by planned day, with their findings (each visit shown is audited).
     Filter: status."""
-    result = await VisitService(uow).list(principal, case_id, page, status)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await VisitService(uow).list(principal, case_id, page, status))
 
 
 @router.post(
@@ -133,9 +129,7 @@ async def read_visit(
     case_id: UUID, visit_id: UUID, response: Response, uow: UoW, principal: VisitReader
 ) -> VisitRead:
     """One visit with its findings (404 outside the caller's scope). The read is audited."""
-    visit = await VisitService(uow).get(principal, case_id, visit_id)
-    set_etag(response, visit)
-    return visit
+    return tagged(response, await VisitService(uow).get(principal, case_id, visit_id))
 
 
 @router.patch(
@@ -158,8 +152,7 @@ async def update_visit(
     history; its `next_visit_on` plans the next visit (`next_visit_id`), which a closed case
     refuses (409). Only planned visits change (409 otherwise). Needs If-Match."""
     visit = await VisitService(uow).update(principal, case_id, visit_id, body, version)
-    set_etag(response, visit)
-    return visit
+    return tagged(response, visit)
 
 
 # -- notes ----------------------------------------------------------------------------------
@@ -181,8 +174,7 @@ async def list_notes(
     """The case's notes the caller may read, oldest first; restricted (counselling) notes
     only for their author and program managers. Each note shown is audited."""
     result = await NoteService(uow).list(principal, case_id, page, confidentiality)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -225,6 +217,4 @@ async def read_note(
 ) -> NoteRead:
     """One note (404 outside the caller's scope, and for a restricted note she may not
     read). The read is audited."""
-    note = await NoteService(uow).get(principal, case_id, note_id)
-    set_etag(response, note)
-    return note
+    return tagged(response, await NoteService(uow).get(principal, case_id, note_id))

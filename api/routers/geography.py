@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
@@ -41,9 +41,7 @@ async def list_states(
     request: Request, response: Response, uow: UoW, principal: Reader, page: Paging
 ) -> StatePage:
     """States, by name."""
-    result = await GeographyService(uow).list_states(principal, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await GeographyService(uow).list_states(principal, page))
 
 
 @router.post(
@@ -80,9 +78,7 @@ async def create_state(
 )
 async def read_state(state_id: UUID, response: Response, uow: UoW, principal: Reader) -> StateRead:
     """One state."""
-    state = await GeographyService(uow).get_state(principal, state_id)
-    set_etag(response, state)
-    return state
+    return tagged(response, await GeographyService(uow).get_state(principal, state_id))
 
 
 @router.patch(
@@ -101,8 +97,7 @@ async def update_state(
 ) -> StateRead:
     """Rename a state or change its code. Needs If-Match."""
     state = await GeographyService(uow).update_state(principal, state_id, body, version)
-    set_etag(response, state)
-    return state
+    return tagged(response, state)
 
 
 # -- districts ----------------------------------------------------------------------------
@@ -122,8 +117,7 @@ async def list_districts(
 ) -> DistrictPage:
     """Districts by name, optionally of one state."""
     result = await GeographyService(uow).list_districts(principal, page, state_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -162,9 +156,7 @@ async def read_district(
     district_id: UUID, response: Response, uow: UoW, principal: Reader
 ) -> DistrictRead:
     """One district."""
-    district = await GeographyService(uow).get_district(principal, district_id)
-    set_etag(response, district)
-    return district
+    return tagged(response, await GeographyService(uow).get_district(principal, district_id))
 
 
 @router.patch(
@@ -183,8 +175,7 @@ async def update_district(
 ) -> DistrictRead:
     """Rename a district. Needs If-Match."""
     district = await GeographyService(uow).rename_district(principal, district_id, body, version)
-    set_etag(response, district)
-    return district
+    return tagged(response, district)
 
 
 # -- blocks -------------------------------------------------------------------------------
@@ -201,8 +192,7 @@ async def list_blocks(
 ) -> BlockPage:
     """Blocks by name, optionally of one district."""
     result = await GeographyService(uow).list_blocks(principal, page, district_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -239,9 +229,7 @@ async def create_block(
 )
 async def read_block(block_id: UUID, response: Response, uow: UoW, principal: Reader) -> BlockRead:
     """One block."""
-    block = await GeographyService(uow).get_block(principal, block_id)
-    set_etag(response, block)
-    return block
+    return tagged(response, await GeographyService(uow).get_block(principal, block_id))
 
 
 @router.patch(
@@ -260,5 +248,4 @@ async def update_block(
 ) -> BlockRead:
     """Rename a block. Needs If-Match."""
     block = await GeographyService(uow).rename_block(principal, block_id, body, version)
-    set_etag(response, block)
-    return block
+    return tagged(response, block)

@@ -43,7 +43,8 @@ async def index(request: Request) -> ServiceIndex:
     """What this server is and where to go next: its name and version, and links to the
     interactive docs (where served), the spec and readiness. Public, like the spec."""
     app = request.app
-    serves_docs = get_container(request).settings.serves_docs
+    container = get_container(request)
+    serves_docs = container.http.serves_docs(container.settings.env)
     root = request.scope.get("root_path", "").rstrip("/")
     return ServiceIndex(
         name=app.title,

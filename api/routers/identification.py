@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
@@ -71,8 +71,7 @@ async def list_referrals(
     result = await IdentificationReferralService(uow).list_referrals(
         principal, page, status=status, concern=concern
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -115,9 +114,7 @@ async def read_referral(
 ) -> ReferralSubmission | IntakeLead:
     """One referral in the caller's view (404 outside her scope: a leader's own submissions,
     a social worker's districts, a program manager's organisation). Audited."""
-    referral = await IdentificationReferralService(uow).get(principal, referral_id)
-    set_etag(response, referral)
-    return referral
+    return tagged(response, await IdentificationReferralService(uow).get(principal, referral_id))
 
 
 @router.post(
@@ -139,8 +136,7 @@ async def decide_referral(
     the leader); `became_case` links a case of the organisation in the caller's case scope by
     `case_id`. Decisions are final. Needs If-Match."""
     lead = await IdentificationReferralService(uow).decide(principal, referral_id, body, version)
-    set_etag(response, lead)
-    return lead
+    return tagged(response, lead)
 
 
 # -- safety reports -------------------------------------------------------------------------
@@ -164,8 +160,7 @@ async def list_safety_reports(
     and the receipts of their own; survivor leaders the receipts of their own (`view:
     receipt`: status, no content). Filters: status, kind. Every report shown is audited."""
     result = await SafetyReportService(uow).list_reports(principal, page, status=status, kind=kind)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -208,9 +203,7 @@ async def read_safety_report(
 ) -> SafetyReportReceipt | SafetyReportRead:
     """One report: its content where the caller may read it, its receipt (status only) for
     her own report otherwise; 404 outside her scope. Every read is audited."""
-    report = await SafetyReportService(uow).get(principal, report_id)
-    set_etag(response, report)
-    return report
+    return tagged(response, await SafetyReportService(uow).get(principal, report_id))
 
 
 @router.post(
@@ -231,5 +224,4 @@ async def review_safety_report(
     closed is final), with a note of what was done (sealed). Program managers. Needs
     If-Match."""
     report = await SafetyReportService(uow).review(principal, report_id, body, version)
-    set_etag(response, report)
-    return report
+    return tagged(response, report)

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
@@ -42,8 +42,7 @@ async def list_clients(
 ) -> IntegrationClientPage:
     """Integration clients, oldest first; optionally of one organisation."""
     result = await IntegrationClientService(uow).list(principal, page, organization_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -85,9 +84,7 @@ async def read_client(
     client_id: UUID, response: Response, uow: UoW, principal: Manager
 ) -> IntegrationClientRead:
     """One integration client (never its secret)."""
-    client = await IntegrationClientService(uow).get(principal, client_id)
-    set_etag(response, client)
-    return client
+    return tagged(response, await IntegrationClientService(uow).get(principal, client_id))
 
 
 @router.patch(
@@ -106,8 +103,7 @@ async def update_client(
 ) -> IntegrationClientRead:
     """Rename a client or change its role and scopes. Needs If-Match."""
     client = await IntegrationClientService(uow).update(principal, client_id, body, version)
-    set_etag(response, client)
-    return client
+    return tagged(response, client)
 
 
 @router.post(
@@ -120,9 +116,7 @@ async def rotate_secret(
     client_id: UUID, response: Response, uow: UoW, principal: Manager
 ) -> IntegrationClientWithSecret:
     """Issue a new secret (shown once); the old one stops working at once."""
-    client = await IntegrationClientService(uow).rotate_secret(principal, client_id)
-    set_etag(response, client)
-    return client
+    return tagged(response, await IntegrationClientService(uow).rotate_secret(principal, client_id))
 
 
 @router.post(
@@ -138,8 +132,7 @@ async def disable_client(
     of state, by design: a switch that must act at once whatever else changed (a leaked
     secret), and the same whichever version was read."""
     client = await IntegrationClientService(uow).set_disabled(principal, client_id, True)
-    set_etag(response, client)
-    return client
+    return tagged(response, client)
 
 
 @router.post(
@@ -153,8 +146,7 @@ async def enable_client(
 ) -> IntegrationClientRead:
     """Enable a disabled client again."""
     client = await IntegrationClientService(uow).set_disabled(principal, client_id, False)
-    set_etag(response, client)
-    return client
+    return tagged(response, client)
 
 
 # -- the referral inbox: granted by the client's own organisation ---------------------------
@@ -177,8 +169,7 @@ async def grant_inbox(
     `referrals:read` (422 otherwise). Its tokens end at once (it signs in again); audited.
     Granting it again changes nothing."""
     client = await IntegrationClientService(uow).set_inbox(principal, client_id, True)
-    set_etag(response, client)
-    return client
+    return tagged(response, client)
 
 
 @router.delete(
@@ -194,5 +185,4 @@ async def revoke_inbox(
     client of another organisation): from now on it receives no personal value of any
     referral. Its tokens end at once; audited. Revoking it again changes nothing."""
     client = await IntegrationClientService(uow).set_inbox(principal, client_id, False)
-    set_etag(response, client)
-    return client
+    return tagged(response, client)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
@@ -84,8 +84,7 @@ async def list_leader_groups(
     social workers their districts', survivor leaders the groups they belong to. Filter:
     district."""
     result = await LeaderGroupService(uow).list_groups(principal, page, district_id=district_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -137,9 +136,7 @@ async def read_leader_group(
     group_id: UUID, response: Response, uow: UoW, principal: GroupReader
 ) -> LeaderGroupRead:
     """One leader group with its count of current members (404 outside the caller's scope)."""
-    group = await LeaderGroupService(uow).get(principal, group_id)
-    set_etag(response, group)
-    return group
+    return tagged(response, await LeaderGroupService(uow).get(principal, group_id))
 
 
 @router.patch(
@@ -159,8 +156,7 @@ async def update_leader_group(
     """Rename a group, correct its district or formation date, or change its forum. Needs
     If-Match."""
     group = await LeaderGroupService(uow).update(principal, group_id, body, version)
-    set_etag(response, group)
-    return group
+    return tagged(response, group)
 
 
 @router.get(
@@ -186,8 +182,7 @@ async def list_members(
     result = await LeaderGroupService(uow).list_members(
         principal, group_id, page, current_only=current
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -230,8 +225,7 @@ async def read_member(
 ) -> MemberRead:
     """One member of the group (as in the list). Audited."""
     member = await LeaderGroupService(uow).get_member(principal, group_id, member_id)
-    set_etag(response, member)
-    return member
+    return tagged(response, member)
 
 
 @router.patch(
@@ -253,8 +247,7 @@ async def update_member(
     member = await LeaderGroupService(uow).update_member(
         principal, group_id, member_id, body, version
     )
-    set_etag(response, member)
-    return member
+    return tagged(response, member)
 
 
 @router.get(
@@ -274,8 +267,7 @@ async def list_meetings(
     """The group's meetings, newest recorded first: date, attendance, agenda, decisions.
     Audited."""
     result = await LeaderGroupService(uow).list_meetings(principal, group_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -320,8 +312,7 @@ async def read_meeting(
 ) -> MeetingRead:
     """One meeting of the group with its decisions. Audited."""
     meeting = await LeaderGroupService(uow).get_meeting(principal, group_id, meeting_id)
-    set_etag(response, meeting)
-    return meeting
+    return tagged(response, meeting)
 
 
 # -- campaigns ------------------------------------------------------------------------------
@@ -353,8 +344,7 @@ async def list_campaigns(
         held_to=held_to,
     )
     result = await CampaignService(uow).list_campaigns(principal, page, filters)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -418,9 +408,7 @@ async def read_campaign(
     campaign_id: UUID, response: Response, uow: UoW, principal: CampaignReader
 ) -> CampaignRead:
     """One campaign (404 outside the caller's scope)."""
-    campaign = await CampaignService(uow).get(principal, campaign_id)
-    set_etag(response, campaign)
-    return campaign
+    return tagged(response, await CampaignService(uow).get(principal, campaign_id))
 
 
 @router.patch(
@@ -440,8 +428,7 @@ async def update_campaign(
     """Correct a campaign (reach, outcomes, partners...); it must stay within the caller's
     scope. Needs If-Match."""
     campaign = await CampaignService(uow).update(principal, campaign_id, body, version)
-    set_etag(response, campaign)
-    return campaign
+    return tagged(response, campaign)
 
 
 # -- duty bearers ---------------------------------------------------------------------------
@@ -465,8 +452,7 @@ async def list_engagements(
     result = await DutyBearerService(uow).list_engagements(
         principal, page, duty_bearer=duty_bearer, leader_group_id=leader_group_id
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -519,8 +505,7 @@ async def list_overdue_commitments(
     fulfilled), oldest recorded first, each with its meeting and days overdue. Escalating
     does not settle a commitment: it stays here, with `escalated_on`, until fulfilled."""
     result = await DutyBearerService(uow).overdue(principal, page, escalated=escalated)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(
@@ -545,9 +530,7 @@ async def read_engagement(
     engagement_id: UUID, response: Response, uow: UoW, principal: EngagementReader
 ) -> EngagementRead:
     """One meeting with a duty bearer and its commitments (404 outside the caller's scope)."""
-    engagement = await DutyBearerService(uow).get(principal, engagement_id)
-    set_etag(response, engagement)
-    return engagement
+    return tagged(response, await DutyBearerService(uow).get(principal, engagement_id))
 
 
 @router.patch(
@@ -567,8 +550,7 @@ async def update_engagement(
     """Correct a meeting's record (duty bearer, office, date, group, district, issues); it
     must stay within the caller's scope. Needs If-Match."""
     engagement = await DutyBearerService(uow).update(principal, engagement_id, body, version)
-    set_etag(response, engagement)
-    return engagement
+    return tagged(response, engagement)
 
 
 @router.post(
@@ -620,5 +602,4 @@ async def update_commitment(
     made = await DutyBearerService(uow).update_commitment(
         principal, engagement_id, commitment_id, body, version
     )
-    set_etag(response, made)
-    return made
+    return tagged(response, made)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.principal import Principal
@@ -49,9 +49,7 @@ async def list_proceedings(
 ) -> LegalProceedingPage:
     """The case's complaints and FIRs, oldest first, with their sealed details and what is
     still owed of any compensation. Each proceeding shown is audited."""
-    result = await LegalService(uow).list(principal, case_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await LegalService(uow).list(principal, case_id, page))
 
 
 @router.post(
@@ -95,9 +93,7 @@ async def read_proceeding(
 ) -> LegalProceedingRead:
     """One proceeding with its sealed details, `compensation_outstanding_paise` and
     `days_since_award_unpaid` (404 outside the caller's scope). The read is audited."""
-    proceeding = await LegalService(uow).get(principal, case_id, proceeding_id)
-    set_etag(response, proceeding)
-    return proceeding
+    return tagged(response, await LegalService(uow).get(principal, case_id, proceeding_id))
 
 
 @router.patch(
@@ -120,8 +116,7 @@ async def update_proceeding(
     awarded and paid. Each step is written in the case's history without the sealed text.
     Needs If-Match."""
     proceeding = await LegalService(uow).update(principal, case_id, proceeding_id, body, version)
-    set_etag(response, proceeding)
-    return proceeding
+    return tagged(response, proceeding)
 
 
 @router.get(
@@ -142,8 +137,7 @@ async def list_hearings(
     """The proceeding's hearings by the day held, with their sealed outcomes. Each hearing
     shown is audited."""
     result = await LegalService(uow).list_hearings(principal, case_id, proceeding_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -195,5 +189,4 @@ async def read_hearing(
 ) -> HearingRead:
     """One hearing with its sealed outcome. The read is audited."""
     hearing = await LegalService(uow).get_hearing(principal, case_id, proceeding_id, hearing_id)
-    set_etag(response, hearing)
-    return hearing
+    return tagged(response, hearing)

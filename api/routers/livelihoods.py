@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
 from api.deps import expected_version as parse_if_match
-from api.http import set_etag, set_page_links
+from api.http import Versioned, paged, set_etag, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
@@ -56,7 +56,7 @@ PUT_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _put_answer(response: Response, record: Any, created: bool, location: str) -> None:
+def _put_answer(response: Response, record: Versioned, created: bool, location: str) -> None:
     set_etag(response, record)
     if created:
         response.status_code = 201
@@ -76,9 +76,7 @@ async def read_livelihood_plan(
     """Her livelihood plan: her aspirations (in her words), her skills and the options she is
     exploring (wage employment, self-employment, enterprise, skills training). 404 when she is
     outside the caller's scope or has no plan yet. The read is audited."""
-    plan = await LivelihoodService(uow).get_plan(principal, survivor_id)
-    set_etag(response, plan)
-    return plan
+    return tagged(response, await LivelihoodService(uow).get_plan(principal, survivor_id))
 
 
 @router.put(
@@ -123,8 +121,7 @@ async def list_livelihood_activities(
 ) -> ActivityPage:
     """Her jobs and enterprises, oldest record first. Filter: kind. Audited as a search."""
     result = await LivelihoodService(uow).list_activities(principal, survivor_id, page, kind=kind)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -168,8 +165,7 @@ async def read_livelihood_activity(
 ) -> ActivityRead:
     """One job or enterprise of hers (404 outside the caller's scope). The read is audited."""
     activity = await LivelihoodService(uow).get_activity(principal, survivor_id, activity_id)
-    set_etag(response, activity)
-    return activity
+    return tagged(response, activity)
 
 
 @router.patch(
@@ -191,8 +187,7 @@ async def update_livelihood_activity(
     activity = await LivelihoodService(uow).update_activity(
         principal, survivor_id, activity_id, body, version
     )
-    set_etag(response, activity)
-    return activity
+    return tagged(response, activity)
 
 
 # -- income ---------------------------------------------------------------------------------
@@ -271,8 +266,7 @@ async def update_income(
     income = await LivelihoodService(uow).update_income(
         principal, survivor_id, income_id, body, version
     )
-    set_etag(response, income)
-    return income
+    return tagged(response, income)
 
 
 # -- financial inclusion ----------------------------------------------------------------------
@@ -303,8 +297,7 @@ async def read_financial_product(
     """Where she stands with one product (404 when nothing is recorded yet). The read is
     audited."""
     row = await LivelihoodService(uow).get_product(principal, survivor_id, product)
-    set_etag(response, row)
-    return row
+    return tagged(response, row)
 
 
 @router.put(
@@ -359,5 +352,4 @@ async def list_survivor_trainings(
     enrolment. Enrol her through `POST /api/v1/trainings/{id}/participants`. Audited as a
     search."""
     result = await TrainingService(uow).of_survivor(principal, survivor_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)

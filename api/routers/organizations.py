@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal
@@ -40,9 +40,7 @@ async def list_organizations(
     kind: Annotated[OrganizationKind | None, Query()] = None,
 ) -> OrganizationPage:
     """Organisations by name: all for platform admins, one's own for everyone else."""
-    result = await OrganizationService(uow).list(principal, page, kind)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await OrganizationService(uow).list(principal, page, kind))
 
 
 @router.post(
@@ -81,9 +79,7 @@ async def read_organization(
     organization_id: UUID, response: Response, uow: UoW, principal: Reader
 ) -> OrganizationRead:
     """One organisation (404 outside the caller's scope)."""
-    organization = await OrganizationService(uow).get(principal, organization_id)
-    set_etag(response, organization)
-    return organization
+    return tagged(response, await OrganizationService(uow).get(principal, organization_id))
 
 
 @router.patch(
@@ -102,5 +98,4 @@ async def update_organization(
 ) -> OrganizationRead:
     """Change an organisation's name, kind or state. Needs If-Match."""
     organization = await OrganizationService(uow).update(principal, organization_id, body, version)
-    set_etag(response, organization)
-    return organization
+    return tagged(response, organization)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import (
     ACTION_ERRORS,
@@ -69,8 +69,7 @@ async def list_service_providers(
     and/or `district_id`, only organisations offering that service there, with the matching
     offerings. No personal data; open to anyone signed in."""
     result = await DirectoryService(uow).list(principal, page, service, district_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(
@@ -136,8 +135,7 @@ async def update_service_offering(
     offering = await DirectoryService(uow).update_offering(
         principal, organization_id, offering_id, body, version
     )
-    set_etag(response, offering)
-    return offering
+    return tagged(response, offering)
 
 
 @router.delete(
@@ -204,8 +202,7 @@ async def list_case_referrals(
 ) -> ReferralPage:
     """The referrals made from one case in the caller's case scope, newest first. Audited."""
     result = await ReferralService(uow).list_for_case(principal, case_id, page, status)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(
@@ -233,8 +230,7 @@ async def list_referrals(
     the survivor's consent allows now) and/or those made from the cases she holds. The
     search and each referral shown are audited."""
     result = await ReferralService(uow).list(principal, page, direction, status)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(
@@ -249,9 +245,7 @@ async def read_referral(
     """One referral with its history, as the caller's side sees it: the receiving side sees
     the fields the survivor's consent allows now (no case or survivor ids); 404 for anyone
     else. The read is audited."""
-    referral = await ReferralService(uow).get(principal, referral_id)
-    set_etag(response, referral)
-    return referral
+    return tagged(response, await ReferralService(uow).get(principal, referral_id))
 
 
 @router.post(
@@ -275,5 +269,4 @@ async def transition_referral(
     case's progress map. Needs If-Match (428 without, 412 when stale); the other side's move
     is 403, a move the status does not allow 409."""
     referral = await ReferralService(uow).transition(principal, referral_id, body, version)
-    set_etag(response, referral)
-    return referral
+    return tagged(response, referral)

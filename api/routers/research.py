@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, Paging, UoW, get_container, requires
-from api.http import set_page_links
+from api.http import paged
 from api.idempotency import create_once
 from api.openapi import LIST_ERRORS, READ_ERRORS, problems
 from domain.common.principal import Principal
@@ -89,8 +89,7 @@ async def list_extracts(
 ) -> ExtractPage:
     """A study's extracts, newest first: what each is, never its records."""
     result = await service(request, uow).list_extracts(principal, study_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import Paging, UoW, get_container, requires
-from api.http import set_page_links
+from api.http import paged
 from api.openapi import LIST_ERRORS, problems
 from domain.common.principal import Principal
 from domain.common.vocabulary import ResetStatus
@@ -43,9 +43,7 @@ async def list_reset_requests(
     """Requests to reset someone's password or second factor, oldest first: those waiting for
     approval unless `status` says otherwise. Requests past their `expires_at` are marked
     expired (and audited) first. Platform admins only."""
-    result = await _service(request, uow).list(principal, page, status)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await _service(request, uow).list(principal, page, status))
 
 
 @router.post(

@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import REPLAY_HEADER, create_once
 from api.openapi import (
     ACTION_ERRORS,
@@ -97,8 +97,7 @@ async def list_federations(
     result = await ShgService(uow).list_federations(
         principal, page, tier=tier, district_id=district_id, parent_id=parent_id
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -140,9 +139,7 @@ async def read_federation(
 ) -> FederationRead:
     """One federation of the caller's organisation (404 for any other, and for a social
     worker outside her districts)."""
-    federation = await ShgService(uow).get_federation(principal, federation_id)
-    set_etag(response, federation)
-    return federation
+    return tagged(response, await ShgService(uow).get_federation(principal, federation_id))
 
 
 @router.patch(
@@ -161,8 +158,7 @@ async def update_federation(
 ) -> FederationRead:
     """Rename a federation, or change its parent or place. Needs If-Match."""
     federation = await ShgService(uow).update_federation(principal, federation_id, body, version)
-    set_etag(response, federation)
-    return federation
+    return tagged(response, federation)
 
 
 # -- grading rules --------------------------------------------------------------------------
@@ -175,9 +171,7 @@ async def update_federation(
 async def read_grading_rules(response: Response, uow: UoW, principal: Overseer) -> GradingRulesRead:
     """The Panchasutra thresholds that grade the organisation's groups: its own, or the shared
     default (`source`). They are data: changing them needs no release."""
-    rules = await ShgService(uow).grading_rules(principal)
-    set_etag(response, rules)
-    return rules
+    return tagged(response, await ShgService(uow).grading_rules(principal))
 
 
 @router.put(
@@ -195,9 +189,7 @@ async def set_grading_rules(
 ) -> GradingRulesRead:
     """Set the organisation's own grading thresholds (all of them at once). Needs If-Match:
     `"v0"` while the shared default applies, then the ETag of the organisation's rules."""
-    rules = await ShgService(uow).set_grading_rules(principal, body, version)
-    set_etag(response, rules)
-    return rules
+    return tagged(response, await ShgService(uow).set_grading_rules(principal, body, version))
 
 
 # -- groups ---------------------------------------------------------------------------------
@@ -220,9 +212,7 @@ async def list_groups(
         status=status.value if status else None,
         federation_id=federation_id,
     )
-    result = await ShgService(uow).list_groups(principal, page, filters)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await ShgService(uow).list_groups(principal, page, filters))
 
 
 @router.post(
@@ -258,9 +248,7 @@ async def create_group(
 async def read_group(shg_id: UUID, response: Response, uow: UoW, principal: Overseer) -> ShgRead:
     """One group (404 outside the caller's organisation, and for a social worker outside her
     districts). Audited."""
-    shg = await ShgService(uow).get_group(principal, shg_id)
-    set_etag(response, shg)
-    return shg
+    return tagged(response, await ShgService(uow).get_group(principal, shg_id))
 
 
 @router.patch(
@@ -277,9 +265,7 @@ async def update_group(
     """Change a group: name, place, federation, meetings, saving, rate, bank linkage
     (`null` removes it), status (forming, active, dormant, closed; a closed group's books take
     no new records). Needs If-Match."""
-    shg = await ShgService(uow).update_group(principal, shg_id, body, version)
-    set_etag(response, shg)
-    return shg
+    return tagged(response, await ShgService(uow).update_group(principal, shg_id, body, version))
 
 
 # -- members --------------------------------------------------------------------------------
@@ -304,8 +290,7 @@ async def list_members(
     survivor whom the caller may see (her case workers); it is null for every other woman and
     every other caller. Audited."""
     result = await ShgService(uow).list_members(principal, shg_id, page, active_on=active_on)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -347,9 +332,7 @@ async def read_member(
     shg_id: UUID, member_id: UUID, response: Response, uow: UoW, principal: Reader
 ) -> MemberRead:
     """One member. Audited."""
-    member = await ShgService(uow).get_member(principal, shg_id, member_id)
-    set_etag(response, member)
-    return member
+    return tagged(response, await ShgService(uow).get_member(principal, shg_id, member_id))
 
 
 @router.patch(
@@ -370,8 +353,7 @@ async def update_member(
     """Change a member's name, role, joining date, or record her exit (`exited_on`). Needs
     If-Match."""
     member = await ShgService(uow).update_member(principal, shg_id, member_id, body, version)
-    set_etag(response, member)
-    return member
+    return tagged(response, member)
 
 
 # -- meetings -------------------------------------------------------------------------------
@@ -391,9 +373,7 @@ async def list_meetings(
 ) -> MeetingPage:
     """The group's meetings, latest first, each with its attendance counts and money (no
     minutes). Audited."""
-    result = await CollectionService(uow).list(principal, shg_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await CollectionService(uow).list(principal, shg_id, page))
 
 
 @router.post(
@@ -459,9 +439,7 @@ async def read_meeting(
 ) -> MeetingRead:
     """One meeting's collection sheet: attendance, minutes, resolutions, every entry (with
     its reversal, if any) and totals. Audited."""
-    meeting = await CollectionService(uow).get(principal, shg_id, meeting_id)
-    set_etag(response, meeting)
-    return meeting
+    return tagged(response, await CollectionService(uow).get(principal, shg_id, meeting_id))
 
 
 # -- ledger ---------------------------------------------------------------------------------
@@ -496,9 +474,7 @@ async def list_ledger(
         since=since,
         until=until,
     )
-    result = await LedgerService(uow).list(principal, shg_id, page, filters)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await LedgerService(uow).list(principal, shg_id, page, filters))
 
 
 @router.post(
@@ -615,8 +591,7 @@ async def list_loans(
     result = await LoanService(uow).list(
         principal, shg_id, page, status=status, member_id=member_id, kind=kind
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -667,9 +642,7 @@ async def read_loan(
     """A loan with its repayment schedule, each instalment's state on `as_of` (paid, paid
     late, overdue, upcoming), outstanding principal, interest paid and what is overdue.
     Audited."""
-    loan = await LoanService(uow).get(principal, shg_id, loan_id, as_of)
-    set_etag(response, loan)
-    return loan
+    return tagged(response, await LoanService(uow).get(principal, shg_id, loan_id, as_of))
 
 
 @router.patch(
@@ -689,8 +662,7 @@ async def update_loan(
 ) -> LoanRead:
     """Change the terms of a loan not yet disbursed (409 after). Needs If-Match."""
     loan = await LoanService(uow).update_terms(principal, shg_id, loan_id, body, version)
-    set_etag(response, loan)
-    return loan
+    return tagged(response, loan)
 
 
 @router.post(
@@ -711,8 +683,7 @@ async def approve_loan(
     """Approve a loan applied for (the group's resolution), on or after its application.
     Needs If-Match (428 without, 412 when stale)."""
     loan = await LoanService(uow).approve(principal, shg_id, loan_id, body, version)
-    set_etag(response, loan)
-    return loan
+    return tagged(response, loan)
 
 
 @router.post(
@@ -726,9 +697,7 @@ async def write_off_loan(
 ) -> LoanRead:
     """Write off a disbursed loan that will not be repaid: it takes no more repayments.
     Needs If-Match (428 without, 412 when stale)."""
-    loan = await LoanService(uow).write_off(principal, shg_id, loan_id, version)
-    set_etag(response, loan)
-    return loan
+    return tagged(response, await LoanService(uow).write_off(principal, shg_id, loan_id, version))
 
 
 # -- grading --------------------------------------------------------------------------------

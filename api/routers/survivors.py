@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import (
     ACTION_ERRORS,
@@ -62,8 +62,7 @@ async def list_survivors(
     social worker's own registrations and the survivors of the cases she sees. Each item
     carries her name and age band, nothing that locates her. Filter: home district."""
     result = await SurvivorService(uow).list(principal, page, district_id=district_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -123,9 +122,7 @@ async def search_survivors(
     none) or exact whole name (case, spacing and Unicode form do not matter); either matches.
     A POST so that the phone or name never appears in a URL or a log. Audited as a
     search."""
-    result = await SurvivorService(uow).search(principal, body, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await SurvivorService(uow).search(principal, body, page))
 
 
 # -- duplicate alerts (declared before /{survivor_id}, which would take their path) ----------
@@ -147,9 +144,7 @@ async def list_duplicate_alerts(
     phone or name matched survivors their author may not see, and was not told of. Each names
     the author, the survivor the intake registered (if it did) and the survivors it matched;
     ids only. Filter: status (open, resolved, dismissed). Audited."""
-    result = await DuplicateAlertService(uow).list(principal, page, status)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, await DuplicateAlertService(uow).list(principal, page, status))
 
 
 @router.get(
@@ -162,9 +157,7 @@ async def read_duplicate_alert(
     alert_id: UUID, response: Response, uow: UoW, principal: AlertKeeper
 ) -> DuplicateAlertRead:
     """One duplicate alert of the organisation (404 for any other). Audited."""
-    alert = await DuplicateAlertService(uow).get(principal, alert_id)
-    set_etag(response, alert)
-    return alert
+    return tagged(response, await DuplicateAlertService(uow).get(principal, alert_id))
 
 
 @router.post(
@@ -185,8 +178,7 @@ async def resolve_duplicate_alert(
     followed up) or `dismissed` (not the same woman). Needs If-Match; a closed alert answers
     409. Audited."""
     alert = await DuplicateAlertService(uow).resolve(principal, alert_id, body, version)
-    set_etag(response, alert)
-    return alert
+    return tagged(response, alert)
 
 
 @router.get(
@@ -200,9 +192,7 @@ async def read_survivor(
 ) -> SurvivorRead:
     """Her whole record, sealed fields opened (404 outside the caller's scope). The read is
     audited."""
-    survivor = await SurvivorService(uow).get(principal, survivor_id)
-    set_etag(response, survivor)
-    return survivor
+    return tagged(response, await SurvivorService(uow).get(principal, survivor_id))
 
 
 @router.patch(
@@ -222,8 +212,7 @@ async def update_survivor(
     """Correct her record; lists (aliases, documents, family members, languages) are replaced
     whole. `date_of_birth` and `estimated_age` replace each other. Needs If-Match."""
     survivor = await SurvivorService(uow).update(principal, survivor_id, body, version)
-    set_etag(response, survivor)
-    return survivor
+    return tagged(response, survivor)
 
 
 # -- consent ----------------------------------------------------------------------------------
@@ -245,8 +234,7 @@ async def list_consents(
     """Her consent history: every revision of every purpose, oldest first, each with its
     status (in_force, superseded, withdrawn, expired). Filter: purpose."""
     result = await ConsentService(uow).list(principal, survivor_id, page, purpose=purpose)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -290,9 +278,7 @@ async def read_consent(
     survivor_id: UUID, consent_id: UUID, response: Response, uow: UoW, principal: ConsentReader
 ) -> ConsentRead:
     """One consent record (404 outside the caller's scope). The read is audited."""
-    consent = await ConsentService(uow).get(principal, survivor_id, consent_id)
-    set_etag(response, consent)
-    return consent
+    return tagged(response, await ConsentService(uow).get(principal, survivor_id, consent_id))
 
 
 @router.post(
@@ -314,5 +300,4 @@ async def withdraw_consent(
     act. No If-Match, unlike other changes of state, by design: her withdrawal is never
     refused because someone else changed the record first."""
     consent = await ConsentService(uow).withdraw(principal, survivor_id, consent_id, body)
-    set_etag(response, consent)
-    return consent
+    return tagged(response, consent)

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS, problems
 from domain.common.dates import BoundedDate
@@ -63,8 +63,7 @@ async def list_trainings(
         starts_from=starts_from,
         starts_until=starts_until,
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -105,9 +104,7 @@ async def read_training(
     training_id: UUID, response: Response, uow: UoW, principal: Reader
 ) -> TrainingRead:
     """One training (404 outside the caller's scope). The read is audited."""
-    training = await TrainingService(uow).get(principal, training_id)
-    set_etag(response, training)
-    return training
+    return tagged(response, await TrainingService(uow).get(principal, training_id))
 
 
 @router.patch(
@@ -126,8 +123,7 @@ async def update_training(
 ) -> TrainingRead:
     """Change a training the caller's organisation runs. Needs If-Match."""
     training = await TrainingService(uow).update(principal, training_id, body, version)
-    set_etag(response, training)
-    return training
+    return tagged(response, training)
 
 
 # -- participants -----------------------------------------------------------------------------
@@ -151,8 +147,7 @@ async def list_participants(
     or livelihood support, with their results and no identity (`identity_withheld`). Audited
     as a search."""
     result = await TrainingService(uow).list_participants(principal, training_id, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -198,8 +193,7 @@ async def read_participant(
     """One participant, as the caller may see her (404 outside the caller's scope). The read
     is audited."""
     participant = await TrainingService(uow).get_participant(principal, training_id, participant_id)
-    set_etag(response, participant)
-    return participant
+    return tagged(response, participant)
 
 
 @router.patch(
@@ -221,5 +215,4 @@ async def update_participant(
     participant = await TrainingService(uow).update_participant(
         principal, training_id, participant_id, body, version
     )
-    set_etag(response, participant)
-    return participant
+    return tagged(response, participant)

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IdempotencyKey, IfMatch, Paging, UoW, get_container, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.idempotency import create_once
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UPDATE_ERRORS
 from domain.common.principal import Principal, Role
@@ -49,8 +49,7 @@ async def list_users(
     result = await _service(request, uow).list(
         principal, page, organization_id=organization_id, role=role, disabled=disabled
     )
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(
@@ -85,9 +84,7 @@ async def read_user(
     user_id: UUID, request: Request, response: Response, uow: UoW, principal: Reader
 ) -> UserRead:
     """One account (404 outside the caller's scope). The read is audited."""
-    user = await _service(request, uow).get(principal, user_id)
-    set_etag(response, user)
-    return user
+    return tagged(response, await _service(request, uow).get(principal, user_id))
 
 
 @router.patch(
@@ -103,9 +100,7 @@ async def update_user(
     version: IfMatch,
 ) -> UserRead:
     """Change an account's email, name, role or districts. Needs If-Match."""
-    user = await _service(request, uow).update(principal, user_id, body, version)
-    set_etag(response, user)
-    return user
+    return tagged(response, await _service(request, uow).update(principal, user_id, body, version))
 
 
 @router.post(
@@ -121,9 +116,7 @@ async def disable_user(
     If-Match, unlike other changes of state, by design: a switch that must act at once
     whatever else changed (a lost phone, a worker who left), and the same whichever version
     was read."""
-    user = await _service(request, uow).set_disabled(principal, user_id, True)
-    set_etag(response, user)
-    return user
+    return tagged(response, await _service(request, uow).set_disabled(principal, user_id, True))
 
 
 @router.post(
@@ -136,9 +129,7 @@ async def enable_user(
     user_id: UUID, request: Request, response: Response, uow: UoW, principal: Manager
 ) -> UserRead:
     """Enable a disabled account again."""
-    user = await _service(request, uow).set_disabled(principal, user_id, False)
-    set_etag(response, user)
-    return user
+    return tagged(response, await _service(request, uow).set_disabled(principal, user_id, False))
 
 
 def _resets(request: Request, uow: UoW) -> ResetRequestService:

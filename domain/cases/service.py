@@ -50,6 +50,7 @@ from persistence.models.district import District
 from persistence.models.enums import AuditAction
 from persistence.models.survivor import Survivor
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import Key
 from persistence.repositories.cases import CaseFilter, CaseReads, CaseRepository, survivor_visible
 from persistence.uow import UnitOfWork
 
@@ -236,7 +237,7 @@ class CaseService:
             principal, AuditAction.search, ENTITY, organization_id=principal.organization_id
         )
 
-        async def fetch(after: tuple[Any, ...] | None, limit: int) -> list[Any]:
+        async def fetch(after: Key | None, limit: int) -> list[Any]:
             live, rows = await self.reads.page_audited(
                 scope, filters, after, limit, self.uow.audit_chain, search, access
             )

@@ -14,14 +14,12 @@ from uuid import UUID
 
 from domain.common.errors import BadRequest
 from domain.common.pagination import Page, PageRequest, decode_cursor, encode_cursor
-from persistence.pagination import KeyMismatch
+from persistence.pagination import Key, KeyMismatch
 
 RecordT = TypeVar("RecordT")
 RecordT_contra = TypeVar("RecordT_contra", contravariant=True)
 ReadT = TypeVar("ReadT")
 PageT = TypeVar("PageT", bound=Page[Any])
-# What a cursor holds: the values of the sort key (times, ids, text, numbers).
-Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ unsafe defaults, and says why (see :func:`production_problems`).
 
 from __future__ import annotations
 
-import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -119,21 +118,8 @@ class Settings(BaseSettings):
     # admin's approval before it expires.
     reset_request_ttl_seconds: int = Field(default=24 * 3600, ge=300, le=7 * 24 * 3600)
 
-    # HTTP.
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60)
-    # Peers whose X-Forwarded-For (and X-Forwarded-Proto) is believed: comma-separated
-    # addresses or networks (CIDR); '*' trusts every peer (refused in production).
-    forwarded_allow_ips: str = "127.0.0.1"
-    # Serve the hottest reads (a case, a page of cases) without FastAPI's routing and
-    # dependency injection (api/fast_lane.py); the answers are the same either way.
-    fast_lane: bool = True
-    # Its own connections per worker (besides database_pool_size + database_max_overflow).
-    fast_lane_pool_size: int = Field(default=8, ge=1, le=200)
-    # Interactive docs (/docs, /redoc). Unset: served in development, not in production
-    # (Swagger UI loads its scripts from a CDN); true serves them in production too.
-    docs_enabled: bool | None = None
+    # HTTP settings (origins, body limit, proxies, the fast lane, docs, idempotency) are the
+    # API's own: api/settings.py, same SHAKTI_ variables.
     log_level: str = "INFO"
 
     # Attachments (domain/attachments). A file larger than max_upload_bytes is refused (413),
@@ -190,24 +176,6 @@ class Settings(BaseSettings):
     # command starts everything); set false to run `shakti-mis worker` apart.
     in_process_worker: bool = False
 
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
-        return value
-
-    @field_validator("forwarded_allow_ips")
-    @classmethod
-    def _check_proxies(cls, value: str) -> str:
-        for entry in (part.strip() for part in value.split(",")):
-            if entry and entry != "*":
-                try:
-                    ipaddress.ip_network(entry, strict=False)
-                except ValueError as exc:
-                    raise ValueError(f"{entry!r} is not an IP address or network (CIDR)") from exc
-        return value
-
     @field_validator("login_account_max_delay_seconds")
     @classmethod
     def _check_delays(cls, value: int, info: ValidationInfo) -> int:
@@ -215,11 +183,6 @@ class Settings(BaseSettings):
         if base is not None and value < base:
             raise ValueError("must be at least SHAKTI_LOGIN_ACCOUNT_DELAY_SECONDS")
         return value
-
-    @property
-    def trusted_proxies(self) -> frozenset[str]:
-        """The entries of ``forwarded_allow_ips``."""
-        return frozenset(p.strip() for p in self.forwarded_allow_ips.split(",") if p.strip())
 
     @field_validator("second_factor_required_roles", mode="before")
     @classmethod
@@ -253,12 +216,6 @@ class Settings(BaseSettings):
         if self.migration_database_url:
             return self.migration_database_url.get_secret_value()
         return self.database_url_value
-
-    @property
-    def serves_docs(self) -> bool:
-        if self.docs_enabled is None:
-            return self.env is Environment.development
-        return self.docs_enabled
 
     def uses_development_keys(self) -> bool:
         return not self.jwt_signing_keys or any(
@@ -341,13 +298,6 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "SHAKTI_DATABASE_APP_ROLE must name the app role (it may not update or delete audit "
             "events); empty is refused"
-        )
-    if "*" in settings.cors_origins:
-        problems.append("SHAKTI_CORS_ORIGINS may not contain '*' in production")
-    if "*" in settings.trusted_proxies:
-        problems.append(
-            "SHAKTI_FORWARDED_ALLOW_IPS may not contain '*' in production: anyone could then "
-            "choose the address sign-in throttling counts; list your reverse proxies"
         )
     if settings.password_hash_memory_kib < 19456 or settings.password_hash_time_cost < 2:
         problems.append(

@@ -99,7 +99,7 @@ SURVIVOR_PERSONAL = Sealed(
 )
 
 
-def _cases_visible(principal: Principal) -> Any:
+def _cases_visible(principal: Principal) -> sa.ColumnElement[bool]:
     return case_visible(case_scope(principal))
 
 
@@ -152,7 +152,7 @@ def _of_visible_cases(model: Any) -> Callable[[Principal], Any]:
     """A case's record is seen with its case: the case in the caller's case scope, the record
     of the case's organisation and not deleted (as the case's reads load it)."""
 
-    def visible(principal: Principal) -> Any:
+    def visible(principal: Principal) -> sa.ColumnElement[bool]:
         return sa.and_(
             case_visible(case_scope(principal)),
             model.organization_id == _CASE.organization_id,
@@ -248,7 +248,7 @@ CARE_PLAN_GOALS = Dataset(
 _REFERRAL: Any = Referral
 
 
-def _referrals_visible(principal: Principal) -> Any:
+def _referrals_visible(principal: Principal) -> sa.ColumnElement[bool]:
     return sa.and_(
         referral_visible(
             referral_policies.outgoing_scope(principal),
@@ -326,7 +326,7 @@ def _of_visible_groups(model: Any) -> Callable[[Principal], Any]:
     """A group's register is seen with its group (the groups' row scope), of the group's
     organisation."""
 
-    def visible(principal: Principal) -> Any:
+    def visible(principal: Principal) -> sa.ColumnElement[bool]:
         conditions = row_scope_conditions(_SHG, shg_policies.group_scope(principal))
         conditions.append(model.organization_id == _SHG.organization_id)
         if hasattr(model, "deleted_at"):
@@ -496,7 +496,7 @@ TRAININGS = Dataset(
 _PARTICIPANT: Any = TrainingParticipant
 
 
-def _participants_visible(principal: Principal) -> Any:
+def _participants_visible(principal: Principal) -> sa.ColumnElement[bool]:
     scope = training_scope(principal)
     return sa.and_(training_visible(scope), participants_visible(scope))
 

@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Iterable
 from uuid import UUID
 
+from sqlmodel import col
+
 from domain.audit.trail import authorize, record
 from domain.common.errors import BusinessRuleViolation
 from domain.common.ids import reject_taken_id
@@ -160,7 +162,9 @@ class IntegrationClientService:
     ) -> Page[IntegrationClientRead]:
         """Clients, oldest first; optionally of one organisation."""
         authorize(self.uow, principal, policies.MANAGE, ENTITY)
-        where = [IntegrationClient.organization_id == organization_id] if organization_id else []
+        where = (
+            [col(IntegrationClient.organization_id) == organization_id] if organization_id else []
+        )
         return await paginate(
             page,
             CREATED,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from sqlmodel import col
+
 from domain.audit.trail import authorize, record
 from domain.common.errors import Conflict
 from domain.common.ids import reject_taken_id
@@ -83,7 +85,7 @@ class OrganizationService:
         """Organisations in the caller's scope, by name."""
         authorize(self.uow, principal, policies.READ, ENTITY)
         scope = policies.visible(principal)
-        where = [Organization.kind == kind] if kind else []
+        where = [col(Organization.kind) == kind] if kind else []
         return await paginate(
             page,
             BY_NAME,

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from domain.audit.trail import authorize, record, record_denied
@@ -44,6 +43,7 @@ from persistence.crypto import FieldCipher, Place
 from persistence.models.base import touch, utcnow
 from persistence.models.enums import AuditAction
 from persistence.models.survivor import Survivor
+from persistence.pagination import Key
 from persistence.repositories.geography import BlockRepository, DistrictRepository
 from persistence.repositories.survivors import SurvivorFilter, SurvivorRepository
 from persistence.scope import RowScope
@@ -421,7 +421,7 @@ class SurvivorService:
         )
         cipher = self.uow.cipher
 
-        async def fetch(after: tuple[Any, ...] | None, limit: int) -> list[Survivor]:
+        async def fetch(after: Key | None, limit: int) -> list[Survivor]:
             if filters is None:
                 return []
             return await self.survivors.page_visible(scope, filters, after, limit)

@@ -24,13 +24,14 @@ from persistence.models.assessment_item import AssessmentItem
 from persistence.models.assessment_response import AssessmentResponse
 from persistence.models.assessment_section import AssessmentSection
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
 _EPOCH = date(1970, 1, 1)
 
 
-def instrument_visible(organization_id: UUID | None) -> Any:
+def instrument_visible(organization_id: UUID | None) -> sa.ColumnElement[bool]:
     """The condition an instrument row meets when ``organization_id`` may use it."""
     shared = col(AssessmentInstrument.organization_id).is_(None)
     own = (
@@ -62,7 +63,7 @@ class InstrumentRepository(EntityRepository[AssessmentInstrument]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_visible(
-        self, organization_id: UUID | None, after: tuple[Any, ...] | None, limit: int
+        self, organization_id: UUID | None, after: Key | None, limit: int
     ) -> list[AssessmentInstrument]:
         """Up to ``limit + 1`` instruments after the key (code, id)."""
         return await self.page(
@@ -139,7 +140,7 @@ class InstrumentRepository(EntityRepository[AssessmentInstrument]):
         await self.session.flush()
 
 
-def _of_case(case: SurvivorCase) -> list[Any]:
+def _of_case(case: SurvivorCase) -> list[sa.ColumnElement[bool]]:
     return [
         col(Assessment.case_id) == case.id,
         col(Assessment.organization_id) == case.organization_id,
@@ -149,7 +150,9 @@ def _of_case(case: SurvivorCase) -> list[Any]:
 class AssessmentRepository(EntityRepository[Assessment]):
     model = Assessment
 
-    def _where(self, case: SurvivorCase, instrument_id: UUID | None) -> list[Any]:
+    def _where(
+        self, case: SurvivorCase, instrument_id: UUID | None
+    ) -> list[sa.ColumnElement[bool]]:
         where = _of_case(case)
         if instrument_id is not None:
             where.append(col(Assessment.instrument_id) == instrument_id)
@@ -165,7 +168,7 @@ class AssessmentRepository(EntityRepository[Assessment]):
         self,
         case: SurvivorCase,
         instrument_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Assessment]:
         """Up to ``limit + 1`` assessments of the case, newest first: by the day conducted,

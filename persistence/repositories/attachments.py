@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from sqlmodel import col
 
 from persistence.models.attachment import Attachment
 from persistence.models.device_vocabulary import AttachmentRecordKind
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.session import Repository
 
 
@@ -40,7 +39,9 @@ class AttachmentRepository(Repository):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
-    def _of(self, organization_id: UUID, kind: AttachmentRecordKind, record_id: UUID) -> Any:
+    def _of(
+        self, organization_id: UUID, kind: AttachmentRecordKind, record_id: UUID
+    ) -> sa.ColumnElement[bool]:
         return sa.and_(
             col(Attachment.record_kind) == kind,
             col(Attachment.record_id) == record_id,
@@ -53,7 +54,7 @@ class AttachmentRepository(Repository):
         organization_id: UUID,
         kind: AttachmentRecordKind,
         record_id: UUID,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Attachment]:
         """Up to ``limit + 1`` attachments of the record, oldest first after the key."""

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from persistence.models.base import Entity
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.session import Repository
 from persistence.scope import RowScope
 
@@ -19,11 +19,11 @@ ModelT = TypeVar("ModelT", bound=Entity)
 
 def row_scope_conditions(
     model: Any, scope: RowScope, *, organization: Any = None, include_deleted: bool = False
-) -> list[Any]:
+) -> list[sa.ColumnElement[bool]]:
     """The conditions a row of ``model`` (a table or an alias) meets when ``scope`` admits it:
     its organisation, its district, not deleted (``organization``: the column to scope on,
     by default ``organization_id``)."""
-    conditions: list[Any] = []
+    conditions: list[sa.ColumnElement[bool]] = []
     if scope.organization_ids is not None:
         column = model.organization_id if organization is None else organization
         conditions.append(column.in_(scope.organization_ids))
@@ -99,9 +99,9 @@ class EntityRepository(Repository, Generic[ModelT]):
         self,
         scope: RowScope,
         *,
-        where: Sequence[Any] = (),
+        where: Sequence[sa.ColumnElement[bool]] = (),
         order: Sequence[Any] | None = None,
-        after: tuple[Any, ...] | None = None,
+        after: Key | None = None,
         limit: int = 50,
         descending: bool = False,
     ) -> list[ModelT]:
@@ -115,7 +115,7 @@ class EntityRepository(Repository, Generic[ModelT]):
         stmt = keyset(stmt, columns, after, limit, descending)
         return list((await self.session.scalars(stmt)).all())
 
-    async def count(self, scope: RowScope, *, where: Sequence[Any] = ()) -> int:
+    async def count(self, scope: RowScope, *, where: Sequence[sa.ColumnElement[bool]] = ()) -> int:
         if scope.is_empty:
             return 0
         stmt = self.apply_scope(sa.select(sa.func.count()).select_from(self.model), scope)

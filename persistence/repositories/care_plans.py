@@ -19,6 +19,7 @@ from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.case_vocabulary import CbrComponent, GoalStatus
 from persistence.models.organization import Organization
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.session import Repository
 from persistence.scope import RowScope
@@ -26,11 +27,11 @@ from persistence.scope import RowScope
 CLOSED_STATUSES = (GoalStatus.achieved, GoalStatus.dropped)
 
 
-def _of_case(model: Any, case: SurvivorCase) -> list[Any]:
+def _of_case(model: Any, case: SurvivorCase) -> list[sa.ColumnElement[bool]]:
     return [col(model.case_id) == case.id, col(model.organization_id) == case.organization_id]
 
 
-def _closed() -> Any:
+def _closed() -> sa.ColumnElement[bool]:
     """0 for an open goal, 1 for an achieved or dropped one (open goals list first)."""
     return sa.case(
         (col(CarePlanGoal.status).in_([s.value for s in CLOSED_STATUSES]), 1),
@@ -46,7 +47,7 @@ class GoalRepository(EntityRepository[CarePlanGoal]):
         case: SurvivorCase,
         status: GoalStatus | None = None,
         component: CbrComponent | None = None,
-    ) -> list[Any]:
+    ) -> list[sa.ColumnElement[bool]]:
         where = _of_case(CarePlanGoal, case)
         if status is not None:
             where.append(col(CarePlanGoal.status) == status)
@@ -94,7 +95,7 @@ class GoalRepository(EntityRepository[CarePlanGoal]):
         case: SurvivorCase,
         status: GoalStatus | None,
         component: CbrComponent | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[CarePlanGoal]:
         """Up to ``limit + 1`` goals after the key (closed, rank, id): open goals by rank
@@ -137,7 +138,7 @@ class AgreementRepository(EntityRepository[CarePlanAgreement]):
         return (await self.session.scalars(stmt)).first()
 
     async def page_of_case(
-        self, case: SurvivorCase, after: tuple[Any, ...] | None, limit: int
+        self, case: SurvivorCase, after: Key | None, limit: int
     ) -> list[CarePlanAgreement]:
         """Up to ``limit + 1`` agreements of the case, newest first, after (created_at, id)."""
         return await self.page(

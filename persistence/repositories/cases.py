@@ -23,14 +23,16 @@ from persistence.models.case_event import CaseEvent
 from persistence.models.case_number_counter import CaseNumberCounter
 from persistence.models.organization import Organization
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import KeyMismatch
+from persistence.pagination import Key, KeyMismatch
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.consents import ConsentStanding, standing_sql
 from persistence.repositories.session import Repository
 from persistence.scope import CaseScope
 
 
-def _visible(case: Any, organization_id: Any, assigned_user_id: Any, district_ids: Any) -> Any:
+def _visible(
+    case: Any, organization_id: Any, assigned_user_id: Any, district_ids: Any
+) -> sa.ColumnElement[bool]:
     """The case scope, the one definition: a case row (``case``: the table or an alias) is in
     scope when it is of the organisation, not deleted and, for a social worker
     (``assigned_user_id`` given), assigned to her or (``district_ids`` given) in one of her
@@ -51,7 +53,7 @@ def _visible(case: Any, organization_id: Any, assigned_user_id: Any, district_id
     return sa.and_(condition, mine, case.deleted_at.is_(None))
 
 
-def case_visible(scope: CaseScope, case: Any = SurvivorCase) -> Any:
+def case_visible(scope: CaseScope, case: Any = SurvivorCase) -> sa.ColumnElement[bool]:
     """The condition a case row (``case``: the table or an alias) must meet to be in scope."""
     if scope.organization_id is None:
         return sa.false()
@@ -106,7 +108,7 @@ def case_scope_sql(scope: CaseScope, arg: Any) -> str:
     )
 
 
-def survivor_visible(scope: CaseScope, survivor: Any = None) -> Any:
+def survivor_visible(scope: CaseScope, survivor: Any = None) -> sa.ColumnElement[bool]:
     """The condition a survivor row must meet to be in scope: her organisation's manager sees
     her; a social worker sees the survivors she registered and those of the cases she sees."""
     from persistence.models.survivor import Survivor
@@ -165,9 +167,7 @@ class CaseRepository(EntityRepository[SurvivorCase]):
         self.session.add(event)
         await self.session.flush()
 
-    async def events(
-        self, case_id: UUID, after: tuple[Any, ...] | None, limit: int
-    ) -> list[CaseEvent]:
+    async def events(self, case_id: UUID, after: Key | None, limit: int) -> list[CaseEvent]:
         stmt = sa.select(CaseEvent).where(col(CaseEvent.case_id) == case_id)
         if after is not None:
             stmt = stmt.where(
@@ -279,7 +279,7 @@ class CaseReads(Repository):
         self,
         scope: CaseScope,
         filters: CaseFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         chain: int,
         audit: AuditRecord,

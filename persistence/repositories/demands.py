@@ -33,7 +33,7 @@ from persistence.models.referral import Referral
 from persistence.models.scheme import Scheme
 from persistence.models.shg import Shg
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import case_visible
 from persistence.repositories.leadership import leader_group_ids
@@ -73,13 +73,13 @@ class DemandScope:
         return self.organization_id is None and self.raised_by_organization_id is None
 
 
-def demand_visible(scope: DemandScope) -> Any:
+def demand_visible(scope: DemandScope) -> sa.ColumnElement[bool]:
     """The condition a demand row must meet to be in scope."""
-    sides: list[Any] = []
+    sides: list[sa.ColumnElement[bool]] = []
     if scope.organization_id is not None:
         conditions = [col(Demand.organization_id) == scope.organization_id]
         if scope.district_ids is not None:
-            mine: list[Any] = [col(Demand.district_id).in_(scope.district_ids)]
+            mine: list[sa.ColumnElement[bool]] = [col(Demand.district_id).in_(scope.district_ids)]
             if scope.user_id is not None:
                 mine += [
                     col(Demand.created_by) == scope.user_id,
@@ -127,8 +127,10 @@ class DemandRepository(EntityRepository[Demand]):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
-    def _where(self, scope: DemandScope, narrowed: DemandFilter, on: date) -> list[Any]:
-        where: list[Any] = [demand_visible(scope)]
+    def _where(
+        self, scope: DemandScope, narrowed: DemandFilter, on: date
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = [demand_visible(scope)]
         if narrowed.status is not None:
             where.append(col(Demand.status) == narrowed.status)
         if narrowed.category is not None:
@@ -164,7 +166,7 @@ class DemandRepository(EntityRepository[Demand]):
         scope: DemandScope,
         narrowed: DemandFilter,
         on: date,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Demand]:
         """Up to ``limit + 1`` demands, newest first, after (created_at, id)."""
@@ -180,7 +182,7 @@ class DemandRepository(EntityRepository[Demand]):
     # -- escalations due and ageing -------------------------------------------------------
     def _escalation_due(
         self, scope: DemandScope, on: date, district_id: UUID | None, owner_id: UUID | None
-    ) -> list[Any]:
+    ) -> list[sa.ColumnElement[bool]]:
         where = [
             demand_visible(scope),
             col(Demand.status).in_(OPEN_STATUSES),
@@ -202,7 +204,7 @@ class DemandRepository(EntityRepository[Demand]):
         on: date,
         district_id: UUID | None,
         owner_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Demand]:
         """Up to ``limit + 1`` demands whose escalation is due, oldest first, after
@@ -337,7 +339,7 @@ class DemandRepository(EntityRepository[Demand]):
         await self.session.flush()
 
     async def comments_page(
-        self, demand_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, demand_id: UUID, after: Key | None, limit: int
     ) -> list[DemandComment]:
         """Up to ``limit + 1`` comments, oldest first, after (created_at, id)."""
         stmt = sa.select(DemandComment).where(col(DemandComment.demand_id) == demand_id)
@@ -349,6 +351,6 @@ class DemandRepository(EntityRepository[Demand]):
         return int((await self.session.execute(stmt)).scalar_one())
 
 
-def overdue_on(on: date) -> Any:
+def overdue_on(on: date) -> sa.ColumnElement[bool]:
     """A demand overdue at ``on``: past its due date and still to be settled."""
     return sa.and_(col(Demand.status).in_(OPEN_STATUSES), col(Demand.due_on) < on)

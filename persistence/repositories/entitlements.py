@@ -22,7 +22,7 @@ from persistence.models.entitlement_status_change import EntitlementStatusChange
 from persistence.models.scheme import Scheme
 from persistence.models.state import State
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
@@ -42,7 +42,7 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
-def in_effect(day: date) -> Any:
+def in_effect(day: date) -> sa.ColumnElement[bool]:
     return sa.and_(
         col(Scheme.effective_from) <= day,
         sa.or_(col(Scheme.effective_to).is_(None), col(Scheme.effective_to) >= day),
@@ -58,7 +58,7 @@ class SchemeFilter:
 class SchemeRepository(EntityRepository[Scheme]):
     model = Scheme
 
-    def _where(self, filters: SchemeFilter) -> list[Any]:
+    def _where(self, filters: SchemeFilter) -> list[sa.ColumnElement[bool]]:
         where = []
         if filters.code is not None:
             where.append(col(Scheme.code) == filters.code)
@@ -66,9 +66,7 @@ class SchemeRepository(EntityRepository[Scheme]):
             where.append(in_effect(filters.as_of))
         return where
 
-    async def page_of(
-        self, filters: SchemeFilter, after: tuple[Any, ...] | None, limit: int
-    ) -> list[Scheme]:
+    async def page_of(self, filters: SchemeFilter, after: Key | None, limit: int) -> list[Scheme]:
         """Up to ``limit + 1`` schemes by code, then version (oldest first)."""
         return await self.page(
             RowScope.everything(),
@@ -122,7 +120,7 @@ class SchemeRepository(EntityRepository[Scheme]):
         return (await self.session.scalars(stmt)).first()
 
 
-def application_visible(scope: CaseScope) -> Any:
+def application_visible(scope: CaseScope) -> sa.ColumnElement[bool]:
     """The condition an application must meet: its survivor is in the caller's scope."""
     if scope.organization_id is None:
         return sa.false()
@@ -150,7 +148,9 @@ class ApplicationFilter:
     stallable: tuple[str, ...] = ()
 
 
-def stalled_condition(stalled_before: datetime, stallable: tuple[str, ...]) -> Any:
+def stalled_condition(
+    stalled_before: datetime, stallable: tuple[str, ...]
+) -> sa.ColumnElement[bool]:
     return sa.and_(
         col(EntitlementApplication.status).in_(stallable),
         col(EntitlementApplication.last_moved_at) < stalled_before,
@@ -160,7 +160,7 @@ def stalled_condition(stalled_before: datetime, stallable: tuple[str, ...]) -> A
 class EntitlementApplicationRepository(EntityRepository[EntitlementApplication]):
     model = EntitlementApplication
 
-    def _where(self, scope: CaseScope, filters: ApplicationFilter) -> list[Any]:
+    def _where(self, scope: CaseScope, filters: ApplicationFilter) -> list[sa.ColumnElement[bool]]:
         where = [application_visible(scope)]
         if filters.survivor_id is not None:
             where.append(col(EntitlementApplication.survivor_id) == filters.survivor_id)
@@ -195,7 +195,7 @@ class EntitlementApplicationRepository(EntityRepository[EntitlementApplication])
         self,
         scope: CaseScope,
         filters: ApplicationFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[EntitlementApplication]:
         """Up to ``limit + 1`` applications in scope, oldest first after (created_at, id)."""
@@ -249,7 +249,7 @@ class StatusChangeRepository(Repository):
         await self.session.flush()
 
     async def page_of(
-        self, application_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, application_id: UUID, after: Key | None, limit: int
     ) -> list[EntitlementStatusChange]:
         """Up to ``limit + 1`` moves of the application, oldest first after (at, id)."""
         stmt = sa.select(EntitlementStatusChange).where(

@@ -8,7 +8,6 @@ go through a RowScope on its indexed ``organization_id``.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -24,7 +23,7 @@ from persistence.models.readiness_assessment import ReadinessAssessment
 from persistence.models.state import State
 from persistence.models.study import Study
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.session import Repository
 from persistence.scope import RowScope
@@ -33,8 +32,10 @@ from persistence.scope import RowScope
 class OnboardingRepository(EntityRepository[PartnerOnboarding]):
     model = PartnerOnboarding
 
-    def _where(self, stage: OnboardingStage | None, state_id: UUID | None) -> list[Any]:
-        where: list[Any] = []
+    def _where(
+        self, stage: OnboardingStage | None, state_id: UUID | None
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if stage is not None:
             where.append(col(PartnerOnboarding.stage) == stage)
         if state_id is not None:
@@ -55,7 +56,7 @@ class OnboardingRepository(EntityRepository[PartnerOnboarding]):
         scope: RowScope,
         stage: OnboardingStage | None,
         state_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[PartnerOnboarding]:
         return await self.page(
@@ -77,14 +78,14 @@ class StageChangeRepository(Repository):
         self.session.add(change)
         await self.session.flush()
 
-    def _of(self, onboarding: PartnerOnboarding) -> list[Any]:
+    def _of(self, onboarding: PartnerOnboarding) -> list[sa.ColumnElement[bool]]:
         return [
             col(PartnerOnboardingStageChange.onboarding_id) == onboarding.id,
             col(PartnerOnboardingStageChange.organization_id) == onboarding.organization_id,
         ]
 
     async def page_of(
-        self, onboarding: PartnerOnboarding, after: tuple[Any, ...] | None, limit: int
+        self, onboarding: PartnerOnboarding, after: Key | None, limit: int
     ) -> list[PartnerOnboardingStageChange]:
         """Up to ``limit + 1`` moves of the onboarding, oldest first, after (at, id)."""
         stmt = sa.select(PartnerOnboardingStageChange).where(*self._of(onboarding))
@@ -121,7 +122,7 @@ class StageChangeRepository(Repository):
 class ReadinessRepository(EntityRepository[ReadinessAssessment]):
     model = ReadinessAssessment
 
-    def _of(self, onboarding: PartnerOnboarding) -> list[Any]:
+    def _of(self, onboarding: PartnerOnboarding) -> list[sa.ColumnElement[bool]]:
         return [
             col(ReadinessAssessment.partner_organization_id) == onboarding.partner_organization_id
         ]
@@ -135,7 +136,7 @@ class ReadinessRepository(EntityRepository[ReadinessAssessment]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_of(
-        self, onboarding: PartnerOnboarding, after: tuple[Any, ...] | None, limit: int
+        self, onboarding: PartnerOnboarding, after: Key | None, limit: int
     ) -> list[ReadinessAssessment]:
         return await self.page(
             RowScope.organization(onboarding.organization_id),
@@ -154,8 +155,10 @@ class ReadinessRepository(EntityRepository[ReadinessAssessment]):
 class AdvocacyRepository(EntityRepository[AdvocacyAction]):
     model = AdvocacyAction
 
-    def _where(self, level: AdvocacyLevel | None, kind: AdvocacyKind | None) -> list[Any]:
-        where: list[Any] = []
+    def _where(
+        self, level: AdvocacyLevel | None, kind: AdvocacyKind | None
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if level is not None:
             where.append(col(AdvocacyAction.level) == level)
         if kind is not None:
@@ -167,7 +170,7 @@ class AdvocacyRepository(EntityRepository[AdvocacyAction]):
         scope: RowScope,
         level: AdvocacyLevel | None,
         kind: AdvocacyKind | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[AdvocacyAction]:
         return await self.page(
@@ -183,9 +186,7 @@ class AdvocacyRepository(EntityRepository[AdvocacyAction]):
 class StudyRepository(EntityRepository[Study]):
     model = Study
 
-    async def page_in(
-        self, scope: RowScope, after: tuple[Any, ...] | None, limit: int
-    ) -> list[Study]:
+    async def page_in(self, scope: RowScope, after: Key | None, limit: int) -> list[Study]:
         return await self.page(scope, after=after, limit=limit, descending=True)
 
 
@@ -193,7 +194,7 @@ class MediaRepository(EntityRepository[MediaEngagement]):
     model = MediaEngagement
 
     async def page_in(
-        self, scope: RowScope, after: tuple[Any, ...] | None, limit: int
+        self, scope: RowScope, after: Key | None, limit: int
     ) -> list[MediaEngagement]:
         return await self.page(scope, after=after, limit=limit, descending=True)
 

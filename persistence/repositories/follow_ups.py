@@ -15,13 +15,13 @@ from persistence.models.case_note import CaseNote
 from persistence.models.case_visit import CaseVisit
 from persistence.models.case_vocabulary import NoteConfidentiality, VisitStatus
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import KeyMismatch, keyset
+from persistence.pagination import Key, KeyMismatch, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import case_visible
 from persistence.scope import CaseScope, RowScope
 
 
-def date_key(after: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+def date_key(after: Key | None) -> Key | None:
     """A (date, id) key as a cursor carries it (the date as ISO text) back in column types."""
     if after is None:
         return None
@@ -34,7 +34,7 @@ def date_key(after: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
         raise KeyMismatch("the key does not fit the ordering") from exc
 
 
-def of_case(model: Any, case: SurvivorCase) -> list[Any]:
+def of_case(model: Any, case: SurvivorCase) -> list[sa.ColumnElement[bool]]:
     """Records of one case. The case is already known to be in the caller's scope; its
     organisation is filtered on as well (defense in depth, and an indexed column)."""
     return [model.case_id == case.id, model.organization_id == case.organization_id]
@@ -57,13 +57,13 @@ class VisitRepository(EntityRepository[CaseVisit]):
         self,
         case: SurvivorCase,
         status: VisitStatus | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[CaseVisit]:
         """Up to ``limit + 1`` visits of the case by planned date (then id)."""
         where = of_case(self.model, case)
         if status is not None:
-            where.append(CaseVisit.status == status)
+            where.append(col(CaseVisit.status) == status)
         return await self.page(
             RowScope.organization(case.organization_id),
             where=where,
@@ -75,15 +75,17 @@ class VisitRepository(EntityRepository[CaseVisit]):
     async def count_of_case(self, case: SurvivorCase, status: VisitStatus | None) -> int:
         where = of_case(self.model, case)
         if status is not None:
-            where.append(CaseVisit.status == status)
+            where.append(col(CaseVisit.status) == status)
         return await self.count(RowScope.organization(case.organization_id), where=where)
 
-    def _due(self, scope: CaseScope, due_before: date, mine: UUID | None) -> list[Any]:
+    def _due(
+        self, scope: CaseScope, due_before: date, mine: UUID | None
+    ) -> list[sa.ColumnElement[bool]]:
         conditions = [
             case_visible(scope),
-            CaseVisit.organization_id == SurvivorCase.organization_id,
-            CaseVisit.status == VisitStatus.planned,
-            CaseVisit.planned_on < due_before,
+            col(CaseVisit.organization_id) == col(SurvivorCase.organization_id),
+            col(CaseVisit.status) == VisitStatus.planned,
+            col(CaseVisit.planned_on) < due_before,
             col(CaseVisit.deleted_at).is_(None),
         ]
         if mine is not None:
@@ -100,7 +102,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
         scope: CaseScope,
         due_before: date,
         mine: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[tuple[CaseVisit, str]]:
         """Up to ``limit + 1`` planned visits before ``due_before`` of the cases in ``scope``
@@ -113,7 +115,7 @@ class VisitRepository(EntityRepository[CaseVisit]):
             .join(SurvivorCase, col(SurvivorCase.id) == col(CaseVisit.case_id))
             .where(*self._due(scope, due_before, mine))
         )
-        stmt = keyset(stmt, [CaseVisit.planned_on, CaseVisit.id], date_key(after), limit)
+        stmt = keyset(stmt, [col(CaseVisit.planned_on), col(CaseVisit.id)], date_key(after), limit)
         return [(visit, number) for visit, number in (await self.session.execute(stmt)).all()]
 
     async def count_due(self, scope: CaseScope, due_before: date, mine: UUID | None) -> int:
@@ -141,7 +143,7 @@ class NoteRepository(EntityRepository[CaseNote]):
     model = CaseNote
 
     @staticmethod
-    def readable(reader: NoteReader) -> Any:
+    def readable(reader: NoteReader) -> sa.ColumnElement[bool]:
         if reader.all_restricted:
             return sa.true()
         return sa.or_(
@@ -162,7 +164,7 @@ class NoteRepository(EntityRepository[CaseNote]):
         case: SurvivorCase,
         reader: NoteReader,
         confidentiality: NoteConfidentiality | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[CaseNote]:
         """Up to ``limit + 1`` notes of the case the reader may read, oldest first."""
@@ -186,8 +188,8 @@ class NoteRepository(EntityRepository[CaseNote]):
 
     def _where(
         self, case: SurvivorCase, reader: NoteReader, confidentiality: NoteConfidentiality | None
-    ) -> list[Any]:
+    ) -> list[sa.ColumnElement[bool]]:
         where = [*of_case(self.model, case), self.readable(reader)]
         if confidentiality is not None:
-            where.append(CaseNote.confidentiality == confidentiality)
+            where.append(col(CaseNote.confidentiality) == confidentiality)
         return where

@@ -7,7 +7,6 @@ indexed columns (organisation, then submitter or district), never a filter in Py
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from persistence.models.leadership_vocabulary import (
     SafetyReportKind,
 )
 from persistence.models.safety_report import SafetyReport, SafetyReportStatus
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
@@ -65,8 +65,8 @@ class IdentificationReferralRepository(EntityRepository[IdentificationReferral])
         scope: ReferralScope,
         status: IdentificationStatus | None = None,
         concern: IdentificationConcern | None = None,
-    ) -> list[Any]:
-        where: list[Any] = []
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if scope.submitted_by is not None:
             where.append(col(IdentificationReferral.submitted_by) == scope.submitted_by)
         if scope.district_ids is not None:
@@ -94,7 +94,7 @@ class IdentificationReferralRepository(EntityRepository[IdentificationReferral])
         scope: ReferralScope,
         status: IdentificationStatus | None,
         concern: IdentificationConcern | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[IdentificationReferral]:
         """Up to ``limit + 1`` referrals, newest first, after (created_at, id)."""
@@ -131,10 +131,10 @@ class SafetyReportRepository(EntityRepository[SafetyReport]):
         scope: ReportScope,
         status: SafetyReportStatus | None = None,
         kind: SafetyReportKind | None = None,
-    ) -> list[Any]:
-        where: list[Any] = []
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if not scope.every_report:
-            admitted: list[Any] = []
+            admitted: list[sa.ColumnElement[bool]] = []
             if scope.reporter_id is not None:
                 admitted.append(col(SafetyReport.reported_by) == scope.reporter_id)
             if scope.unnamed_district_ids:
@@ -168,7 +168,7 @@ class SafetyReportRepository(EntityRepository[SafetyReport]):
         scope: ReportScope,
         status: SafetyReportStatus | None,
         kind: SafetyReportKind | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[SafetyReport]:
         """Up to ``limit + 1`` reports, newest first, after (created_at, id)."""

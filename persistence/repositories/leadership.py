@@ -30,7 +30,7 @@ from persistence.models.leader_group_member import LeaderGroupMember
 from persistence.models.leadership_vocabulary import CommitmentStatus
 from persistence.models.organization import Organization
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository, ModelT
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
@@ -133,8 +133,8 @@ class _Scoped(EntityRepository[ModelT]):
     async def page_in_scope(
         self,
         scope: LeadershipScope,
-        where: list[Any],
-        after: tuple[Any, ...] | None,
+        where: list[sa.ColumnElement[bool]],
+        after: Key | None,
         limit: int,
     ) -> list[ModelT]:
         """Up to ``limit + 1`` records, newest first, after the key (created_at, id)."""
@@ -145,7 +145,9 @@ class _Scoped(EntityRepository[ModelT]):
         stmt = keyset(stmt, key, after, limit, descending=True)
         return list((await self.session.scalars(stmt)).all())
 
-    async def count_in_scope(self, scope: LeadershipScope, where: list[Any]) -> int:
+    async def count_in_scope(
+        self, scope: LeadershipScope, where: list[sa.ColumnElement[bool]]
+    ) -> int:
         if scope.is_empty:
             return 0
         stmt = sa.select(sa.func.count()).select_from(self.model)
@@ -161,7 +163,7 @@ class LeaderGroupRepository(_Scoped[LeaderGroup]):
         return group_visible(scope)
 
     @staticmethod
-    def in_district(district_id: UUID | None) -> list[Any]:
+    def in_district(district_id: UUID | None) -> list[sa.ColumnElement[bool]]:
         return [] if district_id is None else [col(LeaderGroup.district_id) == district_id]
 
     async def counts(self, scope: LeadershipScope) -> tuple[int, int]:
@@ -221,7 +223,7 @@ class MemberRepository(EntityRepository[LeaderGroupMember]):
         self,
         group_id: UUID,
         survivors: CaseScope,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         *,
         current_only: bool,
@@ -295,7 +297,7 @@ class MemberRepository(EntityRepository[LeaderGroupMember]):
 class MeetingRepository(EntityRepository[LeaderGroupMeeting]):
     model = LeaderGroupMeeting
 
-    def _of_group(self, group_id: UUID) -> list[Any]:
+    def _of_group(self, group_id: UUID) -> list[sa.ColumnElement[bool]]:
         return [col(LeaderGroupMeeting.group_id) == group_id, _live(LeaderGroupMeeting)]
 
     async def get_in_group(self, group_id: UUID, meeting_id: UUID) -> LeaderGroupMeeting | None:
@@ -305,7 +307,7 @@ class MeetingRepository(EntityRepository[LeaderGroupMeeting]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_in_group(
-        self, group_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, group_id: UUID, after: Key | None, limit: int
     ) -> list[LeaderGroupMeeting]:
         stmt = sa.select(LeaderGroupMeeting).where(*self._of_group(group_id))
         stmt = keyset(
@@ -343,8 +345,8 @@ class CampaignFilter:
     held_from: date | None = None
     held_to: date | None = None
 
-    def where(self) -> list[Any]:
-        where: list[Any] = []
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if self.kind is not None:
             where.append(col(Campaign.kind) == self.kind)
         if self.district_id is not None:
@@ -364,7 +366,9 @@ class CampaignRepository(_Scoped[Campaign]):
     def visible(self, scope: LeadershipScope) -> sa.ColumnElement[bool]:
         return activity_visible(scope, Campaign)
 
-    async def tally(self, scope: LeadershipScope, where: list[Any]) -> list[CampaignTally]:
+    async def tally(
+        self, scope: LeadershipScope, where: list[sa.ColumnElement[bool]]
+    ) -> list[CampaignTally]:
         """Campaigns and their reach summed, by kind."""
         if scope.is_empty:
             return []
@@ -392,8 +396,10 @@ class EngagementRepository(_Scoped[DutyBearerEngagement]):
         return activity_visible(scope, DutyBearerEngagement)
 
     @staticmethod
-    def narrowed(duty_bearer: str | None, leader_group_id: UUID | None) -> list[Any]:
-        where: list[Any] = []
+    def narrowed(
+        duty_bearer: str | None, leader_group_id: UUID | None
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
         if duty_bearer is not None:
             where.append(col(DutyBearerEngagement.duty_bearer) == duty_bearer)
         if leader_group_id is not None:
@@ -454,7 +460,9 @@ class CommitmentRepository(EntityRepository[DutyBearerCommitment]):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
-    def _overdue(self, scope: LeadershipScope, today: date, escalated: bool | None) -> list[Any]:
+    def _overdue(
+        self, scope: LeadershipScope, today: date, escalated: bool | None
+    ) -> list[sa.ColumnElement[bool]]:
         where = [
             col(DutyBearerCommitment.engagement_id).in_(engagement_ids_visible(scope)),
             col(DutyBearerCommitment.organization_id) == scope.organization_id,
@@ -473,7 +481,7 @@ class CommitmentRepository(EntityRepository[DutyBearerCommitment]):
         scope: LeadershipScope,
         today: date,
         escalated: bool | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[DutyBearerCommitment]:
         """Commitments past their date and not fulfilled, in scope, oldest first."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlmodel import col
 
 from persistence.models.legal_hearing import LegalHearing
 from persistence.models.legal_proceeding import LegalProceeding
 from persistence.models.survivor_case import SurvivorCase
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.follow_ups import date_key, of_case
 from persistence.scope import RowScope
@@ -29,7 +30,7 @@ class LegalProceedingRepository(EntityRepository[LegalProceeding]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_of_case(
-        self, case: SurvivorCase, after: tuple[Any, ...] | None, limit: int
+        self, case: SurvivorCase, after: Key | None, limit: int
     ) -> list[LegalProceeding]:
         """Up to ``limit + 1`` proceedings of the case, oldest first."""
         return await self.page(
@@ -48,11 +49,11 @@ class LegalProceedingRepository(EntityRepository[LegalProceeding]):
 class LegalHearingRepository(EntityRepository[LegalHearing]):
     model = LegalHearing
 
-    def _of(self, proceeding: LegalProceeding) -> list[Any]:
+    def _of(self, proceeding: LegalProceeding) -> list[sa.ColumnElement[bool]]:
         return [
-            LegalHearing.proceeding_id == proceeding.id,
-            LegalHearing.case_id == proceeding.case_id,
-            LegalHearing.organization_id == proceeding.organization_id,
+            col(LegalHearing.proceeding_id) == proceeding.id,
+            col(LegalHearing.case_id) == proceeding.case_id,
+            col(LegalHearing.organization_id) == proceeding.organization_id,
         ]
 
     async def get_of(self, proceeding: LegalProceeding, hearing_id: UUID) -> LegalHearing | None:
@@ -62,7 +63,7 @@ class LegalHearingRepository(EntityRepository[LegalHearing]):
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def page_of(
-        self, proceeding: LegalProceeding, after: tuple[Any, ...] | None, limit: int
+        self, proceeding: LegalProceeding, after: Key | None, limit: int
     ) -> list[LegalHearing]:
         """Up to ``limit + 1`` hearings of the proceeding by the day they were held."""
         return await self.page(

@@ -21,11 +21,12 @@ from persistence.models.livelihood_activity import LivelihoodActivity
 from persistence.models.livelihood_plan import LivelihoodPlan
 from persistence.models.livelihood_vocabulary import ActivityKind, FinancialProduct
 from persistence.models.survivor import Survivor
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
 
-def _of_survivor(model: Any, survivor: Survivor) -> list[Any]:
+def _of_survivor(model: Any, survivor: Survivor) -> list[sa.ColumnElement[bool]]:
     return [
         col(model.survivor_id) == survivor.id,
         col(model.organization_id) == survivor.organization_id,
@@ -51,7 +52,7 @@ class LivelihoodPlanRepository(EntityRepository[LivelihoodPlan]):
 class LivelihoodActivityRepository(EntityRepository[LivelihoodActivity]):
     model = LivelihoodActivity
 
-    def _where(self, survivor: Survivor, kind: ActivityKind | None) -> list[Any]:
+    def _where(self, survivor: Survivor, kind: ActivityKind | None) -> list[sa.ColumnElement[bool]]:
         where = _of_survivor(LivelihoodActivity, survivor)
         if kind is not None:
             where.append(col(LivelihoodActivity.kind) == kind)
@@ -71,7 +72,7 @@ class LivelihoodActivityRepository(EntityRepository[LivelihoodActivity]):
         self,
         survivor: Survivor,
         kind: ActivityKind | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[LivelihoodActivity]:
         """Up to ``limit + 1`` of her jobs and enterprises, oldest record first."""

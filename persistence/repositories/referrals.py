@@ -23,13 +23,13 @@ from persistence.models.referral_status_change import ReferralStatusChange
 from persistence.models.service_offering import ServiceOffering
 from persistence.models.survivor import Survivor
 from persistence.models.survivor_case import SurvivorCase
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import case_visible
 from persistence.scope import CaseScope
 
 
-def outgoing(scope: CaseScope) -> Any:
+def outgoing(scope: CaseScope) -> sa.ColumnElement[bool]:
     """Referrals made from the cases ``scope`` admits."""
     if scope.is_empty:
         return sa.false()
@@ -40,14 +40,16 @@ def outgoing(scope: CaseScope) -> Any:
     )
 
 
-def incoming(receiving_organization_id: UUID | None) -> Any:
+def incoming(receiving_organization_id: UUID | None) -> sa.ColumnElement[bool]:
     """Referrals addressed to ``receiving_organization_id`` (None: nothing)."""
     if receiving_organization_id is None:
         return sa.false()
     return col(Referral.receiving_organization_id) == receiving_organization_id
 
 
-def visible(scope: CaseScope | None, receiving_organization_id: UUID | None) -> Any:
+def visible(
+    scope: CaseScope | None, receiving_organization_id: UUID | None
+) -> sa.ColumnElement[bool]:
     """Referrals seen from the referring side (``scope``), the receiving side, or either;
     None leaves a side out."""
     sides = []
@@ -58,7 +60,7 @@ def visible(scope: CaseScope | None, receiving_organization_id: UUID | None) -> 
     return sa.or_(*sides) if sides else sa.false()
 
 
-def _covers(district_id: UUID) -> Any:
+def _covers(district_id: UUID) -> sa.ColumnElement[bool]:
     """An offering covering the district."""
     return sa.literal(district_id, type_=sa.Uuid) == sa.any_(col(ServiceOffering.district_ids))
 
@@ -83,7 +85,7 @@ class ReferralRepository(EntityRepository[Referral]):
         visible: Any,
         status: ReferralStatus | None,
         case_id: UUID | None,
-    ) -> list[Any]:
+    ) -> list[sa.ColumnElement[bool]]:
         where = [visible, col(Referral.deleted_at).is_(None)]
         if status is not None:
             where.append(col(Referral.status) == status)
@@ -96,7 +98,7 @@ class ReferralRepository(EntityRepository[Referral]):
         visible: Any,
         status: ReferralStatus | None,
         case_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Referral]:
         """Up to ``limit + 1`` referrals, newest first, after (created_at, id)."""
@@ -167,8 +169,8 @@ class DirectoryRepository(EntityRepository[ServiceOffering]):
         kinds: Sequence[OrganizationKind],
         service: ServiceKind | None,
         district_id: UUID | None,
-    ) -> list[Any]:
-        where: list[Any] = [
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = [
             col(Organization.kind).in_([k.value for k in kinds]),
             col(Organization.deleted_at).is_(None),
         ]
@@ -189,7 +191,7 @@ class DirectoryRepository(EntityRepository[ServiceOffering]):
         kinds: Sequence[OrganizationKind],
         service: ServiceKind | None,
         district_id: UUID | None,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Organization]:
         """Up to ``limit + 1`` directory organisations by (name, id) after the key."""

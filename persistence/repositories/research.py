@@ -19,6 +19,7 @@ from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col
 
 from persistence.models.research_extract import ResearchExtract
+from persistence.pagination import Key
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.consents import in_force_days_sql
 from persistence.repositories.session import Repository
@@ -130,11 +131,11 @@ class ResearchExtractRepository(EntityRepository[ResearchExtract]):
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
-    def _of(self, study_id: UUID) -> list[Any]:
+    def _of(self, study_id: UUID) -> list[sa.ColumnElement[bool]]:
         return [col(ResearchExtract.study_id) == study_id]
 
     async def page_of_study(
-        self, scope: RowScope, study_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, scope: RowScope, study_id: UUID, after: Key | None, limit: int
     ) -> list[ResearchExtract]:
         return await self.page(
             scope, where=self._of(study_id), after=after, limit=limit, descending=True

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from persistence.models.reset_request import ResetKind, ResetRequest, ResetStatus
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.session import Repository
 from persistence.scope import RowScope
 
@@ -67,14 +67,14 @@ class ResetRequestRepository(Repository):
         scope: RowScope,
         *,
         statuses: Sequence[ResetStatus],
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[ResetRequest]:
         """Up to ``limit + 1`` requests of the given statuses, oldest first."""
         if scope.is_empty:
             return []
         stmt = self.scoped(scope).where(col(ResetRequest.status).in_(statuses))
-        stmt = keyset(stmt, [ResetRequest.requested_at, ResetRequest.id], after, limit)
+        stmt = keyset(stmt, [col(ResetRequest.requested_at), col(ResetRequest.id)], after, limit)
         return list((await self.session.scalars(stmt)).all())
 
     async def count(self, scope: RowScope, *, statuses: Sequence[ResetStatus]) -> int:

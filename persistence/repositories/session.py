@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
@@ -19,6 +20,6 @@ class Repository:
         """The ORM session (opened now if the unit had none)."""
         return self.uow.session
 
-    async def driver(self) -> Any:
+    async def driver(self) -> asyncpg.Connection:
         """The asyncpg connection, for prepared statements on hot paths."""
         return await self.uow.driver()

@@ -32,7 +32,7 @@ from persistence.models.shg_loan_instalment import ShgLoanInstalment
 from persistence.models.shg_meeting import ShgMeeting
 from persistence.models.shg_member import ShgMember
 from persistence.models.survivor import Survivor
-from persistence.pagination import KeyMismatch, keyset
+from persistence.pagination import Key, KeyMismatch, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
@@ -90,7 +90,7 @@ class ShgFilter:
     status: str | None = None
     federation_id: UUID | None = None
 
-    def clauses(self) -> list[Any]:
+    def clauses(self) -> list[sa.ColumnElement[bool]]:
         found = []
         if self.district_id is not None:
             found.append(col(Shg.district_id) == self.district_id)
@@ -172,7 +172,7 @@ class ShgRepository(EntityRepository[Shg]):
 
 
 # -- members --------------------------------------------------------------------------------
-def _active_on(day: date) -> Any:
+def _active_on(day: date) -> sa.ColumnElement[bool]:
     return sa.and_(
         col(ShgMember.joined_on) <= day,
         sa.or_(col(ShgMember.exited_on).is_(None), col(ShgMember.exited_on) > day),
@@ -205,7 +205,7 @@ class MemberRepository(EntityRepository[ShgMember]):
         self,
         shg_id: UUID,
         scope: CaseScope,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         *,
         active_on: date | None = None,
@@ -322,7 +322,7 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
         return [(row[0], str(row[1])) for row in (await self.session.execute(stmt)).all()]
 
     async def summaries(
-        self, shg_id: UUID, after: tuple[Any, ...] | None, limit: int
+        self, shg_id: UUID, after: Key | None, limit: int
     ) -> list[Mapping[str, Any]]:
         """Up to ``limit + 1`` meetings, latest first after the key (held_on ordinal, id),
         each with its counts and money."""
@@ -412,7 +412,7 @@ class LoanRepository(EntityRepository[ShgLoan]):
     async def page_in_group(
         self,
         shg_id: UUID,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         *,
         status: str | None = None,
@@ -582,7 +582,7 @@ class LedgerRepository(Repository):
         self,
         shg_id: UUID,
         filters: LedgerFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Mapping[str, Any]]:
         """Up to ``limit + 1`` entries in book order (date, then when recorded) after the key

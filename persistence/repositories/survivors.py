@@ -11,7 +11,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from persistence.models.survivor import Survivor
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.scope import CaseScope
@@ -37,7 +37,7 @@ class PossibleMatch:
     visible: bool
 
 
-def _lookup(phone_bidx: bytes | None, name_bidx: bytes | None) -> Any:
+def _lookup(phone_bidx: bytes | None, name_bidx: bytes | None) -> sa.ColumnElement[bool]:
     clauses = []
     if phone_bidx is not None:
         clauses.append(_COLUMNS.phone_bidx == phone_bidx)
@@ -49,7 +49,7 @@ def _lookup(phone_bidx: bytes | None, name_bidx: bytes | None) -> Any:
 class SurvivorRepository(EntityRepository[Survivor]):
     model = Survivor
 
-    def _visible(self, scope: CaseScope, filters: SurvivorFilter) -> list[Any]:
+    def _visible(self, scope: CaseScope, filters: SurvivorFilter) -> list[sa.ColumnElement[bool]]:
         conditions = [survivor_visible(scope)]
         if filters.district_id is not None:
             conditions.append(_COLUMNS.district_id == filters.district_id)
@@ -73,7 +73,7 @@ class SurvivorRepository(EntityRepository[Survivor]):
         self,
         scope: CaseScope,
         filters: SurvivorFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Survivor]:
         """Up to ``limit + 1`` survivors in scope, oldest first after the key (created_at,

@@ -23,7 +23,7 @@ from persistence.models.referral import Referral
 from persistence.models.survivor import Survivor
 from persistence.models.training import Training
 from persistence.models.training_participant import TrainingParticipant
-from persistence.pagination import keyset
+from persistence.pagination import Key, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
@@ -61,7 +61,7 @@ class TrainingScope:
         )
 
 
-def training_visible(scope: TrainingScope) -> Any:
+def training_visible(scope: TrainingScope) -> sa.ColumnElement[bool]:
     clauses = []
     if scope.running_organization_id is not None:
         clauses.append(col(Training.organization_id) == scope.running_organization_id)
@@ -72,7 +72,7 @@ def training_visible(scope: TrainingScope) -> Any:
     return sa.and_(sa.or_(*clauses), col(Training.deleted_at).is_(None))
 
 
-def _seen_by_runner(scope: TrainingScope, participant: Any) -> Any:
+def _seen_by_runner(scope: TrainingScope, participant: Any) -> sa.ColumnElement[bool]:
     """The running organisation sees participants who are not survivors, and the survivors
     its case scope admits."""
     survivor_seen = sa.exists(
@@ -83,7 +83,7 @@ def _seen_by_runner(scope: TrainingScope, participant: Any) -> Any:
     return sa.or_(participant.survivor_id.is_(None), survivor_seen)
 
 
-def _seen_by_provider(scope: TrainingScope, participant: Any) -> Any:
+def _seen_by_provider(scope: TrainingScope, participant: Any) -> sa.ColumnElement[bool]:
     """The providing organisation sees only the survivors referred to it for training."""
     referred = sa.exists(
         sa.select(col(Referral.id)).where(
@@ -98,7 +98,7 @@ def _seen_by_provider(scope: TrainingScope, participant: Any) -> Any:
     return sa.and_(participant.survivor_id.is_not(None), referred)
 
 
-def participant_visible(training: Training, scope: TrainingScope) -> Any:
+def participant_visible(training: Training, scope: TrainingScope) -> sa.ColumnElement[bool]:
     """The condition a participant of ``training`` must meet for the caller (the training is
     already known to be in scope)."""
     participant: Any = TrainingParticipant
@@ -114,7 +114,7 @@ def participant_visible(training: Training, scope: TrainingScope) -> Any:
     return sa.false()
 
 
-def participants_visible(scope: TrainingScope, training: Any = Training) -> Any:
+def participants_visible(scope: TrainingScope, training: Any = Training) -> sa.ColumnElement[bool]:
     """:func:`participant_visible` for the participants of every training at once (``training``:
     the table or an alias joined to the participants): the running side's rule where the
     caller's organisation runs the training, else the providing side's where it gives it."""
@@ -151,7 +151,7 @@ class TrainingFilter:
 class TrainingRepository(EntityRepository[Training]):
     model = Training
 
-    def _where(self, scope: TrainingScope, filters: TrainingFilter) -> list[Any]:
+    def _where(self, scope: TrainingScope, filters: TrainingFilter) -> list[sa.ColumnElement[bool]]:
         where = [training_visible(scope)]
         if filters.topics is not None:
             where.append(col(Training.topic).in_(filters.topics))
@@ -177,7 +177,7 @@ class TrainingRepository(EntityRepository[Training]):
         self,
         scope: TrainingScope,
         filters: TrainingFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[Training]:
         """Up to ``limit + 1`` trainings in scope, oldest record first after (created_at,
@@ -216,7 +216,7 @@ class ParticipantRepository(EntityRepository[TrainingParticipant]):
         self,
         training: Training,
         scope: TrainingScope,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
     ) -> list[TrainingParticipant]:
         """Up to ``limit + 1`` participants the caller may see, in order of enrolment."""
@@ -231,7 +231,7 @@ class ParticipantRepository(EntityRepository[TrainingParticipant]):
         return await self.count(RowScope.everything(), where=[participant_visible(training, scope)])
 
     async def page_of_survivor(
-        self, survivor: Survivor, after: tuple[Any, ...] | None, limit: int
+        self, survivor: Survivor, after: Key | None, limit: int
     ) -> list[tuple[TrainingParticipant, Training]]:
         """Up to ``limit + 1`` of her enrolments in her organisation's trainings, with the
         training, in order of enrolment (she is already known to be in scope)."""

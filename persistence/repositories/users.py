@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -14,7 +13,7 @@ from persistence.access import AccessCheck, access_is_live_sql
 from persistence.audit_chain import AuditRecord, append_args, audited_read_sql
 from persistence.models.app_user import AppUser
 from persistence.models.user_district import UserDistrict
-from persistence.pagination import KeyMismatch
+from persistence.pagination import Key, KeyMismatch
 from persistence.repositories.base import EntityRepository
 from persistence.scope import RowScope
 
@@ -62,7 +61,7 @@ class UserRepository(EntityRepository[AppUser]):
         self,
         scope: RowScope,
         filters: UserFilter,
-        after: tuple[Any, ...] | None,
+        after: Key | None,
         limit: int,
         chain: int,
         audit: AuditRecord,
@@ -103,11 +102,11 @@ class UserRepository(EntityRepository[AppUser]):
     async def count_in(self, scope: RowScope, filters: UserFilter) -> int:
         where = []
         if filters.organization_id is not None:
-            where.append(AppUser.organization_id == filters.organization_id)
+            where.append(col(AppUser.organization_id) == filters.organization_id)
         if filters.role is not None:
-            where.append(AppUser.role == filters.role)
+            where.append(col(AppUser.role) == filters.role)
         if filters.disabled is not None:
-            column: Any = AppUser.disabled_at
+            column = col(AppUser.disabled_at)
             where.append(column.is_not(None) if filters.disabled else column.is_(None))
         return await self.count(scope, where=where)
 
