@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -405,3 +406,98 @@ async def test_cube_queries_run_without_jit_nested_loops_or_generic_plans(
     assert tuple(rows[0]) == ("off", "off", "force_custom_plan", "64MB")
     # The fast lane's and the evidence engine's own pools start the same way.
     assert server_settings("shakti_app")["jit"] == "off"
+
+
+async def test_kept_answers_are_given_again_until_what_they_read_changes(
+    world: EvidenceWorld, connection: AsyncConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rolled-up measure's answer is computed once per generation of what it reads: asked
+    again, no statement runs; after a change to its records, or to her consent (a flow), the
+    next answer is computed again and is the live one. Statements reading her sex are never
+    kept."""
+    from persistence.evidence import answers, cube
+
+    w = world
+    s1 = await w.register(ist(2026, 3, 20))
+    s2 = await w.register(ist(2026, 3, 21))
+    c1 = await w.open_case(s1, ist(2026, 3, 25))
+    c2 = await w.open_case(s2, ist(2026, 3, 26))
+    await w.visit_made(c1, ist(2026, 4, 2))
+    await w.visit_made(c2, ist(2026, 4, 3))
+    answers.ANSWERS.clear()
+    executed: list[str] = []
+    fetch = cube._fetch
+
+    async def counted(connection: Any, sql: str, values: list[Any]) -> list[Any]:
+        executed.append(sql)
+        return await fetch(connection, sql, values)
+
+    monkeypatch.setattr(cube, "_fetch", counted)
+    bounds = [
+        PeriodBounds(p.starts_on, p.ends_on, p.evaluated_on(TODAY))
+        for p in periods(PeriodKind.month, date(2026, 3, 1), date(2026, 6, 30))
+    ]
+    visits = CubeQuery(
+        measure=MEASURES["followups_done"],
+        organization_ids=(w.org,),
+        periods=bounds,
+        breakdowns=("district",),
+        today=TODAY,
+    )
+    by_sex = dataclasses.replace(visits, breakdowns=("sex",))
+
+    async def figures(query: CubeQuery) -> tuple[Any, ...]:
+        async with w.factory.uow() as uow:
+            return shown(await cube.CubeRepository(uow).cube(query))
+
+    async def live(query: CubeQuery) -> tuple[Any, ...]:
+        bare = dataclasses.replace(query, measure=dataclasses.replace(query.measure, rollup=None))
+        sql, values = _statement(bare)
+        async with w.factory.uow() as uow:
+            driver = await uow.driver()
+            return shown(cube_of(query, await driver.fetch(sql, *values)))
+
+    first = await figures(visits)
+    assert len(executed) == 1
+    assert await figures(visits) == first == await live(visits)
+    assert len(executed) == 1  # given again: nothing ran
+    # A visit: its case is recomputed, the generation moves on, the answer is computed again.
+    await w.visit_made(c2, ist(2026, 4, 20))
+    after_visit = await figures(visits)
+    assert len(executed) == 2
+    assert after_visit == await live(visits) != first
+    # Her consent withdrawn: the facts stay, the flow's answer is computed again.
+    await w.withdraw_reporting(s1, ist(2026, 4, 25))
+    after_consent = await figures(visits)
+    assert len(executed) == 3
+    assert after_consent == await live(visits) != after_visit
+    # Read by her sex: computed each time.
+    await figures(by_sex)
+    await figures(by_sex)
+    assert len(executed) == 5
+
+
+async def test_the_worker_keeps_every_roll_up_up_to_date(
+    world: EvidenceWorld, connection: AsyncConnection
+) -> None:
+    """The periodic task recomputes what changed in every rolled-up measure (and builds what
+    was never built), so a request finds nothing left to do."""
+    from domain.evidence.jobs import ROLLED_UP, keep_rollups
+    from domain.jobs.registry import TASKS
+
+    task = next(t for t in TASKS if t.name == "evidence.keep_rollups")
+    assert task.cron == "* * * * * */15"
+    s1 = await world.register(ist(2026, 3, 20))
+    c1 = await world.open_case(s1, ist(2026, 3, 25))
+    await keep_rollups(world.factory.database, stalled_days=30)
+    built = await connection.execute(sa.text("SELECT measure, generation FROM evidence_rollup"))
+    before = dict(built.all())
+    assert set(before) == {m.code for m in ROLLED_UP}
+    await world.move(c1, "assessment", ist(2026, 4, 1))
+    assert await marked(connection, c1) == CASE_MEASURES
+    await keep_rollups(world.factory.database, stalled_days=30)
+    assert await connection.scalar(sa.text("SELECT count(*) FROM evidence_dirty")) == 0
+    after = dict(
+        (await connection.execute(sa.text("SELECT measure, generation FROM evidence_rollup"))).all()
+    )
+    assert {code for code in after if after[code] != before[code]} == CASE_MEASURES

@@ -23,6 +23,7 @@ from uuid import UUID
 import procrastinate
 
 from domain.common.settings import Settings
+from domain.evidence.jobs import keep_rollups
 from domain.exports.jobs import build_export, purge_expired_exports
 from domain.exports.service import BUILD_TASK, EXPORTS_QUEUE, ExportSettings
 from persistence.database import Database
@@ -60,6 +61,10 @@ async def _purge_expired_exports(work: Work, timestamp: int) -> None:
         logger.info("deleted the files of %d expired exports", purged)
 
 
+async def _keep_rollups(work: Work, timestamp: int) -> None:
+    await keep_rollups(work.database, stalled_days=work.settings.entitlement_stalled_days)
+
+
 async def _retry_stalled_jobs(work: Work, timestamp: int) -> None:
     await retry_stalled_jobs(work.app, work.settings)
 
@@ -68,6 +73,8 @@ TASKS: tuple[JobTask, ...] = (
     JobTask(BUILD_TASK, EXPORTS_QUEUE, _build_export),
     JobTask("exports.purge_expired", MAINTENANCE_QUEUE, _purge_expired_exports, cron="*/5 * * * *"),
     JobTask("jobs.retry_stalled", MAINTENANCE_QUEUE, _retry_stalled_jobs, cron="* * * * *"),
+    # Every 15 seconds (the sixth field counts seconds).
+    JobTask("evidence.keep_rollups", MAINTENANCE_QUEUE, _keep_rollups, cron="* * * * * */15"),
 )
 
 

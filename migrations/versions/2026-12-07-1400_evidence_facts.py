@@ -12,6 +12,11 @@
   measure's definition changed with the new column, so they would be rebuilt anyway).
 - ``evidence_mark_dirty_via``: marks the units a changed row touches through a query over the
   row, when no column of it names them (a consent names her; her cases are the units).
+- ``evidence_rollup.generation`` and ``evidence_generation``: what a rolled-up measure keeps,
+  and her consent to aggregate reporting, each move a generation on when they change (the
+  measure's in its catch-up; her consents' by a statement trigger on ``reporting_consent``,
+  which only the database writes): answers computed on one generation are given again while
+  it stands (persistence/evidence/answers.py).
 - The triggers that mark units for the measures rolled up now: cases closed, care plans she
   agreed, goals achieved, follow-ups done and overdue, assessment changes, days in a stage,
   legal proceedings, complete case records and their gaps, recording delays, survivors
@@ -33,6 +38,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from migrations.helpers import create_index_concurrently, set_lock_timeout
+
+APP_ROLE = "shakti_app"
 
 revision: str = "0030"
 down_revision: str | Sequence[str] | None = "0029"
@@ -180,6 +187,27 @@ $$
 """
 
 
+CONSENT_GENERATION = """
+CREATE FUNCTION evidence_consent_generation() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+    UPDATE evidence_generation SET generation = generation + 1
+     WHERE name = 'reporting_consent';
+    RETURN NULL;
+END
+$$
+"""
+GENERATION_TRIGGERS = {
+    "evidence_consent_generation_write": (
+        "AFTER INSERT OR UPDATE OR DELETE ON reporting_consent FOR EACH STATEMENT"
+    ),
+    "evidence_consent_generation_truncate": (
+        "AFTER TRUNCATE ON reporting_consent FOR EACH STATEMENT"
+    ),
+}
+
+
 def _dirty_triggers(measure: str, table: str) -> dict[str, str]:
     name = f"evidence_dirty_{measure}_{table}"
     return {
@@ -231,6 +259,21 @@ def upgrade() -> None:
     op.create_index(
         "ix_evidence_fact_measure_rollup_key", "evidence_fact", ["measure", "rollup_key"]
     )
+    op.add_column(
+        "evidence_rollup",
+        sa.Column("generation", sa.BigInteger(), server_default="0", nullable=False),
+    )
+    op.create_table(
+        "evidence_generation",
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("generation", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_evidence_generation")),
+    )
+    op.execute("INSERT INTO evidence_generation (name) VALUES ('reporting_consent')")
+    op.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON evidence_generation FROM {APP_ROLE}")
+    op.execute(CONSENT_GENERATION)
+    for name, when in GENERATION_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION evidence_consent_generation()")
     op.execute(MARK_DIRTY_VIA)
     for measure, table, unit, condition, via in ROLLUP_SOURCES:
         function = "evidence_mark_dirty_via" if via else "evidence_mark_dirty"
@@ -255,6 +298,11 @@ def downgrade() -> None:
         for name in _dirty_triggers(measure, table):
             op.execute(f"DROP TRIGGER {name} ON {table}")
     op.execute("DROP FUNCTION evidence_mark_dirty_via()")
+    for name in GENERATION_TRIGGERS:
+        op.execute(f"DROP TRIGGER {name} ON reporting_consent")
+    op.execute("DROP FUNCTION evidence_consent_generation()")
+    op.drop_table("evidence_generation")
+    op.drop_column("evidence_rollup", "generation")
     op.drop_index("ix_evidence_fact_measure_rollup_key", table_name="evidence_fact")
     op.drop_index("ix_evidence_fact_measure_organization_id_on_date", table_name="evidence_fact")
     op.drop_table("evidence_fact")

@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
+from persistence.evidence import answers
 from persistence.evidence.measure import Measure, MeasureKind
 from persistence.repositories.consents import reporting_consent_days_sql
 from persistence.repositories.session import Repository
@@ -460,6 +461,13 @@ class CubeRepository(Repository):
     async def cube(self, query: CubeQuery) -> Cube:
         return (await self.cubes([query]))[0]
 
+    async def catch_up(self, measure: Measure, parameters: Mapping[str, object]) -> None:
+        """Bring a rolled-up measure up to date in this unit's transaction (the background
+        worker's, so that a request finds little or nothing left to recompute)."""
+        from persistence.evidence import rollup
+
+        await rollup.catch_up(await self.driver(), measure, parameters)
+
     async def cubes(self, queries: Sequence[CubeQuery]) -> list[Cube]:
         """Several cubes (a dashboard's, a report's). Side by side on the evidence pool's
         connections when there is one, every connection reading the snapshot of this unit's
@@ -473,12 +481,55 @@ class CubeRepository(Repository):
         for query in rolled.values():
             await _catch_up(connection, pool, query.measure, query.parameters)
         statements = [_statement(query) for query in queries]
-        if pool is None or len(queries) < 2 or not connection.is_in_transaction():
-            found = [await _fetch(connection, sql, values) for sql, values in statements]
+        side_by_side = pool is not None and len(queries) > 1 and connection.is_in_transaction()
+        snapshot: str | None = None
+        keys: list[tuple[Any, ...] | None] = [None] * len(queries)
+        if rolled:
+            # The roll-ups' generations, on the snapshot the statements will read.
+            sql = f"SELECT {'pg_export_snapshot()' if side_by_side else 'NULL'} AS snapshot, g.*"
+            row = await connection.fetchrow(f"{sql} FROM ({answers.GENERATIONS_SQL}) g")
+            snapshot = row["snapshot"]
+            generations = answers.generations_of(row)
+            keys = [
+                _answer_key(query, statement, generations)
+                for query, statement in zip(queries, statements, strict=True)
+            ]
+        found: list[list[Any] | None] = [
+            None if key is None else answers.ANSWERS.get(key) for key in keys
+        ]
+        wanted = [index for index, rows in enumerate(found) if rows is None]
+        if wanted and side_by_side and len(wanted) > 1:
+            if snapshot is None:
+                snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
+            computed = await _side_by_side(pool, snapshot, [statements[i] for i in wanted])
         else:
-            snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
-            found = await _side_by_side(pool, snapshot, statements)
-        return [cube_of(query, rows) for query, rows in zip(queries, found, strict=True)]
+            computed = [await _fetch(connection, *statements[i]) for i in wanted]
+        for index, rows in zip(wanted, computed, strict=True):
+            found[index] = rows
+            key = keys[index]
+            if key is not None:
+                answers.ANSWERS.put(key, rows)
+        return [cube_of(query, rows or []) for query, rows in zip(queries, found, strict=True)]
+
+
+def _answer_key(
+    query: CubeQuery, statement: tuple[str, list[Any]], generations: answers.Generations
+) -> tuple[Any, ...] | None:
+    """The key a statement's rows are kept by, or None when they are not kept: a measure not
+    rolled up, or a statement that reads her sex, her year of birth or a district's state
+    (not covered by the generations)."""
+    from persistence.evidence import rollup
+
+    measure = query.measure
+    if not rollup.rolled(query) or any(_needs(query)):
+        return None
+    read = generations.key(
+        measure.code, consent=measure.kind is MeasureKind.flow and measure.about_survivors
+    )
+    if read is None:
+        return None
+    sql, values = statement
+    return answers.Answers.key(sql, values, read)
 
 
 async def _catch_up(

@@ -181,7 +181,8 @@ async def catch_up(
         await connection.execute(pieces_sql(measure), None, code, *values)
         await connection.execute(
             "INSERT INTO evidence_rollup (measure, digest, built_at) VALUES ($1, $2, now())"
-            " ON CONFLICT (measure) DO UPDATE SET digest = $2, built_at = now()",
+            " ON CONFLICT (measure) DO UPDATE SET digest = $2, built_at = now(),"
+            " generation = evidence_rollup.generation + 1",
             code,
             wanted,
         )
@@ -198,6 +199,10 @@ async def catch_up(
         units,
     )
     await connection.execute(pieces_sql(measure), units, code, *values)
+    # What it keeps changed: answers computed before are not given again (answers.py).
+    await connection.execute(
+        "UPDATE evidence_rollup SET generation = generation + 1 WHERE measure = $1", code
+    )
 
 
 def _month_end(day: date) -> bool:

@@ -83,6 +83,7 @@ from persistence.models.evidence_delta import EvidenceDelta
 from persistence.models.evidence_month_delta import EvidenceMonthDelta
 from persistence.models.evidence_dirty import EvidenceDirty
 from persistence.models.evidence_rollup import EvidenceRollup
+from persistence.models.evidence_generation import EvidenceGeneration
 from persistence.models.demand import Demand
 from persistence.models.demand_link import DemandLink
 from persistence.models.demand_event import DemandEvent
@@ -130,6 +131,7 @@ __all__ = [
     "EvidenceDelta",
     "EvidenceDirty",
     "EvidenceFact",
+    "EvidenceGeneration",
     "EvidenceMonthDelta",
     "EvidencePiece",
     "EvidenceRequest",

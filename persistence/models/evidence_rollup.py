@@ -17,3 +17,7 @@ class EvidenceRollup(SQLModel, table=True):
     measure: str = Field(max_length=60, primary_key=True)
     digest: str = Field(max_length=64)
     built_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    # Moved on whenever what it keeps changes (persistence/evidence/answers.py).
+    generation: int = Field(
+        default=0, sa_column=sa.Column(sa.BigInteger, server_default="0", nullable=False)
+    )
