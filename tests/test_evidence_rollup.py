@@ -36,6 +36,7 @@ from tests.evidence_world import EvidenceWorld, evidence_fixtures, ist
 from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL, Factory
 
 TODAY = date(2026, 9, 10)
+REFERRAL = UUID("5e0a1f62-8f0e-4f38-9d0b-6d0f6a1c2b01")
 PARAMETERS = measure_parameters()
 ROLLED = [m for m in MEASURES.values() if m.rollup is not None]
 
@@ -149,6 +150,7 @@ async def marked(connection: AsyncConnection, unit: UUID) -> set[str]:
 
 CASE_MEASURES = {
     "case_stages",
+    "compensation",
     "case_closures",
     "agreed_plans",
     "goals_achieved",
@@ -223,9 +225,52 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     a1 = await w.apply(s1, "lakshmir_bhandar", ist(2026, 5, 2), applied_on=date(2026, 5, 2))
     a1 = await w.advance(a1, ist(2026, 5, 3, 11), to="under_process")
     a2 = await w.apply(s2, "pm_jan_dhan", ist(2026, 5, 10), applied_on=date(2026, 5, 10))
+    a2 = await w.advance(a2, ist(2026, 5, 12), to="under_process")
+    a2 = await w.advance(a2, ist(2026, 5, 13), to="sanctioned")
+    a2 = await w.advance(a2, ist(2026, 5, 20), to="partly_received", amount_paise=100_000)
+    # A bank account; a referral made, accepted and completed (its
+    # rows written straight: the referral's own rules are tests/test_referrals.py's).
+    await w.bank_account(s1, ist(2026, 5, 6), since=date(2026, 5, 5))
+    await connection.execute(
+        sa.text(
+            "INSERT INTO referral (organization_id, id, district_id, case_id, survivor_id,"
+            " receiving_organization_id, service_kind, urgency, reason_enc, shared_enc,"
+            " consent_overridden, status, created_at) VALUES (:o, :r, :d, :c, :s, :p,"
+            " 'counselling', 'routine', '', '', false, 'completed', :at)"
+        ),
+        {
+            "o": w.org,
+            "r": REFERRAL,
+            "d": SOUTH_24,
+            "c": c1,
+            "s": s1,
+            "p": w.partner,
+            "at": ist(2026, 5, 7),
+        },
+    )
+    for status, day in (("accepted", 9), ("completed", 30)):
+        await connection.execute(
+            sa.text(
+                "INSERT INTO referral_status_change (id, referral_id, organization_id,"
+                " to_status, occurred_at) VALUES (gen_random_uuid(), :r, :o, :t, :at)"
+            ),
+            {"r": REFERRAL, "o": w.org, "t": status, "at": ist(2026, 5, day)},
+        )
     await compare(w)
-    await w.advance(a2, ist(2026, 7, 1), to="under_process")
-    assert await marked(connection, UUID(a2["id"])) == {"entitlement_stalls"}
+    await w.advance(a2, ist(2026, 7, 1), to="received", amount_paise=100_000)
+    assert await marked(connection, UUID(a2["id"])) == {
+        "entitlement_stalls",
+        "entitlement_applications",
+        "entitlement_receipts",
+    }
+    await connection.execute(
+        sa.text("UPDATE referral SET deleted_at = now() WHERE id = :r"), {"r": REFERRAL}
+    )
+    assert await marked(connection, REFERRAL) == {
+        "referrals",
+        "referral_steps",
+        "referral_completion_days",
+    }
 
     # Her consent to reporting, given late: every piece of hers is marked, in every stock;
     # her consent to case management withdrawn: each of her cases' records.
@@ -250,6 +295,13 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         recruitment_method="job_offer",
     )
     await w.visit_made(c4, ist(2026, 7, 8))
+    await w.proceeding_changes(
+        c1,
+        p1,
+        ist(2026, 7, 12),
+        compensation_awarded_paise=1_00_000,
+        compensation_awarded_on=date(2026, 7, 10),
+    )
     await w.move(c1, "closed", ist(2026, 8, 1), closure_reason="goals_achieved")
     await compare(w)
 
@@ -274,7 +326,14 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         {"c": c2},
     )
     assert CASE_MEASURES <= await marked(connection, c4)
-    assert await marked(connection, s2) == {"survivors", "livelihood_explorers", "monthly_income"}
+    assert await marked(connection, s2) == {
+        "survivors",
+        "registrations",
+        "livelihood_explorers",
+        "monthly_income",
+        "shg_survivors",
+        "bank_accounts_opened",
+    }
     await connection.execute(
         sa.text(
             "UPDATE assessment_instrument SET code = code || '_v2'"
@@ -314,6 +373,12 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         "shg_loans_outstanding",
         "shg_principal_repaid",
         "entitlement_stalls",
+        "entitlement_applications",
+        "entitlement_receipts",
+        "registrations",
+        "compensation",
+        "shg_survivors",
+        "bank_accounts_opened",
     }
 
 
@@ -355,35 +420,39 @@ async def test_a_changed_definition_builds_the_pieces_again(
 async def test_every_table_a_rolled_up_measure_reads_marks_its_units(
     connection: AsyncConnection,
 ) -> None:
-    rows = await connection.execute(
+    found = await connection.execute(
         sa.text(
             "SELECT t.tgname, c.relname, encode(t.tgargs, 'escape'), p.proname FROM pg_trigger t"
             " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid"
             " WHERE t.tgname LIKE 'evidence_dirty_%'"
         )
     )
-    triggers = {(name, table): (arguments, function) for name, table, arguments, function in rows}
+    # By what they mark: (table, measure, column or query, condition) -> function, names.
+    rows = found.all()
+    triggers: dict[tuple[str, ...], tuple[str, list[str]]] = {}
+    for name, table, arguments, function in rows:
+        listed = [*arguments.split("\\000"), "", ""]
+        key = (table, listed[0], listed[1], listed[2])
+        triggers.setdefault(key, (function, []))[1].append(name)
     for measure in ROLLED:
         assert "{units}" in measure.sql, measure.code
         assert "rollup_key" in measure.sql, measure.code
         assert "{today}" not in measure.sql, measure.code
         assert "{days}" not in measure.sql, measure.code
         for source in measure.rollup.sources if measure.rollup else ():
-            for suffix in ("ins", "upd", "del"):
-                name = f"evidence_dirty_{measure.code}_{source.table}_{suffix}"
-                arguments, function = triggers[(name, source.table)]
-                listed = arguments.split("\\000")
-                if source.via is None:
-                    assert function == "evidence_mark_dirty", name
-                    assert listed[:2] == [measure.code, source.unit], name
-                else:
-                    assert function == "evidence_mark_dirty_via", name
-                    assert listed[:2] == [measure.code, source.via], name
-                assert (listed[2] or None) == source.condition, name
-    for suffix in ("ins", "upd", "del"):
-        assert (f"evidence_dirty_consent_reporting_consent_{suffix}", "reporting_consent") in (
-            triggers
-        )
+            unit = source.unit if source.via is None else source.via
+            key = (source.table, measure.code, unit, source.condition or "")
+            assert key in triggers, key
+            function, names = triggers[key]
+            wanted = "evidence_mark_dirty" if source.via is None else "evidence_mark_dirty_via"
+            assert function == wanted, key
+            # Inserts, updates and deletes (names cut to PostgreSQL's 63 characters keep
+            # their suffixes).
+            assert sorted(name[-4:] for name in names) == ["_del", "_ins", "_upd"], key
+    consent = {name for name, table, _, _ in rows if table == "reporting_consent"}
+    assert {f"evidence_dirty_consent_reporting_consent_{s}" for s in ("ins", "upd", "del")} <= (
+        consent
+    )
 
 
 async def test_cube_queries_run_without_jit_nested_loops_or_generic_plans(

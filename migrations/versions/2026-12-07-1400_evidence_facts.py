@@ -21,7 +21,9 @@
   agreed, goals achieved, follow-ups done and overdue, assessment changes, days in a stage,
   legal proceedings, complete case records and their gaps, recording delays, survivors
   exploring livelihoods, monthly income; SHG savings, internal loans outstanding and principal
-  repaid; entitlement applications stalled.
+  repaid; entitlement applications made, received and stalled; registrations; referrals made,
+  their steps and days to completion; victim compensation; survivors in SHGs; bank accounts
+  opened.
 
 Revision ID: 0030
 Revises: 0029
@@ -30,6 +32,7 @@ Create Date: 2026-12-07 14:00:00
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -66,6 +69,16 @@ _SHG_BOOKS = (
     ("shg_member", "shg_id", None, False),
     ("shg_loan", "shg_id", None, False),
     ("shg_ledger_entry", "shg_id", None, False),
+)
+
+_SURVIVOR = ("survivor", "id", None, False)
+_REFERRAL = ("referral", "id", None, False)
+_REFERRAL_STEPS = ("referral_status_change", "referral_id", None, False)
+# An application, its moves, and its scheme (a changed code touches its applications).
+_APPLICATIONS = (
+    ("entitlement_application", "id", None, False),
+    ("entitlement_status_change", "application_id", None, False),
+    ("scheme", "SELECT a.id FROM entitlement_application a WHERE a.scheme_id = r.id", None, True),
 )
 
 # (measure, table, the unit's column or, when ``via``, a query over the changed row ``r``,
@@ -107,31 +120,35 @@ ROLLUP_SOURCES: tuple[tuple[str, str, str, str | None, bool], ...] = tuple(
         (
             "livelihood_explorers",
             (
-                ("survivor", "id", None, False),
+                _SURVIVOR,
                 ("livelihood_plan", "survivor_id", None, False),
                 ("livelihood_activity", "survivor_id", None, False),
             ),
         ),
         (
             "monthly_income",
-            (("survivor", "id", None, False), ("income_record", "survivor_id", None, False)),
+            (_SURVIVOR, ("income_record", "survivor_id", None, False)),
         ),
         ("shg_savings", _SHG_BOOKS),
         ("shg_loans_outstanding", _SHG_BOOKS),
         ("shg_principal_repaid", _SHG_BOOKS),
+        ("entitlement_stalls", _APPLICATIONS),
+        ("entitlement_applications", _APPLICATIONS),
+        ("entitlement_receipts", _APPLICATIONS),
+        ("registrations", (_SURVIVOR,)),
+        ("referrals", (_REFERRAL,)),
+        ("referral_steps", (_REFERRAL, _REFERRAL_STEPS)),
+        ("referral_completion_days", (_REFERRAL, _REFERRAL_STEPS)),
+        ("compensation", (_CASE, ("legal_proceeding", "case_id", None, False))),
         (
-            "entitlement_stalls",
+            "shg_survivors",
             (
-                ("entitlement_application", "id", None, False),
-                ("entitlement_status_change", "application_id", None, False),
-                (
-                    "scheme",
-                    "SELECT a.id FROM entitlement_application a WHERE a.scheme_id = r.id",
-                    None,
-                    True,
-                ),
+                _SURVIVOR,
+                ("shg_member", "survivor_id", None, False),
+                ("shg", "SELECT m.survivor_id FROM shg_member m WHERE m.shg_id = r.id", None, True),
             ),
         ),
+        ("bank_accounts_opened", (_SURVIVOR, ("financial_inclusion", "survivor_id", None, False))),
     )
     for source in sources
 )
@@ -210,6 +227,8 @@ GENERATION_TRIGGERS = {
 
 def _dirty_triggers(measure: str, table: str) -> dict[str, str]:
     name = f"evidence_dirty_{measure}_{table}"
+    if len(name) > 59:  # PostgreSQL cuts names at 63 characters: keep the suffixes apart
+        name = "evidence_dirty_" + hashlib.sha256(f"{measure}:{table}".encode()).hexdigest()[:16]
     return {
         f"{name}_ins": f"AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows",
         f"{name}_upd": (

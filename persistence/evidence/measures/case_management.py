@@ -51,16 +51,22 @@ REGISTRATIONS = Measure(
     about_survivors=True,
     sql=f"""
         SELECT s.organization_id, s.district_id, NULL::uuid AS block_id,
-               s.id AS survivor_id, s.id AS unit_key, s.id AS person_key,
+               s.id AS survivor_id, s.id AS unit_key, s.id AS rollup_key, s.id AS person_key,
                NULL::numeric AS amount, {day("s.created_at")} AS on_date
           FROM survivor s
-         WHERE s.organization_id = ANY({{orgs}}) AND s.deleted_at IS NULL""",
+         WHERE s.organization_id = ANY({{orgs}}) AND s.deleted_at IS NULL
+           AND ({{units}} IS NULL OR s.id = ANY({{units}}))""",
+    rollup=Rollup(sources=(Source("survivor", "id"),)),
 )
 
 # What marks a case to recompute, for the rolled-up measures of cases and their records: the
 # case itself (its district, its stage now, deleted), and its transitions.
 CASE_SOURCE = Source("survivor_case", "id")
 TRANSITIONS = Source("case_event", "case_id", "kind = 'transition'")
+
+# What marks a referral to recompute: the referral itself, and its steps.
+REFERRAL_SOURCE = Source("referral", "id")
+REFERRAL_STEPS_SOURCE = Source("referral_status_change", "referral_id")
 
 # The columns every fact about a case's record carries (``c``: its case, survivor_case).
 CASE_FACT = (
@@ -151,11 +157,13 @@ REFERRALS = Measure(
     dims=(SERVICE_KIND, URGENCY),
     sql=f"""
         SELECT r.organization_id, r.district_id, NULL::uuid AS block_id, r.survivor_id,
-               r.id AS unit_key, r.survivor_id AS person_key, NULL::numeric AS amount,
-               r.service_kind AS d_service_kind, r.urgency AS d_urgency,
-               {day("r.created_at")} AS on_date
+               r.id AS unit_key, r.id AS rollup_key, r.survivor_id AS person_key,
+               NULL::numeric AS amount, r.service_kind AS d_service_kind,
+               r.urgency AS d_urgency, {day("r.created_at")} AS on_date
           FROM referral r
-         WHERE r.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL""",
+         WHERE r.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL
+           AND ({{units}} IS NULL OR r.id = ANY({{units}}))""",
+    rollup=Rollup(sources=(REFERRAL_SOURCE,)),
 )
 
 REFERRAL_STEPS = Measure(
@@ -168,11 +176,13 @@ REFERRAL_STEPS = Measure(
     dims=(REFERRAL_STATUS, SERVICE_KIND),
     sql=f"""
         SELECT r.organization_id, r.district_id, NULL::uuid AS block_id, r.survivor_id,
-               r.id AS unit_key, r.survivor_id AS person_key, NULL::numeric AS amount,
-               x.to_status AS d_status, r.service_kind AS d_service_kind,
-               {day("x.occurred_at")} AS on_date
+               r.id AS unit_key, r.id AS rollup_key, r.survivor_id AS person_key,
+               NULL::numeric AS amount, x.to_status AS d_status,
+               r.service_kind AS d_service_kind, {day("x.occurred_at")} AS on_date
           FROM referral_status_change x JOIN referral r ON r.id = x.referral_id
-         WHERE x.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL""",
+         WHERE x.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL
+           AND ({{units}} IS NULL OR x.referral_id = ANY({{units}}))""",
+    rollup=Rollup(sources=(REFERRAL_SOURCE, REFERRAL_STEPS_SOURCE)),
 )
 
 REFERRAL_COMPLETION_DAYS = Measure(
@@ -186,12 +196,13 @@ REFERRAL_COMPLETION_DAYS = Measure(
     amount="days",
     sql=f"""
         SELECT r.organization_id, r.district_id, NULL::uuid AS block_id, r.survivor_id,
-               r.id AS unit_key, r.survivor_id AS person_key,
+               r.id AS unit_key, r.id AS rollup_key, r.survivor_id AS person_key,
                ({day("x.occurred_at")} - {day("r.created_at")})::numeric AS amount,
                r.service_kind AS d_service_kind, {day("x.occurred_at")} AS on_date
           FROM referral_status_change x JOIN referral r ON r.id = x.referral_id
          WHERE x.organization_id = ANY({{orgs}}) AND x.to_status = 'completed'
-           AND r.deleted_at IS NULL""",
+           AND r.deleted_at IS NULL AND ({{units}} IS NULL OR x.referral_id = ANY({{units}}))""",
+    rollup=Rollup(sources=(REFERRAL_SOURCE, REFERRAL_STEPS_SOURCE)),
 )
 
 MEASURES = (

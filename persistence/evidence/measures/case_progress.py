@@ -296,21 +296,24 @@ COMPENSATION = Measure(
     dims=(COMPENSATION_STEP, PROCEEDING_KIND),
     amount="paise",
     sql=f"""
-        SELECT {CASE_FACT}, p.id AS unit_key,
+        SELECT {CASE_FACT}, p.id AS unit_key, c.id AS rollup_key,
                p.compensation_awarded_paise::numeric AS amount, 'awarded' AS d_step,
                p.kind AS d_proceeding_kind, p.compensation_awarded_on AS on_date
           FROM legal_proceeding p JOIN survivor_case c ON c.id = p.case_id
          WHERE p.organization_id = ANY({{orgs}}) AND p.deleted_at IS NULL
            AND c.deleted_at IS NULL AND p.compensation_awarded_paise IS NOT NULL
            AND p.compensation_awarded_on IS NOT NULL
+           AND ({{units}} IS NULL OR p.case_id = ANY({{units}}))
         UNION ALL
-        SELECT {CASE_FACT}, md5(p.id::text || ':paid')::uuid AS unit_key,
+        SELECT {CASE_FACT}, md5(p.id::text || ':paid')::uuid AS unit_key, c.id AS rollup_key,
                p.compensation_paid_paise::numeric AS amount, 'paid' AS d_step,
                p.kind AS d_proceeding_kind, p.compensation_paid_on AS on_date
           FROM legal_proceeding p JOIN survivor_case c ON c.id = p.case_id
          WHERE p.organization_id = ANY({{orgs}}) AND p.deleted_at IS NULL
            AND c.deleted_at IS NULL AND p.compensation_paid_paise IS NOT NULL
-           AND p.compensation_paid_on IS NOT NULL""",
+           AND p.compensation_paid_on IS NOT NULL
+           AND ({{units}} IS NULL OR p.case_id = ANY({{units}}))""",
+    rollup=Rollup(sources=(CASE_SOURCE, Source("legal_proceeding", "case_id"))),
 )
 
 MEASURES = (

@@ -392,6 +392,7 @@ SHG_SURVIVORS = Measure(
              WHERE m.organization_id = ANY({orgs}) AND m.deleted_at IS NULL
                AND g.deleted_at IS NULL AND sv.deleted_at IS NULL
                AND (m.exited_on IS NULL OR m.exited_on > m.joined_on)
+               AND ({units} IS NULL OR m.survivor_id = ANY({units}))
         ),
         cuts AS (
             SELECT survivor_id, from_date AS on_date FROM spans
@@ -405,11 +406,23 @@ SHG_SURVIVORS = Measure(
         )
         SELECT DISTINCT ON (p.survivor_id, p.from_date)
                s.organization_id, s.district_id, s.block_id, p.survivor_id,
-               p.survivor_id AS unit_key, p.survivor_id AS person_key,
-               NULL::numeric AS amount, p.from_date, p.to_date
+               p.survivor_id AS unit_key, p.survivor_id AS rollup_key,
+               p.survivor_id AS person_key, NULL::numeric AS amount, p.from_date, p.to_date
           FROM pieces p JOIN spans s ON s.survivor_id = p.survivor_id
            AND s.from_date <= p.from_date AND (s.to_date IS NULL OR s.to_date > p.from_date)
          ORDER BY p.survivor_id, p.from_date, s.from_date, s.member_id""",
+    rollup=Rollup(
+        sources=(
+            Source("survivor", "id"),
+            Source("shg_member", "survivor_id"),
+            # A group moved or removed touches each of its members who is a survivor.
+            Source(
+                "shg",
+                "member_survivors",
+                via="SELECT m.survivor_id FROM shg_member m WHERE m.shg_id = r.id",
+            ),
+        )
+    ),
 )
 
 SHG_SAVINGS = Measure(
@@ -588,16 +601,31 @@ BANK_ACCOUNTS_OPENED = Measure(
     about_survivors=True,
     sql="""
         SELECT sv.organization_id, sv.district_id, NULL::uuid AS block_id,
-               sv.id AS survivor_id, sv.id AS unit_key, sv.id AS person_key,
-               NULL::numeric AS amount, fi.since AS on_date
+               sv.id AS survivor_id, sv.id AS unit_key, sv.id AS rollup_key,
+               sv.id AS person_key, NULL::numeric AS amount, fi.since AS on_date
           FROM financial_inclusion fi JOIN survivor sv ON sv.id = fi.survivor_id
          WHERE fi.organization_id = ANY({orgs}) AND fi.deleted_at IS NULL
            AND fi.product = 'bank_account' AND fi.status = 'active' AND fi.since IS NOT NULL
-           AND sv.deleted_at IS NULL""",
+           AND sv.deleted_at IS NULL AND ({units} IS NULL OR fi.survivor_id = ANY({units}))""",
+    rollup=Rollup(sources=(Source("survivor", "id"), Source("financial_inclusion", "survivor_id"))),
 )
 
 
 # -- entitlements -------------------------------------------------------------------------------
+
+# What marks an application to recompute: the application, its moves, and a change of its
+# scheme's code (its dimension), which touches every application under it.
+APPLICATIONS = Rollup(
+    sources=(
+        Source("entitlement_application", "id"),
+        Source("entitlement_status_change", "application_id"),
+        Source(
+            "scheme",
+            "scheme_applications",
+            via="SELECT a.id FROM entitlement_application a WHERE a.scheme_id = r.id",
+        ),
+    )
+)
 
 ENTITLEMENT_APPLICATIONS = Measure(
     code="entitlement_applications",
@@ -608,11 +636,12 @@ ENTITLEMENT_APPLICATIONS = Measure(
     dims=(SCHEME,),
     sql="""
         SELECT a.organization_id, a.district_id, NULL::uuid AS block_id, a.survivor_id,
-               a.id AS unit_key, a.survivor_id AS person_key, NULL::numeric AS amount,
-               sc.code AS d_scheme, a.applied_on AS on_date
+               a.id AS unit_key, a.id AS rollup_key, a.survivor_id AS person_key,
+               NULL::numeric AS amount, sc.code AS d_scheme, a.applied_on AS on_date
           FROM entitlement_application a JOIN scheme sc ON sc.id = a.scheme_id
          WHERE a.organization_id = ANY({orgs}) AND a.deleted_at IS NULL
-           AND a.applied_on IS NOT NULL""",
+           AND a.applied_on IS NOT NULL AND ({units} IS NULL OR a.id = ANY({units}))""",
+    rollup=APPLICATIONS,
 )
 
 ENTITLEMENT_RECEIPTS = Measure(
@@ -625,13 +654,15 @@ ENTITLEMENT_RECEIPTS = Measure(
     dims=(SCHEME,),
     sql=f"""
         SELECT a.organization_id, a.district_id, NULL::uuid AS block_id, a.survivor_id,
-               a.id AS unit_key, a.survivor_id AS person_key, NULL::numeric AS amount,
-               sc.code AS d_scheme, {day("c.at")} AS on_date
+               a.id AS unit_key, a.id AS rollup_key, a.survivor_id AS person_key,
+               NULL::numeric AS amount, sc.code AS d_scheme, {day("c.at")} AS on_date
           FROM entitlement_status_change c
           JOIN entitlement_application a ON a.id = c.application_id
           JOIN scheme sc ON sc.id = a.scheme_id
          WHERE a.organization_id = ANY({{orgs}}) AND a.deleted_at IS NULL
-           AND c.to_status IN ('received', 'partly_received')""",
+           AND c.to_status IN ('received', 'partly_received')
+           AND ({{units}} IS NULL OR c.application_id = ANY({{units}}))""",
+    rollup=APPLICATIONS,
 )
 
 # After each move into a status that can stall, the application is stalled from the day the
@@ -663,18 +694,7 @@ ENTITLEMENT_STALLS = Measure(
           FROM moves m JOIN entitlement_application a ON a.id = m.application_id
           JOIN scheme sc ON sc.id = a.scheme_id
          WHERE m.to_status = ANY({{stallable}})""",
-    rollup=Rollup(
-        sources=(
-            Source("entitlement_application", "id"),
-            Source("entitlement_status_change", "application_id"),
-            # A scheme's code is its dimension: a changed code touches its applications.
-            Source(
-                "scheme",
-                "scheme_applications",
-                via="SELECT a.id FROM entitlement_application a WHERE a.scheme_id = r.id",
-            ),
-        )
-    ),
+    rollup=APPLICATIONS,
 )
 
 
