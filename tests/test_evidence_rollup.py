@@ -570,3 +570,24 @@ async def test_the_worker_keeps_every_roll_up_up_to_date(
         (await connection.execute(sa.text("SELECT measure, generation FROM evidence_rollup"))).all()
     )
     assert {code for code in after if after[code] != before[code]} == CASE_MEASURES
+
+
+def test_every_table_a_rolled_up_measure_reads_is_one_of_its_sources() -> None:
+    """A table a rolled-up measure reads but does not watch would leave its roll-up (and the
+    answers kept from it) behind the records: every table named in its SQL is a source (the
+    consent rule's function reads ``consent``)."""
+    import re
+
+    from sqlmodel import SQLModel
+
+    import persistence.models  # noqa: F401  (every table declared)
+
+    tables = set(SQLModel.metadata.tables)
+    through_functions = {"consent_in_force_days": "consent"}
+    for measure in ROLLED:
+        named = set(re.findall(r"(?:FROM|JOIN)\s+([a-z_]+)", measure.sql))
+        read = {name for name in named if name in tables}
+        read |= {table for function, table in through_functions.items() if function in named}
+        watched = {source.table for source in measure.rollup.sources} if measure.rollup else set()
+        assert read, measure.code
+        assert read <= watched, (measure.code, read - watched)
