@@ -39,6 +39,8 @@ TODAY = date(2026, 9, 10)
 REFERRAL = UUID("5e0a1f62-8f0e-4f38-9d0b-6d0f6a1c2b01")
 PARAMETERS = measure_parameters()
 ROLLED = [m for m in MEASURES.values() if m.rollup is not None]
+# Rolled up, or watched (computed live, answers kept until a source changes).
+KEPT = [m for m in MEASURES.values() if m.sources]
 
 
 clock, world = evidence_fixtures()
@@ -137,7 +139,11 @@ async def compare(world: EvidenceWorld) -> dict[str, int]:
             )
             code = query.measure.code
             compared[code] = compared.get(code, 0) + len(expected[0])
-        assert await connection.fetchval("SELECT count(*) FROM evidence_dirty") == 0
+        left = await connection.fetchval(
+            "SELECT count(*) FROM evidence_dirty WHERE measure = ANY($1::text[])",
+            [m.code for m in ROLLED],
+        )
+        assert left == 0
     return compared
 
 
@@ -346,6 +352,7 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         sa.text("UPDATE shg SET district_id = :d WHERE id = :g"), {"d": NORTH_24, "g": g}
     )
     assert await marked(connection, g) == {
+        "shg_grades",
         "shg_savings",
         "shg_loans_outstanding",
         "shg_principal_repaid",
@@ -439,7 +446,8 @@ async def test_every_table_a_rolled_up_measure_reads_marks_its_units(
         assert "rollup_key" in measure.sql, measure.code
         assert "{today}" not in measure.sql, measure.code
         assert "{days}" not in measure.sql, measure.code
-        for source in measure.rollup.sources if measure.rollup else ():
+    for measure in KEPT:
+        for source in measure.sources:
             unit = source.unit if source.via is None else source.via
             key = (source.table, measure.code, unit, source.condition or "")
             assert key in triggers, key
@@ -572,7 +580,7 @@ async def test_the_worker_keeps_every_roll_up_up_to_date(
     assert {code for code in after if after[code] != before[code]} == CASE_MEASURES
 
 
-def test_every_table_a_rolled_up_measure_reads_is_one_of_its_sources() -> None:
+def test_every_table_a_kept_measure_reads_is_one_of_its_sources() -> None:
     """A table a rolled-up measure reads but does not watch would leave its roll-up (and the
     answers kept from it) behind the records: every table named in its SQL is a source (the
     consent rule's function reads ``consent``)."""
@@ -584,10 +592,63 @@ def test_every_table_a_rolled_up_measure_reads_is_one_of_its_sources() -> None:
 
     tables = set(SQLModel.metadata.tables)
     through_functions = {"consent_in_force_days": "consent"}
-    for measure in ROLLED:
+    for measure in KEPT:
         named = set(re.findall(r"(?:FROM|JOIN)\s+([a-z_]+)", measure.sql))
         read = {name for name in named if name in tables}
         read |= {table for function, table in through_functions.items() if function in named}
-        watched = {source.table for source in measure.rollup.sources} if measure.rollup else set()
+        watched = {source.table for source in measure.sources}
         assert read, measure.code
         assert read <= watched, (measure.code, read - watched)
+
+
+async def test_a_watched_measures_answers_are_kept_until_what_it_reads_changes(
+    world: EvidenceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SHGs by grade are graded afresh on every day asked (no roll-up): their answer is kept
+    until a group's meeting, books or grading rules change."""
+    from persistence.evidence import answers, cube
+
+    w = world
+    s1 = await w.register(ist(2026, 1, 5))
+    g = await w.shg(ist(2026, 1, 10))
+    m1 = await w.member(g, date(2026, 1, 10), survivor=s1)
+    m2 = await w.member(g, date(2026, 1, 10), name="Wahida")
+    for month in range(1, 7):
+        await w.meeting(g, date(2026, month, 15), {m1: 2000, m2: 2000})
+    answers.ANSWERS.clear()
+    executed: list[str] = []
+    fetch = cube._fetch
+
+    async def counted(connection: Any, sql: str, values: list[Any]) -> list[Any]:
+        executed.append(sql)
+        return await fetch(connection, sql, values)
+
+    monkeypatch.setattr(cube, "_fetch", counted)
+    grades = CubeQuery(
+        measure=MEASURES["shg_grades"],
+        organization_ids=(w.org,),
+        periods=[
+            PeriodBounds(p.starts_on, p.ends_on, p.evaluated_on(TODAY))
+            for p in periods(PeriodKind.month, date(2026, 6, 1), date(2026, 8, 31))
+        ],
+        breakdowns=("grade",),
+        today=TODAY,
+        parameters=PARAMETERS,
+    )
+
+    async def figures() -> tuple[Any, ...]:
+        async with w.factory.uow() as uow:
+            return shown(await cube.CubeRepository(uow).cube(grades))
+
+    first = await figures()
+    assert first[0], "the group is graded"
+    assert await figures() == first
+    assert len(executed) == 1
+    # Two months without a meeting: the next figures are computed again, and differ.
+    await w.meeting(g, date(2026, 8, 20), {m1: 2000}, absent=[m2])
+    again = await figures()
+    assert len(executed) == 2
+    async with w.factory.uow() as uow:
+        driver = await uow.driver()
+        sql, values = _statement(grades)
+        assert again == shown(cube_of(grades, await driver.fetch(sql, *values)))

@@ -23,7 +23,7 @@
   exploring livelihoods, monthly income; SHG savings, internal loans outstanding and principal
   repaid; entitlement applications made, received and stalled; registrations; referrals made,
   their steps and days to completion; victim compensation; survivors in SHGs; bank accounts
-  opened.
+  opened; and, watched only (their answers dropped on a change), SHGs by grade.
 
 Revision ID: 0030
 Revises: 0029
@@ -149,6 +149,17 @@ ROLLUP_SOURCES: tuple[tuple[str, str, str, str | None, bool], ...] = tuple(
             ),
         ),
         ("bank_accounts_opened", (_SURVIVOR, ("financial_inclusion", "survivor_id", None, False))),
+        # Watched, not rolled up: a change drops the answers kept.
+        (
+            "shg_grades",
+            (
+                *_SHG_BOOKS,
+                ("shg_meeting", "shg_id", None, False),
+                ("shg_attendance", "meeting_id", None, False),
+                ("shg_loan_instalment", "loan_id", None, False),
+                ("shg_grading_rule", "id", None, False),
+            ),
+        ),
     )
     for source in sources
 )

@@ -480,11 +480,14 @@ class CubeRepository(Repository):
         rolled = {q.measure.code: q for q in queries if rollup.rolled(q)}
         for query in rolled.values():
             await _catch_up(connection, pool, query.measure, query.parameters)
+        watched = {q.measure.code: q.measure for q in queries if q.measure.watch is not None}
+        for measure in watched.values():
+            await _catch_up(connection, pool, measure, None, watched=True)
         statements = [_statement(query) for query in queries]
         side_by_side = pool is not None and len(queries) > 1 and connection.is_in_transaction()
         snapshot: str | None = None
         keys: list[tuple[Any, ...] | None] = [None] * len(queries)
-        if rolled:
+        if rolled or watched:
             # The roll-ups' generations, on the snapshot the statements will read.
             sql = f"SELECT {'pg_export_snapshot()' if side_by_side else 'NULL'} AS snapshot, g.*"
             row = await connection.fetchrow(f"{sql} FROM ({answers.GENERATIONS_SQL}) g")
@@ -521,11 +524,12 @@ def _answer_key(
     from persistence.evidence import rollup
 
     measure = query.measure
-    if not rollup.rolled(query) or any(_needs(query)):
+    rolled = rollup.rolled(query)
+    if not (rolled or measure.watch is not None) or any(_needs(query)):
         return None
-    read = generations.key(
-        measure.code, consent=measure.kind is MeasureKind.flow and measure.about_survivors
-    )
+    # Her consent is read at each period's end by flows, and by stocks computed live.
+    consent = measure.about_survivors and (measure.kind is MeasureKind.flow or not rolled)
+    read = generations.key(measure.code, consent=consent)
     if read is None:
         return None
     sql, values = statement
@@ -533,22 +537,34 @@ def _answer_key(
 
 
 async def _catch_up(
-    connection: Any, pool: Any, measure: Measure, parameters: Mapping[str, object] | None
+    connection: Any,
+    pool: Any,
+    measure: Measure,
+    parameters: Mapping[str, object] | None,
+    *,
+    watched: bool = False,
 ) -> None:
-    """Bring a rolled-up measure up to date before its figures are read: in a transaction of
-    its own on a side connection when there are some (committed, so the snapshot the figures
-    are read on holds it, and the lock on the measure is held briefly), else in the unit's."""
+    """Bring a rolled-up measure up to date before its figures are read (a watched one: note
+    whether what it reads changed): in a transaction of its own on a side connection when
+    there are some (committed, so the snapshot the figures are read on holds it, and the lock
+    on the measure is held briefly), else in the unit's."""
     from persistence.evidence import rollup
+
+    async def run(on: Any) -> None:
+        if watched:
+            await rollup.note_changes(on, measure)
+        else:
+            await rollup.catch_up(on, measure, parameters)
 
     if pool is not None and connection.is_in_transaction():
         async with pool.acquire(timeout=SIDE_ACQUIRE_SECONDS) as side:
             async with side.transaction():
-                await rollup.catch_up(side, measure, parameters)
+                await run(side)
     elif connection.is_in_transaction():
-        await rollup.catch_up(connection, measure, parameters)
+        await run(connection)
     else:
         async with connection.transaction():
-            await rollup.catch_up(connection, measure, parameters)
+            await run(connection)
 
 
 def _statement(query: CubeQuery) -> tuple[str, list[Any]]:

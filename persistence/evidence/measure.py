@@ -125,6 +125,16 @@ class Measure:
     parameters: tuple[Parameter, ...] = ()
     # Kept rolled up (see the module's docstring).
     rollup: Rollup | None = None
+    # Computed live, but its answers kept until one of these tables changes (the same marks
+    # as a roll-up's, read as "something changed": persistence/evidence/answers.py). For a
+    # measure whose figures cannot be kept as facts (an SHG's grade on each day asked).
+    watch: Rollup | None = None
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The tables it is recomputed (or its answers dropped) by."""
+        kept = self.rollup or self.watch
+        return kept.sources if kept is not None else ()
 
     def dimension(self, name: str) -> Dimension | None:
         return next((d for d in self.dims if d.name == name), None)

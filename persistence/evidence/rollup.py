@@ -205,6 +205,30 @@ async def catch_up(
     )
 
 
+async def note_changes(connection: Any, measure: Measure) -> None:
+    """For a watched measure (computed live, ``Measure.watch``): when any table it reads
+    changed since its figures were last asked (marks taken), move its generation on, so
+    that answers kept from before are not given again (answers.py). The first time, start
+    its generation."""
+    code = measure.code
+    await connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('evidence_rollup'), hashtext($1))", code
+    )
+    changed = await connection.fetchval(
+        "WITH taken AS (DELETE FROM evidence_dirty WHERE measure = $1 RETURNING 1)"
+        " SELECT count(*) FROM taken",
+        code,
+    )
+    await connection.execute(
+        "INSERT INTO evidence_rollup (measure, digest, built_at) VALUES ($1, $2, now())"
+        " ON CONFLICT (measure) DO UPDATE SET generation = evidence_rollup.generation + 1"
+        " WHERE $3",
+        code,
+        hashlib.sha256(measure.sql.encode()).hexdigest(),
+        bool(changed),
+    )
+
+
 def _month_end(day: date) -> bool:
     return (day + timedelta(days=1)).day == 1
 

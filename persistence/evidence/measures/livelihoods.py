@@ -371,6 +371,17 @@ SHG_GRADES = Measure(
         {_GRADE_ROW}
           FROM facts t CROSS JOIN LATERAL ({_GRADE_OF_FACTS}) gr
          WHERE gr.grade IS NOT NULL""",
+    # Graded afresh on every day asked; answers kept until a group's books, meetings, loans
+    # or its organisation's grading rules change.
+    watch=Rollup(
+        sources=(
+            *SHG_BOOKS.sources,
+            Source("shg_meeting", "shg_id"),
+            Source("shg_attendance", "meeting_id"),
+            Source("shg_loan_instalment", "loan_id"),
+            Source("shg_grading_rule", "id"),
+        )
+    ),
 )
 
 # A survivor's memberships cut where any of them begins or ends, each piece placed in the
