@@ -365,6 +365,9 @@ async def kept_up_to_date(
             writes,
         )
     headers = await factory.user_headers(who.manager)
+    query = {**fy, "internal": "true"}
+    # The dashboard as it stands before the writes (its answers kept).
+    await timed(http, "/api/v1/dashboards/outcomes", query, headers, 0, 1, forget=False)
     timing = Timing()
     for row in cases:
         # A change of state needs the case's current version (If-Match), read before the clock.
@@ -381,7 +384,6 @@ async def kept_up_to_date(
             say(f"  a case transition failed: {timing.error}")
             break
     run.timings[(f"case transition ({len(cases)} cases)", "write")] = timing
-    query = {**fy, "internal": "true"}
     for label in ("outcomes dashboard after the writes", "outcomes dashboard again"):
         # The answers kept before the writes stay: the writes themselves drop theirs.
         dashboard, _ = await timed(
