@@ -20,7 +20,8 @@ LOCKS = ("requirements.lock", "requirements-dev.lock")
 README = ROOT / "README.md"
 RELEASE_AUDIT = ROOT / ".ci" / "release-audit"
 ACCEPTED = ROOT / ".ci" / "accepted-vulnerabilities"
-_PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)==(?P<version>\S+) \\$")
+# A pin may name extras (cachecontrol[filecache]: see the dev lock's comment on it).
+_PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)(?:\[[A-Za-z0-9_,.-]+\])?==(?P<version>\S+) \\$")
 _HASH = re.compile(r"^\s+--hash=sha256:[0-9a-f]{64}(?: \\)?$")
 
 
