@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import Paging, UoW, requires
-from api.http import set_etag, set_page_links
+from api.http import paged, tagged
 from api.openapi import ACTION_ERRORS, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS
 from domain.common.principal import Principal
 from domain.devices import policies
@@ -38,8 +38,7 @@ async def register_device(
     send `device_id` with the password grant. People only."""
     device = await DeviceService(uow).register(principal, body)
     response.headers["Location"] = f"/api/v1/devices/{device.id}"
-    set_etag(response, device)
-    return device
+    return tagged(response, device)
 
 
 @router.get("", operation_id="devices:list", response_model=DevicePage, responses=LIST_ERRORS)
@@ -54,8 +53,7 @@ async def list_devices(
     """Devices, oldest first: one's own; a program manager's organisation's; a platform
     admin's, all."""
     result = await DeviceService(uow).list(principal, page, user_id)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.get(
@@ -66,8 +64,7 @@ async def read_device(
 ) -> DeviceRead:
     """One device in the caller's scope."""
     device = await DeviceService(uow).get(principal, device_id)
-    set_etag(response, device)
-    return device
+    return tagged(response, device)
 
 
 @router.post(
@@ -83,8 +80,7 @@ async def report_device_sync(
     app version it runs when it changed. Another person's device answers 403; a revoked one
     401 `device-revoked`."""
     device = await DeviceService(uow).report_sync(principal, device_id, body)
-    set_etag(response, device)
-    return device
+    return tagged(response, device)
 
 
 @router.post(
@@ -102,5 +98,4 @@ async def revoke_device(
     deletes its local data). A program manager revokes her organisation's devices, a platform
     admin any, a person her own. Revoking a revoked device changes nothing."""
     device = await DeviceService(uow).revoke(principal, device_id)
-    set_etag(response, device)
-    return device
+    return tagged(response, device)
