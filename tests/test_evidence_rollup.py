@@ -9,18 +9,24 @@ its triggers."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from api.app import create_app
+from domain.common.settings import Settings
 from domain.evidence.parameters import measure_parameters
 from domain.evidence.periods import Period, PeriodKind, periods
-from persistence.clock import FixedClock
+from persistence.clock import FixedClock, using
+from persistence.database import Database
 from persistence.evidence import rollup
 from persistence.evidence.cube import (
     Aggregate,
@@ -103,6 +109,21 @@ def queries(organizations: tuple[UUID, ...]) -> list[CubeQuery]:
                     assert rollup.rolled(query), (measure.code, breakdowns)
                     found.append(query)
     return found
+
+
+@contextlib.asynccontextmanager
+async def committed_world(settings: Settings, database: Database) -> AsyncIterator[EvidenceWorld]:
+    """A world on a database whose commits are real, served by an app with an evidence pool:
+    catch-ups commit on a side connection (answers are kept only then), as in production."""
+    app = create_app(settings.model_copy(update={"evidence_connections": 2}), database=database)
+    clock = FixedClock(ist(2026, 1, 1))
+    with using(clock):
+        async with app.router.lifespan_context(app):
+            assert database.evidence_pool is not None
+            transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                factory = Factory(app.state.container, database)
+                yield await EvidenceWorld(client, factory, clock).build()
 
 
 def shown(cube: Cube) -> tuple[Any, ...]:
@@ -486,15 +507,19 @@ async def test_cube_queries_run_without_jit_nested_loops_or_generic_plans(
 
 
 async def test_kept_answers_are_given_again_until_what_they_read_changes(
-    world: EvidenceWorld, connection: AsyncConnection, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, committed_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rolled-up measure's answer is computed once per generation of what it reads: asked
     again, no statement runs; after a change to its records, or to her consent (a flow), the
     next answer is computed again and is the live one. Statements reading her sex are never
     kept."""
+    async with committed_world(settings, committed_db) as w:
+        await _kept_answers(w, monkeypatch)
+
+
+async def _kept_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     from persistence.evidence import answers, cube
 
-    w = world
     s1 = await w.register(ist(2026, 3, 20))
     s2 = await w.register(ist(2026, 3, 21))
     c1 = await w.open_case(s1, ist(2026, 3, 25))
@@ -602,13 +627,17 @@ def test_every_table_a_kept_measure_reads_is_one_of_its_sources() -> None:
 
 
 async def test_a_watched_measures_answers_are_kept_until_what_it_reads_changes(
-    world: EvidenceWorld, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, committed_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SHGs by grade are graded afresh on every day asked (no roll-up): their answer is kept
     until a group's meeting, books or grading rules change."""
+    async with committed_world(settings, committed_db) as w:
+        await _watched_answers(w, monkeypatch)
+
+
+async def _watched_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     from persistence.evidence import answers, cube
 
-    w = world
     s1 = await w.register(ist(2026, 1, 5))
     g = await w.shg(ist(2026, 1, 10))
     m1 = await w.member(g, date(2026, 1, 10), survivor=s1)

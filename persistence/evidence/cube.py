@@ -487,7 +487,11 @@ class CubeRepository(Repository):
         side_by_side = pool is not None and len(queries) > 1 and connection.is_in_transaction()
         snapshot: str | None = None
         keys: list[tuple[Any, ...] | None] = [None] * len(queries)
-        if rolled or watched:
+        # Answers are kept only when the catch-ups above committed on their own (a side
+        # connection, or a transaction of their own): a generation moved on inside this
+        # unit's transaction could still roll back, and be reached again with other rows.
+        committed = pool is not None or not connection.is_in_transaction()
+        if (rolled or watched) and committed:
             # The roll-ups' generations, on the snapshot the statements will read.
             sql = f"SELECT {'pg_export_snapshot()' if side_by_side else 'NULL'} AS snapshot, g.*"
             row = await connection.fetchrow(f"{sql} FROM ({answers.GENERATIONS_SQL}) g")
