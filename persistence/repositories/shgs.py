@@ -36,7 +36,7 @@ from persistence.pagination import KeyMismatch, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
-from persistence.scope import CaseScope
+from persistence.scope import CaseScope, RowScope
 
 # (account, ledger kind, loan kind or None, sign): the domain's sign table as plain values.
 SignTable = Sequence[tuple[str, str, str | None, int]]
@@ -103,6 +103,10 @@ class ShgFilter:
 
 class ShgRepository(EntityRepository[Shg]):
     model = Shg
+
+    def ids_in_scope(self, scope: RowScope) -> sa.Select[Any]:
+        """SELECT of the ids of the groups ``scope`` admits (what their records hang off)."""
+        return self.scoped(scope).with_only_columns(col(Shg.id))
 
     async def standings(
         self, shg_ids: Sequence[UUID], as_of: date, signs: SignTable
@@ -241,6 +245,20 @@ class MemberRepository(EntityRepository[ShgMember]):
         row = (await self.session.execute(stmt)).first()
         return None if row is None else (row[0], row[1])
 
+    async def in_groups_by_ids(
+        self, member_ids: Sequence[UUID], groups: sa.Select[Any], scope: CaseScope
+    ) -> list[tuple[ShgMember, UUID | None]]:
+        """The live members among ``member_ids`` of the groups ``groups`` selects (their ids),
+        each as :meth:`get_in_group` answers it; one statement."""
+        if not member_ids:
+            return []
+        stmt = self._with_survivor(scope).where(
+            col(ShgMember.id).in_(list(member_ids)),
+            col(ShgMember.shg_id).in_(groups),
+            col(ShgMember.deleted_at).is_(None),
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+
     async def of_group(self, shg_id: UUID, member_ids: Iterable[UUID]) -> dict[UUID, ShgMember]:
         wanted = set(member_ids)
         if not wanted:
@@ -305,6 +323,20 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
+    async def in_groups_by_ids(
+        self, meeting_ids: Sequence[UUID], groups: sa.Select[Any]
+    ) -> list[ShgMeeting]:
+        """The live meetings among ``meeting_ids`` of the groups ``groups`` selects (their
+        ids); one statement."""
+        if not meeting_ids:
+            return []
+        stmt = sa.select(ShgMeeting).where(
+            col(ShgMeeting.id).in_(list(meeting_ids)),
+            col(ShgMeeting.shg_id).in_(groups),
+            col(ShgMeeting.deleted_at).is_(None),
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def add_attendance(self, meeting_id: UUID, lines: Iterable[tuple[UUID, str]]) -> None:
         rows = [
             {"meeting_id": meeting_id, "member_id": member, "status": status}
@@ -314,12 +346,25 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
             await self.session.execute(sa.insert(ShgAttendance), rows)
 
     async def attendance(self, meeting_id: UUID) -> list[tuple[UUID, str]]:
+        return (await self.attendances([meeting_id])).get(meeting_id, [])
+
+    async def attendances(self, meeting_ids: Sequence[UUID]) -> dict[UUID, list[tuple[UUID, str]]]:
+        """Each meeting's attendance (member, status) by member, for many in one statement."""
+        found: dict[UUID, list[tuple[UUID, str]]] = {}
+        if not meeting_ids:
+            return found
         stmt = (
-            sa.select(col(ShgAttendance.member_id), col(ShgAttendance.status))
-            .where(col(ShgAttendance.meeting_id) == meeting_id)
-            .order_by(col(ShgAttendance.member_id))
+            sa.select(
+                col(ShgAttendance.meeting_id),
+                col(ShgAttendance.member_id),
+                col(ShgAttendance.status),
+            )
+            .where(col(ShgAttendance.meeting_id).in_(list(meeting_ids)))
+            .order_by(col(ShgAttendance.meeting_id), col(ShgAttendance.member_id))
         )
-        return [(row[0], str(row[1])) for row in (await self.session.execute(stmt)).all()]
+        for row in (await self.session.execute(stmt)).all():
+            found.setdefault(row[0], []).append((row[1], str(row[2])))
+        return found
 
     async def summaries(
         self, shg_id: UUID, after: tuple[Any, ...] | None, limit: int
@@ -569,14 +614,23 @@ class LedgerRepository(Repository):
 
     async def of_meeting(self, meeting_id: UUID) -> list[Mapping[str, Any]]:
         """The entries of a meeting's collection sheet, as recorded, with their reversals."""
+        return (await self.of_meetings([meeting_id])).get(meeting_id, [])
+
+    async def of_meetings(self, meeting_ids: Sequence[UUID]) -> dict[UUID, list[Mapping[str, Any]]]:
+        """:meth:`of_meeting` for many meetings in one statement, by meeting."""
+        found: dict[UUID, list[Mapping[str, Any]]] = {}
+        if not meeting_ids:
+            return found
         entry, reversal = _entry_tables()
         stmt = (
             sa.select(entry, reversal.c.id.label("reversed_by_id"))
             .select_from(entry.outerjoin(reversal, reversal.c.reverses_id == entry.c.id))
-            .where(entry.c.meeting_id == meeting_id)
+            .where(entry.c.meeting_id.in_(list(meeting_ids)))
             .order_by(entry.c.created_at, entry.c.id)
         )
-        return [dict(row._mapping) for row in (await self.session.execute(stmt)).all()]
+        for row in (await self.session.execute(stmt)).all():
+            found.setdefault(row._mapping["meeting_id"], []).append(dict(row._mapping))
+        return found
 
     async def page(
         self,
