@@ -621,6 +621,7 @@ async def test_leader_group_members_are_carried_as_her_own_member_read_shows_the
     changes, cursor = await pull_all(world, leader)
     staff_changes, staff_cursor = await pull_all(world, world.worker)
     assert carried(changes) >= {("leader_group_member", own["id"])}
+    assert ("leader_group_member", own["id"]) in carried(staff_changes)
 
     # Another leader joins, her survivor record linked (which only case workers may see).
     joined = await world.created(

@@ -257,5 +257,5 @@ def register_field_mutations(entities: dict[str, SyncedEntity]) -> None:
             update=entity.update or known.update,
             anchor_field=entity.anchor_field or known.anchor_field,
             companions=entity.companions | known.companions,
-            read_many=entity.read_many or known.read_many,
+            read_many=known.read_many or entity.read_many,
         )

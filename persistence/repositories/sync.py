@@ -337,11 +337,19 @@ class SyncRepository(Repository):
         for the other transaction to end, so a retried batch is applied once."""
         return await self.keep_mutation(mutation)
 
-    async def answer_mutation(self, mutation_id: UUID, status: str, result_enc: bytes) -> None:
+    async def answer_mutations(self, answers: Sequence[tuple[UUID, str, bytes]]) -> None:
+        """Write the answers of claimed mutations (id, status, sealed answer), all at once."""
+        if not answers:
+            return
+        table = SyncMutation.__table__  # type: ignore[attr-defined]
         await self.session.execute(
-            sa.update(SyncMutation)
-            .where(col(SyncMutation.id) == mutation_id)
-            .values(status=status, result_enc=result_enc)
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("mutation_id"))
+            .values(status=sa.bindparam("answer_status"), result_enc=sa.bindparam("answer")),
+            [
+                {"mutation_id": mutation_id, "answer_status": status, "answer": result_enc}
+                for mutation_id, status, result_enc in answers
+            ],
         )
 
     async def keep_mutation(self, mutation: SyncMutation) -> bool:
