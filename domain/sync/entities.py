@@ -169,6 +169,10 @@ async def _read_consent(uow: UnitOfWork, p: Principal, entity_id: UUID, anchor: 
     return await ConsentService(uow).get(p, anchor.survivor(), entity_id)
 
 
+async def _read_consents(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return list(await ConsentService(uow).get_many(p, ids))
+
+
 async def _create_consent(
     uow: UnitOfWork, p: Principal, entity_id: UUID, changes: Mapping[str, Any], _: Context
 ) -> Any:
@@ -279,7 +283,13 @@ SURVIVOR = SyncedEntity(
     "survivor", _read_survivor, create=_create_survivor, read_many=_read_survivors
 )
 CASE = SyncedEntity("case", _read_case, read_many=_read_cases)
-CONSENT = SyncedEntity("consent", _read_consent, create=_create_consent, anchor_field="survivor_id")
+CONSENT = SyncedEntity(
+    "consent",
+    _read_consent,
+    create=_create_consent,
+    anchor_field="survivor_id",
+    read_many=_read_consents,
+)
 CASE_NOTE = SyncedEntity(
     "case_note", _read_note, create=_create_note, anchor_field="case_id", read_many=_read_notes
 )

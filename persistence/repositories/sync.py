@@ -66,6 +66,18 @@ class Held:
 
 
 @dataclass(frozen=True, slots=True)
+class GivenVersion:
+    """What a device was given of a record at one version, sealed (a sync_record_version
+    row)."""
+
+    entity: str
+    entity_id: UUID
+    version: int
+    data_enc: bytes
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LoggedChange:
     """One row of the change log, with what the caller's scope says of it."""
 
@@ -295,10 +307,11 @@ class SyncRepository(Repository):
         return rows
 
     # -- versions a device was given ------------------------------------------------------
-    async def keep_versions(self, versions: Sequence[SyncRecordVersion]) -> None:
+    async def keep_versions(self, versions: Sequence[GivenVersion]) -> None:
         if not versions:
             return
-        stmt = insert(SyncRecordVersion).values(
+        table = SyncRecordVersion.__table__  # type: ignore[attr-defined]
+        stmt = insert(table).values(
             [
                 {
                     "entity": v.entity,
