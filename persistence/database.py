@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 
 from persistence.audit_chain import AuditKeys
 from persistence.crypto import FieldCipher
+from persistence.fair_pool import FairAsyncQueuePool
 
 APPLICATION_NAME = "shakti-mis"
 
@@ -64,6 +65,8 @@ def create_engine(
 
     The role is set as a connection start-up parameter, so ``RESET ROLE`` returns to it.
     """
+    # A fair pool: waits for a connection follow arrival order (persistence/fair_pool.py).
+    kwargs.setdefault("poolclass", FairAsyncQueuePool)
     engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
