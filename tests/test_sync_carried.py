@@ -646,3 +646,116 @@ async def test_leader_group_members_are_carried_as_her_own_member_read_shows_the
     assert of(staff_later, "leader_group_member", joined["id"])["data"]["survivor_id"] == str(
         survivor
     )
+
+
+# -- a page read at once answers as each record's own read ------------------------------------
+REST_OF = {
+    "referral": "referrals/{id}",
+    "entitlement_application": "entitlement-applications/{id}",
+    "shg": "shgs/{id}",
+    "shg_member": "shgs/{holder}/members/{id}",
+    "shg_meeting": "shgs/{holder}/meetings/{id}",
+    "shg_balances": "shgs/{id}/ledger/balances",
+    "leader_group": "leader-groups/{id}",
+    "leader_group_member": "leader-groups/{holder}/members/{id}",
+    "leader_group_meeting": "leader-groups/{holder}/meetings/{id}",
+    "campaign": "campaigns/{id}",
+    "demand": "demands/{id}",
+    "consent": "survivors/{holder}/consents/{id}",
+}
+
+
+async def test_a_first_pull_reads_each_carried_record_as_its_own_endpoint_and_audits_it_once(
+    world: World,
+) -> None:
+    survivor, case = await case_of(world, world.worker, SOUTH_24)
+    await refer(world, world.worker, survivor, case)
+    schemes = await world.client.get(
+        f"{API}/schemes", params={"code": "pm_jan_dhan"}, headers=world.worker.headers
+    )
+    await world.created(
+        world.worker,
+        f"{API}/entitlement-applications",
+        {"survivor_id": str(survivor), "scheme_id": schemes.json()["items"][0]["id"]},
+    )
+    shg = await world.created(world.worker, f"{API}/shgs", group_body())
+    members = [
+        await world.created(
+            world.worker,
+            f"{API}/shgs/{shg['id']}/members",
+            {"name": name, "joined_on": group_body()["formed_on"]},
+        )
+        for name in ("Mita Sardar", "Lakshmi Das", "Rina Naskar")
+    ]
+    await world.push(
+        world.worker,
+        mutation(
+            "shg_meeting",
+            "create",
+            uuid.uuid4(),
+            {"shg_id": shg["id"], **sheet(Group(shg, members), 7)},
+        ),
+    )
+    leader = await world.factory.user(world.org, Role.survivor_leader, districts=(SOUTH_24,))
+    group = await world.created(
+        world.manager,
+        GROUPS,
+        {"name": "Canning Collective", "district_id": str(SOUTH_24), "formed_on": "2024-03-08"},
+    )
+    await world.created(
+        world.manager,
+        f"{GROUPS}/{group['id']}/members",
+        {"user_id": str(leader.id), "survivor_id": str(survivor), "joined_on": "2024-03-08"},
+    )
+    await world.created(
+        leader, f"{GROUPS}/{group['id']}/meetings", {"held_on": "2024-04-01", "agenda": "Rally"}
+    )
+    await world.created(leader, f"{API}/campaigns", campaign_body(leader_group_id=group["id"]))
+    await world.created(world.worker, f"{API}/demands", demand_body())
+
+    for actor in (world.worker, leader):
+        (before,) = (await world.sql("SELECT count(*) FROM audit_event"))[0]
+        changes, _ = await pull_all(world, actor)
+        (after,) = (await world.sql("SELECT count(*) FROM audit_event"))[0]
+        reads = await world.sql(
+            "SELECT entity_type, entity_id FROM audit_event WHERE actor_id = :a"
+            " AND action = 'read' ORDER BY seq DESC LIMIT :n",
+            a=actor.id,
+            n=after - before,
+        )
+        audited = [(kind, str(record)) for kind, record in reads]
+        checked = set()
+        for change in changes:
+            path = REST_OF.get(change["entity"])
+            if path is None:
+                continue
+            data = change["data"]
+            holder = data.get("shg_id") or data.get("group_id") or data.get("survivor_id")
+            url = f"{API}/" + path.format(id=change["id"], holder=holder)
+            read = await world.client.get(url, headers=actor.headers)
+            assert read.status_code == 200, (url, read.text)
+            expected = read.json()
+            if change["entity"] == "shg_balances":
+                expected.pop("as_of")  # (the same day: both are today's books)
+                data = {k: v for k, v in data.items() if k != "as_of"}
+            assert data == expected, change["entity"]
+            checked.add(change["entity"])
+        if actor is leader:
+            assert checked == {
+                "leader_group",
+                "leader_group_member",
+                "leader_group_meeting",
+                "campaign",
+            }
+        else:
+            assert set(REST_OF) <= checked | {"campaign"}
+            # Each record sent was read once, as her reads of them one by one are audited.
+            for entity, audited_as in (
+                ("referral", "referral"),
+                ("shg_member", "shg_member"),
+                ("demand", "demand"),
+                ("consent", "consent"),
+            ):
+                sent = [c["id"] for c in changes if c["entity"] == entity]
+                assert sent
+                assert all(audited.count((audited_as, i)) == 1 for i in sent), entity

@@ -102,6 +102,10 @@ async def _read_shg_members(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) 
     return await ShgService(uow).get_members(p, ids)
 
 
+async def _read_shg_books(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return list(await LedgerService(uow).balances_of_groups(p, ids))
+
+
 async def _read_leader_groups(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
     return await LeaderGroupService(uow).get_many(p, ids)
 
@@ -149,7 +153,9 @@ def register_carried(entities: dict[str, SyncedEntity]) -> None:
         SyncedEntity("entitlement_application", _read_application, read_many=_read_applications),
         SyncedEntity("shg", _read_shg, read_many=_read_shgs),
         SyncedEntity("shg_member", _read_shg_member, read_many=_read_shg_members),
-        SyncedEntity("shg_balances", _read_shg_balances),
+        SyncedEntity(
+            "shg_balances", _read_shg_balances, read_many=_read_shg_books, id_field="shg_id"
+        ),
         SyncedEntity("leader_group", _read_leader_group, read_many=_read_leader_groups),
         SyncedEntity("leader_group_member", _read_leader_member, read_many=_read_leader_members),
         SyncedEntity("demand", _read_demand, read_many=_read_demands),

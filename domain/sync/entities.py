@@ -92,7 +92,8 @@ class SyncedEntity:
     hangs off (``case_id`` or ``survivor_id``), taken out before the body is validated.
     ``companions``: fields of an update that travel with the compared ones (a referral
     step's note and day): never compared on their own, applied with them, kept with the
-    client's value when they conflict."""
+    client's value when they conflict. ``id_field``: the field of a read naming the record
+    it is carried under (the books of an SHG: its group's)."""
 
     name: str
     read: Reader
@@ -101,6 +102,7 @@ class SyncedEntity:
     anchor_field: str | None = None
     read_many: ManyReader | None = None
     companions: frozenset[str] = frozenset()
+    id_field: str = "id"
 
 
 def document(read: Any) -> Document:

@@ -443,7 +443,7 @@ class SyncPullService:
                 SyncChange.model_validate(
                     {
                         "entity": entity,
-                        "id": data["id"],
+                        "id": data[synced.id_field],
                         "op": "upsert",
                         "version": data.get("version"),
                         "data": data,
