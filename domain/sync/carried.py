@@ -282,11 +282,13 @@ CARRIED: dict[str, CarriedKind] = {
         CarriedKind("shg_meeting", shg_policies.READ, _shg_records("shg_meeting")),
         CarriedKind("shg_balances", shg_policies.READ, _shgs),
         CarriedKind("leader_group", leadership_policies.READ_GROUPS, _leader_groups),
-        CarriedKind("leader_group_member", leadership_policies.READ_GROUPS, _leader_members),
         CarriedKind("leader_group_meeting", leadership_policies.READ_GROUPS, _leader_meetings),
         CarriedKind("campaign", leadership_policies.READ_CAMPAIGNS, _campaigns),
         CarriedKind("demand", demand_policies.READ, _demands),
         CarriedKind("attachment", attachment_policies.READ, _attachments),
+        # Last: a first pull's cursor names its step by position in this order, so a kind
+        # added later goes at the end (a cursor made before keeps its meaning).
+        CarriedKind("leader_group_member", leadership_policies.READ_GROUPS, _leader_members),
     )
 }
 # What a group's own records are: sent with it when it comes into her scope, removed with it.

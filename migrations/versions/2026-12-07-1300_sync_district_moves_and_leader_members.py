@@ -9,7 +9,9 @@
 - ``leader_group_member``: 0029 logs a membership by the member's user (``leader_membership``:
   a survivor leader's own scope). Devices now carry a group's members (``leader_group_member``,
   as the group's member endpoint shows them), so each member record is logged as well, by
-  0029's generic trigger function under its own id and group.
+  0029's generic trigger function under its own id and group. The members already there are
+  logged once by this revision, so that devices whose first pull ended before it receive
+  them with their next pull.
 
 Like 0028's and 0029's, the rows keep ids and keys only, never personal data; only the
 triggers (SECURITY DEFINER) write the log.
@@ -62,10 +64,18 @@ def upgrade() -> None:
         "ON leader_group_member FOR EACH ROW EXECUTE FUNCTION "
         "sync_change_log_more('leader_group_member', 'id', 'group_id', 'group_id')"
     )
+    op.execute(
+        "INSERT INTO sync_change (entity, entity_id, organization_id, holder_id, "
+        "prior_organization_id) "
+        "SELECT 'leader_group_member', m.id, m.organization_id, m.group_id, m.organization_id "
+        "FROM leader_group_member m WHERE m.deleted_at IS NULL ORDER BY m.id"
+    )
 
 
 def downgrade() -> None:
     set_lock_timeout()
     op.execute("DROP TRIGGER leader_group_member_sync_record ON leader_group_member")
+    # (Rows an older pull does not know: it would pass over them, but they are this one's.)
+    op.execute("DELETE FROM sync_change WHERE entity = 'leader_group_member'")
     op.execute("DROP TRIGGER user_district_sync_change_old ON user_district")
     op.execute("DROP FUNCTION sync_change_log_old_district()")
