@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 
 from persistence.audit_chain import AuditKeys
 from persistence.crypto import FieldCipher
+from persistence.fair_pool import FairAsyncQueuePool
 
 APPLICATION_NAME = "shakti-mis"
 
@@ -63,7 +65,9 @@ def create_engine(
 
     The role is set as a connection start-up parameter, so ``RESET ROLE`` returns to it.
     """
-    return create_async_engine(
+    # A fair pool: waits for a connection follow arrival order (persistence/fair_pool.py).
+    kwargs.setdefault("poolclass", FairAsyncQueuePool)
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -73,6 +77,51 @@ def create_engine(
         connect_args={"server_settings": server_settings(app_role)},
         **kwargs,
     )
+    _name_savepoints_by_depth(engine)
+    return engine
+
+
+def _name_savepoints_by_depth(engine: AsyncEngine) -> None:
+    """Savepoints named by their depth (``shakti_sp_1`` for the outermost), not by SQLAlchemy's
+    count of them on the connection (``sa_savepoint_1``, ``_2``, ... one new name each).
+
+    The asyncpg dialect prepares every statement and keeps the last 100 of each connection
+    (keyed by their text): a push of 100 mutations, each in a savepoint, sent 200 statements of
+    new text, which pushed every other statement out of the cache, so that each was prepared
+    again, a round trip more per statement. By depth, the two texts of a savepoint stay the
+    same and stay cached. PostgreSQL lets a savepoint's name be reused: RELEASE and ROLLBACK
+    TO name the newest of that name, which, savepoints being nested, is the one meant."""
+    dialect: Any = engine.sync_engine.dialect
+    savepoint, release, rollback_to = (
+        dialect.do_savepoint,
+        dialect.do_release_savepoint,
+        dialect.do_rollback_to_savepoint,
+    )
+    # SQLAlchemy's names of the savepoints open on each connection, outermost first.
+    open_on: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
+
+    def depth_of(connection: Any, name: str) -> int:
+        names = open_on.setdefault(connection, [])
+        depth = names.index(name) + 1 if name in names else len(names) + 1
+        del names[depth - 1 :]
+        return depth
+
+    def do_savepoint(connection: Any, name: str) -> None:
+        depth = depth_of(connection, name)
+        open_on[connection].append(name)
+        savepoint(connection, f"shakti_sp_{depth}")
+
+    def do_release_savepoint(connection: Any, name: str) -> None:
+        release(connection, f"shakti_sp_{depth_of(connection, name)}")
+
+    def do_rollback_to_savepoint(connection: Any, name: str) -> None:
+        # (It stays open on the server, as SQLAlchemy leaves it; the next of its depth shadows
+        # it, and whatever releases or rolls back an outer one ends it.)
+        rollback_to(connection, f"shakti_sp_{depth_of(connection, name)}")
+
+    dialect.do_savepoint = do_savepoint
+    dialect.do_release_savepoint = do_release_savepoint
+    dialect.do_rollback_to_savepoint = do_rollback_to_savepoint
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:

@@ -44,6 +44,7 @@ CARRIED = {
     "shg_meeting",
     "shg_balances",
     "leader_group",
+    "leader_group_member",
     "leader_group_meeting",
     "campaign",
     "demand",
@@ -390,7 +391,7 @@ async def test_a_survivor_leader_carries_her_own_groups_and_nothing_of_a_caseloa
         f"{GROUPS}/{mine['id']}/members",
         {"user_id": str(leader.id), "joined_on": "2024-03-08"},
     )
-    await world.created(
+    other_membership = await world.created(
         world.manager,
         f"{GROUPS}/{theirs['id']}/members",
         {"user_id": str(other_leader.id), "joined_on": "2024-03-08"},
@@ -410,14 +411,21 @@ async def test_a_survivor_leader_carries_her_own_groups_and_nothing_of_a_caseloa
     changes, cursor = await pull_all(world, leader)
     assert {(c["entity"], c["id"]) for c in changes} == {
         ("leader_group", mine["id"]),
+        ("leader_group_member", membership["id"]),
         ("leader_group_meeting", meeting["id"]),
         ("campaign", campaign["id"]),
     }
     assert of(changes, "leader_group", mine["id"])["data"]["name"] == "Canning Collective"
     assert of(changes, "campaign", campaign["id"])["data"]["reached_youth"] == 45
     others, _ = await pull_all(world, other_leader)
-    assert {c["entity"] for c in others} == {"leader_group", "leader_group_meeting"}
+    assert {c["entity"] for c in others} == {
+        "leader_group",
+        "leader_group_member",
+        "leader_group_meeting",
+    }
+    assert ("leader_group_member", other_membership["id"]) in carried(others)
     assert mine["id"] not in {c["id"] for c in others}
+    assert membership["id"] not in {c["id"] for c in others}
     # Staff of her district carry both groups (as the leadership endpoints show them).
     staff, _ = await pull_all(world, world.worker)
     assert {("leader_group", mine["id"]), ("leader_group", theirs["id"])} <= carried(staff)
@@ -558,3 +566,196 @@ async def test_a_district_taken_from_her_takes_its_shgs_and_one_given_brings_the
     later, _ = await pull_all(world, world.worker, cursor)
     assert carried(later, "delete") == {("shg", south["id"]), ("shg_balances", south["id"])}
     assert carried(later) == {("shg", north["id"]), ("shg_balances", north["id"])}
+
+
+async def test_a_district_moved_by_update_tombstones_the_old_districts_records(
+    world: World,
+) -> None:
+    # (The change log keeps the row as it was, not only the row as it is: migration 0030.)
+    await world.cases.allow_district_visibility(world.org)
+    survivor, case = await case_of(world, world.worker, SOUTH_24)
+    south = await world.created(world.manager, f"{API}/shgs", group_body())
+    north = await world.created(
+        world.manager, f"{API}/shgs", group_body(district_id=str(NORTH_24), name="Barasat SHG")
+    )
+    changes, cursor = await pull_all(world, world.worker)
+    assert ("shg", south["id"]) in carried(changes)
+    assert ("case", str(case)) in {(c["entity"], c["id"]) for c in changes}
+
+    # Her case reassigned to nobody (seen through the district only), then the district
+    # changed in place: South 24 becomes North 24.
+    await world.sql("UPDATE survivor_case SET assigned_worker_id = NULL WHERE id = :c", c=case)
+    await world.sql(
+        "UPDATE user_district SET district_id = :n WHERE user_id = :u AND district_id = :s",
+        n=NORTH_24,
+        s=SOUTH_24,
+        u=world.worker.id,
+    )
+    world.worker.headers = await world.factory.user_headers(world.worker.id)
+    later, _ = await pull_all(world, world.worker, cursor)
+    gone = {(c["entity"], c["id"]) for c in later if c["op"] == "delete"}
+    assert {
+        ("shg", south["id"]),
+        ("shg_balances", south["id"]),
+        ("case", str(case)),
+        ("survivor", str(survivor)),
+    } <= gone
+    assert ("shg", north["id"]) in carried(later)
+
+
+async def test_leader_group_members_are_carried_as_her_own_member_read_shows_them(
+    world: World,
+) -> None:
+    leader = await world.factory.user(world.org, Role.survivor_leader, districts=(SOUTH_24,))
+    joining = await world.factory.user(world.org, Role.survivor_leader, districts=(SOUTH_24,))
+    survivor, _ = await case_of(world, world.worker, SOUTH_24)
+    group = await world.created(
+        world.manager,
+        GROUPS,
+        {"name": "Canning Collective", "district_id": str(SOUTH_24), "formed_on": "2024-03-08"},
+    )
+    members = f"{GROUPS}/{group['id']}/members"
+    own = await world.created(
+        world.manager, members, {"user_id": str(leader.id), "joined_on": "2024-03-08"}
+    )
+    changes, cursor = await pull_all(world, leader)
+    staff_changes, staff_cursor = await pull_all(world, world.worker)
+    assert carried(changes) >= {("leader_group_member", own["id"])}
+    assert ("leader_group_member", own["id"]) in carried(staff_changes)
+
+    # Another leader joins, her survivor record linked (which only case workers may see).
+    joined = await world.created(
+        world.manager,
+        members,
+        {"user_id": str(joining.id), "survivor_id": str(survivor), "joined_on": "2024-04-01"},
+    )
+    later, _ = await pull_all(world, leader, cursor)
+    assert carried(later) == {("leader_group_member", joined["id"])}
+    staff_later, _ = await pull_all(world, world.worker, staff_cursor)
+    assert ("leader_group_member", joined["id"]) in carried(staff_later)
+    first, _ = await pull_all(world, leader)
+    for actor, pulled in ((leader, later), (leader, first), (world.worker, staff_later)):
+        for change in pulled:
+            if change["entity"] != "leader_group_member":
+                continue
+            # Exactly what her own REST read of the member shows her, field for field.
+            read = await world.client.get(f"{members}/{change['id']}", headers=actor.headers)
+            assert read.status_code == 200, read.text
+            assert change["data"] == read.json()
+    assert of(later, "leader_group_member", joined["id"])["data"]["survivor_id"] is None
+    assert of(staff_later, "leader_group_member", joined["id"])["data"]["survivor_id"] == str(
+        survivor
+    )
+
+
+# -- a page read at once answers as each record's own read ------------------------------------
+REST_OF = {
+    "referral": "referrals/{id}",
+    "entitlement_application": "entitlement-applications/{id}",
+    "shg": "shgs/{id}",
+    "shg_member": "shgs/{holder}/members/{id}",
+    "shg_meeting": "shgs/{holder}/meetings/{id}",
+    "shg_balances": "shgs/{id}/ledger/balances",
+    "leader_group": "leader-groups/{id}",
+    "leader_group_member": "leader-groups/{holder}/members/{id}",
+    "leader_group_meeting": "leader-groups/{holder}/meetings/{id}",
+    "campaign": "campaigns/{id}",
+    "demand": "demands/{id}",
+    "consent": "survivors/{holder}/consents/{id}",
+}
+
+
+async def test_a_first_pull_reads_each_carried_record_as_its_own_endpoint_and_audits_it_once(
+    world: World,
+) -> None:
+    survivor, case = await case_of(world, world.worker, SOUTH_24)
+    await refer(world, world.worker, survivor, case)
+    schemes = await world.client.get(
+        f"{API}/schemes", params={"code": "pm_jan_dhan"}, headers=world.worker.headers
+    )
+    await world.created(
+        world.worker,
+        f"{API}/entitlement-applications",
+        {"survivor_id": str(survivor), "scheme_id": schemes.json()["items"][0]["id"]},
+    )
+    shg = await world.created(world.worker, f"{API}/shgs", group_body())
+    members = [
+        await world.created(
+            world.worker,
+            f"{API}/shgs/{shg['id']}/members",
+            {"name": name, "joined_on": group_body()["formed_on"]},
+        )
+        for name in ("Mita Sardar", "Lakshmi Das", "Rina Naskar")
+    ]
+    await world.push(
+        world.worker,
+        mutation(
+            "shg_meeting",
+            "create",
+            uuid.uuid4(),
+            {"shg_id": shg["id"], **sheet(Group(shg, members), 7)},
+        ),
+    )
+    leader = await world.factory.user(world.org, Role.survivor_leader, districts=(SOUTH_24,))
+    group = await world.created(
+        world.manager,
+        GROUPS,
+        {"name": "Canning Collective", "district_id": str(SOUTH_24), "formed_on": "2024-03-08"},
+    )
+    await world.created(
+        world.manager,
+        f"{GROUPS}/{group['id']}/members",
+        {"user_id": str(leader.id), "survivor_id": str(survivor), "joined_on": "2024-03-08"},
+    )
+    await world.created(
+        leader, f"{GROUPS}/{group['id']}/meetings", {"held_on": "2024-04-01", "agenda": "Rally"}
+    )
+    await world.created(leader, f"{API}/campaigns", campaign_body(leader_group_id=group["id"]))
+    await world.created(world.worker, f"{API}/demands", demand_body())
+
+    for actor in (world.worker, leader):
+        (before,) = (await world.sql("SELECT count(*) FROM audit_event"))[0]
+        changes, _ = await pull_all(world, actor)
+        (after,) = (await world.sql("SELECT count(*) FROM audit_event"))[0]
+        reads = await world.sql(
+            "SELECT entity_type, entity_id FROM audit_event WHERE actor_id = :a"
+            " AND action = 'read' ORDER BY seq DESC LIMIT :n",
+            a=actor.id,
+            n=after - before,
+        )
+        audited = [(kind, str(record)) for kind, record in reads]
+        checked = set()
+        for change in changes:
+            path = REST_OF.get(change["entity"])
+            if path is None:
+                continue
+            data = change["data"]
+            holder = data.get("shg_id") or data.get("group_id") or data.get("survivor_id")
+            url = f"{API}/" + path.format(id=change["id"], holder=holder)
+            read = await world.client.get(url, headers=actor.headers)
+            assert read.status_code == 200, (url, read.text)
+            expected = read.json()
+            if change["entity"] == "shg_balances":
+                expected.pop("as_of")  # (the same day: both are today's books)
+                data = {k: v for k, v in data.items() if k != "as_of"}
+            assert data == expected, change["entity"]
+            checked.add(change["entity"])
+        if actor is leader:
+            assert checked == {
+                "leader_group",
+                "leader_group_member",
+                "leader_group_meeting",
+                "campaign",
+            }
+        else:
+            assert set(REST_OF) <= checked | {"campaign"}
+            # Each record sent was read once, as her reads of them one by one are audited.
+            for entity, audited_as in (
+                ("referral", "referral"),
+                ("shg_member", "shg_member"),
+                ("demand", "demand"),
+                ("consent", "consent"),
+            ):
+                sent = [c["id"] for c in changes if c["entity"] == entity]
+                assert sent
+                assert all(audited.count((audited_as, i)) == 1 for i in sent), entity

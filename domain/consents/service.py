@@ -32,7 +32,7 @@ from domain.consents.schemas import (
     ConsentWithdrawalReason,
     Guardian,
 )
-from domain.survivors.policies import holds_personal_records
+from domain.survivors.policies import holds_personal_records, survivor_scope
 from domain.survivors.service import SurvivorService, may_be_minor_on, open_personal
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
@@ -43,6 +43,7 @@ from persistence.models.survivor import Survivor
 from persistence.repositories.audit_events import AuditEventRepository
 from persistence.repositories.consents import ConsentRepository, ConsentStanding, standing
 from persistence.repositories.organizations import OrganizationRepository
+from persistence.repositories.survivors import SurvivorRepository
 from persistence.repositories.users import UserRepository
 from persistence.scope import RowScope
 from persistence.uow import UnitOfWork
@@ -216,6 +217,32 @@ class ConsentService:
         return self._read(
             consent, superseded=superseded, now=utcnow(), names=await self._names([consent])
         )
+
+    async def get_many(
+        self, principal: Principal, consent_ids: Sequence[UUID]
+    ) -> Sequence[ConsentRead]:
+        """Those among ``consent_ids`` of survivors the caller may see, each as :meth:`get`
+        answers and audits it; a few statements whatever their number (a device's first
+        pull)."""
+        authorize(self.uow, principal, policies.READ, ENTITY)
+        _people_only(self.uow, principal)
+        survivors = SurvivorRepository.keys_visible(survivor_scope(principal))
+        consents = await self.consents.of_survivors(consent_ids, survivors)
+        for consent in consents:
+            record(
+                self.uow,
+                principal,
+                AuditAction.read,
+                ENTITY,
+                consent.id,
+                organization_id=consent.organization_id,
+            )
+        superseded = await self.consents.superseded(c.id for c in consents)
+        names = await self._names(consents)
+        now = utcnow()
+        return [
+            self._read(c, superseded=c.id in superseded, now=now, names=names) for c in consents
+        ]
 
     async def withdraw(
         self, principal: Principal, survivor_id: UUID, consent_id: UUID, data: ConsentWithdraw

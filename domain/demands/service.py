@@ -197,6 +197,14 @@ class DemandService:
         )
         return await self._full(principal, demand)
 
+    async def get_many(self, principal: Principal, demand_ids: Sequence[UUID]) -> list[DemandRead]:
+        """Those among ``demand_ids`` in the caller's scope, each as :meth:`get` answers it
+        (with its history) and audited as it audits it; in a few statements whatever their
+        number (a device's first pull)."""
+        authorize(self.uow, principal, policies.READ, ENTITY)
+        demands = await self.demands.many_where(demand_ids, policies.demand_scope(principal))
+        return await self._reads(principal, demands, history=True)
+
     async def search(
         self, principal: Principal, page: PageRequest, narrowed: DemandFilter
     ) -> DemandPage:
@@ -714,9 +722,14 @@ class DemandService:
         event.note_enc = self.uow.cipher.seal_text(note, _event_place(event.id))
         await self.demands.add_event(event)
 
-    async def _reads(self, principal: Principal, demands: Sequence[Demand]) -> list[DemandRead]:
+    async def _reads(
+        self, principal: Principal, demands: Sequence[Demand], *, history: bool = False
+    ) -> list[DemandRead]:
+        """The demands as a page shows them (each read audited), with their histories as
+        :meth:`get` shows them when ``history``."""
         links = await self.demands.links_of([d.id for d in demands])
         shown = await self._shown_links(principal, links)
+        steps = await self.demands.histories([d.id for d in demands]) if history else {}
         on = today()
         reads = []
         for demand in demands:
@@ -733,7 +746,7 @@ class DemandService:
                 for link in links
                 if link.demand_id == demand.id and (K(link.kind), link.target_id) in shown
             ]
-            reads.append(self._read(demand, own, None, on))
+            reads.append(self._read(demand, own, steps.get(demand.id, []) if history else None, on))
         return reads
 
     async def _full(self, principal: Principal, demand: Demand) -> DemandRead:

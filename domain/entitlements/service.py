@@ -325,6 +325,21 @@ class EntitlementService:
         self._audit(principal, AuditAction.read, application)
         return await self._read_with_scheme(application)
 
+    async def get_many(
+        self, principal: Principal, application_ids: Sequence[UUID]
+    ) -> Sequence[ApplicationRead]:
+        """Those among ``application_ids`` the caller may read, each as :meth:`get` answers
+        and audits it; in two statements whatever their number (a device's first pull).
+        Raises PermissionDenied."""
+        authorize(self.uow, principal, policies.READ, APPLICATION)
+        people_only(self.uow, principal, APPLICATION)
+        rows = await self.applications.visible_by_ids(application_ids, survivor_scope(principal))
+        for application in rows:
+            self._audit(principal, AuditAction.read, application)
+        schemes = await self.schemes.by_ids(a.scheme_id for a in rows)
+        now = utcnow()
+        return [self._read(a, schemes[a.scheme_id], now) for a in rows]
+
     async def transition(
         self,
         principal: Principal,

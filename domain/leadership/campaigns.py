@@ -109,6 +109,15 @@ class CampaignService:
         authorize(self.uow, principal, policies.READ_CAMPAIGNS, CAMPAIGN, campaign_id)
         return campaign_read(await self._require(principal, campaign_id), principal)
 
+    async def get_many(
+        self, principal: Principal, campaign_ids: Sequence[UUID]
+    ) -> list[CampaignRead]:
+        """Those among ``campaign_ids`` in the caller's scope, each as :meth:`get` answers
+        it; one statement whatever their number (a device's first pull)."""
+        authorize(self.uow, principal, policies.READ_CAMPAIGNS, CAMPAIGN)
+        campaigns = await self.campaigns.many_in_scope(campaign_ids, leadership_scope(principal))
+        return [campaign_read(c, principal) for c in campaigns]
+
     async def list_campaigns(
         self, principal: Principal, page: PageRequest, filters: CampaignFilter
     ) -> CampaignPage:

@@ -115,6 +115,16 @@ class LeaderGroupService:
         group = await require_group(self.uow, principal, group_id)
         return _group_read(group, await self.members.count_in_group(group.id, current_only=True))
 
+    async def get_many(
+        self, principal: Principal, group_ids: Sequence[UUID]
+    ) -> list[LeaderGroupRead]:
+        """Those among ``group_ids`` in the caller's scope, each as :meth:`get` answers it;
+        two statements whatever their number (a device's first pull)."""
+        authorize(self.uow, principal, policies.READ_GROUPS, GROUP)
+        groups = await self.groups.many_in_scope(group_ids, leadership_scope(principal))
+        counts = await self.members.current_counts([g.id for g in groups])
+        return [_group_read(g, counts[g.id]) for g in groups]
+
     async def list_groups(
         self, principal: Principal, page: PageRequest, *, district_id: UUID | None
     ) -> LeaderGroupPage:
@@ -259,6 +269,19 @@ class LeaderGroupService:
         self._audit_read(principal, MEMBER, member_id, group)
         return self._member_read(principal, row)
 
+    async def get_members(
+        self, principal: Principal, member_ids: Sequence[UUID]
+    ) -> list[MemberRead]:
+        """Those among ``member_ids`` of the groups in the caller's scope, each as
+        :meth:`get_member` answers (her personal fields as it shows them to this caller) and
+        audits it; one statement whatever their number (a device's pull)."""
+        authorize(self.uow, principal, policies.READ_GROUPS, MEMBER)
+        groups = self.groups.ids_in_scope(leadership_scope(principal))
+        rows = await self.members.in_groups_by_ids(member_ids, groups, survivor_scope(principal))
+        for row in rows:
+            self._audit_read(principal, MEMBER, row.member.id, row.member)
+        return [self._member_read(principal, row) for row in rows]
+
     async def update_member(
         self,
         principal: Principal,
@@ -385,10 +408,28 @@ class LeaderGroupService:
         self._audit_read(principal, MEETING, meeting.id, group)
         return self._meeting_read(principal, meeting)
 
+    async def get_meetings(
+        self, principal: Principal, meeting_ids: Sequence[UUID]
+    ) -> list[MeetingRead]:
+        """Those among ``meeting_ids`` of the groups in the caller's scope, each as
+        :meth:`get_meeting` answers and audits it; one statement whatever their number (a
+        device's first pull)."""
+        authorize(self.uow, principal, policies.READ_GROUPS, MEETING)
+        groups = self.groups.ids_in_scope(leadership_scope(principal))
+        meetings = await self.meetings.in_groups_by_ids(meeting_ids, groups)
+        for meeting in meetings:
+            self._audit_read(principal, MEETING, meeting.id, meeting)
+        return [self._meeting_read(principal, meeting) for meeting in meetings]
+
     # -- helpers --------------------------------------------------------------------------
     def _audit_read(
-        self, principal: Principal, entity: str, record_id: UUID, group: LeaderGroup
+        self,
+        principal: Principal,
+        entity: str,
+        record_id: UUID,
+        group: LeaderGroup | LeaderGroupMember | LeaderGroupMeeting,
     ) -> None:
+        # (A group's records are of its organisation: any of them names it.)
         record(
             self.uow,
             principal,

@@ -402,6 +402,52 @@ class ReferralService:
         )
         return await self._full(referral, side, release=_releases(principal, side))
 
+    async def get_many(
+        self, principal: Principal, referral_ids: Sequence[UUID]
+    ) -> list[ReferralRead]:
+        """Those among ``referral_ids`` the caller may read, each as :meth:`get` answers it
+        (with its history) and audited as it audits it; in a few statements whatever their
+        number (a device's first pull)."""
+        authorize(self.uow, principal, policies.READ, ENTITY)
+        where = visible(
+            policies.outgoing_scope(principal), policies.receiving_organization(principal)
+        )
+        referrals = await self.referrals.visible_by_ids(referral_ids, where)
+        if not referrals:
+            return []
+        allowed = await fields_allowed_many(
+            self.uow,
+            (
+                (r.survivor_id, r.receiving_organization_id)
+                for r in referrals
+                if not r.consent_overridden
+            ),
+        )
+        histories = await self.referrals.histories([r.id for r in referrals])
+        names = await self._names(referrals, [s for steps in histories.values() for s in steps])
+        reads = []
+        for referral in referrals:
+            record(
+                self.uow,
+                principal,
+                AuditAction.read,
+                ENTITY,
+                referral.id,
+                organization_id=referral.organization_id,
+            )
+            side = self._side(principal, referral)
+            reads.append(
+                await self._full(
+                    referral,
+                    side,
+                    steps=histories.get(referral.id, []),
+                    allowed=allowed.get((referral.survivor_id, referral.receiving_organization_id)),
+                    release=_releases(principal, side),
+                    names=names,
+                )
+            )
+        return reads
+
     async def list(
         self,
         principal: Principal,
@@ -553,11 +599,13 @@ class ReferralService:
         allowed: frozenset[ShareableField] | None = None,
         release: bool = False,
         names: StaffNames | None = None,
+        steps: Sequence[ReferralStatusChange] | None = None,
     ) -> ReferralRead:
         """The referral opened for ``side``: its snapshot filtered by her consent now
         (``allowed``, when the caller has already looked it up); ``release``: its consented
-        fields go to the integration client asking (see :func:`_releases`); ``names``: those
-        of the page, when the caller has already looked them up."""
+        fields go to the integration client asking (see :func:`_releases`); ``names`` and
+        ``steps`` (its history): those of the page, when the caller has already looked them
+        up."""
         shared = self.uow.cipher.open_json(referral.shared_enc, _place(referral.id, "shared_enc"))
         reason = self.uow.cipher.open_text(referral.reason_enc, _place(referral.id, "reason_enc"))
         if referral.consent_overridden:
@@ -566,7 +614,10 @@ class ReferralService:
             allowed = await fields_allowed(
                 self.uow, referral.survivor_id, referral.receiving_organization_id
             )
-        steps = await self.referrals.history(referral.id) if history else None
+        if not history:
+            steps = None
+        elif steps is None:
+            steps = await self.referrals.history(referral.id)
         if names is None:
             names = await self._names([referral], steps or ())
         read = self._read(referral, side, shared, reason or "", steps, allowed, names)

@@ -7,7 +7,7 @@ the entry) and the right entry posted again. Every write goes through ``posting.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -54,6 +54,7 @@ from persistence.repositories.shgs import (
     LedgerRepository,
     LoanRepository,
     MemberRepository,
+    ShgRepository,
     entry_key,
 )
 from persistence.uow import UnitOfWork
@@ -198,6 +199,24 @@ class LedgerService:
         if detail:
             record(self.uow, principal, AuditAction.read, ENTRY, shg.id)
         return balances_read(shg, day, row)
+
+    async def balances_of_groups(
+        self, principal: Principal, shg_ids: Sequence[UUID]
+    ) -> Sequence[BalancesRead]:
+        """The books today of those among ``shg_ids`` in the caller's scope, each as
+        :meth:`balances` answers and audits it; two statements whatever their number (a
+        device's first pull)."""
+        authorize(self.uow, principal, policies.OVERVIEW, SHG)
+        groups = await ShgRepository(self.uow).get_many(shg_ids, policies.group_scope(principal))
+        day = today()
+        detail = policies.sees_records(principal)
+        rows = await self.ledger.balances_many(
+            [shg.id for shg in groups], day, SIGN_TABLE, detail=detail
+        )
+        if detail:
+            for shg in groups:
+                record(self.uow, principal, AuditAction.read, ENTRY, shg.id)
+        return [balances_read(shg, day, rows[shg.id]) for shg in groups]
 
 
 def balances_read(shg: Shg, day: date, row: Mapping[str, Any]) -> BalancesRead:

@@ -47,6 +47,7 @@ from persistence.repositories.shgs import (
     LoanRepository,
     MeetingRepository,
     MemberRepository,
+    ShgRepository,
 )
 from persistence.uow import UnitOfWork
 
@@ -294,17 +295,29 @@ class CollectionService:
         )
 
     async def _read(self, meeting: ShgMeeting) -> MeetingRead:
+        return self._sheet(
+            meeting,
+            await self.ledger.of_meeting(meeting.id),
+            await self.meetings.attendance(meeting.id),
+        )
+
+    def _sheet(
+        self,
+        meeting: ShgMeeting,
+        entry_rows: Sequence[Mapping[str, Any]],
+        attendance: Sequence[tuple[UUID, str]],
+    ) -> MeetingRead:
         notes: dict[str, Any] = {}
         if meeting.minutes_enc is not None:
             notes = self.uow.cipher.open_json(meeting.minutes_enc, minutes_place(meeting.id))
-        entries = [_entry_read(row) for row in await self.ledger.of_meeting(meeting.id)]
+        entries = [_entry_read(row) for row in entry_rows]
         return MeetingRead(
             id=meeting.id,
             shg_id=meeting.shg_id,
             held_on=meeting.held_on,
             attendance=[
                 AttendanceRead(member_id=member, status=Attendance(status))
-                for member, status in await self.meetings.attendance(meeting.id)
+                for member, status in attendance
             ],
             minutes=notes.get("minutes"),
             resolutions=list(notes.get("resolutions") or []),
@@ -321,6 +334,22 @@ class CollectionService:
         meeting = await require(self.meetings.in_group(shg.id, meeting_id), "Meeting")
         record(self.uow, principal, AuditAction.read, MEETING, meeting.id)
         return await self._read(meeting)
+
+    async def get_many(
+        self, principal: Principal, meeting_ids: Sequence[UUID]
+    ) -> list[MeetingRead]:
+        """Those among ``meeting_ids`` of the groups in the caller's scope, each as
+        :meth:`get` answers and audits it; three statements whatever their number (a device's
+        first pull)."""
+        authorize(self.uow, principal, policies.READ, MEETING)
+        groups = ShgRepository(self.uow).ids_in_scope(policies.group_scope(principal))
+        meetings = await self.meetings.in_groups_by_ids(meeting_ids, groups)
+        ids = [meeting.id for meeting in meetings]
+        entries = await self.ledger.of_meetings(ids)
+        attendance = await self.meetings.attendances(ids)
+        for meeting in meetings:
+            record(self.uow, principal, AuditAction.read, MEETING, meeting.id)
+        return [self._sheet(m, entries.get(m.id, []), attendance.get(m.id, [])) for m in meetings]
 
     async def list(self, principal: Principal, shg_id: UUID, page: PageRequest) -> MeetingPage:
         """The group's meetings, latest first, with their counts and money (no minutes).

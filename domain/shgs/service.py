@@ -392,6 +392,16 @@ class ShgService:
         record(self.uow, principal, AuditAction.read, SHG, shg.id)
         return shg_read(self.uow.cipher, shg, full=policies.sees_records(principal))
 
+    async def get_groups(self, principal: Principal, shg_ids: Sequence[UUID]) -> list[ShgRead]:
+        """Those among ``shg_ids`` in the caller's scope, each as :meth:`get_group` answers
+        and audits it; one statement whatever their number (a device's first pull)."""
+        authorize(self.uow, principal, policies.OVERVIEW, SHG)
+        groups = await self.groups.get_many(shg_ids, policies.group_scope(principal))
+        full = policies.sees_records(principal)
+        for shg in groups:
+            record(self.uow, principal, AuditAction.read, SHG, shg.id)
+        return [shg_read(self.uow.cipher, shg, full=full) for shg in groups]
+
     async def update_group(
         self, principal: Principal, shg_id: UUID, data: ShgUpdate, expected_version: int
     ) -> ShgRead:
@@ -524,6 +534,19 @@ class ShgService:
         )
         record(self.uow, principal, AuditAction.read, MEMBER, member_id)
         return member_read(self.uow.cipher, *found)
+
+    async def get_members(
+        self, principal: Principal, member_ids: Sequence[UUID]
+    ) -> list[MemberRead]:
+        """Those among ``member_ids`` of the groups in the caller's scope, each as
+        :meth:`get_member` answers and audits it; one statement whatever their number (a
+        device's first pull)."""
+        authorize(self.uow, principal, policies.READ, MEMBER)
+        groups = self.groups.ids_in_scope(policies.group_scope(principal))
+        found = await self.members.in_groups_by_ids(member_ids, groups, survivor_scope(principal))
+        for member, _ in found:
+            record(self.uow, principal, AuditAction.read, MEMBER, member.id)
+        return [member_read(self.uow.cipher, *row) for row in found]
 
     async def update_member(
         self,

@@ -88,6 +88,45 @@ async def _read_demand(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor
     return demand
 
 
+# -- many at once (a first pull, a group or case that comes whole): the same reads, each
+# record audited as its own read audits it, a page in a statement or a few.
+async def _read_applications(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return list(await EntitlementService(uow).get_many(p, ids))
+
+
+async def _read_shgs(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await ShgService(uow).get_groups(p, ids)
+
+
+async def _read_shg_members(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await ShgService(uow).get_members(p, ids)
+
+
+async def _read_shg_books(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return list(await LedgerService(uow).balances_of_groups(p, ids))
+
+
+async def _read_leader_groups(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await LeaderGroupService(uow).get_many(p, ids)
+
+
+async def _read_leader_member(
+    uow: UnitOfWork, p: Principal, entity_id: UUID, anchor: Anchor
+) -> Any:
+    return await LeaderGroupService(uow).get_member(p, anchor.holder(), entity_id)
+
+
+async def _read_leader_members(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await LeaderGroupService(uow).get_members(p, ids)
+
+
+async def _read_demands(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    # Devices carry the demands she raised or owns (a narrower set than she may read).
+    return [
+        d for d in await DemandService(uow).get_many(p, ids) if p.id in (d.created_by, d.owner_id)
+    ]
+
+
 async def _read_attachment(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor) -> Any:
     return await AttachmentService(uow, METADATA_ONLY, 0).get(p, entity_id)
 
@@ -111,12 +150,15 @@ def register_carried(entities: dict[str, SyncedEntity]) -> None:
     from domain.sync.entities import SyncedEntity
 
     for entity in (
-        SyncedEntity("entitlement_application", _read_application),
-        SyncedEntity("shg", _read_shg),
-        SyncedEntity("shg_member", _read_shg_member),
-        SyncedEntity("shg_balances", _read_shg_balances),
-        SyncedEntity("leader_group", _read_leader_group),
-        SyncedEntity("demand", _read_demand),
+        SyncedEntity("entitlement_application", _read_application, read_many=_read_applications),
+        SyncedEntity("shg", _read_shg, read_many=_read_shgs),
+        SyncedEntity("shg_member", _read_shg_member, read_many=_read_shg_members),
+        SyncedEntity(
+            "shg_balances", _read_shg_balances, read_many=_read_shg_books, id_field="shg_id"
+        ),
+        SyncedEntity("leader_group", _read_leader_group, read_many=_read_leader_groups),
+        SyncedEntity("leader_group_member", _read_leader_member, read_many=_read_leader_members),
+        SyncedEntity("demand", _read_demand, read_many=_read_demands),
         SyncedEntity("attachment", _read_attachment, read_many=_read_attachments),
     ):
         entities.setdefault(entity.name, entity)
@@ -172,6 +214,13 @@ async def _leader_groups(
 ) -> list[Held]:
     ids = [holder] if holder is not None else []
     return await r.leader_groups(leadership_policies.leadership_scope(p), after, limit, ids=ids)
+
+
+async def _leader_members(
+    r: SyncCarriedRepository, p: Principal, after: UUID | None, limit: int, holder: UUID | None
+) -> list[Held]:
+    scope = leadership_policies.leadership_scope(p)
+    return await r.leader_members(scope, after, limit, group_id=holder)
 
 
 async def _leader_meetings(
@@ -237,8 +286,11 @@ CARRIED: dict[str, CarriedKind] = {
         CarriedKind("campaign", leadership_policies.READ_CAMPAIGNS, _campaigns),
         CarriedKind("demand", demand_policies.READ, _demands),
         CarriedKind("attachment", attachment_policies.READ, _attachments),
+        # Last: a first pull's cursor names its step by position in this order, so a kind
+        # added later goes at the end (a cursor made before keeps its meaning).
+        CarriedKind("leader_group_member", leadership_policies.READ_GROUPS, _leader_members),
     )
 }
 # What a group's own records are: sent with it when it comes into her scope, removed with it.
 SHG_BUNDLE = ("shg", "shg_member", "shg_meeting", "shg_balances")
-LEADER_GROUP_BUNDLE = ("leader_group", "leader_group_meeting", "campaign")
+LEADER_GROUP_BUNDLE = ("leader_group", "leader_group_member", "leader_group_meeting", "campaign")

@@ -92,7 +92,8 @@ class SyncedEntity:
     hangs off (``case_id`` or ``survivor_id``), taken out before the body is validated.
     ``companions``: fields of an update that travel with the compared ones (a referral
     step's note and day): never compared on their own, applied with them, kept with the
-    client's value when they conflict."""
+    client's value when they conflict. ``id_field``: the field of a read naming the record
+    it is carried under (the books of an SHG: its group's)."""
 
     name: str
     read: Reader
@@ -101,6 +102,7 @@ class SyncedEntity:
     anchor_field: str | None = None
     read_many: ManyReader | None = None
     companions: frozenset[str] = frozenset()
+    id_field: str = "id"
 
 
 def document(read: Any) -> Document:
@@ -167,6 +169,10 @@ async def _read_cases(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> lis
 # -- consents -------------------------------------------------------------------------------
 async def _read_consent(uow: UnitOfWork, p: Principal, entity_id: UUID, anchor: Anchor) -> Any:
     return await ConsentService(uow).get(p, anchor.survivor(), entity_id)
+
+
+async def _read_consents(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return list(await ConsentService(uow).get_many(p, ids))
 
 
 async def _create_consent(
@@ -279,7 +285,13 @@ SURVIVOR = SyncedEntity(
     "survivor", _read_survivor, create=_create_survivor, read_many=_read_survivors
 )
 CASE = SyncedEntity("case", _read_case, read_many=_read_cases)
-CONSENT = SyncedEntity("consent", _read_consent, create=_create_consent, anchor_field="survivor_id")
+CONSENT = SyncedEntity(
+    "consent",
+    _read_consent,
+    create=_create_consent,
+    anchor_field="survivor_id",
+    read_many=_read_consents,
+)
 CASE_NOTE = SyncedEntity(
     "case_note", _read_note, create=_create_note, anchor_field="case_id", read_many=_read_notes
 )

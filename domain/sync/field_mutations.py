@@ -24,7 +24,7 @@ reader another part of sync registered for the same entity and adds the mutation
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -71,6 +71,10 @@ async def _read_referral(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anch
     return await ReferralService(uow).get(p, entity_id)
 
 
+async def _read_referrals(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await ReferralService(uow).get_many(p, ids)
+
+
 async def _step_referral(
     uow: UnitOfWork,
     p: Principal,
@@ -96,6 +100,10 @@ async def _read_shg_meeting(uow: UnitOfWork, p: Principal, entity_id: UUID, _: A
     return await CollectionService(uow).get(p, shg_id, entity_id)
 
 
+async def _read_shg_meetings(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await CollectionService(uow).get_many(p, ids)
+
+
 async def _record_sheet(
     uow: UnitOfWork, p: Principal, entity_id: UUID, changes: Mapping[str, Any], _: Context
 ) -> Any:
@@ -111,6 +119,10 @@ async def _read_leader_meeting(uow: UnitOfWork, p: Principal, entity_id: UUID, _
     return await LeaderGroupService(uow).get_meeting(p, group_id, entity_id)
 
 
+async def _read_leader_meetings(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await LeaderGroupService(uow).get_meetings(p, ids)
+
+
 async def _record_leader_meeting(
     uow: UnitOfWork, p: Principal, entity_id: UUID, changes: Mapping[str, Any], _: Context
 ) -> Any:
@@ -122,6 +134,10 @@ async def _record_leader_meeting(
 # -- campaigns and their reach --------------------------------------------------------------
 async def _read_campaign(uow: UnitOfWork, p: Principal, entity_id: UUID, _: Anchor) -> Any:
     return await CampaignService(uow).get(p, entity_id)
+
+
+async def _read_campaigns(uow: UnitOfWork, p: Principal, ids: Sequence[UUID]) -> list[Any]:
+    return await CampaignService(uow).get_many(p, ids)
 
 
 async def _create_campaign(
@@ -194,15 +210,34 @@ def register_field_mutations(entities: dict[str, SyncedEntity]) -> None:
     from domain.sync.entities import SyncedEntity
 
     added = (
-        SyncedEntity("referral", _read_referral, update=_step_referral, companions=STEP_COMPANIONS),
-        SyncedEntity("shg_meeting", _read_shg_meeting, create=_record_sheet, anchor_field="shg_id"),
+        SyncedEntity(
+            "referral",
+            _read_referral,
+            update=_step_referral,
+            companions=STEP_COMPANIONS,
+            read_many=_read_referrals,
+        ),
+        SyncedEntity(
+            "shg_meeting",
+            _read_shg_meeting,
+            create=_record_sheet,
+            anchor_field="shg_id",
+            read_many=_read_shg_meetings,
+        ),
         SyncedEntity(
             "leader_group_meeting",
             _read_leader_meeting,
             create=_record_leader_meeting,
             anchor_field="group_id",
+            read_many=_read_leader_meetings,
         ),
-        SyncedEntity("campaign", _read_campaign, create=_create_campaign, update=_update_campaign),
+        SyncedEntity(
+            "campaign",
+            _read_campaign,
+            create=_create_campaign,
+            update=_update_campaign,
+            read_many=_read_campaigns,
+        ),
         SyncedEntity(
             "identification_referral",
             _read_identification_referral,
@@ -222,4 +257,5 @@ def register_field_mutations(entities: dict[str, SyncedEntity]) -> None:
             update=entity.update or known.update,
             anchor_field=entity.anchor_field or known.anchor_field,
             companions=entity.companions | known.companions,
+            read_many=known.read_many or entity.read_many,
         )

@@ -247,6 +247,16 @@ class SyncPullService:
             )
         elif entity == "shg_balances" and (entity, change.entity_id) in batch.changes:
             return  # read once a batch: every read is of the books as they stand now
+        elif entity == "leader_group_member":
+            # Of a group she carries: a member she may no longer read (deleted) goes; one of
+            # a group she does not carry is none of hers (the group's tombstone took it).
+            group = change.holder_id
+            if (
+                not await self._upsert(principal, entity, held, batch)
+                and group is not None
+                and await CARRIED["leader_group"].in_scope(self.carried, principal, None, 1, group)
+            ):
+                self._tombstone(entity, change.entity_id, batch)
         elif entity == "demand":
             # Hers while she raised or owns it (not a matter of districts): asked first, so
             # that a demand she does not carry is not read on her behalf.
@@ -433,7 +443,7 @@ class SyncPullService:
                 SyncChange.model_validate(
                     {
                         "entity": entity,
-                        "id": data["id"],
+                        "id": data[synced.id_field],
                         "op": "upsert",
                         "version": data.get("version"),
                         "data": data,

@@ -28,6 +28,7 @@ from domain.common.errors import BadRequest, DomainError, InvalidState
 from domain.common.ids import IdUnavailable
 from domain.common.principal import Principal
 from domain.common.records import require
+from domain.common.staff import names_remembered
 from domain.survivors.service import PossibleDuplicate
 from domain.sync import policies
 from domain.sync.entities import ENTITIES, Anchor, Context, SyncedEntity, document
@@ -81,6 +82,9 @@ class SyncPushService:
         self.problem_of = problem_of
         self.context = context
         self._given: list[SyncChange] = []
+        # Answers of applied mutations, written together at the end of the batch (in the
+        # same transaction as their claims and effects).
+        self._answers: list[tuple[UUID, str, bytes]] = []
 
     async def push(self, principal: Principal, body: PushBody) -> PushResult:
         """Apply each mutation on its own and record the offline reads. Raises
@@ -90,12 +94,15 @@ class SyncPushService:
         # The answers already given to any of these ids (a retried batch), in one read.
         known = await self.sync.mutations([m.id for m in body.mutations])
         results = []
-        for mutation in body.mutations:
-            stored = known.get(mutation.id)
-            if stored is not None:
-                results.append(self._stored(principal, stored))
-            else:
-                results.append(await self._one(principal, mutation))
+        # (The writer's name, which every answer of a note or visit carries, looked up once.)
+        with names_remembered():
+            for mutation in body.mutations:
+                stored = known.get(mutation.id)
+                if stored is not None:
+                    results.append(self._stored(principal, stored))
+                else:
+                    results.append(await self._one(principal, mutation))
+        await self._write_answers()
         # What the device now holds of the records it changed: its next updates' base.
         await keep_given(self.uow, self._given)
         return PushResult(results=results)
@@ -109,12 +116,11 @@ class SyncPushService:
                 if not await self.sync.claim_mutation(self._row(principal, mutation)):
                     raise _Claimed
                 result = await self._apply(principal, mutation)
-                await self.sync.answer_mutation(
-                    mutation.id, result.status, self._sealed(mutation, result)
-                )
+            self._answers.append((mutation.id, result.status, self._sealed(mutation, result)))
             return result
         except _Claimed:
             del self._given[given:]
+            await self._write_answers()  # (the id may be one this batch applied already)
             stored = (await self.sync.mutations([mutation.id])).get(mutation.id)
             if stored is not None:
                 return self._stored(principal, stored)
@@ -136,10 +142,15 @@ class SyncPushService:
         # A refusal (or a possible duplicate) is answered the same when retried.
         row = self._row(principal, mutation, result)
         if not await self.sync.keep_mutation(row):
+            await self._write_answers()
             stored = (await self.sync.mutations([mutation.id])).get(mutation.id)
             if stored is not None:
                 return self._stored(principal, stored)
         return result
+
+    async def _write_answers(self) -> None:
+        answers, self._answers = self._answers, []
+        await self.sync.answer_mutations(answers)
 
     def _stored(self, principal: Principal, stored: SyncMutation) -> MutationResult:
         """The answer given before to a mutation id; an id another person used is refused."""

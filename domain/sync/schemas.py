@@ -41,6 +41,7 @@ class SyncEntity(StrEnum):
     shg_member = "shg_member"
     shg_balances = "shg_balances"
     leader_group = "leader_group"
+    leader_group_member = "leader_group_member"
     demand = "demand"
     attachment = "attachment"
 

@@ -11,8 +11,7 @@ from domain.sync.entities import ENTITIES
 from domain.sync.schemas import SyncChange
 from persistence.crypto import Place
 from persistence.models.base import utcnow
-from persistence.models.sync_record_version import SyncRecordVersion
-from persistence.repositories.sync import SyncRepository
+from persistence.repositories.sync import GivenVersion, SyncRepository
 from persistence.uow import UnitOfWork
 
 TABLE = "sync_record_version"
@@ -25,7 +24,7 @@ def _place(entity: str, entity_id: UUID, version: int) -> Place:
 async def keep_given(uow: UnitOfWork, changes: Sequence[SyncChange]) -> None:
     """Keep what the device is given of records it may update offline."""
     kept = [
-        SyncRecordVersion(
+        GivenVersion(
             entity=change.entity.value,
             entity_id=change.id,
             version=change.version,

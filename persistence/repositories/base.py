@@ -77,6 +77,13 @@ class EntityRepository(Repository, Generic[ModelT]):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
+    async def get_many(self, record_ids: Sequence[UUID], scope: RowScope) -> list[ModelT]:
+        """The records among ``record_ids`` that ``scope`` admits, in one statement."""
+        if scope.is_empty or not record_ids:
+            return []
+        stmt = self.scoped(scope).where(col(self.model.id).in_(list(record_ids)))
+        return list((await self.session.scalars(stmt)).all())
+
     async def get_for_update(self, record_id: UUID, scope: RowScope) -> ModelT | None:
         """The record, locked until the end of the transaction (so versions cannot race)."""
         return await self.get(record_id, scope, for_update=True)

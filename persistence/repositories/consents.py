@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -178,6 +179,21 @@ class ConsentRepository(EntityRepository[Consent]):
         """The consent in force at ``at``: the newest revision, given by then, neither
         withdrawn nor expired."""
         return in_force(await self.latest(survivor_id, purpose, organization_id), at)
+
+    async def of_survivors(
+        self, consent_ids: Sequence[UUID], survivors: sa.Select[Any]
+    ) -> list[Consent]:
+        """The live consents among ``consent_ids`` of the survivors ``survivors`` selects (her
+        id and organisation), each of her organisation (as one survivor's consent is read);
+        one statement."""
+        if not consent_ids:
+            return []
+        stmt = sa.select(Consent).where(
+            col(Consent.id).in_(list(consent_ids)),
+            sa.tuple_(col(Consent.survivor_id), col(Consent.organization_id)).in_(survivors),
+            col(Consent.deleted_at).is_(None),
+        )
+        return list((await self.session.scalars(stmt)).all())
 
     async def superseded(self, consent_ids: Iterable[UUID]) -> set[UUID]:
         """Those of ``consent_ids`` that a newer revision supersedes."""

@@ -327,11 +327,27 @@ class DemandRepository(EntityRepository[Demand]):
         await self.session.flush()
 
     async def history(self, demand_id: UUID) -> list[DemandEvent]:
+        return (await self.histories([demand_id])).get(demand_id, [])
+
+    async def histories(self, demand_ids: Sequence[UUID]) -> dict[UUID, list[DemandEvent]]:
+        """Each demand's events in the order they happened, for many in one statement."""
+        found: dict[UUID, list[DemandEvent]] = {}
+        if not demand_ids:
+            return found
         stmt = (
             sa.select(DemandEvent)
-            .where(col(DemandEvent.demand_id) == demand_id)
+            .where(col(DemandEvent.demand_id).in_(list(demand_ids)))
             .order_by(col(DemandEvent.occurred_at), col(DemandEvent.id))
         )
+        for step in (await self.session.scalars(stmt)).all():
+            found.setdefault(step.demand_id, []).append(step)
+        return found
+
+    async def many_where(self, demand_ids: Sequence[UUID], scope: DemandScope) -> list[Demand]:
+        """The demands among ``demand_ids`` that ``scope`` admits, in one statement."""
+        if not demand_ids:
+            return []
+        stmt = sa.select(Demand).where(col(Demand.id).in_(list(demand_ids)), demand_visible(scope))
         return list((await self.session.scalars(stmt)).all())
 
     async def add_comment(self, comment: DemandComment) -> None:

@@ -7,7 +7,7 @@ nothing of survivors outside it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -190,6 +190,17 @@ class EntitlementApplicationRepository(EntityRepository[EntitlementApplication])
         if for_update:
             stmt = stmt.with_for_update(of=EntitlementApplication)
         return (await self.session.scalars(stmt)).one_or_none()
+
+    async def visible_by_ids(
+        self, application_ids: Sequence[UUID], scope: CaseScope
+    ) -> list[EntitlementApplication]:
+        """The applications among ``application_ids`` that ``scope`` admits (one statement)."""
+        if scope.is_empty or not application_ids:
+            return []
+        stmt = sa.select(EntitlementApplication).where(
+            col(EntitlementApplication.id).in_(list(application_ids)), application_visible(scope)
+        )
+        return list((await self.session.scalars(stmt)).all())
 
     async def page_visible(
         self,

@@ -9,6 +9,7 @@ engagement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -130,6 +131,21 @@ class _Scoped(EntityRepository[ModelT]):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
+    async def many_in_scope(
+        self, record_ids: Sequence[UUID], scope: LeadershipScope
+    ) -> list[ModelT]:
+        """The records among ``record_ids`` in scope, in one statement."""
+        if scope.is_empty or not record_ids:
+            return []
+        stmt = sa.select(self.model).where(
+            col(self.model.id).in_(list(record_ids)), self.visible(scope)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    def ids_in_scope(self, scope: LeadershipScope) -> sa.Select[Any]:
+        """SELECT of the ids of the records in scope (what other records hang off)."""
+        return sa.select(col(self.model.id)).where(self.visible(scope))
+
     async def page_in_scope(
         self,
         scope: LeadershipScope,
@@ -238,6 +254,36 @@ class MemberRepository(EntityRepository[LeaderGroupMember]):
         )
         return [self._row(row) for row in (await self.session.execute(stmt)).all()]
 
+    async def in_groups_by_ids(
+        self, member_ids: Sequence[UUID], groups: sa.Select[Any], survivors: CaseScope
+    ) -> list[MemberRow]:
+        """The live members among ``member_ids`` of the groups ``groups`` selects (their
+        ids), each as :meth:`get_in_group` answers it; one statement."""
+        if not member_ids:
+            return []
+        stmt = self._shown(survivors).where(
+            col(LeaderGroupMember.id).in_(list(member_ids)),
+            col(LeaderGroupMember.group_id).in_(groups),
+            _live(LeaderGroupMember),
+        )
+        return [self._row(row) for row in (await self.session.execute(stmt)).all()]
+
+    async def current_counts(self, group_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """:meth:`count_in_group` of current members for many groups in one statement."""
+        if not group_ids:
+            return {}
+        stmt = (
+            sa.select(col(LeaderGroupMember.group_id), sa.func.count())
+            .where(
+                col(LeaderGroupMember.group_id).in_(list(group_ids)),
+                _live(LeaderGroupMember),
+                col(LeaderGroupMember.left_on).is_(None),
+            )
+            .group_by(col(LeaderGroupMember.group_id))
+        )
+        counted = {row[0]: int(row[1]) for row in (await self.session.execute(stmt)).all()}
+        return {group_id: counted.get(group_id, 0) for group_id in group_ids}
+
     async def count_in_group(self, group_id: UUID, *, current_only: bool) -> int:
         stmt = sa.select(sa.func.count()).where(
             col(LeaderGroupMember.group_id) == group_id, _live(LeaderGroupMember)
@@ -299,6 +345,20 @@ class MeetingRepository(EntityRepository[LeaderGroupMeeting]):
 
     def _of_group(self, group_id: UUID) -> list[sa.ColumnElement[bool]]:
         return [col(LeaderGroupMeeting.group_id) == group_id, _live(LeaderGroupMeeting)]
+
+    async def in_groups_by_ids(
+        self, meeting_ids: Sequence[UUID], groups: sa.Select[Any]
+    ) -> list[LeaderGroupMeeting]:
+        """The live meetings among ``meeting_ids`` of the groups ``groups`` selects (their
+        ids); one statement."""
+        if not meeting_ids:
+            return []
+        stmt = sa.select(LeaderGroupMeeting).where(
+            col(LeaderGroupMeeting.id).in_(list(meeting_ids)),
+            col(LeaderGroupMeeting.group_id).in_(groups),
+            _live(LeaderGroupMeeting),
+        )
+        return list((await self.session.scalars(stmt)).all())
 
     async def get_in_group(self, group_id: UUID, meeting_id: UUID) -> LeaderGroupMeeting | None:
         stmt = sa.select(LeaderGroupMeeting).where(

@@ -80,6 +80,17 @@ class ReferralRepository(EntityRepository[Referral]):
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
+    async def visible_by_ids(self, referral_ids: Sequence[UUID], visible: Any) -> list[Referral]:
+        """The live referrals among ``referral_ids`` that ``visible`` admits (one statement)."""
+        if not referral_ids:
+            return []
+        stmt = sa.select(Referral).where(
+            col(Referral.id).in_(list(referral_ids)),
+            col(Referral.deleted_at).is_(None),
+            visible,
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     def _where(
         self,
         visible: Any,
@@ -123,12 +134,23 @@ class ReferralRepository(EntityRepository[Referral]):
         await self.session.flush()
 
     async def history(self, referral_id: UUID) -> list[ReferralStatusChange]:
+        return (await self.histories([referral_id])).get(referral_id, [])
+
+    async def histories(
+        self, referral_ids: Sequence[UUID]
+    ) -> dict[UUID, list[ReferralStatusChange]]:
+        """Each referral's steps in the order they were taken, for many in one statement."""
+        found: dict[UUID, list[ReferralStatusChange]] = {}
+        if not referral_ids:
+            return found
         stmt = (
             sa.select(ReferralStatusChange)
-            .where(col(ReferralStatusChange.referral_id) == referral_id)
+            .where(col(ReferralStatusChange.referral_id).in_(list(referral_ids)))
             .order_by(col(ReferralStatusChange.occurred_at), col(ReferralStatusChange.id))
         )
-        return list((await self.session.scalars(stmt)).all())
+        for step in (await self.session.scalars(stmt)).all():
+            found.setdefault(step.referral_id, []).append(step)
+        return found
 
     async def survivor(self, survivor_id: UUID, organization_id: UUID) -> Survivor | None:
         stmt = sa.select(Survivor).where(

@@ -36,7 +36,7 @@ from persistence.pagination import Key, KeyMismatch, keyset
 from persistence.repositories.base import EntityRepository
 from persistence.repositories.cases import survivor_visible
 from persistence.repositories.session import Repository
-from persistence.scope import CaseScope
+from persistence.scope import CaseScope, RowScope
 
 # (account, ledger kind, loan kind or None, sign): the domain's sign table as plain values.
 SignTable = Sequence[tuple[str, str, str | None, int]]
@@ -103,6 +103,10 @@ class ShgFilter:
 
 class ShgRepository(EntityRepository[Shg]):
     model = Shg
+
+    def ids_in_scope(self, scope: RowScope) -> sa.Select[Any]:
+        """SELECT of the ids of the groups ``scope`` admits (what their records hang off)."""
+        return self.scoped(scope).with_only_columns(col(Shg.id))
 
     async def standings(
         self, shg_ids: Sequence[UUID], as_of: date, signs: SignTable
@@ -241,6 +245,20 @@ class MemberRepository(EntityRepository[ShgMember]):
         row = (await self.session.execute(stmt)).first()
         return None if row is None else (row[0], row[1])
 
+    async def in_groups_by_ids(
+        self, member_ids: Sequence[UUID], groups: sa.Select[Any], scope: CaseScope
+    ) -> list[tuple[ShgMember, UUID | None]]:
+        """The live members among ``member_ids`` of the groups ``groups`` selects (their ids),
+        each as :meth:`get_in_group` answers it; one statement."""
+        if not member_ids:
+            return []
+        stmt = self._with_survivor(scope).where(
+            col(ShgMember.id).in_(list(member_ids)),
+            col(ShgMember.shg_id).in_(groups),
+            col(ShgMember.deleted_at).is_(None),
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+
     async def of_group(self, shg_id: UUID, member_ids: Iterable[UUID]) -> dict[UUID, ShgMember]:
         wanted = set(member_ids)
         if not wanted:
@@ -305,6 +323,20 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
+    async def in_groups_by_ids(
+        self, meeting_ids: Sequence[UUID], groups: sa.Select[Any]
+    ) -> list[ShgMeeting]:
+        """The live meetings among ``meeting_ids`` of the groups ``groups`` selects (their
+        ids); one statement."""
+        if not meeting_ids:
+            return []
+        stmt = sa.select(ShgMeeting).where(
+            col(ShgMeeting.id).in_(list(meeting_ids)),
+            col(ShgMeeting.shg_id).in_(groups),
+            col(ShgMeeting.deleted_at).is_(None),
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def add_attendance(self, meeting_id: UUID, lines: Iterable[tuple[UUID, str]]) -> None:
         rows = [
             {"meeting_id": meeting_id, "member_id": member, "status": status}
@@ -314,12 +346,25 @@ class MeetingRepository(EntityRepository[ShgMeeting]):
             await self.session.execute(sa.insert(ShgAttendance), rows)
 
     async def attendance(self, meeting_id: UUID) -> list[tuple[UUID, str]]:
+        return (await self.attendances([meeting_id])).get(meeting_id, [])
+
+    async def attendances(self, meeting_ids: Sequence[UUID]) -> dict[UUID, list[tuple[UUID, str]]]:
+        """Each meeting's attendance (member, status) by member, for many in one statement."""
+        found: dict[UUID, list[tuple[UUID, str]]] = {}
+        if not meeting_ids:
+            return found
         stmt = (
-            sa.select(col(ShgAttendance.member_id), col(ShgAttendance.status))
-            .where(col(ShgAttendance.meeting_id) == meeting_id)
-            .order_by(col(ShgAttendance.member_id))
+            sa.select(
+                col(ShgAttendance.meeting_id),
+                col(ShgAttendance.member_id),
+                col(ShgAttendance.status),
+            )
+            .where(col(ShgAttendance.meeting_id).in_(list(meeting_ids)))
+            .order_by(col(ShgAttendance.meeting_id), col(ShgAttendance.member_id))
         )
-        return [(row[0], str(row[1])) for row in (await self.session.execute(stmt)).all()]
+        for row in (await self.session.execute(stmt)).all():
+            found.setdefault(row[0], []).append((row[1], str(row[2])))
+        return found
 
     async def summaries(
         self, shg_id: UUID, after: Key | None, limit: int
@@ -569,14 +614,23 @@ class LedgerRepository(Repository):
 
     async def of_meeting(self, meeting_id: UUID) -> list[Mapping[str, Any]]:
         """The entries of a meeting's collection sheet, as recorded, with their reversals."""
+        return (await self.of_meetings([meeting_id])).get(meeting_id, [])
+
+    async def of_meetings(self, meeting_ids: Sequence[UUID]) -> dict[UUID, list[Mapping[str, Any]]]:
+        """:meth:`of_meeting` for many meetings in one statement, by meeting."""
+        found: dict[UUID, list[Mapping[str, Any]]] = {}
+        if not meeting_ids:
+            return found
         entry, reversal = _entry_tables()
         stmt = (
             sa.select(entry, reversal.c.id.label("reversed_by_id"))
             .select_from(entry.outerjoin(reversal, reversal.c.reverses_id == entry.c.id))
-            .where(entry.c.meeting_id == meeting_id)
+            .where(entry.c.meeting_id.in_(list(meeting_ids)))
             .order_by(entry.c.created_at, entry.c.id)
         )
-        return [dict(row._mapping) for row in (await self.session.execute(stmt)).all()]
+        for row in (await self.session.execute(stmt)).all():
+            found.setdefault(row._mapping["meeting_id"], []).append(dict(row._mapping))
+        return found
 
     async def page(
         self,
@@ -635,71 +689,27 @@ class LedgerRepository(Repository):
     ) -> Mapping[str, Any]:
         """The group's books on ``as_of`` in one statement: totals, and with ``detail`` each
         member's savings and each loan's standing (as JSON lists)."""
-        columns = ", ".join(f"sum({account}) AS {account}" for account in ACCOUNTS)
-        members = loans = "NULL"
-        if detail:
-            members = """(
-              SELECT coalesce(json_agg(json_build_object(
-                       'member_id', m.id, 'savings_paise', coalesce(s.savings, 0),
-                       'joined_on', m.joined_on, 'exited_on', m.exited_on)
-                     ORDER BY m.joined_on, m.created_at, m.id), '[]')
-                FROM shg_member m
-                LEFT JOIN g s ON s.gm = 0 AND s.gl = 1 AND s.member_id = m.id
-               WHERE m.shg_id = :shg AND m.deleted_at IS NULL AND m.joined_on <= :as_of)"""
-            loans = """(
-              SELECT coalesce(json_agg(json_build_object(
-                       'loan_id', l.id, 'kind', l.kind, 'member_id', l.member_id,
-                       'status', l.status, 'principal_paise', l.principal_paise,
-                       'outstanding_principal_paise', coalesce(x.principal, 0),
-                       'interest_paid_paise', coalesce(x.interest, 0),
-                       'interest_due_paise',
-                         greatest(0, coalesce(d.interest_due, 0) - coalesce(x.interest, 0)),
-                       'principal_overdue_paise',
-                         greatest(0, coalesce(d.principal_due, 0)
-                                     - (l.principal_paise - coalesce(x.principal, 0))))
-                     ORDER BY l.disbursed_on, l.created_at, l.id), '[]')
-                FROM shg_loan l
-                LEFT JOIN g x ON x.gm = 1 AND x.gl = 0 AND x.loan_id = l.id
-                LEFT JOIN LATERAL (
-                  SELECT sum(i.interest_paise) AS interest_due,
-                         sum(i.principal_paise) AS principal_due
-                    FROM shg_loan_instalment i
-                   WHERE i.loan_id = l.id AND i.due_on <= :as_of) d ON true
-               WHERE l.shg_id = :shg AND l.deleted_at IS NULL AND l.disbursed_on <= :as_of
-                 AND (l.closed_on IS NULL OR l.closed_on >= :as_of))"""
-        sql = f"""
-            WITH g AS (
-              SELECT GROUPING(member_id) AS gm, GROUPING(loan_id) AS gl, member_id, loan_id,
-                     {columns},
-                     sum(principal) FILTER (WHERE loan_kind = 'internal') AS internal_out,
-                     sum(principal) FILTER (WHERE loan_kind = 'bank') AS bank_out,
-                     sum(amount) FILTER (WHERE entry_kind = 'interest'
-                                           AND loan_kind = 'internal') AS interest_in,
-                     sum(amount) FILTER (WHERE entry_kind = 'interest'
-                                           AND loan_kind = 'bank') AS interest_out,
-                     sum(amount) FILTER (WHERE entry_kind = 'fine') AS fines,
-                     sum(amount) FILTER (WHERE entry_kind = 'revolving_fund_receipt') AS rf,
-                     sum(amount) FILTER (
-                       WHERE entry_kind = 'community_investment_fund_receipt') AS cif
-                FROM ({_signed_entries(signs, " AND e.entry_date <= :as_of")}) s
-               GROUP BY GROUPING SETS ((), (member_id), (loan_id))
-            )
-            SELECT coalesce(t.cash, 0) AS cash, coalesce(t.bank, 0) AS bank,
-                   coalesce(t.savings, 0) AS savings,
-                   coalesce(t.internal_out, 0) AS internal_out,
-                   coalesce(t.bank_out, 0) AS bank_out,
-                   coalesce(t.interest_in, 0) AS interest_in,
-                   coalesce(t.interest_out, 0) AS interest_out,
-                   coalesce(t.fines, 0) AS fines, coalesce(t.rf, 0) AS rf,
-                   coalesce(t.cif, 0) AS cif,
-                   {members} AS members, {loans} AS loans
-              FROM g t WHERE t.gm = 1 AND t.gl = 1"""
+        sql = _balances_sql(signs, detail=detail)
         row = (await self.session.execute(sa.text(sql), {"shg": shg_id, "as_of": as_of})).one()
-        values = dict(row._mapping)
-        for name in ("members", "loans"):
-            if isinstance(values[name], str):
-                values[name] = json.loads(values[name])
-        return values
+        return _books(row)
+
+    async def balances_many(
+        self, shg_ids: Sequence[UUID], as_of: date, signs: SignTable, *, detail: bool
+    ) -> dict[UUID, Mapping[str, Any]]:
+        """:meth:`balances` of many groups in one statement (the same statement for each
+        group, side by side), by group."""
+        if not shg_ids:
+            return {}
+        sql = (
+            "SELECT books_of.shg_id, b.* FROM unnest(CAST(:shgs AS uuid[])) AS books_of(shg_id)"
+            f" CROSS JOIN LATERAL ({_balances_sql(signs, detail=detail, shg='books_of.shg_id')}) b"
+        )
+        rows = await self.session.execute(sa.text(sql), {"shgs": list(shg_ids), "as_of": as_of})
+        found: dict[UUID, Mapping[str, Any]] = {}
+        for row in rows:
+            books = dict(_books(row))
+            found[books.pop("shg_id")] = books
+        return found
 
     async def shortfalls(
         self,
@@ -897,3 +907,76 @@ class GradingRuleRepository(Repository):
 def entry_key(row: Mapping[str, Any]) -> tuple[int, datetime, UUID]:
     """The keyset key of a ledger row (dates travel as ordinals in cursors)."""
     return (row["entry_date"].toordinal(), row["created_at"], row["id"])
+
+
+def _balances_sql(signs: SignTable, *, detail: bool, shg: str = ":shg") -> str:
+    """The statement of a group's books on ``:as_of`` (``shg``: an SQL expression naming the
+    group, by default the bind parameter ``:shg``)."""
+    columns = ", ".join(f"sum({account}) AS {account}" for account in ACCOUNTS)
+    members = loans = "NULL"
+    if detail:
+        members = f"""(
+          SELECT coalesce(json_agg(json_build_object(
+                   'member_id', m.id, 'savings_paise', coalesce(s.savings, 0),
+                   'joined_on', m.joined_on, 'exited_on', m.exited_on)
+                 ORDER BY m.joined_on, m.created_at, m.id), '[]')
+            FROM shg_member m
+            LEFT JOIN g s ON s.gm = 0 AND s.gl = 1 AND s.member_id = m.id
+           WHERE m.shg_id = {shg} AND m.deleted_at IS NULL AND m.joined_on <= :as_of)"""
+        loans = f"""(
+          SELECT coalesce(json_agg(json_build_object(
+                   'loan_id', l.id, 'kind', l.kind, 'member_id', l.member_id,
+                   'status', l.status, 'principal_paise', l.principal_paise,
+                   'outstanding_principal_paise', coalesce(x.principal, 0),
+                   'interest_paid_paise', coalesce(x.interest, 0),
+                   'interest_due_paise',
+                     greatest(0, coalesce(d.interest_due, 0) - coalesce(x.interest, 0)),
+                   'principal_overdue_paise',
+                     greatest(0, coalesce(d.principal_due, 0)
+                                 - (l.principal_paise - coalesce(x.principal, 0))))
+                 ORDER BY l.disbursed_on, l.created_at, l.id), '[]')
+            FROM shg_loan l
+            LEFT JOIN g x ON x.gm = 1 AND x.gl = 0 AND x.loan_id = l.id
+            LEFT JOIN LATERAL (
+              SELECT sum(i.interest_paise) AS interest_due,
+                     sum(i.principal_paise) AS principal_due
+                FROM shg_loan_instalment i
+               WHERE i.loan_id = l.id AND i.due_on <= :as_of) d ON true
+           WHERE l.shg_id = {shg} AND l.deleted_at IS NULL AND l.disbursed_on <= :as_of
+             AND (l.closed_on IS NULL OR l.closed_on >= :as_of))"""
+    sql = f"""
+        WITH g AS (
+          SELECT GROUPING(member_id) AS gm, GROUPING(loan_id) AS gl, member_id, loan_id,
+                 {columns},
+                 sum(principal) FILTER (WHERE loan_kind = 'internal') AS internal_out,
+                 sum(principal) FILTER (WHERE loan_kind = 'bank') AS bank_out,
+                 sum(amount) FILTER (WHERE entry_kind = 'interest'
+                                       AND loan_kind = 'internal') AS interest_in,
+                 sum(amount) FILTER (WHERE entry_kind = 'interest'
+                                       AND loan_kind = 'bank') AS interest_out,
+                 sum(amount) FILTER (WHERE entry_kind = 'fine') AS fines,
+                 sum(amount) FILTER (WHERE entry_kind = 'revolving_fund_receipt') AS rf,
+                 sum(amount) FILTER (
+                   WHERE entry_kind = 'community_investment_fund_receipt') AS cif
+            FROM ({_signed_entries(signs, " AND e.entry_date <= :as_of", shg)}) s
+           GROUP BY GROUPING SETS ((), (member_id), (loan_id))
+        )
+        SELECT coalesce(t.cash, 0) AS cash, coalesce(t.bank, 0) AS bank,
+               coalesce(t.savings, 0) AS savings,
+               coalesce(t.internal_out, 0) AS internal_out,
+               coalesce(t.bank_out, 0) AS bank_out,
+               coalesce(t.interest_in, 0) AS interest_in,
+               coalesce(t.interest_out, 0) AS interest_out,
+               coalesce(t.fines, 0) AS fines, coalesce(t.rf, 0) AS rf,
+               coalesce(t.cif, 0) AS cif,
+               {members} AS members, {loans} AS loans
+          FROM g t WHERE t.gm = 1 AND t.gl = 1"""
+    return sql
+
+
+def _books(row: Any) -> Mapping[str, Any]:
+    values = dict(row._mapping)
+    for name in ("members", "loans"):
+        if isinstance(values[name], str):
+            values[name] = json.loads(values[name])
+    return values

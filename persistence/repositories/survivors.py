@@ -57,6 +57,12 @@ class SurvivorRepository(EntityRepository[Survivor]):
             conditions.append(_lookup(filters.phone_bidx, filters.name_bidx))
         return conditions
 
+    @staticmethod
+    def keys_visible(scope: CaseScope) -> sa.Select[Any]:
+        """SELECT of the id and organisation of each survivor ``scope`` admits (what her
+        records are read through)."""
+        return sa.select(_COLUMNS.id, _COLUMNS.organization_id).where(survivor_visible(scope))
+
     async def get_visible(
         self, survivor_id: UUID, scope: CaseScope, *, for_update: bool = False
     ) -> Survivor | None:

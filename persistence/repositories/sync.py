@@ -66,6 +66,18 @@ class Held:
 
 
 @dataclass(frozen=True, slots=True)
+class GivenVersion:
+    """What a device was given of a record at one version, sealed (a sync_record_version
+    row)."""
+
+    entity: str
+    entity_id: UUID
+    version: int
+    data_enc: bytes
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LoggedChange:
     """One row of the change log, with what the caller's scope says of it."""
 
@@ -295,10 +307,11 @@ class SyncRepository(Repository):
         return rows
 
     # -- versions a device was given ------------------------------------------------------
-    async def keep_versions(self, versions: Sequence[SyncRecordVersion]) -> None:
+    async def keep_versions(self, versions: Sequence[GivenVersion]) -> None:
         if not versions:
             return
-        stmt = insert(SyncRecordVersion).values(
+        table = SyncRecordVersion.__table__  # type: ignore[attr-defined]
+        stmt = insert(table).values(
             [
                 {
                     "entity": v.entity,
@@ -337,11 +350,19 @@ class SyncRepository(Repository):
         for the other transaction to end, so a retried batch is applied once."""
         return await self.keep_mutation(mutation)
 
-    async def answer_mutation(self, mutation_id: UUID, status: str, result_enc: bytes) -> None:
+    async def answer_mutations(self, answers: Sequence[tuple[UUID, str, bytes]]) -> None:
+        """Write the answers of claimed mutations (id, status, sealed answer), all at once."""
+        if not answers:
+            return
+        table = SyncMutation.__table__  # type: ignore[attr-defined]
         await self.session.execute(
-            sa.update(SyncMutation)
-            .where(col(SyncMutation.id) == mutation_id)
-            .values(status=status, result_enc=result_enc)
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("mutation_id"))
+            .values(status=sa.bindparam("answer_status"), result_enc=sa.bindparam("answer")),
+            [
+                {"mutation_id": mutation_id, "answer_status": status, "answer": result_enc}
+                for mutation_id, status, result_enc in answers
+            ],
         )
 
     async def keep_mutation(self, mutation: SyncMutation) -> bool:

@@ -23,6 +23,7 @@ from persistence.models.demand import Demand
 from persistence.models.entitlement_application import EntitlementApplication
 from persistence.models.leader_group import LeaderGroup
 from persistence.models.leader_group_meeting import LeaderGroupMeeting
+from persistence.models.leader_group_member import LeaderGroupMember
 from persistence.models.referral import Referral
 from persistence.models.shg import Shg
 from persistence.models.shg_meeting import ShgMeeting
@@ -157,6 +158,26 @@ class SyncCarriedRepository(Repository):
         if district_id is not None:
             stmt = stmt.where(col(LeaderGroup.district_id) == district_id)
         return await self._held(stmt, col(LeaderGroup.id), after, limit, "holder")
+
+    async def leader_members(
+        self,
+        scope: LeadershipScope,
+        after: UUID | None,
+        limit: int,
+        *,
+        group_id: UUID | None = None,
+    ) -> list[Held]:
+        """The live members (current or past) of the leader groups in her scope."""
+        if scope.is_empty:
+            return []
+        groups = sa.select(col(LeaderGroup.id)).where(group_visible(scope))
+        model = LeaderGroupMember
+        stmt = sa.select(col(model.id), col(model.group_id)).where(
+            col(model.group_id).in_(groups), col(model.deleted_at).is_(None)
+        )
+        if group_id is not None:
+            stmt = stmt.where(col(model.group_id) == group_id)
+        return await self._held(stmt, col(model.id), after, limit, "holder")
 
     async def leader_meetings(
         self,
