@@ -251,9 +251,8 @@ def test_the_http_setting_check_catches_one_in_the_domain() -> None:
 # `return paged(request, response, page)` (api/http.py): the header and the answer in one call,
 # not a header set and the same name returned on the next line in every route.
 HEADER_SETTERS = {"set_etag", "set_page_links"}
-# The helpers themselves; and the routers of the offline sync work, still being changed beside
-# this rule: to convert.
-SET_THEN_RETURN_ALLOWED = {"api/http.py", "api/routers/sync.py"}
+# The helpers themselves.
+SET_THEN_RETURN_ALLOWED = {"api/http.py"}
 
 
 def set_then_return(source: str) -> list[int]:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from api.deps import Paging, UoW, get_container, requires
 from api.errors import status_of
-from api.http import set_page_links
+from api.http import paged
 from api.openapi import ACTION_ERRORS, LIST_ERRORS, problems
 from api.problems import problem_body
 from domain.common.errors import DomainError
@@ -132,8 +132,7 @@ async def list_conflicts(
     """Her conflicts not yet resolved, oldest first: for each, the record, the field, and the
     server's, base and her own values."""
     result = await SyncConflictService(uow).list(principal, page)
-    set_page_links(request, response, result)
-    return result
+    return paged(request, response, result)
 
 
 @router.post(

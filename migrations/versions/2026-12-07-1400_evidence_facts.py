@@ -25,8 +25,8 @@
   their steps and days to completion; victim compensation; survivors in SHGs; bank accounts
   opened; and, watched only (their answers dropped on a change), SHGs by grade.
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -44,8 +44,8 @@ from migrations.helpers import create_index_concurrently, set_lock_timeout
 
 APP_ROLE = "shakti_app"
 
-revision: str = "0030"
-down_revision: str | Sequence[str] | None = "0029"
+revision: str = "0031"
+down_revision: str | Sequence[str] | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
