@@ -101,12 +101,16 @@ async def pull_all(
             return changes, cursor
 
 
+# Reference data: the instruments, the places and the scheme catalogue (everyone's).
+REFERENCE = {"assessment_instrument", "state", "district", "block", "scheme"}
+
+
 def keys(changes: list[dict[str, Any]], op: str | None = None) -> set[tuple[str, str]]:
-    """The records among ``changes`` (of ``op``), reference data (instruments) aside."""
+    """The records among ``changes`` (of ``op``), reference data aside."""
     return {
         (c["entity"], c["id"])
         for c in changes
-        if (op is None or c["op"] == op) and c["entity"] != "assessment_instrument"
+        if (op is None or c["op"] == op) and c["entity"] not in REFERENCE
     }
 
 

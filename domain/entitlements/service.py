@@ -174,6 +174,14 @@ class SchemeService:
         scheme = await require(self.schemes.get(scheme_id, _EVERYTHING), "Scheme")
         return _scheme_read(scheme, today())
 
+    async def get_many(
+        self, principal: Principal, ids: Sequence[UUID]
+    ) -> builtins.list[SchemeRead]:
+        """The versions among ``ids``, each as ``get`` answers it (one statement)."""
+        authorize(self.uow, principal, policies.SCHEMES_READ, SCHEME)
+        day = today()
+        return [_scheme_read(s, day) for s in await self.schemes.get_many(ids, _EVERYTHING)]
+
     async def create(self, principal: Principal, data: SchemeCreate) -> SchemeRead:
         """Add a scheme, or a new version of one: it takes effect after the latest version,
         which ends the day before. Raises PermissionDenied, BusinessRuleViolation (state,

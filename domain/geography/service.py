@@ -190,6 +190,23 @@ class GeographyService:
             )
         return BlockRead.model_validate(await self._apply(principal, block, changes, "block"))
 
+    # -- many at once (offline sync: a first pull) -----------------------------------------
+    async def get_states(self, principal: Principal, ids: Sequence[UUID]) -> list[StateRead]:
+        """The states among ``ids``, each as ``get_state`` answers it (one statement)."""
+        authorize(self.uow, principal, policies.READ, "state")
+        return [StateRead.model_validate(s) for s in await self.states.get_many(ids, EVERYWHERE)]
+
+    async def get_districts(self, principal: Principal, ids: Sequence[UUID]) -> list[DistrictRead]:
+        """The districts among ``ids``, each as ``get_district`` answers it (one statement)."""
+        authorize(self.uow, principal, policies.READ, "district")
+        rows = await self.districts.get_many(ids, EVERYWHERE)
+        return [DistrictRead.model_validate(d) for d in rows]
+
+    async def get_blocks(self, principal: Principal, ids: Sequence[UUID]) -> list[BlockRead]:
+        """The blocks among ``ids``, each as ``get_block`` answers it (one statement)."""
+        authorize(self.uow, principal, policies.READ, "block")
+        return [BlockRead.model_validate(b) for b in await self.blocks.get_many(ids, EVERYWHERE)]
+
     # -- shared steps ---------------------------------------------------------------------
     async def _unique(
         self,

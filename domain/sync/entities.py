@@ -36,6 +36,7 @@ from domain.survivors.schemas import SurvivorCreate
 from domain.survivors.service import SurvivorService, survivor_read
 from domain.sync.carried import register_carried
 from domain.sync.field_mutations import register_field_mutations
+from domain.sync.vocabularies import register_vocabularies
 from persistence.models.enums import AuditAction
 from persistence.repositories.follow_ups import NoteRepository
 from persistence.repositories.sync import SyncRepository
@@ -334,3 +335,5 @@ CASE_RECORD_NAMES = ("case_note", "case_visit", "care_plan_goal", "assessment")
 register_field_mutations(ENTITIES)
 # -- what else devices carry (domain/sync/carried.py) ----------------------------------------
 register_carried(ENTITIES)
+# -- the editable reference data: places and schemes (domain/sync/vocabularies.py) -----------
+register_vocabularies(ENTITIES)

@@ -21,7 +21,8 @@ PULL = policy(
     PUSHERS,
     "Pull every change in her scope since a cursor (survivors, cases and their records, "
     "referrals, entitlement applications, SHGs, leader groups, demands, attachments' metadata; "
-    "survivor leaders: their own groups, their meetings and campaigns).",
+    "survivor leaders: their own groups, their meetings and campaigns; everyone: the places "
+    "and the scheme catalogue).",
     entity="sync",
     people_only=True,
 )

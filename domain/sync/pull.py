@@ -14,11 +14,13 @@ its survivor and all its records.
 
 Beyond a caseload (domain/sync/carried.py): referrals of her cases, entitlement applications
 of her survivors, SHGs with their members, meetings and books, leader groups with their
-meetings and campaigns, the demands she raised or owns, attachments' metadata. A kind is
-carried only to those its area's read policy permits. A change whose record she may no longer
-read comes as a tombstone when the change moved it (district, holder, membership, deletion)
-and she may have held it; an SHG or leader group that came into her scope comes with its
-records, and one that left it goes with them (the device removes what hangs off it).
+meetings and campaigns, the demands she raised or owns, attachments' metadata; and the
+editable reference data (domain/sync/vocabularies.py): places and the scheme catalogue. A
+kind is carried only to those its area's read policy permits. A change whose record she may
+no longer read comes as a tombstone when the change moved it (district, holder, membership,
+deletion) and she may have held it (a place or scheme deleted: always); an SHG or leader
+group that came into her scope comes with its records, and one that left it goes with them
+(the device removes what hangs off it).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from domain.sync.cursor import Position
 from domain.sync.entities import CASE_RECORD_NAMES, ENTITIES, Anchor, document
 from domain.sync.schemas import PullPage, SyncChange
 from domain.sync.versions import keep_given
+from domain.sync.vocabularies import VOCABULARIES
 from persistence.models.enums import Role
 from persistence.repositories.sync import Held, LoggedChange, SyncRepository
 from persistence.repositories.sync_carried import SyncCarriedRepository
@@ -45,9 +48,11 @@ from persistence.scope import CaseScope
 from persistence.uow import UnitOfWork
 
 # Reference data first (an assessment needs its instrument), then a record after what it
-# hangs off.
+# hangs off. A first pull's cursor names its step by position in this order: a kind added
+# later goes at the end (a cursor made before keeps its meaning), as the places and schemes
+# did (after the leader group members, last of the carried kinds).
 CASELOAD_ORDER = ("assessment_instrument", "survivor", "case", "consent", *CASE_RECORD_NAMES)
-FIRST_PULL_ORDER = (*CASELOAD_ORDER, *CARRIED)
+FIRST_PULL_ORDER = (*CASELOAD_ORDER, *CARRIED, *VOCABULARIES)
 # A case that comes into her scope is sent whole; its records come in pages this big.
 _BUNDLE_PAGE = 500
 
@@ -141,6 +146,8 @@ class SyncPullService:
             return await carried.in_scope(self.carried, principal, after, limit, None)
         if entity == "assessment_instrument":
             return await self.sync.instruments_in_scope(scope.organization_id, after, limit)
+        if entity in VOCABULARIES:
+            return await self.sync.vocabulary_in_scope(entity, after, limit)
         if entity == "survivor":
             return await self.sync.survivors_in_scope(scope, after, limit)
         if entity == "case":
@@ -186,8 +193,8 @@ class SyncPullService:
             return
         elif entity in CARRIED:
             await self._apply_carried(principal, change, batch)
-        elif entity == "assessment_instrument":
-            await self._upsert(principal, entity, Held(change.entity_id), batch)
+        elif entity == "assessment_instrument" or entity in VOCABULARIES:
+            await self._apply_reference(principal, change, batch)
         elif entity == "case":
             held = Held(change.entity_id, case_id=change.entity_id, survivor_id=change.survivor_id)
             if change.case_visible_now:
@@ -217,6 +224,17 @@ class SyncPullService:
             # removed, and a tombstone would tell her one exists.
             if not shown and entity != "case_note":
                 self._tombstone(entity, change.entity_id, batch)
+
+    async def _apply_reference(
+        self, principal: Principal, change: LoggedChange, batch: _Batch
+    ) -> None:
+        """An instrument, place or scheme changed: sent as it reads now. A place or scheme
+        she can no longer read was deleted: everyone's reference data, so it comes as a
+        tombstone to everyone (a tombstone of one tells nothing of anyone)."""
+        entity = change.entity
+        shown = await self._upsert(principal, entity, Held(change.entity_id), batch)
+        if not shown and entity in VOCABULARIES:
+            self._tombstone(entity, change.entity_id, batch)
 
     async def _apply_carried(
         self, principal: Principal, change: LoggedChange, batch: _Batch
@@ -462,6 +480,9 @@ def _carries(principal: Principal, entity: str) -> bool:
     carried = CARRIED.get(entity)
     if carried is not None:
         return carried.policy.permits(principal)
+    vocabulary = VOCABULARIES.get(entity)
+    if vocabulary is not None:
+        return vocabulary.policy.permits(principal)
     if entity in CASELOAD_ORDER:
         return case_policies.READ.permits(principal)
     return True

@@ -44,6 +44,11 @@ class SyncEntity(StrEnum):
     leader_group_member = "leader_group_member"
     demand = "demand"
     attachment = "attachment"
+    # -- editable reference data: places and the scheme catalogue (domain/sync/vocabularies.py)
+    state = "state"
+    district = "district"
+    block = "block"
+    scheme = "scheme"
 
 
 class SyncChange(BaseModel):

@@ -20,10 +20,14 @@ from sqlmodel import col
 from persistence import clock
 from persistence.models.assessment import Assessment
 from persistence.models.assessment_instrument import AssessmentInstrument
+from persistence.models.block import Block
 from persistence.models.care_plan_goal import CarePlanGoal
 from persistence.models.case_note import CaseNote
 from persistence.models.case_visit import CaseVisit
 from persistence.models.consent import Consent
+from persistence.models.district import District
+from persistence.models.scheme import Scheme
+from persistence.models.state import State
 from persistence.models.survivor import Survivor
 from persistence.models.survivor_case import SurvivorCase
 from persistence.models.sync_change import HORIZON_SQL, SyncChange
@@ -51,7 +55,15 @@ CASE_RECORDS: dict[str, Any] = {
 }
 
 
-REFERENCE_DATA = ("assessment_instrument",)
+# Reference data owned by no organisation: its changes are everyone's (an instrument of no
+# organisation; the places and the scheme catalogue, shared by every organisation).
+VOCABULARY_TABLES: dict[str, Any] = {
+    "state": State,
+    "district": District,
+    "block": Block,
+    "scheme": Scheme,
+}
+REFERENCE_DATA = ("assessment_instrument", *VOCABULARY_TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +169,8 @@ class SyncRepository(Repository):
                 sa.or_(
                     c.c.organization_id == organization,
                     c.c.prior_organization_id == organization,
-                    # Shared reference data (instruments of no organisation) is everyone's.
+                    # Shared reference data (of no organisation: instruments, places,
+                    # schemes) is everyone's.
                     sa.and_(c.c.entity.in_(REFERENCE_DATA), c.c.organization_id.is_(None)),
                 ),
             )
@@ -180,6 +193,14 @@ class SyncRepository(Repository):
         """The assessment instruments her organisation may use (shared and its own)."""
         stmt = sa.select(col(AssessmentInstrument.id)).where(instrument_visible(organization_id))
         rows = await self._page(stmt, col(AssessmentInstrument.id), after, limit)
+        return [Held(id=row[0]) for row in rows]
+
+    async def vocabulary_in_scope(self, entity: str, after: UUID | None, limit: int) -> list[Held]:
+        """The places (``state``, ``district``, ``block``) or scheme versions (``scheme``)
+        not deleted: shared reference data, everyone's."""
+        model = VOCABULARY_TABLES[entity]
+        stmt = sa.select(col(model.id)).where(col(model.deleted_at).is_(None))
+        rows = await self._page(stmt, col(model.id), after, limit)
         return [Held(id=row[0]) for row in rows]
 
     async def survivors_in_scope(
