@@ -126,6 +126,21 @@ async def committed_world(settings: Settings, database: Database) -> AsyncIterat
                 yield await EvidenceWorld(client, factory, clock).build()
 
 
+def statements_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The cube statements run from now on (kept answers given again run none)."""
+    from persistence.evidence import cube
+
+    executed: list[str] = []
+    fetch = cube._fetch
+
+    async def counted(connection: Any, sql: str, values: list[Any]) -> list[Any]:
+        executed.append(sql)
+        return await fetch(connection, sql, values)
+
+    monkeypatch.setattr(cube, "_fetch", counted)
+    return executed
+
+
 def shown(cube: Cube) -> tuple[Any, ...]:
     cells = sorted(
         ((c.period, c.key, c.margin, c.count, c.people, c.amount) for c in cube.cells), key=repr
@@ -527,14 +542,7 @@ async def _kept_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) -> No
     await w.visit_made(c1, ist(2026, 4, 2))
     await w.visit_made(c2, ist(2026, 4, 3))
     answers.ANSWERS.clear()
-    executed: list[str] = []
-    fetch = cube._fetch
-
-    async def counted(connection: Any, sql: str, values: list[Any]) -> list[Any]:
-        executed.append(sql)
-        return await fetch(connection, sql, values)
-
-    monkeypatch.setattr(cube, "_fetch", counted)
+    executed = statements_run(monkeypatch)
     bounds = [
         PeriodBounds(p.starts_on, p.ends_on, p.evaluated_on(TODAY))
         for p in periods(PeriodKind.month, date(2026, 3, 1), date(2026, 6, 30))
@@ -645,14 +653,7 @@ async def _watched_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) ->
     for month in range(1, 7):
         await w.meeting(g, date(2026, month, 15), {m1: 2000, m2: 2000})
     answers.ANSWERS.clear()
-    executed: list[str] = []
-    fetch = cube._fetch
-
-    async def counted(connection: Any, sql: str, values: list[Any]) -> list[Any]:
-        executed.append(sql)
-        return await fetch(connection, sql, values)
-
-    monkeypatch.setattr(cube, "_fetch", counted)
+    executed = statements_run(monkeypatch)
     grades = CubeQuery(
         measure=MEASURES["shg_grades"],
         organization_ids=(w.org,),
