@@ -230,6 +230,8 @@ FORBIDDEN_TO_THE_API: list[tuple[str, str]] = [
     ),
     ("lock a chain head for writing", "SELECT * FROM audit_chain_head FOR UPDATE"),
     ("move a chain head", "UPDATE audit_chain_head SET last_seq = last_seq"),
+    # Kept evidence answers stand while this generation stands: only the database moves it.
+    ("hold back the consents' generation", "UPDATE evidence_generation SET generation = 0"),
 ]
 
 
