@@ -84,6 +84,7 @@ from persistence.models.evidence_month_delta import EvidenceMonthDelta
 from persistence.models.evidence_dirty import EvidenceDirty
 from persistence.models.evidence_rollup import EvidenceRollup
 from persistence.models.evidence_generation import EvidenceGeneration
+from persistence.models.evidence_answer import EvidenceAnswer
 from persistence.models.demand import Demand
 from persistence.models.demand_link import DemandLink
 from persistence.models.demand_event import DemandEvent
@@ -131,6 +132,7 @@ __all__ = [
     "EvidenceDelta",
     "EvidenceDirty",
     "EvidenceFact",
+    "EvidenceAnswer",
     "EvidenceGeneration",
     "EvidenceMonthDelta",
     "EvidencePiece",
