@@ -144,6 +144,8 @@ def settings(signing_key: str, tmp_path_factory: pytest.TempPathFactory) -> Sett
         login_max_failures_per_account=3,
         login_max_failures_per_address=6,
         log_level="INFO",
+        # Figures computed afresh after every write (tests of kept answers set their own).
+        evidence_max_age_seconds=0,
     )
 
 

@@ -141,6 +141,12 @@ def statements_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return executed
 
 
+async def forget_answers(w: EvidenceWorld) -> None:
+    """No answer kept (as on a new database)."""
+    async with w.factory.uow() as uow:
+        await (await uow.driver()).execute("DELETE FROM evidence_answer")
+
+
 def shown(cube: Cube) -> tuple[Any, ...]:
     cells = sorted(
         ((c.period, c.key, c.margin, c.count, c.people, c.amount) for c in cube.cells), key=repr
@@ -533,7 +539,7 @@ async def test_kept_answers_are_given_again_until_what_they_read_changes(
 
 
 async def _kept_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    from persistence.evidence import answers, cube
+    from persistence.evidence import cube
 
     s1 = await w.register(ist(2026, 3, 20))
     s2 = await w.register(ist(2026, 3, 21))
@@ -541,7 +547,7 @@ async def _kept_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) -> No
     c2 = await w.open_case(s2, ist(2026, 3, 26))
     await w.visit_made(c1, ist(2026, 4, 2))
     await w.visit_made(c2, ist(2026, 4, 3))
-    answers.ANSWERS.clear()
+    await forget_answers(w)
     executed = statements_run(monkeypatch)
     bounds = [
         PeriodBounds(p.starts_on, p.ends_on, p.evaluated_on(TODAY))
@@ -592,7 +598,7 @@ async def test_the_worker_keeps_every_roll_up_up_to_date(
 ) -> None:
     """The periodic task recomputes what changed in every rolled-up measure (and builds what
     was never built), so a request finds nothing left to do."""
-    from domain.evidence.jobs import ROLLED_UP, keep_rollups
+    from domain.evidence.jobs import ROLLED_UP, WATCHED, keep_rollups
     from domain.jobs.registry import TASKS
 
     task = next(t for t in TASKS if t.name == "evidence.keep_rollups")
@@ -602,7 +608,7 @@ async def test_the_worker_keeps_every_roll_up_up_to_date(
     await keep_rollups(world.factory.database, stalled_days=30)
     built = await connection.execute(sa.text("SELECT measure, generation FROM evidence_rollup"))
     before = dict(built.all())
-    assert set(before) == {m.code for m in ROLLED_UP}
+    assert set(before) == {m.code for m in (*ROLLED_UP, *WATCHED)}
     await world.move(c1, "assessment", ist(2026, 4, 1))
     assert await marked(connection, c1) == CASE_MEASURES
     await keep_rollups(world.factory.database, stalled_days=30)
@@ -644,7 +650,7 @@ async def test_a_watched_measures_answers_are_kept_until_what_it_reads_changes(
 
 
 async def _watched_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    from persistence.evidence import answers, cube
+    from persistence.evidence import cube
 
     s1 = await w.register(ist(2026, 1, 5))
     g = await w.shg(ist(2026, 1, 10))
@@ -652,7 +658,7 @@ async def _watched_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) ->
     m2 = await w.member(g, date(2026, 1, 10), name="Wahida")
     for month in range(1, 7):
         await w.meeting(g, date(2026, month, 15), {m1: 2000, m2: 2000})
-    answers.ANSWERS.clear()
+    await forget_answers(w)
     executed = statements_run(monkeypatch)
     grades = CubeQuery(
         measure=MEASURES["shg_grades"],

@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     # Connections per worker on which the figures of a dashboard or a report are computed side
     # by side (besides the pools above); 1: one after the other on the request's connection.
     evidence_connections: int = Field(default=3, ge=1, le=32)
+    # A figure may be given from an answer computed up to this many seconds ago when only
+    # records (not her consents) changed since; the answer says when (``computed_at``), and
+    # the worker computes asked answers again every 15 seconds. 0: always computed afresh.
+    evidence_max_age_seconds: int = Field(default=30, ge=0, le=3600)
 
     # Research extracts (domain/research): every published combination of quasi-identifiers
     # is shared by at least k survivors (11, as the public trafficking data collaborative

@@ -105,15 +105,19 @@ async def evaluate(
     *,
     k: int,
     wholes: Mapping[int, Sequence[int]] | None = None,
+    max_age: float = 0.0,
 ) -> Evaluation:
     """The indicator's figures for each period and cell. Raises ValueError for a breakdown or
     filter the indicator does not allow (callers check first).
 
     ``wholes`` names periods that are the union of others (a year and its months), by index:
     a flow's figure for the whole is the sum of its parts', so they are suppressed as one
-    table, the period being one more breakdown whose margin is the whole."""
+    table, the period being one more breakdown whose margin is the whole.
+
+    ``max_age``: how many seconds old a kept answer may be (persistence/evidence/answers.py);
+    the evaluation's ``computed_at`` is then when its oldest figure was computed."""
     request = EvaluationRequest(definition, periods, breakdowns, filters, wholes)
-    return (await evaluate_many(uow, [request], scope, k=k))[0]
+    return (await evaluate_many(uow, [request], scope, k=k, max_age=max_age))[0]
 
 
 async def evaluate_many(
@@ -122,6 +126,7 @@ async def evaluate_many(
     scope: EvidenceScope,
     *,
     k: int,
+    max_age: float = 0.0,
 ) -> list[Evaluation]:
     """Several indicators' figures (as :func:`evaluate` each): their queries run together,
     side by side where the database allows, all on one snapshot."""
@@ -144,12 +149,14 @@ async def evaluate_many(
                     parameters=scope.parameters,
                 )
             )
-    found = iter(await CubeRepository(uow).cubes(queries))
-    computed_at = clock.now()
-    return [
-        _evaluation(request, [next(found) for _ in request.definition.uses], scope, k, computed_at)
-        for request in requests
-    ]
+    found = iter(await CubeRepository(uow).cubes(queries, max_age=max_age))
+    now = clock.now()
+    evaluations = []
+    for request in requests:
+        cubes = [next(found) for _ in request.definition.uses]
+        computed_at = min((c.computed_at or now for c in cubes), default=now)
+        evaluations.append(_evaluation(request, cubes, scope, k, computed_at))
+    return evaluations
 
 
 def _evaluation(

@@ -8,7 +8,7 @@ renderings of that one object, so the same data gives the same numbers in all th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -78,6 +78,11 @@ def _number(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _computed_at(evaluations: list[Evaluation]) -> datetime:
+    """When the oldest figure shown was computed (kept answers may be a few seconds old)."""
+    return min((e.computed_at for e in evaluations), default=clock.now())
 
 
 def _total(evaluation: Evaluation, period: int) -> Figure | None:
@@ -178,6 +183,7 @@ class EvidenceReports:
             [EvaluationRequest(d, [window.before(), window.current()]) for d in headlines],
             scope,
             k=self.k,
+            max_age=self.service.max_age,
         )
         for definition, evaluation in zip(headlines, evaluations, strict=True):
             sections[definition.outcome].append(
@@ -194,7 +200,7 @@ class EvidenceReports:
             organization_ids=list(scope.organization_ids),
             internal=not scope.suppressed,
             suppression=self._protection(scope),
-            computed_at=clock.now(),
+            computed_at=_computed_at(evaluations),
             outcomes=[
                 OutcomeSection(outcome=outcome, title=title, headlines=sections[outcome])
                 for outcome, title in OUTCOMES.items()
@@ -221,6 +227,7 @@ class EvidenceReports:
             ],
             scope,
             k=self.k,
+            max_age=self.service.max_age,
         )
         panels = []
         for (definition, breakdown), evaluation in zip(wanted, evaluations, strict=True):
@@ -255,7 +262,7 @@ class EvidenceReports:
             organization_ids=list(scope.organization_ids),
             internal=not scope.suppressed,
             suppression=self._protection(scope),
-            computed_at=clock.now(),
+            computed_at=_computed_at(evaluations),
             panels=panels,
         )
 
@@ -293,6 +300,7 @@ class EvidenceReports:
             ],
             scope,
             k=self.k,
+            max_age=self.service.max_age,
         )
         district_names = (await self.service.place_labels(*evaluations)).get("district", {})
         for definition, evaluation in zip(definitions, evaluations, strict=True):
@@ -332,7 +340,7 @@ class EvidenceReports:
             trend_period=trend_kind,
             internal=not scope.suppressed,
             suppression=self._protection(scope),
-            computed_at=clock.now(),
+            computed_at=_computed_at(evaluations),
             summary=[text for _, _, text in sorted(headline_sentences)],
             outcomes=list(outcomes.values()),
             notes=notes,

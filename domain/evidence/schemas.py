@@ -105,7 +105,11 @@ class IndicatorValues(BaseModel):
         description="True for an unsuppressed internal figure: not for publication."
     )
     organization_ids: list[UUID] = Field(description="The organisations counted.")
-    computed_at: datetime = Field(description="When the figures were computed (live).")
+    computed_at: datetime = Field(
+        description="When the figures were computed: now, or up to SHAKTI_EVIDENCE_MAX_AGE_SECONDS "
+        "ago (30 by default) when an answer kept from then still stood but for records changed "
+        "since (never for a change of consent). The oldest figure's time."
+    )
 
 
 # -- figures cited elsewhere -----------------------------------------------------------------
@@ -172,7 +176,11 @@ class OutcomesDashboard(BaseModel):
     organization_ids: list[UUID]
     internal: bool
     suppression: Protection
-    computed_at: datetime
+    computed_at: datetime = Field(
+        description="When the figures were computed: now, or up to SHAKTI_EVIDENCE_MAX_AGE_SECONDS "
+        "ago (30 by default) when an answer kept from then still stood but for records changed "
+        "since (never for a change of consent). The oldest figure's time."
+    )
     outcomes: list[OutcomeSection]
 
 
@@ -202,7 +210,11 @@ class CaseProgress(BaseModel):
     organization_ids: list[UUID]
     internal: bool
     suppression: Protection
-    computed_at: datetime
+    computed_at: datetime = Field(
+        description="When the figures were computed: now, or up to SHAKTI_EVIDENCE_MAX_AGE_SECONDS "
+        "ago (30 by default) when an answer kept from then still stood but for records changed "
+        "since (never for a change of consent). The oldest figure's time."
+    )
     panels: list[ProgressPanel]
 
 
@@ -252,7 +264,11 @@ class OutcomeReport(BaseModel):
     trend_period: PeriodKind
     internal: bool
     suppression: Protection
-    computed_at: datetime
+    computed_at: datetime = Field(
+        description="When the figures were computed: now, or up to SHAKTI_EVIDENCE_MAX_AGE_SECONDS "
+        "ago (30 by default) when an answer kept from then still stood but for records changed "
+        "since (never for a change of consent). The oldest figure's time."
+    )
     summary: list[str] = Field(description="The achievement lines, written from the figures.")
     outcomes: list[ReportOutcome]
     notes: list[str]

@@ -145,16 +145,23 @@ class EvidenceSettings:
 
     suppression_k: int
     stalled_days: int
+    # How many seconds old a kept figure may be (persistence/evidence/answers.py); 0: none.
+    max_age_seconds: int = 0
 
     @classmethod
     def of(cls, settings: Settings) -> EvidenceSettings:
-        return cls(settings.suppression_k, settings.entitlement_stalled_days)
+        return cls(
+            settings.suppression_k,
+            settings.entitlement_stalled_days,
+            settings.evidence_max_age_seconds,
+        )
 
 
 class EvidenceService:
     def __init__(self, uow: UnitOfWork, settings: EvidenceSettings) -> None:
         self.uow = uow
         self.k = settings.suppression_k
+        self.max_age = settings.max_age_seconds
         # The rules measures take from other areas (the stall threshold as configured).
         self.parameters = measure_parameters(stalled_days=settings.stalled_days)
         self.repository = EvidenceRepository(uow)
@@ -208,7 +215,14 @@ class EvidenceService:
         self._check_breakdowns(definition, query)
         scope = await self.scope(principal, query, (definition,))
         evaluation = await evaluate(
-            self.uow, definition, scope, found, query.by, query.filters, k=self.k
+            self.uow,
+            definition,
+            scope,
+            found,
+            query.by,
+            query.filters,
+            k=self.k,
+            max_age=self.max_age,
         )
         await self.keep_request(principal, "values", code, query.parameters(), scope)
         return await self.answer(evaluation, query.period, scope)

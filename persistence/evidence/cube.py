@@ -24,18 +24,25 @@ snapshot of the request's transaction (``CubeRepository.cubes``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
+import asyncpg
+
+from persistence import clock
 from persistence.evidence import answers
 from persistence.evidence.measure import Measure, MeasureKind
 from persistence.repositories.consents import reporting_consent_days_sql
 from persistence.repositories.session import Repository
+
+logger = logging.getLogger(__name__)
 
 # Breakdowns every measure about survivors offers, beside its own and the places.
 PLACE_BREAKDOWNS = ("state", "district", "block")
@@ -96,6 +103,8 @@ class Cube:
     cells: list[CubeCell]
     # Units left out because her aggregate-reporting consent was not in force (whole request).
     excluded: int
+    # When a kept answer was computed; None: computed for this request.
+    computed_at: datetime | None = None
 
 
 class Binder:
@@ -466,13 +475,28 @@ class CubeRepository(Repository):
         worker's, so that a request finds little or nothing left to recompute)."""
         from persistence.evidence import rollup
 
-        await rollup.catch_up(await self.driver(), measure, parameters)
+        connection = await self.driver()
+        async with _transaction(connection):
+            await rollup.catch_up(connection, measure, parameters)
 
-    async def cubes(self, queries: Sequence[CubeQuery]) -> list[Cube]:
+    async def note_changes(self, measure: Measure) -> None:
+        """For a watched measure: move its generation on when what it reads changed (the
+        worker's, so that its kept answers are computed again)."""
+        from persistence.evidence import rollup
+
+        connection = await self.driver()
+        async with _transaction(connection):
+            await rollup.note_changes(connection, measure)
+
+    async def cubes(self, queries: Sequence[CubeQuery], *, max_age: float = 0.0) -> list[Cube]:
         """Several cubes (a dashboard's, a report's). Side by side on the evidence pool's
         connections when there is one, every connection reading the snapshot of this unit's
         transaction, so that the figures are those one connection would have found; else one
-        after the other on this unit's connection."""
+        after the other on this unit's connection. A statement asked twice runs once.
+
+        Answers kept for what the statements read are given again (answers.py); ``max_age``:
+        how many seconds old a kept answer may be when only its measure's records moved on
+        since (0: never)."""
         from persistence.evidence import rollup
 
         connection = await self.driver()
@@ -486,7 +510,8 @@ class CubeRepository(Repository):
         statements = [_statement(query) for query in queries]
         side_by_side = pool is not None and len(queries) > 1 and connection.is_in_transaction()
         snapshot: str | None = None
-        keys: list[tuple[Any, ...] | None] = [None] * len(queries)
+        reads: list[list[Any] | None] = [None] * len(queries)
+        consent = 0
         # Answers are kept only when the catch-ups above committed on their own (a side
         # connection, or a transaction of their own): a generation moved on inside this
         # unit's transaction could still roll back, and be reached again with other rows.
@@ -497,34 +522,134 @@ class CubeRepository(Repository):
             row = await connection.fetchrow(f"{sql} FROM ({answers.GENERATIONS_SQL}) g")
             snapshot = row["snapshot"]
             generations = answers.generations_of(row)
-            keys = [
-                _answer_key(query, statement, generations)
-                for query, statement in zip(queries, statements, strict=True)
-            ]
-        found: list[list[Any] | None] = [
-            None if key is None else answers.ANSWERS.get(key) for key in keys
+            consent = generations.consent
+            reads = [_read(query, generations) for query in queries]
+        keys = [
+            None if read is None else answers.statement_key(*statement)
+            for read, statement in zip(reads, statements, strict=True)
         ]
-        wanted = [index for index, rows in enumerate(found) if rows is None]
-        if wanted and side_by_side and len(wanted) > 1:
+        now = clock.now()
+        kept = await answers.find(connection, [key for key in keys if key is not None])
+        found: list[Sequence[Any] | None] = [None] * len(queries)
+        computed_at: list[datetime | None] = [None] * len(queries)
+        for index, (key, read) in enumerate(zip(keys, reads, strict=True)):
+            answer = None if key is None or read is None else kept.get(key)
+            if (
+                answer is not None
+                and read is not None
+                and answer.answers(read, consent, now, max_age)
+            ):
+                found[index], computed_at[index] = answer.rows, answer.computed_at
+        # The statements to run, each once.
+        wanted: dict[tuple[str, str], list[int]] = {}
+        for index, rows in enumerate(found):
+            if rows is None:
+                sql, values = statements[index]
+                wanted.setdefault((sql, repr(values)), []).append(index)
+        run = [statements[indexes[0]] for indexes in wanted.values()]
+        if side_by_side and len(run) > 1:
             if snapshot is None:
                 snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
-            computed = await _side_by_side(pool, snapshot, [statements[i] for i in wanted])
+            computed = await _side_by_side(pool, snapshot, run)
         else:
-            computed = [await _fetch(connection, *statements[i]) for i in wanted]
-        for index, rows in zip(wanted, computed, strict=True):
-            found[index] = rows
-            key = keys[index]
-            if key is not None:
-                answers.ANSWERS.put(key, rows)
-        return [cube_of(query, rows or []) for query, rows in zip(queries, found, strict=True)]
+            computed = [await _fetch(connection, *statement) for statement in run]
+        to_keep = []
+        for indexes, rows in zip(wanted.values(), computed, strict=True):
+            for index in indexes:
+                found[index] = rows
+            key, read = keys[indexes[0]], reads[indexes[0]]
+            if key is not None and read is not None:
+                sql, values = statements[indexes[0]]
+                to_keep.append(answers.Answer(key, read[0], sql, values, read, consent, rows, now))
+        given = [key for key, at in zip(keys, computed_at, strict=True) if key and at]
+        if to_keep or given:
+            await _keep(connection, pool, to_keep, given, now)
+        return [
+            cube_of(query, rows or [], computed_at=at)
+            for query, rows, at in zip(queries, found, computed_at, strict=True)
+        ]
+
+    async def refresh_answers(self, now: datetime) -> int:
+        """Compute again, on one snapshot, the kept answers asked in the last day whose
+        generations moved on, and forget those not asked for a week (the worker's, after it
+        brought the roll-ups up to date). How many it computed. Skipped while another
+        process refreshes."""
+        connection = await self.driver()
+        computed: list[answers.Answer] = []
+        # One snapshot for every statement (the unit's transaction, when it has one).
+        snapshot = (
+            connection.transaction()
+            if connection.is_in_transaction()
+            else connection.transaction(isolation="repeatable_read", readonly=True)
+        )
+        async with snapshot:
+            if not await connection.fetchval(
+                "SELECT pg_try_advisory_xact_lock(hashtext('evidence_answer'))"
+            ):
+                return 0
+            await connection.execute(PLANNER_SETTINGS)
+            row = await connection.fetchrow(answers.GENERATIONS_SQL)
+            generations = answers.generations_of(row)
+            for stale in await answers.stale(connection, generations, now - answers.REFRESHED):
+                rows = list(await connection.fetch(stale.sql, *stale.values))
+                computed.append(
+                    answers.Answer(
+                        stale.key,
+                        stale.measure,
+                        stale.sql,
+                        stale.values,
+                        stale.read,
+                        generations.consent,
+                        rows,
+                        now,
+                    )
+                )
+        await _keep(connection, None, computed, [], now)
+        await answers.forget(connection, now - answers.FORGOTTEN)
+        return len(computed)
 
 
-def _answer_key(
-    query: CubeQuery, statement: tuple[str, list[Any]], generations: answers.Generations
-) -> tuple[Any, ...] | None:
-    """The key a statement's rows are kept by, or None when they are not kept: a measure not
-    rolled up, or a statement that reads her sex, her year of birth or a district's state
-    (not covered by the generations)."""
+@contextlib.asynccontextmanager
+async def _transaction(connection: Any) -> AsyncIterator[None]:
+    """The connection's transaction, or one of its own when it has none (a catch-up's lock
+    and its writes belong together)."""
+    if connection.is_in_transaction():
+        yield
+    else:
+        async with connection.transaction():
+            yield
+
+
+async def _keep(
+    connection: Any,
+    pool: Any,
+    computed: Sequence[answers.Answer],
+    given: Sequence[bytes],
+    now: datetime,
+) -> None:
+    """Keep what was computed and note what was given, on a side connection when there are
+    some (committed at once, for every process), else on the unit's (outside a transaction:
+    see ``committed`` in :meth:`CubeRepository.cubes`). Kept answers are a saving, not a
+    figure: a write that meets another's lock is given up (logged), never the request."""
+
+    async def write(on: Any) -> None:
+        try:
+            await answers.keep(on, sorted(computed, key=lambda a: a.key), now)
+            await answers.asked(on, sorted(given), now)
+        except (asyncpg.DeadlockDetectedError, asyncpg.LockNotAvailableError) as error:
+            logger.warning("evidence answers not kept: %s", type(error).__name__)
+
+    if pool is not None:
+        async with pool.acquire(timeout=SIDE_ACQUIRE_SECONDS) as side:
+            await write(side)
+    else:
+        await write(connection)
+
+
+def _read(query: CubeQuery, generations: answers.Generations) -> list[Any] | None:
+    """What a statement reads, by which its rows are kept, or None when they are not kept:
+    a measure not rolled up nor watched, or a statement that reads her sex, her year of birth
+    or a district's state (not covered by the generations)."""
     from persistence.evidence import rollup
 
     measure = query.measure
@@ -533,11 +658,7 @@ def _answer_key(
         return None
     # Her consent is read at each period's end by flows, and by stocks computed live.
     consent = measure.about_survivors and (measure.kind is MeasureKind.flow or not rolled)
-    read = generations.key(measure.code, consent=consent)
-    if read is None:
-        return None
-    sql, values = statement
-    return answers.Answers.key(sql, values, read)
+    return generations.key(measure.code, consent=consent)
 
 
 async def _catch_up(
@@ -627,7 +748,7 @@ async def _side_by_side(
     return [rows if rows is not None else [] for rows in found]
 
 
-def cube_of(query: CubeQuery, rows: Sequence[Any]) -> Cube:
+def cube_of(query: CubeQuery, rows: Sequence[Any], *, computed_at: datetime | None = None) -> Cube:
     width = len(query.breakdowns)
     excluded = 0
     cells: list[CubeCell] = []
@@ -651,7 +772,7 @@ def cube_of(query: CubeQuery, rows: Sequence[Any]) -> Cube:
         )
     if query.measure.kind is MeasureKind.stock:
         cells = _running(cells, len(query.periods))
-    return Cube(cells=cells, excluded=excluded)
+    return Cube(cells=cells, excluded=excluded, computed_at=computed_at)
 
 
 def _running(deltas: list[CubeCell], periods: int) -> list[CubeCell]:
