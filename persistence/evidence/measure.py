@@ -45,7 +45,7 @@ its case, its survivor) and restricts itself to ``{units}`` (a uuid[] expression
 ``rollup_key``, NULL for every unit); ``rollup`` names, for each table it reads, how a changed
 row names the units it touches (a column of the row, or a query over it). It must use neither
 ``{today}`` nor ``{days}`` nor parameters. Each of those tables needs the triggers that mark
-the units (a migration: see ``ROLLUP_SOURCES`` in migrations 0022 and 0031;
+the units (a migration: see ``ROLLUP_SOURCES`` in migrations 0031 and 0034;
 tests/test_evidence_rollup.py checks that every source has them).
 """
 
