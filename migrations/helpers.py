@@ -11,10 +11,14 @@
 - ``create_index_concurrently()`` / ``drop_index_concurrently()``: an index on a table that
   already holds rows, built without blocking writes (outside the revision's transaction, as
   PostgreSQL requires). A new revision adding an index to a table it did not create uses them.
+- ``create_dirty_triggers()`` / ``drop_dirty_triggers()``: the statement triggers that mark
+  the units a change touches for a rolled-up (or watched) evidence measure, on each table it
+  reads (persistence/evidence/rollup.py), named by ``dirty_triggers()``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 from alembic import op
@@ -66,3 +70,48 @@ def drop_index_concurrently(name: str) -> None:
         op.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
         op.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
         op.execute("RESET lock_timeout")
+
+
+# A table a rolled-up evidence measure reads, as its ``Source`` says (persistence/evidence/
+# measure.py): (measure, table, the unit's column or, when ``via``, a query over the changed
+# row ``r`` giving the units, which rows matter (an SQL condition over ``r``, or None), via).
+RollupSource = tuple[str, str, str, str | None, bool]
+
+
+def dirty_triggers(measure: str, table: str) -> dict[str, str]:
+    """The three triggers that mark ``measure``'s units on ``table``: name -> when."""
+    name = f"evidence_dirty_{measure}_{table}"
+    if len(name) > 59:  # PostgreSQL cuts names at 63 characters: keep the suffixes apart
+        name = "evidence_dirty_" + hashlib.sha256(f"{measure}:{table}".encode()).hexdigest()[:16]
+    return {
+        f"{name}_ins": f"AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows",
+        f"{name}_upd": (
+            f"AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+        ),
+        f"{name}_del": f"AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows",
+    }
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_dirty_triggers(sources: Iterable[RollupSource]) -> None:
+    """For each source, its statement triggers calling ``evidence_mark_dirty`` (the unit a
+    column of the row) or ``evidence_mark_dirty_via`` (a query over the row)."""
+    for measure, table, unit, condition, via in sources:
+        function = "evidence_mark_dirty_via" if via else "evidence_mark_dirty"
+        arguments = f"{_literal(measure)}, {_literal(unit)}" + (
+            "" if condition is None else f", {_literal(condition)}"
+        )
+        for name, when in dirty_triggers(measure, table).items():
+            op.execute(
+                f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT"
+                f" EXECUTE FUNCTION {function}({arguments})"
+            )
+
+
+def drop_dirty_triggers(sources: Iterable[RollupSource]) -> None:
+    for measure, table, _unit, _condition, _via in sources:
+        for name in dirty_triggers(measure, table):
+            op.execute(f"DROP TRIGGER {name} ON {table}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.app import create_app
+from domain.common.principal import Role
 from domain.common.settings import Settings
 from domain.evidence.parameters import measure_parameters
 from domain.evidence.periods import Period, PeriodKind, periods
@@ -269,6 +270,24 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     )
     mistake = await w.entry(g, "savings_deposit", 500, date(2026, 5, 26), member=m1)
     await w.reverse(g, mistake, date(2026, 5, 27))
+    # The loan repaid early (due 25 May, 25 June, 25 July): closed on 30 May, its June and
+    # July instalments are not due.
+    await w.meeting(g, date(2026, 5, 30), {m1: 2000}, absent=[m2], repayments=[(loan, 200_000, 0)])
+    # Leaders trained: a member of a leader group by her survivor record, one by her account,
+    # an account with the role survivor_leader in no group; and a survivor whose membership
+    # ended before she completed it (not a leader that day).
+    w.at(ist(2026, 5, 31))
+    leaders = await w.leader_group("Leaders of South 24")
+    await w.join(leaders, "2026-04-01", survivor=s1)
+    await w.join(leaders, "2026-04-01", user=w.leader)
+    left = await w.join(leaders, "2026-04-01", survivor=s2)
+    await w.leave(leaders, left, "2026-05-01")
+    leader2 = await w.factory.user(w.org, Role.survivor_leader)
+    course = await w.leadership_training("leadership", "2026-05-01")
+    await w.completes(course, "2026-05-10", survivor=s1)
+    await w.completes(course, "2026-05-12", user=w.leader)
+    by_role = await w.completes(course, "2026-05-14", user=leader2)
+    after_leaving = await w.completes(course, "2026-05-15", survivor=s2)
     # Entitlement applications, one left to stall.
     a1 = await w.apply(s1, "lakshmir_bhandar", ist(2026, 5, 2), applied_on=date(2026, 5, 2))
     a1 = await w.advance(a1, ist(2026, 5, 3, 11), to="under_process")
@@ -351,6 +370,67 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         compensation_awarded_on=date(2026, 7, 10),
     )
     await w.move(c1, "closed", ist(2026, 8, 1), closure_reason="goals_achieved")
+    # A loan whose instalments fall due after the queries' today (20 September, October,
+    # November): not due yet, though September's period holds the first.
+    late_loan = await w.loan(g, m1, 90_000, 3, date(2026, 8, 15))
+    await w.meeting(g, date(2026, 8, 20), {m1: 2000, m2: 2000}, disbursals=[late_loan])
+    await compare(w)
+
+    # Changes outside the services, each marking exactly what it touches: an instalment
+    # removed (its loan names the group), the loan removed; a sign-in (no leader's: marks
+    # nothing), a leader's role changed, a membership's end moved past her completion, the
+    # training's topic changed (every participation of it).
+    # (SHGs by grade, watched, keep their marks until their own figures are next read.)
+    assert await marked(connection, g) <= {"shg_grades"}
+    await connection.execute(
+        sa.text("DELETE FROM shg_loan_instalment WHERE loan_id = :l AND number = 3"),
+        {"l": late_loan},
+    )
+    assert await marked(connection, g) - {"shg_grades"} == {"shg_principal_due"}
+    await connection.execute(
+        sa.text("UPDATE shg_loan SET deleted_at = now() WHERE id = :l"), {"l": late_loan}
+    )
+    assert await marked(connection, g) == {
+        "shg_grades",
+        "shg_savings",
+        "shg_loans_outstanding",
+        "shg_principal_repaid",
+        "shg_principal_due",
+    }
+    await connection.execute(
+        sa.text("UPDATE app_user SET last_login_at = now() WHERE id = ANY(:u)"),
+        {"u": [w.pm.id, w.sw.id]},
+    )
+    assert not await connection.scalar(
+        sa.text("SELECT count(DISTINCT unit_key) FROM evidence_dirty WHERE measure = :m"),
+        {"m": "leader_training_completions"},
+    )
+    await connection.execute(
+        sa.text("UPDATE app_user SET role = 'analyst' WHERE id = :u"), {"u": leader2.id}
+    )
+    assert await marked(connection, by_role) == {"leader_training_completions"}
+    await connection.execute(
+        sa.text("UPDATE leader_group_member SET left_on = '2026-06-01' WHERE id = :m"),
+        {"m": left},
+    )
+    assert await marked(connection, after_leaving) == {"leader_training_completions"}
+    assert (
+        await connection.scalar(
+            sa.text("SELECT count(DISTINCT unit_key) FROM evidence_dirty WHERE measure = :m"),
+            {"m": "leader_training_completions"},
+        )
+        == 2
+    )
+    await connection.execute(
+        sa.text("UPDATE training SET topic = 'public_speaking' WHERE id = :t"), {"t": course}
+    )
+    assert (
+        await connection.scalar(
+            sa.text("SELECT count(DISTINCT unit_key) FROM evidence_dirty WHERE measure = :m"),
+            {"m": "leader_training_completions"},
+        )
+        == 4
+    )
     await compare(w)
 
     # Records changed outside the services: a case moved to another district, a case and a
@@ -398,6 +478,7 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         "shg_savings",
         "shg_loans_outstanding",
         "shg_principal_repaid",
+        "shg_principal_due",
     }
     last = await compare(w)
     assert sum(last.values()) > 0
@@ -421,6 +502,8 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         "shg_savings",
         "shg_loans_outstanding",
         "shg_principal_repaid",
+        "shg_principal_due",
+        "leader_training_completions",
         "entitlement_stalls",
         "entitlement_applications",
         "entitlement_receipts",
@@ -688,3 +771,57 @@ async def _watched_answers(w: EvidenceWorld, monkeypatch: pytest.MonkeyPatch) ->
         driver = await uow.driver()
         sql, values = _statement(grades)
         assert again == shown(cube_of(grades, await driver.fetch(sql, *values)))
+
+
+async def test_an_instalment_falling_due_after_today_counts_from_its_due_date(
+    settings: Settings, committed_db: Database
+) -> None:
+    """Principal falling due is kept rolled up with every instalment of the schedule, those
+    after today too; the figures (answers kept, as in production) count an instalment only
+    once the clock reaches its due date (in India: from midnight IST)."""
+    async with committed_world(settings, committed_db) as w:
+        await _falling_due(w)
+
+
+async def _falling_due(w: EvidenceWorld) -> None:
+    from persistence.evidence import answers
+
+    g = await w.shg(ist(2026, 1, 10))
+    m1 = await w.member(g, date(2026, 1, 10), name="Rupa")
+    await w.entry(g, "revolving_fund_receipt", 500_000, date(2026, 1, 12))
+    await w.entry(g, "bank_withdrawal", 200_000, date(2026, 1, 13))
+    loan = await w.loan(g, m1, 90_000, 3, date(2026, 1, 20))
+    # Disbursed on 25 January: 30,000 of principal due on 25 February, March and April.
+    await w.meeting(g, date(2026, 1, 25), {m1: 2000}, disbursals=[loan])
+    answers.ANSWERS.clear()
+    months = {"from": "2026-02-01", "to": "2026-04-30", "period": "month"}
+
+    async def due(on: datetime) -> dict[str, Any]:
+        w.at(on)
+        answer = await w.values("loan_repayment_rate", **months)
+        return {
+            c["period"]: c["denominator"]
+            for c in answer["cells"]
+            if not c["breakdown"] and c["denominator"]
+        }
+
+    assert await due(ist(2026, 3, 24)) == {"2026-02": 30_000}
+    # Kept: the whole schedule, read up to today by the cube.
+    async with w.factory.uow() as uow:
+        driver = await uow.driver()
+        kept = await driver.fetch(
+            "SELECT on_date, amount FROM evidence_fact WHERE measure = 'shg_principal_due'"
+            " ORDER BY on_date"
+        )
+    assert [(r["on_date"], r["amount"]) for r in kept] == [
+        (date(2026, 2, 25), 30_000),
+        (date(2026, 3, 25), 30_000),
+        (date(2026, 4, 25), 30_000),
+    ]
+    assert await due(ist(2026, 3, 24, 23, 59)) == {"2026-02": 30_000}
+    assert await due(ist(2026, 3, 25, 0, 1)) == {"2026-02": 30_000, "2026-03": 30_000}
+    assert await due(ist(2026, 5, 1)) == {
+        "2026-02": 30_000,
+        "2026-03": 30_000,
+        "2026-04": 30_000,
+    }

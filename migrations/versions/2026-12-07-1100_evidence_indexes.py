@@ -35,6 +35,8 @@ import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.helpers import dirty_triggers
+
 revision: str = "0022"
 down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
@@ -205,17 +207,6 @@ ROLLUP_SOURCES = (
 )
 
 
-def _dirty_triggers(measure: str, table: str) -> dict[str, str]:
-    name = f"evidence_dirty_{measure}_{table}"
-    return {
-        f"{name}_ins": f"AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows",
-        f"{name}_upd": (
-            f"AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-        ),
-        f"{name}_del": f"AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows",
-    }
-
-
 TRIGGERS = {
     "consent_reporting_insert": "AFTER INSERT ON consent REFERENCING NEW TABLE AS new_rows",
     "consent_reporting_update": (
@@ -370,12 +361,12 @@ def _create_rollups() -> None:
         arguments = f"'{measure}', '{unit}'" + (
             "" if condition is None else ", '" + condition.replace("'", "''") + "'"
         )
-        for name, when in _dirty_triggers(measure, table).items():
+        for name, when in dirty_triggers(measure, table).items():
             op.execute(
                 f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT "
                 f"EXECUTE FUNCTION evidence_mark_dirty({arguments})"
             )
-    for name, when in _dirty_triggers("consent", "reporting_consent").items():
+    for name, when in dirty_triggers("consent", "reporting_consent").items():
         op.execute(
             f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT "
             "EXECUTE FUNCTION evidence_consent_dirty()"
@@ -395,9 +386,9 @@ def _create_rollups() -> None:
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     for measure, table, _unit, _condition in ROLLUP_SOURCES:
-        for name in _dirty_triggers(measure, table):
+        for name in dirty_triggers(measure, table):
             op.execute(f"DROP TRIGGER {name} ON {table}")
-    for name in _dirty_triggers("consent", "reporting_consent"):
+    for name in dirty_triggers("consent", "reporting_consent"):
         op.execute(f"DROP TRIGGER {name} ON reporting_consent")
     op.drop_table("evidence_rollup")
     op.drop_index("ix_evidence_dirty_measure", table_name="evidence_dirty")

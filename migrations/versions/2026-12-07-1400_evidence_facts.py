@@ -32,7 +32,6 @@ Create Date: 2026-12-07 14:00:00
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -40,7 +39,13 @@ import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from migrations.helpers import create_index_concurrently, set_lock_timeout
+from migrations.helpers import (
+    RollupSource,
+    create_dirty_triggers,
+    create_index_concurrently,
+    drop_dirty_triggers,
+    set_lock_timeout,
+)
 
 APP_ROLE = "shakti_app"
 
@@ -84,7 +89,7 @@ _APPLICATIONS = (
 # (measure, table, the unit's column or, when ``via``, a query over the changed row ``r``,
 # which rows matter, via). As the measures' ``Rollup.sources`` say
 # (tests/test_evidence_rollup.py checks both agree).
-ROLLUP_SOURCES: tuple[tuple[str, str, str, str | None, bool], ...] = tuple(
+ROLLUP_SOURCES: tuple[RollupSource, ...] = tuple(
     (measure, *source)
     for measure, sources in (
         ("case_closures", (_CASE, _TRANSITIONS)),
@@ -236,23 +241,6 @@ GENERATION_TRIGGERS = {
 }
 
 
-def _dirty_triggers(measure: str, table: str) -> dict[str, str]:
-    name = f"evidence_dirty_{measure}_{table}"
-    if len(name) > 59:  # PostgreSQL cuts names at 63 characters: keep the suffixes apart
-        name = "evidence_dirty_" + hashlib.sha256(f"{measure}:{table}".encode()).hexdigest()[:16]
-    return {
-        f"{name}_ins": f"AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows",
-        f"{name}_upd": (
-            f"AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-        ),
-        f"{name}_del": f"AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows",
-    }
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _clear_rollups() -> None:
     op.execute(
         "TRUNCATE evidence_piece, evidence_delta, evidence_month_delta, evidence_dirty,"
@@ -305,16 +293,7 @@ def upgrade() -> None:
     for name, when in GENERATION_TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION evidence_consent_generation()")
     op.execute(MARK_DIRTY_VIA)
-    for measure, table, unit, condition, via in ROLLUP_SOURCES:
-        function = "evidence_mark_dirty_via" if via else "evidence_mark_dirty"
-        arguments = f"'{measure}', {_quoted(unit)}" + (
-            "" if condition is None else f", {_quoted(condition)}"
-        )
-        for name, when in _dirty_triggers(measure, table).items():
-            op.execute(
-                f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT"
-                f" EXECUTE FUNCTION {function}({arguments})"
-            )
+    create_dirty_triggers(ROLLUP_SOURCES)
     # Pieces are recomputed by this key now; the index by the unit counted is not needed.
     op.drop_index("ix_evidence_piece_measure_unit_key", table_name="evidence_piece")
     create_index_concurrently(
@@ -324,9 +303,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     set_lock_timeout()
-    for measure, table, _unit, _condition, _via in ROLLUP_SOURCES:
-        for name in _dirty_triggers(measure, table):
-            op.execute(f"DROP TRIGGER {name} ON {table}")
+    drop_dirty_triggers(ROLLUP_SOURCES)
     op.execute("DROP FUNCTION evidence_mark_dirty_via()")
     for name in GENERATION_TRIGGERS:
         op.execute(f"DROP TRIGGER {name} ON reporting_consent")

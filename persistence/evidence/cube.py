@@ -3,7 +3,8 @@ broken down by some dimensions (with every margin: the totals of each breakdown 
 total, as a CUBE), filtered, for some organisations, counted only under consent.
 
 Flows: a fact counts in the period holding its ``on_date``, when (for facts about survivors) her
-aggregate-reporting consent was in force at the end of that period (or today, while it runs).
+aggregate-reporting consent was in force at the end of that period (or today, while it runs);
+a ``not_after_today`` flow's facts only once their day has come (``on_date <= today``).
 
 Stocks: a fact stands at the end of day D when ``from_date <= D < to_date``; it counts in a
 period when it stands on the day the period is read (its last day, or today) and her consent is
@@ -250,6 +251,13 @@ def flow_sql(query: CubeQuery, bind: Binder) -> str:
     member_days = bind([m[2] for m in segments.members], "::date[]")
     first = bind(min(p.starts_on for p in query.periods), "::date")
     last = bind(max(p.ends_on for p in query.periods), "::date")
+    # Facts dated after today, known beforehand (an instalment falling due), are not counted
+    # yet: today is bound, so an answer is kept for the day it was computed on.
+    not_yet = ""
+    if measure.not_after_today:
+        if query.today is None:
+            raise ValueError(f"{measure.code} needs the query's today")
+        not_yet = f" AND f.on_date <= {bind(query.today, '::date')}"
     conditions = _filter_sql(measure, query.filters or {}, bind)
     consent = _consent_cte(measure, orgs)
     consented = "COALESCE(k.days @> f.evaluated_on, false)" if consent else "true"
@@ -264,7 +272,7 @@ def flow_sql(query: CubeQuery, bind: Binder) -> str:
         f"SELECT f.idx, f.unit_key, f.person_key, f.amount, {consented} AS consented{columns}"
         " FROM (SELECT p.idx, p.evaluated_on, f.* FROM facts f"
         f" JOIN periods p ON p.segment = width_bucket(f.on_date, {boundaries})"
-        f" WHERE f.on_date >= {first} AND f.on_date <= {last}) f"
+        f" WHERE f.on_date >= {first} AND f.on_date <= {last}{not_yet}) f"
         f"{_joins(query)}{consent_join}{_where(conditions)}"
     )
     if query.aggregate in PERCENTILES:

@@ -24,6 +24,12 @@ A measure's ``sql`` is a SELECT whose rows are the subject's facts, in these col
 for the days the periods are read (a bound ``date[]``, in order): a stock whose value on a day
 must be computed on that day (an SHG's grade) gives one fact per day asked, standing that day.
 
+A flow whose facts are known before they happen (an instalment falling due by a loan's
+schedule) is ``not_after_today``: its facts dated after today are not counted yet. The cube
+applies it where it reads a flow's facts (``f.on_date <= today``, the query's ``today``), so
+that the measure's SQL needs no ``{today}`` and can be rolled up; its answers are then kept
+per day.
+
 A measure may also take :class:`Parameter` values, bound by name (``{stalled_days}``): a rule
 that belongs to another area (the ledger's sign table, the entitlement stall threshold, the
 training tracks) is passed in by the evaluator from that area's one definition, never restated
@@ -39,7 +45,7 @@ its case, its survivor) and restricts itself to ``{units}`` (a uuid[] expression
 ``rollup_key``, NULL for every unit); ``rollup`` names, for each table it reads, how a changed
 row names the units it touches (a column of the row, or a query over it). It must use neither
 ``{today}`` nor ``{days}`` nor parameters. Each of those tables needs the triggers that mark
-the units (a migration: see ``ROLLUP_SOURCES`` in migrations 0022 and 0031;
+the units (a migration: see ``ROLLUP_SOURCES`` in migrations 0031 and 0034;
 tests/test_evidence_rollup.py checks that every source has them).
 """
 
@@ -121,6 +127,8 @@ class Measure:
     has_block: bool = False
     # Facts carry ``d_leader_group`` so a survivor leader can see her own groups' figures.
     leader_groups: bool = False
+    # A flow's facts dated after today are not counted yet (see the module's docstring).
+    not_after_today: bool = False
     # Values the SQL takes by name, besides {orgs}, {today} and {days}.
     parameters: tuple[Parameter, ...] = ()
     # Kept rolled up (see the module's docstring).

@@ -13,7 +13,14 @@ distinct units, so she still counts once.
 from __future__ import annotations
 
 from persistence.clock import business_date_sql as day
-from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary
+from persistence.evidence.measure import (
+    Dimension,
+    Measure,
+    MeasureKind,
+    Rollup,
+    Source,
+    vocabulary,
+)
 from persistence.models.leadership_vocabulary import (
     CampaignKind,
     CommitmentStatus,
@@ -68,6 +75,8 @@ LEADER_GROUP_MEETINGS = Measure(
 # A leader is a user whose account has the role survivor_leader, or a member of a leader group
 # on the day she completed the training (by her account or her survivor record). She is one
 # person whichever way the participation names her: her account when the membership has one.
+# Kept per participation: a training, an account (its role) and a membership name theirs
+# (a membership by its account or her survivor record, as the join reads it).
 LEADER_TRAINING_COMPLETIONS = Measure(
     code="leader_training_completions",
     subject="training_participant",
@@ -81,7 +90,7 @@ LEADER_TRAINING_COMPLETIONS = Measure(
     sql="""
         SELECT t.organization_id, t.district_id, NULL::uuid AS block_id,
                NULL::uuid AS survivor_id,
-               COALESCE(m.user_id, p.user_id, p.survivor_id) AS unit_key,
+               COALESCE(m.user_id, p.user_id, p.survivor_id) AS unit_key, p.id AS rollup_key,
                COALESCE(m.user_id, p.user_id, p.survivor_id) AS person_key,
                NULL::numeric AS amount, t.topic AS d_topic, m.group_id::text AS d_leader_group,
                p.completed_on AS on_date
@@ -95,7 +104,35 @@ LEADER_TRAINING_COMPLETIONS = Measure(
            AND (m.left_on IS NULL OR m.left_on > p.completed_on)
          WHERE t.organization_id = ANY({orgs}) AND p.completed_on IS NOT NULL
            AND p.deleted_at IS NULL AND t.deleted_at IS NULL
-           AND (u.role = 'survivor_leader' OR m.id IS NOT NULL)""",
+           AND (u.role = 'survivor_leader' OR m.id IS NOT NULL)
+           AND ({units} IS NULL OR p.id = ANY({units}))""",
+    rollup=Rollup(
+        sources=(
+            Source("training_participant", "id"),
+            Source(
+                "training",
+                "training_participations",
+                via="SELECT p.id FROM training_participant p WHERE p.training_id = r.id",
+            ),
+            # Only her role is read, and only whether it is survivor_leader: an account
+            # that is (or was, before the change) one. A sign-in of anyone else marks nothing.
+            Source(
+                "app_user",
+                "user_participations",
+                condition="role = 'survivor_leader'",
+                via="SELECT p.id FROM training_participant p WHERE p.user_id = r.id",
+            ),
+            Source(
+                "leader_group_member",
+                "member_participations",
+                via=(
+                    "SELECT p.id FROM training_participant p WHERE p.user_id = r.user_id"
+                    " UNION SELECT p.id FROM training_participant p"
+                    " WHERE p.survivor_id = r.survivor_id"
+                ),
+            ),
+        )
+    ),
 )
 
 CAMPAIGNS = Measure(

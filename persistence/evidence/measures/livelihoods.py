@@ -519,7 +519,10 @@ SHG_PRINCIPAL_REPAID = Measure(
     rollup=SHG_BOOKS,
 )
 
-# Instalments of a loan repaid early (closed before they fell due) are no longer due.
+# Instalments of a loan repaid early (closed before they fell due) are no longer due. The
+# schedule is known ahead: instalments falling due after today are not counted yet
+# (``not_after_today``), so the facts need no "today" and are kept per group: its loans, their
+# members and their schedules (an instalment names its loan, and through it the group).
 SHG_PRINCIPAL_DUE = Measure(
     code="shg_principal_due",
     subject="shg_loan_instalment",
@@ -529,16 +532,30 @@ SHG_PRINCIPAL_DUE = Measure(
     about_survivors=False,
     has_block=True,
     amount="paise",
+    not_after_today=True,
     sql="""
         SELECT g.organization_id, g.district_id, g.block_id, NULL::uuid AS survivor_id,
-               md5(i.loan_id::text || ':' || i.number)::uuid AS unit_key,
+               md5(i.loan_id::text || ':' || i.number)::uuid AS unit_key, g.id AS rollup_key,
                COALESCE(m.survivor_id, m.id) AS person_key,
                i.principal_paise::numeric AS amount, i.due_on AS on_date
           FROM shg_loan_instalment i JOIN shg_loan l ON l.id = i.loan_id
           JOIN shg g ON g.id = l.shg_id JOIN shg_member m ON m.id = l.member_id
          WHERE l.organization_id = ANY({orgs}) AND l.kind = 'internal'
-           AND l.deleted_at IS NULL AND g.deleted_at IS NULL AND i.due_on <= {today}
-           AND (l.closed_on IS NULL OR i.due_on <= l.closed_on)""",
+           AND l.deleted_at IS NULL AND g.deleted_at IS NULL
+           AND (l.closed_on IS NULL OR i.due_on <= l.closed_on)
+           AND ({units} IS NULL OR l.shg_id = ANY({units}))""",
+    rollup=Rollup(
+        sources=(
+            Source("shg", "id"),
+            Source("shg_member", "shg_id"),
+            Source("shg_loan", "shg_id"),
+            Source(
+                "shg_loan_instalment",
+                "loan_group",
+                via="SELECT l.shg_id FROM shg_loan l WHERE l.id = r.loan_id",
+            ),
+        )
+    ),
 )
 
 
