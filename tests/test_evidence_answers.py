@@ -51,8 +51,9 @@ async def test_a_figure_up_to_max_age_old_stands_after_records_change_never_afte
     settings: Settings, committed_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With SHAKTI_EVIDENCE_MAX_AGE_SECONDS=30: after a visit, the figure kept 10 s before is
-    given again, saying when it was computed; 31 s after, it is computed again and counts
-    the visit; after a consent changed, it is computed again whatever its age."""
+    given again (without catching up first), saying when it was computed; 31 s after, it
+    is computed again and counts the visit; after a consent changed, it is computed again
+    whatever its age."""
     fresh_for_30 = settings.model_copy(update={"evidence_max_age_seconds": 30})
     async with committed_world(fresh_for_30, committed_db) as w:
         _, c2 = await _visits_in_april(w)
@@ -70,12 +71,15 @@ async def test_a_figure_up_to_max_age_old_stands_after_records_change_never_afte
         assert len(executed) == 1  # nothing ran
         assert totals(kept)["2026-04"] == 1
         assert _when(kept) == asked_at  # it says how old it is
+        marks = "SELECT count(*) FROM evidence_dirty WHERE measure = 'followups_done'"
+        assert await _kept_rows(w, marks) > 0  # given without catching up first
 
         w.at(asked_at + timedelta(seconds=31))
         later = await w.values(VISITS, **APRIL)
         assert len(executed) == 2
         assert totals(later)["2026-04"] == 2
         assert _when(later) == asked_at + timedelta(seconds=31)
+        assert await _kept_rows(w, marks) == 0
 
         s3 = await w.register(asked_at + timedelta(seconds=40))  # a consent: a new generation
         w.at(asked_at + timedelta(seconds=45))

@@ -784,8 +784,6 @@ async def test_an_instalment_falling_due_after_today_counts_from_its_due_date(
 
 
 async def _falling_due(w: EvidenceWorld) -> None:
-    from persistence.evidence import answers
-
     g = await w.shg(ist(2026, 1, 10))
     m1 = await w.member(g, date(2026, 1, 10), name="Rupa")
     await w.entry(g, "revolving_fund_receipt", 500_000, date(2026, 1, 12))
@@ -793,7 +791,7 @@ async def _falling_due(w: EvidenceWorld) -> None:
     loan = await w.loan(g, m1, 90_000, 3, date(2026, 1, 20))
     # Disbursed on 25 January: 30,000 of principal due on 25 February, March and April.
     await w.meeting(g, date(2026, 1, 25), {m1: 2000}, disbursals=[loan])
-    answers.ANSWERS.clear()
+    await forget_answers(w)
     months = {"from": "2026-02-01", "to": "2026-04-30", "period": "month"}
 
     async def due(on: datetime) -> dict[str, Any]:

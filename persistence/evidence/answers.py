@@ -148,8 +148,12 @@ class Kept:
         """Whether these rows may be given to a statement reading ``read``: computed on the
         same generations, or (``max_age`` > 0) on an earlier generation of the same roll-up
         at most ``max_age`` seconds ago, with her consents unchanged since."""
-        if self.read == read:
-            return True
+        return self.read == read or self.young(read, consent, now, max_age)
+
+    def young(self, read: list[Any], consent: int, now: datetime, max_age: float) -> bool:
+        """Whether these rows, computed at most ``max_age`` seconds ago on this roll-up (same
+        definition, same or an earlier generation), with her consents unchanged since, may
+        stand for a statement reading ``read``."""
         return (
             max_age > 0
             and self.consent == consent

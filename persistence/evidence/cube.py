@@ -509,21 +509,31 @@ class CubeRepository(Repository):
 
         connection = await self.driver()
         pool = self.uow.evidence_pool
-        rolled = {q.measure.code: q for q in queries if rollup.rolled(q)}
-        for query in rolled.values():
-            await _catch_up(connection, pool, query.measure, query.parameters)
-        watched = {q.measure.code: q.measure for q in queries if q.measure.watch is not None}
-        for measure in watched.values():
-            await _catch_up(connection, pool, measure, None, watched=True)
         statements = [_statement(query) for query in queries]
-        side_by_side = pool is not None and len(queries) > 1 and connection.is_in_transaction()
-        snapshot: str | None = None
-        reads: list[list[Any] | None] = [None] * len(queries)
-        consent = 0
-        # Answers are kept only when the catch-ups above committed on their own (a side
+        now = clock.now()
+        # Answers are kept only when the catch-ups below commit on their own (a side
         # connection, or a transaction of their own): a generation moved on inside this
         # unit's transaction could still roll back, and be reached again with other rows.
         committed = pool is not None or not connection.is_in_transaction()
+        found: list[Sequence[Any] | None] = [None] * len(queries)
+        computed_at: list[datetime | None] = [None] * len(queries)
+        if max_age > 0 and committed:
+            # Answers young enough are given as they are, without catching up first.
+            for index, young in (
+                await _young(connection, queries, statements, now, max_age)
+            ).items():
+                found[index], computed_at[index] = young.rows, young.computed_at
+        asked = [query for query, rows in zip(queries, found, strict=True) if rows is None]
+        rolled = {q.measure.code: q for q in asked if rollup.rolled(q)}
+        for query in rolled.values():
+            await _catch_up(connection, pool, query.measure, query.parameters)
+        watched = {q.measure.code: q.measure for q in asked if q.measure.watch is not None}
+        for measure in watched.values():
+            await _catch_up(connection, pool, measure, None, watched=True)
+        side_by_side = pool is not None and len(asked) > 1 and connection.is_in_transaction()
+        snapshot: str | None = None
+        reads: list[list[Any] | None] = [None] * len(queries)
+        consent = 0
         if (rolled or watched) and committed:
             # The roll-ups' generations, on the snapshot the statements will read.
             sql = f"SELECT {'pg_export_snapshot()' if side_by_side else 'NULL'} AS snapshot, g.*"
@@ -531,15 +541,15 @@ class CubeRepository(Repository):
             snapshot = row["snapshot"]
             generations = answers.generations_of(row)
             consent = generations.consent
-            reads = [_read(query, generations) for query in queries]
+            reads = [
+                None if rows is not None else _read(query, generations)
+                for query, rows in zip(queries, found, strict=True)
+            ]
         keys = [
             None if read is None else answers.statement_key(*statement)
             for read, statement in zip(reads, statements, strict=True)
         ]
-        now = clock.now()
         kept = await answers.find(connection, [key for key in keys if key is not None])
-        found: list[Sequence[Any] | None] = [None] * len(queries)
-        computed_at: list[datetime | None] = [None] * len(queries)
         for index, (key, read) in enumerate(zip(keys, reads, strict=True)):
             answer = None if key is None or read is None else kept.get(key)
             if (
@@ -569,7 +579,11 @@ class CubeRepository(Repository):
             if key is not None and read is not None:
                 sql, values = statements[indexes[0]]
                 to_keep.append(answers.Answer(key, read[0], sql, values, read, consent, rows, now))
-        given = [key for key, at in zip(keys, computed_at, strict=True) if key and at]
+        given = [
+            answers.statement_key(*statement)
+            for statement, at in zip(statements, computed_at, strict=True)
+            if at is not None
+        ]
         if to_keep or given:
             await _keep(connection, pool, to_keep, given, now)
         return [
@@ -652,6 +666,36 @@ async def _keep(
             await write(side)
     else:
         await write(connection)
+
+
+async def _young(
+    connection: Any,
+    queries: Sequence[CubeQuery],
+    statements: Sequence[tuple[str, list[Any]]],
+    now: datetime,
+    max_age: float,
+) -> dict[int, answers.Kept]:
+    """The kept answers computed at most ``max_age`` seconds ago on the roll-up as it stands
+    (same definition, no change of consent since), by query: given without catching up (a
+    change since is at most that old)."""
+    row = await connection.fetchrow(f"SELECT g.* FROM ({answers.GENERATIONS_SQL}) g")
+    generations = answers.generations_of(row)
+    reads = [_read(query, generations) for query in queries]
+    keys = [
+        None if read is None else answers.statement_key(*statement)
+        for read, statement in zip(reads, statements, strict=True)
+    ]
+    kept = await answers.find(connection, [key for key in keys if key is not None])
+    young = {}
+    for index, (key, read) in enumerate(zip(keys, reads, strict=True)):
+        answer = None if key is None or read is None else kept.get(key)
+        if (
+            answer is not None
+            and read is not None
+            and answer.young(read, generations.consent, now, max_age)
+        ):
+            young[index] = answer
+    return young
 
 
 def _read(query: CubeQuery, generations: answers.Generations) -> list[Any] | None:
