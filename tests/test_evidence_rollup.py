@@ -212,6 +212,13 @@ CASE_MEASURES = {
     "case_record_gaps",
     "recording_delays",
 }
+# Measures computed live that read the cases, watched: a case's change marks them too.
+CASE_WATCHERS = {"identification_cases"}
+# And those that read her survivor record and the trainings' participants.
+TRAINING_WATCHERS = {"training_participants", "training_score_gains"}
+# And those that read a group's record or its books (they keep their marks until their own
+# figures are next read).
+SHG_WATCHERS = {"shg_grades", "shgs_formed", "shg_meetings"}
 
 
 async def test_rolled_up_measures_are_the_live_figures_after_every_change(
@@ -241,7 +248,7 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     # Each change marks what it touches (in its own transaction); the next figures follow.
     await w.move(c1, "planning", ist(2026, 5, 2))
     # A transition changes the case's row too: every measure of cases marks it.
-    assert await marked(connection, c1) == CASE_MEASURES
+    assert await marked(connection, c1) == CASE_MEASURES | CASE_WATCHERS
     await w.assess(c1, "cbr_matrix", date(2026, 5, 3), ist(2026, 5, 4), {}, 3)
     g1 = await w.goal(c1, "livelihood", ist(2026, 5, 4, 10))
     await w.agree_plan(c1, ist(2026, 5, 5), agreed_on=date(2026, 5, 4))
@@ -344,7 +351,7 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     w.at(ist(2026, 6, 1))
     await w.consent(late, "aggregate_reporting")
     assert {"case_stages", "followups_overdue"} <= await marked(connection, c3)
-    assert await marked(connection, late) == {"survivors"}
+    assert await marked(connection, late) == {"survivors"} | TRAINING_WATCHERS
     await w.withdraw(s1, "case_management", ist(2026, 6, 8))
     assert {"complete_case_records", "case_record_gaps"} <= await marked(connection, c1)
     await compare(w)
@@ -381,17 +388,16 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     # nothing), a leader's role changed, a membership's end moved past her completion, the
     # training's topic changed (every participation of it).
     # (SHGs by grade, watched, keep their marks until their own figures are next read.)
-    assert await marked(connection, g) <= {"shg_grades"}
+    assert await marked(connection, g) <= SHG_WATCHERS
     await connection.execute(
         sa.text("DELETE FROM shg_loan_instalment WHERE loan_id = :l AND number = 3"),
         {"l": late_loan},
     )
-    assert await marked(connection, g) - {"shg_grades"} == {"shg_principal_due"}
+    assert await marked(connection, g) - SHG_WATCHERS == {"shg_principal_due"}
     await connection.execute(
         sa.text("UPDATE shg_loan SET deleted_at = now() WHERE id = :l"), {"l": late_loan}
     )
-    assert await marked(connection, g) == {
-        "shg_grades",
+    assert await marked(connection, g) - SHG_WATCHERS == {
         "shg_savings",
         "shg_loans_outstanding",
         "shg_principal_repaid",
@@ -408,12 +414,14 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     await connection.execute(
         sa.text("UPDATE app_user SET role = 'analyst' WHERE id = :u"), {"u": leader2.id}
     )
-    assert await marked(connection, by_role) == {"leader_training_completions"}
+    assert await marked(connection, by_role) - TRAINING_WATCHERS == {"leader_training_completions"}
     await connection.execute(
         sa.text("UPDATE leader_group_member SET left_on = '2026-06-01' WHERE id = :m"),
         {"m": left},
     )
-    assert await marked(connection, after_leaving) == {"leader_training_completions"}
+    assert await marked(connection, after_leaving) - TRAINING_WATCHERS == {
+        "leader_training_completions"
+    }
     assert (
         await connection.scalar(
             sa.text("SELECT count(DISTINCT unit_key) FROM evidence_dirty WHERE measure = :m"),
@@ -454,7 +462,7 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         {"c": c2},
     )
     assert CASE_MEASURES <= await marked(connection, c4)
-    assert await marked(connection, s2) == {
+    assert await marked(connection, s2) - TRAINING_WATCHERS == {
         "survivors",
         "registrations",
         "livelihood_explorers",
@@ -473,8 +481,7 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
     await connection.execute(
         sa.text("UPDATE shg SET district_id = :d WHERE id = :g"), {"d": NORTH_24, "g": g}
     )
-    assert await marked(connection, g) == {
-        "shg_grades",
+    assert await marked(connection, g) - SHG_WATCHERS == {
         "shg_savings",
         "shg_loans_outstanding",
         "shg_principal_repaid",
@@ -693,13 +700,15 @@ async def test_the_worker_keeps_every_roll_up_up_to_date(
     before = dict(built.all())
     assert set(before) == {m.code for m in (*ROLLED_UP, *WATCHED)}
     await world.move(c1, "assessment", ist(2026, 4, 1))
-    assert await marked(connection, c1) == CASE_MEASURES
+    assert await marked(connection, c1) == CASE_MEASURES | CASE_WATCHERS
     await keep_rollups(world.factory.database, stalled_days=30)
     assert await connection.scalar(sa.text("SELECT count(*) FROM evidence_dirty")) == 0
     after = dict(
         (await connection.execute(sa.text("SELECT measure, generation FROM evidence_rollup"))).all()
     )
-    assert {code for code in after if after[code] != before[code]} == CASE_MEASURES
+    assert {code for code in after if after[code] != before[code]} == (
+        CASE_MEASURES | CASE_WATCHERS
+    )
 
 
 def test_every_table_a_kept_measure_reads_is_one_of_its_sources() -> None:

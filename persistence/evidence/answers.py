@@ -183,12 +183,12 @@ async def find(connection: Any, keys: Sequence[bytes]) -> dict[bytes, Kept]:
     if not keys:
         return {}
     found = await connection.fetch(
-        "SELECT a.key, a.read::text AS read, a.consent_generation, a.rows::text AS rows,"
-        " a.computed_at FROM evidence_answer a WHERE a.key = ANY($1::bytea[])",
+        "SELECT a.statement_hash, a.read::text AS read, a.consent_generation, a.rows::text AS rows,"
+        " a.computed_at FROM evidence_answer a WHERE a.statement_hash = ANY($1::bytea[])",
         list(keys),
     )
     return {
-        bytes(row["key"]): Kept(
+        bytes(row["statement_hash"]): Kept(
             read=json.loads(row["read"]),
             consent=int(row["consent_generation"]),
             rows=json.loads(row["rows"]),
@@ -204,10 +204,10 @@ async def keep(connection: Any, computed: Sequence[Answer], asked_at: datetime) 
     if not computed:
         return
     await connection.executemany(
-        "INSERT INTO evidence_answer (key, measure, statement, bound, read, consent_generation,"
-        " rows, computed_at, asked_at)"
+        "INSERT INTO evidence_answer (statement_hash, measure, statement, bound, read,"
+        " consent_generation, rows, computed_at, asked_at)"
         " VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7::jsonb, $8, $9)"
-        " ON CONFLICT (key) DO UPDATE SET read = EXCLUDED.read,"
+        " ON CONFLICT (statement_hash) DO UPDATE SET read = EXCLUDED.read,"
         " consent_generation = EXCLUDED.consent_generation, rows = EXCLUDED.rows,"
         " computed_at = EXCLUDED.computed_at,"
         " asked_at = GREATEST(evidence_answer.asked_at, EXCLUDED.asked_at)"
@@ -234,7 +234,7 @@ async def asked(connection: Any, keys: Sequence[bytes], at: datetime) -> None:
     every :data:`ASKED_EVERY` each."""
     if keys:
         await connection.execute(
-            "UPDATE evidence_answer SET asked_at = $2 WHERE key = ANY($1::bytea[])"
+            "UPDATE evidence_answer SET asked_at = $2 WHERE statement_hash = ANY($1::bytea[])"
             " AND asked_at < $3",
             list(keys),
             at,
@@ -257,8 +257,9 @@ async def stale(connection: Any, generations: Generations, since: datetime) -> l
     """The answers asked since ``since`` that what they read has moved on from, the most
     recently asked first."""
     found = await connection.fetch(
-        "SELECT a.key, a.measure, a.statement, a.bound::text AS bound, a.read::text AS read"
-        " FROM evidence_answer a WHERE a.asked_at >= $1 ORDER BY a.asked_at DESC",
+        "SELECT a.statement_hash, a.measure, a.statement, a.bound::text AS bound,"
+        " a.read::text AS read FROM evidence_answer a WHERE a.asked_at >= $1"
+        " ORDER BY a.asked_at DESC",
         since,
     )
     moved = []
@@ -267,7 +268,8 @@ async def stale(connection: Any, generations: Generations, since: datetime) -> l
         now = generations.key(row["measure"], consent=read[3] is not None)
         if now is not None and now != read:
             values = [decoded(value) for value in json.loads(row["bound"])]
-            moved.append(Stale(bytes(row["key"]), row["measure"], row["statement"], values, now))
+            key = bytes(row["statement_hash"])
+            moved.append(Stale(key, row["measure"], row["statement"], values, now))
     return moved
 
 

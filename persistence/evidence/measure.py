@@ -111,6 +111,12 @@ class Rollup:
     sources: tuple[Source, ...]
 
 
+def watching(*tables: str) -> Rollup:
+    """A measure computed live, watched on the tables it reads: any change to one of their
+    rows (marked by its id) drops the answers kept (``Measure.watch``)."""
+    return Rollup(sources=tuple(Source(table, "id") for table in tables))
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     code: str

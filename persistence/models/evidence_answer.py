@@ -18,7 +18,7 @@ class EvidenceAnswer(SQLModel, table=True):
     __tablename__ = "evidence_answer"
 
     # sha256 of the statement and its values.
-    key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    statement_hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
     measure: str = Field(max_length=60)
     statement: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     # The values, tagged by type (dates, uuids, numbers), to run it again.

@@ -9,7 +9,7 @@ again (on that day, with the days from the day it was raised).
 
 from __future__ import annotations
 
-from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary
+from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary, watching
 from persistence.models.demand_vocabulary import DemandCategory, DemandPriority, DemandResolution
 
 CATEGORY = Dimension("category", "The demand's category", vocabulary(DemandCategory))
@@ -34,6 +34,7 @@ DEMANDS_RAISED = Measure(
     has_block=True,
     dims=(CATEGORY, PRIORITY),
     sql=f"""{_COLUMNS}, NULL::numeric AS amount, d.raised_on AS on_date{_DEMANDS}""",
+    watch=watching("demand"),
 )
 
 # The days counted are from the day raised to the day disposed (a reopened demand's whole
@@ -55,6 +56,7 @@ DEMANDS_DISPOSED = Measure(
                  AS d_within_due_date,
                d.disposed_on AS on_date{_DEMANDS}
            AND d.status = 'disposed' AND d.disposed_on IS NOT NULL""",
+    watch=watching("demand"),
 )
 
 MEASURES = (DEMANDS_RAISED, DEMANDS_DISPOSED)

@@ -7,7 +7,7 @@ district (a partner is onboarded in a state) and no person.
 
 from __future__ import annotations
 
-from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary
+from persistence.evidence.measure import Dimension, Measure, MeasureKind, vocabulary, watching
 from persistence.models.leadership_vocabulary import AdvocacyLevel, OnboardingStage
 
 STAGE = Dimension("stage", "Onboarding stage", vocabulary(OnboardingStage))
@@ -47,6 +47,7 @@ PARTNER_STAGES = Measure(
                NULL::uuid AS person_key, NULL::numeric AS amount, s.stage AS d_stage,
                s.from_date, s.to_date
           FROM spells s""",
+    watch=watching("partner_onboarding", "partner_onboarding_stage_change"),
 )
 
 # The unit is the state: its implementing spells (of every partner there, under any of the
@@ -72,6 +73,7 @@ PARTNER_STATES = Measure(
                NULL::uuid AS survivor_id, st.state_id AS unit_key, NULL::uuid AS person_key,
                NULL::numeric AS amount, lower(r) AS from_date, upper(r) AS to_date
           FROM states st, unnest(st.spans) r""",
+    watch=watching("partner_onboarding", "partner_onboarding_stage_change"),
 )
 
 ADVOCACY_ACTIONS = Measure(
@@ -92,6 +94,7 @@ ADVOCACY_ACTIONS = Measure(
                a.acted_on AS on_date
           FROM advocacy_action a
          WHERE a.organization_id = ANY({orgs}) AND a.deleted_at IS NULL""",
+    watch=watching("advocacy_action"),
 )
 
 MEASURES = (PARTNER_STAGES, PARTNER_STATES, ADVOCACY_ACTIONS)

@@ -20,6 +20,7 @@ from persistence.evidence.measure import (
     Rollup,
     Source,
     vocabulary,
+    watching,
 )
 from persistence.models.leadership_vocabulary import (
     CampaignKind,
@@ -70,6 +71,7 @@ LEADER_GROUP_MEETINGS = Measure(
           FROM leader_group_meeting m JOIN leader_group g ON g.id = m.group_id
          WHERE m.organization_id = ANY({orgs}) AND m.deleted_at IS NULL
            AND g.deleted_at IS NULL""",
+    watch=watching("leader_group", "leader_group_meeting"),
 )
 
 # A leader is a user whose account has the role survivor_leader, or a member of a leader group
@@ -151,6 +153,7 @@ CAMPAIGNS = Measure(
                c.leader_group_id::text AS d_leader_group, c.held_on AS on_date
           FROM campaign c
          WHERE c.organization_id = ANY({orgs}) AND c.deleted_at IS NULL""",
+    watch=watching("campaign"),
 )
 
 # The four reached_* head counts, one fact row each (an audience nobody came from adds none).
@@ -175,6 +178,7 @@ CAMPAIGN_REACH = Measure(
                                     ('youth', c.reached_youth),
                                     ('children', c.reached_children)) AS r(audience, reached)
          WHERE c.organization_id = ANY({orgs}) AND c.deleted_at IS NULL AND r.reached > 0""",
+    watch=watching("campaign"),
 )
 
 _COMMITMENTS = """
@@ -198,6 +202,7 @@ COMMITMENTS = Measure(
     leader_groups=True,
     dims=(DUTY_BEARER, LEADER_GROUP),
     sql=f"{_COMMITMENT_COLUMNS}, e.held_on AS on_date{_COMMITMENTS}",
+    watch=watching("duty_bearer_commitment", "duty_bearer_engagement"),
 )
 
 # Only the latest follow-up is kept (its status and day): a commitment set back to open is
@@ -215,6 +220,7 @@ COMMITMENT_FOLLOW_UPS = Measure(
     sql=f"""{_COMMITMENT_COLUMNS}, c.status AS d_status,
                COALESCE(c.followed_up_on, {day("c.updated_at")}) AS on_date{_COMMITMENTS}
            AND c.status <> 'open'""",
+    watch=watching("duty_bearer_commitment", "duty_bearer_engagement"),
 )
 
 # The rule of domain/leadership/duty_bearers.py is_overdue, over time: overdue at the end of
@@ -234,6 +240,7 @@ OVERDUE_COMMITMENTS = Measure(
                CASE WHEN c.status = 'fulfilled'
                     THEN COALESCE(c.followed_up_on, {day("c.updated_at")}) END AS to_date
                {_COMMITMENTS} AND c.due_on IS NOT NULL""",
+    watch=watching("duty_bearer_commitment", "duty_bearer_engagement"),
 )
 
 IDENTIFICATIONS = Measure(
@@ -253,6 +260,7 @@ IDENTIFICATIONS = Measure(
           FROM identification_referral r
           {member_on("r.submitted_by", day("r.created_at"))}
          WHERE r.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL""",
+    watch=watching("identification_referral", "leader_group_member"),
 )
 
 # She became a case: a survivor with a record, so her consent to aggregate reporting decides
@@ -276,6 +284,7 @@ IDENTIFICATION_CASES = Measure(
           {member_on("r.submitted_by", day("r.created_at"))}
          WHERE r.organization_id = ANY({{orgs}}) AND r.deleted_at IS NULL
            AND r.status = 'became_case'""",
+    watch=watching("identification_referral", "leader_group_member", "survivor_case"),
 )
 
 SAFETY_REPORTS = Measure(
@@ -295,6 +304,7 @@ SAFETY_REPORTS = Measure(
           FROM safety_report s
           {member_on("s.reported_by", day("s.created_at"))}
          WHERE s.organization_id = ANY({{orgs}}) AND s.deleted_at IS NULL""",
+    watch=watching("leader_group_member", "safety_report"),
 )
 
 MEASURES = (

@@ -22,6 +22,7 @@ from persistence.evidence.measure import (
     Rollup,
     Source,
     vocabulary,
+    watching,
 )
 from persistence.evidence.shg_grading import grade_sql, window_start_sql
 from persistence.models.livelihood_vocabulary import TrainingTopic
@@ -85,6 +86,7 @@ SHGS_FORMED = Measure(
                g.formed_on AS on_date
           FROM shg g
          WHERE g.organization_id = ANY({orgs}) AND g.deleted_at IS NULL""",
+    watch=watching("shg"),
 )
 
 SHG_MEETINGS = Measure(
@@ -102,6 +104,7 @@ SHG_MEETINGS = Measure(
           FROM shg_meeting mt JOIN shg g ON g.id = mt.shg_id
          WHERE mt.organization_id = ANY({orgs}) AND mt.deleted_at IS NULL
            AND g.deleted_at IS NULL""",
+    watch=watching("shg", "shg_meeting"),
 )
 
 # The group's entries dated up to the lateral row's day ``t.d``, signed, with their effect on
@@ -744,6 +747,7 @@ TRAININGS = Measure(
           FROM training t
          WHERE t.organization_id = ANY({orgs}) AND t.deleted_at IS NULL
            AND t.starts_on <= {today}""",
+    watch=watching("training"),
 )
 
 TRAINING_PARTICIPANTS = Measure(
@@ -764,6 +768,7 @@ TRAINING_PARTICIPANTS = Measure(
           JOIN survivor sv ON sv.id = p.survivor_id
          WHERE p.organization_id = ANY({orgs}) AND p.deleted_at IS NULL
            AND t.deleted_at IS NULL AND sv.deleted_at IS NULL AND t.starts_on <= {today}""",
+    watch=watching("survivor", "training", "training_participant"),
 )
 
 TRAINING_SCORE_GAINS = Measure(
@@ -788,6 +793,7 @@ TRAINING_SCORE_GAINS = Measure(
            AND t.deleted_at IS NULL AND sv.deleted_at IS NULL
            AND p.pre_score IS NOT NULL AND p.post_score IS NOT NULL
            AND t.ends_on IS NOT NULL AND t.ends_on <= {today}""",
+    watch=watching("survivor", "training", "training_participant"),
 )
 
 MEASURES = (
