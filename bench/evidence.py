@@ -411,7 +411,8 @@ async def kept_up_to_date(
         def now(self) -> datetime:
             return datetime.now(UTC) + timedelta(seconds=31)
 
-    await dashboard("outcomes dashboard before the writes")
+    # (Nothing kept: each indicator's first request above emptied the kept answers.)
+    await dashboard("outcomes dashboard before the writes (nothing kept)")
     timing = await transitions(list(cases[:writes]))
     run.timings[(f"case transition ({writes} cases)", "write")] = timing
     kept = await dashboard("outcomes dashboard right after the writes (kept, <= 30 s old)")
