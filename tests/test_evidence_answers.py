@@ -207,3 +207,28 @@ async def test_a_measure_computed_live_is_kept_until_a_table_it_reads_changes(
         w.at(ist(2026, 5, 3))
         assert totals(await w.values("campaigns_held", **APRIL))["2026-04"] == 2
         assert len(executed) == 2
+
+
+async def test_a_kept_statement_that_no_longer_runs_is_forgotten_not_fatal(
+    settings: Settings, committed_db: Database
+) -> None:
+    """An answer kept by an earlier version whose statement no longer runs (a column gone)
+    is dropped by the worker's cycle, which computes the others again all the same."""
+    async with committed_world(settings, committed_db) as w:
+        _, c2 = await _visits_in_april(w)
+        w.at(ist(2026, 5, 1, 10, 0))
+        await w.values(VISITS, **APRIL)
+        async with w.factory.uow() as uow:
+            await (await uow.driver()).execute(
+                "INSERT INTO evidence_answer (statement_hash, measure, statement, bound, read,"
+                " consent_generation, rows, computed_at, asked_at)"
+                " SELECT sha256('gone'::bytea), measure, 'SELECT no_such_column FROM"
+                " evidence_fact', '[]', read, consent_generation, rows, computed_at,"
+                " asked_at FROM evidence_answer"
+            )
+        await w.visit_made(c2, ist(2026, 4, 20))
+        w.at(ist(2026, 5, 1, 10, 5))
+        assert await keep_rollups(w.factory.database, stalled_days=45) == 1
+        kept = "SELECT count(*) FROM evidence_answer WHERE statement_hash = sha256('gone'::bytea)"
+        assert await _kept_rows(w, kept) == 0
+        assert await _kept_rows(w, "SELECT count(*) FROM evidence_answer") == 1

@@ -254,8 +254,8 @@ class Stale:
 
 
 async def stale(connection: Any, generations: Generations, since: datetime) -> list[Stale]:
-    """The answers asked since ``since`` that what they read has moved on from, the most
-    recently asked first."""
+    """The answers asked since ``since`` that what they read has moved on from (on the same
+    build of the roll-up), the most recently asked first."""
     found = await connection.fetch(
         "SELECT a.statement_hash, a.measure, a.statement, a.bound::text AS bound,"
         " a.read::text AS read FROM evidence_answer a WHERE a.asked_at >= $1"
@@ -266,13 +266,19 @@ async def stale(connection: Any, generations: Generations, since: datetime) -> l
     for row in found:
         read = json.loads(row["read"])
         now = generations.key(row["measure"], consent=read[3] is not None)
-        if now is not None and now != read:
+        # (One kept from another build of the roll-up, another definition or rule value,
+        # is left: no request asks for it any more.)
+        if now is not None and now != read and now[2] == read[2]:
             values = [decoded(value) for value in json.loads(row["bound"])]
             key = bytes(row["statement_hash"])
             moved.append(Stale(key, row["measure"], row["statement"], values, now))
     return moved
 
 
-async def forget(connection: Any, before: datetime) -> None:
-    """Delete the answers not asked since ``before``."""
-    await connection.execute("DELETE FROM evidence_answer WHERE asked_at < $1", before)
+async def forget(connection: Any, before: datetime, keys: Sequence[bytes] = ()) -> None:
+    """Delete the answers not asked since ``before``, and those of ``keys``."""
+    await connection.execute(
+        "DELETE FROM evidence_answer WHERE asked_at < $1 OR statement_hash = ANY($2::bytea[])",
+        before,
+        list(keys),
+    )

@@ -545,19 +545,11 @@ class CubeRepository(Repository):
                 None if rows is not None else _read(query, generations)
                 for query, rows in zip(queries, found, strict=True)
             ]
-        keys = [
-            None if read is None else answers.statement_key(*statement)
-            for read, statement in zip(reads, statements, strict=True)
-        ]
-        kept = await answers.find(connection, [key for key in keys if key is not None])
-        for index, (key, read) in enumerate(zip(keys, reads, strict=True)):
-            answer = None if key is None or read is None else kept.get(key)
-            if (
-                answer is not None
-                and read is not None
-                and answer.answers(read, consent, now, max_age)
-            ):
-                found[index], computed_at[index] = answer.rows, answer.computed_at
+        keys, kept = await _kept(connection, statements, reads)
+        for index, (read, answer) in enumerate(zip(reads, kept, strict=True)):
+            if answer is not None and read is not None:
+                if answer.answers(read, consent, now, max_age):
+                    found[index], computed_at[index] = answer.rows, answer.computed_at
         # The statements to run, each once.
         wanted: dict[tuple[str, str], list[int]] = {}
         for index, rows in enumerate(found):
@@ -598,6 +590,7 @@ class CubeRepository(Repository):
         process refreshes."""
         connection = await self.driver()
         computed: list[answers.Answer] = []
+        failed: list[bytes] = []
         # One snapshot for every statement (the unit's transaction, when it has one).
         snapshot = (
             connection.transaction()
@@ -613,7 +606,18 @@ class CubeRepository(Repository):
             row = await connection.fetchrow(answers.GENERATIONS_SQL)
             generations = answers.generations_of(row)
             for stale in await answers.stale(connection, generations, now - answers.REFRESHED):
-                rows = list(await connection.fetch(stale.sql, *stale.values))
+                try:
+                    async with connection.transaction():
+                        rows = list(await connection.fetch(stale.sql, *stale.values))
+                except asyncpg.PostgresError as error:
+                    # Kept by an earlier version whose statement no longer runs: forgotten.
+                    logger.warning(
+                        "evidence answer of %s not computed again: %s",
+                        stale.measure,
+                        type(error).__name__,
+                    )
+                    failed.append(stale.key)
+                    continue
                 computed.append(
                     answers.Answer(
                         stale.key,
@@ -627,7 +631,7 @@ class CubeRepository(Repository):
                     )
                 )
         await _keep(connection, None, computed, [], now)
-        await answers.forget(connection, now - answers.FORGOTTEN)
+        await answers.forget(connection, now - answers.FORGOTTEN, failed)
         return len(computed)
 
 
@@ -681,21 +685,28 @@ async def _young(
     row = await connection.fetchrow(f"SELECT g.* FROM ({answers.GENERATIONS_SQL}) g")
     generations = answers.generations_of(row)
     reads = [_read(query, generations) for query in queries]
+    _, kept = await _kept(connection, statements, reads)
+    young = {}
+    for index, (read, answer) in enumerate(zip(reads, kept, strict=True)):
+        if answer is not None and read is not None:
+            if answer.young(read, generations.consent, now, max_age):
+                young[index] = answer
+    return young
+
+
+async def _kept(
+    connection: Any,
+    statements: Sequence[tuple[str, list[Any]]],
+    reads: Sequence[list[Any] | None],
+) -> tuple[list[bytes | None], list[answers.Kept | None]]:
+    """For each statement that may be kept (what it reads is known): its key and the
+    answer kept for it, if any."""
     keys = [
         None if read is None else answers.statement_key(*statement)
         for read, statement in zip(reads, statements, strict=True)
     ]
     kept = await answers.find(connection, [key for key in keys if key is not None])
-    young = {}
-    for index, (key, read) in enumerate(zip(keys, reads, strict=True)):
-        answer = None if key is None or read is None else kept.get(key)
-        if (
-            answer is not None
-            and read is not None
-            and answer.young(read, generations.consent, now, max_age)
-        ):
-            young[index] = answer
-    return young
+    return keys, [None if key is None else kept.get(key) for key in keys]
 
 
 def _read(query: CubeQuery, generations: answers.Generations) -> list[Any] | None:
