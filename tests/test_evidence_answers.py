@@ -232,3 +232,22 @@ async def test_a_kept_statement_that_no_longer_runs_is_forgotten_not_fatal(
         kept = "SELECT count(*) FROM evidence_answer WHERE statement_hash = sha256('gone'::bytea)"
         assert await _kept_rows(w, kept) == 0
         assert await _kept_rows(w, "SELECT count(*) FROM evidence_answer") == 1
+
+
+async def test_a_kept_answer_is_given_only_for_the_scope_it_was_computed_for(
+    settings: Settings, committed_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept answers are keyed by the statement, whose values hold the organisations counted:
+    with max-age on, the partner's program manager asking the same indicator right after the
+    lead's gets her own organisation's figures, never the lead's kept ones."""
+    fresh_for_30 = settings.model_copy(update={"evidence_max_age_seconds": 30})
+    async with committed_world(fresh_for_30, committed_db) as w:
+        w.at(ist(2026, 4, 10))
+        await w.campaign("2026-04-05", "rally", women=40, men=10)
+        executed = statements_run(monkeypatch)
+        w.at(ist(2026, 5, 1))
+        assert totals(await w.values("campaigns_held", **APRIL))["2026-04"] == 1
+        theirs = await w.values("campaigns_held", w.pm_partner, internal="true", **APRIL)
+        assert totals(theirs)["2026-04"] == 0
+        assert theirs["organization_ids"] == [str(w.partner)]
+        assert len(executed) == 2  # computed for her scope, not given from the lead's
