@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from domain.common.principal import Role
-from persistence.clock import IST, FixedClock, using
+from persistence.clock import IST, FixedClock, business_date, using
 from persistence.models.enums import OrganizationKind
 from tests.factories import NORTH_24, SOUTH_24, WEST_BENGAL, Actor, Factory
 
@@ -157,7 +157,7 @@ class EvidenceWorld:
                 "referral_source": "police_ahtu",
                 "trafficking_status": "actual",
                 "exploitation_types": ["sexual_exploitation"],
-                "opened_on": at.date().isoformat(),
+                "opened_on": business_date(at).isoformat(),
                 **context,
             },
         )
@@ -373,7 +373,7 @@ class EvidenceWorld:
             "/shgs",
             {
                 "name": "Maa Durga Mahila SHG",
-                "formed_on": (formed_on or at.date()).isoformat(),
+                "formed_on": (formed_on or business_date(at)).isoformat(),
                 "district_id": str(district),
                 "block_id": None if block is None else str(block),
                 "meeting_frequency": frequency,
@@ -874,10 +874,6 @@ def totals(answer: dict[str, Any]) -> dict[str, Any]:
     """Each period's total (the cell with an empty breakdown), zero when absent."""
     found = {cell["period"]: cell["value"] for cell in answer["cells"] if not cell["breakdown"]}
     return {period["label"]: found.get(period["label"], 0) for period in answer["periods"]}
-
-
-def day(moment: datetime) -> date:
-    return moment.date()
 
 
 def evidence_fixtures() -> tuple[Any, Any]:

@@ -4,13 +4,14 @@ counts, the audit events of one request."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from persistence import clock
 from tests.factories import Actor
 
 PROBLEM = "application/problem+json"
@@ -19,8 +20,10 @@ AUDIT_COLUMNS = ("action", "entity_type", "entity_id", "organization_id")
 
 
 def today() -> date:
-    """Today in UTC, as the tests' requests are dated."""
-    return datetime.now(UTC).date()
+    """Today's business date (Asia/Kolkata), from the product's one clock: the date the API
+    gives a record made now. Never the machine's UTC date, which is a day behind from 18:30
+    to 24:00 UTC."""
+    return clock.today()
 
 
 def if_match(actor: Actor, version: int | str) -> dict[str, str]:

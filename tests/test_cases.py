@@ -23,6 +23,7 @@ from domain.cases.schemas import CaseDetail, CasePage, CaseRead
 from domain.cases.service import district_code
 from domain.common.principal import Role
 from domain.common.settings import Settings
+from persistence import clock
 from persistence.audit_chain import AuditRecord
 from persistence.crypto import Place
 from persistence.database import Database
@@ -309,7 +310,8 @@ async def test_a_page_probes_each_case_for_overdue_visits(
             "INSERT INTO case_visit (organization_id, id, case_id, district_id, kind, status,"
             " planned_on, created_at, updated_at, version)"
             " SELECT c.organization_id, gen_random_uuid(), c.id, c.district_id, 'home',"
-            "  CASE WHEN g % 2 = 0 THEN 'planned' ELSE 'done' END, current_date - g,"
+            "  CASE WHEN g % 2 = 0 THEN 'planned' ELSE 'done' END,"
+            f"  {clock.business_date_sql('now()')} - g,"
             "  now(), now(), 1"
             " FROM (SELECT * FROM survivor_case ORDER BY id LIMIT 1000) c,"
             "  generate_series(1, 2) g"

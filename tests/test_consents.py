@@ -20,6 +20,8 @@ from domain.common.errors import BusinessRuleViolation, NotFound, PermissionDeni
 from domain.common.principal import Principal, PrincipalKind, Role
 from domain.consents.checks import active_consent, fields_allowed
 from domain.consents.service import override_consent
+from persistence import clock
+from persistence.clock import FixedClock, using
 from persistence.models.case_vocabulary import ConsentPurpose, ShareableField
 from tests.factories import SOUTH_24, Actor, CaseFactory, Factory
 from tests.helpers import problem
@@ -201,7 +203,7 @@ async def test_sharing_names_one_organisation_and_its_fields(
 async def test_a_minor_consents_through_her_guardian(
     client: httpx.AsyncClient, pm_a: Actor, connection: AsyncConnection
 ) -> None:
-    today = datetime.now(UTC).date()
+    today = clock.today()
     child = await register(client, pm_a, "Mitali", date_of_birth=str(date(today.year - 12, 1, 1)))
     url = f"{SURVIVORS}/{child}/consents"
     own = await client.post(url, json=consent_body(), headers=pm_a.headers)
@@ -227,6 +229,19 @@ async def test_a_minor_consents_through_her_guardian(
         ),
         422,
     )
+
+
+async def test_she_turns_18_at_midnight_in_india(client: httpx.AsyncClient, pm_a: Actor) -> None:
+    """Her age on the day of consent is counted by India's date: at 00:30 IST on her 18th
+    birthday (still the day before in UTC) she gives her own consent."""
+    fixed = FixedClock(datetime(2026, 12, 7, 18, 0, tzinfo=UTC))  # 23:30 IST, 7 December
+    with using(fixed):
+        survivor = await register(client, pm_a, "Mitali", date_of_birth="2008-12-08")
+        url = f"{SURVIVORS}/{survivor}/consents"
+        problem(await client.post(url, json=consent_body(), headers=pm_a.headers), 422)
+        fixed.advance(timedelta(hours=1))  # 00:30 IST, 8 December: she is 18
+        given = await give(client, pm_a, survivor, consent_body())
+        assert given["given_by"] == "survivor"
 
 
 async def test_with_only_a_birth_year_she_is_a_minor_through_the_year_she_turns_18(

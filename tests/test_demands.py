@@ -23,6 +23,7 @@ from domain.demands import rules
 from domain.demands.policies import ageing_scope, demand_scope, register_scope
 from domain.demands.rules import ServiceLevels
 from persistence.clock import FixedClock, using
+from persistence.clock import today as business_today
 from persistence.crypto import Place
 from persistence.database import Database
 from persistence.models.case_vocabulary import ReferralStatus, ServiceKind, Urgency
@@ -167,7 +168,7 @@ async def world(client: httpx.AsyncClient, factory: Factory) -> World:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return business_today()
 
 
 # -- pure rules -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +34,7 @@ from api.app import create_app
 from domain.common.principal import Role
 from domain.common.settings import Settings
 from domain.survivors.service import sealed_blind_indexes
+from persistence import clock
 from persistence.crypto import DecryptionError, FieldCipher, Place, decode_key, new_key_text
 from persistence.database import Database, create_engine
 from persistence.key_rotation import (
@@ -183,7 +184,7 @@ async def seed(client: httpx.AsyncClient, factory: Factory) -> Seeded:
     )
     assert created.status_code == 201, created.text
     survivor_id = created.json()["id"]
-    today = datetime.now(UTC).date()
+    today = clock.today()
     minor = await client.post(
         SURVIVORS,
         json={
@@ -274,9 +275,7 @@ async def seed_case_records(
         )
         uow.session.add_all([event, instrument])
         await uow.session.flush()
-        assessment = Assessment(
-            **bound, instrument_id=instrument.id, conducted_on=datetime.now(UTC).date()
-        )
+        assessment = Assessment(**bound, instrument_id=instrument.id, conducted_on=clock.today())
         seal(assessment, "notes_enc", v["assessment"])
         goal = CarePlanGoal(
             **bound,

@@ -19,6 +19,7 @@ from api.app import create_app
 from domain.common.principal import Role
 from domain.common.settings import Settings
 from domain.entitlements.service import CLOSED, MOVES, is_stalled, move_problem
+from persistence.clock import FixedClock, using
 from persistence.database import Database
 from persistence.models.livelihood_vocabulary import ApplicationStatus as S
 from tests import helpers
@@ -270,6 +271,35 @@ async def test_an_admin_adds_a_version_that_supersedes_the_last(
         await client.get(SCHEMES, params={"code": "lakshmir_bhandar"}, headers=world.pm_a.headers)
     ).json()["items"]
     assert [v["amount_paise"] for v in now] == [100_000]
+
+
+async def test_coverage_offers_the_version_in_effect_on_india_s_date(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """At 00:30 IST on 1 April (still 31 March in UTC) her coverage offers the scheme's
+    version that took effect that day."""
+    body = {
+        "code": "lakshmir_bhandar",
+        "name": "Lakshmir Bhandar",
+        "benefit": "Monthly cash support: Rs 1,500 (check).",
+        "amount_paise": 150_000,
+        "amount_period": "monthly",
+        "effective_from": "2027-04-01",
+    }
+    created = await client.post(SCHEMES, json=body, headers=world.admin.headers)
+    assert created.status_code == 201, created.text
+
+    async def offered(at: datetime) -> str:
+        with using(FixedClock(at)):
+            coverage = await client.get(coverage_url(world.survivor), headers=world.sw_a.headers)
+        assert coverage.status_code == 200, coverage.text
+        (scheme,) = [
+            s for s in coverage.json()["schemes"] if s["scheme_code"] == "lakshmir_bhandar"
+        ]
+        return str(scheme["scheme_id"])
+
+    assert await offered(datetime(2027, 3, 31, 18, 0, tzinfo=UTC)) != created.json()["id"]
+    assert await offered(datetime(2027, 3, 31, 19, 0, tzinfo=UTC)) == created.json()["id"]
 
 
 # -- applications -----------------------------------------------------------------------------

@@ -74,9 +74,18 @@ def test_date_bounds_from_1900_to_a_year_after_today() -> None:
     # Today (from the one clock) is 29 February 2028 in Kolkata.
     with clock.using(clock.FixedClock(datetime(2028, 2, 29, 12, tzinfo=clock.IST))):
         assert bounds.latest() == date(2029, 2, 28)
-        for good in (date(1900, 1, 1), date(2029, 2, 28), datetime(1900, 1, 1, tzinfo=UTC)):
+        # A time falls on its day in Kolkata: 19:00 UTC on 31 December 1899 is 1 January 1900.
+        first_in_india = datetime(1899, 12, 31, 19, tzinfo=UTC)
+        for good in (date(1900, 1, 1), date(2029, 2, 28), first_in_india):
             assert bounds.check(good) == good
-        for bad in (date(1899, 12, 31), date(2029, 3, 1), date(1, 1, 1), date(9999, 12, 31)):
+        after_in_india = datetime(2029, 2, 28, 20, tzinfo=UTC)  # 01:30 IST on 1 March
+        for bad in (
+            date(1899, 12, 31),
+            date(2029, 3, 1),
+            date(1, 1, 1),
+            date(9999, 12, 31),
+            after_in_india,
+        ):
             with pytest.raises(ValueError, match="must lie between 1900-01-01 and 2029-02-28"):
                 bounds.check(bad)
     assert years_after(date(2026, 12, 7), 10) == date(2036, 12, 7)

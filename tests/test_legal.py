@@ -265,7 +265,7 @@ async def test_a_complaint_with_defaults_on_a_closed_case(
     [
         {"kind": "case"},
         {"status": "pending"},
-        {"filed_on": (today() + timedelta(days=1)).isoformat()},
+        {"filed_on": (today() + timedelta(days=2)).isoformat()},
         {"compensation_awarded_paise": -100, "compensation_awarded_on": ago(10)},
         {"compensation_awarded_paise": 10**14, "compensation_awarded_on": ago(10)},
         {"compensation_awarded_paise": 1.5, "compensation_awarded_on": ago(10)},

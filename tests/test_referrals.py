@@ -23,6 +23,8 @@ from domain.referrals.schemas import (
     ServiceOfferingUpdate,
 )
 from domain.referrals.service import move_problem
+from persistence import clock
+from persistence.clock import FixedClock, using
 from persistence.crypto import Place
 from persistence.models.base import utcnow
 from persistence.models.case_vocabulary import (
@@ -425,7 +427,7 @@ async def test_a_step_may_be_dated_to_the_day_it_happened(
 ) -> None:
     await world.consent(["name", "age"])
     referral = await refer(client, world)
-    today = datetime.now(UTC).date()
+    today = clock.today()
 
     async def move_on(day: date) -> httpx.Response:
         return await client.post(
@@ -455,9 +457,41 @@ async def test_a_step_may_be_dated_to_the_day_it_happened(
     responded = await connection.scalar(
         sa.text("SELECT responded_at FROM referral WHERE id = :id"), {"id": UUID(referral["id"])}
     )
-    assert responded.date() == today - timedelta(days=3)
+    assert clock.business_date(responded) == today - timedelta(days=3)
     events = await referral_events(connection, world.case)
-    assert events[-1].occurred_at.date() == today - timedelta(days=3)
+    assert clock.business_date(events[-1].occurred_at) == today - timedelta(days=3)
+
+
+async def test_a_step_is_dated_by_the_day_in_india_between_midnight_and_0530(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """From 00:00 to 05:30 IST India's date is a day ahead of UTC's: "today" is India's day,
+    and a step dated to an earlier day is placed at that day's start in India."""
+    fixed = FixedClock(datetime(2026, 12, 5, 4, 30, tzinfo=UTC))  # 10:00 IST, 5 December
+    with using(fixed):
+        await world.consent(["name", "age"])
+        referral = await refer(client, world)
+        fixed.set(datetime(2026, 12, 7, 19, 0, tzinfo=UTC))  # 00:30 IST, 8 December
+
+        async def move_on(day: date) -> httpx.Response:
+            return await client.post(
+                f"{referral_url(referral['id'])}/transitions",
+                json={"to": "accepted", "on": day.isoformat()},
+                headers=if_match(world.partner_b, referral["version"]),
+            )
+
+        assert is_problem(await move_on(date(2026, 12, 9)), 422)
+        accepted = await move_on(date(2026, 12, 6))
+        assert accepted.status_code == 200, accepted.text
+        # 6 December began at 18:30 UTC on the 5th
+        assert accepted.json()["responded_at"] == "2026-12-05T18:30:00Z"
+        started = await client.post(
+            f"{referral_url(referral['id'])}/transitions",
+            json={"to": "in_progress", "on": "2026-12-08"},  # today, in India
+            headers=if_match(world.partner_b, accepted.json()["version"]),
+        )
+        assert started.status_code == 200, started.text
+        assert started.json()["started_at"] == "2026-12-07T19:00:00Z"
 
 
 async def test_each_side_makes_only_its_own_moves(client: httpx.AsyncClient, world: World) -> None:

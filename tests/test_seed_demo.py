@@ -67,21 +67,27 @@ def _url(database: Database) -> str:
     return database.engine.url.render_as_string(hide_password=False)
 
 
+# The checks below say ``current_date``: on their connection it is the business date.
+IN_KOLKATA = "SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE"
+
+
 async def _scalars(url: str, sql: str) -> list[object]:
-    """Rows of one column, read as the database owner."""
+    """Rows of one column, read as the database owner (``current_date`` in Asia/Kolkata)."""
     owner = create_engine(url, pool_size=1)
     try:
         async with owner.connect() as connection:
+            await connection.execute(sa.text(IN_KOLKATA))
             return list((await connection.execute(sa.text(sql))).scalars())
     finally:
         await owner.dispose()
 
 
 async def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    """Rows of several columns, read as the database owner."""
+    """Rows of several columns, read as the database owner (``current_date`` in Asia/Kolkata)."""
     owner = create_engine(url, pool_size=1)
     try:
         async with owner.connect() as connection:
+            await connection.execute(sa.text(IN_KOLKATA))
             return [tuple(row) for row in await connection.execute(sa.text(sql))]
     finally:
         await owner.dispose()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.common.principal import Role
 from domain.follow_ups.schemas import VisitCreate, VisitUpdate
 from domain.follow_ups.visits import next_visit_id, visit_event_detail
+from persistence import clock
 from persistence.models.case_visit import CaseVisit
 from persistence.models.case_vocabulary import CaseStatus, VisitKind, VisitStatus
 from tests.factories import NORTH_24, SOUTH_24, Actor, Factory
@@ -308,7 +309,7 @@ async def test_a_done_visit_recorded_directly_is_sealed_and_in_the_history(
     assert response.status_code == 201, response.text
     visit = response.json()
     assert visit["status"] == "done"
-    assert visit["planned_on"] == done_at.date().isoformat()
+    assert visit["planned_on"] == clock.business_date(done_at).isoformat()
     assert visit["findings"] == FINDINGS
     assert visit["next_visit_on"] == next_on.isoformat()
     # the next visit is planned at once, linked by its id
@@ -336,8 +337,8 @@ async def test_a_done_visit_recorded_directly_is_sealed_and_in_the_history(
     assert events[0].detail == {
         "kind": "home",
         "status": "done",
-        "planned_on": done_at.date().isoformat(),
-        "done_on": done_at.date().isoformat(),
+        "planned_on": clock.business_date(done_at).isoformat(),
+        "done_on": clock.business_date(done_at).isoformat(),
         "next_visit_on": next_on.isoformat(),
         "next_visit_id": visit["next_visit_id"],
     }

@@ -45,7 +45,7 @@ class DateBounds:
     def check(self, value: Any) -> Any:
         """``value`` unchanged when within the bounds; a 'date_out_of_range' error if not."""
         if isinstance(value, date):
-            day = value.date() if isinstance(value, datetime) else value
+            day = _day_of(value) if isinstance(value, datetime) else value
             latest = self.latest()
             if not self.earliest <= day <= latest:
                 raise PydanticCustomError(
@@ -109,3 +109,14 @@ def _bound(node: Any, owner: type) -> Any:
     return {
         key: value if key in _SKIPPED_KEYS else _bound(value, owner) for key, value in node.items()
     }
+
+
+def _day_of(moment: datetime) -> date:
+    """The business date of a time: India's date when it carries a zone, its own when naive
+    or at the very ends of the calendar (year 1 or 9999, out of bounds on any day)."""
+    if moment.tzinfo is None:
+        return moment.date()
+    try:
+        return clock.business_date(moment)
+    except OverflowError:
+        return moment.date()

@@ -34,6 +34,7 @@ from domain.consents.schemas import (
 )
 from domain.survivors.policies import holds_personal_records, survivor_scope
 from domain.survivors.service import SurvivorService, may_be_minor_on, open_personal
+from persistence.clock import business_date
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
 from persistence.models.case_vocabulary import ConsentGiver, ConsentPurpose, ShareableField
@@ -292,7 +293,7 @@ class ConsentService:
 
     def _check_giver(self, survivor: Survivor, data: ConsentCreate, given_at: datetime) -> None:
         personal = open_personal(self.uow.cipher, survivor)
-        minor = may_be_minor_on(survivor, personal, given_at.date())
+        minor = may_be_minor_on(survivor, personal, business_date(given_at))
         if minor and data.given_by is not ConsentGiver.guardian:
             raise BusinessRuleViolation(
                 "She is (or may be) under 18 on that day: her guardian gives consent, with "

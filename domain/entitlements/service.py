@@ -47,7 +47,7 @@ from domain.entitlements.schemas import (
 )
 from domain.livelihoods.access import people_only, require_survivor
 from domain.survivors.policies import survivor_scope
-from persistence.clock import today
+from persistence.clock import business_date, today
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
 from persistence.models.entitlement_application import EntitlementApplication
@@ -411,7 +411,9 @@ class EntitlementService:
         )
         now = utcnow()
         state_id = await self.schemes.state_of_district(survivor.district_id)
-        offered = {s.code: s for s in await self.schemes.in_effect_for(state_id, now.date())}
+        offered = {
+            s.code: s for s in await self.schemes.in_effect_for(state_id, business_date(now))
+        }
         applications = await self.applications.of_survivor(survivor)
         schemes = await self.schemes.by_ids(a.scheme_id for a in applications)
         by_code: dict[str, list[EntitlementApplication]] = {}

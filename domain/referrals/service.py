@@ -32,7 +32,7 @@ organisation, released here. Outgoing referrals, reasons, outcomes and notes sta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -61,7 +61,7 @@ from domain.referrals.schemas import (
     ReferralTransition,
 )
 from domain.survivors.service import age_on, open_personal
-from persistence.clock import today
+from persistence.clock import business_date, day_starts_at, today
 from persistence.crypto import Place
 from persistence.models.base import touch, utcnow
 from persistence.models.case_vocabulary import (
@@ -362,14 +362,16 @@ class ReferralService:
 
     @staticmethod
     def _moment(referral: Referral, on: date | None) -> datetime:
-        """When a step happened: now, or the start (UTC) of the day given, which may be neither
-        in the future nor before the referral's previous step. Raises BusinessRuleViolation."""
+        """When a step happened: now, or the start of the day given (00:00 in India), which may
+        be neither in the future nor before the referral's previous step (business dates both).
+        Raises BusinessRuleViolation."""
         now = utcnow()
-        if on is None or on == now.date():
+        this_day = business_date(now)
+        if on is None or on == this_day:
             return now
-        if on > now.date():
+        if on > this_day:
             raise BusinessRuleViolation("The day cannot be in the future.", field="on")
-        moment = datetime.combine(on, time.min, tzinfo=UTC)
+        moment = day_starts_at(on)
         previous = max(
             stamp
             for stamp in (
@@ -380,7 +382,7 @@ class ReferralService:
             )
             if stamp is not None
         )
-        if moment.date() < previous.date():
+        if on < business_date(previous):
             raise BusinessRuleViolation(
                 "The day cannot be before the referral's previous step.", field="on"
             )
