@@ -385,6 +385,7 @@ async def seed_cases(
     from domain.organizations.service import OrganizationService
     from domain.users.schemas import UserCreate
     from domain.users.service import UserService
+    from persistence.clock import business_date
     from persistence.crypto import Place
     from persistence.database import Database
     from persistence.models.auth_session import AuthSession
@@ -429,7 +430,7 @@ async def seed_cases(
     def new_id() -> uuid.UUID:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
-    today = now.date()
+    today = business_date(now)
     start = now - timedelta(days=365 * CASE_YEARS)
     # Social workers, each in one of the two districts.
     password_hash = passwords.hash("a shared seed passphrase")
@@ -482,7 +483,7 @@ async def seed_cases(
              cipher.blind_index(org, "name", f"{first} {last}".lower()))
         )  # fmt: skip
 
-        opened_on = created.date()
+        opened_on = business_date(created)
         key = (district, opened_on.year)
         counters[key] = counters.get(key, 0) + 1
         status = _status(rng, (now - created).days)
@@ -569,7 +570,7 @@ async def seed_cases(
         done = max(created, now - timedelta(days=rng.randrange(1, 365)))
         visits.append(
             (org, visit_id, case_id, district, done, done, worker or manager.id,
-             _weighted(rng, kinds), "done", done.date(), done, worker,
+             _weighted(rng, kinds), "done", business_date(done), done, worker,
              cipher.seal_text("Met her at home; she is attending the tailoring course.",
                               Place("case_visit", "findings_enc", visit_id)))
         )  # fmt: skip

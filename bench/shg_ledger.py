@@ -33,7 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +245,7 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
     from domain.common.principal import Role
     from domain.common.settings import Settings
     from domain.identity.keys import generate_private_key_pem
+    from persistence.clock import today as business_today
     from persistence.crypto import new_key_text
     from persistence.database import Database
     from tests.factories import SOUTH_24, Factory
@@ -272,7 +273,7 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> None:
             manager = await factory.user(organization, Role.program_manager)
             transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-                today = datetime.now(UTC).date()
+                today = business_today()
                 formed = today - timedelta(days=7 * (args.weeks + args.repeat + 4) + 1)
                 books = Books(http, manager.headers, formed)
                 started = time.perf_counter()

@@ -82,7 +82,7 @@ def machine_dates(source: str) -> list[str]:
 def test_dates_come_from_the_one_clock_in_the_product_and_its_tests() -> None:
     sources = [
         path
-        for area in ("api", "domain", "persistence", "seeds", "tests")
+        for area in ("api", "domain", "persistence", "seeds", "tests", "bench")
         for path in sorted((ROOT / area).rglob("*.py"))
         if path not in TAKES_DATES and path != Path(__file__).resolve()
     ]
