@@ -190,6 +190,18 @@ async def compare(world: EvidenceWorld) -> dict[str, int]:
     return compared
 
 
+async def marks_of(connection: AsyncConnection, statement: str, **values: object) -> set[int]:
+    """Run ``statement``; how many times it marked each unit of each measure (an UPDATE reads
+    its old and new rows together: once, revision 0036)."""
+    last = await connection.scalar(sa.text("SELECT coalesce(max(id), 0) FROM evidence_dirty"))
+    await connection.execute(sa.text(statement), values)
+    rows = await connection.execute(
+        sa.text("SELECT count(*) FROM evidence_dirty WHERE id > :last GROUP BY measure, unit_key"),
+        {"last": last},
+    )
+    return {row[0] for row in rows}
+
+
 async def marked(connection: AsyncConnection, unit: UUID) -> set[str]:
     rows = await connection.execute(
         sa.text("SELECT DISTINCT measure FROM evidence_dirty WHERE unit_key = :u"), {"u": unit}
@@ -337,9 +349,9 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         "entitlement_applications",
         "entitlement_receipts",
     }
-    await connection.execute(
-        sa.text("UPDATE referral SET deleted_at = now() WHERE id = :r"), {"r": REFERRAL}
-    )
+    assert await marks_of(
+        connection, "UPDATE referral SET deleted_at = now() WHERE id = :r", r=REFERRAL
+    ) == {1}
     assert await marked(connection, REFERRAL) == {
         "referrals",
         "referral_steps",
@@ -411,9 +423,9 @@ async def test_rolled_up_measures_are_the_live_figures_after_every_change(
         sa.text("SELECT count(DISTINCT unit_key) FROM evidence_dirty WHERE measure = :m"),
         {"m": "leader_training_completions"},
     )
-    await connection.execute(
-        sa.text("UPDATE app_user SET role = 'analyst' WHERE id = :u"), {"u": leader2.id}
-    )
+    assert await marks_of(
+        connection, "UPDATE app_user SET role = 'analyst' WHERE id = :u", u=leader2.id
+    ) == {1}
     assert await marked(connection, by_role) - TRAINING_WATCHERS == {"leader_training_completions"}
     await connection.execute(
         sa.text("UPDATE leader_group_member SET left_on = '2026-06-01' WHERE id = :m"),
