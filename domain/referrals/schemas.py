@@ -208,7 +208,10 @@ class ReferralTransition(RequestBody):
         "referring side."
     )
     on: date | None = Field(
-        default=None, description="The day it happened, when not today (UTC); not in future."
+        default=None,
+        description="The day it happened, when not today (India's date, Asia/Kolkata); not "
+        "in the future, nor before the referral's previous step. Recorded at 00:00 IST of that "
+        "day.",
     )
     note: str | None = Field(
         default=None,
