@@ -56,6 +56,18 @@ class World(CaseWorld):
 world = world_fixture(World)
 
 
+# The next version of a state scheme, from 1 April 2027.
+NEXT_LAKSHMIR_BHANDAR = {
+    "code": "lakshmir_bhandar",
+    "name": "Lakshmir Bhandar",
+    "benefit": "Monthly cash support: Rs 1,500 (check).",
+    "amount_paise": 150_000,
+    "amount_period": "monthly",
+    "documents_required": ["aadhaar", "swasthya_sathi"],
+    "effective_from": "2027-04-01",
+}
+
+
 async def scheme_id(client: httpx.AsyncClient, actor: Actor, code: str) -> str:
     listed = await client.get(SCHEMES, params={"code": code}, headers=actor.headers)
     assert listed.status_code == 200, listed.text
@@ -223,15 +235,7 @@ async def test_the_seeded_catalogue_keeps_amounts_with_their_dates(
 async def test_an_admin_adds_a_version_that_supersedes_the_last(
     client: httpx.AsyncClient, world: World, connection: AsyncConnection
 ) -> None:
-    body = {
-        "code": "lakshmir_bhandar",
-        "name": "Lakshmir Bhandar",
-        "benefit": "Monthly cash support: Rs 1,500 (check).",
-        "amount_paise": 150_000,
-        "amount_period": "monthly",
-        "documents_required": ["aadhaar", "swasthya_sathi"],
-        "effective_from": "2027-04-01",
-    }
+    body = NEXT_LAKSHMIR_BHANDAR
     before = await table_counts(connection)
     for actor in (world.pm_a, world.sw_a, world.analyst_a, world.leader_a, world.client_a):
         refused = await client.post(SCHEMES, json=body, headers=actor.headers)
@@ -278,15 +282,7 @@ async def test_coverage_offers_the_version_in_effect_on_india_s_date(
 ) -> None:
     """At 00:30 IST on 1 April (still 31 March in UTC) her coverage offers the scheme's
     version that took effect that day."""
-    body = {
-        "code": "lakshmir_bhandar",
-        "name": "Lakshmir Bhandar",
-        "benefit": "Monthly cash support: Rs 1,500 (check).",
-        "amount_paise": 150_000,
-        "amount_period": "monthly",
-        "effective_from": "2027-04-01",
-    }
-    created = await client.post(SCHEMES, json=body, headers=world.admin.headers)
+    created = await client.post(SCHEMES, json=NEXT_LAKSHMIR_BHANDAR, headers=world.admin.headers)
     assert created.status_code == 201, created.text
 
     async def offered(at: datetime) -> str:
